@@ -1,0 +1,56 @@
+"""Settings: everything the server is told at start, frozen."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SESSION_ID = "class"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder each OS expects (no third-party helper needed)."""
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / "trivia-trio"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what any one client can cost the server."""
+
+    name_max_chars: int = 64
+    ws_max_message_bytes: int = 16 * 1024
+    quiz_max_bytes: int = 2 * 1024 * 1024
+    outbox_messages: int = 64
+    sockets_per_student: int = 4
+    max_connections: int = 10_000
+    messages_per_second: float = 20.0
+    message_burst: int = 40
+    joins_per_address_per_minute: int = 60
+    view_updates_per_second: float = 8.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "0.0.0.0"
+    port: int = 8000
+    data_dir: Path = Path(".")
+    quiz_path: Path | None = None
+    instructor_key: str | None = None
+    session_id: str = DEFAULT_SESSION_ID
+    remote_control: bool = False
+    open_browser: bool = True
+    port_fallback: bool = True
+    limits: Limits = Limits()
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "trivia_trio.sqlite3"
