@@ -1,0 +1,101 @@
+"""Who is who: signed student cookies, the instructor key, and clean names.
+
+Student cookies are signed with a secret kept in the database, so they stay
+valid across restarts; each carries the run and the participant's
+``cookie_id``, so a reset or a clear kills every older cookie. The instructor
+cookie carries a digest of the key, so a new key logs out every old session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import unicodedata
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+STUDENT_COOKIE = "tt_student"
+INSTRUCTOR_COOKIE = "tt_instructor"
+COOKIE_MAX_AGE = 7 * 24 * 3600
+
+# Characters that reorder or hide text (bidi overrides, zero-width marks) make a
+# name look like someone else's on the instructor's screen.
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+
+
+@dataclass(frozen=True)
+class StudentIdentity:
+    student_id: str
+    cookie_id: str
+    run_id: int
+
+
+class Keyring:
+    def __init__(self, secret: str, instructor_key: str, session_id: str) -> None:
+        self._students = URLSafeSerializer(secret, salt="student")
+        self._instructors = URLSafeSerializer(secret, salt="instructor")
+        self.instructor_key = instructor_key
+        self.session_id = session_id
+        self._key_digest = hashlib.sha256(instructor_key.encode()).hexdigest()[:32]
+
+    def student_cookie(self, student_id: str, cookie_id: str, run_id: int) -> str:
+        return self._students.dumps([self.session_id, run_id, student_id, cookie_id])
+
+    def read_student_cookie(self, value: str | None) -> StudentIdentity | None:
+        """The identity a cookie claims, if we signed it for this session; None otherwise."""
+        if not value:
+            return None
+        try:
+            sid, run_id, student_id, cookie_id = self._students.loads(value)
+        except (BadSignature, ValueError, TypeError):
+            return None
+        if sid != self.session_id or not isinstance(run_id, int) or not isinstance(
+                student_id, str) or not isinstance(cookie_id, str):
+            return None
+        return StudentIdentity(student_id, cookie_id, run_id)
+
+    def key_matches(self, key: str | None) -> bool:
+        return bool(key) and hmac.compare_digest(key.encode(), self.instructor_key.encode())
+
+    def instructor_cookie(self) -> str:
+        return self._instructors.dumps(self._key_digest)
+
+    def is_instructor_cookie(self, value: str | None) -> bool:
+        if not value:
+            return False
+        try:
+            return hmac.compare_digest(str(self._instructors.loads(value)), self._key_digest)
+        except BadSignature:
+            return False
+
+
+def clean_label(value: object, field: str, max_chars: int) -> str:
+    """A student id or name as we store it: NFC, trimmed, 1..max_chars, nothing hidden.
+
+    Raises ValueError with a message a student can act on.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be text")
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise ValueError(f"{field} is empty")
+    if len(text) > max_chars:
+        raise ValueError(f"{field} is longer than {max_chars} characters")
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Co", "Cn") or char in _INVISIBLE or (
+                category == "Cf" and unicodedata.bidirectional(char) in
+                ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI")):
+            raise ValueError(f"{field} contains a control or invisible character")
+    return text
+
+
+def is_loopback(address: str | None) -> bool:
+    if not address:
+        return False
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False

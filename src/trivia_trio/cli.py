@@ -1,0 +1,140 @@
+"""The command line: start a quiz (the default), check a quiz file, or rehearse a class."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import webbrowser
+from pathlib import Path
+
+import trio
+
+from . import __version__
+from .config import DEFAULT_SESSION_ID, Settings, default_data_dir
+from .qr import terminal_art
+from .quiz import Quiz, QuizError, load_quiz
+from .server import ServerInfo, quiz_for, serve
+
+SUBCOMMANDS = ("loadtest", "check")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trivia_trio",
+        description="Run a live classroom quiz from this computer. Students join from their "
+                    "phones on the same Wi-Fi. Other commands: 'trivia_trio check QUIZ_FILE' "
+                    "validates a quiz file; 'trivia_trio loadtest --help' rehearses a class.",
+    )
+    parser.add_argument("quiz_file", nargs="?", type=Path,
+                        help="quiz file (JSON, CSV, GIFT or Aiken); default: the built-in demo")
+    parser.add_argument("--host", default="0.0.0.0",
+                        help="address to listen on (default: 0.0.0.0, every network)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port (default: 8000; if taken, the next free one)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help=f"where answers are kept (default: {default_data_dir()})")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open the instructor dashboard in a browser")
+    parser.add_argument("--instructor-key", default=None,
+                        help="key for the instructor dashboard (default: one made at first "
+                             "start and kept in the data folder)")
+    parser.add_argument("--session-id", default=DEFAULT_SESSION_ID,
+                        help="session name when the quiz file gives none "
+                             f"(default: {DEFAULT_SESSION_ID})")
+    parser.add_argument("--remote-control", action="store_true",
+                        help="let the instructor key work from other computers too "
+                             "(by default only this computer can drive the quiz)")
+    parser.add_argument("--version", action="version", version=f"trivia_trio {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "loadtest":
+        from .loadtest import main as loadtest_main
+
+        return loadtest_main(argv[1:])
+    if argv and argv[0] == "check":
+        return check(argv[1:])
+    args = build_parser().parse_args(argv)
+    settings = Settings(
+        host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(),
+        quiz_path=args.quiz_file, instructor_key=args.instructor_key,
+        session_id=args.session_id, remote_control=args.remote_control,
+        open_browser=not args.no_browser,
+    )
+    try:
+        quiz = quiz_for(settings)
+    except QuizError as exc:
+        print(f"trivia_trio: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        trio.run(_run, settings, quiz)
+    except OSError as exc:
+        print(f"trivia_trio: cannot start: {exc}", file=sys.stderr)
+        return 1
+    print(f"\nStopped. Your answers are kept in {settings.data_dir}", flush=True)
+    return 0
+
+
+async def _run(settings: Settings, quiz: Quiz) -> None:
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async def until_signal() -> None:
+            async for _ in signals:
+                return
+
+        async with trio.open_nursery() as nursery:
+            info = await nursery.start(
+                lambda task_status: serve(settings, quiz=quiz, shutdown_trigger=until_signal,
+                                          task_status=task_status))
+            print(banner(info, quiz), flush=True)
+            if settings.open_browser and _has_display():
+                await trio.to_thread.run_sync(webbrowser.open, info.instructor_url)
+
+
+def banner(info: ServerInfo, quiz: Quiz) -> str:
+    lines = [f"trivia_trio {__version__}: {quiz.title} ({len(quiz)} questions)"]
+    if info.port_moved_from:
+        lines.append(f"Port {info.port_moved_from} is taken; using {info.port} instead.")
+    lines += ["", "Students join at:"]
+    lines += [f"    {url}" for url in info.join_urls]
+    lines += ["", terminal_art(info.join_urls[0]), ""]
+    lines.append(f"Instructor dashboard (keep this link to yourself): {info.instructor_url}")
+    lines.append(f"Projector view (put it on the big screen): {info.projector_url}")
+    lines.append(f"Data folder: {info.data_dir}")
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)
+
+
+def _has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def check(argv: list[str]) -> int:
+    """``trivia_trio check QUIZ_FILE``: validate a file and summarise it, or list every problem."""
+    parser = argparse.ArgumentParser(prog="trivia_trio check",
+                                     description="Check a quiz file without starting a quiz.")
+    parser.add_argument("quiz_file", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        quiz = load_quiz(args.quiz_file)
+    except QuizError as exc:
+        print(f"{exc.source}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    seconds = sum(quiz.time_limit(i) for i in range(len(quiz)))
+    print(f"{args.quiz_file}: OK")
+    print(f"  title: {quiz.title}")
+    print(f"  questions: {len(quiz)}")
+    print(f"  scoring: {quiz.score_fn}")
+    print(f"  answering time: {seconds // 60} min {seconds % 60} s in all")
+    for note in quiz.skipped:
+        print(f"  skipped: {note}")
+    return 0

@@ -1,0 +1,361 @@
+"""The rules of the quiz: states, joins, submissions, scoring, ranks and tallies.
+
+Pure: no trio, no sockets, no database. Every method takes the wall-clock
+time it should act at (``now`` in ms since the epoch), so the rules are tested
+with plain synchronous tests and replayed exactly when a room is rebuilt from
+its durable record.
+
+Scores are kept as whole *points*, twentieths of a question (the protocol's
+0.05 grid), so totals are exact; ``points / 20`` is the score on the wire.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .quiz import LETTERS, Quiz
+
+POINTS_PER_QUESTION = 20
+
+
+class State(StrEnum):
+    LOBBY = "lobby"
+    QUESTION_OPEN = "question_open"
+    QUESTION_CLOSED = "question_closed"
+    BETWEEN_QUESTIONS = "between_questions"
+    FINISHED = "finished"
+
+
+class Rejected(Exception):
+    """An action the rules refuse; ``code`` is the protocol's error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class DuplicateStudentId(Rejected):
+    def __init__(self, student_id: str) -> None:
+        super().__init__("duplicate_student_id", f"student id {student_id!r} is already taken")
+        self.student_id = student_id
+
+
+def score_points(score_fn: str, correct: bool, elapsed_ms: int, limit_ms: int) -> int:
+    """Points (0..20) for one answer: ``speed`` falls from 20 at once to 10 at the buzzer."""
+    if not correct:
+        return 0
+    if score_fn == "binary":
+        return POINTS_PER_QUESTION
+    fraction = min(max(elapsed_ms, 0), limit_ms) / limit_ms
+    # Half-up rounding onto the 0.05 grid, so 0.975 -> 1.0 and 0.525 -> 0.55.
+    return math.floor(POINTS_PER_QUESTION * (1 - 0.5 * fraction) + 0.5)
+
+
+def as_score(points: int) -> float:
+    return round(points / POINTS_PER_QUESTION, 2)
+
+
+@dataclass
+class Participant:
+    student_id: str
+    name: str
+    cookie_id: str
+    joined_at: int
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class Submission:
+    student_id: str
+    question_idx: int
+    answer: str | None
+    submitted_at: int | None
+    elapsed_ms: int | None
+    points: int
+    correct: bool
+    status: str  # "submitted" or "missed"
+
+    @property
+    def score(self) -> float:
+        return as_score(self.points)
+
+
+@dataclass
+class Opening:
+    """One time a question was opened; reopening a question starts a new clock."""
+
+    question_idx: int
+    opened_at: int
+    time_limit: int
+    closed_at: int | None = None
+
+    @property
+    def deadline(self) -> int:
+        return self.opened_at + self.time_limit * 1000
+
+    def remaining_ms(self, now: int) -> int:
+        return 0 if self.closed_at is not None else max(0, self.deadline - now)
+
+
+@dataclass
+class Audit:
+    """What the instructor sees about a student id besides answers."""
+
+    blur_count: int = 0
+    hidden_count: int = 0
+    duplicate_joins: int = 0
+    latest_duplicate_ts: int | None = None
+
+    def record(self, kind: str, ts: int) -> None:
+        if kind == "blur":
+            self.blur_count += 1
+        elif kind == "visibility_hidden":
+            self.hidden_count += 1
+        elif kind == "duplicate_join":
+            self.duplicate_joins += 1
+            self.latest_duplicate_ts = max(ts, self.latest_duplicate_ts or ts)
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    student_id: str
+    name: str
+    points: int
+
+
+@dataclass
+class Game:
+    """One run of one quiz. The room owns it; everything here is synchronous."""
+
+    quiz: Quiz
+    state: State = State.LOBBY
+    current_idx: int | None = None
+    participants: dict[str, Participant] = field(default_factory=dict)
+    # answers[question_idx][student_id]: at most one submission per student per question.
+    answers: dict[int, dict[str, Submission]] = field(default_factory=dict)
+    openings: dict[int, Opening] = field(default_factory=dict)
+    audits: dict[str, Audit] = field(default_factory=dict)
+    _standings: list[Standing] | None = field(default=None, repr=False)
+    _ranks: dict[str, int] | None = field(default=None, repr=False)
+
+    @classmethod
+    def restore(cls, quiz: Quiz, participants: Iterable[Participant],
+                openings: Iterable[Opening], submissions: Iterable[Submission],
+                events: Iterable[tuple[str, str, int]], state: State, current_idx: int | None
+                ) -> Game:
+        """Replay a durable record: the game as it was when the server stopped.
+
+        A quiz edited meanwhile may have lost the current question; then the
+        run is over (or not yet begun).
+        """
+        game = cls(quiz)
+        game.participants = {p.student_id: p for p in participants}
+        game.openings = {o.question_idx: o for o in openings}
+        for submission in submissions:
+            if submission.student_id in game.participants:
+                game._record(submission)
+        for student_id, kind, ts in events:
+            game.record_event(student_id, kind, ts)
+        if current_idx is not None and (current_idx >= len(quiz)
+                                        or current_idx not in game.openings):
+            state, current_idx = (State.FINISHED if game.openings else State.LOBBY), None
+        game.state, game.current_idx = state, current_idx
+        return game
+
+    # ---- participants -------------------------------------------------------------
+    def join(self, student_id: str, name: str, cookie_id: str, now: int) -> list[Submission]:
+        """First claim wins. Returns the ``missed`` rows a late joiner gets for closed questions."""
+        if student_id in self.participants:
+            raise DuplicateStudentId(student_id)
+        self.participants[student_id] = Participant(student_id, name, cookie_id, now)
+        missed = [
+            self._record(Submission(student_id, idx, None, None, None, 0, False, "missed"))
+            for idx, opening in sorted(self.openings.items())
+            if opening.closed_at is not None
+        ]
+        self._standings_changed()
+        return missed
+
+    def remove(self, student_id: str) -> bool:
+        """Drop a participant and every answer of theirs; their id is free again."""
+        participant = self.participants.pop(student_id, None)
+        if participant is None:
+            return False
+        for by_student in self.answers.values():
+            by_student.pop(student_id, None)
+        self._standings_changed()
+        return True
+
+    def record_event(self, student_id: str, kind: str, ts: int) -> None:
+        self.audits.setdefault(student_id, Audit()).record(kind, ts)
+
+    # ---- lifecycle ------------------------------------------------------------------
+    def open_question(self, idx: int, now: int, time_limit: int | None = None) -> Opening:
+        """Open ``idx`` (closing any other open question first is the caller's move)."""
+        if not 0 <= idx < len(self.quiz):
+            raise Rejected("bad_question", f"question {idx} does not exist")
+        if self.state is State.QUESTION_OPEN:
+            raise Rejected("not_open", "close the open question first")
+        # Reopening: students who missed it may answer now; answers given stand.
+        by_student = self.answers.setdefault(idx, {})
+        for student_id in [s for s, sub in by_student.items() if sub.status == "missed"]:
+            del by_student[student_id]
+        opening = Opening(idx, now, time_limit or self.quiz.time_limit(idx))
+        self.openings[idx] = opening
+        self.state, self.current_idx = State.QUESTION_OPEN, idx
+        return opening
+
+    def close_question(self, now: int) -> list[Submission] | None:
+        """Close the open question; None if none is open (so closing twice is harmless).
+
+        Returns the ``missed`` rows for everyone who did not answer.
+        """
+        if self.state is not State.QUESTION_OPEN or self.current_idx is None:
+            return None
+        idx = self.current_idx
+        self.openings[idx].closed_at = now
+        by_student = self.answers.setdefault(idx, {})
+        missed = [
+            self._record(Submission(student_id, idx, None, None, None, 0, False, "missed"))
+            for student_id in self.participants
+            if student_id not in by_student
+        ]
+        self.state = State.QUESTION_CLOSED
+        return missed
+
+    def show_leaderboard(self) -> int | None:
+        """closed → between_questions; returns the index of the question that comes next."""
+        if self.state is not State.QUESTION_CLOSED or self.current_idx is None:
+            return None
+        self.state = State.BETWEEN_QUESTIONS
+        return self.current_idx + 1
+
+    def finish(self) -> None:
+        """End the run (the caller closes an open question first)."""
+        self.state, self.current_idx = State.FINISHED, None
+
+    def next_question_idx(self) -> int | None:
+        """What ``next`` opens after closing the current question; None means end."""
+        following = 0 if self.current_idx is None else self.current_idx + 1
+        return following if following < len(self.quiz) else None
+
+    # ---- answers --------------------------------------------------------------------
+    def check_submit(self, student_id: str, question_idx: object, answer: object, now: int
+                     ) -> Submission:
+        """Validate an answer and score it without recording it; a repeat returns the first.
+
+        Raises Rejected with the protocol's code for anything else.
+        """
+        if student_id not in self.participants:
+            raise Rejected("not_joined", "join the quiz first")
+        if isinstance(question_idx, bool) or not isinstance(question_idx, int):
+            raise Rejected("bad_question", "question_idx must be a whole number")
+        if not 0 <= question_idx < len(self.quiz):
+            raise Rejected("bad_question", f"question {question_idx} does not exist")
+        question = self.quiz.questions[question_idx]
+        if not isinstance(answer, str) or answer not in question.letters:
+            raise Rejected("bad_answer", f"answer must be one of {', '.join(question.letters)}")
+        existing = self.answers.get(question_idx, {}).get(student_id)
+        if existing is not None and existing.status == "submitted":
+            return existing
+        if self.state is not State.QUESTION_OPEN or self.current_idx != question_idx:
+            raise Rejected("not_open", "that question is not open")
+        opening = self.openings[question_idx]
+        elapsed = max(0, now - opening.opened_at)
+        limit_ms = opening.time_limit * 1000
+        if elapsed > limit_ms:
+            raise Rejected("time_expired", "time is up for this question")
+        correct = answer == question.correct
+        points = score_points(self.quiz.score_fn, correct, elapsed, limit_ms)
+        return Submission(student_id, question_idx, answer, now, elapsed, points, correct,
+                          "submitted")
+
+    def record(self, submission: Submission) -> bool:
+        """Keep a checked submission; False if the student already has one (first wins)."""
+        if submission.student_id in self.answers.get(submission.question_idx, {}):
+            return False
+        self._record(submission)
+        return True
+
+    def retract(self, submission: Submission) -> None:
+        """Forget a submission that could not be made durable, so the student can retry.
+
+        If its question closed meanwhile, the student missed it instead.
+        """
+        by_student = self.answers.get(submission.question_idx, {})
+        if by_student.get(submission.student_id) != submission:
+            return
+        del by_student[submission.student_id]
+        participant = self.participants.get(submission.student_id)
+        if participant is not None:
+            participant.points -= submission.points
+            self._standings_changed()
+            if self.openings[submission.question_idx].closed_at is not None:
+                self._record(Submission(submission.student_id, submission.question_idx, None,
+                                        None, None, 0, False, "missed"))
+
+    def _record(self, submission: Submission) -> Submission:
+        self.answers.setdefault(submission.question_idx, {})[submission.student_id] = submission
+        if submission.points:
+            self.participants[submission.student_id].points += submission.points
+            self._standings_changed()
+        return submission
+
+    def submission(self, student_id: str, question_idx: int) -> Submission | None:
+        return self.answers.get(question_idx, {}).get(student_id)
+
+    def submissions_of(self, student_id: str) -> list[Submission]:
+        return [
+            by_student[student_id]
+            for _, by_student in sorted(self.answers.items())
+            if student_id in by_student
+        ]
+
+    # ---- tallies --------------------------------------------------------------------
+    def histogram(self, idx: int, *, pending: bool = False) -> dict[str, int]:
+        counts = dict.fromkeys(LETTERS, 0) | {"missed": 0}
+        for submission in self.answers.get(idx, {}).values():
+            counts[submission.answer or "missed"] += 1
+        if pending:
+            counts["pending"] = max(0, len(self.participants) - sum(counts.values()))
+        return counts
+
+    def standings(self) -> list[Standing]:
+        """Everyone, best first: score desc, then name, then id. One sort per change."""
+        if self._standings is None:
+            ordered = sorted(
+                self.participants.values(), key=lambda p: (-p.points, p.name, p.student_id)
+            )
+            self._standings = [
+                Standing(rank, p.student_id, p.name, p.points)
+                for rank, p in enumerate(ordered, start=1)
+            ]
+            self._ranks = {s.student_id: s.rank for s in self._standings}
+        return self._standings
+
+    def rank_of(self, student_id: str) -> int | None:
+        self.standings()
+        assert self._ranks is not None
+        return self._ranks.get(student_id)
+
+    def total_of(self, student_id: str) -> float:
+        participant = self.participants.get(student_id)
+        return as_score(participant.points) if participant else 0.0
+
+    def summary_of(self, student_id: str) -> dict[str, int]:
+        submitted = [s for s in self.submissions_of(student_id) if s.status == "submitted"]
+        return {
+            "questions_answered": len(submitted),
+            "questions_correct": sum(s.correct for s in submitted),
+        }
+
+    def submitted(self, idx: int) -> Iterable[Submission]:
+        return (s for s in self.answers.get(idx, {}).values() if s.status == "submitted")
+
+    def _standings_changed(self) -> None:
+        self._standings = self._ranks = None

@@ -1,0 +1,674 @@
+"""One session's live side: clients, the question timer, and coalesced views.
+
+The room turns what clients do into rule changes (``game``), durable writes
+(``store``) and messages. It owns a nursery holding its question timer and
+its view refresher; each socket's sender task belongs to that socket's
+handler, which the room can cancel (``Client.drop``).
+
+Messages students wait on (a question opening, closing, the end) are encoded
+once and put straight into every socket's bounded outbox. The instructor's
+and projector's views are snapshots: marked dirty and redrawn at most
+``view_updates_per_second``, so 2,000 answers are a few messages, not 2,000.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+import trio
+
+from . import store as db
+from . import views
+from .config import Limits
+from .game import DuplicateStudentId, Game, Opening, Participant, Rejected, State
+from .qr import svg_data_url
+from .quiz import Quiz
+from .store import StorageError, Store
+from .throttle import TokenBucket
+
+log = logging.getLogger(__name__)
+
+CLOSE_RESET = 4002
+CLOSE_REPLACED = 4000
+CLOSE_POLICY = 1008
+TELEMETRY_KINDS = ("blur", "visibility_hidden")
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Role(StrEnum):
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+    PROJECTOR = "projector"
+
+
+@dataclass(frozen=True)
+class Close:
+    """An outbox item: close the socket with this code after what was queued before it."""
+
+    code: int
+    reason: str = ""
+
+
+class Client:
+    """One open socket as the room sees it: a role, an identity and a bounded outbox.
+
+    ``send`` never blocks: a client whose outbox is full is too far behind
+    to help and is dropped; it reconnects and gets a fresh snapshot.
+    """
+
+    def __init__(self, role: Role, student_id: str | None, limits: Limits) -> None:
+        self.role = role
+        self.student_id = student_id
+        self._outbox, self.outbox = trio.open_memory_channel[str | Close](limits.outbox_messages)
+        self.cancel_scope = trio.CancelScope()
+        self.bucket = TokenBucket(limits.messages_per_second, limits.message_burst)
+        self.rate_strikes = 0
+        self.closing = False
+
+    def send(self, text: str) -> None:
+        if self.closing:
+            return
+        try:
+            self._outbox.send_nowait(text)
+        except trio.WouldBlock:
+            log.info("dropping a %s socket that stopped reading", self.role)
+            self.drop()
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.closing = True
+
+    def send_message(self, message: dict[str, Any]) -> None:
+        self.send(views.encode(message))
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close after whatever is already queued has been sent."""
+        if self.closing:
+            return
+        try:
+            self._outbox.send_nowait(Close(code, reason))
+        except trio.WouldBlock:
+            self.drop()
+        self.closing = True
+
+    def drop(self) -> None:
+        self.closing = True
+        self.cancel_scope.cancel()
+
+
+@dataclass
+class _Live:
+    sockets: list[Client] = field(default_factory=list)
+    last_seen_ms: int = 0
+
+
+class Room:
+    """The live session. Create it with ``open_room``."""
+
+    def __init__(self, store: Store, record: db.Record, quiz: Quiz, *, session_id: str,
+                 limits: Limits, clock: Callable[[], int]) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.limits = limits
+        self.clock = clock
+        self.run_id = record.run_id
+        self.live_answers = record.live_answers
+        self.game = Game.restore(quiz, record.participants, record.openings, record.submissions,
+                                 record.events, State(record.state), record.current_question_idx)
+        self.join_url = "/"
+        self._qr_url = svg_data_url(self.join_url)
+        self._students: dict[str, _Live] = {}
+        self._instructors: set[Client] = set()
+        self._projectors: set[Client] = set()
+        self._lock = trio.Lock()  # one instructor action at a time, timer included
+        self._timer: trio.CancelScope | None = None
+        self._dirty: set[str] = set()
+        self._views_changed = trio.Event()
+        self._nursery: trio.Nursery | None = None
+        self.storage_ok = True
+
+    # ---- set-up ------------------------------------------------------------------------
+    def set_join_url(self, url: str) -> None:
+        self.join_url = url
+        self._qr_url = svg_data_url(url)
+        self._mark("projector", "room_info")
+
+    async def _resume_open_question(self) -> None:
+        """After a restart: keep an open question's clock running, or close it if it ran out."""
+        idx = self.game.current_idx
+        if self.game.state is State.QUESTION_OPEN and idx is not None:
+            opening = self.game.openings[idx]
+            if opening.remaining_ms(self.clock()) > 0:
+                await self._start_timer(opening)
+            else:
+                async with self._lock:
+                    await self._close_locked()
+
+    # ---- connections -------------------------------------------------------------------
+    @property
+    def connection_count(self) -> int:
+        return (sum(len(live.sockets) for live in self._students.values())
+                + len(self._instructors) + len(self._projectors))
+
+    @asynccontextmanager
+    async def connect(self, role: Role, student_id: str | None = None
+                      ) -> AsyncIterator[Client]:
+        """Register a socket for the block's lifetime; its snapshot is queued at once."""
+        client = Client(role, student_id, self.limits)
+        if role is Role.STUDENT:
+            assert student_id is not None
+            live = self._students.setdefault(student_id, _Live())
+            if len(live.sockets) >= self.limits.sockets_per_student:
+                live.sockets[0].close(CLOSE_REPLACED, "opened elsewhere")
+            live.sockets.append(client)
+            live.last_seen_ms = self.clock()
+            self._mark("presence")
+            self._student_snapshot(client)
+        elif role is Role.INSTRUCTOR:
+            self._instructors.add(client)
+            self._instructor_snapshot(client)
+        else:
+            self._projectors.add(client)
+            client.send_message(views.state_message(self.game))
+            client.send_message(self.projector_state())
+        try:
+            yield client
+        finally:
+            self._disconnect(client)
+
+    def _disconnect(self, client: Client) -> None:
+        if client.role is Role.STUDENT:
+            live = self._students.get(client.student_id or "")
+            if live is not None and client in live.sockets:
+                live.sockets.remove(client)
+                live.last_seen_ms = self.clock()
+                self._mark("presence")
+        else:
+            self._instructors.discard(client)
+            self._projectors.discard(client)
+
+    def _student_snapshot(self, client: Client) -> None:
+        game, student_id = self.game, client.student_id
+        assert student_id is not None
+        client.send_message(views.state_message(game))
+        idx = game.current_idx
+        if game.state is State.LOBBY:
+            client.send_message(views.lobby_count_message(game))
+        elif game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED) and idx is not None:
+            client.send_message(views.question_open_message(game, idx, self.clock()))
+            submission = game.submission(student_id, idx)
+            if game.state is State.QUESTION_CLOSED:
+                client.send(views.closed_for_students(game, idx).for_student(student_id))
+            elif submission is not None and submission.status == "submitted":
+                client.send_message(views.ack_message(submission))
+        elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
+            client.send(views.between_for_students(game, idx + 1).for_student(student_id))
+        elif game.state is State.FINISHED:
+            client.send(views.ended_for_students(game).for_student(student_id))
+
+    def _instructor_snapshot(self, client: Client) -> None:
+        game, idx = self.game, self.game.current_idx
+        for message in (views.state_message(game), self._room_info(),
+                        views.lobby_update_message(game), self._presence()):
+            client.send_message(message)
+        if game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED) and idx is not None:
+            client.send_message(views.question_open_message(game, idx, self.clock()))
+            client.send_message(views.live_histogram_message(game, idx))
+            if game.state is State.QUESTION_CLOSED:
+                client.send_message(
+                    views.with_top(views.question_closed_message(game, idx), "top5", game))
+        elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
+            client.send_message(views.with_top(views.between_message(idx + 1), "top5", game))
+        elif game.state is State.FINISHED:
+            client.send_message(views.with_top({"type": "session_ended"}, "final_top5", game))
+        client.send_message(views.full_leaderboard_message(game))
+
+    # ---- what clients send -------------------------------------------------------------------
+    async def handle(self, client: Client, raw: str | bytes) -> None:
+        """One message from a client. Bad input gets an ``error`` reply and changes nothing."""
+        if client.role is Role.STUDENT:
+            self._seen(client.student_id)
+        if not client.bucket.take():
+            client.rate_strikes += 1
+            client.send_message(views.error_message("rate_limited", "slow down"))
+            if client.rate_strikes > self.limits.message_burst:
+                client.close(CLOSE_POLICY, "too many messages")
+            return
+        message = _parse(raw)
+        if message is None:
+            client.send_message(views.error_message("bad_message",
+                                                    "send a JSON object with a type"))
+            return
+        kind = message.get("type")
+        if kind == "ping":
+            client.send_message({"type": "pong"})
+            return
+        action = _ACTIONS[client.role].get(kind) if isinstance(kind, str) else None
+        if action is None:
+            client.send_message(views.error_message("bad_message", f"unknown type {kind!r}"))
+            return
+        try:
+            await action(self, client, message)
+        except Rejected as rejected:
+            client.send_message(views.error_message(rejected.code, rejected.message))
+
+    def _seen(self, student_id: str | None) -> None:
+        live = self._students.get(student_id or "")
+        if live is not None:
+            live.last_seen_ms = self.clock()
+            self._mark("presence")
+
+    async def _submit(self, client: Client, message: dict[str, Any]) -> None:
+        assert client.student_id is not None
+        submission = self.game.check_submit(client.student_id, message.get("question_idx"),
+                                            message.get("answer"), self.clock())
+        if self.game.record(submission):
+            try:
+                await self.store.write(partial(db.insert_submissions, run_id=self.run_id,
+                                               rows=[submission]))
+            except StorageError as exc:
+                self.game.retract(submission)
+                self._storage_failed(exc)
+                raise Rejected("storage", "your answer could not be saved; try again") from None
+            self._storage_recovered()
+            self._mark("histogram", "presence", "projector", "leaderboard")
+        else:
+            # A repeat of an answer that may still be committing: wait for its group.
+            await self.store.write(lambda conn: None)
+            if self.game.submission(client.student_id, submission.question_idx) != submission:
+                raise Rejected("storage", "your answer could not be saved; try again")
+        client.send_message(views.ack_message(submission))
+
+    # ---- instructor actions -----------------------------------------------------------------
+    async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
+        idx, limit = message.get("question_idx"), message.get("time_limit")
+        if isinstance(idx, bool) or not isinstance(idx, int):
+            raise Rejected("bad_question", "question_idx must be a whole number")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or not 5 <= limit <= 600):
+            raise Rejected("bad_message", "time_limit must be 5 to 600 seconds")
+        if not 0 <= idx < len(self.game.quiz):
+            raise Rejected("bad_question", f"question {idx} does not exist")
+        await self.open_question(idx, limit)
+
+    async def open_question(self, idx: int, time_limit: int | None = None) -> None:
+        async with self._lock:
+            if self.game.state is State.QUESTION_OPEN:
+                if self.game.current_idx == idx:
+                    return
+                await self._close_locked()
+            await self._open_locked(idx, time_limit)
+
+    async def close_question(self) -> None:
+        async with self._lock:
+            await self._close_locked()
+
+    async def advance(self) -> None:
+        """The one big button: open the first question, reveal, open the next, or end."""
+        async with self._lock:
+            if self.game.state is State.FINISHED:
+                return
+            if self.game.state is State.QUESTION_OPEN:
+                await self._close_locked()
+            following = self.game.next_question_idx()
+            if following is None:
+                await self._end_locked()
+            else:
+                await self._open_locked(following, None)
+
+    async def show_leaderboard(self) -> None:
+        async with self._lock:
+            next_idx = self.game.show_leaderboard()
+            if next_idx is None:
+                raise Rejected("not_open", "show the leaderboard after closing a question")
+            await self._save_state()
+            self._broadcast_state()
+            between = views.between_for_students(self.game, next_idx)
+            self._to_students(between.for_student)
+            self._to_instructors(views.with_top(views.between_message(next_idx), "top5",
+                                                self.game))
+            self._views_now()
+
+    async def end_session(self) -> None:
+        async with self._lock:
+            await self._end_locked()
+
+    async def reset(self) -> None:
+        """A new run of the same quiz: everyone out, old cookies dead, the old run archived."""
+        async with self._lock:
+            self._cancel_timer()
+            quiz_json = json.dumps(self.game.quiz.to_dict())
+            self.run_id = await self.store.write(
+                partial(db.new_run, sid=self.session_id, quiz_json=quiz_json, now=self.clock()))
+            self.game = Game(self.game.quiz)
+            self._kick_students(lambda student_id: True)
+            self._broadcast_state()
+            self._to_instructors(self._room_info())
+            self._views_now()
+
+    async def set_live_answers(self, on: bool) -> None:
+        self.live_answers = on
+        await self.store.write(partial(db.save_live_answers, sid=self.session_id, on=on))
+        self._to_instructors(self._room_info())
+        self._views_now()
+
+    async def load_quiz(self, quiz: Quiz) -> None:
+        """Swap the quiz: in the lobby the joined students stay; after the end, a new run."""
+        async with self._lock:
+            if self.game.state not in (State.LOBBY, State.FINISHED):
+                raise Rejected("quiz_running", "load a quiz in the lobby or after the end")
+            quiz_json = json.dumps(quiz.to_dict())
+            if self.game.state is State.FINISHED:
+                self.run_id = await self.store.write(
+                    partial(db.new_run, sid=self.session_id, quiz_json=quiz_json,
+                            now=self.clock()))
+                self.game = Game(quiz)
+                self._kick_students(lambda student_id: True)
+            else:
+                await self.store.write(partial(db.set_run_quiz, run_id=self.run_id,
+                                               quiz_json=quiz_json))
+                self.game.quiz = quiz
+            self._broadcast_state()
+            self._to_instructors(self._room_info())
+            self._views_now()
+
+    # ---- transitions (hold the lock) ------------------------------------------------------
+    async def _open_locked(self, idx: int, time_limit: int | None) -> None:
+        opening = self.game.open_question(idx, self.clock(), time_limit)
+        await self._persist(partial(db.save_opening, run_id=self.run_id, o=opening))
+        await self._save_state()
+        await self._start_timer(opening)
+        self._broadcast_state()
+        opened = views.encode(views.question_open_message(self.game, idx, self.clock()))
+        self._to_students(lambda student_id: opened)
+        self._to_instructors(opened)
+        self._views_now()
+
+    async def _close_locked(self) -> None:
+        idx = self.game.current_idx
+        missed = self.game.close_question(self.clock())
+        if missed is None or idx is None:
+            return
+        self._cancel_timer()
+        opening = self.game.openings[idx]
+
+        def save_close(conn: Any) -> None:
+            db.save_opening(conn, self.run_id, opening)
+            db.insert_submissions(conn, self.run_id, missed)
+
+        await self._persist(save_close)
+        await self._save_state()
+        self._broadcast_state()
+        self._to_students(views.closed_for_students(self.game, idx).for_student)
+        self._to_instructors(views.with_top(views.question_closed_message(self.game, idx),
+                                            "top5", self.game))
+        self._mark("leaderboard")
+        self._views_now()
+
+    async def _end_locked(self) -> None:
+        if self.game.state is State.FINISHED:
+            return
+        await self._close_locked()
+        self.game.finish()
+        await self._persist(partial(db.finish_run, run_id=self.run_id, now=self.clock()))
+        await self._save_state()
+        self._broadcast_state()
+        self._to_students(views.ended_for_students(self.game).for_student)
+        self._to_instructors(views.with_top({"type": "session_ended"}, "final_top5", self.game))
+        self._mark("leaderboard")
+        self._views_now()
+
+    async def _save_state(self) -> None:
+        await self._persist(partial(db.save_state, sid=self.session_id,
+                                    state=self.game.state.value, idx=self.game.current_idx))
+
+    async def _persist(self, apply: Callable[[Any], None]) -> None:
+        """Record a state change. If the disk refuses, the class goes on from memory
+        and the instructor is warned; the next state change writes the state again."""
+        try:
+            await self.store.write(apply)
+        except StorageError as exc:
+            self._storage_failed(exc)
+        else:
+            self._storage_recovered()
+
+    def _storage_failed(self, exc: StorageError) -> None:
+        log.error("storage: %s", exc)
+        self.storage_ok = False
+        self._to_instructors({"type": "warning", "code": "storage",
+                              "message": f"Answers cannot be saved right now ({exc}). "
+                                         "Free disk space or check the data folder."})
+
+    def _storage_recovered(self) -> None:
+        if not self.storage_ok:
+            self.storage_ok = True
+            self._to_instructors({"type": "warning", "code": "storage_ok",
+                                  "message": "Saving works again."})
+
+    # ---- the question timer -------------------------------------------------------------------
+    async def _start_timer(self, opening: Opening) -> None:
+        self._cancel_timer()
+        assert self._nursery is not None
+        self._timer = await self._nursery.start(self._run_timer, opening)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    async def _run_timer(self, opening: Opening,
+                         task_status: trio.TaskStatus[trio.CancelScope]) -> None:
+        """Close ``opening`` when its time is up, unless someone closed it first.
+
+        Only the wait is cancellable: once the time is up the close runs to the
+        end, so a button pressed at the same moment cannot cut it in half.
+        """
+        with trio.CancelScope() as waiting:
+            task_status.started(waiting)
+            await trio.sleep(opening.remaining_ms(self.clock()) / 1000)
+        if waiting.cancelled_caught:
+            return
+        async with self._lock:
+            if self.game.state is State.QUESTION_OPEN and \
+                    self.game.openings.get(opening.question_idx) is opening:
+                await self._close_locked()
+
+    # ---- students over HTTP -------------------------------------------------------------------
+    async def join(self, student_id: str, name: str) -> Participant:
+        """First claim wins; a second claim is audited and raises DuplicateStudentId."""
+        now = self.clock()
+        try:
+            missed = self.game.join(student_id, name, secrets.token_urlsafe(12), now)
+        except DuplicateStudentId:
+            self.game.record_event(student_id, "duplicate_join", now)
+            self._mark("presence")
+            await self._persist(partial(db.save_event, run_id=self.run_id,
+                                        student_id=student_id, question_idx=None,
+                                        kind="duplicate_join", ts=now,
+                                        detail={"name": name}))
+            raise
+        participant = self.game.participants[student_id]
+
+        def save_join(conn: Any) -> None:
+            db.save_participant(conn, self.run_id, participant)
+            db.insert_submissions(conn, self.run_id, missed)
+
+        try:
+            await self.store.write(save_join)
+        except StorageError as exc:
+            self.game.remove(student_id)
+            self._storage_failed(exc)
+            raise
+        self._mark("lobby", "presence", "projector", "histogram", "leaderboard", "lobby_count")
+        return participant
+
+    async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:
+        now = self.clock()
+        await self.store.write(partial(db.save_event, run_id=self.run_id, student_id=student_id,
+                                       question_idx=question_idx, kind=kind, ts=now))
+        self.game.record_event(student_id, kind, now)
+        self._seen(student_id)
+
+    async def clear_student(self, student_id: str) -> bool:
+        """Remove a participant and their answers; their sockets are told and closed."""
+        if student_id not in self.game.participants:
+            return False
+        await self.store.write(partial(db.delete_participant, run_id=self.run_id,
+                                       student_id=student_id))
+        self.game.remove(student_id)
+        self._kick_students(lambda sid: sid == student_id)
+        self._mark("lobby", "presence", "projector", "histogram", "leaderboard", "lobby_count")
+        return True
+
+    def is_current(self, student_id: str, cookie_id: str, run_id: int) -> bool:
+        participant = self.game.participants.get(student_id)
+        return (run_id == self.run_id and participant is not None
+                and secrets.compare_digest(participant.cookie_id, cookie_id))
+
+    # ---- fan-out ------------------------------------------------------------------------------
+    def _to_students(self, text_for: Callable[[str], str]) -> None:
+        for student_id, live in self._students.items():
+            if live.sockets:
+                text = text_for(student_id) if student_id in self.game.participants else None
+                for client in live.sockets:
+                    if text is not None:
+                        client.send(text)
+
+    def _to_instructors(self, message: dict[str, Any] | str) -> None:
+        text = message if isinstance(message, str) else views.encode(message)
+        for client in self._instructors:
+            client.send(text)
+
+    def _broadcast_state(self) -> None:
+        text = views.encode(views.state_message(self.game))
+        self._to_students(lambda student_id: text)
+        self._to_instructors(text)
+        for client in self._projectors:
+            client.send(text)
+
+    def _kick_students(self, which: Callable[[str], bool]) -> None:
+        reset = views.encode({"type": "session_reset"})
+        for student_id in [s for s in self._students if which(s)]:
+            for client in self._students.pop(student_id).sockets:
+                client.send(reset)
+                client.close(CLOSE_RESET, "session reset")
+
+    # ---- coalesced views ----------------------------------------------------------------------
+    def _mark(self, *views_: str) -> None:
+        self._dirty.update(views_)
+        self._views_changed.set()
+
+    def _views_now(self) -> None:
+        """After a state change: redraw every view at once, not at the next tick."""
+        self._dirty.update(("lobby", "presence", "projector", "histogram", "leaderboard",
+                            "lobby_count"))
+        self._flush_views()
+
+    async def _refresh_views(self) -> None:
+        interval = 1 / self.limits.view_updates_per_second
+        while True:
+            await self._views_changed.wait()
+            self._views_changed = trio.Event()
+            self._flush_views()
+            await trio.sleep(interval)
+
+    def _flush_views(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        game, idx = self.game, self.game.current_idx
+        if self._instructors:
+            if "room_info" in dirty:
+                self._to_instructors(self._room_info())
+            if "lobby" in dirty:
+                self._to_instructors(views.lobby_update_message(game))
+            if "presence" in dirty:
+                self._to_instructors(self._presence())
+            if "histogram" in dirty and idx is not None:
+                self._to_instructors(views.live_histogram_message(game, idx))
+            if "leaderboard" in dirty:
+                self._to_instructors(views.full_leaderboard_message(game))
+        if self._projectors and dirty & {"projector", "histogram"}:
+            text = views.encode(self.projector_state())
+            for client in self._projectors:
+                client.send(text)
+        if "lobby_count" in dirty and game.state is State.LOBBY:
+            text = views.encode(views.lobby_count_message(game))
+            self._to_students(lambda student_id: text)
+
+    def _presence(self) -> dict[str, Any]:
+        presence = {
+            student_id: views.Presence(len(live.sockets), live.last_seen_ms)
+            for student_id, live in self._students.items()
+        }
+        return views.presence_update_message(self.game, presence)
+
+    def _room_info(self) -> dict[str, Any]:
+        return views.room_info_message(self.game, session_id=self.session_id,
+                                       join_url=self.join_url, qr_url=self._qr_url,
+                                       live_answers=self.live_answers)
+
+    def projector_state(self) -> dict[str, Any]:
+        return views.projector_state_message(self.game, session_id=self.session_id,
+                                             join_url=self.join_url, qr_url=self._qr_url,
+                                             live_answers=self.live_answers, now=self.clock())
+
+
+
+def _parse(raw: str | bytes) -> dict[str, Any] | None:
+    try:
+        message = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return message if isinstance(message, dict) else None
+
+
+async def _live_answers_action(room: Room, client: Client, message: dict[str, Any]) -> None:
+    await room.set_live_answers(bool(message.get("on")))
+
+
+_ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
+    Role.STUDENT: {"submit": Room._submit},
+    Role.INSTRUCTOR: {
+        "open_question": Room._open_action,
+        "close_question": lambda room, client, message: room.close_question(),
+        "next": lambda room, client, message: room.advance(),
+        "show_leaderboard": lambda room, client, message: room.show_leaderboard(),
+        "end_session": lambda room, client, message: room.end_session(),
+        "reset": lambda room, client, message: room.reset(),
+        "projector_live_answers": _live_answers_action,
+    },
+    Role.PROJECTOR: {},
+}
+
+
+@asynccontextmanager
+async def open_room(store: Store, quiz: Quiz, *, session_id: str, limits: Limits | None = None,
+                    clock: Callable[[], int] = wall_clock_ms) -> AsyncIterator[Room]:
+    """The session ``session_id`` rebuilt from ``store`` with ``quiz``, live for the block.
+
+    An open question's clock keeps running from where it was (or the question
+    closes at once if its time ran out while the server was down). The room's
+    timer and view refresher end with the block; sockets are the web layer's.
+    """
+    record = db.open_session(store.conn, session_id, json.dumps(quiz.to_dict()), clock())
+    room = Room(store, record, quiz, session_id=session_id, limits=limits or Limits(),
+                clock=clock)
+    async with trio.open_nursery() as nursery:
+        room._nursery = nursery
+        nursery.start_soon(room._refresh_views)
+        await room._resume_open_question()
+        try:
+            yield room
+        finally:
+            nursery.cancel_scope.cancel()
+
+

@@ -1,0 +1,168 @@
+"""Serve one quiz room: the store contains the room, which contains the web server."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import hypercorn.trio
+import trio
+from hypercorn.config import Config
+
+from . import store as db
+from .auth import Keyring
+from .config import Settings
+from .quiz import Quiz, demo_quiz, load_quiz
+from .room import Room, open_room
+from .store import open_store
+from .web import create_app
+
+log = logging.getLogger(__name__)
+PORT_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a running server tells whoever started it."""
+
+    url: str  # loopback, for this machine
+    port: int
+    join_urls: tuple[str, ...]  # one per LAN address students may reach
+    instructor_key: str
+    data_dir: Path
+    port_moved_from: int | None
+    room: Room
+
+    @property
+    def instructor_url(self) -> str:
+        return f"{self.url}/instructor?key={self.instructor_key}"
+
+    @property
+    def projector_url(self) -> str:
+        return f"{self.url}/projector"
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses that others on the network may reach, best first.
+
+    Found without sending a packet: connecting a UDP socket only asks the
+    routing table which interface it would use.
+    """
+    found: list[str] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            found.append(probe.getsockname()[0])
+        except OSError:
+            pass
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        found.extend(str(info[4][0]) for info in infos)
+    except OSError:
+        pass
+    usable = [a for a in dict.fromkeys(found) if not a.startswith(("127.", "0.", "169.254."))]
+    return usable
+
+
+def allowed_host_names(settings: Settings, lan: list[str]) -> frozenset[str]:
+    hostname = socket.gethostname().lower()
+    names = {"localhost", "127.0.0.1", "::1", hostname, f"{hostname}.local", *lan}
+    if settings.host not in ("0.0.0.0", "::"):
+        names.add(settings.host.lower())
+    return frozenset(names)
+
+
+def free_port(host: str, wanted: int) -> int:
+    """``wanted`` if nothing listens there, else the next free one (0 stays 0)."""
+    if wanted == 0:
+        return 0
+    for port in range(wanted, wanted + PORT_ATTEMPTS):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                if exc.errno not in (errno.EADDRINUSE, errno.EACCES, getattr(
+                        errno, "WSAEADDRINUSE", -1)):
+                    raise
+                continue
+            return port
+    raise OSError(errno.EADDRINUSE, f"ports {wanted}-{wanted + PORT_ATTEMPTS - 1} are all taken")
+
+
+def hypercorn_config(settings: Settings, port: int) -> Config:
+    config = Config()
+    config.bind = [f"{settings.host}:{port}"]
+    config.backlog = 1024
+    config.websocket_max_message_size = settings.limits.ws_max_message_bytes
+    config.websocket_ping_interval = 10
+    config.read_timeout = 35
+    config.graceful_timeout = 1.5
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    return config
+
+
+def _keys(conn: db.sqlite3.Connection, settings: Settings) -> tuple[str, str]:
+    """The cookie secret and the instructor key, made once and kept in the database."""
+    secret = db.get_meta(conn, "cookie_secret")
+    key = db.get_meta(conn, "instructor_key")
+    if secret is None or key is None:
+        secret = secret or secrets.token_urlsafe(32)
+        key = key or secrets.token_urlsafe(9)
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            db.set_meta(conn, "cookie_secret", secret)
+            db.set_meta(conn, "instructor_key", key)
+    return secret, settings.instructor_key or key
+
+
+def quiz_for(settings: Settings) -> Quiz:
+    """The quiz named at start, or the built-in demo. Raises QuizError for a bad file."""
+    return load_quiz(settings.quiz_path) if settings.quiz_path else demo_quiz()
+
+
+async def serve(settings: Settings, *, quiz: Quiz | None = None,
+                shutdown_trigger: Callable[[], Awaitable[None]] | None = None,
+                task_status: trio.TaskStatus[ServerInfo] = trio.TASK_STATUS_IGNORED) -> None:
+    """Run the quiz server until ``shutdown_trigger`` returns or the caller cancels.
+
+    Reports a ServerInfo through ``task_status`` once the port is bound. Owns
+    the database (opened, then closed after the last write) and every socket;
+    on shutdown, open sockets get a moment to close, then are cut. A quiz
+    file that does not validate raises QuizError before anything starts.
+    """
+    quiz = quiz or quiz_for(settings)
+    session_id = quiz.session_id or settings.session_id
+    port = free_port(settings.host, settings.port) if settings.port_fallback else settings.port
+    async with open_store(settings.db_path) as store:
+        secret, instructor_key = _keys(store.conn, settings)
+        async with open_room(store, quiz, session_id=session_id, limits=settings.limits) as room:
+            lan = lan_addresses()
+            app = create_app(room, Keyring(secret, instructor_key, session_id), settings,
+                             allowed_host_names(settings, lan))
+            config = hypercorn_config(settings, port)
+            async with trio.open_nursery() as nursery:
+                bound = await nursery.start(partial(
+                    hypercorn.trio.serve, app, config,
+                    shutdown_trigger=shutdown_trigger or trio.sleep_forever))
+                port = int(bound[0].rsplit(":", 1)[1])
+                if settings.host in ("0.0.0.0", "::"):
+                    hosts = lan or ["127.0.0.1"]
+                else:
+                    hosts = [settings.host]
+                join_urls = tuple(f"http://{host}:{port}/" for host in hosts)
+                room.set_join_url(join_urls[0])
+                loopback = "127.0.0.1" if settings.host in ("0.0.0.0", "127.0.0.1") \
+                    else settings.host
+                task_status.started(ServerInfo(
+                    url=f"http://{loopback}:{port}", port=port, join_urls=join_urls,
+                    instructor_key=instructor_key, data_dir=settings.data_dir,
+                    port_moved_from=settings.port if settings.port not in (0, port) else None,
+                    room=room))

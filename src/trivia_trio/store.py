@@ -1,0 +1,385 @@
+"""The durable record: one sqlite3 connection, writes committed in groups.
+
+While the server runs, the room's memory is the truth and this file is its
+record; at start the room is rebuilt from it. Every write a client is told
+about is committed (WAL, ``synchronous=FULL``) before ``write`` returns.
+
+Writes queue up while the previous group commits and then go in together as
+one transaction, each inside its own savepoint: 2,000 answers arriving at once
+cost a few commits, not 2,000, and one bad write cannot spoil its neighbours.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import trio
+
+from .game import Opening, Participant, Submission
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    sid TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'lobby',
+    current_question_idx INTEGER,
+    live_answers INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sid TEXT NOT NULL,
+    quiz_json TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS participants (
+    run_id INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    cookie_id TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, student_id)
+);
+CREATE TABLE IF NOT EXISTS question_events (
+    run_id INTEGER NOT NULL,
+    question_idx INTEGER NOT NULL,
+    opened_at INTEGER NOT NULL,
+    time_limit INTEGER NOT NULL,
+    closed_at INTEGER,
+    PRIMARY KEY (run_id, question_idx)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    run_id INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    question_idx INTEGER NOT NULL,
+    answer TEXT,
+    submitted_at INTEGER,
+    elapsed_ms INTEGER,
+    score REAL NOT NULL,
+    correct INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (run_id, student_id, question_idx)
+);
+CREATE TABLE IF NOT EXISTS student_events (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    student_id TEXT,
+    question_idx INTEGER,
+    kind TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS student_events_run ON student_events (run_id, student_id);
+"""
+
+
+class StorageError(Exception):
+    """A write that was not committed; nothing about it may be acknowledged."""
+
+
+@dataclass
+class Record:
+    """Everything needed to rebuild a room: its session row and the current run."""
+
+    sid: str
+    run_id: int
+    quiz_json: str
+    state: str
+    current_question_idx: int | None
+    live_answers: bool
+    participants: list[Participant] = field(default_factory=list)
+    openings: list[Opening] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)
+    events: list[tuple[str, str, int]] = field(default_factory=list)  # student_id, kind, ts
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the database with the durability settings we promise, and check they hold."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    journal = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    conn.execute("PRAGMA synchronous = FULL")
+    if sys.platform == "darwin":
+        conn.execute("PRAGMA fullfsync = ON")
+    synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+    if journal != "wal" or synchronous != 2:
+        raise StorageError(f"{path}: journal_mode={journal}, synchronous={synchronous}; "
+                           "need WAL and FULL")
+    log.info("database %s: journal_mode=%s synchronous=FULL%s", path, journal,
+             " fullfsync=ON" if sys.platform == "darwin" else "")
+    conn.executescript(SCHEMA)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return conn
+
+
+def durability_settings(conn: sqlite3.Connection) -> dict[str, Any]:
+    return {
+        "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
+        "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],
+        "fullfsync": conn.execute("PRAGMA fullfsync").fetchone()[0],
+    }
+
+
+# ---- reads (start-up and exports only; never on a hot path) ----------------------------
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else row[0]
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def new_run(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> int:
+    run_id = conn.execute(
+        "INSERT INTO runs (sid, quiz_json, started_at) VALUES (?, ?, ?)", (sid, quiz_json, now)
+    ).lastrowid
+    conn.execute(
+        "INSERT INTO sessions (sid, run_id) VALUES (?, ?) ON CONFLICT (sid) DO UPDATE SET "
+        "run_id = excluded.run_id, state = 'lobby', current_question_idx = NULL",
+        (sid, run_id),
+    )
+    assert run_id is not None
+    return run_id
+
+
+def open_session(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> Record:
+    """The session ``sid`` with ``quiz_json`` as its quiz, created if new.
+
+    An existing session keeps its run, answers and state; only its quiz is
+    replaced, so a restart with an edited file carries on where it was.
+    """
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute("SELECT run_id FROM sessions WHERE sid = ?", (sid,)).fetchone()
+        if row is None:
+            new_run(conn, sid, quiz_json, now)
+        else:
+            conn.execute("UPDATE runs SET quiz_json = ? WHERE run_id = ?", (quiz_json, row[0]))
+    return load_session(conn, sid)
+
+
+def load_session(conn: sqlite3.Connection, sid: str) -> Record:
+    session = conn.execute(
+        "SELECT s.*, r.quiz_json FROM sessions s JOIN runs r USING (run_id) WHERE s.sid = ?",
+        (sid,),
+    ).fetchone()
+    run_id = session["run_id"]
+    record = Record(sid, run_id, session["quiz_json"], session["state"],
+                    session["current_question_idx"], bool(session["live_answers"]))
+    record.participants = [
+        Participant(r["student_id"], r["name"], r["cookie_id"], r["joined_at"])
+        for r in conn.execute(
+            "SELECT * FROM participants WHERE run_id = ? ORDER BY joined_at, rowid", (run_id,))
+    ]
+    record.openings = [
+        Opening(r["question_idx"], r["opened_at"], r["time_limit"], r["closed_at"])
+        for r in conn.execute("SELECT * FROM question_events WHERE run_id = ?", (run_id,))
+    ]
+    record.submissions = [
+        Submission(r["student_id"], r["question_idx"], r["answer"], r["submitted_at"],
+                   r["elapsed_ms"], math.floor(r["score"] * 20 + 0.5), bool(r["correct"]),
+                   r["status"])
+        for r in conn.execute("SELECT * FROM submissions WHERE run_id = ?", (run_id,))
+    ]
+    record.events = [
+        (r["student_id"], r["kind"], r["ts"])
+        for r in conn.execute(
+            "SELECT student_id, kind, ts FROM student_events WHERE run_id = ? "
+            "AND student_id IS NOT NULL ORDER BY id", (run_id,))
+    ]
+    return record
+
+
+# ---- writes (each a function of the connection, run by the group committer) ------------
+def _submission_row(run_id: int, s: Submission) -> tuple[Any, ...]:
+    return (run_id, s.student_id, s.question_idx, s.answer, s.submitted_at, s.elapsed_ms,
+            s.score, int(s.correct), s.status)
+
+
+def insert_submissions(conn: sqlite3.Connection, run_id: int, rows: list[Submission]) -> None:
+    conn.executemany(
+        "INSERT INTO submissions (run_id, student_id, question_idx, answer, submitted_at, "
+        "elapsed_ms, score, correct, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        [_submission_row(run_id, s) for s in rows],
+    )
+
+
+def save_state(conn: sqlite3.Connection, sid: str, state: str, idx: int | None) -> None:
+    conn.execute("UPDATE sessions SET state = ?, current_question_idx = ? WHERE sid = ?",
+                 (state, idx, sid))
+
+
+def save_opening(conn: sqlite3.Connection, run_id: int, o: Opening) -> None:
+    """Record an opening; a reopened question forgets who missed it before."""
+    conn.execute(
+        "INSERT OR REPLACE INTO question_events (run_id, question_idx, opened_at, time_limit, "
+        "closed_at) VALUES (?, ?, ?, ?, ?)",
+        (run_id, o.question_idx, o.opened_at, o.time_limit, o.closed_at),
+    )
+    if o.closed_at is None:
+        conn.execute(
+            "DELETE FROM submissions WHERE run_id = ? AND question_idx = ? AND status = 'missed'",
+            (run_id, o.question_idx),
+        )
+
+
+def save_participant(conn: sqlite3.Connection, run_id: int, p: Participant) -> None:
+    conn.execute(
+        "INSERT INTO participants (run_id, student_id, name, cookie_id, joined_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (run_id, p.student_id, p.name, p.cookie_id, p.joined_at),
+    )
+
+
+def delete_participant(conn: sqlite3.Connection, run_id: int, student_id: str) -> None:
+    conn.execute("DELETE FROM submissions WHERE run_id = ? AND student_id = ?",
+                 (run_id, student_id))
+    conn.execute("DELETE FROM participants WHERE run_id = ? AND student_id = ?",
+                 (run_id, student_id))
+
+
+def save_event(conn: sqlite3.Connection, run_id: int, student_id: str | None,
+               question_idx: int | None, kind: str, ts: int,
+               detail: dict[str, Any] | None = None) -> None:
+    conn.execute(
+        "INSERT INTO student_events (run_id, student_id, question_idx, kind, ts, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (run_id, student_id, question_idx, kind, ts, json.dumps(detail) if detail else None),
+    )
+
+
+def save_live_answers(conn: sqlite3.Connection, sid: str, on: bool) -> None:
+    conn.execute("UPDATE sessions SET live_answers = ? WHERE sid = ?", (int(on), sid))
+
+
+def set_run_quiz(conn: sqlite3.Connection, run_id: int, quiz_json: str) -> None:
+    conn.execute("UPDATE runs SET quiz_json = ? WHERE run_id = ?", (quiz_json, run_id))
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, now: int) -> None:
+    conn.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (now, run_id))
+
+
+# ---- the group committer -----------------------------------------------------------------
+@dataclass
+class _Write:
+    apply: Callable[[sqlite3.Connection], Any]
+    done: trio.Event = field(default_factory=trio.Event)
+    result: Any = None
+    error: BaseException | None = None
+
+
+class Store:
+    """Owns the connection; ``write`` and ``read`` are the only ways to touch it.
+
+    Both are serialised through one task, so the connection is used by one
+    thread at a time. Writes raise StorageError when their group's commit
+    failed (disk full, read-only file): the caller must not acknowledge them.
+    """
+
+    MAX_GROUP = 2000
+
+    def __init__(self, conn: sqlite3.Connection, *, use_thread: bool = True) -> None:
+        self.conn = conn
+        self._use_thread = use_thread
+        self._send, self._receive = trio.open_memory_channel[_Write](math.inf)
+        self.commits = 0  # how many transactions were committed: group commit at work
+
+    async def write(self, apply: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``apply`` in a transaction with whatever else is waiting; return once durable."""
+        return await self._submit(_Write(apply))
+
+    async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a read (exports) in turn with the writes, off the event loop."""
+        return await self._submit(_Write(query))
+
+    async def _submit(self, item: _Write) -> Any:
+        # The queue is unbounded on purpose: callers are bounded (one message
+        # in flight per socket), and refusing a write here would lose an answer.
+        self._send.send_nowait(item)
+        await item.done.wait()
+        if item.error is not None:
+            raise item.error
+        return item.result
+
+    async def run_committer(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+                            ) -> None:
+        task_status.started()
+        async for first in self._receive:
+            group = [first]
+            while len(group) < self.MAX_GROUP:
+                try:
+                    group.append(self._receive.receive_nowait())
+                except trio.WouldBlock:
+                    break
+            if self._use_thread:
+                await trio.to_thread.run_sync(self._commit_group, group)
+            else:
+                self._commit_group(group)
+            for item in group:
+                item.done.set()
+
+    def _commit_group(self, group: list[_Write]) -> None:
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for n, item in enumerate(group):
+                conn.execute(f"SAVEPOINT w{n}")
+                try:
+                    item.result = item.apply(conn)
+                except sqlite3.DatabaseError as exc:
+                    conn.execute(f"ROLLBACK TO w{n}")
+                    item.error = StorageError(str(exc))
+                except Exception as exc:  # a bug in one write: its caller raises it, not us
+                    conn.execute(f"ROLLBACK TO w{n}")
+                    item.error = exc
+                conn.execute(f"RELEASE w{n}")
+            conn.execute("COMMIT")
+            self.commits += 1
+        except sqlite3.Error as exc:
+            log.error("commit of %d writes failed: %s", len(group), exc)
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback failed")
+            for item in group:
+                item.result, item.error = None, StorageError(f"not saved: {exc}")
+
+
+@asynccontextmanager
+async def open_store(path: Path, *, use_thread: bool = True) -> AsyncIterator[Store]:
+    """Open the database at ``path`` and commit writes until the block exits.
+
+    The store owns its connection and closes it on exit, after the writes
+    already queued have been committed or failed.
+    """
+    conn = connect(path)
+    store = Store(conn, use_thread=use_thread)
+    try:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(store.run_committer)
+            try:
+                yield store
+            finally:
+                store._send.close()
+    finally:
+        conn.close()

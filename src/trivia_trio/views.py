@@ -1,0 +1,367 @@
+"""What each kind of client is shown: the protocol's messages, built from a Game.
+
+Pure functions of the game state (and, for presence, the live connection
+table). Messages every student shares are encoded once; the few fields that
+differ per student are spliced onto that encoding (see ``Personalised``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .game import Game, Standing, State, Submission, as_score
+
+RESPONSE_TIME_BINS = 8
+SCORE_BINS = 10
+PUBLIC_TOP = 10
+
+
+def encode(message: Mapping[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A student's live connection, which only the running process knows."""
+
+    ws_count: int
+    last_seen_ms: int
+
+
+class Personalised:
+    """A message shared by all students plus a few fields of their own, encoded cheaply.
+
+    The shared part is encoded once; each student's fields are encoded and
+    appended to it. The public top list marks the caller's own row with
+    ``is_you``, so the handful of students inside it get their own copy.
+    """
+
+    def __init__(self, base: Mapping[str, Any], top_key: str, top: list[Standing],
+                 own: Callable[[str], dict[str, Any]]) -> None:
+        self._prefix = encode(base)[:-1]
+        self._top_key = top_key
+        self._top = top
+        self._shared_top = encode(leaderboard_rows(top))
+        self._own = own
+
+    def for_student(self, student_id: str) -> str:
+        if any(s.student_id == student_id for s in self._top):
+            top = encode(leaderboard_rows(self._top, you=student_id))
+        else:
+            top = self._shared_top
+        own = encode(self._own(student_id))
+        tail = "," + own[1:] if len(own) > 2 else "}"
+        return f'{self._prefix},"{self._top_key}":{top}{tail}'
+
+
+def leaderboard_rows(standings: list[Standing], *, you: str | None = None,
+                     with_ids: bool = False) -> list[dict[str, Any]]:
+    rows = []
+    for s in standings:
+        row: dict[str, Any] = {"rank": s.rank, "name": s.name, "score": as_score(s.points)}
+        if with_ids:
+            row["student_id"] = s.student_id
+        if you is not None and s.student_id == you:
+            row["is_you"] = True
+        rows.append(row)
+    return rows
+
+
+def state_message(game: Game) -> dict[str, Any]:
+    return {
+        "type": "state",
+        "state": game.state.value,
+        "current_question_idx": game.current_idx,
+        "title": game.quiz.title,
+    }
+
+
+def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
+    question = game.quiz.questions[idx]
+    opening = game.openings[idx]
+    return {
+        "type": "question_open",
+        "question_idx": idx,
+        "text": question.text,
+        "options": list(question.options),
+        "time_limit": opening.time_limit,
+        "total_questions": len(game.quiz),
+        "opened_at_server_ts": opening.opened_at,
+        "remaining_ms": opening.remaining_ms(now),
+    }
+
+
+def ack_message(submission: Submission) -> dict[str, Any]:
+    return {
+        "type": "submit_ack",
+        "question_idx": submission.question_idx,
+        "answer": submission.answer,
+        "score": submission.score,
+        "elapsed_ms": submission.elapsed_ms,
+    }
+
+
+def error_message(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
+
+
+def lobby_count_message(game: Game) -> dict[str, Any]:
+    return {"type": "lobby_count", "count": len(game.participants)}
+
+
+# ---- reveal, interlude, end: shared part + each student's own -------------------------
+def question_closed_message(game: Game, idx: int) -> dict[str, Any]:
+    question = game.quiz.questions[idx]
+    return {
+        "type": "question_closed",
+        "question_idx": idx,
+        "correct": question.correct,
+        "explanation": question.explanation,
+        "histogram": game.histogram(idx),
+    }
+
+
+def question_closed_own(game: Game, idx: int, student_id: str) -> dict[str, Any]:
+    submission = game.submission(student_id, idx)
+    return {
+        "your_answer": submission.answer if submission else None,
+        "your_score": submission.score if submission else 0.0,
+        "your_rank": game.rank_of(student_id),
+        "your_total": game.total_of(student_id),
+    }
+
+
+def between_message(next_idx: int) -> dict[str, Any]:
+    return {"type": "between_questions", "next_idx": next_idx}
+
+
+def rank_and_total(game: Game, student_id: str) -> dict[str, Any]:
+    return {"your_rank": game.rank_of(student_id), "your_total": game.total_of(student_id)}
+
+
+def ended_own(game: Game, student_id: str) -> dict[str, Any]:
+    return game.summary_of(student_id) | rank_and_total(game, student_id)
+
+
+def closed_for_students(game: Game, idx: int) -> Personalised:
+    return Personalised(question_closed_message(game, idx), "top5", game.standings()[:5],
+                        lambda sid: question_closed_own(game, idx, sid))
+
+
+def between_for_students(game: Game, next_idx: int) -> Personalised:
+    return Personalised(between_message(next_idx), "top5", game.standings()[:5],
+                        lambda sid: rank_and_total(game, sid))
+
+
+def ended_for_students(game: Game) -> Personalised:
+    return Personalised({"type": "session_ended"}, "final_top5", game.standings()[:5],
+                        lambda sid: ended_own(game, sid))
+
+
+def with_top(message: dict[str, Any], key: str, game: Game) -> dict[str, Any]:
+    """The instructor's copy of a shared message: the top five, no one marked."""
+    return message | {key: leaderboard_rows(game.standings()[:5])}
+
+
+# ---- instructor views ---------------------------------------------------------------------
+def lobby_update_message(game: Game) -> dict[str, Any]:
+    participants = [
+        {"student_id": p.student_id, "name": p.name, "joined_at": p.joined_at}
+        for p in game.participants.values()
+    ]
+    return {"type": "lobby_update", "participants": participants, "count": len(participants)}
+
+
+def presence_update_message(game: Game, presence: Mapping[str, Presence]) -> dict[str, Any]:
+    current = game.current_idx
+    answered = {s.student_id for s in game.submitted(current)} if current is not None else set()
+    rows = []
+    for p in game.participants.values():
+        live = presence.get(p.student_id)
+        audit = game.audits.get(p.student_id)
+        rows.append({
+            "student_id": p.student_id,
+            "name": p.name,
+            "joined_at": p.joined_at,
+            "connected": bool(live and live.ws_count),
+            "ws_count": live.ws_count if live else 0,
+            "last_seen_ms": live.last_seen_ms if live else None,
+            "blur_count": audit.blur_count if audit else 0,
+            "hidden_count": audit.hidden_count if audit else 0,
+            "duplicate_join_attempts": _duplicates(audit),
+            "answered_current": p.student_id in answered,
+        })
+    orphans = [
+        {"student_id": student_id, **_duplicates(audit)}
+        for student_id, audit in game.audits.items()
+        if audit.duplicate_joins and student_id not in game.participants
+    ]
+    return {
+        "type": "presence_update",
+        "current_question_idx": current,
+        "rows": rows,
+        "orphan_duplicate_joins": orphans,
+    }
+
+
+def _duplicates(audit: Any) -> dict[str, Any]:
+    if audit is None or not audit.duplicate_joins:
+        return {"count": 0}
+    return {"count": audit.duplicate_joins, "latest_ts": audit.latest_duplicate_ts}
+
+
+def live_histogram_message(game: Game, idx: int) -> dict[str, Any]:
+    histogram = game.histogram(idx, pending=True)
+    submitted = sum(histogram[letter] for letter in "ABCD")
+    return {
+        "type": "live_histogram",
+        "question_idx": idx,
+        "histogram": histogram,
+        "submitted_count": submitted,
+        "total_count": submitted + histogram["missed"] + histogram["pending"],
+    }
+
+
+def full_leaderboard_message(game: Game) -> dict[str, Any]:
+    return {"type": "full_leaderboard",
+            "leaderboard": leaderboard_rows(game.standings(), with_ids=True)}
+
+
+def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
+                      live_answers: bool) -> dict[str, Any]:
+    """Instructor only: the whole quiz with its answers, and the room's links."""
+    questions = [
+        {"idx": i, "text": q.text, "options": list(q.options), "correct": q.correct,
+         "explanation": q.explanation, "time_limit": game.quiz.time_limit(i)}
+        for i, q in enumerate(game.quiz.questions)
+    ]
+    return {
+        "type": "room_info",
+        "title": game.quiz.title,
+        "session_id": session_id,
+        "score_fn": game.quiz.score_fn,
+        "questions": questions,
+        "join_url": join_url,
+        "qr_url": qr_url,
+        "projector_url": "/projector",
+        "projector_live_answers": live_answers,
+    }
+
+
+# ---- projector ------------------------------------------------------------------------------
+def response_time_distribution(game: Game, idx: int) -> dict[str, Any]:
+    """Answers by time taken, in 8 equal bins across the question's time limit."""
+    limit_ms = game.openings[idx].time_limit * 1000
+    edge = limit_ms / RESPONSE_TIME_BINS
+    buckets = [
+        {"label": f"{round(edge * i / 1000)}-{round(edge * (i + 1) / 1000)}s", "count": 0}
+        for i in range(RESPONSE_TIME_BINS)
+    ]
+    for submission in game.submitted(idx):
+        bucket = min(RESPONSE_TIME_BINS - 1, int((submission.elapsed_ms or 0) // edge))
+        buckets[bucket]["count"] += 1
+    return {"buckets": buckets, "total": sum(b["count"] for b in buckets)}
+
+
+def score_distribution(game: Game) -> dict[str, Any]:
+    """Students by total score, in 10 bins of a tenth of the best possible total each."""
+    max_total = max(1, len(game.quiz))
+    edge = max_total / SCORE_BINS
+    buckets = [
+        {"label": f"{round(edge * i, 1)}-{round(edge * (i + 1), 1)}", "count": 0}
+        for i in range(SCORE_BINS)
+    ]
+    for p in game.participants.values():
+        buckets[min(SCORE_BINS - 1, int(as_score(p.points) // edge))]["count"] += 1
+    return {"buckets": buckets, "max_total": max_total, "n": len(game.participants)}
+
+
+def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
+                            live_answers: bool, now: int) -> dict[str, Any]:
+    """Everything the big screen draws. Never a student id; per-option counts only
+    after the reveal, unless the instructor turned live answers on."""
+    idx = game.current_idx
+    question = live = reveal = timing = None
+    if idx is not None and game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED):
+        opened = question_open_message(game, idx, now)
+        question = {
+            "idx": idx,
+            "text": opened["text"],
+            "options": opened["options"],
+            "opened_at_server_ts": opened["opened_at_server_ts"],
+            "time_limit": opened["time_limit"],
+            "remaining_ms": opened["remaining_ms"],
+            "total_questions": opened["total_questions"],
+        }
+        counts = live_histogram_message(game, idx)
+        live = {"submitted_count": counts["submitted_count"],
+                "total_count": counts["total_count"]}
+        if game.state is State.QUESTION_CLOSED or live_answers:
+            live["counts"] = counts["histogram"]
+        if game.state is State.QUESTION_CLOSED:
+            q = game.quiz.questions[idx]
+            reveal = {"correct": q.correct, "explanation": q.explanation}
+            timing = response_time_distribution(game, idx)
+    return {
+        "type": "projector_state",
+        "sid": session_id,
+        "state": game.state.value,
+        "title": game.quiz.title,
+        "join_url": join_url,
+        "qr_url": qr_url,
+        "participant_count": len(game.participants),
+        "pool_meta": {
+            "question_count": len(game.quiz),
+            "time_limit_default": game.quiz.time_limit_default,
+            "score_fn": game.quiz.score_fn,
+        },
+        "question": question,
+        "live_histogram": live,
+        "reveal": reveal,
+        "response_time_distribution": timing,
+        "score_distribution": score_distribution(game),
+        "leaderboard": leaderboard_rows(game.standings()[:PUBLIC_TOP]),
+        "server_ts": now,
+    }
+
+
+# ---- HTTP views ------------------------------------------------------------------------------
+def me_payload(game: Game, student_id: str) -> dict[str, Any]:
+    participant = game.participants[student_id]
+    return {
+        "student_id": participant.student_id,
+        "name": participant.name,
+        "total_score": as_score(participant.points),
+        "submissions": [
+            {"question_idx": s.question_idx, "answer": s.answer, "elapsed_ms": s.elapsed_ms,
+             "score": s.score, "status": s.status}
+            for s in game.submissions_of(student_id)
+        ],
+    }
+
+
+def stats_payload(game: Game, idx: int | None, you: str | None) -> dict[str, Any]:
+    top5 = leaderboard_rows(game.standings()[:5], you=you)
+    your_rank = game.rank_of(you) if you else None
+    if idx is None:
+        return {"question_idx": None, "response_time_avg_ms": None,
+                "response_time_distribution": {}, "average_score": 0, "top5": top5,
+                "your_rank": your_rank}
+    submitted = list(game.submitted(idx))
+    times = [s.elapsed_ms or 0 for s in submitted]
+    distribution = {"0_10s": 0, "10_30s": 0, "30s_plus": 0}
+    for elapsed in times:
+        key = "0_10s" if elapsed < 10_000 else "10_30s" if elapsed < 30_000 else "30s_plus"
+        distribution[key] += 1
+    return {
+        "question_idx": idx,
+        "response_time_avg_ms": round(sum(times) / len(times)) if times else None,
+        "response_time_distribution": distribution,
+        "average_score": round(sum(s.score for s in submitted) / len(submitted), 2)
+        if submitted else 0,
+        "top5": top5,
+        "your_rank": your_rank,
+    }

@@ -1,0 +1,343 @@
+"""HTTP and websocket routes (QuartTrio): identities, checks, and the room's doors.
+
+Every route is thin: it checks who is asking and what they sent, then asks
+the room. Pages and assets are read through ``importlib.resources`` so they
+are served the same from a source tree and from inside the .pyz.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Awaitable, Callable
+from functools import cache, wraps
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlsplit
+
+import trio
+from quart import Response, jsonify, redirect, request, websocket
+from quart_trio import QuartTrio
+
+from . import exports, views
+from .auth import (
+    COOKIE_MAX_AGE,
+    INSTRUCTOR_COOKIE,
+    STUDENT_COOKIE,
+    Keyring,
+    StudentIdentity,
+    clean_label,
+    is_loopback,
+)
+from .config import Settings
+from .game import DuplicateStudentId, Rejected
+from .quiz import QuizError, load_quiz
+from .room import TELEMETRY_KINDS, Role, Room
+from .store import StorageError
+from .throttle import SlidingWindow
+
+CLOSE_NO_IDENTITY = 4001
+CLOSE_FORBIDDEN = 4003
+CLOSE_TRY_LATER = 1013
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@cache
+def _asset(name: str) -> tuple[bytes, str] | None:
+    """A file from the package's static folder, or None. Read once, kept in memory."""
+    parts = name.split("/")
+    if any(part in ("", ".", "..") or "\\" in part for part in parts):
+        return None
+    resource = files("trivia_trio").joinpath("static", *parts)
+    if not resource.is_file():
+        return None
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if mimetype.startswith("text/") or mimetype in ("application/javascript", "image/svg+xml"):
+        mimetype += "; charset=utf-8"
+    return resource.read_bytes(), mimetype
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
+    return jsonify({"code": code, "message": message, **extra}), status
+
+
+def _host_name(host_header: str) -> str:
+    """The host part of a Host header or netloc, without port or IPv6 brackets."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def create_app(room: Room, keyring: Keyring, settings: Settings,
+               allowed_hosts: frozenset[str]) -> QuartTrio:
+    """The web app in front of ``room``. ``allowed_hosts`` are the names we answer to
+    (anything else is a DNS-rebinding attempt)."""
+    app = QuartTrio(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.limits.quiz_max_bytes
+    limits = settings.limits
+    joins = SlidingWindow(limits.joins_per_address_per_minute, 60)
+
+    def student(source: Any) -> StudentIdentity | None:
+        """The caller's identity if their cookie names a current participant."""
+        identity = keyring.read_student_cookie(source.cookies.get(STUDENT_COOKIE))
+        if identity and room.is_current(identity.student_id, identity.cookie_id,
+                                        identity.run_id):
+            return identity
+        return None
+
+    def instructor_allowed(source: Any) -> bool:
+        return settings.remote_control or is_loopback(source.remote_addr)
+
+    def is_instructor(source: Any) -> bool:
+        return instructor_allowed(source) and keyring.is_instructor_cookie(
+            source.cookies.get(INSTRUCTOR_COOKIE))
+
+    def instructor_only(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @wraps(handler)
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not is_instructor(request):
+                return _error(403, "forbidden", "instructor only")
+            return await handler(*args, **kwargs)
+        return guarded
+
+    def page(name: str) -> Response:
+        asset = _asset(name)
+        if asset is None:
+            return Response("missing page", 500)
+        return Response(asset[0], mimetype=asset[1])
+
+    # ---- checks on every request ---------------------------------------------------------
+    @app.before_request
+    async def check_host() -> Any:
+        if _host_name(request.host) not in allowed_hosts:
+            return _error(421, "unknown_host", "this server does not answer to that name")
+        return None
+
+    @app.before_websocket
+    async def check_origin() -> Any:
+        if _host_name(websocket.host) not in allowed_hosts:
+            return Response("unknown host", 403)
+        origin = websocket.headers.get("Origin")
+        # Browsers always send Origin; other clients (the load tester) may not.
+        if origin is not None and urlsplit(origin).netloc.lower() != websocket.host.lower():
+            return Response("cross-origin websocket refused", 403)
+        return None
+
+    @app.after_request
+    async def security_headers(response: Response) -> Response:
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
+
+    # ---- pages ------------------------------------------------------------------------------
+    @app.get("/")
+    async def student_page() -> Response:
+        return page("student.html")
+
+    @app.get("/projector")
+    async def projector_page() -> Response:
+        return page("projector.html")
+
+    @app.get("/instructor")
+    async def instructor_page() -> Any:
+        if not instructor_allowed(request):
+            return _error(403, "forbidden", "the dashboard opens only on the instructor's "
+                          "computer (start with --remote-control to allow others)")
+        key = request.args.get("key")
+        if key is not None:
+            if not keyring.key_matches(key):
+                return _error(403, "forbidden", "wrong instructor key")
+            # Trade the key for a cookie and drop it from the address bar.
+            response = redirect("/instructor", 303)
+            response.set_cookie(INSTRUCTOR_COOKIE, keyring.instructor_cookie(),
+                                max_age=COOKIE_MAX_AGE, httponly=True, samesite="Strict")
+            return response
+        if not is_instructor(request):
+            return _error(403, "forbidden", "open the instructor link printed at start")
+        return page("instructor.html")
+
+    @app.get("/static/<path:name>")
+    async def static_file(name: str) -> Any:
+        asset = _asset(name)
+        if asset is None:
+            return _error(404, "not_found", "no such file")
+        return Response(asset[0], mimetype=asset[1])
+
+    @app.get("/healthz")
+    async def healthz() -> Any:
+        return {"status": "ok",
+                "sessions_active": int(room.game.state.value != "finished"),
+                "ws_clients": room.connection_count}
+
+    # ---- students -----------------------------------------------------------------------------
+    @app.post("/api/join")
+    async def join() -> Any:
+        body = await request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            return _error(400, "bad_join", "send JSON with student_id and name")
+        try:
+            student_id = clean_label(body.get("student_id"), "student id", limits.name_max_chars)
+            name = clean_label(body.get("name"), "name", limits.name_max_chars)
+        except ValueError as exc:
+            return _error(400, "bad_join", str(exc))
+        current = student(request)
+        if current is not None and current.student_id == student_id:
+            participant = room.game.participants[student_id]
+            return {"sid": room.session_id, "student_id": student_id, "name": participant.name}
+        if not joins.allow(request.remote_addr or ""):
+            return _error(429, "rate_limited", "too many joins from this device; wait a minute")
+        try:
+            participant = await room.join(student_id, name)
+        except DuplicateStudentId:
+            return _error(409, "duplicate_student_id",
+                          "that student id is already taken: ask your instructor")
+        except StorageError:
+            return _error(503, "storage", "could not save your join; try again")
+        response = jsonify({"sid": room.session_id, "student_id": student_id,
+                            "name": participant.name})
+        response.set_cookie(
+            STUDENT_COOKIE,
+            keyring.student_cookie(student_id, participant.cookie_id, room.run_id),
+            max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax")
+        return response
+
+    def not_joined() -> Any:
+        response, status = _error(401, "not_joined", "join the quiz first")
+        response.delete_cookie(STUDENT_COOKIE)
+        return response, status
+
+    @app.get("/api/me")
+    async def me() -> Any:
+        identity = student(request)
+        if identity is None:
+            return not_joined()
+        return views.me_payload(room.game, identity.student_id)
+
+    @app.post("/api/events")
+    async def telemetry() -> Any:
+        identity = student(request)
+        if identity is None:
+            return not_joined()
+        body = await request.get_json(force=True, silent=True)
+        kind = body.get("kind") if isinstance(body, dict) else None
+        if kind not in TELEMETRY_KINDS:
+            return _error(400, "bad_event", f"kind must be one of {', '.join(TELEMETRY_KINDS)}")
+        idx = body.get("question_idx")
+        if not isinstance(idx, int) or isinstance(idx, bool):
+            idx = None
+        try:
+            await room.record_event(identity.student_id, kind, idx)
+        except StorageError:
+            return _error(503, "storage", "not saved")
+        return Response(status=204)
+
+    @app.get("/api/stats")
+    async def stats() -> Any:
+        identity = student(request)
+        if identity is None and not is_instructor(request):
+            return not_joined()
+        raw = request.args.get("question_idx")
+        if raw is None or raw == "":
+            idx = room.game.current_idx
+        elif raw.isdigit() and int(raw) in room.game.openings:
+            idx = int(raw)
+        else:
+            return _error(400, "bad_question", "no such question has been asked")
+        return views.stats_payload(room.game, idx, identity.student_id if identity else None)
+
+    @app.get("/api/projector")
+    async def projector_state() -> Any:
+        return room.projector_state()
+
+    # ---- instructor ---------------------------------------------------------------------------
+    @app.post("/api/instructor/clear")
+    @instructor_only
+    async def clear() -> Any:
+        body = await request.get_json(force=True, silent=True)
+        student_id = body.get("student_id") if isinstance(body, dict) else None
+        if not isinstance(student_id, str):
+            return _error(400, "bad_request", "send JSON with student_id")
+        return {"removed": await room.clear_student(student_id)}
+
+    @app.post("/api/instructor/quiz")
+    @instructor_only
+    async def upload_quiz() -> Any:
+        raw = await request.get_data(cache=False)
+        try:
+            quiz = load_quiz(raw, filename=request.headers.get("X-Filename") or "upload")
+        except QuizError as exc:
+            return _error(400, "bad_quiz", str(exc), problems=exc.problems)
+        try:
+            await room.load_quiz(quiz)
+        except Rejected as rejected:
+            return _error(409, rejected.code, rejected.message)
+        return {"title": quiz.title, "questions": len(quiz), "skipped": list(quiz.skipped)}
+
+    @app.get("/api/instructor/export.csv")
+    @instructor_only
+    async def export_results() -> Any:
+        text = await room.store.read(lambda conn: exports.results_csv(conn, room.run_id))
+        return exports.download(text, f"{room.session_id}-results.csv")
+
+    # ---- sockets ------------------------------------------------------------------------------
+    async def serve_socket(role: Role, student_id: str | None = None) -> None:
+        """Pump the room's outbox to the socket while reading what the client sends."""
+        ws = websocket._get_current_object()  # type: ignore[attr-defined]
+        await ws.accept()
+        if room.connection_count >= limits.max_connections:
+            await ws.close(CLOSE_TRY_LATER, "server full")
+            return
+        async with room.connect(role, student_id) as client:
+            with client.cancel_scope:
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(_send_outbox, ws, client, nursery.cancel_scope)
+                    while True:
+                        await room.handle(client, await ws.receive())
+
+    async def refuse(code: int, reason: str) -> None:
+        await websocket.accept()
+        await websocket.close(code, reason)
+
+    @app.websocket("/ws/student")
+    async def student_socket() -> None:
+        identity = student(websocket)
+        if identity is None:
+            await refuse(CLOSE_NO_IDENTITY, "join first")
+            return
+        await serve_socket(Role.STUDENT, identity.student_id)
+
+    @app.websocket("/ws/instructor")
+    async def instructor_socket() -> None:
+        if not is_instructor(websocket):
+            await refuse(CLOSE_FORBIDDEN, "instructor only")
+            return
+        await serve_socket(Role.INSTRUCTOR)
+
+    @app.websocket("/ws/projector")
+    async def projector_socket() -> None:
+        await serve_socket(Role.PROJECTOR)
+
+    return app
+
+
+async def _send_outbox(ws: Any, client: Any, done: trio.CancelScope) -> None:
+    """Send what the room queued, in order; a queued Close ends the socket.
+
+    Awaiting the outbox is this loop's checkpoint each turn: hypercorn turns
+    sends on a closed socket into no-ops that never yield.
+    """
+    async for item in client.outbox:
+        if isinstance(item, str):
+            await ws.send(item)
+        else:
+            await ws.close(item.code, item.reason)
+            break
+    done.cancel()
