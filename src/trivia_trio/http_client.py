@@ -62,7 +62,8 @@ async def request(
     conn = h11.Connection(our_role=h11.CLIENT)
     stream = await trio.open_tcp_stream(host, port)
     async with stream:
-        out = conn.send(h11.Request(method=method, target=target, headers=list(all_headers.items())))
+        request_line = h11.Request(method=method, target=target, headers=list(all_headers.items()))
+        out = conn.send(request_line)
         if body:
             out += conn.send(h11.Data(data=body))
         out += conn.send(h11.EndOfMessage())

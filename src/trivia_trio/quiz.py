@@ -72,7 +72,9 @@ class Quiz:
         if self.session_id:
             data["session_id"] = self.session_id
         for q in self.questions:
-            item: dict[str, Any] = {"text": q.text, "options": list(q.options), "correct": q.correct}
+            item: dict[str, Any] = {
+                "text": q.text, "options": list(q.options), "correct": q.correct
+            }
             if q.explanation:
                 item["explanation"] = q.explanation
             if q.time_limit is not None:

@@ -324,6 +324,8 @@ class Store:
                             ) -> None:
         task_status.started()
         async for first in self._receive:
+            # Let every task that is ready to write queue up behind the first.
+            await trio.sleep(0)
             group = [first]
             while len(group) < self.MAX_GROUP:
                 try:

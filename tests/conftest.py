@@ -1,0 +1,189 @@
+"""Shared test harness: a real server on an ephemeral port, real sockets, a real sqlite file.
+
+Rules for every test here: loopback only, port 0, a ``fail_after`` budget
+around anything that waits, and no sleeps standing in for an event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from trio_websocket import WebSocketConnection, open_websocket_url
+
+from trivia_trio.config import Settings
+from trivia_trio.http_client import Response, request
+from trivia_trio.server import ServerInfo, serve
+
+INSTRUCTOR_KEY = "test-instructor-key"
+THREE_QUESTIONS = {
+    "title": "Three questions",
+    "time_limit_default": 30,
+    "score_fn": "speed",
+    "questions": [
+        {"text": "2 + 2?", "options": ["3", "4", "5", "22"], "correct": "B",
+         "explanation": "Two pairs make four."},
+        {"text": "The sky is blue.", "options": ["True", "False"], "correct": "A"},
+        {"text": "Largest planet?", "options": ["Mars", "Jupiter", "Venus"], "correct": "B",
+         "time_limit": 20},
+    ],
+}
+
+
+@pytest.fixture
+def quiz_path(tmp_path: Path) -> Path:
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps(THREE_QUESTIONS))
+    return path
+
+
+def make_settings(data_dir: Path, quiz_path: Path | None, **overrides: Any) -> Settings:
+    return Settings(host="127.0.0.1", port=0, data_dir=data_dir, quiz_path=quiz_path,
+                    instructor_key=INSTRUCTOR_KEY, open_browser=False, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, quiz_path: Path) -> Settings:
+    return make_settings(tmp_path / "data", quiz_path)
+
+
+@pytest.fixture
+async def server(nursery: trio.Nursery, settings: Settings) -> ServerInfo:
+    """A real Hypercorn server in this test's nursery, stopped when the test ends."""
+    return await nursery.start(lambda task_status: serve(settings, task_status=task_status))
+
+
+# ---- clients ------------------------------------------------------------------------------
+def ws_url(info: ServerInfo, path: str) -> str:
+    return info.url.replace("http://", "ws://") + path
+
+
+class Peer:
+    """A websocket client that reads in order and can wait for a message type."""
+
+    def __init__(self, ws: WebSocketConnection) -> None:
+        self.ws = ws
+        self.seen: list[dict[str, Any]] = []
+
+    async def send(self, message: dict[str, Any] | str) -> None:
+        await self.ws.send_message(message if isinstance(message, str) else json.dumps(message))
+
+    async def next(self) -> dict[str, Any]:
+        with trio.fail_after(5):
+            message = json.loads(await self.ws.get_message())
+        self.seen.append(message)
+        return message
+
+    async def until(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """Read until a message of ``kind`` (with these field values) arrives."""
+        while True:
+            message = await self.next()
+            if message["type"] == kind and all(message.get(k) == v for k, v in fields.items()):
+                return message
+
+    async def request(self, message: dict[str, Any], reply: str) -> dict[str, Any]:
+        await self.send(message)
+        return await self.until(reply)
+
+
+@asynccontextmanager
+async def connect(info: ServerInfo, path: str, cookie: str | None = None,
+                  headers: list[tuple[str, str]] | None = None) -> AsyncIterator[Peer]:
+    extra = list(headers or [])
+    if cookie:
+        extra.append(("Cookie", cookie))
+    async with open_websocket_url(ws_url(info, path), extra_headers=extra) as ws:
+        yield Peer(ws)
+
+
+async def join(info: ServerInfo, student_id: str, name: str) -> str:
+    """Join over HTTP; returns the cookie header value for later requests."""
+    response = await request("POST", info.url + "/api/join",
+                             json={"student_id": student_id, "name": name})
+    assert response.status == 200, response.text
+    return f"tt_student={response.cookies['tt_student']}"
+
+
+async def instructor_cookie(info: ServerInfo) -> str:
+    response = await request("GET", f"{info.url}/instructor?key={info.instructor_key}")
+    assert response.status == 303
+    return f"tt_instructor={response.cookies['tt_instructor']}"
+
+
+async def get(info: ServerInfo, path: str, cookie: str | None = None) -> Response:
+    return await request("GET", info.url + path, headers={"Cookie": cookie} if cookie else None)
+
+
+async def post(info: ServerInfo, path: str, body: Any, cookie: str | None = None) -> Response:
+    return await request("POST", info.url + path, json=body,
+                         headers={"Cookie": cookie} if cookie else None)
+
+
+# ---- a server in its own process (restarts, kills, browsers) ---------------------------------
+@dataclass
+class ServerProcess:
+    """``python -m trivia_trio`` as an instructor would run it, on a port the OS picked."""
+
+    data_dir: Path
+    quiz: Path | None
+    port: int = 0
+    process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def instructor_key(self) -> str:
+        return INSTRUCTOR_KEY
+
+    def start(self) -> None:
+        """Start and wait for the banner; reuses the previous port after a restart."""
+        args = [sys.executable, "-m", "trivia_trio", "--no-browser", "--host", "127.0.0.1",
+                "--port", str(self.port), "--data-dir", str(self.data_dir),
+                "--instructor-key", INSTRUCTOR_KEY]
+        if self.quiz:
+            args.append(str(self.quiz))
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True, bufsize=1)
+        assert self.process.stdout is not None
+        lines = []
+        for line in self.process.stdout:
+            lines.append(line)
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/instructor\?key=", line)
+            if found:
+                self.port = int(found.group(1))
+                return
+        raise RuntimeError("server did not start:\n" + "".join(lines))
+
+    def stop(self, sig: int | None = None) -> int:
+        assert self.process is not None
+        if sig is None:
+            self.process.terminate()
+        else:
+            self.process.send_signal(sig)
+        code = self.process.wait(timeout=10)
+        self.process.stdout.close()  # type: ignore[union-attr]
+        return code
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def server_process(tmp_path: Path, quiz_path: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "data", quiz_path)
+    proc.start()
+    yield proc
+    if proc.process and proc.process.poll() is None:
+        proc.stop()

@@ -1,0 +1,180 @@
+"""The room on virtual time: timers, coalesced views, and fan-out, with no sockets or threads.
+
+The store commits inline (``use_thread=False``) so ``autojump_clock`` never
+jumps while a write is in flight; clients are the room's own outboxes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+import trio.testing
+
+from trivia_trio.game import State
+from trivia_trio.quiz import quiz_from_dict
+from trivia_trio.room import Client, Role, Room, open_room
+from trivia_trio.store import open_store
+
+from .conftest import THREE_QUESTIONS
+
+
+def virtual_ms() -> int:
+    return int(trio.current_time() * 1000)
+
+
+@asynccontextmanager
+async def room_at(path: Path, quiz: dict[str, Any] = THREE_QUESTIONS) -> AsyncIterator[Room]:
+    async with open_store(path / "room.sqlite3", use_thread=False) as store, \
+            open_room(store, quiz_from_dict(quiz), session_id="t", clock=virtual_ms) as room:
+        yield room
+
+
+def drain(client: Client) -> list[dict[str, Any]]:
+    """Everything queued for ``client`` so far."""
+    messages = []
+    while True:
+        try:
+            messages.append(json.loads(client.outbox.receive_nowait()))
+        except trio.WouldBlock:
+            return messages
+
+
+async def next_of(client: Client, kind: str) -> dict[str, Any]:
+    with trio.fail_after(600):
+        async for text in client.outbox:
+            message = json.loads(text)
+            if message["type"] == kind:
+                return message
+    raise AssertionError("outbox closed")
+
+
+async def test_an_open_question_closes_exactly_at_its_time_limit(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        start = trio.current_time()
+        await room.open_question(0)
+        closed = await next_of(instructor, "question_closed")
+        assert closed["question_idx"] == 0
+        assert trio.current_time() - start == 30
+        assert room.game.state is State.QUESTION_CLOSED
+        await trio.sleep(100)
+        assert not [m for m in drain(instructor) if m["type"] == "question_closed"]
+
+
+async def test_a_time_limit_given_when_opening_overrides_the_quiz(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        start = trio.current_time()
+        await room.open_question(2, time_limit=7)
+        assert (await next_of(instructor, "question_open"))["time_limit"] == 7
+        await next_of(instructor, "question_closed")
+        assert trio.current_time() - start == 7
+
+
+async def test_a_manual_close_cancels_the_timer_so_it_never_closes_twice(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        await room.open_question(0)
+        await trio.sleep(10)
+        await room.close_question()
+        await room.close_question()  # the button pressed twice
+        await trio.sleep(60)  # long past the old deadline
+        closes = [m for m in drain(instructor) if m["type"] == "question_closed"]
+        assert len(closes) == 1
+        assert room.game.openings[0].closed_at == 10_000
+
+
+async def test_reopening_a_question_restarts_its_clock(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        await room.open_question(1)  # 30 s
+        await trio.sleep(20)
+        await room.close_question()
+        await trio.sleep(5)
+        reopened_at = trio.current_time()
+        await room.open_question(1)
+        drain(instructor)
+        await next_of(instructor, "question_closed")
+        assert trio.current_time() - reopened_at == 30
+
+
+async def test_next_while_open_closes_then_opens_the_following_question(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        await room.advance()
+        await room.advance()
+        kinds = [(m["type"], m.get("question_idx")) for m in drain(instructor)
+                 if m["type"] in ("question_open", "question_closed")]
+        assert kinds == [("question_open", 0), ("question_closed", 0), ("question_open", 1)]
+        await room.advance()
+        await room.advance()  # past the last question: the end
+        assert room.game.state is State.FINISHED
+        await room.advance()  # nothing after the end
+        assert room.game.state is State.FINISHED
+
+
+async def test_a_burst_of_answers_is_a_handful_of_instructor_and_projector_updates(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor, \
+            room.connect(Role.PROJECTOR) as projector:
+        students = [f"s{i}" for i in range(200)]
+        for student_id in students:
+            await room.join(student_id, f"Student {student_id}")
+        await room.open_question(0)
+        drain(instructor), drain(projector)
+        commits_before = room.store.commits
+        async with trio.open_nursery() as nursery:
+            for student_id in students:
+                async def answer(student_id: str = student_id) -> None:
+                    async with room.connect(Role.STUDENT, student_id) as client:
+                        await room.handle(client, json.dumps(
+                            {"type": "submit", "question_idx": 0, "answer": "B"}))
+                        assert (await next_of(client, "submit_ack"))["answer"] == "B"
+                nursery.start_soon(answer)
+        await trio.sleep(1)
+        histograms = [m for m in drain(instructor) if m["type"] == "live_histogram"]
+        assert histograms[-1]["submitted_count"] == 200
+        assert len(histograms) <= 3
+        assert len([m for m in drain(projector) if m["type"] == "projector_state"]) <= 3
+        assert room.store.commits - commits_before <= 5  # 200 answers, grouped
+
+
+async def test_a_client_that_stops_reading_is_dropped_and_the_others_still_get_everything(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room:
+        await room.join("slow", "Slow")
+        await room.join("fast", "Fast")
+        async with room.connect(Role.STUDENT, "slow") as slow, \
+                room.connect(Role.STUDENT, "fast") as fast:
+            for _ in range(room.limits.outbox_messages):
+                await room.open_question(0)
+                await room.close_question()
+                drain(fast)
+            assert slow.cancel_scope.cancel_called
+            assert not fast.cancel_scope.cancel_called
+
+
+@pytest.mark.parametrize("elapsed, state", [(10, State.QUESTION_OPEN),
+                                            (40, State.QUESTION_CLOSED)])
+async def test_a_rebuilt_room_resumes_an_open_question_with_its_remaining_time(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock, elapsed: int,
+        state: State) -> None:
+    async with room_at(tmp_path) as room:
+        await room.join("s1", "Ann")
+        await room.open_question(0)
+    await trio.sleep(elapsed)  # the server is down
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        assert room.game.state is state
+        if state is State.QUESTION_OPEN:
+            opened = await next_of(instructor, "question_open")
+            assert opened["remaining_ms"] == (30 - elapsed) * 1000
+            resumed = trio.current_time()
+            await next_of(instructor, "question_closed")
+            assert trio.current_time() - resumed == 30 - elapsed
+        assert room.game.submission("s1", 0).status == "missed"  # closed once, by one clock
