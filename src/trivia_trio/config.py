@@ -35,7 +35,8 @@ class Limits:
     messages_per_second: float = 20.0
     message_burst: int = 40
     joins_per_address_per_minute: int = 60
-    view_updates_per_second: float = 8.0
+    view_updates_per_second: float = 8.0  # live histogram, projector, lobby count
+    table_updates_per_second: float = 2.0  # presence, lobby list, full leaderboard
 
 
 @dataclass(frozen=True)

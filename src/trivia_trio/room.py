@@ -28,6 +28,7 @@ import trio
 
 from . import store as db
 from . import views
+from .coalesce import Coalescer
 from .config import Limits
 from .game import DuplicateStudentId, Game, Opening, Participant, Rejected, State
 from .qr import svg_data_url
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 CLOSE_RESET = 4002
 CLOSE_REPLACED = 4000
 CLOSE_POLICY = 1008
+SLOW_VIEWS = ("lobby", "presence", "leaderboard", "room_info")
 TELEMETRY_KINDS = ("blur", "visibility_hidden")
 
 
@@ -132,8 +134,9 @@ class Room:
         self._projectors: set[Client] = set()
         self._lock = trio.Lock()  # one instructor action at a time, timer included
         self._timer: trio.CancelScope | None = None
-        self._dirty: set[str] = set()
-        self._views_changed = trio.Event()
+        # Cheap views follow answers closely; the per-student tables refresh slower.
+        self._fast_views = Coalescer(1 / limits.view_updates_per_second, self._redraw)
+        self._slow_views = Coalescer(1 / limits.table_updates_per_second, self._redraw)
         self._nursery: trio.Nursery | None = None
         self.storage_ok = True
 
@@ -564,26 +567,16 @@ class Room:
                 client.close(CLOSE_RESET, "session reset")
 
     # ---- coalesced views ----------------------------------------------------------------------
-    def _mark(self, *views_: str) -> None:
-        self._dirty.update(views_)
-        self._views_changed.set()
+    def _mark(self, *names: str) -> None:
+        self._fast_views.mark(*(n for n in names if n not in SLOW_VIEWS))
+        self._slow_views.mark(*(n for n in names if n in SLOW_VIEWS))
 
     def _views_now(self) -> None:
         """After a state change: redraw every view at once, not at the next tick."""
-        self._dirty.update(("lobby", "presence", "projector", "histogram", "leaderboard",
-                            "lobby_count"))
-        self._flush_views()
+        self._fast_views.flush_now("projector", "histogram", "lobby_count")
+        self._slow_views.flush_now(*SLOW_VIEWS)
 
-    async def _refresh_views(self) -> None:
-        interval = 1 / self.limits.view_updates_per_second
-        while True:
-            await self._views_changed.wait()
-            self._views_changed = trio.Event()
-            self._flush_views()
-            await trio.sleep(interval)
-
-    def _flush_views(self) -> None:
-        dirty, self._dirty = self._dirty, set()
+    def _redraw(self, dirty: set[str]) -> None:
         game, idx = self.game, self.game.current_idx
         if self._instructors:
             if "room_info" in dirty:
@@ -664,7 +657,8 @@ async def open_room(store: Store, quiz: Quiz, *, session_id: str, limits: Limits
                 clock=clock)
     async with trio.open_nursery() as nursery:
         room._nursery = nursery
-        nursery.start_soon(room._refresh_views)
+        nursery.start_soon(room._fast_views.run)
+        nursery.start_soon(room._slow_views.run)
         await room._resume_open_question()
         try:
             yield room

@@ -325,7 +325,7 @@ class Store:
         task_status.started()
         async for first in self._receive:
             # Let every task that is ready to write queue up behind the first.
-            await trio.sleep(0)
+            await trio.lowlevel.checkpoint()
             group = [first]
             while len(group) < self.MAX_GROUP:
                 try:
