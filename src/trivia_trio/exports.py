@@ -1,60 +1,217 @@
-"""Results out of the durable record, for any run: CSV a gradebook can take."""
+"""Results out of the durable record, for any run: CSV a gradebook can take, JSON to archive.
+
+Every export is a function of a sqlite3 connection and a run id, built on
+``load_run``: one read of the run's rows, shared by all of them. Every cell
+a person typed (names, ids, question text) goes through ``_cell``, so a
+spreadsheet never runs it as a formula.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import math
 import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from quart import Response
 
-from .quiz import quiz_from_dict
+from .quiz import Quiz, quiz_from_dict
 
 RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
                   "score", "status")
+GRADEBOOK_COLUMNS = ("student_id", "name", "total_score", "correct", "answered")
+HEADER_TEXT_CHARS = 40
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+JSON_FORMAT = "trivia-trio-run"
+JSON_VERSION = 1
+
+Row = dict[str, Any]
 
 
+class UnknownRun(LookupError):
+    """No such run (in this session)."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    points: int = 0  # 20 a question: sums stay exact
+    correct: int = 0
+    answered: int = 0
+
+    @property
+    def score(self) -> float:
+        return round(self.points / 20, 2)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run's rows as stored: participants in join order, answers by student."""
+
+    run_id: int
+    session_id: str
+    quiz_data: dict[str, Any]
+    started_at: int
+    finished_at: int | None
+    participants: list[Row]  # student_id, name, joined_at
+    openings: list[Row]  # question_idx, opened_at, time_limit, closed_at
+    answers: dict[str, dict[int, Row]]  # student_id -> question_idx -> submission row
+    events: list[Row]
+
+    @property
+    def quiz(self) -> Quiz:
+        return quiz_from_dict(self.quiz_data)
+
+    def totals(self, student_id: str) -> Totals:
+        rows = self.answers.get(student_id, {}).values()
+        return Totals(sum(points(r["score"]) for r in rows), sum(r["correct"] for r in rows),
+                      sum(r["status"] == "submitted" for r in rows))
+
+
+def points(score: float) -> int:
+    """A stored score back on its 0.05 grid, so sums are exact."""
+    return math.floor(score * 20 + 0.5)
+
+
+def _rows(conn: sqlite3.Connection, sql: str, *args: Any) -> list[Row]:
+    """Rows as dicts, whatever the connection's row factory."""
+    cursor = conn.execute(sql, args)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def check_run(conn: sqlite3.Connection, run_id: int, session_id: str) -> None:
+    """Raise UnknownRun unless ``run_id`` is a run of ``session_id``."""
+    if not _rows(conn, "SELECT 1 FROM runs WHERE run_id = ? AND sid = ?", run_id, session_id):
+        raise UnknownRun(run_id)
+
+
+def session_run_ids(conn: sqlite3.Connection, session_id: str) -> list[int]:
+    return [r["run_id"] for r in _rows(
+        conn, "SELECT run_id FROM runs WHERE sid = ? ORDER BY run_id", session_id)]
+
+
+def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
+    """Everything stored about one run; raises UnknownRun when there is no such run."""
+    found = _rows(conn, "SELECT * FROM runs WHERE run_id = ?", run_id)
+    if not found:
+        raise UnknownRun(run_id)
+    run = found[0]
+    answers: dict[str, dict[int, Row]] = {}
+    for row in _rows(conn, "SELECT student_id, question_idx, answer, submitted_at, elapsed_ms, "
+                     "score, correct, status FROM submissions WHERE run_id = ? "
+                     "ORDER BY student_id, question_idx", run_id):
+        answers.setdefault(row["student_id"], {})[row["question_idx"]] = row
+    return Run(
+        run_id=run_id,
+        session_id=run["sid"],
+        quiz_data=json.loads(run["quiz_json"]),
+        started_at=run["started_at"],
+        finished_at=run["finished_at"],
+        participants=_rows(conn, "SELECT student_id, name, joined_at FROM participants "
+                           "WHERE run_id = ? ORDER BY joined_at, rowid", run_id),
+        openings=_rows(conn, "SELECT question_idx, opened_at, time_limit, closed_at "
+                       "FROM question_events WHERE run_id = ? ORDER BY question_idx", run_id),
+        answers=answers,
+        events=_rows(conn, "SELECT student_id, question_idx, kind, ts, detail "
+                     "FROM student_events WHERE run_id = ? ORDER BY id", run_id),
+    )
+
+
+# ---- CSV ---------------------------------------------------------------------------------
 def _cell(value: object) -> object:
-    """Keep spreadsheet programs from running a typed name as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Keep spreadsheet programs from running typed text as a formula."""
+    if isinstance(value, str) and value.lstrip(" ")[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 
 
-def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
-    """One row per student × question asked, then one total row per student."""
-    quiz = quiz_from_dict(json.loads(conn.execute(
-        "SELECT quiz_json FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0]))
-    participants = conn.execute(
-        "SELECT student_id, name FROM participants WHERE run_id = ? ORDER BY joined_at, rowid",
-        (run_id,)).fetchall()
-    rows = conn.execute(
-        "SELECT * FROM submissions WHERE run_id = ? ORDER BY student_id, question_idx",
-        (run_id,)).fetchall()
-    by_student: dict[str, list[sqlite3.Row]] = {}
-    for row in rows:
-        by_student.setdefault(row["student_id"], []).append(row)
+def _csv(rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RESULT_COLUMNS)
-    totals = []
-    for p in participants:
-        answers = by_student.get(p["student_id"], [])
-        for a in answers:
-            writer.writerow([_cell(p["student_id"]), _cell(p["name"]), a["question_idx"],
-                             a["answer"] or "", int(a["correct"]), a["elapsed_ms"] or "",
-                             f"{a['score']:.2f}", a["status"]])
-        score = round(sum(a["score"] for a in answers), 2)
-        correct = sum(a["correct"] for a in answers)
-        totals.append([_cell(p["student_id"]), _cell(p["name"]), "total", "", correct, "",
-                       f"{score:.2f}", f"{len(quiz)} questions"])
-    writer.writerows(totals)
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
     return out.getvalue()
 
 
+def _score(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
+    """One row per student × question asked, then one ``total`` row per student."""
+    run = load_run(conn, run_id)
+    rows: list[list[object]] = [list(RESULT_COLUMNS)]
+    totals = []
+    for p in run.participants:
+        who = [_cell(p["student_id"]), _cell(p["name"])]
+        for a in run.answers.get(p["student_id"], {}).values():
+            rows.append([*who, a["question_idx"], _blank(a["answer"]), a["correct"],
+                         _blank(a["elapsed_ms"]), _score(a["score"]), a["status"]])
+        t = run.totals(p["student_id"])
+        totals.append([*who, "total", "", t.correct, "", _score(t.score), "total"])
+    return _csv(rows + totals)
+
+
+def question_header(idx: int, text: str) -> str:
+    """``Q3: The first words of the question…`` on one line."""
+    words = " ".join(text.split())
+    if len(words) > HEADER_TEXT_CHARS:
+        words = words[:HEADER_TEXT_CHARS - 1].rstrip() + "…"
+    return f"Q{idx + 1}: {words}"
+
+
+def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
+    """One row per student: totals, then the score of each question (blank if not asked)."""
+    run = load_run(conn, run_id)
+    questions = run.quiz.questions
+    rows: list[list[object]] = [
+        [*GRADEBOOK_COLUMNS, *(_cell(question_header(i, q.text)) for i, q in enumerate(questions))]
+    ]
+    for p in run.participants:
+        answers = run.answers.get(p["student_id"], {})
+        t = run.totals(p["student_id"])
+        rows.append([_cell(p["student_id"]), _cell(p["name"]), _score(t.score), t.correct,
+                     t.answered, *(_score(answers[i]["score"]) if i in answers else ""
+                                   for i in range(len(questions)))])
+    return _csv(rows)
+
+
+# ---- JSON --------------------------------------------------------------------------------
+def run_json(conn: sqlite3.Connection, run_id: int) -> str:
+    """The whole run for archiving: quiz, timing, participants, answers and events."""
+    run = load_run(conn, run_id)
+    participants = []
+    for p in run.participants:
+        t = run.totals(p["student_id"])
+        participants.append({**p, "total_score": t.score, "correct": t.correct,
+                             "answered": t.answered})
+    document = {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "run": {"run_id": run.run_id, "session_id": run.session_id,
+                "started_at": run.started_at, "finished_at": run.finished_at},
+        "quiz": run.quiz_data,
+        "openings": run.openings,
+        "participants": participants,
+        "submissions": [{**a, "correct": bool(a["correct"])}
+                        for answers in run.answers.values() for a in answers.values()],
+        "events": [{**e, "detail": json.loads(e["detail"]) if e["detail"] else None}
+                   for e in run.events],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
 def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
-    """A UTF-8 download with a BOM, so Excel reads names with accents correctly."""
-    response = Response(("\ufeff" + text).encode("utf-8"), mimetype=f"{mimetype}; charset=utf-8")
+    """A UTF-8 download. CSV gets a BOM, so Excel reads names with accents correctly;
+    JSON must not have one."""
+    prefix = "\ufeff" if mimetype == "text/csv" else ""
+    response = Response((prefix + text).encode("utf-8"),
+                        content_type=f"{mimetype}; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -18,7 +18,7 @@ import trio
 from quart import Response, jsonify, redirect, request, websocket
 from quart_trio import QuartTrio
 
-from . import exports, views
+from . import exports, runs, views
 from .auth import (
     COOKIE_MAX_AGE,
     INSTRUCTOR_COOKIE,
@@ -281,11 +281,57 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             return _error(409, rejected.code, rejected.message)
         return {"title": quiz.title, "questions": len(quiz), "skipped": list(quiz.skipped)}
 
+    async def export_run(build: Callable[[Any, int], str], name: str,
+                         mimetype: str = "text/csv") -> Any:
+        """``build(conn, run_id)`` as a download, for ``?run=`` or else the current run."""
+        raw = request.args.get("run", "")
+        session_id, run_id = room.session_id, room.run_id
+        if raw:
+            run_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else -1
+
+        def read(conn: Any) -> str:
+            exports.check_run(conn, run_id, session_id)
+            return build(conn, run_id)
+
+        try:
+            text = await room.store.read(read)
+        except exports.UnknownRun:
+            return _error(404, "unknown_run", "this session has no such run")
+        return exports.download(text, f"{session_id}-run{run_id}-{name}", mimetype)
+
     @app.get("/api/instructor/export.csv")
     @instructor_only
     async def export_results() -> Any:
-        text = await room.store.read(lambda conn: exports.results_csv(conn, room.run_id))
-        return exports.download(text, f"{room.session_id}-results.csv")
+        return await export_run(exports.results_csv, "results.csv")
+
+    @app.get("/api/instructor/gradebook.csv")
+    @instructor_only
+    async def export_gradebook() -> Any:
+        return await export_run(exports.gradebook_csv, "gradebook.csv")
+
+    @app.get("/api/instructor/export.json")
+    @instructor_only
+    async def export_json() -> Any:
+        return await export_run(exports.run_json, "run.json", "application/json")
+
+    @app.get("/api/instructor/runs")
+    @instructor_only
+    async def list_runs() -> Any:
+        session_id, run_id = room.session_id, room.run_id
+        return {"runs": await room.store.read(
+            lambda conn: runs.run_list(conn, session_id, run_id))}
+
+    @app.get("/api/instructor/item_analysis")
+    @instructor_only
+    async def item_analysis() -> Any:
+        session_id, run_id = room.session_id, room.run_id
+        return await room.store.read(lambda conn: runs.item_analysis(conn, session_id, run_id))
+
+    @app.get("/quiz-template.csv")
+    async def quiz_template() -> Response:
+        # Public on purpose: a blank template gives nothing away.
+        raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
+        return exports.download(raw.decode("utf-8-sig"), "quiz-template.csv")
 
     # ---- sockets ------------------------------------------------------------------------------
     async def serve_socket(role: Role, student_id: str | None = None) -> None:
