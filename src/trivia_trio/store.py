@@ -147,6 +147,10 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def new_run(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> int:
+    """Start a new run of ``sid``; the run it replaces is archived, ended now if it hadn't."""
+    conn.execute(
+        "UPDATE runs SET finished_at = ? WHERE finished_at IS NULL AND run_id = "
+        "(SELECT run_id FROM sessions WHERE sid = ?)", (now, sid))
     run_id = conn.execute(
         "INSERT INTO runs (sid, quiz_json, started_at) VALUES (?, ?, ?)", (sid, quiz_json, now)
     ).lastrowid
@@ -288,17 +292,18 @@ class _Write:
 
 
 class Store:
-    """Owns the connection; ``write`` and ``read`` are the only ways to touch it.
+    """Owns the connection; ``write`` is the only way to change the database.
 
-    Both are serialised through one task, so the connection is used by one
+    Writes are serialised through one task, so the connection is used by one
     thread at a time. Writes raise StorageError when their group's commit
     failed (disk full, read-only file): the caller must not acknowledge them.
     """
 
     MAX_GROUP = 2000
 
-    def __init__(self, conn: sqlite3.Connection, *, use_thread: bool = True) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, use_thread: bool = True) -> None:
         self.conn = conn
+        self.path = path
         self._use_thread = use_thread
         self._send, self._receive = trio.open_memory_channel[_Write](math.inf)
         self.commits = 0  # how many transactions were committed: group commit at work
@@ -308,8 +313,22 @@ class Store:
         return await self._submit(_Write(apply))
 
     async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
-        """Run a read (exports) in turn with the writes, off the event loop."""
-        return await self._submit(_Write(query))
+        """Run a read (exports) on a connection of its own in a thread.
+
+        WAL lets it see the last commit without holding up the writers, so a
+        large export never delays an answer's acknowledgement.
+        """
+        def run_query() -> T:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            conn.row_factory = sqlite3.Row
+            try:
+                return query(conn)
+            finally:
+                conn.close()
+
+        if not self._use_thread:
+            return run_query()
+        return await trio.to_thread.run_sync(run_query)
 
     async def _submit(self, item: _Write) -> Any:
         # The queue is unbounded on purpose: callers are bounded (one message
@@ -375,7 +394,7 @@ async def open_store(path: Path, *, use_thread: bool = True) -> AsyncIterator[St
     already queued have been committed or failed.
     """
     conn = connect(path)
-    store = Store(conn, use_thread=use_thread)
+    store = Store(conn, path, use_thread=use_thread)
     try:
         async with trio.open_nursery() as nursery:
             await nursery.start(store.run_committer)
