@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from functools import cache, wraps
 from importlib.resources import files
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import trio
 from quart import Response, jsonify, redirect, request, websocket
@@ -272,7 +272,9 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     async def upload_quiz() -> Any:
         raw = await request.get_data(cache=False)
         try:
-            quiz = load_quiz(raw, filename=request.headers.get("X-Filename") or "upload")
+            # Browsers only send Latin-1 headers, so the page percent-encodes the name.
+            name = unquote(request.headers.get("X-Filename") or "upload")
+            quiz = load_quiz(raw, filename=name)
         except QuizError as exc:
             return _error(400, "bad_quiz", str(exc), problems=exc.problems)
         try:

@@ -1,0 +1,320 @@
+"use strict";
+// The instructor's dashboard: drive the quiz, watch the room, load quizzes,
+// export results. It keeps the latest of each server message and redraws
+// the panel that message feeds.
+(() => {
+  const view = {
+    state: null, // state {state, current_question_idx, title}
+    room: null, // room_info
+    open: null, // question_open of the current question
+    closed: null, // question_closed of the current question
+    histogram: null, // {A, B, C, D, missed, pending?}
+    answered: null, // {submitted, total}
+  };
+  const countdown = createCountdown(byId("current-countdown"));
+  const socket = openJsonSocket("/ws/instructor", {
+    onMessage: handleMessage,
+    onClose(code) {
+      if (code !== 4001 && code !== 4003) return true;
+      setText("state-label", "not signed in");
+      showWarning("auth", "This dashboard needs the instructor link with its key (printed in the terminal when the quiz started). Open that link again.");
+      return false;
+    },
+  });
+
+  // ---- Messages ------------------------------------------------------------
+
+  const handlers = {
+    state(message) {
+      view.state = message;
+      if (message.state === "lobby" || message.state === "finished") forgetQuestion();
+      else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
+      if (message.state !== "question_open") countdown.stop();
+      setText("quiz-title", message.title);
+      setText("state-label", STATE_NAMES[message.state] || message.state);
+      renderControls();
+      renderCurrent();
+    },
+    room_info(message) {
+      view.room = message;
+      setText("quiz-title", message.title);
+      renderJoinPanel();
+      renderQuestionPicker();
+      renderControls();
+      renderCurrent();
+    },
+    question_open(message) {
+      if (!view.open || view.open.question_idx !== message.question_idx) forgetQuestion();
+      view.open = message;
+      countdown.start(message.remaining_ms);
+      if (!view.closed) announce("Question " + (message.question_idx + 1) + " is open.");
+      renderCurrent();
+    },
+    live_histogram(message) {
+      if (!view.open || message.question_idx !== view.open.question_idx || view.closed) return;
+      view.histogram = message.histogram;
+      view.answered = { submitted: message.submitted_count, total: message.total_count };
+      renderCurrent();
+    },
+    question_closed(message) {
+      const counts = message.histogram;
+      const submitted = OPTION_LETTERS.reduce((sum, letter) => sum + (counts[letter] || 0), 0);
+      view.closed = message;
+      view.histogram = counts;
+      view.answered = { submitted, total: submitted + (counts.missed || 0) };
+      countdown.stop();
+      announce("Question " + (message.question_idx + 1) + " closed.");
+      renderCurrent();
+    },
+    lobby_update(message) {
+      setText("joined-count", message.count);
+    },
+    presence_update: renderPresence,
+    full_leaderboard(message) {
+      fill(byId("leaderboard-rows"), ...message.leaderboard.map((row) =>
+        el("tr", null, el("td", { text: row.rank }), el("td", { text: row.name }), el("td", { text: row.student_id }), el("td", { text: formatScore(row.score) }))));
+    },
+    session_ended() {
+      countdown.stop();
+      announce("The quiz has ended.");
+    },
+    warning(message) {
+      showWarning(message.code, message.message);
+    },
+    error(message) {
+      setText("control-status", message.message || message.code);
+    },
+  };
+
+  const STATE_NAMES = {
+    lobby: "lobby",
+    question_open: "question open",
+    question_closed: "answer revealed",
+    between_questions: "showing leaderboard",
+    finished: "finished",
+  };
+
+  function handleMessage(message) {
+    const handler = handlers[message.type];
+    if (handler) handler(message);
+  }
+
+  function forgetQuestion() {
+    view.open = null;
+    view.closed = null;
+    view.histogram = null;
+    view.answered = null;
+  }
+
+  // ---- Drawing -------------------------------------------------------------
+
+  function questionCount() {
+    return view.room ? view.room.questions.length : 0;
+  }
+
+  function nextHint() {
+    const total = questionCount();
+    const state = view.state ? view.state.state : null;
+    const idx = view.state ? view.state.current_question_idx : null;
+    if (state === "finished") return "The quiz is over. Reset to run it again.";
+    if (state === "lobby" || idx === null || idx === undefined) return total ? "Opens question 1 of " + total + "." : "";
+    const then = idx + 1 < total ? "opens question " + (idx + 2) + " of " + total : "ends the quiz";
+    if (state === "question_open") return "Closes question " + (idx + 1) + " and " + then + ".";
+    return then.charAt(0).toUpperCase() + then.slice(1) + ".";
+  }
+
+  function renderControls() {
+    const state = view.state ? view.state.state : null;
+    setText("next-hint", nextHint());
+    byId("next-button").disabled = state === null || state === "finished";
+    byId("close-button").disabled = state !== "question_open";
+    byId("leaderboard-button").disabled = state !== "question_closed";
+  }
+
+  function renderCurrent() {
+    const idx = view.open ? view.open.question_idx : null;
+    const info = idx !== null && view.room ? view.room.questions[idx] : null;
+    byId("current-empty").hidden = Boolean(info);
+    byId("current-question").hidden = !info;
+    if (!info) return;
+    setText("current-number", "Question " + (idx + 1) + " of " + questionCount() + (view.closed ? " — closed" : ""));
+    byId("current-clock").hidden = Boolean(view.closed);
+    setText("current-text", info.text);
+    setText("current-answered", view.answered ? "Answered " + view.answered.submitted + " of " + view.answered.total : "");
+    renderAnswerBars(byId("current-histogram"), {
+      letters: lettersOf(info.options),
+      options: info.options,
+      counts: view.histogram || {},
+      correct: info.correct,
+    });
+    setText("current-explanation", info.explanation ? "Explanation: " + info.explanation : "");
+  }
+
+  function renderJoinPanel() {
+    const room = view.room;
+    const link = byId("join-url");
+    link.href = room.join_url;
+    link.textContent = room.join_url;
+    const qr = byId("join-qr");
+    qr.hidden = !room.qr_url;
+    if (room.qr_url) qr.src = room.qr_url;
+    byId("projector-link").href = room.projector_url || "/projector";
+    byId("live-answers").checked = Boolean(room.projector_live_answers);
+  }
+
+  function renderQuestionPicker() {
+    const picker = byId("open-question");
+    const chosen = picker.value;
+    fill(picker, ...view.room.questions.map((q) =>
+      el("option", { value: q.idx, text: (q.idx + 1) + ". " + shorten(q.text, 60) + " (" + q.time_limit + " s)" })));
+    if (chosen && chosen < view.room.questions.length) picker.value = chosen;
+  }
+
+  function shorten(text, length) {
+    return text.length > length ? text.slice(0, length - 1) + "…" : text;
+  }
+
+  function renderPresence(message) {
+    const rows = message.rows || [];
+    byId("presence-empty").hidden = rows.length > 0;
+    fill(byId("presence-rows"), ...rows.map(presenceRow));
+    const orphans = message.orphan_duplicate_joins || [];
+    byId("orphans").hidden = orphans.length === 0;
+    fill(byId("orphan-list"), ...orphans.map((attempt) =>
+      el("li", { text: attempt.student_id + " — " + attemptText(attempt) })));
+  }
+
+  function presenceRow(row) {
+    const status = row.connected ? "connected" : "idle";
+    const attempts = row.duplicate_join_attempts || { count: 0 };
+    const clear = el("button", { type: "button", class: "button-small", "aria-label": "Clear " + row.name + " (" + row.student_id + ")…" }, "Clear…");
+    clear.addEventListener("click", () => clearStudent(row));
+    return el("tr", { class: attempts.count > 0 ? "row-warning" : null },
+      el("td", null, el("span", { class: "status-dot status-" + status, "aria-hidden": "true" }), " " + status),
+      el("td", { text: row.name }),
+      el("td", { text: row.student_id }),
+      el("td", { text: row.connected ? "now" : formatClock(row.last_seen_ms) }),
+      el("td", { text: row.blur_count }),
+      el("td", { text: row.hidden_count }),
+      el("td", { text: row.answered_current ? "✓ yes" : "—" }),
+      el("td", { text: attempts.count > 0 ? "⚠ " + attemptText(attempts) : "" }),
+      el("td", null, clear));
+  }
+
+  function formatClock(ms) {
+    return ms ? new Date(ms).toLocaleTimeString() : "—";
+  }
+
+  function attemptText(attempts) {
+    const times = attempts.count === 1 ? "1 attempt" : attempts.count + " attempts";
+    return attempts.latest_ts ? times + ", latest " + formatClock(attempts.latest_ts) : times;
+  }
+
+  function showWarning(code, text) {
+    const warnings = byId("warnings");
+    const existing = warnings.querySelector('[data-code="' + CSS.escape(code) + '"]');
+    if (existing) existing.remove();
+    const dismiss = el("button", { type: "button", class: "button-small" }, "Dismiss");
+    const item = el("p", { class: "warning", "data-code": code }, el("strong", { text: "Warning: " }), text + " ", dismiss);
+    dismiss.addEventListener("click", () => item.remove());
+    warnings.appendChild(item);
+  }
+
+  // ---- Actions -------------------------------------------------------------
+
+  function command(message) {
+    setText("control-status", socket.send(message) ? "" : "Not connected — try again in a moment.");
+  }
+
+  /** Ask in a real <dialog>; resolves true when the instructor confirms. */
+  function confirmAction(question, confirmLabel) {
+    const dialog = byId("confirm-dialog");
+    setText("confirm-message", question);
+    setText("confirm-yes", confirmLabel);
+    dialog.returnValue = "cancel";
+    dialog.showModal();
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+    });
+  }
+
+  async function clearStudent(row) {
+    const sure = await confirmAction("Remove " + row.name + " (" + row.student_id + ") and all their answers? They will have to join again.", "Clear student");
+    if (!sure) return;
+    try {
+      const reply = await requestJson("POST", "/api/instructor/clear", { student_id: row.student_id });
+      setText("control-status", reply.data && reply.data.removed ? "Cleared " + row.student_id + "." : "Nothing to clear for " + row.student_id + ".");
+    } catch (networkDown) {
+      setText("control-status", "Could not reach the server to clear " + row.student_id + ".");
+    }
+  }
+
+  async function uploadQuiz(file) {
+    const result = byId("upload-result");
+    fill(result, "Loading " + file.name + "…");
+    let reply;
+    try {
+      // Header values must be Latin-1: send the name percent-encoded.
+      reply = await requestJson("POST", "/api/instructor/quiz", file, { "X-Filename": encodeURIComponent(file.name) });
+    } catch (networkDown) {
+      fill(result, el("p", { class: "form-error", text: "Could not reach the server." }));
+      return;
+    }
+    const data = reply.data || {};
+    if (reply.status === 200) {
+      const skipped = data.skipped || [];
+      fill(result, el("p", { class: "success", text: "Loaded “" + data.title + "” (" + data.questions + " questions)." }),
+        skipped.length ? el("p", { text: "Skipped (not a question this quiz can ask):" }) : null,
+        skipped.length ? el("ul", { class: "problem-list" }, ...skipped.map((item) => el("li", { text: item }))) : null);
+    } else if (reply.status === 409) {
+      fill(result, el("p", { class: "form-error", text: "A quiz is running: end it (or reset) before loading another. " + (data.message || "") }));
+    } else {
+      const problems = data.problems && data.problems.length ? data.problems : [data.message || "The server refused the file (error " + reply.status + ")."];
+      fill(result, el("p", { class: "form-error", text: file.name + " was not loaded:" }),
+        el("ul", { class: "problem-list" }, ...problems.map((problem) => el("li", { text: problem }))));
+    }
+  }
+
+  function isInFormControl(target) {
+    return target instanceof Element && (target.closest("input, select, textarea, button, dialog") !== null || target.isContentEditable);
+  }
+
+  byId("next-button").addEventListener("click", () => command({ type: "next" }));
+  byId("close-button").addEventListener("click", () => command({ type: "close_question" }));
+  byId("leaderboard-button").addEventListener("click", () => command({ type: "show_leaderboard" }));
+  byId("end-button").addEventListener("click", async () => {
+    if (await confirmAction("End the quiz now? Students see their final results.", "End quiz")) command({ type: "end_session" });
+  });
+  byId("reset-button").addEventListener("click", async () => {
+    if (await confirmAction("Reset the quiz? Every student, answer and score is wiped and everyone must join again.", "Reset everything")) command({ type: "reset" });
+  });
+  byId("open-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const message = { type: "open_question", question_idx: Number(byId("open-question").value) };
+    const limit = byId("open-time-limit").value;
+    if (limit) message.time_limit = Number(limit);
+    command(message);
+  });
+  byId("live-answers").addEventListener("change", (event) => command({ type: "projector_live_answers", on: event.target.checked }));
+  byId("quiz-file").addEventListener("change", (event) => {
+    if (event.target.files.length) uploadQuiz(event.target.files[0]);
+    event.target.value = "";
+  });
+  const dropZone = byId("drop-zone");
+  dropZone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    dropZone.classList.add("drop-zone-active");
+  });
+  dropZone.addEventListener("dragleave", () => dropZone.classList.remove("drop-zone-active"));
+  dropZone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    dropZone.classList.remove("drop-zone-active");
+    if (event.dataTransfer.files.length) uploadQuiz(event.dataTransfer.files[0]);
+  });
+  document.addEventListener("keydown", (event) => {
+    const isNextKey = event.key === " " || event.key === "ArrowRight";
+    if (!isNextKey || event.altKey || event.ctrlKey || event.metaKey || isInFormControl(event.target)) return;
+    event.preventDefault();
+    if (!byId("next-button").disabled) command({ type: "next" });
+  });
+})();

@@ -1,0 +1,302 @@
+"use strict";
+// The student's phone: join, wait, answer, see the result. Every screen is
+// drawn from the server's messages, so a reconnect redraws from its snapshot.
+(() => {
+  const PENDING_KEY = "trivia-trio.pending-answer";
+  const ACK_PATIENCE_MS = 6000;
+  const TELEMETRY_MIN_GAP_MS = 1000;
+  const VERDICTS = {
+    right: { shown: "✓ Correct!", spoken: "Correct!" },
+    wrong: { shown: "✗ Not quite", spoken: "Not quite." },
+    none: { shown: "No answer this time", spoken: "No answer this time." },
+  };
+
+  const views = {
+    loading: byId("loading-view"),
+    join: byId("join-view"),
+    lobby: byId("lobby-view"),
+    question: byId("question-view"),
+    reveal: byId("reveal-view"),
+    between: byId("between-view"),
+    end: byId("end-view"),
+  };
+  const countdown = createCountdown(byId("question-countdown"));
+
+  let socket = null;
+  let question = null; // the last question_open message
+  let ackTimer = null;
+  let lastTelemetryAt = 0;
+
+  // ---- Joining -------------------------------------------------------------
+
+  async function start() {
+    let me;
+    try {
+      me = await requestJson("GET", "/api/me");
+    } catch (networkDown) {
+      showConnectionLost(true);
+      setTimeout(start, 2000 + Math.random() * 1000);
+      return;
+    }
+    showConnectionLost(false);
+    if (me.status === 200) enterQuiz(me.data);
+    else showJoinForm("");
+  }
+
+  function showJoinForm(notice) {
+    if (socket) socket.stop();
+    socket = null;
+    countdown.stop();
+    clearTimeout(ackTimer);
+    byId("who-am-i").hidden = true;
+    byId("join-notice").hidden = !notice;
+    setText("join-notice", notice);
+    byId("join-error").hidden = true;
+    showOnly(views, "join");
+    byId("student-id").focus();
+  }
+
+  function showJoinError(text) {
+    const error = byId("join-error");
+    error.textContent = text;
+    error.hidden = false;
+  }
+
+  async function submitJoin(event) {
+    event.preventDefault();
+    const studentId = byId("student-id").value.trim();
+    const name = byId("student-name").value.trim();
+    if (!studentId || !name) {
+      showJoinError("Enter both your student ID and your name.");
+      return;
+    }
+    const button = byId("join-button");
+    button.disabled = true;
+    try {
+      const reply = await requestJson("POST", "/api/join", { student_id: studentId, name });
+      if (reply.status === 200) enterQuiz(reply.data);
+      else if (reply.status === 409) showJoinError("That student ID is already taken. Check it, or ask the instructor for help.");
+      else if (reply.data && reply.data.message) showJoinError(reply.data.message);
+      else showJoinError("Could not join (error " + reply.status + "). Try again in a moment.");
+    } catch (networkDown) {
+      showJoinError("Cannot reach the quiz. Check you are on the classroom Wi-Fi and try again.");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function enterQuiz(me) {
+    setText("who-am-i", "Playing as " + me.name + " (" + me.student_id + ")");
+    byId("who-am-i").hidden = false;
+    showOnly(views, "loading");
+    socket = openJsonSocket("/ws/student", { onMessage: handleMessage, onClose: handleClose });
+  }
+
+  function handleClose(code) {
+    if (code === 4001) {
+      showJoinForm("");
+      return false;
+    }
+    if (code === 4002) {
+      forgetPendingAnswer();
+      showJoinForm("The instructor reset the quiz — join again.");
+      return false;
+    }
+    return true;
+  }
+
+  // ---- Messages ------------------------------------------------------------
+
+  const handlers = {
+    state(message) {
+      setText("quiz-title", message.title || "Trivia Trio");
+      document.title = (message.title || "Trivia Trio") + " — Trivia Trio";
+      // question_open / question_closed / session_ended follow with the details.
+      if (message.state === "lobby") {
+        countdown.stop();
+        showOnly(views, "lobby");
+      } else if (message.state === "between_questions") {
+        showOnly(views, "between");
+      }
+    },
+    lobby_count(message) {
+      setText("lobby-count", message.count);
+      setText("lobby-count-label", message.count === 1 ? "student has joined" : "students have joined");
+    },
+    question_open: showQuestion,
+    submit_ack: acknowledge,
+    error: showError,
+    question_closed: showReveal,
+    between_questions: showBetween,
+    session_ended: showEnd,
+    session_reset() {
+      forgetPendingAnswer(); // the 4002 close that follows shows the join form
+    },
+  };
+
+  function handleMessage(message) {
+    const handler = handlers[message.type];
+    if (handler) handler(message);
+  }
+
+  // ---- Answering -----------------------------------------------------------
+
+  function showQuestion(message) {
+    const isNew = !question || question.question_idx !== message.question_idx || views.question.hidden;
+    question = message;
+    setText("question-number", "Question " + (message.question_idx + 1) + " of " + message.total_questions);
+    setText("question-text", message.text);
+    fill(byId("answer-buttons"), ...lettersOf(message.options).map((letter, i) => {
+      const button = el("button", { type: "button", class: "answer-button option-" + letter, "data-answer": letter, "aria-pressed": "false" },
+        optionBadge(letter), el("span", { class: "answer-text", text: message.options[i] }));
+      button.addEventListener("click", () => submitAnswer(letter));
+      return button;
+    }));
+    setAnswerStatus("", "");
+    countdown.start(message.remaining_ms);
+    showOnly(views, "question");
+    if (isNew) announce("Question " + (message.question_idx + 1) + ": " + message.text);
+
+    const pending = readPendingAnswer();
+    if (pending && pending.question_idx === message.question_idx) sendAnswer(pending.answer);
+    else forgetPendingAnswer();
+  }
+
+  function submitAnswer(letter) {
+    if (!question || countdown.secondsLeft() === 0) return;
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ question_idx: question.question_idx, answer: letter }));
+    sendAnswer(letter);
+  }
+
+  function sendAnswer(letter) {
+    markChosen(letter, false);
+    setAnswerStatus("Sending " + letter + "…", "sending");
+    clearTimeout(ackTimer);
+    // No ack in time: the socket is probably dead; a new one resends from sessionStorage.
+    ackTimer = setTimeout(() => socket.forceReconnect(), ACK_PATIENCE_MS);
+    socket.send({ type: "submit", question_idx: question.question_idx, answer: letter });
+  }
+
+  function acknowledge(ack) {
+    if (!question || ack.question_idx !== question.question_idx) return;
+    clearTimeout(ackTimer);
+    forgetPendingAnswer();
+    markChosen(ack.answer, true);
+    setAnswerStatus("✓ Answer received: " + ack.answer, "received");
+  }
+
+  function showError(error) {
+    clearTimeout(ackTimer);
+    const answerWasRefused = ["time_expired", "not_open", "bad_question", "bad_answer"].indexOf(error.code) >= 0;
+    if (answerWasRefused) forgetPendingAnswer();
+    if (views.question.hidden) return;
+    const reasons = {
+      time_expired: "Too late — time ran out before your answer arrived.",
+      not_open: "This question is closed.",
+      rate_limited: "Too many taps — wait a moment and try again.",
+    };
+    setAnswerStatus(reasons[error.code] || error.message || "Something went wrong.", "error");
+    if (!answerWasRefused || error.code === "bad_answer") markChosen(null, false);
+  }
+
+  /** Lock the buttons on `letter` (null: unlock them all for another try). */
+  function markChosen(letter, received) {
+    Array.prototype.forEach.call(byId("answer-buttons").children, (button) => {
+      const chosen = button.getAttribute("data-answer") === letter;
+      button.disabled = letter !== null && !chosen;
+      button.setAttribute("aria-pressed", chosen ? "true" : "false");
+      button.classList.toggle("answer-chosen", chosen);
+      button.classList.toggle("answer-received", chosen && received);
+    });
+  }
+
+  function setAnswerStatus(text, kind) {
+    const status = byId("answer-status");
+    status.textContent = text;
+    status.className = "answer-status" + (kind ? " answer-status-" + kind : "");
+  }
+
+  function readPendingAnswer() {
+    try {
+      return JSON.parse(sessionStorage.getItem(PENDING_KEY));
+    } catch (unreadable) {
+      return null;
+    }
+  }
+
+  function forgetPendingAnswer() {
+    sessionStorage.removeItem(PENDING_KEY);
+  }
+
+  // ---- Results -------------------------------------------------------------
+
+  function showReveal(message) {
+    countdown.stop();
+    clearTimeout(ackTimer);
+    forgetPendingAnswer();
+    const options = question && question.question_idx === message.question_idx ? question.options : null;
+    const outcome = message.your_answer === null || message.your_answer === undefined
+      ? "none" : message.your_answer === message.correct ? "right" : "wrong";
+    setText("reveal-verdict", VERDICTS[outcome].shown);
+    views.reveal.className = "reveal-" + outcome;
+    const correctText = options ? options[OPTION_LETTERS.indexOf(message.correct)] : "";
+    fill(byId("reveal-correct"), "The answer: ", optionBadge(message.correct), " ", correctText);
+    setText("reveal-explanation", message.explanation || "");
+    setText("reveal-score", formatScore(message.your_score));
+    setText("reveal-total", formatScore(message.your_total));
+    setText("reveal-rank", rankText(message.your_rank));
+    showOnly(views, "reveal");
+    announce(VERDICTS[outcome].spoken + " The answer is " + message.correct + (correctText ? ", " + correctText : "") +
+      ". Your total is " + formatScore(message.your_total) + ", rank " + rankText(message.your_rank) + ".");
+  }
+
+  function showBetween(message) {
+    setText("between-total", formatScore(message.your_total));
+    setText("between-rank", rankText(message.your_rank));
+    renderLeaderboard(byId("between-top5"), message.top5);
+    setText("between-next", "Next up: question " + (message.next_idx + 1) + ".");
+    showOnly(views, "between");
+    announce("Leaderboard. You are rank " + rankText(message.your_rank) + " with " + formatScore(message.your_total) + ".");
+  }
+
+  function showEnd(message) {
+    countdown.stop();
+    forgetPendingAnswer();
+    const outOf = question ? " of " + question.total_questions : "";
+    setText("end-answered", message.questions_answered + outOf);
+    setText("end-correct", message.questions_correct);
+    setText("end-total", formatScore(message.your_total));
+    setText("end-rank", rankText(message.your_rank));
+    renderLeaderboard(byId("end-top5"), message.final_top5);
+    showOnly(views, "end");
+    announce("Quiz over. You got " + message.questions_correct + " right; final rank " + rankText(message.your_rank) + ".");
+  }
+
+  function rankText(rank) {
+    return rank ? "#" + rank : "—";
+  }
+
+  // ---- Telemetry (best effort) ---------------------------------------------
+
+  function reportAttentionLost(kind) {
+    const now = Date.now();
+    if (!socket || now - lastTelemetryAt < TELEMETRY_MIN_GAP_MS) return;
+    lastTelemetryAt = now;
+    const body = { kind };
+    if (question && !views.question.hidden) body.question_idx = question.question_idx;
+    fetch("/api/events", {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }).catch(() => {});
+  }
+
+  window.addEventListener("blur", () => reportAttentionLost("blur"));
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) reportAttentionLost("visibility_hidden");
+  });
+  byId("join-form").addEventListener("submit", submitJoin);
+  start();
+})();

@@ -1,0 +1,345 @@
+"""The three pages in a real browser against the real server.
+
+Rules: Debian's chromium, headless, never a downloaded browser; the server is
+``python -m trivia_trio`` in its own process (``server_process``) on a port
+the OS picked; every wait is on a page condition with a timeout, never a
+sleep. Each stage of each page is screenshotted and checked with axe-core
+(no serious or critical violation allowed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .conftest import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+XSS_NAME = "<img src=x onerror=alert(1)>"
+PHONE = {"width": 360, "height": 740}
+BIG_PHONE = {"width": 412, "height": 915}
+LAPTOP = {"width": 1366, "height": 900}
+PROJECTOR = {"width": 1920, "height": 1080}
+SMALL_PROJECTOR = {"width": 1280, "height": 720}
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    folder = tmp_path_factory.getbasetemp() / "screenshots"
+    folder.mkdir(exist_ok=True)
+    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        print(f"\nbrowser screenshots: {folder}")
+    return folder
+
+
+class Classroom:
+    """The pages of one class on one server: opened, photographed and audited together."""
+
+    def __init__(self, browser: Browser, server: ServerProcess, screenshots: Path, name: str):
+        self.browser = browser
+        self.server = server
+        self.screenshots = screenshots
+        self.name = name
+        self.pages: dict[str, Page] = {}
+        self.page_errors: list[str] = []
+        self.axe = Axe()
+
+    def open(self, role: str, path: str, viewport: dict[str, int]) -> Page:
+        page = self.browser.new_context(viewport=viewport).new_page()
+        page.on("pageerror", lambda error: self.page_errors.append(f"{role}: {error}"))
+        # An alert can only come from a name run as HTML.
+        page.on("dialog", lambda dialog: self.page_errors.append(f"{role}: alert {dialog.message}"))
+        page.goto(self.server.url + path)
+        self.pages[role] = page
+        return page
+
+    def instructor(self) -> Page:
+        page = self.open("instructor", f"/instructor?key={self.server.instructor_key}", LAPTOP)
+        expect(page.locator("#state-label")).not_to_have_text("connecting…")
+        return page
+
+    def projector(self, viewport: dict[str, int] = PROJECTOR) -> Page:
+        page = self.open("projector", "/projector", viewport)
+        expect(page.locator("#quiz-title")).to_have_text("Three questions")
+        return page
+
+    def student(self, student_id: str, name: str, viewport: dict[str, int] = BIG_PHONE) -> Page:
+        page = self.open(f"student-{student_id}", "/", viewport)
+        join(page, student_id, name)
+        expect(page.locator("#lobby-view")).to_be_visible()
+        return page
+
+    def stage(self, stage: str) -> None:
+        """Screenshot every page and hold each to axe-core and to no sideways scrolling."""
+        for role, page in self.pages.items():
+            shot = self.screenshots / f"{self.name}-{stage}-{role}.png"
+            page.screenshot(path=shot, full_page=True)
+            violations = self.axe.run(page).response["violations"]
+            serious = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+                       for v in violations if v["impact"] in ("serious", "critical")]
+            assert serious == [], f"{stage} / {role}"
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+                f"{stage} / {role} scrolls sideways"
+        assert self.page_errors == []
+
+
+@pytest.fixture
+def classroom(request: pytest.FixtureRequest, browser: Browser, server_process: ServerProcess,
+              screenshots: Path) -> Iterator[Classroom]:
+    room = Classroom(browser, server_process, screenshots, request.node.name)
+    yield room
+    for page in room.pages.values():
+        page.context.close()
+
+
+def join(page: Page, student_id: str, name: str) -> None:
+    expect(page.locator("#join-view")).to_be_visible()
+    page.fill("#student-id", student_id)
+    page.fill("#student-name", name)
+    page.click("#join-button")
+
+
+def answer(page: Page, letter: str) -> None:
+    page.click(f"#answer-buttons [data-answer={letter}]")
+    expect(page.locator("#answer-status")).to_have_text(f"✓ Answer received: {letter}")
+
+
+def confirm(page: Page, button: str) -> None:
+    page.click(button)
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    page.click("#confirm-yes")
+
+
+def seconds_left(page: Page) -> int:
+    return int(page.locator("#question-countdown").inner_text())
+
+
+def test_a_whole_quiz_on_every_page(classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    screen = classroom.projector()
+    ada = classroom.student("s1", "Ada")
+    bob = classroom.student("s2", "Bob", PHONE)
+    cy = classroom.student("s3", "Cy")
+    students = [ada, bob, cy]
+
+    for student in students:
+        expect(student.locator("#lobby-count")).to_have_text("3")
+        expect(student.locator("#quiz-title")).to_have_text("Three questions")
+    expect(screen.locator("#joined-count")).to_have_text("3")
+    expect(screen.locator("#join-qr")).to_have_attribute("src", re.compile("^data:image/svg"))
+    expect(teacher.locator("#presence-rows tr")).to_have_count(3)
+    expect(teacher.locator("#next-hint")).to_have_text("Opens question 1 of 3.")
+    classroom.stage("1-lobby")
+
+    # Question 1: Ada right, Bob wrong, Cy silent.
+    teacher.click("#next-button")
+    for student in students:
+        expect(student.locator("#question-text")).to_have_text("2 + 2?")
+        expect(student.locator("#answer-buttons button")).to_have_count(4)
+    expect(screen.locator("#question-text")).to_have_text("2 + 2?")
+    expect(screen.locator(".projector-option")).to_have_count(4)
+    expect(screen.locator(".projector-option-count")).to_have_count(0)  # live answers are off
+    expect(teacher.locator("#current-text")).to_have_text("2 + 2?")
+    expect(teacher.locator(".answer-bar-correct")).to_contain_text("4")
+    assert 25 <= seconds_left(ada) <= 30
+    expect(bob.locator("#announcer-polite")).to_have_text("Question 1: 2 + 2?")
+    expect(screen.locator("#announcer-polite")).to_have_text("Question 1: 2 + 2?")
+    classroom.stage("2-question-open")
+
+    answer(ada, "B")
+    answer(bob, "A")
+    expect(teacher.locator("#current-answered")).to_have_text("Answered 2 of 3")
+    expect(screen.locator("#question-answered")).to_have_text("Answered 2 of 3")
+    expect(ada.locator("#answer-buttons [data-answer=A]")).to_be_disabled()
+    classroom.stage("3-answered")
+
+    teacher.click("#close-button")
+    expect(ada.locator("#reveal-verdict")).to_have_text("✓ Correct!")
+    expect(bob.locator("#reveal-verdict")).to_have_text("✗ Not quite")
+    expect(cy.locator("#reveal-verdict")).to_have_text("No answer this time")
+    expect(bob.locator("#reveal-correct")).to_have_text("The answer: B 4")
+    expect(bob.locator("#reveal-explanation")).to_have_text("Two pairs make four.")
+    expect(ada.locator("#reveal-rank")).to_have_text("#1")
+    expect(ada.locator("#announcer-polite")).to_contain_text("Correct! The answer is B, 4.")
+    expect(cy.locator("#reveal-total")).to_have_text("0.00")
+    expect(screen.locator("#reveal-answers .answer-bar-correct")).to_contain_text("4")
+    expect(screen.locator("#reveal-explanation")).to_have_text("Two pairs make four.")
+    expect(screen.locator("#reveal-times svg")).to_have_attribute(
+        "aria-label", re.compile("^Response times: "))
+    expect(screen.locator("#reveal-scores svg rect")).to_have_count(10)
+    expect(screen.locator("#reveal-top10 li")).to_have_count(3)
+    expect(screen.locator("#reveal-top10 li").first).to_contain_text("Ada")
+    expect(teacher.locator("#state-label")).to_have_text("answer revealed")
+    classroom.stage("4-reveal")
+
+    teacher.click("#leaderboard-button")
+    expect(ada.locator("#between-rank")).to_have_text("#1")
+    expect(ada.locator("#between-top5 .leader-you")).to_contain_text("Ada")
+    expect(screen.locator("#leaders-top10 li")).to_have_count(3)
+    expect(teacher.locator("#leaderboard-rows tr").first).to_contain_text("s1")
+    classroom.stage("5-leaderboard")
+
+    # Question 2 from the keyboard: → opens it, Space (after Close now) moves on.
+    teacher.evaluate("document.activeElement.blur()")
+    teacher.keyboard.press("ArrowRight")
+    for student in students:
+        expect(student.locator("#question-text")).to_have_text("The sky is blue.")
+        expect(student.locator("#answer-buttons button")).to_have_count(2)
+    answer(ada, "A")
+    teacher.check("#live-answers")
+    expect(screen.locator(".projector-option-count")).to_have_text(["1", "0"])
+    answer(cy, "A")
+    expect(screen.locator(".projector-option-count")).to_have_text(["2", "0"])
+    classroom.stage("6-question-2")
+    teacher.click("#close-button")
+    expect(cy.locator("#reveal-verdict")).to_have_text("✓ Correct!")
+    teacher.evaluate("document.activeElement.blur()")
+    teacher.keyboard.press(" ")
+
+    expect(screen.locator("#question-text")).to_have_text("Largest planet?")
+    answer(ada, "B")
+    confirm(teacher, "#end-button")
+    expect(ada.locator("#end-answered")).to_have_text("3 of 3")
+    expect(ada.locator("#end-correct")).to_have_text("3")
+    expect(bob.locator("#end-answered")).to_have_text("1 of 3")
+    expect(cy.locator("#end-correct")).to_have_text("1")
+    expect(cy.locator("#end-top5 .leader-you")).to_contain_text("Cy")
+    expect(screen.locator("#podium li")).to_have_count(3)
+    expect(screen.locator("#podium .podium-first")).to_contain_text("Ada")
+    expect(teacher.locator("#state-label")).to_have_text("finished")
+    expect(teacher.locator("#next-button")).to_be_disabled()
+    classroom.stage("7-finished")
+
+
+def test_a_student_who_reloads_mid_question_keeps_question_time_and_answer(
+        classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    ada = classroom.student("s1", "Ada", PHONE)
+    teacher.click("#next-button")
+    expect(ada.locator("#question-text")).to_have_text("2 + 2?")
+    answer(ada, "C")
+    before = seconds_left(ada)
+    ada.evaluate("window.dispatchEvent(new Event('blur'))")
+    expect(teacher.locator("#presence-rows td").nth(4)).to_have_text("1")  # "Left page"
+
+    ada.reload()
+    expect(ada.locator("#question-text")).to_have_text("2 + 2?")
+    expect(ada.locator("#answer-status")).to_have_text("✓ Answer received: C")
+    expect(ada.locator("#answer-buttons [data-answer=C]")).to_have_attribute("aria-pressed", "true")
+    assert 0 < seconds_left(ada) <= before
+    classroom.stage("after-reload")
+
+
+def test_every_page_recovers_by_itself_when_the_server_restarts_mid_question(
+        classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    screen = classroom.projector(SMALL_PROJECTOR)
+    ada = classroom.student("s1", "Ada")
+    bob = classroom.student("s2", "Bob", PHONE)
+    teacher.click("#next-button")
+    expect(bob.locator("#question-text")).to_have_text("2 + 2?")
+    answer(ada, "B")
+
+    classroom.server.stop()
+    for page in classroom.pages.values():
+        expect(page.locator(".connection-lost")).to_have_text("Connection lost — reconnecting…")
+    bob.click("#answer-buttons [data-answer=D]")  # kept, and sent once the server is back
+    expect(bob.locator("#answer-status")).to_have_text("Sending D…")
+    classroom.stage("server-down")
+    classroom.server.start()
+
+    for page in classroom.pages.values():
+        expect(page.locator(".connection-lost")).to_be_hidden()
+    expect(ada.locator("#answer-status")).to_have_text("✓ Answer received: B")
+    expect(bob.locator("#answer-status")).to_have_text("✓ Answer received: D")
+    expect(screen.locator("#question-text")).to_have_text("2 + 2?")
+    expect(teacher.locator("#state-label")).to_have_text("question open")
+    expect(teacher.locator("#current-answered")).to_have_text("Answered 2 of 2")
+    classroom.stage("server-back")
+
+
+def test_a_name_made_of_html_shows_as_text_on_all_three_pages(classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    screen = classroom.projector()
+    mallory = classroom.student("s1", XSS_NAME)
+    expect(mallory.locator("#who-am-i")).to_have_text(f"Playing as {XSS_NAME} (s1)")
+    expect(teacher.locator("#presence-rows")).to_contain_text(XSS_NAME)
+
+    teacher.click("#next-button")
+    answer(mallory, "B")
+    teacher.click("#close-button")
+    teacher.click("#leaderboard-button")
+    expect(mallory.locator("#between-top5")).to_contain_text(XSS_NAME)
+    expect(screen.locator("#leaders-top10")).to_contain_text(XSS_NAME)
+    expect(teacher.locator("#leaderboard-rows")).to_contain_text(XSS_NAME)
+    for page in classroom.pages.values():
+        expect(page.locator("img[src=x]")).to_have_count(0)
+    classroom.stage("html-name")
+
+
+def test_join_errors_duplicate_warning_and_reset(classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    ada = classroom.student("s1", "Ada")
+    impostor = classroom.open("impostor", "/", PHONE)
+
+    join(impostor, "   ", "Eve")
+    expect(impostor.locator("#join-error")).to_have_text(
+        "Enter both your student ID and your name.")
+    join(impostor, "s1", "Eve")
+    expect(impostor.locator("#join-error")).to_contain_text("already taken")
+    join(impostor, "s9", "Eve\u0007")
+    expect(impostor.locator("#join-error")).to_be_visible()
+    expect(teacher.locator("#presence-rows .row-warning")).to_contain_text("1 attempt")
+    classroom.stage("join-errors")
+
+    confirm(teacher, "#reset-button")
+    expect(ada.locator("#join-notice")).to_have_text("The instructor reset the quiz — join again.")
+    expect(ada.locator("#join-view")).to_be_visible()
+    expect(teacher.locator("#presence-empty")).to_be_visible()
+    classroom.stage("after-reset")
+
+
+def test_instructor_upload_lists_every_problem_of_a_bad_quiz(
+        classroom: Classroom, tmp_path: Path) -> None:
+    teacher = classroom.instructor()
+    bad = {"title": "Broken", "questions": [
+        {"text": "One?", "options": ["a", "b"], "correct": "E"},
+        {"text": "", "options": ["only one"], "correct": "A"},
+    ]}
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(bad))
+    teacher.set_input_files("#quiz-file", path)
+    expect(teacher.locator("#upload-result")).to_contain_text("broken.json was not loaded")
+    problems = teacher.locator("#upload-result .problem-list li")
+    expect(problems.first).to_contain_text("questions[0].correct")
+    assert problems.count() >= 3
+    classroom.stage("upload-problems")
+
+    good = tmp_path / "good quiz.json"
+    good.write_text(json.dumps({"title": "Fresh", "questions": [
+        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
+    teacher.set_input_files("#quiz-file", good)
+    expect(teacher.locator("#upload-result")).to_have_text("Loaded “Fresh” (1 questions).")
+    expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
