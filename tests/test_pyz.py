@@ -1,0 +1,271 @@
+"""The single file: its build rules, then the real build run the way an instructor runs it.
+
+The archive is built once per session, copied to a folder that has nothing
+else in it and started from there with ``-I -S`` (no site-packages, no
+PYTHONPATH), so every import must come from inside it. Each CPython found under
+~/.pyenv/versions is tried; missing ones are skipped by name. Loopback only,
+port 0, a time budget around every wait.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tomllib
+import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
+
+import build_zipapp
+import pytest
+import trio
+from trio_websocket import open_websocket_url
+
+import trivia_trio
+from trivia_trio.http_client import request
+
+ROOT = Path(__file__).resolve().parents[1]
+SUPPORTED = ("3.11", "3.12", "3.13")
+TOO_OLD = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10")
+WINDOWS_BUILDS = {
+    f"_cffi_backend.{abi}-{platform}.pyd"
+    for abi in ("cp311", "cp312", "cp313", "cp314")
+    for platform in ("win_amd64", "win_arm64", "win32")
+}
+NATIVE_SUFFIXES = (".so", ".pyd", ".dll", ".dylib")
+INSTRUCTOR_LINK = re.compile(rb"http://127\.0\.0\.1:(\d+)/instructor\?key=testkey")
+# pip's words when the package index cannot be reached.
+OFFLINE = ("NewConnectionError", "Could not fetch URL", "Temporary failure in name resolution")
+
+
+def find_python(version: str) -> Path:
+    """The newest ~/.pyenv CPython of this minor version, or skip."""
+    found = Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}")
+    pythons = sorted(found, key=lambda p: [int(n) for n in p.parents[1].name.split(".")])
+    if not pythons:
+        pytest.skip(f"no Python {version} under ~/.pyenv/versions")
+    return pythons[-1]
+
+
+@pytest.fixture(scope="session")
+def pyz(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real build (Windows binaries included), copied to a folder of its own."""
+    built = tmp_path_factory.mktemp("build") / "trivia_trio.pyz"
+    command = [sys.executable, str(ROOT / "build_zipapp.py"), "--output", str(built)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        if any(word in result.stderr for word in OFFLINE):
+            pytest.skip(f"cannot reach the package index to build the archive:\n{result.stderr}")
+        pytest.fail(f"build failed:\n{result.stdout}\n{result.stderr}")
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "trivia_trio.pyz"
+    shutil.copy2(built, elsewhere)
+    return elsewhere
+
+
+@pytest.fixture(scope="session")
+def names(pyz: Path) -> list[str]:
+    with zipfile.ZipFile(pyz) as archive:
+        return archive.namelist()
+
+
+# ---- build rules ---------------------------------------------------------------------------
+def write_dist(site: Path, name: str, *, requires: tuple[str, ...] = (), pure: bool = True) -> Path:
+    """A fake installed distribution, as pip --target leaves it."""
+    dist_info = site / f"{name}-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    lines = [f"Name: {name}", "Version: 1.0", *(f"Requires-Dist: {r}" for r in requires)]
+    (dist_info / "METADATA").write_text("\n".join(lines) + "\n\nA long description.\n")
+    (dist_info / "WHEEL").write_text(f"Root-Is-Purelib: {str(pure).lower()}\n")
+    return dist_info
+
+
+def test_a_dependency_not_pinned_exactly_stops_the_build(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\ndependencies = ["trio==0.35.0", "quart>=0.22"]\n')
+    with pytest.raises(build_zipapp.BuildError, match="quart>=0.22"):
+        build_zipapp.pinned_requirements(pyproject)
+
+
+def test_dependencies_only_windows_or_an_older_python_needs_are_found(tmp_path: Path) -> None:
+    write_dist(tmp_path, "click", requires=("colorama; platform_system == 'Windows'",))
+    trio_requires = (
+        "sniffio>=1.3.0",
+        "cffi>=1.14; os_name == 'nt' and implementation_name != 'pypy'",
+        "exceptiongroup; python_version < '3.11'",
+        "pytest; extra == 'test'",
+    )
+    write_dist(tmp_path, "trio", requires=trio_requires)
+    write_dist(tmp_path, "sniffio")
+    # cffi comes as the per-Windows-Python backend; Python 3.10 is below our floor.
+    assert build_zipapp.missing_requirements(tmp_path) == {"colorama"}
+
+
+def test_a_compiled_dependency_stops_the_build_unless_it_has_a_pure_fallback(
+    tmp_path: Path,
+) -> None:
+    write_dist(tmp_path, "markupsafe", pure=False)
+    (tmp_path / "markupsafe").mkdir()
+    (tmp_path / "markupsafe" / "_speedups.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    build_zipapp.ensure_pure_python(tmp_path)
+    assert not list((tmp_path / "markupsafe").iterdir())
+
+    write_dist(tmp_path, "fastjson", pure=False)
+    with pytest.raises(build_zipapp.BuildError, match="fastjson-1.0.dist-info is not pure Python"):
+        build_zipapp.ensure_pure_python(tmp_path)
+
+
+def test_metadata_keeps_its_headers_and_licences_for_importlib_metadata(tmp_path: Path) -> None:
+    dist_info = write_dist(tmp_path, "trio")
+    (dist_info / "RECORD").write_text("trio/__init__.py,,\n")
+    (dist_info / "licenses").mkdir()
+    (dist_info / "licenses" / "LICENSE.MIT").write_text("MIT")
+    build_zipapp.trim_dist_info(dist_info)
+    kept = sorted(p.relative_to(dist_info).as_posix() for p in dist_info.rglob("*"))
+    assert kept == ["METADATA", "licenses", "licenses/LICENSE.MIT"]
+    assert (dist_info / "METADATA").read_text() == "Name: trio\nVersion: 1.0\n"
+
+
+# ---- what is inside -------------------------------------------------------------------------
+@pytest.mark.slow
+def test_archive_is_an_executable_with_a_shebang(pyz: Path) -> None:
+    assert pyz.read_bytes().startswith(b"#!/usr/bin/env python3\n")
+    assert pyz.stat().st_mode & 0o111
+
+
+@pytest.mark.slow
+def test_archive_holds_our_pages_and_quizzes_as_real_files(pyz: Path, names: list[str]) -> None:
+    static = sorted(p for p in (ROOT / "static").iterdir() if p.is_file())
+    assert static, "the repo has pages in static/"
+    with zipfile.ZipFile(pyz) as archive:
+        for page in static:
+            assert archive.read(f"trivia_trio/static/{page.name}") == page.read_bytes()
+        main = (ROOT / "src" / "trivia_trio" / "__main__.py").read_bytes()
+        assert archive.read("__main__.py") == main
+    assert "trivia_trio/quizzes/demo.json" in names
+
+
+@pytest.mark.slow
+def test_archive_carries_trios_windows_backend_for_every_python_and_architecture(
+    names: list[str],
+) -> None:
+    native = {n.removeprefix("trivia_trio/_native/") for n in names if n.endswith(".pyd")}
+    assert native == WINDOWS_BUILDS
+    assert "trivia_trio/_native/LICENSE.cffi" in names
+
+
+@pytest.mark.slow
+def test_archive_is_pure_python_without_tests_caches_or_stubs(names: list[str]) -> None:
+    native = [n for n in names if n.endswith(NATIVE_SUFFIXES)]
+    assert all(n.startswith("trivia_trio/_native/") for n in native)
+    parts = {part for n in names for part in n.split("/")}
+    assert not parts & {"__pycache__", "tests", "_tests", "RECORD", "py.typed"}
+    assert not [n for n in names if n.endswith((".pyi", ".pyc"))]
+
+
+@pytest.mark.slow
+def test_archive_bundles_the_pinned_versions_each_with_its_licence(names: list[str]) -> None:
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for pin in pins:
+        name, version = pin.split("==")
+        assert f"{name.replace('-', '_')}-{version}.dist-info/METADATA" in names
+    dist_infos = {n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info")}
+    for dist_info in dist_infos:
+        files = [n.removeprefix(dist_info + "/") for n in names if n.startswith(dist_info + "/")]
+        assert any("LICENSE" in f.upper() for f in files), (dist_info, files)
+
+
+# ---- how it runs ----------------------------------------------------------------------------
+@pytest.mark.slow
+def test_version_needs_nothing_outside_the_archive(pyz: Path) -> None:
+    command = [sys.executable, "-I", "-S", pyz.name, "--version"]
+    result = subprocess.run(command, cwd=pyz.parent, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert trivia_trio.__version__ in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", TOO_OLD)
+def test_an_old_python_gets_one_line_naming_the_python_it_needs(version: str, pyz: Path) -> None:
+    python = find_python(version)
+    result = subprocess.run([python, pyz.name], cwd=pyz.parent, capture_output=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    line = result.stderr.decode()
+    assert re.fullmatch(
+        rf"trivia-trio needs Python 3\.11 or newer; this is Python {re.escape(version)}\.\d+\. "
+        r"Install a newer Python from python\.org\.\n",
+        line,
+    ), line
+
+
+@asynccontextmanager
+async def serving(python: Path, pyz: Path, output: bytearray) -> AsyncIterator[trio.Process]:
+    """Start the archive, wait for its banner, yield the process; kill it if still running."""
+    data = pyz.parent / f"data-{python.name}"
+    command = [
+        python, "-I", "-S", pyz.name, "--no-browser", "--host", "127.0.0.1", "--port", "0",
+        "--data-dir", data, "--instructor-key", "testkey",
+    ]  # fmt: skip
+    run = partial(
+        trio.run_process,
+        command,
+        cwd=pyz.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        check=False,
+    )
+    async with trio.open_nursery() as nursery:
+        process: trio.Process = await nursery.start(run)
+        assert process.stdout is not None
+        with trio.move_on_after(30):  # the caller's assertion then shows the output
+            async for chunk in process.stdout:
+                output.extend(chunk)
+                if INSTRUCTOR_LINK.search(output):
+                    break
+        nursery.start_soon(drain, process.stdout, output)
+        yield process
+        nursery.cancel_scope.cancel()
+
+
+async def drain(stream: trio.abc.ReceiveStream, output: bytearray) -> None:
+    async for chunk in stream:
+        output.extend(chunk)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", SUPPORTED)
+async def test_archive_serves_a_class_and_stops_cleanly_on(version: str, pyz: Path) -> None:
+    python = find_python(version)
+    output = bytearray()
+    async with serving(python, pyz, output) as process:
+        found = INSTRUCTOR_LINK.search(output)
+        assert found, output.decode()
+        base = f"127.0.0.1:{int(found[1])}"
+
+        with trio.fail_after(10):
+            health = await request("GET", f"http://{base}/healthz")
+            assert health.status == 200
+            assert set(health.json()) == {"status", "sessions_active", "ws_clients"}
+
+            page = await request("GET", f"http://{base}/")
+            assert page.status == 200
+            assert (page.header("content-type") or "").startswith("text/html")
+            assert page.body == (ROOT / "static" / "student.html").read_bytes()
+
+            async with open_websocket_url(f"ws://{base}/ws/projector") as ws:
+                await ws.send_message(json.dumps({"type": "ping"}))
+                kinds = [json.loads(await ws.get_message())["type"]]
+                while not {"pong", "projector_state"} <= set(kinds):
+                    kinds.append(json.loads(await ws.get_message())["type"])
+            assert kinds[0] == "state", kinds
+
+        process.send_signal(signal.SIGINT)
+        with trio.fail_after(10):
+            code = await process.wait()
+        assert code == 0, output.decode()
