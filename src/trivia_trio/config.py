@@ -37,6 +37,10 @@ class Limits:
     joins_per_address_per_minute: int = 60
     view_updates_per_second: float = 8.0  # live histogram, projector, lobby count
     table_updates_per_second: float = 2.0  # presence, lobby list, full leaderboard
+    # A live client answers pings, so it is never silent for read_timeout_s; a phone
+    # that vanished without closing is, and its socket is then closed.
+    ws_ping_interval_s: float = 10.0
+    read_timeout_s: float = 35.0
 
 
 @dataclass(frozen=True)

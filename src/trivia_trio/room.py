@@ -139,6 +139,7 @@ class Room:
         self._slow_views = Coalescer(1 / limits.table_updates_per_second, self._redraw)
         self._nursery: trio.Nursery | None = None
         self.storage_ok = True
+        self._storage_warning: dict[str, Any] = {}
 
     # ---- set-up ------------------------------------------------------------------------
     def set_join_url(self, url: str) -> None:
@@ -171,8 +172,11 @@ class Room:
         if role is Role.STUDENT:
             assert student_id is not None
             live = self._students.setdefault(student_id, _Live())
-            if len(live.sockets) >= self.limits.sockets_per_student:
-                live.sockets[0].close(CLOSE_REPLACED, "opened elsewhere")
+            # Sockets already closing still count until their handler ends: skip them,
+            # or a burst of opens would evict the same socket again and keep them all.
+            open_ = [other for other in live.sockets if not other.closing]
+            for oldest in open_[:max(0, len(open_) + 1 - self.limits.sockets_per_student)]:
+                oldest.close(CLOSE_REPLACED, "opened elsewhere")
             live.sockets.append(client)
             live.last_seen_ms = self.clock()
             self._mark("presence")
@@ -235,6 +239,8 @@ class Room:
         elif game.state is State.FINISHED:
             client.send_message(views.with_top({"type": "session_ended"}, "final_top5", game))
         client.send_message(views.full_leaderboard_message(game))
+        if not self.storage_ok:
+            client.send_message(self._storage_warning)
 
     # ---- what clients send -------------------------------------------------------------------
     async def handle(self, client: Client, raw: str | bytes) -> None:
@@ -447,10 +453,14 @@ class Room:
 
     def _storage_failed(self, exc: StorageError) -> None:
         log.error("storage: %s", exc)
-        self.storage_ok = False
-        self._to_instructors({"type": "warning", "code": "storage",
-                              "message": f"Answers cannot be saved right now ({exc}). "
-                                         "Free disk space or check the data folder."})
+        # Warn once per outage (and on every instructor connect meanwhile): a class of
+        # failing answers must not become a burst that overflows the instructor's outbox.
+        self._storage_warning = {"type": "warning", "code": "storage",
+                                 "message": f"Answers cannot be saved right now ({exc}). "
+                                            "Free disk space or check the data folder."}
+        if self.storage_ok:
+            self.storage_ok = False
+            self._to_instructors(self._storage_warning)
 
     def _storage_recovered(self) -> None:
         if not self.storage_ok:
@@ -625,7 +635,10 @@ def _parse(raw: str | bytes) -> dict[str, Any] | None:
 
 
 async def _live_answers_action(room: Room, client: Client, message: dict[str, Any]) -> None:
-    await room.set_live_answers(bool(message.get("on")))
+    on = message.get("on")
+    if not isinstance(on, bool):
+        raise Rejected("bad_message", "on must be true or false")
+    await room.set_live_answers(on)
 
 
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {

@@ -101,8 +101,8 @@ def hypercorn_config(settings: Settings, port: int) -> Config:
     config.bind = [f"{settings.host}:{port}"]
     config.backlog = 1024
     config.websocket_max_message_size = settings.limits.ws_max_message_bytes
-    config.websocket_ping_interval = 10
-    config.read_timeout = 35
+    config.websocket_ping_interval = settings.limits.ws_ping_interval_s
+    config.read_timeout = settings.limits.read_timeout_s
     config.graceful_timeout = 1.5
     config.accesslog = None
     config.errorlog = logging.getLogger("hypercorn.error")

@@ -367,6 +367,8 @@ class Store:
                 try:
                     item.result = item.apply(conn)
                 except sqlite3.DatabaseError as exc:
+                    if not conn.in_transaction:
+                        raise  # sqlite rolled the whole group back (disk full, I/O error)
                     conn.execute(f"ROLLBACK TO w{n}")
                     item.error = StorageError(str(exc))
                 except Exception as exc:  # a bug in one write: its caller raises it, not us
