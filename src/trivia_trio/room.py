@@ -228,13 +228,13 @@ class Room:
         for message in (views.state_message(game), self._room_info(),
                         views.lobby_update_message(game), self._presence()):
             client.send_message(message)
-        if game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED) and idx is not None:
+        if idx is not None:  # the question in play, or the one just revealed
             client.send_message(views.question_open_message(game, idx, self.clock()))
             client.send_message(views.live_histogram_message(game, idx))
-            if game.state is State.QUESTION_CLOSED:
+            if game.state is not State.QUESTION_OPEN:
                 client.send_message(
                     views.with_top(views.question_closed_message(game, idx), "top5", game))
-        elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
+        if game.state is State.BETWEEN_QUESTIONS and idx is not None:
             client.send_message(views.with_top(views.between_message(idx + 1), "top5", game))
         elif game.state is State.FINISHED:
             client.send_message(views.with_top({"type": "session_ended"}, "final_top5", game))

@@ -37,6 +37,7 @@ class ServerInfo:
     instructor_key: str
     data_dir: Path
     port_moved_from: int | None
+    storage: str  # the durability settings sqlite reports, e.g. "WAL, synchronous=FULL"
     room: Room
 
     @property
@@ -123,6 +124,13 @@ def _keys(conn: db.sqlite3.Connection, settings: Settings) -> tuple[str, str]:
     return secret, settings.instructor_key or key
 
 
+def _storage_summary(conn: db.sqlite3.Connection) -> str:
+    found = db.durability_settings(conn)
+    synchronous = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(found["synchronous"], "?")
+    summary = f"{found['journal_mode'].upper()}, synchronous={synchronous}"
+    return summary + (", fullfsync" if found["fullfsync"] else "")
+
+
 def quiz_for(settings: Settings) -> Quiz:
     """The quiz named at start, or the built-in demo. Raises QuizError for a bad file."""
     return load_quiz(settings.quiz_path) if settings.quiz_path else demo_quiz()
@@ -165,4 +173,5 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
                     url=f"http://{loopback}:{port}", port=port, join_urls=join_urls,
                     instructor_key=instructor_key, data_dir=settings.data_dir,
                     port_moved_from=settings.port if settings.port not in (0, port) else None,
+                    storage=_storage_summary(store.conn),
                     room=room))
