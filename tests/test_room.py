@@ -40,14 +40,14 @@ def drain(client: Client) -> list[dict[str, Any]]:
     messages = []
     while True:
         try:
-            messages.append(json.loads(client.outbox.receive_nowait()))
+            messages.append(json.loads(client.receive_nowait()))
         except trio.WouldBlock:
             return messages
 
 
 async def next_of(client: Client, kind: str) -> dict[str, Any]:
     with trio.fail_after(600):
-        async for text in client.outbox:
+        async for text in client.outgoing():
             message = json.loads(text)
             if message["type"] == kind:
                 return message

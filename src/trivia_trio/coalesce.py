@@ -8,18 +8,21 @@ import trio
 
 
 class Coalescer:
-    """Calls ``redraw(names)`` with every view marked dirty since the last call,
-    at most once per ``interval`` seconds. A burst of 2,000 marks is one redraw."""
+    """Calls ``redraw(dirty)`` with every one of ``names`` marked since the last call,
+    at most once per ``interval()`` seconds. A burst of 2,000 marks is one redraw."""
 
-    def __init__(self, interval: float, redraw: Callable[[set[str]], None]) -> None:
+    def __init__(self, names: tuple[str, ...], redraw: Callable[[set[str]], None],
+                 interval: Callable[[], float]) -> None:
+        self.names = names
         self.interval = interval
         self._redraw = redraw
         self._dirty: set[str] = set()
         self._changed = trio.Event()
 
     def mark(self, *names: str) -> None:
-        self._dirty.update(names)
-        self._changed.set()
+        if names:
+            self._dirty.update(names)
+            self._changed.set()
 
     def flush_now(self, *names: str) -> None:
         """Redraw at once (after a state change), not at the next tick."""
@@ -36,4 +39,4 @@ class Coalescer:
             await self._changed.wait()
             self._changed = trio.Event()
             self._flush()
-            await trio.sleep(self.interval)
+            await trio.sleep(self.interval())

@@ -20,7 +20,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -28,84 +27,24 @@ import trio
 
 from . import store as db
 from . import views
+from .clients import Client, Role
 from .coalesce import Coalescer
 from .config import Limits
 from .game import DuplicateStudentId, Game, Opening, Participant, Rejected, State
 from .qr import svg_data_url
 from .quiz import Quiz
 from .store import StorageError, Store
-from .throttle import TokenBucket
 
 log = logging.getLogger(__name__)
 
 CLOSE_RESET = 4002
 CLOSE_REPLACED = 4000
 CLOSE_POLICY = 1008
-SLOW_VIEWS = ("lobby", "presence", "leaderboard", "room_info")
 TELEMETRY_KINDS = ("blur", "visibility_hidden")
 
 
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-class Role(StrEnum):
-    STUDENT = "student"
-    INSTRUCTOR = "instructor"
-    PROJECTOR = "projector"
-
-
-@dataclass(frozen=True)
-class Close:
-    """An outbox item: close the socket with this code after what was queued before it."""
-
-    code: int
-    reason: str = ""
-
-
-class Client:
-    """One open socket as the room sees it: a role, an identity and a bounded outbox.
-
-    ``send`` never blocks: a client whose outbox is full is too far behind
-    to help and is dropped; it reconnects and gets a fresh snapshot.
-    """
-
-    def __init__(self, role: Role, student_id: str | None, limits: Limits) -> None:
-        self.role = role
-        self.student_id = student_id
-        self._outbox, self.outbox = trio.open_memory_channel[str | Close](limits.outbox_messages)
-        self.cancel_scope = trio.CancelScope()
-        self.bucket = TokenBucket(limits.messages_per_second, limits.message_burst)
-        self.rate_strikes = 0
-        self.closing = False
-
-    def send(self, text: str) -> None:
-        if self.closing:
-            return
-        try:
-            self._outbox.send_nowait(text)
-        except trio.WouldBlock:
-            log.info("dropping a %s socket that stopped reading", self.role)
-            self.drop()
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
-            self.closing = True
-
-    def send_message(self, message: dict[str, Any]) -> None:
-        self.send(views.encode(message))
-
-    def close(self, code: int, reason: str = "") -> None:
-        """Close after whatever is already queued has been sent."""
-        if self.closing:
-            return
-        try:
-            self._outbox.send_nowait(Close(code, reason))
-        except trio.WouldBlock:
-            self.drop()
-        self.closing = True
-
-    def drop(self) -> None:
-        self.closing = True
-        self.cancel_scope.cancel()
 
 
 @dataclass
@@ -134,9 +73,16 @@ class Room:
         self._projectors: set[Client] = set()
         self._lock = trio.Lock()  # one instructor action at a time, timer included
         self._timer: trio.CancelScope | None = None
-        # Cheap views follow answers closely; the per-student tables refresh slower.
-        self._fast_views = Coalescer(1 / limits.view_updates_per_second, self._redraw)
-        self._slow_views = Coalescer(1 / limits.table_updates_per_second, self._redraw)
+        # Cheap views follow answers closely; per-student tables refresh slower, and
+        # the lobby count, which goes to every phone, slowest of all.
+        self._coalescers = (
+            Coalescer(("histogram", "projector"), self._redraw,
+                      lambda: 1 / limits.view_updates_per_second),
+            Coalescer(("lobby", "presence", "leaderboard", "room_info"), self._redraw,
+                      self._table_interval),
+            Coalescer(("lobby_count",), self._redraw, lambda: 1.0),
+        )
+        self._connections = 0
         self._nursery: trio.Nursery | None = None
         self.storage_ok = True
         self._storage_warning: dict[str, Any] = {}
@@ -161,8 +107,7 @@ class Room:
     # ---- connections -------------------------------------------------------------------
     @property
     def connection_count(self) -> int:
-        return (sum(len(live.sockets) for live in self._students.values())
-                + len(self._instructors) + len(self._projectors))
+        return self._connections
 
     @asynccontextmanager
     async def connect(self, role: Role, student_id: str | None = None
@@ -188,9 +133,11 @@ class Room:
             self._projectors.add(client)
             client.send_message(views.state_message(self.game))
             client.send_message(self.projector_state())
+        self._connections += 1
         try:
             yield client
         finally:
+            self._connections -= 1
             self._disconnect(client)
 
     def _disconnect(self, client: Client) -> None:
@@ -578,31 +525,38 @@ class Room:
 
     # ---- coalesced views ----------------------------------------------------------------------
     def _mark(self, *names: str) -> None:
-        self._fast_views.mark(*(n for n in names if n not in SLOW_VIEWS))
-        self._slow_views.mark(*(n for n in names if n in SLOW_VIEWS))
+        for coalescer in self._coalescers:
+            coalescer.mark(*(n for n in names if n in coalescer.names))
 
     def _views_now(self) -> None:
         """After a state change: redraw every view at once, not at the next tick."""
-        self._fast_views.flush_now("projector", "histogram", "lobby_count")
-        self._slow_views.flush_now(*SLOW_VIEWS)
+        for coalescer in self._coalescers:
+            coalescer.flush_now(*coalescer.names)
+
+    def _table_interval(self) -> float:
+        """Per-student tables cost O(class size) to encode: refresh big classes slower."""
+        return max(1 / self.limits.table_updates_per_second, len(self.game.participants) / 2000)
 
     def _redraw(self, dirty: set[str]) -> None:
         game, idx = self.game, self.game.current_idx
         if self._instructors:
-            if "room_info" in dirty:
-                self._to_instructors(self._room_info())
-            if "lobby" in dirty:
-                self._to_instructors(views.lobby_update_message(game))
-            if "presence" in dirty:
-                self._to_instructors(self._presence())
-            if "histogram" in dirty and idx is not None:
-                self._to_instructors(views.live_histogram_message(game, idx))
-            if "leaderboard" in dirty:
-                self._to_instructors(views.full_leaderboard_message(game))
+            drawn = {
+                "room_info": self._room_info,
+                "lobby": lambda: views.lobby_update_message(game),
+                "presence": self._presence,
+                "histogram": lambda: idx is not None and views.live_histogram_message(game, idx),
+                "leaderboard": lambda: views.full_leaderboard_message(game),
+            }
+            for kind in dirty & drawn.keys():
+                message = drawn[kind]()
+                if message:
+                    text = views.encode(message)
+                    for client in self._instructors:
+                        client.send_view(kind, text)
         if self._projectors and dirty & {"projector", "histogram"}:
             text = views.encode(self.projector_state())
             for client in self._projectors:
-                client.send(text)
+                client.send_view("projector", text)
         if "lobby_count" in dirty and game.state is State.LOBBY:
             text = views.encode(views.lobby_count_message(game))
             self._to_students(lambda student_id: text)
@@ -670,8 +624,8 @@ async def open_room(store: Store, quiz: Quiz, *, session_id: str, limits: Limits
                 clock=clock)
     async with trio.open_nursery() as nursery:
         room._nursery = nursery
-        nursery.start_soon(room._fast_views.run)
-        nursery.start_soon(room._slow_views.run)
+        for coalescer in room._coalescers:
+            nursery.start_soon(coalescer.run)
         await room._resume_open_question()
         try:
             yield room
