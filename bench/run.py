@@ -1,0 +1,298 @@
+"""Benchmark: the packaged server under 100, 1,000 and 3,000 simulated students.
+
+Usage: ``python bench/run.py [--students 100,1000,3000] [--questions 3] [--answer-window-ms 3000]``
+
+For each class size it starts a fresh server as its own process (the zipapp,
+built first when missing or older than the sources; ``python -m trivia_trio``
+when there is no build script yet), runs ``trivia_trio loadtest`` against it
+as another process with ``--server-pid`` so the server's CPU and memory are
+measured apart from the load generator's, then stops the server. Results go
+to ``bench/results/`` (one JSON per run and ``latest.md``) and the markdown
+table is printed. Exit status 1 when any run had errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+ZIPAPP = REPO / "dist" / "trivia_trio.pyz"
+BUILD_SCRIPT = REPO / "build_zipapp.py"
+BANNER_PATTERN = re.compile(r"(http://\S+?)/instructor\?key=(\S+)")
+QUESTION_TIME_LIMIT_S = 120
+SERVER_START_TIMEOUT_S = 60
+SERVER_STOP_TIMEOUT_S = 15
+METRIC_LABELS = {
+    "join": "join (HTTP + ws + state)",
+    "question_open_fanout": "question_open fan-out",
+    "submit_ack": "submit → ack",
+    "all_answers_visible": "all answers visible",
+    "question_closed_fanout": "question_closed fan-out",
+}
+
+
+def newest_source_mtime() -> float:
+    sources = [*(REPO / "src").rglob("*"), *(REPO / "static").rglob("*"), BUILD_SCRIPT]
+    return max(path.stat().st_mtime for path in sources if path.is_file())
+
+
+def trivia_trio_command(from_source: bool) -> tuple[list[str], str]:
+    """The command that runs trivia_trio: the zipapp (rebuilt when stale) or the source tree."""
+    source = ([sys.executable, "-m", "trivia_trio"], "python -m trivia_trio (source tree)")
+    if from_source:
+        return source
+    if not BUILD_SCRIPT.exists():
+        print("no build_zipapp.py yet: running from the source tree", flush=True)
+        return source
+    if not ZIPAPP.exists() or ZIPAPP.stat().st_mtime < newest_source_mtime():
+        print("building the zipapp …", flush=True)
+        build = subprocess.run([sys.executable, str(BUILD_SCRIPT)], cwd=REPO)
+        if build.returncode != 0 or not ZIPAPP.exists():
+            print("WARNING: the zipapp build failed: running from the source tree", flush=True)
+            return source
+    return [sys.executable, str(ZIPAPP)], str(ZIPAPP.relative_to(REPO))
+
+
+def source_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def bench_quiz(questions: int) -> dict[str, Any]:
+    return {
+        "title": "Benchmark",
+        "time_limit_default": QUESTION_TIME_LIMIT_S,
+        "questions": [
+            {
+                "text": f"Benchmark question {idx + 1}",
+                "options": ["Alpha", "Bravo", "Charlie", "Delta"],
+                "correct": "ABCD"[idx % 4],
+            }
+            for idx in range(questions)
+        ],
+    }
+
+
+class RunningServer:
+    """A server process whose output is drained to a log by a thread that spots the banner."""
+
+    def __init__(self, command: list[str], log_path: Path) -> None:
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=source_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.banner = threading.Event()
+        self.url: str | None = None
+        self.instructor_key: str | None = None
+        self._drain = threading.Thread(target=self._read_output, daemon=True)
+        self._drain.start()
+
+    def _read_output(self) -> None:
+        stdout: IO[str] | None = self.process.stdout
+        assert stdout is not None
+        with self.log_path.open("w", encoding="utf-8") as log:
+            for line in stdout:
+                log.write(line)
+                log.flush()
+                match = BANNER_PATTERN.search(line)
+                if match and not self.banner.is_set():
+                    self.url, self.instructor_key = match.group(1), match.group(2)
+                    self.banner.set()
+        self.banner.set()  # the process ended: stop waiting either way
+
+    def wait_until_ready(self) -> None:
+        if not self.banner.wait(SERVER_START_TIMEOUT_S) or self.url is None:
+            self.stop()
+            raise RuntimeError(f"the server did not start; see {self.log_path}")
+
+    def stop(self) -> None:
+        """SIGTERM first (the server stops cleanly on it), a kill only if it hangs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(SERVER_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._drain.join(SERVER_STOP_TIMEOUT_S)
+
+
+def run_one(
+    command: list[str], students: int, questions: int, window_ms: int, stamp: str
+) -> dict[str, Any]:
+    """Start a fresh server, load-test it with ``students``, stop it; return the loadtest JSON."""
+    json_path = RESULTS / f"{stamp}-n{students}.json"
+    # Other work on the machine skews every figure: record how busy it was.
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="trivia-trio-bench-") as tmp:
+        data_dir = Path(tmp)
+        quiz_path = data_dir / "bench-quiz.json"
+        quiz_path.write_text(json.dumps(bench_quiz(questions)), encoding="utf-8")
+        server = RunningServer(
+            [
+                *command,
+                "--no-browser",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+                "--instructor-key",
+                "bench-key",
+                str(quiz_path),
+            ],
+            RESULTS / f"{stamp}-n{students}-server.log",
+        )
+        try:
+            server.wait_until_ready()
+            assert server.url is not None and server.instructor_key is not None
+            print(f"\n== {students} students against {server.url} (pid {server.process.pid})")
+            loadtest = subprocess.run(
+                [
+                    *command,
+                    "loadtest",
+                    "--url",
+                    server.url,
+                    "--instructor-key",
+                    server.instructor_key,
+                    "--server-pid",
+                    str(server.process.pid),
+                    "--students",
+                    str(students),
+                    "--questions",
+                    str(questions),
+                    "--answer-window-ms",
+                    str(window_ms),
+                    "--json",
+                    str(json_path),
+                ],
+                cwd=REPO,
+                env=source_env(),
+            )
+        finally:
+            server.stop()
+    if not json_path.exists():
+        return {"students": students, "failed": f"loadtest exited {loadtest.returncode}"}
+    result = json.loads(json_path.read_text(encoding="utf-8"))
+    result["load_average_before"] = load_before
+    return result
+
+
+def machine_description() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{model}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def _cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def markdown(results: list[dict[str, Any]], launcher: str, args: argparse.Namespace) -> str:
+    lines = [
+        "# trivia-trio benchmark",
+        "",
+        f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- machine: {machine_description()}",
+        f"- server: `{launcher}`, its own process; load generator: another process",
+        f"- each run: {args.questions} questions, answers spread over {args.answer_window_ms} ms; "
+        "latencies in ms, measured by the load generator (its own scheduling delay included)",
+        "",
+        "| students | latency (ms) | n | p50 | p95 | p99 | max |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        if "failed" in result:
+            lines.append(f"| {result['students']:,} | {result['failed']} | | | | | |")
+            continue
+        for key, label in METRIC_LABELS.items():
+            figures = result["metrics_ms"][key]
+            lines.append(
+                f"| {result['students']:,} | {label} | {figures['n']:,} | "
+                + " | ".join(_cell(figures[name]) for name in ("p50", "p95", "p99", "max"))
+                + " |"
+            )
+    lines += [
+        "",
+        "| students | errors | server CPU per answer (ms) | server peak RSS (MiB) "
+        "| join phase (s) | load generator CPU (s) | load average before |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        if "failed" in result:
+            continue
+        errors = ", ".join(f"{kind}: {count}" for kind, count in result["errors"].items())
+        server = result["server"]
+        lines.append(
+            f"| {result['students']:,} | {errors or 'none'} | "
+            f"{_cell(server['cpu_ms_per_answer'])} | {_cell(server['peak_rss_mib'])} | "
+            f"{result['join_phase_s']:.1f} | {result['client_cpu_s']:.1f} | "
+            f"{result['load_average_before']:.2f} |"
+        )
+    notes = sorted({note for result in results for note in result.get("notes", [])})
+    if notes:
+        lines += ["", *(f"- note: {note}" for note in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", default="100,1000,3000", help="comma-separated class sizes")
+    parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--answer-window-ms", type=int, default=3000)
+    parser.add_argument(
+        "--from-source", action="store_true", help="run python -m trivia_trio, not the zipapp"
+    )
+    parser.add_argument(
+        "--command",
+        help="run trivia_trio with this command instead, e.g. another Python with the zipapp",
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.students.split(",")]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.command:
+        command, launcher = shlex.split(args.command), args.command
+    else:
+        command, launcher = trivia_trio_command(args.from_source)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    results = [
+        run_one(command, size, args.questions, args.answer_window_ms, stamp) for size in sizes
+    ]
+    table = markdown(results, launcher, args)
+    (RESULTS / "latest.md").write_text(table, encoding="utf-8")
+    print("\n" + table)
+    failed = any("failed" in result or result["errors"] for result in results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""The load tester, against its own in-process server on 127.0.0.1:0.
+
+Rules for this file: loopback only, port 0, a ``fail_after`` budget on every
+test, no sleep to wait for anything (the load tester waits on events).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections import Counter
+
+import pytest
+import trio
+
+from trivia_trio import http_client
+from trivia_trio.loadtest import (
+    INSTRUCTOR_COOKIE,
+    METRICS,
+    STUDENT_COOKIE,
+    LoadtestRefused,
+    Plan,
+    check_loopback_url,
+    open_own_server,
+    percentile,
+    run_loadtest,
+    simulate_class,
+)
+
+
+async def test_a_small_class_runs_without_errors_and_reports_every_figure() -> None:
+    plan = Plan(students=20, questions=2, answer_window_ms=300, seed=1)
+    with trio.fail_after(60):
+        report = await run_loadtest(plan)
+    data = report.to_json()
+    assert data["errors"] == {}
+    assert data["questions"] == 2
+    assert data["answers_acked"] == 40
+    for key in METRICS:
+        figures = data["metrics_ms"][key]
+        assert figures["n"] > 0, key
+        assert all(figures[name] is not None for name in ("p50", "p95", "p99", "max")), key
+    assert data["metrics_ms"]["join"]["n"] == 20
+    assert data["metrics_ms"]["submit_ack"]["n"] == 40
+    assert data["metrics_ms"]["all_answers_visible"]["n"] == 2
+    if sys.platform == "linux":
+        assert data["server"]["cpu_ms_per_answer"] is not None
+        assert data["server"]["peak_rss_mib"] is not None
+
+
+@pytest.mark.slow
+async def test_under_load_every_answer_is_acked_once_and_every_record_agrees() -> None:
+    plan = Plan(students=200, questions=3, answer_window_ms=1000, ramp_per_second=400, seed=7)
+    with trio.fail_after(120):
+        async with open_own_server(plan) as target:
+            result = await simulate_class(target, plan)
+            assert dict(result.errors) == {}
+            assert [r.question_idx for r in result.rounds] == [0, 1, 2]
+
+            # Every ack received exactly once, naming the answer sent.
+            for student in result.students:
+                assert set(student.answers_sent) == {0, 1, 2}
+                for idx, answer in student.answers_sent.items():
+                    (ack,) = student.acks[idx]
+                    assert ack["answer"] == answer
+
+            # The instructor's final histogram counts exactly what was sent.
+            for question in result.rounds:
+                sent = Counter(s.answers_sent[question.question_idx] for s in result.students)
+                assert question.closed_histogram is not None
+                histogram = question.closed_histogram
+                assert {letter: histogram.get(letter, 0) for letter in "ABCD"} == {
+                    letter: sent[letter] for letter in "ABCD"
+                }
+                assert histogram.get("missed", 0) == 0
+                live = question.last_live_histogram
+                assert live is not None
+                assert {letter: live.get(letter, 0) for letter in "ABCD"} == {
+                    letter: sent[letter] for letter in "ABCD"
+                }
+
+            # The export holds one row per student × question and the acked scores.
+            export = await http_client.request(
+                "GET",
+                f"{target.url}/api/instructor/export.csv",
+                cookies={INSTRUCTOR_COOKIE: result.instructor_cookie},
+            )
+            assert export.status == 200
+            rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
+            answer_rows = [row for row in rows if row["question_idx"] != "total"]
+            total_rows = {row["student_id"]: row for row in rows if row["question_idx"] == "total"}
+            exported = {(row["student_id"], int(row["question_idx"])): row for row in answer_rows}
+            assert len(answer_rows) == len(exported) == 200 * 3
+            for student in result.students:
+                expected_total = 0.0
+                for idx, answer in student.answers_sent.items():
+                    row = exported[(student.student_id, idx)]
+                    ack = student.acks[idx][0]
+                    assert row["name"] == student.name
+                    assert row["answer"] == answer
+                    assert float(row["score"]) == pytest.approx(ack["score"])
+                    assert row["status"] == "submitted"
+                    expected_total += ack["score"]
+                assert float(total_rows[student.student_id]["score"]) == pytest.approx(
+                    expected_total
+                )
+
+                # The student's own view agrees too.
+                me = await http_client.request(
+                    "GET", f"{target.url}/api/me", cookies={STUDENT_COOKIE: student.cookie}
+                )
+                assert me.status == 200
+                mine = me.json()
+                assert mine["total_score"] == pytest.approx(expected_total)
+                assert {s["question_idx"]: s["answer"] for s in mine["submissions"]} == (
+                    student.answers_sent
+                )
+
+
+def test_only_a_server_on_this_machine_is_a_target() -> None:
+    assert check_loopback_url("http://127.0.0.1:8000/") == "http://127.0.0.1:8000"
+    assert check_loopback_url("http://localhost:8000") == "http://localhost:8000"
+    assert check_loopback_url("http://[::1]:8000") == "http://[::1]:8000"
+    for url in ("http://192.168.1.20:8000", "http://example.com", "https://127.0.0.1"):
+        with pytest.raises(LoadtestRefused):
+            check_loopback_url(url)
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile([3.0], 95) == 3.0
