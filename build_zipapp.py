@@ -1,21 +1,25 @@
 """Build ``dist/trivia_trio.pyz``: the whole server in one file, run as ``python trivia_trio.pyz``.
 
 The archive holds our package (static pages and quizzes as real files), the
-runtime dependencies pinned in pyproject.toml as pure Python, and, for Windows,
-trio's one compiled helper ``_cffi_backend`` built for each CPython and
-architecture (``trivia_trio/_winffi.py`` extracts the matching one at start).
-Running it needs only CPython >= 3.11: no pip, no virtualenv, no compiler.
+runtime dependencies as pure Python at the exact versions in constraints.txt,
+for Windows trio's one compiled helper ``_cffi_backend`` built for each CPython
+and architecture, and ``trivia_trio/BUILD_ID``, a hash of all the other entries.
+At its first start the archive extracts itself once to a per-user cache folder
+named by that id and runs from there, with its bytecode cached
+(``trivia_trio/_bootstrap.py``). Running it needs only CPython >= 3.11: no pip,
+no virtualenv, no compiler.
 
     python build_zipapp.py [--output dist/trivia_trio.pyz] [--no-windows]
 
-Needs network access to the package index (pip) and ``packaging`` (a pip and
-pytest dependency) in the building environment.
+Needs access to the package index (pip) and ``packaging`` (in the dev extras)
+in the building environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -33,14 +37,16 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parent
 PACKAGE = ROOT / "src" / "trivia_trio"
 DEFAULT_OUTPUT = ROOT / "dist" / "trivia_trio.pyz"
+CONSTRAINTS = ROOT / "constraints.txt"
+BUILD_ID = "trivia_trio/BUILD_ID"
 SHEBANG = b"#!/usr/bin/env python3\n"
 # A fixed timestamp for every entry, so the same inputs give the same bytes.
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 # trio 0.35 needs ``cffi>=1.14`` on Windows (os_name == "nt") and imports only
 # its compiled ``_cffi_backend``: trio ships its FFI tables pre-generated, so
-# neither cffi's Python package nor pycparser is needed at run time.
-CFFI_VERSION = "2.0.0"
+# neither cffi's Python package nor pycparser is needed at run time. Its version
+# is cffi's pin in constraints.txt.
 WINDOWS_PLATFORMS = ("win_amd64", "win_arm64", "win32")
 NATIVE_DIR = "trivia_trio/_native"
 PROVIDED_NATIVELY = {"cffi"}
@@ -76,14 +82,42 @@ def pinned_requirements(pyproject: Path) -> list[str]:
     return dependencies
 
 
+def read_constraints(path: Path) -> dict[str, str]:
+    """constraints.txt as {normalised name: version}; each line must pin one exact version."""
+    pins: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement = Requirement(line)
+        specifiers = list(requirement.specifier)
+        if len(specifiers) != 1 or specifiers[0].operator != "==" or "*" in specifiers[0].version:
+            raise BuildError(f"{path.name}: {line!r} is not pinned with ==")
+        pins[canonicalize_name(requirement.name)] = specifiers[0].version
+    return pins
+
+
+def ensure_pinned(site: Path, pins: dict[str, str]) -> None:
+    """Fail unless every installed distribution is in constraints.txt at its pinned version."""
+    for name, dist_info in dist_infos(site).items():
+        metadata = HeaderParser().parsestr((dist_info / "METADATA").read_text())
+        version = metadata["Version"].strip()
+        if name not in pins:
+            raise BuildError(f"{name} {version} is bundled but not pinned in constraints.txt")
+        if version != pins[name]:
+            raise BuildError(f"{name} {version} is bundled but constraints.txt pins {pins[name]}")
+
+
 def pip(*args: str) -> None:
     command = [sys.executable, "-m", "pip", *args, "--disable-pip-version-check", "--quiet"]
     subprocess.run(command, check=True)
 
 
 def pip_install(requirements: list[str], target: Path, *, deps: bool = True) -> None:
-    """Install wheels only, uncompiled: the archive must not carry one interpreter's bytecode."""
+    """Install wheels only, uncompiled (the archive must not carry one interpreter's bytecode),
+    each at its version in constraints.txt."""
     options = ["--target", str(target), "--no-compile", "--only-binary", ":all:", "--upgrade"]
+    options += ["--constraint", str(CONSTRAINTS)]
     pip("install", *options, *([] if deps else ["--no-deps"]), *requirements)
 
 
@@ -196,12 +230,12 @@ def copy_package(site: Path) -> None:
     shutil.copy2(PACKAGE / "__main__.py", site / "__main__.py")
 
 
-def download_cffi_wheel(platform: str, version: str, dest: Path) -> Path:
+def download_cffi_wheel(cffi: str, platform: str, version: str, dest: Path) -> Path:
     """One cffi wheel for one Windows Python, asked for by tag (markers play no part)."""
     abi = "cp" + version.replace(".", "")
     folder = dest / f"{abi}-{platform}"
     pip(
-        "download", f"cffi=={CFFI_VERSION}", "--no-deps", "--only-binary", ":all:",
+        "download", f"cffi=={cffi}", "--no-deps", "--only-binary", ":all:",
         "--platform", platform, "--python-version", version, "--implementation", "cp",
         "--abi", abi, "--dest", str(folder),
     )  # fmt: skip
@@ -209,9 +243,9 @@ def download_cffi_wheel(platform: str, version: str, dest: Path) -> Path:
     return wheel
 
 
-def add_windows_backend(site: Path, downloads: Path) -> None:
+def add_windows_backend(site: Path, downloads: Path, cffi: str) -> None:
     """Put ``_cffi_backend.<tag>.pyd`` for every Windows CPython and architecture in the bundle."""
-    jobs = [(p, v, downloads) for p in WINDOWS_PLATFORMS for v in PYTHONS]
+    jobs = [(cffi, p, v, downloads) for p in WINDOWS_PLATFORMS for v in PYTHONS]
     with ThreadPoolExecutor(max_workers=4) as pool:
         wheels = list(pool.map(lambda job: download_cffi_wheel(*job), jobs))
     native = site / NATIVE_DIR
@@ -221,8 +255,25 @@ def add_windows_backend(site: Path, downloads: Path) -> None:
             (module,) = (n for n in archive.namelist() if fnmatch.fnmatch(n, "_cffi_backend.*.pyd"))
             (native / module).write_bytes(archive.read(module))
     with zipfile.ZipFile(wheels[0]) as archive:
-        license_text = archive.read(f"cffi-{CFFI_VERSION}.dist-info/licenses/LICENSE")
+        license_text = archive.read(f"cffi-{cffi}.dist-info/licenses/LICENSE")
     (native / "LICENSE.cffi").write_bytes(license_text)
+
+
+def build_id(site: Path) -> str:
+    """A hash of every entry's name and content: the archive's name for its extracted copy."""
+    files = {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file()}
+    files.pop(BUILD_ID, None)
+    digest = hashlib.sha256()
+    for name in sorted(files):  # by entry name, as anyone can recompute from the archive
+        content = hashlib.sha256(files[name].read_bytes()).digest()
+        digest.update(name.encode() + b"\0" + content)
+    return digest.hexdigest()[:20]
+
+
+def write_build_id(site: Path) -> str:
+    identifier = build_id(site)
+    (site / BUILD_ID).write_text(identifier + "\n")
+    return identifier
 
 
 def write_archive(site: Path, output: Path) -> None:
@@ -246,20 +297,23 @@ def write_archive(site: Path, output: Path) -> None:
 
 def build(output: Path, *, windows: bool = True) -> None:
     requirements = pinned_requirements(ROOT / "pyproject.toml")
+    pins = read_constraints(CONSTRAINTS)
     with tempfile.TemporaryDirectory(prefix="trivia-trio-build-") as temp:
         site = Path(temp) / "app"
         install_dependencies(requirements, site)
+        ensure_pinned(site, pins)
         ensure_pure_python(site)
         strip_unneeded(site)
         copy_package(site)
         if windows:
-            add_windows_backend(site, Path(temp) / "wheels")
+            add_windows_backend(site, Path(temp) / "wheels", pins["cffi"])
+        identifier = write_build_id(site)
         write_archive(site, output)
         bundled = sorted(p.name.removesuffix(".dist-info") for p in site.glob("*.dist-info"))
     print("bundled:", ", ".join(bundled))
     if windows:
-        print(f"_cffi_backend {CFFI_VERSION} for CPython {PYTHONS} on {WINDOWS_PLATFORMS}")
-    print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
+        print(f"_cffi_backend {pins['cffi']} for CPython {PYTHONS} on {WINDOWS_PLATFORMS}")
+    print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB), build {identifier}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,10 +3,19 @@
     python build_zipapp.py && python bench/startup.py [--pyz dist/trivia_trio.pyz] [--runs 5]
 
 Prints the archive's size, then for each CPython 3.11-3.13 under
-~/.pyenv/versions the median, fastest and slowest of the runs, and the same
-for the source tree (``python -m trivia_trio``, bytecode cached after the first
-run) as a yardstick: zipimport compiles every module again at each start.
-Loopback only; measures, asserts nothing.
+~/.pyenv/versions the median, fastest and slowest of the runs, three ways:
+
+- cold: the first start of a build, which extracts the archive to an empty
+  per-user cache (each run gets a new, empty one);
+- warm: every later start, importing from that cache with its bytecode (one
+  untimed start fills the cache first);
+- zip: the cache cannot be written, so everything is imported from the zip and
+  compiled at each start (the fallback, and how every start used to run);
+
+and the source tree (``python -m trivia_trio``, bytecode cached) as a
+yardstick. The cache lives under a temporary home (HOME, XDG_DATA_HOME and
+LOCALAPPDATA point into it), never the real one. Loopback only; measures,
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -32,6 +42,12 @@ def pyenv_python(version: str) -> Path | None:
     found = Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}")
     pythons = sorted(found, key=lambda p: [int(n) for n in p.parents[1].name.split(".")])
     return pythons[-1] if pythons else None
+
+
+def with_home(env: dict[str, str], home: Path) -> dict[str, str]:
+    """*env* with the per-user folders (and so the archive's cache) under *home*."""
+    local = home / "local"
+    return {**env, "HOME": str(home), "XDG_DATA_HOME": str(local), "LOCALAPPDATA": str(local)}
 
 
 def time_to_first_health(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -63,24 +79,44 @@ def main() -> None:
         sys.exit(f"{args.pyz} not found: run `python build_zipapp.py` first")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
-    cases: list[tuple[str, list[str], Path]] = []
-    for version in VERSIONS:
-        python = pyenv_python(version)
-        if python is None:
-            print(f"(no Python {version} under ~/.pyenv/versions: skipped)")
-        else:
-            label = f"{python.parents[1].name} pyz"
-            cases.append((label, [str(python), str(args.pyz)], Path.cwd()))
-    source_label = f"{'.'.join(map(str, sys.version_info[:3]))} source"
-    cases.append((source_label, [sys.executable, "-m", "trivia_trio"], ROOT / "src"))
-
     size = args.pyz.stat().st_size
     print(f"{args.pyz.name}: {size / 1024:.0f} KiB ({size:,} bytes)")
     print(f"start to first 200 from /healthz, {args.runs} runs each")
-    print(f"{'':16} {'median':>8} {'fastest':>8} {'slowest':>8}")
-    for label, command, cwd in cases:
-        times = [time_to_first_health(command, cwd, env) for _ in range(args.runs)]
-        print(f"{label:16} {statistics.median(times):7.2f}s {min(times):7.2f}s {max(times):7.2f}s")
+    print(f"{'':20} {'median':>8} {'fastest':>8} {'slowest':>8}")
+    with tempfile.TemporaryDirectory(prefix="trivia-trio-bench-") as temp:
+        homes = Path(temp)
+        for version in VERSIONS:
+            python = pyenv_python(version)
+            if python is None:
+                print(f"(no Python {version} under ~/.pyenv/versions: skipped)")
+                continue
+            label = python.parents[1].name
+            command = [str(python), str(args.pyz.resolve())]
+            cold = []
+            for run in range(args.runs):
+                home = homes / f"{label}-cold-{run}"
+                cold.append(time_to_first_health(command, ROOT, with_home(env, home)))
+                shutil.rmtree(home, ignore_errors=True)
+            report(f"{label} pyz cold", cold)
+            warm_env = with_home(env, homes / f"{label}-warm")
+            time_to_first_health(command, ROOT, warm_env)  # fills the cache
+            report(f"{label} pyz warm", [time_to_first_health(command, ROOT, warm_env)
+                                         for _ in range(args.runs)])  # fmt: skip
+            # A file where the data folder should be: the cache cannot be written.
+            blocked = homes / f"{label}-blocked"
+            blocked.mkdir()
+            (blocked / "local").write_text("")
+            zip_env = with_home(env, blocked)
+            report(f"{label} pyz zip", [time_to_first_health(command, ROOT, zip_env)
+                                        for _ in range(args.runs)])  # fmt: skip
+    source = [sys.executable, "-m", "trivia_trio"]
+    label = f"{'.'.join(map(str, sys.version_info[:3]))} source"
+    report(label, [time_to_first_health(source, ROOT / "src", env) for _ in range(args.runs)])
+
+
+def report(label: str, times: list[float]) -> None:
+    median, fastest, slowest = statistics.median(times), min(times), max(times)
+    print(f"{label:20} {median:7.2f}s {fastest:7.2f}s {slowest:7.2f}s", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,14 +2,18 @@
 
 The archive is built once per session, copied to a folder that has nothing
 else in it and started from there with ``-I -S`` (no site-packages, no
-PYTHONPATH), so every import must come from inside it. Each CPython found under
+PYTHONPATH), so every import must come from inside it or from the cache it
+extracts itself to. Each start gets its own home folder (HOME, XDG_DATA_HOME,
+LOCALAPPDATA), so that cache is the test's. Each CPython found under
 ~/.pyenv/versions is tried; missing ones are skipped by name. Loopback only,
 port 0, a time budget around every wait.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import signal
@@ -75,6 +79,21 @@ def names(pyz: Path) -> list[str]:
 
 
 # ---- build rules ---------------------------------------------------------------------------
+def home(folder: Path) -> dict[str, str]:
+    """The environment with the per-user folders, and so the archive's cache, in *folder*."""
+    local = folder / "local"
+    return {
+        **os.environ,
+        "HOME": str(folder),
+        "XDG_DATA_HOME": str(local),
+        "LOCALAPPDATA": str(local),
+    }
+
+
+def cache_of(folder: Path) -> Path:
+    return folder / "local" / "trivia-trio" / "cache"
+
+
 def write_dist(site: Path, name: str, *, requires: tuple[str, ...] = (), pure: bool = True) -> Path:
     """A fake installed distribution, as pip --target leaves it."""
     dist_info = site / f"{name}-1.0.dist-info"
@@ -90,6 +109,32 @@ def test_a_dependency_not_pinned_exactly_stops_the_build(tmp_path: Path) -> None
     pyproject.write_text('[project]\ndependencies = ["trio==0.35.0", "quart>=0.22"]\n')
     with pytest.raises(build_zipapp.BuildError, match="quart>=0.22"):
         build_zipapp.pinned_requirements(pyproject)
+
+
+def test_a_constraint_not_pinned_exactly_stops_the_build(tmp_path: Path) -> None:
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("# runtime\ntrio==0.35.0  # the core\nidna>=3\n")
+    with pytest.raises(build_zipapp.BuildError, match="'idna>=3' is not pinned with =="):
+        build_zipapp.read_constraints(constraints)
+
+
+def test_bundling_anything_not_pinned_in_the_constraints_stops_the_build(tmp_path: Path) -> None:
+    write_dist(tmp_path, "Trio_Websocket")
+    write_dist(tmp_path, "idna")
+    build_zipapp.ensure_pinned(tmp_path, {"trio-websocket": "1.0", "idna": "1.0"})
+    with pytest.raises(
+        build_zipapp.BuildError, match="idna 1.0 is bundled but constraints.txt pins 3.13"
+    ):
+        build_zipapp.ensure_pinned(tmp_path, {"trio-websocket": "1.0", "idna": "3.13"})
+    with pytest.raises(build_zipapp.BuildError, match="idna 1.0 is bundled but not pinned"):
+        build_zipapp.ensure_pinned(tmp_path, {"trio-websocket": "1.0"})
+
+
+def test_the_constraints_agree_with_the_pins_in_pyproject() -> None:
+    pins = build_zipapp.read_constraints(ROOT / "constraints.txt")
+    for line in build_zipapp.pinned_requirements(ROOT / "pyproject.toml"):
+        name, version = line.split("==")
+        assert pins[name] == version, line
 
 
 def test_dependencies_only_windows_or_an_older_python_needs_are_found(tmp_path: Path) -> None:
@@ -169,6 +214,27 @@ def test_archive_is_pure_python_without_tests_caches_or_stubs(names: list[str]) 
 
 
 @pytest.mark.slow
+def test_archive_is_named_by_a_hash_of_all_its_entries(pyz: Path) -> None:
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(pyz) as archive:
+        for name in sorted(archive.namelist()):
+            if not name.endswith("/") and name != "trivia_trio/BUILD_ID":
+                digest.update(name.encode() + b"\0" + hashlib.sha256(archive.read(name)).digest())
+        build = archive.read("trivia_trio/BUILD_ID").decode().strip()
+    assert build == digest.hexdigest()[:20]
+
+
+@pytest.mark.slow
+def test_archive_bundles_only_what_the_constraints_pin(names: list[str]) -> None:
+    pins = build_zipapp.read_constraints(ROOT / "constraints.txt")
+    dist_infos = {n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info")}
+    named = (d.removesuffix(".dist-info").split("-") for d in dist_infos)
+    bundled = {build_zipapp.canonicalize_name(name): version for name, version in named}
+    assert bundled == {name: pins[name] for name in bundled}
+    assert set(pins) - set(bundled) == {"cffi"}  # only its Windows backend is bundled
+
+
+@pytest.mark.slow
 def test_archive_bundles_the_pinned_versions_each_with_its_licence(names: list[str]) -> None:
     pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     for pin in pins:
@@ -181,12 +247,57 @@ def test_archive_bundles_the_pinned_versions_each_with_its_licence(names: list[s
 
 
 # ---- how it runs ----------------------------------------------------------------------------
-@pytest.mark.slow
-def test_version_needs_nothing_outside_the_archive(pyz: Path) -> None:
+CLI_PROBE = """
+import sys
+from trivia_trio.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(sorted(m for m in ("trio", "qrcode", "quart", "hypercorn", "trivia_trio.server")
+             if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("args", [["--version"], ["check", "quizzes/demo.json"]])
+def test_version_and_check_import_neither_trio_nor_the_server(args: list[str]) -> None:
+    command = [sys.executable, "-c", CLI_PROBE, *args]
+    cwd = ROOT / "src" / "trivia_trio"
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def version(pyz: Path, folder: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-I", "-S", pyz.name, "--version"]
-    result = subprocess.run(command, cwd=pyz.parent, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        command, cwd=pyz.parent, env=home(folder), capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.slow
+def test_version_needs_nothing_outside_the_archive(pyz: Path, tmp_path: Path) -> None:
+    result = version(pyz, tmp_path)
     assert result.returncode == 0, result.stderr
     assert trivia_trio.__version__ in result.stdout
+
+
+@pytest.mark.slow
+def test_a_second_start_reuses_the_extracted_copy_without_rewriting_it(
+    pyz: Path, tmp_path: Path
+) -> None:
+    assert version(pyz, tmp_path).returncode == 0
+    (folder,) = cache_of(tmp_path).iterdir()
+    compiled = f"cli.{sys.implementation.cache_tag}.pyc"
+    assert (folder / "trivia_trio" / "__pycache__" / compiled).is_file()
+    files = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+    again = version(pyz, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert trivia_trio.__version__ in again.stdout
+    assert list(cache_of(tmp_path).iterdir()) == [folder]
+    assert {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+    } == files
 
 
 @pytest.mark.slow
@@ -205,7 +316,9 @@ def test_an_old_python_gets_one_line_naming_the_python_it_needs(version: str, py
 
 
 @asynccontextmanager
-async def serving(python: Path, pyz: Path, output: bytearray) -> AsyncIterator[trio.Process]:
+async def serving(
+    python: Path, pyz: Path, output: bytearray, env: dict[str, str]
+) -> AsyncIterator[trio.Process]:
     """Start the archive, wait for its banner, yield the process; kill it if still running."""
     data = pyz.parent / f"data-{python.name}"
     command = [
@@ -216,6 +329,7 @@ async def serving(python: Path, pyz: Path, output: bytearray) -> AsyncIterator[t
         trio.run_process,
         command,
         cwd=pyz.parent,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         check=False,
@@ -238,12 +352,10 @@ async def drain(stream: trio.abc.ReceiveStream, output: bytearray) -> None:
         output.extend(chunk)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("version", SUPPORTED)
-async def test_archive_serves_a_class_and_stops_cleanly_on(version: str, pyz: Path) -> None:
-    python = find_python(version)
+async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
+    """Start, check a page, the health endpoint and a websocket, then stop with Ctrl+C."""
     output = bytearray()
-    async with serving(python, pyz, output) as process:
+    async with serving(python, pyz, output, env) as process:
         found = INSTRUCTOR_LINK.search(output)
         assert found, output.decode()
         base = f"127.0.0.1:{int(found[1])}"
@@ -269,3 +381,38 @@ async def test_archive_serves_a_class_and_stops_cleanly_on(version: str, pyz: Pa
         with trio.fail_after(10):
             code = await process.wait()
         assert code == 0, output.decode()
+
+
+def compiled_in_cache(folder: Path, version: str) -> list[str]:
+    """The modules of ours and Quart's that the cache in *folder* holds bytecode for."""
+    (build,) = cache_of(folder).iterdir()
+    tag = f"cpython-{version.replace('.', '')}"
+    wanted = [build / "trivia_trio" / f"server.{tag}.pyc", build / "quart" / f"app.{tag}.pyc"]
+    return [p.stem for p in wanted if (p.parent / "__pycache__" / p.name).is_file()]
+
+
+def entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", SUPPORTED)
+async def test_archive_serves_a_class_from_its_compiled_copy_on(
+    version: str, pyz: Path, tmp_path: Path
+) -> None:
+    python = find_python(version)
+    await serve_a_class(python, pyz, home(tmp_path))
+    assert compiled_in_cache(tmp_path, version) == [
+        f"server.cpython-{version.replace('.', '')}",
+        f"app.cpython-{version.replace('.', '')}",
+    ]
+
+
+@pytest.mark.slow
+async def test_archive_serves_from_the_zip_when_its_cache_cannot_be_written(
+    pyz: Path, tmp_path: Path
+) -> None:
+    blocked = home(tmp_path)
+    (tmp_path / "local").write_text("")  # a file where the per-user data folder should be
+    await serve_a_class(Path(sys.executable), pyz, blocked)
+    assert entries(tmp_path) == ["local"]

@@ -20,9 +20,9 @@ def run():  # type: () -> int
             + ". Install a newer Python from python.org.\n"
         )
         return 2
-    from trivia_trio._winffi import bootstrap
+    from trivia_trio._bootstrap import bootstrap
 
-    bootstrap()  # before anything imports trio
+    bootstrap()  # from the archive: import from its extracted, compiled copy
     from trivia_trio.cli import main
 
     return main()

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
-import webbrowser
 from pathlib import Path
-
-import trio
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import DEFAULT_SESSION_ID, Settings, default_data_dir
-from .qr import terminal_art
 from .quiz import Quiz, QuizError, load_quiz
-from .server import ServerInfo, quiz_for, serve
+
+if TYPE_CHECKING:
+    from .server import ServerInfo
+
+# The server, trio and qrcode are imported only by the paths that serve, so that
+# --version and `check` answer at once.
 
 SUBCOMMANDS = ("loadtest", "check")
 
@@ -60,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "check":
         return check(argv[1:])
     args = build_parser().parse_args(argv)
+    import logging
+
+    import trio
+
+    from .server import quiz_for
+
     settings = Settings(
         host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(),
         quiz_path=args.quiz_file, instructor_key=args.instructor_key,
@@ -82,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(settings: Settings, quiz: Quiz) -> None:
+    import webbrowser
+
+    import trio
+
+    from .server import serve
+
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async def until_signal() -> None:
             async for _ in signals:
@@ -97,6 +110,8 @@ async def _run(settings: Settings, quiz: Quiz) -> None:
 
 
 def banner(info: ServerInfo, quiz: Quiz) -> str:
+    from .qr import terminal_art
+
     lines = [f"trivia_trio {__version__}: {quiz.title} ({len(quiz)} questions)"]
     if info.port_moved_from:
         lines.append(f"Port {info.port_moved_from} is taken; using {info.port} instead.")
