@@ -424,3 +424,13 @@ async def test_healthz_counts_sockets(server: ServerInfo) -> None:
         health = (await get(server, "/healthz")).json()
         assert health == {"status": "ok", "sessions_active": 1, "ws_clients": 1}
 
+
+
+async def test_websockets_decline_compression_that_browsers_offer(server: ServerInfo) -> None:
+    # trio-websocket configures no extension, so it would fail the handshake if the
+    # server accepted one; a browser would get a zlib context per socket.
+    offer = [("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")]
+    async with connect(server, "/ws/projector", headers=offer) as projector:
+        assert (await projector.next())["type"] == "state"
+        headers = {k.lower(): v for k, v in projector.ws.handshake_headers}
+        assert b"sec-websocket-extensions" not in headers
