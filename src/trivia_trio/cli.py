@@ -120,7 +120,7 @@ def banner(info: ServerInfo, quiz: Quiz) -> str:
     lines += ["", terminal_art(info.join_urls[0]), ""]
     lines.append(f"Instructor dashboard (keep this link to yourself): {info.instructor_url}")
     lines.append(f"Projector view (put it on the big screen): {info.projector_url}")
-    lines.append(f"Data folder: {info.data_dir}")
+    lines.append(f"Data folder: {info.data_dir} (sqlite: {info.storage})")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
 
