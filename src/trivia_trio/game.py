@@ -258,7 +258,7 @@ class Game:
         if not 0 <= question_idx < len(self.quiz):
             raise Rejected("bad_question", f"question {question_idx} does not exist")
         question = self.quiz.questions[question_idx]
-        if not isinstance(answer, str) or answer not in question.letters:
+        if not isinstance(answer, str) or len(answer) != 1 or answer not in question.letters:
             raise Rejected("bad_answer", f"answer must be one of {', '.join(question.letters)}")
         existing = self.answers.get(question_idx, {}).get(student_id)
         if existing is not None and existing.status == "submitted":

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .game import Game, Standing, State, Submission, as_score
+from .game import POINTS_PER_QUESTION, Game, Standing, State, Submission, as_score
 
 RESPONSE_TIME_BINS = 8
 SCORE_BINS = 10
@@ -274,8 +274,9 @@ def score_distribution(game: Game) -> dict[str, Any]:
         {"label": f"{round(edge * i, 1)}-{round(edge * (i + 1), 1)}", "count": 0}
         for i in range(SCORE_BINS)
     ]
-    for p in game.participants.values():
-        buckets[min(SCORE_BINS - 1, int(as_score(p.points) // edge))]["count"] += 1
+    best_points = max_total * POINTS_PER_QUESTION
+    for p in game.participants.values():  # whole points, so a total on an edge is exact
+        buckets[min(SCORE_BINS - 1, p.points * SCORE_BINS // best_points)]["count"] += 1
     return {"buckets": buckets, "max_total": max_total, "n": len(game.participants)}
 
 
