@@ -198,6 +198,11 @@ async def test_an_oversize_frame_closes_that_socket_with_1009_and_nothing_else(
 
 
 # ---- 10: flooding --------------------------------------------------------------------------
+# Well above a normal ack (a few ms) and far below a starved one (seconds), so a
+# machine busy with other tests does not turn a pass into a failure.
+STILL_FAST_S = 0.5
+
+
 class Victims:
     """Students answering the open question again and again: each repeat goes through the
     store, so its latency is a real ack's."""
@@ -269,7 +274,7 @@ async def test_a_socket_that_floods_messages_is_rate_limited_then_closed(
             await victims.answer()
     assert codes == [1008] * 3
     assert all(count > 0 for count in limited)
-    assert victims.p99() < 0.1, victims.p99()
+    assert victims.p99() < STILL_FAST_S, victims.p99()
 
 
 async def test_joins_from_one_address_are_limited_per_minute(
@@ -299,7 +304,7 @@ async def test_joins_from_one_address_are_limited_per_minute(
     allowed = Limits().joins_per_address_per_minute
     assert sorted(statuses["10.1.2.3"]) == [200] * allowed + [429] * (100 - allowed)
     assert statuses["127.0.0.1"] == [200] * 100
-    assert victims.p99() < 0.1, victims.p99()
+    assert victims.p99() < STILL_FAST_S, victims.p99()
 
 
 async def test_one_student_id_keeps_at_most_its_allowance_of_sockets(
@@ -330,7 +335,7 @@ async def test_one_student_id_keeps_at_most_its_allowance_of_sockets(
             live = server.room._students["many"].sockets
             assert len(live) == allowance
             tabs.cancel_scope.cancel()
-    assert victims.p99() < 0.1, victims.p99()
+    assert victims.p99() < STILL_FAST_S, victims.p99()
 
 
 async def test_the_total_number_of_sockets_is_capped(
@@ -366,7 +371,7 @@ async def test_the_total_number_of_sockets_is_capped(
                 assert len(opened) == 25 and set(refused) == {1013}
                 assert server.room.connection_count == 30
                 crowd.cancel_scope.cancel()
-        assert victims.p99() < 0.1, victims.p99()
+        assert victims.p99() < STILL_FAST_S, victims.p99()
         nursery.cancel_scope.cancel()
 
 
