@@ -287,7 +287,7 @@ class Room:
             next_idx = self.game.show_leaderboard()
             if next_idx is None:
                 raise Rejected("not_open", "show the leaderboard after closing a question")
-            await self._save_state()
+            await self._save_transition()
             self._broadcast_state()
             between = views.between_for_students(self.game, next_idx)
             self._to_students(between.for_student)
@@ -334,15 +334,14 @@ class Room:
                 await self.store.write(partial(db.set_run_quiz, run_id=self.run_id,
                                                quiz_json=quiz_json))
                 self.game.quiz = quiz
-            self._broadcast_state()
+            self._broadcast_state(to_students=True)  # a new title for the lobby
             self._to_instructors(self._room_info())
             self._views_now()
 
     # ---- transitions (hold the lock) ------------------------------------------------------
     async def _open_locked(self, idx: int, time_limit: int | None) -> None:
         opening = self.game.open_question(idx, self.clock(), time_limit)
-        await self._persist(partial(db.save_opening, run_id=self.run_id, o=opening))
-        await self._save_state()
+        await self._save_transition(partial(db.save_opening, run_id=self.run_id, o=opening))
         await self._start_timer(opening)
         self._broadcast_state()
         opened = views.encode(views.question_open_message(self.game, idx, self.clock()))
@@ -356,14 +355,9 @@ class Room:
         if missed is None or idx is None:
             return
         self._cancel_timer()
-        opening = self.game.openings[idx]
-
-        def save_close(conn: Any) -> None:
-            db.save_opening(conn, self.run_id, opening)
-            db.insert_submissions(conn, self.run_id, missed)
-
-        await self._persist(save_close)
-        await self._save_state()
+        await self._save_transition(
+            partial(db.save_opening, run_id=self.run_id, o=self.game.openings[idx]),
+            partial(db.insert_submissions, run_id=self.run_id, rows=missed))
         self._broadcast_state()
         self._to_students(views.closed_for_students(self.game, idx).for_student)
         self._to_instructors(views.with_top(views.question_closed_message(self.game, idx),
@@ -376,17 +370,23 @@ class Room:
             return
         await self._close_locked()
         self.game.finish()
-        await self._persist(partial(db.finish_run, run_id=self.run_id, now=self.clock()))
-        await self._save_state()
+        await self._save_transition(partial(db.finish_run, run_id=self.run_id, now=self.clock()))
         self._broadcast_state()
         self._to_students(views.ended_for_students(self.game).for_student)
         self._to_instructors(views.with_top({"type": "session_ended"}, "final_top5", self.game))
         self._mark("leaderboard")
         self._views_now()
 
-    async def _save_state(self) -> None:
-        await self._persist(partial(db.save_state, sid=self.session_id,
-                                    state=self.game.state.value, idx=self.game.current_idx))
+    async def _save_transition(self, *changes: Callable[[Any], None]) -> None:
+        """Record ``changes`` and the session's new state in one transaction."""
+        state, idx = self.game.state.value, self.game.current_idx
+
+        def apply(conn: Any) -> None:
+            for change in changes:
+                change(conn)
+            db.save_state(conn, self.session_id, state, idx)
+
+        await self._persist(apply)
 
     async def _persist(self, apply: Callable[[Any], None]) -> None:
         """Record a state change. If the disk refuses, the class goes on from memory
@@ -509,9 +509,13 @@ class Room:
         for client in self._instructors:
             client.send(text)
 
-    def _broadcast_state(self) -> None:
+    def _broadcast_state(self, *, to_students: bool = False) -> None:
+        """The new state to the dashboards and screens. Students learn it from the event
+        that follows (a question, a reveal, the end): a second message each would
+        double the cost of every fan-out."""
         text = views.encode(views.state_message(self.game))
-        self._to_students(lambda student_id: text)
+        if to_students:
+            self._to_students(lambda student_id: text)
         self._to_instructors(text)
         for client in self._projectors:
             client.send(text)
