@@ -1,0 +1,92 @@
+"""The command line as an instructor meets it: ports, help, and bad quiz files."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import THREE_QUESTIONS
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trivia_trio", *args], capture_output=True,
+                          text=True, timeout=30, cwd=cwd)
+
+
+def test_help_lists_every_option() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for option in ("QUIZ_FILE", "--host", "--port", "--data-dir", "--no-browser",
+                   "--instructor-key", "--session-id", "--remote-control", "--version",
+                   "--help", "check", "loadtest"):
+        assert option.lower() in result.stdout.lower(), option
+
+
+def test_a_taken_port_moves_to_the_next_free_one(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "trivia_trio", "--no-browser", "--host", "127.0.0.1",
+             "--port", str(taken), "--data-dir", str(tmp_path / "data")],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if "/instructor?key=" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=10)
+    text = "".join(banner)
+    assert f"Port {taken} is taken; using" in text, text
+    used = int(re.search(r"127\.0\.0\.1:(\d+)/instructor", text).group(1))
+    assert used > taken
+    assert process.returncode == 0
+    assert f"Your answers are kept in {tmp_path / 'data'}" in rest
+
+
+def test_a_missing_quiz_file_is_one_line_and_starts_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    result = run_cli(str(missing), "--no-browser", "--data-dir", str(tmp_path / "data"))
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert str(missing) in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_malformed_quiz_names_the_file_the_question_and_the_field(tmp_path: Path) -> None:
+    quiz = json.loads(json.dumps(THREE_QUESTIONS))
+    quiz["questions"][1]["correct"] = "E"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(quiz))
+    result = run_cli(str(path), "--no-browser", "--data-dir", str(tmp_path / "data"))
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert str(path) in result.stderr
+    assert 'questions[1].correct: "E" is not one of A, B' in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_check_summarises_a_good_file_and_lists_every_problem_of_a_bad_one(
+        tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(THREE_QUESTIONS))
+    result = run_cli("check", str(good))
+    assert result.returncode == 0
+    assert "questions: 3" in result.stdout and "Three questions" in result.stdout
+    quiz = json.loads(json.dumps(THREE_QUESTIONS))
+    quiz["questions"][0]["options"] = ["only one"]
+    quiz["questions"][2]["time_limit"] = 9999
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(quiz))
+    result = run_cli("check", str(bad))
+    assert result.returncode != 0
+    assert "questions[0].options" in result.stderr
+    assert "questions[2].time_limit" in result.stderr
