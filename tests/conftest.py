@@ -7,6 +7,7 @@ around anything that waits, and no sleeps standing in for an event.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,11 +19,18 @@ from typing import Any
 
 import pytest
 import trio
+from hypothesis import settings as hypothesis_settings
 from trio_websocket import WebSocketConnection, open_websocket_url
 
 from trivia_trio.config import Settings
 from trivia_trio.http_client import Response, request
 from trivia_trio.server import ServerInfo, serve
+
+# CI explores the same examples every run (a failure there is reproducible);
+# local runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 INSTRUCTOR_KEY = "test-instructor-key"
 THREE_QUESTIONS = {
