@@ -152,40 +152,14 @@ class Room:
             self._projectors.discard(client)
 
     def _student_snapshot(self, client: Client) -> None:
-        game, student_id = self.game, client.student_id
-        assert student_id is not None
-        client.send_message(views.state_message(game))
-        idx = game.current_idx
-        if game.state is State.LOBBY:
-            client.send_message(views.lobby_count_message(game))
-        elif game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED) and idx is not None:
-            client.send_message(views.question_open_message(game, idx, self.clock()))
-            submission = game.submission(student_id, idx)
-            if game.state is State.QUESTION_CLOSED:
-                client.send(views.closed_for_students(game, idx).for_student(student_id))
-            elif submission is not None and submission.status == "submitted":
-                client.send_message(views.ack_message(submission))
-        elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
-            client.send(views.between_for_students(game, idx + 1).for_student(student_id))
-        elif game.state is State.FINISHED:
-            client.send(views.ended_for_students(game).for_student(student_id))
+        assert client.student_id is not None
+        for text in views.student_snapshot(self.game, client.student_id, self.clock()):
+            client.send(text)
 
     def _instructor_snapshot(self, client: Client) -> None:
-        game, idx = self.game, self.game.current_idx
-        for message in (views.state_message(game), self._room_info(),
-                        views.lobby_update_message(game), self._presence()):
+        for message in views.instructor_snapshot(self.game, self.clock(), self._room_info(),
+                                                 self._presence()):
             client.send_message(message)
-        if idx is not None:  # the question in play, or the one just revealed
-            client.send_message(views.question_open_message(game, idx, self.clock()))
-            client.send_message(views.live_histogram_message(game, idx))
-            if game.state is not State.QUESTION_OPEN:
-                client.send_message(
-                    views.with_top(views.question_closed_message(game, idx), "top5", game))
-        if game.state is State.BETWEEN_QUESTIONS and idx is not None:
-            client.send_message(views.with_top(views.between_message(idx + 1), "top5", game))
-        elif game.state is State.FINISHED:
-            client.send_message(views.with_top({"type": "session_ended"}, "final_top5", game))
-        client.send_message(views.full_leaderboard_message(game))
         if not self.storage_ok:
             client.send_message(self._storage_warning)
 

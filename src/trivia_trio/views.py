@@ -166,6 +166,46 @@ def with_top(message: dict[str, Any], key: str, game: Game) -> dict[str, Any]:
     return message | {key: leaderboard_rows(game.standings()[:5])}
 
 
+# ---- what a (re)connecting client gets first ---------------------------------------------
+def student_snapshot(game: Game, student_id: str, now: int) -> list[str]:
+    """Enough to draw the current screen at once: the state, then the open question with
+    the student's own ack, the reveal with their result, the interlude, or the end."""
+    idx = game.current_idx
+    texts = [encode(state_message(game))]
+    if game.state is State.LOBBY:
+        texts.append(encode(lobby_count_message(game)))
+    elif game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED) and idx is not None:
+        texts.append(encode(question_open_message(game, idx, now)))
+        submission = game.submission(student_id, idx)
+        if game.state is State.QUESTION_CLOSED:
+            texts.append(closed_for_students(game, idx).for_student(student_id))
+        elif submission is not None and submission.status == "submitted":
+            texts.append(encode(ack_message(submission)))
+    elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
+        texts.append(between_for_students(game, idx + 1).for_student(student_id))
+    elif game.state is State.FINISHED:
+        texts.append(ended_for_students(game).for_student(student_id))
+    return texts
+
+
+def instructor_snapshot(game: Game, now: int, room_info: dict[str, Any],
+                        presence: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dashboard's whole picture: state, quiz, lobby, presence, the question in play
+    (or the one just revealed) with its tallies, and the leaderboard."""
+    idx = game.current_idx
+    messages = [state_message(game), room_info, lobby_update_message(game), presence]
+    if idx is not None:
+        messages += [question_open_message(game, idx, now), live_histogram_message(game, idx)]
+        if game.state is not State.QUESTION_OPEN:
+            messages.append(with_top(question_closed_message(game, idx), "top5", game))
+    if game.state is State.BETWEEN_QUESTIONS and idx is not None:
+        messages.append(with_top(between_message(idx + 1), "top5", game))
+    elif game.state is State.FINISHED:
+        messages.append(with_top({"type": "session_ended"}, "final_top5", game))
+    messages.append(full_leaderboard_message(game))
+    return messages
+
+
 # ---- instructor views ---------------------------------------------------------------------
 def lobby_update_message(game: Game) -> dict[str, Any]:
     participants = [
