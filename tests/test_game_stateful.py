@@ -36,10 +36,17 @@ QUIZ_DICT = {
     "title": "Random runs",
     "time_limit_default": 8,
     "questions": [
-        {"text": "Powerhouse of the cell?",
-         "options": ["Nucleus", "Mitochondrion", "Ribosome", "Golgi"], "correct": "B"},
-        {"text": "Sound is faster in water.", "options": ["True", "False"], "correct": "A",
-         "time_limit": 5},
+        {
+            "text": "Powerhouse of the cell?",
+            "options": ["Nucleus", "Mitochondrion", "Ribosome", "Golgi"],
+            "correct": "B",
+        },
+        {
+            "text": "Sound is faster in water.",
+            "options": ["True", "False"],
+            "correct": "A",
+            "time_limit": 5,
+        },
         {"text": "Symbol for gold?", "options": ["Go", "Gd", "Au"], "correct": "C"},
     ],
 }
@@ -52,20 +59,26 @@ ANYONE = st.sampled_from([*IDS, "ghost"])
 NAMES = st.sampled_from(["Ada", "Bo", "Bo", "Cy"])  # shared names exercise the id tiebreak
 INDICES = st.integers(-2, QUESTION_COUNT + 1)
 NOT_INDICES = st.sampled_from(["0", 1.0, True, False, None])
-# Single characters only: "" and runs such as "AB" are covered in test_game.py.
 # Fortieths of a question's clock: the half-point roundings (2, 6, ..., 38), the buzzer
 # (40) and just past it (41).
 MOMENTS = st.sampled_from([0, *range(2, 40, 4), 39, 40, 41])
 CLASS = st.lists(STUDENT_IDS, unique=True, min_size=2, max_size=5)
-ANSWERS = st.sampled_from(["A", "B", "C", "D"]) | st.sampled_from(["E", "a", " B", None, 7])
+# The letters, then things that are not one letter of the question ("" and "AB" included).
+ANSWERS = st.sampled_from(["A", "B", "C", "D"]) | st.sampled_from(
+    ["E", "a", " B", "", "AB", "BC", None, 7]
+)
 
 # Where each game call may move the state. ``finished`` may open a question
 # again (the rules allow it, as the original design did); reset is a new Game.
 LEGAL = {
     State.LOBBY: {State.LOBBY, State.QUESTION_OPEN, State.FINISHED},
     State.QUESTION_OPEN: {State.QUESTION_OPEN, State.QUESTION_CLOSED},
-    State.QUESTION_CLOSED: {State.QUESTION_CLOSED, State.QUESTION_OPEN,
-                            State.BETWEEN_QUESTIONS, State.FINISHED},
+    State.QUESTION_CLOSED: {
+        State.QUESTION_CLOSED,
+        State.QUESTION_OPEN,
+        State.BETWEEN_QUESTIONS,
+        State.FINISHED,
+    },
     State.BETWEEN_QUESTIONS: {State.BETWEEN_QUESTIONS, State.QUESTION_OPEN, State.FINISHED},
     State.FINISHED: {State.FINISHED, State.QUESTION_OPEN},
 }
@@ -81,8 +94,9 @@ def expected_points(score_fn: str, correct: bool, elapsed: int, limit_ms: int) -
 
 
 class GameMachine(RuleBasedStateMachine):
-    @initialize(quiz_number=st.integers(0, len(QUIZZES) - 1), joined=CLASS,
-                first_open=st.booleans())
+    @initialize(
+        quiz_number=st.integers(0, len(QUIZZES) - 1), joined=CLASS, first_open=st.booleans()
+    )
     def start(self, quiz_number: int, joined: list[str], first_open: bool) -> None:
         self.quiz = QUIZZES[quiz_number]
         self.now = self.last_now = T0
@@ -246,9 +260,13 @@ class GameMachine(RuleBasedStateMachine):
         elapsed = max(0, self.now - opening.opened_at)
         correct = answer == self.quiz.questions[idx].correct
         assert (submission.answer, submission.elapsed_ms, submission.correct) == (
-            answer, elapsed, correct)
-        assert submission.points == expected_points(self.quiz.score_fn, correct, elapsed,
-                                                    opening.time_limit * 1000)
+            answer,
+            elapsed,
+            correct,
+        )
+        assert submission.points == expected_points(
+            self.quiz.score_fn, correct, elapsed, opening.time_limit * 1000
+        )
         total_before = game.participants[student_id].points
         assert game.record(submission) is True
         assert game.record(submission) is False
@@ -256,8 +274,9 @@ class GameMachine(RuleBasedStateMachine):
         self.recorded.append(submission)
 
     @rule(data=st.data(), answer=st.sampled_from("ABCD"), moment=MOMENTS)
-    def a_joined_student_answers_the_question_on_screen(self, data: st.DataObject,
-                                                        answer: str, moment: int) -> None:
+    def a_joined_student_answers_the_question_on_screen(
+        self, data: st.DataObject, answer: str, moment: int
+    ) -> None:
         """Answer at ``moment`` fortieths of the clock (40 is the buzzer), if not yet past."""
         if not self.game.participants:
             return
@@ -296,7 +315,8 @@ class GameMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), answer=st.sampled_from("ABCD"))
     def the_question_closes_while_an_answer_is_saved_and_the_save_fails(
-            self, data: st.DataObject, answer: str) -> None:
+        self, data: st.DataObject, answer: str
+    ) -> None:
         """The room's race: record, then (while the write is pending) close, then retract."""
         game = self.game
         idx = game.current_idx
@@ -321,11 +341,16 @@ class GameMachine(RuleBasedStateMachine):
         live = self.game
         restored = Game.restore(
             self.quiz,
-            [Participant(p.student_id, p.name, p.cookie_id, p.joined_at)
-             for p in live.participants.values()],
+            [
+                Participant(p.student_id, p.name, p.cookie_id, p.joined_at)
+                for p in live.participants.values()
+            ],
             [dataclasses.replace(o) for o in live.openings.values()],
             [s for by_student in live.answers.values() for s in by_student.values()],
-            list(self.events), live.state, live.current_idx)
+            list(self.events),
+            live.state,
+            live.current_idx,
+        )
         assert (restored.state, restored.current_idx) == (live.state, live.current_idx)
         assert restored.standings() == live.standings()
         assert restored.audits == live.audits
@@ -394,7 +419,8 @@ class GameMachine(RuleBasedStateMachine):
         for idx in range(len(self.quiz)):
             assert sum(self.game.histogram(idx).values()) <= len(self.game.participants)
             assert sum(self.game.histogram(idx, pending=True).values()) == len(
-                self.game.participants)
+                self.game.participants
+            )
 
     @invariant()
     def the_open_question_payload_never_contains_the_correct_answer(self) -> None:
@@ -415,6 +441,5 @@ class GameMachine(RuleBasedStateMachine):
             assert self.game.participants[s.student_id].points == s.points
 
 
-GameMachine.TestCase.settings = settings(max_examples=250, stateful_step_count=60,
-                                         deadline=None)
+GameMachine.TestCase.settings = settings(max_examples=250, stateful_step_count=60, deadline=None)
 TestRandomRuns = GameMachine.TestCase

@@ -18,21 +18,35 @@ from trivia_trio.quiz import Quiz, quiz_from_dict
 T0 = 1_700_000_000_000
 SECOND = 1000
 STUDENTS = {  # id -> name
-    "id-7001": "Ada", "id-7002": "Bo", "id-7003": "Cy", "id-7004": "Di",
-    "id-7005": "Ed", "id-7006": "Flo", "id-7007": "Gus",
+    "id-7001": "Ada",
+    "id-7002": "Bo",
+    "id-7003": "Cy",
+    "id-7004": "Di",
+    "id-7005": "Ed",
+    "id-7006": "Flo",
+    "id-7007": "Gus",
 }
-QUIZ = quiz_from_dict({
-    "title": "Views quiz",
-    "time_limit_default": 20,
-    "questions": [
-        {"text": "Powerhouse of the cell?",
-         "options": ["Nucleus", "Mitochondrion", "Ribosome", "Golgi"],
-         "correct": "B", "explanation": "ATP is made there."},
-        {"text": "Sound is faster in water.", "options": ["True", "False"], "correct": "A",
-         "time_limit": 16},
-        {"text": "Symbol for gold?", "options": ["Go", "Gd", "Au"], "correct": "C"},
-    ],
-})
+QUIZ = quiz_from_dict(
+    {
+        "title": "Views quiz",
+        "time_limit_default": 20,
+        "questions": [
+            {
+                "text": "Powerhouse of the cell?",
+                "options": ["Nucleus", "Mitochondrion", "Ribosome", "Golgi"],
+                "correct": "B",
+                "explanation": "ATP is made there.",
+            },
+            {
+                "text": "Sound is faster in water.",
+                "options": ["True", "False"],
+                "correct": "A",
+                "time_limit": 16,
+            },
+            {"text": "Symbol for gold?", "options": ["Go", "Gd", "Au"], "correct": "C"},
+        ],
+    }
+)
 ROOM = {"session_id": "room-1", "join_url": "http://10.0.0.5:8000/", "qr_url": "data:,qr"}
 
 
@@ -110,14 +124,22 @@ def test_the_ack_repeats_the_submission() -> None:
     game.open_question(0, T0)
     submission = answer(game, "id-7001", 0, "B", T0 + 10 * SECOND)
     assert views.ack_message(submission) == {
-        "type": "submit_ack", "question_idx": 0, "answer": "B", "score": 0.75,
-        "elapsed_ms": 10_000}
+        "type": "submit_ack",
+        "question_idx": 0,
+        "answer": "B",
+        "score": 0.75,
+        "elapsed_ms": 10_000,
+    }
 
 
 def test_the_state_message_names_state_question_and_title() -> None:
     game = new_game()
     assert views.state_message(game) == {
-        "type": "state", "state": "lobby", "current_question_idx": None, "title": "Views quiz"}
+        "type": "state",
+        "state": "lobby",
+        "current_question_idx": None,
+        "title": "Views quiz",
+    }
     game.open_question(2, T0)
     assert views.state_message(game)["state"] == "question_open"
     assert views.state_message(game)["current_question_idx"] == 2
@@ -138,7 +160,8 @@ def test_leaderboard_rows_mark_only_the_callers_own_row() -> None:
     game = question_zero_answered()
     rows = views.leaderboard_rows(game.standings(), you="id-7005")
     assert [row.get("is_you", False) for row in rows] == [
-        s.student_id == "id-7005" for s in game.standings()]
+        s.student_id == "id-7005" for s in game.standings()
+    ]
     assert all("is_you" not in row for row in views.leaderboard_rows(game.standings()))
 
 
@@ -147,9 +170,20 @@ def test_the_full_leaderboard_for_the_instructor_has_everyone_with_ids() -> None
     message = views.full_leaderboard_message(game)
     assert message["type"] == "full_leaderboard"
     assert [row["student_id"] for row in message["leaderboard"]] == [
-        "id-7003", "id-7001", "id-7005", "id-7002", "id-7004", "id-7006", "id-7007"]
+        "id-7003",
+        "id-7001",
+        "id-7005",
+        "id-7002",
+        "id-7004",
+        "id-7006",
+        "id-7007",
+    ]
     assert message["leaderboard"][0] == {
-        "rank": 1, "name": "Cy", "score": 1.0, "student_id": "id-7003"}
+        "rank": 1,
+        "name": "Cy",
+        "score": 1.0,
+        "student_id": "id-7003",
+    }
 
 
 # ---- personalised messages -------------------------------------------------------------------
@@ -165,7 +199,8 @@ def expected_top5(game: Game, you: str) -> list[dict]:
 
 @pytest.mark.parametrize("student_id", ["id-7003", "id-7002", "id-7006", "id-7007"])
 def test_the_reveal_for_a_student_is_the_shared_part_their_top5_and_their_own_fields(
-        student_id: str) -> None:
+    student_id: str,
+) -> None:
     game = question_zero_answered()
     text = views.closed_for_students(game, 0).for_student(student_id)
     submission = game.submission(student_id, 0)
@@ -265,7 +300,13 @@ def test_the_projector_shows_no_per_option_counts_while_open_unless_live_answers
     assert "correct" not in keys_anywhere(hidden)
     shown = projector(game, live_answers=True, now=T0 + 19 * SECOND)
     assert shown["live_histogram"]["counts"] == {
-        "A": 1, "B": 4, "C": 1, "D": 0, "missed": 0, "pending": 1}
+        "A": 1,
+        "B": 4,
+        "C": 1,
+        "D": 0,
+        "missed": 0,
+        "pending": 1,
+    }
     assert shown["reveal"] is None
 
 
@@ -273,8 +314,10 @@ def test_the_projector_shows_counts_reveal_and_timing_after_the_close() -> None:
     game = question_zero_answered()
     message = projector(game, now=T0 + 21 * SECOND)
     assert message["live_histogram"] == {
-        "submitted_count": 6, "total_count": 7,
-        "counts": {"A": 1, "B": 4, "C": 1, "D": 0, "missed": 1, "pending": 0}}
+        "submitted_count": 6,
+        "total_count": 7,
+        "counts": {"A": 1, "B": 4, "C": 1, "D": 0, "missed": 1, "pending": 0},
+    }
     assert message["reveal"] == {"correct": "B", "explanation": "ATP is made there."}
     assert message["response_time_distribution"]["total"] == 6
     assert message["question"]["remaining_ms"] == 0
@@ -285,15 +328,26 @@ def test_the_projector_carries_room_quiz_and_public_leaderboard() -> None:
     message = projector(game, now=T0 + 30 * SECOND)
     assert message["type"] == "projector_state"
     assert (message["sid"], message["join_url"], message["qr_url"]) == (
-        "room-1", "http://10.0.0.5:8000/", "data:,qr")
+        "room-1",
+        "http://10.0.0.5:8000/",
+        "data:,qr",
+    )
     assert (message["state"], message["title"]) == ("question_closed", "Views quiz")
     assert message["participant_count"] == 7
     assert message["pool_meta"] == {
-        "question_count": 3, "time_limit_default": 20, "score_fn": "speed"}
+        "question_count": 3,
+        "time_limit_default": 20,
+        "score_fn": "speed",
+    }
     assert message["question"] == {
-        "idx": 0, "text": "Powerhouse of the cell?",
+        "idx": 0,
+        "text": "Powerhouse of the cell?",
         "options": ["Nucleus", "Mitochondrion", "Ribosome", "Golgi"],
-        "opened_at_server_ts": T0, "time_limit": 20, "remaining_ms": 0, "total_questions": 3}
+        "opened_at_server_ts": T0,
+        "time_limit": 20,
+        "remaining_ms": 0,
+        "total_questions": 3,
+    }
     assert message["leaderboard"] == views.leaderboard_rows(game.standings()[:10])
     assert message["server_ts"] == T0 + 30 * SECOND
 
@@ -317,7 +371,15 @@ def test_response_times_fall_into_eight_bins_across_the_limit_in_force() -> None
     game.close_question(T0 + 40 * SECOND)
     distribution = views.response_time_distribution(game, 0)
     assert [b["label"] for b in distribution["buckets"]] == [
-        "0-5s", "5-10s", "10-15s", "15-20s", "20-25s", "25-30s", "30-35s", "35-40s"]
+        "0-5s",
+        "5-10s",
+        "10-15s",
+        "15-20s",
+        "20-25s",
+        "25-30s",
+        "30-35s",
+        "35-40s",
+    ]
     assert [b["count"] for b in distribution["buckets"]] == [2, 1, 0, 0, 1, 0, 0, 1]
     assert distribution["total"] == 5  # missed rows are not response times
 
@@ -353,10 +415,12 @@ def test_full_marks_fall_into_the_last_score_bin() -> None:
     assert views.score_distribution(game)["buckets"][-1]["count"] == 1
 
 
-ONE_QUESTION = quiz_from_dict({
-    "title": "One question",
-    "questions": [{"text": "Pick A", "options": ["A", "B"], "correct": "A"}],
-})
+ONE_QUESTION = quiz_from_dict(
+    {
+        "title": "One question",
+        "questions": [{"text": "Pick A", "options": ["A", "B"], "correct": "A"}],
+    }
+)
 
 
 def test_a_total_on_a_bin_edge_falls_into_the_bin_that_starts_there() -> None:
@@ -384,13 +448,30 @@ def test_presence_rows_join_live_connections_audits_and_the_current_answer() -> 
     assert message["type"] == "presence_update"
     assert message["current_question_idx"] == 0
     assert message["rows"] == [
-        {"student_id": "id-7001", "name": "Ada", "joined_at": T0, "connected": True,
-         "ws_count": 2, "last_seen_ms": T0 + 7, "blur_count": 2, "hidden_count": 1,
-         "duplicate_join_attempts": {"count": 2, "latest_ts": T0 + 9},
-         "answered_current": False},
-        {"student_id": "id-7002", "name": "Bo", "joined_at": T0 + 1, "connected": False,
-         "ws_count": 0, "last_seen_ms": None, "blur_count": 0, "hidden_count": 0,
-         "duplicate_join_attempts": {"count": 0}, "answered_current": True},
+        {
+            "student_id": "id-7001",
+            "name": "Ada",
+            "joined_at": T0,
+            "connected": True,
+            "ws_count": 2,
+            "last_seen_ms": T0 + 7,
+            "blur_count": 2,
+            "hidden_count": 1,
+            "duplicate_join_attempts": {"count": 2, "latest_ts": T0 + 9},
+            "answered_current": False,
+        },
+        {
+            "student_id": "id-7002",
+            "name": "Bo",
+            "joined_at": T0 + 1,
+            "connected": False,
+            "ws_count": 0,
+            "last_seen_ms": None,
+            "blur_count": 0,
+            "hidden_count": 0,
+            "duplicate_join_attempts": {"count": 0},
+            "answered_current": True,
+        },
     ]
     assert message["orphan_duplicate_joins"] == []
 
@@ -403,7 +484,8 @@ def test_presence_lists_duplicate_joins_on_ids_nobody_holds_as_orphans() -> None
     game.record_event("id-7001", "duplicate_join", T0 + 6)
     message = views.presence_update_message(game, {})
     assert message["orphan_duplicate_joins"] == [
-        {"student_id": "id-9999", "count": 2, "latest_ts": T0 + 8}]
+        {"student_id": "id-9999", "count": 2, "latest_ts": T0 + 8}
+    ]
     assert message["current_question_idx"] is None
     assert message["rows"][0]["connected"] is False
     # Once the holder is removed, the attempts on that id are orphans too.
@@ -422,17 +504,24 @@ def test_a_disconnected_student_keeps_a_row_with_last_seen() -> None:
 def test_the_live_histogram_counts_pending_students_in_the_total() -> None:
     game = question_zero_answered(close=False)
     assert views.live_histogram_message(game, 0) == {
-        "type": "live_histogram", "question_idx": 0,
+        "type": "live_histogram",
+        "question_idx": 0,
         "histogram": {"A": 1, "B": 4, "C": 1, "D": 0, "missed": 0, "pending": 1},
-        "submitted_count": 6, "total_count": 7}
+        "submitted_count": 6,
+        "total_count": 7,
+    }
 
 
 def test_the_lobby_update_lists_everyone_who_joined() -> None:
     game = new_game(students={"id-7001": "Ada", "id-7002": "Bo"})
     assert views.lobby_update_message(game) == {
-        "type": "lobby_update", "count": 2,
-        "participants": [{"student_id": "id-7001", "name": "Ada", "joined_at": T0},
-                         {"student_id": "id-7002", "name": "Bo", "joined_at": T0 + 1}]}
+        "type": "lobby_update",
+        "count": 2,
+        "participants": [
+            {"student_id": "id-7001", "name": "Ada", "joined_at": T0},
+            {"student_id": "id-7002", "name": "Bo", "joined_at": T0 + 1},
+        ],
+    }
 
 
 def test_room_info_is_the_only_view_with_every_correct_answer() -> None:
@@ -447,12 +536,22 @@ def test_room_info_is_the_only_view_with_every_correct_answer() -> None:
 def test_me_lists_the_students_own_rows_and_total() -> None:
     game = question_zero_answered()
     assert views.me_payload(game, "id-7001") == {
-        "student_id": "id-7001", "name": "Ada", "total_score": 0.9,
-        "submissions": [{"question_idx": 0, "answer": "B", "elapsed_ms": 4000, "score": 0.9,
-                         "status": "submitted"}]}
+        "student_id": "id-7001",
+        "name": "Ada",
+        "total_score": 0.9,
+        "submissions": [
+            {
+                "question_idx": 0,
+                "answer": "B",
+                "elapsed_ms": 4000,
+                "score": 0.9,
+                "status": "submitted",
+            }
+        ],
+    }
     assert views.me_payload(game, "id-7007")["submissions"] == [
-        {"question_idx": 0, "answer": None, "elapsed_ms": None, "score": 0.0,
-         "status": "missed"}]
+        {"question_idx": 0, "answer": None, "elapsed_ms": None, "score": 0.0, "status": "missed"}
+    ]
 
 
 def test_stats_for_a_question_give_times_average_score_top5_and_rank() -> None:
@@ -475,8 +574,13 @@ def test_stats_for_a_question_give_times_average_score_top5_and_rank() -> None:
 def test_stats_before_any_question_have_no_times() -> None:
     game = new_game()
     assert views.stats_payload(game, None, None) == {
-        "question_idx": None, "response_time_avg_ms": None, "response_time_distribution": {},
-        "average_score": 0, "top5": expected_top5(game, ""), "your_rank": None}
+        "question_idx": None,
+        "response_time_avg_ms": None,
+        "response_time_distribution": {},
+        "average_score": 0,
+        "top5": expected_top5(game, ""),
+        "your_rank": None,
+    }
 
 
 def test_stats_of_a_question_nobody_answered_have_no_average() -> None:
