@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .quiz import LETTERS, Quiz
@@ -154,10 +154,12 @@ class Game:
         run is over (or not yet begun).
         """
         game = cls(quiz)
-        game.participants = {p.student_id: p for p in participants}
-        game.openings = {o.question_idx: o for o in openings}
+        # Totals are rebuilt from the answers, and only questions the quiz still has count.
+        game.participants = {p.student_id: replace(p, points=0) for p in participants}
+        game.openings = {o.question_idx: o for o in openings if o.question_idx < len(quiz)}
         for submission in submissions:
-            if submission.student_id in game.participants:
+            if submission.student_id in game.participants and \
+                    submission.question_idx < len(quiz):
                 game._record(submission)
         for student_id, kind, ts in events:
             game.record_event(student_id, kind, ts)
