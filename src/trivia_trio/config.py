@@ -35,6 +35,7 @@ class Limits:
     messages_per_second: float = 20.0
     message_burst: int = 40
     joins_per_address_per_minute: int = 60
+    events_per_student_per_minute: int = 30  # blur / tab-hidden telemetry
     view_updates_per_second: float = 8.0  # live histogram, projector, lobby count
     table_updates_per_second: float = 2.0  # presence, lobby list, full leaderboard
     # A live client answers pings, so it is never silent for read_timeout_s; a phone

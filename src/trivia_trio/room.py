@@ -30,7 +30,7 @@ from . import views
 from .clients import Client, Role
 from .coalesce import Coalescer
 from .config import Limits
-from .game import DuplicateStudentId, Game, Opening, Participant, Rejected, State
+from .game import DuplicateStudentId, Game, Opening, Participant, Rejected, State, Submission
 from .qr import svg_data_url
 from .quiz import Quiz
 from .store import StorageError, Store
@@ -83,6 +83,7 @@ class Room:
             Coalescer(("lobby_count",), self._redraw, lambda: 1.0),
         )
         self._connections = 0
+        self.uncommitted: set[Submission] = set()
         self._nursery: trio.Nursery | None = None
         self.storage_ok = True
         self._storage_warning: dict[str, Any] = {}
@@ -153,7 +154,8 @@ class Room:
 
     def _student_snapshot(self, client: Client) -> None:
         assert client.student_id is not None
-        for text in views.student_snapshot(self.game, client.student_id, self.clock()):
+        for text in views.student_snapshot(self.game, client.student_id, self.clock(),
+                                           self.uncommitted):
             client.send(text)
 
     def _instructor_snapshot(self, client: Client) -> None:
@@ -166,6 +168,8 @@ class Room:
     # ---- what clients send -------------------------------------------------------------------
     async def handle(self, client: Client, raw: str | bytes) -> None:
         """One message from a client. Bad input gets an ``error`` reply and changes nothing."""
+        if client.closing:  # kicked (cleared, reset, replaced): it speaks for no one now
+            return
         if client.role is Role.STUDENT:
             self._seen(client.student_id)
         if not client.bucket.take():
@@ -191,6 +195,8 @@ class Room:
             await action(self, client, message)
         except Rejected as rejected:
             client.send_message(views.error_message(rejected.code, rejected.message))
+        except StorageError as exc:
+            client.send_message(views.error_message("storage", f"not saved: {exc}"))
 
     def _seen(self, student_id: str | None) -> None:
         live = self._students.get(student_id or "")
@@ -200,22 +206,27 @@ class Room:
 
     async def _submit(self, client: Client, message: dict[str, Any]) -> None:
         assert client.student_id is not None
-        submission = self.game.check_submit(client.student_id, message.get("question_idx"),
-                                            message.get("answer"), self.clock())
-        if self.game.record(submission):
+        game = self.game
+        submission = game.check_submit(client.student_id, message.get("question_idx"),
+                                       message.get("answer"), self.clock())
+        if game.record(submission):
+            # Until it is committed, no snapshot or /api/me may show it as received.
+            self.uncommitted.add(submission)
             try:
                 await self.store.write(partial(db.insert_submissions, run_id=self.run_id,
                                                rows=[submission]))
             except StorageError as exc:
-                self.game.retract(submission)
+                game.retract(submission)
                 self._storage_failed(exc)
                 raise Rejected("storage", "your answer could not be saved; try again") from None
+            finally:
+                self.uncommitted.discard(submission)
             self._storage_recovered()
             self._mark("histogram", "presence", "projector", "leaderboard")
         else:
             # A repeat of an answer that may still be committing: wait for its group.
             await self.store.write(lambda conn: None)
-            if self.game.submission(client.student_id, submission.question_idx) != submission:
+            if game.submission(client.student_id, submission.question_idx) != submission:
                 raise Rejected("storage", "your answer could not be saved; try again")
         client.send_message(views.ack_message(submission))
 
@@ -276,10 +287,10 @@ class Room:
     async def reset(self) -> None:
         """A new run of the same quiz: everyone out, old cookies dead, the old run archived."""
         async with self._lock:
-            self._cancel_timer()
             quiz_json = json.dumps(self.game.quiz.to_dict())
             self.run_id = await self.store.write(
                 partial(db.new_run, sid=self.session_id, quiz_json=quiz_json, now=self.clock()))
+            self._cancel_timer()
             self.game = Game(self.game.quiz)
             self._kick_students(lambda student_id: True)
             self._broadcast_state()
@@ -287,8 +298,8 @@ class Room:
             self._views_now()
 
     async def set_live_answers(self, on: bool) -> None:
-        self.live_answers = on
         await self.store.write(partial(db.save_live_answers, sid=self.session_id, on=on))
+        self.live_answers = on
         self._to_instructors(self._room_info())
         self._views_now()
 
@@ -420,48 +431,52 @@ class Room:
     # ---- students over HTTP -------------------------------------------------------------------
     async def join(self, student_id: str, name: str) -> Participant:
         """First claim wins; a second claim is audited and raises DuplicateStudentId."""
-        now = self.clock()
+        # A reset may start a new run while this join commits: it belongs to this one.
+        now, game, run_id = self.clock(), self.game, self.run_id
         try:
-            missed = self.game.join(student_id, name, secrets.token_urlsafe(12), now)
+            missed = game.join(student_id, name, secrets.token_urlsafe(12), now)
         except DuplicateStudentId:
-            self.game.record_event(student_id, "duplicate_join", now)
+            game.record_event(student_id, "duplicate_join", now)
             self._mark("presence")
-            await self._persist(partial(db.save_event, run_id=self.run_id,
+            await self._persist(partial(db.save_event, run_id=run_id,
                                         student_id=student_id, question_idx=None,
                                         kind="duplicate_join", ts=now,
                                         detail={"name": name}))
             raise
-        participant = self.game.participants[student_id]
+        participant = game.participants[student_id]
 
         def save_join(conn: Any) -> None:
-            db.save_participant(conn, self.run_id, participant)
-            db.insert_submissions(conn, self.run_id, missed)
+            db.save_participant(conn, run_id, participant)
+            db.insert_submissions(conn, run_id, missed)
 
         try:
             await self.store.write(save_join)
         except StorageError as exc:
-            self.game.remove(student_id)
+            game.remove(student_id)
             self._storage_failed(exc)
             raise
+        if game is not self.game:
+            raise Rejected("quiz_reset", "the quiz was just reset: join again")
         self._mark("lobby", "presence", "projector", "histogram", "leaderboard", "lobby_count")
         return participant
 
     async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:
-        now = self.clock()
+        now, game = self.clock(), self.game
         await self.store.write(partial(db.save_event, run_id=self.run_id, student_id=student_id,
                                        question_idx=question_idx, kind=kind, ts=now))
-        self.game.record_event(student_id, kind, now)
+        game.record_event(student_id, kind, now)
         self._seen(student_id)
 
     async def clear_student(self, student_id: str) -> bool:
         """Remove a participant and their answers; their sockets are told and closed."""
-        if student_id not in self.game.participants:
+        # Memory first: no answer of theirs is accepted from here on, so no insert can
+        # queue up behind the delete and outlive it.
+        if not self.game.remove(student_id):
             return False
-        await self.store.write(partial(db.delete_participant, run_id=self.run_id,
-                                       student_id=student_id))
-        self.game.remove(student_id)
         self._kick_students(lambda sid: sid == student_id)
         self._mark("lobby", "presence", "projector", "histogram", "leaderboard", "lobby_count")
+        await self._persist(partial(db.delete_participant, run_id=self.run_id,
+                                    student_id=student_id))
         return True
 
     def is_current(self, student_id: str, cookie_id: str, run_id: int) -> bool:

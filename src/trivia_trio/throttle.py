@@ -31,9 +31,12 @@ class SlidingWindow:
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit, self.seconds = limit, seconds
         self._events: dict[str, deque[float]] = {}
+        self._swept_at = trio.current_time()
 
     def allow(self, key: str) -> bool:
         now = trio.current_time()
+        if now - self._swept_at >= self.seconds:
+            self._forget_quiet_keys(now)
         events = self._events.setdefault(key, deque())
         while events and events[0] <= now - self.seconds:
             events.popleft()
@@ -41,3 +44,9 @@ class SlidingWindow:
             return False
         events.append(now)
         return True
+
+    def _forget_quiet_keys(self, now: float) -> None:
+        """Drop keys with nothing in the window, so a stream of new addresses cannot grow
+        the table for ever (once per window: amortised O(1) per call)."""
+        self._events = {k: v for k, v in self._events.items() if v and v[-1] > now - self.seconds}
+        self._swept_at = now

@@ -8,7 +8,7 @@ differ per student are spliced onto that encoding (see ``Personalised``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,9 +167,13 @@ def with_top(message: dict[str, Any], key: str, game: Game) -> dict[str, Any]:
 
 
 # ---- what a (re)connecting client gets first ---------------------------------------------
-def student_snapshot(game: Game, student_id: str, now: int) -> list[str]:
+def student_snapshot(game: Game, student_id: str, now: int,
+                     uncommitted: Collection[Submission] = ()) -> list[str]:
     """Enough to draw the current screen at once: the state, then the open question with
-    the student's own ack, the reveal with their result, the interlude, or the end."""
+    the student's own ack, the reveal with their result, the interlude, or the end.
+
+    An answer still being committed gets no ack here: the client resends it, and the
+    resend waits for the commit."""
     idx = game.current_idx
     texts = [encode(state_message(game))]
     if game.state is State.LOBBY:
@@ -179,7 +183,8 @@ def student_snapshot(game: Game, student_id: str, now: int) -> list[str]:
         submission = game.submission(student_id, idx)
         if game.state is State.QUESTION_CLOSED:
             texts.append(closed_for_students(game, idx).for_student(student_id))
-        elif submission is not None and submission.status == "submitted":
+        elif submission is not None and submission.status == "submitted" and \
+                submission not in uncommitted:
             texts.append(encode(ack_message(submission)))
     elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
         texts.append(between_for_students(game, idx + 1).for_student(student_id))
@@ -370,16 +375,19 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
 
 
 # ---- HTTP views ------------------------------------------------------------------------------
-def me_payload(game: Game, student_id: str) -> dict[str, Any]:
+def me_payload(game: Game, student_id: str,
+               uncommitted: Collection[Submission] = ()) -> dict[str, Any]:
+    """What the student has on record: answers still being committed are not yet."""
     participant = game.participants[student_id]
+    kept = [s for s in game.submissions_of(student_id) if s not in uncommitted]
     return {
         "student_id": participant.student_id,
         "name": participant.name,
-        "total_score": as_score(participant.points),
+        "total_score": as_score(sum(s.points for s in kept)),
         "submissions": [
             {"question_idx": s.question_idx, "answer": s.answer, "elapsed_ms": s.elapsed_ms,
              "score": s.score, "status": s.status}
-            for s in game.submissions_of(student_id)
+            for s in kept
         ],
     }
 

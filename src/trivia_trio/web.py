@@ -49,15 +49,21 @@ SECURITY_HEADERS = {
 }
 
 
-@cache
 def _asset(name: str) -> tuple[bytes, str] | None:
-    """A file from the package's static folder, or None. Read once, kept in memory."""
+    """A file from the package's static folder, or None."""
     parts = name.split("/")
     if any(part in ("", ".", "..") or "\\" in part for part in parts):
         return None
+    if not files("trivia_trio").joinpath("static", *parts).is_file():
+        return None  # misses are not cached: anyone can ask for any path
+    return _read_asset(tuple(parts))
+
+
+@cache
+def _read_asset(parts: tuple[str, ...]) -> tuple[bytes, str]:
+    """An existing static file, read once and kept in memory."""
     resource = files("trivia_trio").joinpath("static", *parts)
-    if not resource.is_file():
-        return None
+    name = parts[-1]
     mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if mimetype.startswith("text/") or mimetype in ("application/javascript", "image/svg+xml"):
         mimetype += "; charset=utf-8"
@@ -84,6 +90,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.quiz_max_bytes
     limits = settings.limits
     joins = SlidingWindow(limits.joins_per_address_per_minute, 60)
+    telemetry_events = SlidingWindow(limits.events_per_student_per_minute, 60)
 
     def student(source: Any) -> StudentIdentity | None:
         """The caller's identity if their cookie names a current participant."""
@@ -203,6 +210,8 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
                           "that student id is already taken: ask your instructor")
         except StorageError:
             return _error(503, "storage", "could not save your join; try again")
+        except Rejected as rejected:  # the quiz was reset while joining
+            return _error(503, rejected.code, rejected.message)
         response = jsonify({"sid": room.session_id, "student_id": student_id,
                             "name": participant.name})
         response.set_cookie(
@@ -221,13 +230,15 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         identity = student(request)
         if identity is None:
             return not_joined()
-        return views.me_payload(room.game, identity.student_id)
+        return views.me_payload(room.game, identity.student_id, room.uncommitted)
 
     @app.post("/api/events")
     async def telemetry() -> Any:
         identity = student(request)
         if identity is None:
             return not_joined()
+        if not telemetry_events.allow(identity.student_id):
+            return _error(429, "rate_limited", "too many events")
         body = await request.get_json(force=True, silent=True)
         kind = body.get("kind") if isinstance(body, dict) else None
         if kind not in TELEMETRY_KINDS:
@@ -249,7 +260,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         raw = request.args.get("question_idx")
         if raw is None or raw == "":
             idx = room.game.current_idx
-        elif raw.isdigit() and int(raw) in room.game.openings:
+        elif raw.isascii() and raw.isdigit() and len(raw) <= 6 and int(raw) in room.game.openings:
             idx = int(raw)
         else:
             return _error(400, "bad_question", "no such question has been asked")
@@ -338,10 +349,27 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         return exports.download(raw.decode("utf-8-sig"), "quiz-template.csv")
 
     # ---- sockets ------------------------------------------------------------------------------
-    async def serve_socket(role: Role, student_id: str | None = None) -> None:
-        """Pump the room's outbox to the socket while reading what the client sends."""
+    async def serve_socket(role: Role) -> None:
+        """Check who is asking, then pump the room's outbox to the socket while reading
+        what the client sends.
+
+        The identity is checked after the handshake, with no await between the check and
+        joining the room, so a clear or reset cannot slip in and leave a dead identity
+        connected. A failed check closes with 4001/4003, which pages can see (an HTTP
+        refusal of the upgrade they could not).
+        """
         ws = websocket._get_current_object()  # type: ignore[attr-defined]
         await ws.accept()
+        student_id = None
+        if role is Role.STUDENT:
+            identity = student(ws)
+            if identity is None:
+                await ws.close(CLOSE_NO_IDENTITY, "join first")
+                return
+            student_id = identity.student_id
+        elif role is Role.INSTRUCTOR and not is_instructor(ws):
+            await ws.close(CLOSE_FORBIDDEN, "instructor only")
+            return
         if room.connection_count >= limits.max_connections:
             await ws.close(CLOSE_TRY_LATER, "server full")
             return
@@ -352,23 +380,12 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
                     while True:
                         await room.handle(client, await ws.receive())
 
-    async def refuse(code: int, reason: str) -> None:
-        await websocket.accept()
-        await websocket.close(code, reason)
-
     @app.websocket("/ws/student")
     async def student_socket() -> None:
-        identity = student(websocket)
-        if identity is None:
-            await refuse(CLOSE_NO_IDENTITY, "join first")
-            return
-        await serve_socket(Role.STUDENT, identity.student_id)
+        await serve_socket(Role.STUDENT)
 
     @app.websocket("/ws/instructor")
     async def instructor_socket() -> None:
-        if not is_instructor(websocket):
-            await refuse(CLOSE_FORBIDDEN, "instructor only")
-            return
         await serve_socket(Role.INSTRUCTOR)
 
     @app.websocket("/ws/projector")
