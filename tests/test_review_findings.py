@@ -24,16 +24,14 @@ from trivia_trio import store as db
 from trivia_trio import web
 from trivia_trio.game import Rejected, State
 from trivia_trio.quiz import quiz_from_dict
-from trivia_trio.room import Client, Role, Room, open_room
+from trivia_trio.room import Role, Room, open_room
 from trivia_trio.server import ServerInfo
 from trivia_trio.store import StorageError, open_store
 from trivia_trio.throttle import SlidingWindow
 
 from .conftest import THREE_QUESTIONS, get, join
-
-
-def virtual_ms() -> int:
-    return int(trio.current_time() * 1000)
+from .test_room import drain
+from .test_room import room_at as inline_room
 
 
 @asynccontextmanager
@@ -41,14 +39,6 @@ async def threaded_room(path: Path) -> AsyncIterator[Room]:
     """A room over a store that commits in a thread (as in production), wall clock."""
     async with open_store(path / "room.sqlite3") as store, \
             open_room(store, quiz_from_dict(THREE_QUESTIONS), session_id="t") as room:
-        yield room
-
-
-@asynccontextmanager
-async def inline_room(path: Path) -> AsyncIterator[Room]:
-    async with open_store(path / "room.sqlite3", use_thread=False) as store, \
-            open_room(store, quiz_from_dict(THREE_QUESTIONS), session_id="t",
-                      clock=virtual_ms) as room:
         yield room
 
 
@@ -73,15 +63,6 @@ class Gate:
 
     def release(self) -> None:
         self._open.set()
-
-
-def drain(client: Client) -> list[dict[str, Any]]:
-    messages = []
-    while True:
-        try:
-            messages.append(json.loads(client.receive_nowait()))
-        except trio.WouldBlock:
-            return messages
 
 
 def rows(room: Room, sql: str, *args: Any) -> list[sqlite3.Row]:
