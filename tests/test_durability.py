@@ -358,3 +358,27 @@ async def test_ctrl_c_with_300_open_sockets_stops_within_5_s_and_keeps_every_ack
     assert code == 0 and took < 5.0
     assert_all_kept(acked, proc.data_dir / "trivia_trio.sqlite3")
     assert len(projectors) == 99
+
+
+async def test_a_close_the_disk_refused_is_written_once_the_disk_is_back(
+        server: ServerInfo, settings: Any) -> None:
+    conn = server.room.store.conn
+    await join(server, "s1", "Ann")
+    async with connect(server, "/ws/instructor", await instructor_cookie(server)) as teacher:
+        await teacher.send({"type": "next"})
+        await teacher.until("question_open", question_idx=0)
+        conn.execute("PRAGMA query_only = 1")
+        await teacher.send({"type": "close_question"})
+        assert (await teacher.until("warning"))["code"] == "storage"
+        await teacher.until("question_closed")  # the class goes on from memory
+        conn.execute("PRAGMA query_only = 0")
+        await teacher.send({"type": "show_leaderboard"})  # the next change writes both
+        assert (await teacher.until("warning"))["code"] == "storage_ok"
+        await teacher.until("between_questions")
+    with sqlite3.connect(settings.db_path) as db:
+        closed_at = db.execute("SELECT closed_at FROM question_events").fetchone()[0]
+        missed = db.execute("SELECT status FROM submissions WHERE student_id = 's1'").fetchall()
+        state = db.execute("SELECT state FROM sessions").fetchone()[0]
+    assert closed_at == server.room.game.openings[0].closed_at
+    assert missed == [("missed",)]
+    assert state == "between_questions"

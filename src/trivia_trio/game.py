@@ -284,22 +284,25 @@ class Game:
         self._record(submission)
         return True
 
-    def retract(self, submission: Submission) -> None:
+    def retract(self, submission: Submission) -> Submission | None:
         """Forget a submission that could not be made durable, so the student can retry.
 
-        If its question closed meanwhile, the student missed it instead.
+        If its question closed meanwhile, the student missed it instead: that ``missed``
+        row is returned for the caller to record.
         """
         by_student = self.answers.get(submission.question_idx, {})
         if by_student.get(submission.student_id) != submission:
-            return
+            return None
         del by_student[submission.student_id]
         participant = self.participants.get(submission.student_id)
-        if participant is not None:
-            participant.points -= submission.points
-            self._standings_changed()
-            if self.openings[submission.question_idx].closed_at is not None:
-                self._record(Submission(submission.student_id, submission.question_idx, None,
-                                        None, None, 0, False, "missed"))
+        if participant is None:
+            return None
+        participant.points -= submission.points
+        self._standings_changed()
+        if self.openings[submission.question_idx].closed_at is None:
+            return None
+        return self._record(Submission(submission.student_id, submission.question_idx, None,
+                                       None, None, 0, False, "missed"))
 
     def _record(self, submission: Submission) -> Submission:
         self.answers.setdefault(submission.question_idx, {})[submission.student_id] = submission

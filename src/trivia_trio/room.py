@@ -84,6 +84,8 @@ class Room:
         )
         self._connections = 0
         self.uncommitted: set[Submission] = set()
+        self._unsaved: list[Callable[[Any], None]] = []  # changes the disk refused, in order
+        self._transitions = 0
         self._nursery: trio.Nursery | None = None
         self.storage_ok = True
         self._storage_warning: dict[str, Any] = {}
@@ -216,8 +218,11 @@ class Room:
                 await self.store.write(partial(db.insert_submissions, run_id=self.run_id,
                                                rows=[submission]))
             except StorageError as exc:
-                game.retract(submission)
                 self._storage_failed(exc)
+                missed = game.retract(submission)
+                if missed is not None:
+                    await self._persist(partial(db.insert_submissions, run_id=self.run_id,
+                                                rows=[missed]))
                 raise Rejected("storage", "your answer could not be saved; try again") from None
             finally:
                 self.uncommitted.discard(submission)
@@ -363,22 +368,37 @@ class Room:
         self._views_now()
 
     async def _save_transition(self, *changes: Callable[[Any], None]) -> None:
-        """Record ``changes`` and the session's new state in one transaction."""
-        state, idx = self.game.state.value, self.game.current_idx
+        """Record ``changes`` and the session's new state in one transaction.
+
+        A state refused by the disk and written again later must not overwrite a
+        newer one written meanwhile: only the latest transition's state is written.
+        """
+        self._transitions += 1
+        state, idx, number = self.game.state.value, self.game.current_idx, self._transitions
 
         def apply(conn: Any) -> None:
             for change in changes:
                 change(conn)
-            db.save_state(conn, self.session_id, state, idx)
+            if number == self._transitions:
+                db.save_state(conn, self.session_id, state, idx)
 
         await self._persist(apply)
 
     async def _persist(self, apply: Callable[[Any], None]) -> None:
-        """Record a state change. If the disk refuses, the class goes on from memory
-        and the instructor is warned; the next state change writes the state again."""
+        """Record a change memory has already made. If the disk refuses, the class goes
+        on from memory, the instructor is warned, and the change is written again, in
+        order, ahead of the next one (every such change is safe to repeat)."""
+        # Take the refused changes: no other write may repeat them meanwhile.
+        changes, self._unsaved = [*self._unsaved, apply], []
+
+        def apply_in_order(conn: Any) -> None:
+            for change in changes:
+                change(conn)
+
         try:
-            await self.store.write(apply)
+            await self.store.write(apply_in_order)
         except StorageError as exc:
+            self._unsaved[:0] = changes
             self._storage_failed(exc)
         else:
             self._storage_recovered()
