@@ -310,7 +310,15 @@ class Store:
 
     async def write(self, apply: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``apply`` in a transaction with whatever else is waiting; return once durable."""
-        return await self._submit(_Write(apply))
+        item = _Write(apply)
+        # The queue is unbounded on purpose: callers are bounded (one message
+        # in flight per socket), and refusing a write here would lose an answer.
+        self._send.send_nowait(item)
+        await item.done.wait()
+        if item.error is not None:
+            raise item.error
+        result: T = item.result
+        return result
 
     async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         """Run a read (exports) on a connection of its own in a thread.
@@ -329,15 +337,6 @@ class Store:
         if not self._use_thread:
             return run_query()
         return await trio.to_thread.run_sync(run_query)
-
-    async def _submit(self, item: _Write) -> Any:
-        # The queue is unbounded on purpose: callers are bounded (one message
-        # in flight per socket), and refusing a write here would lose an answer.
-        self._send.send_nowait(item)
-        await item.done.wait()
-        if item.error is not None:
-            raise item.error
-        return item.result
 
     async def run_committer(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
                             ) -> None:
