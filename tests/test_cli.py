@@ -61,7 +61,8 @@ def test_a_missing_quiz_file_is_one_line_and_starts_nothing(tmp_path: Path) -> N
     assert not (tmp_path / "data").exists()
 
 
-def test_a_malformed_quiz_names_the_file_the_question_and_the_field(tmp_path: Path) -> None:
+def test_a_malformed_quiz_names_the_file_and_the_question_counted_from_one(
+        tmp_path: Path) -> None:
     quiz = json.loads(json.dumps(THREE_QUESTIONS))
     quiz["questions"][1]["correct"] = "E"
     path = tmp_path / "broken.json"
@@ -70,7 +71,7 @@ def test_a_malformed_quiz_names_the_file_the_question_and_the_field(tmp_path: Pa
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1
     assert str(path) in result.stderr
-    assert 'questions[1].correct: "E" is not one of A, B' in result.stderr
+    assert 'question 2: the answer "E" is not one of A, B' in result.stderr
     assert not (tmp_path / "data").exists()
 
 
@@ -88,5 +89,6 @@ def test_check_summarises_a_good_file_and_lists_every_problem_of_a_bad_one(
     bad.write_text(json.dumps(quiz))
     result = run_cli("check", str(bad))
     assert result.returncode != 0
-    assert "questions[0].options" in result.stderr
-    assert "questions[2].time_limit" in result.stderr
+    assert "question 1: needs 2 to 6 options (A to F), it has 1" in result.stderr
+    assert "question 3: the time limit 9999 is outside 5..600 seconds" in result.stderr
+    assert "questions[" not in result.stderr

@@ -32,6 +32,14 @@ INSTRUCTOR_GETS = (*EXPORTS, "/api/instructor/runs", "/api/instructor/item_analy
 FORMULA_NAMES = ("=1+1", "+cmd", "-2", "@SUM(A1)")
 QUESTION_TEXTS = [q["text"] for q in THREE_QUESTIONS["questions"]]  # type: ignore[attr-defined]
 
+
+def answer_text(idx: int, letter: str | None) -> str:
+    """How an export words a choice: the letter and the option's text."""
+    if letter is None:
+        return ""
+    options = THREE_QUESTIONS["questions"][idx]["options"]  # type: ignore[index]
+    return f"{letter}: {options['ABCD'.index(letter)]}"
+
 Plan = list[tuple[str, str, list[str | None]]]  # student_id, name, answer per question asked
 
 
@@ -108,6 +116,7 @@ async def test_the_results_csv_is_one_row_per_student_and_question_then_totals(
     assert len(stored) == 9
     expected = [{"student_id": s["student_id"], "name": names[s["student_id"]],
                  "question_idx": str(s["question_idx"]), "answer": s["answer"] or "",
+                 "answer_text": answer_text(s["question_idx"], s["answer"]),
                  "correct": str(s["correct"]),
                  "elapsed_ms": "" if s["elapsed_ms"] is None else str(s["elapsed_ms"]),
                  "score": f"{s['score']:.2f}", "status": s["status"]} for s in stored]
@@ -184,7 +193,8 @@ async def test_the_json_export_holds_the_whole_run(
                       run_id)
     key = lambda row: (row["student_id"], row["question_idx"])  # noqa: E731
     assert sorted(document["submissions"], key=key) == sorted(
-        ({**dict(s), "correct": bool(s["correct"])} for s in stored), key=key)
+        ({**dict(s), "answer_text": answer_text(s["question_idx"], s["answer"]),
+          "correct": bool(s["correct"])} for s in stored), key=key)
     assert "cookie_id" not in response.text
 
 
@@ -296,7 +306,7 @@ async def test_the_csv_template_downloads_and_loads_as_a_quiz(server: ServerInfo
     shipped = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
     assert response.body == codecs.BOM_UTF8 + shipped.removeprefix(codecs.BOM_UTF8)
     quiz = load_quiz(response.body, filename="template.csv")
-    assert len(quiz) >= 2 and all(q.correct in q.letters for q in quiz.questions)
+    assert len(quiz) >= 2 and all(q.kind.name for q in quiz.questions)
     assert rows_of(response.body)[0]["question"] == quiz.questions[0].text
 
 

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trivia_trio.formats import aiken, csv_format, gift, json_format
+from trivia_trio.kinds import TrueFalse
 from trivia_trio.quiz import Quiz, QuizError, load_quiz, quiz_from_dict
 
 THREE_QUESTIONS = quiz_from_dict(
@@ -60,7 +61,7 @@ def example_text(name: str) -> str:
 
 
 def build(module: ModuleType, text: str, title: str = "Example") -> Quiz:
-    return quiz_from_dict(*module.parse(text, title=title))
+    return module.parse(text, title=title).quiz()
 
 
 def without(quiz: Quiz, *fields: str) -> Quiz:
@@ -90,7 +91,13 @@ def test_dump_of_each_example_parses_back_to_the_same_quiz(module: ModuleType, n
 def test_the_examples_of_the_same_three_questions_parse_to_the_same_quiz() -> None:
     assert build(json_format, json_format.dump(THREE_QUESTIONS)) == THREE_QUESTIONS
     assert build(csv_format, example_text("template.csv")) == THREE_QUESTIONS
-    assert build(gift, example_text("example.gift")) == without(THREE_QUESTIONS, "time_limit")
+    from_gift = build(gift, example_text("example.gift"))
+    # GIFT's {TRUE} is a true/false question, not a choice between two options.
+    assert from_gift.questions[1].kind == TrueFalse(("True", "False"), True)
+    expected = without(THREE_QUESTIONS, "time_limit")
+    assert dataclasses.replace(from_gift, questions=(
+        from_gift.questions[0], expected.questions[1], from_gift.questions[2]
+    )) == expected
     assert build(aiken, example_text("example_aiken.txt")) == without(
         THREE_QUESTIONS, "time_limit", "explanation"
     )
@@ -166,8 +173,8 @@ SAME_QUIZ_IN_EACH_FORMAT = {
 def test_an_upload_with_no_useful_name_is_read_by_its_content(content: str) -> None:
     quiz = load_quiz(content.encode(), filename="upload")
     assert quiz.title == "upload"
-    assert quiz.questions[0].options == ("3", "4")
-    assert quiz.questions[0].correct == "B"
+    assert quiz.questions[0].kind.options == ("3", "4")
+    assert quiz.questions[0].kind.correct == "B"
 
 
 @pytest.mark.parametrize(
@@ -183,7 +190,7 @@ def test_an_upload_with_no_useful_name_is_read_by_its_content(content: str) -> N
 )
 def test_the_file_name_suffix_chooses_the_format(filename: str, content: str) -> None:
     quiz = load_quiz(content.encode(), filename=filename)
-    assert quiz.questions[0].options == ("3", "4")
+    assert quiz.questions[0].kind.options == ("3", "4")
 
 
 def test_the_title_is_the_file_name_stem_when_the_file_has_none() -> None:
@@ -241,17 +248,17 @@ def test_csv_as_excel_saves_it_in_a_semicolon_locale() -> None:
     quiz = load_quiz(raw, filename="excel.csv")
     first, second = quiz.questions
     assert first.text == 'Which is "larger"; 0,5 or 0,25?'
-    assert first.options == ("0,5", "0,25")
-    assert (first.correct, first.time_limit) == ("A", 30)
+    assert first.kind.options == ("0,5", "0,25")
+    assert (first.kind.correct, first.time_limit) == ("A", 30)
     assert first.explanation == "Halves:\nthink of pizza"
-    assert (second.options, second.correct) == (("Paris", "Lyon", "Nice"), "A")
+    assert (second.kind.options, second.kind.correct) == (("Paris", "Lyon", "Nice"), "A")
 
 
 def test_csv_quoted_cells_hold_commas_quotes_and_line_breaks() -> None:
     text = 'question,A,B,correct\n"Pick ""one"",\nplease",",",";",B\n'
     (question,) = build(csv_format, text).questions
     assert question.text == 'Pick "one",\nplease'
-    assert question.options == (",", ";")
+    assert question.kind.options == (",", ";")
 
 
 def test_csv_excel_sep_hint_line_sets_the_delimiter() -> None:
@@ -261,18 +268,18 @@ def test_csv_excel_sep_hint_line_sets_the_delimiter() -> None:
 
 def test_csv_bom_in_a_string_only_the_required_columns_and_empty_trailing_ones() -> None:
     quiz = build(csv_format, "\ufeffQUESTION,a,b,CORRECT,,\n\n2+2?,3,4,B,,\n\n")
-    assert quiz.questions[0].options == ("3", "4")
+    assert quiz.questions[0].kind.options == ("3", "4")
 
 
 def test_csv_unknown_columns_are_reported_as_skipped_not_dropped_silently() -> None:
-    _, skipped = csv_format.parse("question,A,B,correct,notes\nQ,x,y,A,mine\n")
+    skipped = csv_format.parse("question,A,B,correct,notes\nQ,x,y,A,mine\n").skipped
     assert skipped == ("line 1: column 'notes' is not used",)
 
 
 def test_csv_option_gap_names_the_row() -> None:
     text = "question,A,B,C,D,correct\nQ1,x,y,z,,A\n\nQ2,x,y,,w,A\n"
     assert problems_of(csv_format, text) == [
-        "line 4: option C is empty but a later option is not; fill the options from A without gaps"
+        "question 2 (line 4): option C is empty; fill the options from A without gaps"
     ]
 
 
@@ -284,20 +291,21 @@ def test_csv_collects_every_problem_with_its_line_and_field() -> None:
         "Q3,x,y,,A,10,stray\n"
     )
     assert problems_of(csv_format, text) == [
-        "line 2: option B is empty but a later option is not; fill the options from A without gaps",
-        "line 3: time_limit 'soon' is not a whole number of seconds",
-        "line 5: 1 more cell(s) than the header has columns (is there an unquoted delimiter in a"
-        " cell?)",
+        "question 1 (line 2): option B is empty; fill the options from A without gaps",
+        'question 2 (line 3): the time limit "soon" is not a whole number of seconds',
+        "question 3 (line 5): 1 more cell(s) than the header has columns (is there an unquoted"
+        " delimiter in a cell?)",
     ]
 
 
 def test_csv_header_problems_name_line_one_and_the_missing_columns() -> None:
     (problem,) = problems_of(csv_format, "text,A,B,answer\nQ,x,y,A\n")
-    assert problem.startswith("line 1: the header lacks question, correct (expected question,A,B")
+    assert problem.startswith("line 1: the header lacks question, correct (expected question,kind")
 
 
-def test_csv_bad_values_are_left_to_the_quiz_validator_which_names_the_field() -> None:
-    with pytest.raises(QuizError, match=r'questions\[0\]\.correct: "E" is not one of A, B'):
+def test_csv_bad_values_are_left_to_the_quiz_validator_which_names_the_question() -> None:
+    with pytest.raises(QuizError,
+                       match=r'question 1 \(line 2\): the answer "E" is not one of A, B'):
         load_quiz(b"question,A,B,correct\nQ,x,y,E\n", filename="q.csv")
 
 
@@ -318,7 +326,7 @@ def test_gift_escapes_comments_titles_and_categories() -> None:
     )
     (question,) = build(gift, text).questions
     assert question.text == "In maths {1, 2} = {2, 1}: true?"
-    assert question.options == ("Yes ~ order does not matter", "No\nnever", "C:\\temp#1")
+    assert question.kind.options == ("Yes ~ order does not matter", "No\nnever", "C:\\temp#1")
 
 
 def test_gift_feedback_general_feedback_wins_over_the_right_answers_feedback() -> None:
@@ -333,8 +341,8 @@ def test_gift_feedback_general_feedback_wins_over_the_right_answers_feedback() -
 def test_gift_true_false_in_every_spelling_with_their_feedback() -> None:
     text = "A {T}\n\nB {TRUE}\n\nC {F}\n\nD {FALSE#shown if wrong#shown if right}\n\nE {t####why}\n"
     questions = build(gift, text).questions
-    assert {q.options for q in questions} == {("True", "False")}
-    assert [q.correct for q in questions] == ["A", "A", "B", "B", "A"]
+    assert {q.kind.name for q in questions} == {"truefalse"}
+    assert [q.kind.correct for q in questions] == [True, True, False, False, True]
     assert [q.explanation for q in questions] == ["", "", "", "shown if right", "why"]
 
 
@@ -354,44 +362,53 @@ def test_gift_markup_prefixes_are_stripped_and_html_becomes_text() -> None:
         "::Q2::[markdown]Pick *one* {=a ~b}\n"
     )
     first, second = build(gift, text).questions
-    assert (first.text, first.options) == ("Is 2 < 3?\nThink.", ("Yes", "<No>"))
+    assert (first.text, first.kind.options) == ("Is 2 < 3?\nThink.", ("Yes", "<No>"))
     assert first.explanation == "Two comes first."
     assert second.text == "Pick *one*"
 
 
-def test_gift_questions_that_cannot_be_asked_are_skipped_with_number_title_and_reason() -> None:
+def test_gift_every_question_type_becomes_a_kind_and_only_essay_and_matching_are_skipped(
+) -> None:
     text = (
         "::Kept:: Pick {=a ~b}\n\n"
         "::Essay:: Tell a story {}\n\n"
         "::Short:: Two plus two {=four =4}\n\n"
         "::Number:: Pi to two places {#3.14:0.005}\n\n"
+        "::Range:: One to five {#1..5}\n\n"
         "::Match:: Pair them {=cat -> meow =dog -> woof}\n\n"
-        "::Several:: Primes {=2 =3 ~4}\n\n"
-        "::Partial:: Where {~%50%Galilee =Nazareth ~Rome}\n\n"
-        "::Many:: Five {=a ~b ~c ~d ~e}\n\n"
+        "::Several:: A prime {=2 =3 ~4}\n\n"
+        "::Partial:: Primes {~%50%2 ~%50%3 ~%-100%4}\n\n"
+        "::Six:: Six {=a ~b ~c ~d ~e ~f}\n\n"
+        "::TF:: The sky is green {F}\n\n"
         "Just some instructions, no answers.\n"
     )
-    data, skipped = gift.parse(text)
-    assert [q["text"] for q in data["questions"]] == ["Pick"]
-    assert skipped == (
-        'question 2 "Essay" (line 3): an essay question: nothing to choose from',
-        'question 3 "Short" (line 5): a short-answer question: the answer is typed, not chosen',
-        'question 4 "Number" (line 7): a numerical question: the answer is typed, not chosen',
-        'question 5 "Match" (line 9): a matching question',
-        'question 6 "Several" (line 11): 2 correct answers; a live question has one',
-        'question 7 "Partial" (line 13): answers give partial credit (%50%)',
-        'question 8 "Many" (line 15): 5 choices; a live question has at most 4',
-        'question 9 "Just some instructions, no answers." (line 17): no answers: a description,'
-        " not a question",
+    parsed = gift.parse(text)
+    quiz = parsed.quiz()
+    assert [(q.kind.name, q.kind.to_dict()) for q in quiz.questions] == [
+        ("choice", {"options": ["a", "b"], "correct": "A"}),
+        ("text", {"accept": ["four", "4"], "exact": False}),
+        ("number", {"correct": 3.14, "tolerance": 0.005}),
+        ("number", {"correct": 3, "tolerance": 2}),
+        ("choice", {"options": ["2", "3", "4"], "correct": "AB"}),
+        ("multi", {"options": ["2", "3", "4"], "correct": "AB", "scoring": "partial"}),
+        ("choice", {"options": list("abcdef"), "correct": "A"}),
+        ("truefalse", {"correct": False}),
+        ("slide", {}),
+    ]
+    assert parsed.skipped == (
+        'question 2 "Essay" (line 3): an essay question: answers are written at length, not'
+        " asked live",
+        'question 6 "Match" (line 11): a matching question: pairs cannot be asked live',
     )
-    assert load_quiz(text.encode(), filename="mixed.gift").skipped == skipped
+    assert load_quiz(text.encode(), filename="mixed.gift").skipped == parsed.skipped
 
 
 def test_gift_with_nothing_to_ask_is_refused_and_says_why() -> None:
     problems = problems_of(gift, "::Essay:: Tell a story {}\n")
     assert problems == [
-        "no multiple-choice or true/false question to ask",
-        'question 1 "Essay" (line 1): an essay question: nothing to choose from',
+        "no question that can be asked live",
+        'question 1 "Essay" (line 1): an essay question: answers are written at length, not'
+        " asked live",
     ]
 
 
@@ -407,7 +424,8 @@ def test_gift_collects_every_malformed_question_by_number_and_line() -> None:
     )
     assert problems_of(gift, text) == [
         'question 1 "Open" (line 2): { and } do not pair up (write a literal brace as \\{ or \\})',
-        'question 3 "None right" (line 6): no answer is marked correct with =',
+        'question 3 "None right" (line 6): no answer is marked correct with = or a weight like'
+        " ~%50%",
         'question 4 "Twice" (line 8): more than one answer block {...}',
         "question 5 (line 10): the title has no closing ::",
         'question 6 "Empty answer" (line 12): answer 2 is empty',
@@ -421,15 +439,16 @@ def test_aiken_accepts_both_option_styles_windows_line_endings_and_loose_answer_
     text = "What is 2+2?\r\nA) 3\r\nB) 4\r\nANSWER: B\r\n\r\n\r\nLong question\r\nin two lines?\r\n"
     text += "A. yes\r\nB. no\r\nC. maybe\r\nanswer:c\r\n"
     first, second = build(aiken, text).questions
-    assert (first.options, first.correct) == (("3", "4"), "B")
-    assert (second.text, second.correct) == ("Long question in two lines?", "C")
+    assert (first.kind.options, first.kind.correct) == (("3", "4"), "B")
+    assert (second.text, second.kind.correct) == ("Long question in two lines?", "C")
 
 
-def test_aiken_more_than_four_options_is_skipped_with_its_reason() -> None:
-    text = "Q1\nA. a\nB. b\nANSWER: A\n\nQ2\nA. a\nB. b\nC. c\nD. d\nE. e\nANSWER: E\n"
-    data, skipped = aiken.parse(text)
-    assert len(data["questions"]) == 1
-    assert skipped == ("question 2 (line 6): 5 options; a live question has at most 4",)
+def test_aiken_more_than_six_options_is_skipped_with_its_reason() -> None:
+    six = "A. a\nB. b\nC. c\nD. d\nE. e\nF. f\n"
+    text = f"Q1\n{six}ANSWER: F\n\nQ2\n{six}G. g\nANSWER: E\n"
+    parsed = aiken.parse(text)
+    assert [q["correct"] for q in parsed.data["questions"]] == ["F"]
+    assert parsed.skipped == ("question 2 (line 10): 7 options; a live question has at most 6",)
 
 
 def test_aiken_collects_every_problem_by_line() -> None:
@@ -459,8 +478,8 @@ def test_aiken_collects_every_problem_by_line() -> None:
     )
     assert problems_of(aiken, text) == [
         "line 1: option A comes before any question",
-        "line 4: option C where B was expected",
-        "line 10: ANSWER 'E' is not one of A, B",
+        "question 1 (line 4): option C where B was expected",
+        "question 2 (line 10): the answer 'E' is not one of A, B",
         "question 3 (line 12): no ANSWER: line after its options",
         "line 17: ANSWER: with no question and options above it",
         "question 5 (line 18): only one option; a question needs at least two",
@@ -471,5 +490,5 @@ def test_aiken_collects_every_problem_by_line() -> None:
 def test_aiken_options_past_z_are_refused_not_a_crash() -> None:
     options = "".join(f"{letter}. x\n" for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZA")
     assert problems_of(aiken, f"Q\n{options}ANSWER: A\n") == [
-        "line 28: option A where no further option was expected"
+        "question 1 (line 28): option A where no further option was expected"
     ]

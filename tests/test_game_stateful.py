@@ -234,7 +234,7 @@ class GameMachine(RuleBasedStateMachine):
             expected_code = "not_joined"
         elif isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < len(self.quiz):
             expected_code = "bad_question"
-        elif answer not in list(self.quiz.questions[idx].letters):
+        elif answer not in list(self.quiz.questions[idx].kind.letters):
             expected_code = "bad_answer"
         else:
             existing = game.submission(student_id, idx)
@@ -258,7 +258,7 @@ class GameMachine(RuleBasedStateMachine):
         assert isinstance(idx, int)
         opening = game.openings[idx]
         elapsed = max(0, self.now - opening.opened_at)
-        correct = answer == self.quiz.questions[idx].correct
+        correct = answer == self.quiz.questions[idx].kind.correct
         assert (submission.answer, submission.elapsed_ms, submission.correct) == (
             answer,
             elapsed,
@@ -383,7 +383,7 @@ class GameMachine(RuleBasedStateMachine):
                     assert (s.answer, s.points, s.correct) == (None, 0, False)
                 else:
                     assert s.status == "submitted"
-                    assert s.answer in self.quiz.questions[s.question_idx].letters
+                    assert s.answer in self.quiz.questions[s.question_idx].kind.letters
                     assert s.points == 0 or s.correct
 
     @invariant()

@@ -123,7 +123,7 @@ def test_the_ack_repeats_the_submission() -> None:
     game = new_game()
     game.open_question(0, T0)
     submission = answer(game, "id-7001", 0, "B", T0 + 10 * SECOND)
-    assert views.ack_message(submission) == {
+    assert views.ack_message(game, submission) == {
         "type": "submit_ack",
         "question_idx": 0,
         "answer": "B",

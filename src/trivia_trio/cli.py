@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -144,10 +145,15 @@ def check(argv: list[str]) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
-    seconds = sum(quiz.time_limit(i) for i in range(len(quiz)))
+    seconds = sum(quiz.time_limit(i) or 0 for i in range(len(quiz)))
+    kinds = Counter(q.kind.name for q in quiz.questions)
     print(f"{args.quiz_file}: OK")
     print(f"  title: {quiz.title}")
-    print(f"  questions: {len(quiz)}")
+    print(f"  questions: {len(quiz)} ("
+          + ", ".join(f"{count} {name}" for name, count in kinds.items()) + ")")
+    pictures = sum(q.image is not None for q in quiz.questions)
+    if pictures:
+        print(f"  pictures: {pictures}")
     print(f"  scoring: {quiz.score_fn}")
     print(f"  answering time: {seconds // 60} min {seconds % 60} s in all")
     for note in quiz.skipped:

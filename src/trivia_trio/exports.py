@@ -19,10 +19,12 @@ from typing import Any
 
 from quart import Response
 
+from .game import run_seed
+from .kinds import Kind
 from .quiz import Quiz, quiz_from_dict
 
-RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
-                  "score", "status")
+RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "answer_text", "correct",
+                  "elapsed_ms", "score", "status")
 GRADEBOOK_COLUMNS = ("student_id", "name", "total_score", "correct", "answered")
 HEADER_TEXT_CHARS = 40
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -64,6 +66,17 @@ class Run:
     @property
     def quiz(self) -> Quiz:
         return quiz_from_dict(self.quiz_data)
+
+    def kinds(self) -> list[Kind]:
+        """Each question as this run asked it (an order question's shuffle included)."""
+        return [q.kind.for_run(f"{run_seed(self.session_id, self.run_id)}/{idx}")
+                for idx, q in enumerate(self.quiz.questions)]
+
+    def answer_text(self, kinds: list[Kind], row: Row) -> str:
+        """A stored answer as a teacher reads it: option letters with their text."""
+        if row["answer"] is None or row["question_idx"] >= len(kinds):
+            return ""
+        return kinds[row["question_idx"]].describe(row["answer"])
 
     def totals(self, student_id: str) -> Totals:
         rows = self.answers.get(student_id, {}).values()
@@ -148,13 +161,15 @@ def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
     run = load_run(conn, run_id)
     rows: list[list[object]] = [list(RESULT_COLUMNS)]
     totals = []
+    kinds = run.kinds()
     for p in run.participants:
         who = [_cell(p["student_id"]), _cell(p["name"])]
         for a in run.answers.get(p["student_id"], {}).values():
-            rows.append([*who, a["question_idx"], _blank(a["answer"]), a["correct"],
+            rows.append([*who, a["question_idx"], _cell(_blank(a["answer"])),
+                         _cell(run.answer_text(kinds, a)), a["correct"],
                          _blank(a["elapsed_ms"]), _score(a["score"]), a["status"]])
         t = run.totals(p["student_id"])
-        totals.append([*who, "total", "", t.correct, "", _score(t.score), "total"])
+        totals.append([*who, "total", "", "", t.correct, "", _score(t.score), "total"])
     return _csv(rows + totals)
 
 
@@ -186,6 +201,7 @@ def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
 def run_json(conn: sqlite3.Connection, run_id: int) -> str:
     """The whole run for archiving: quiz, timing, participants, answers and events."""
     run = load_run(conn, run_id)
+    kinds = run.kinds()
     participants = []
     for p in run.participants:
         t = run.totals(p["student_id"])
@@ -199,7 +215,8 @@ def run_json(conn: sqlite3.Connection, run_id: int) -> str:
         "quiz": run.quiz_data,
         "openings": run.openings,
         "participants": participants,
-        "submissions": [{**a, "correct": bool(a["correct"])}
+        "submissions": [{**a, "answer_text": run.answer_text(kinds, a),
+                         "correct": bool(a["correct"])}
                         for answers in run.answers.values() for a in answers.values()],
         "events": [{**e, "detail": json.loads(e["detail"]) if e["detail"] else None}
                    for e in run.events],

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from .quiz import LETTERS, Quiz
+from .kinds import BadAnswer, Kind
+from .quiz import Quiz
 
 POINTS_PER_QUESTION = 20
 
@@ -44,15 +45,22 @@ class DuplicateStudentId(Rejected):
         self.student_id = student_id
 
 
-def score_points(score_fn: str, correct: bool, elapsed_ms: int, limit_ms: int) -> int:
-    """Points (0..20) for one answer: ``speed`` falls from 20 at once to 10 at the buzzer."""
-    if not correct:
+def score_points(score_fn: str, credit: float, elapsed_ms: int, limit_ms: int) -> int:
+    """Points (0..20) for one answer earning ``credit`` (0..1, True for a right one):
+    ``speed`` falls from 20 at once to 10 at the buzzer, times the credit."""
+    if not credit:
         return 0
-    if score_fn == "binary":
-        return POINTS_PER_QUESTION
-    fraction = min(max(elapsed_ms, 0), limit_ms) / limit_ms
+    full = float(POINTS_PER_QUESTION)
+    if score_fn != "binary" and limit_ms:
+        fraction = min(max(elapsed_ms, 0), limit_ms) / limit_ms
+        full *= 1 - 0.5 * fraction
     # Half-up rounding onto the 0.05 grid, so 0.975 -> 1.0 and 0.525 -> 0.55.
-    return math.floor(POINTS_PER_QUESTION * (1 - 0.5 * fraction) + 0.5)
+    return math.floor(full * credit + 0.5)
+
+
+def run_seed(session_id: str, run_id: int) -> str:
+    """What fixes a run's shuffles: the same for every student, new for each run."""
+    return f"{session_id}/{run_id}"
 
 
 def as_score(points: int) -> float:
@@ -90,14 +98,16 @@ class Opening:
 
     question_idx: int
     opened_at: int
-    time_limit: int
+    time_limit: int | None  # None: no clock (a slide without a time limit)
     closed_at: int | None = None
 
     @property
-    def deadline(self) -> int:
-        return self.opened_at + self.time_limit * 1000
+    def deadline(self) -> int | None:
+        return None if self.time_limit is None else self.opened_at + self.time_limit * 1000
 
-    def remaining_ms(self, now: int) -> int:
+    def remaining_ms(self, now: int) -> int | None:
+        if self.deadline is None:
+            return None
         return 0 if self.closed_at is not None else max(0, self.deadline - now)
 
 
@@ -133,6 +143,8 @@ class Game:
     """One run of one quiz. The room owns it; everything here is synchronous."""
 
     quiz: Quiz
+    # Fixes what a run shows the same to everyone (an order question's shuffle).
+    seed: str = ""
     state: State = State.LOBBY
     current_idx: int | None = None
     participants: dict[str, Participant] = field(default_factory=dict)
@@ -141,19 +153,21 @@ class Game:
     openings: dict[int, Opening] = field(default_factory=dict)
     audits: dict[str, Audit] = field(default_factory=dict)
     _standings: list[Standing] | None = field(default=None, repr=False)
+    _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
+    _kinds_of: Quiz | None = field(default=None, repr=False)
     _ranks: dict[str, int] | None = field(default=None, repr=False)
 
     @classmethod
     def restore(cls, quiz: Quiz, participants: Iterable[Participant],
                 openings: Iterable[Opening], submissions: Iterable[Submission],
-                events: Iterable[tuple[str, str, int]], state: State, current_idx: int | None
-                ) -> Game:
+                events: Iterable[tuple[str, str, int]], state: State, current_idx: int | None,
+                *, seed: str = "") -> Game:
         """Replay a durable record: the game as it was when the server stopped.
 
         A quiz edited meanwhile may have lost the current question; then the
         run is over (or not yet begun).
         """
-        game = cls(quiz)
+        game = cls(quiz, seed)
         # Totals are rebuilt from the answers, and only questions the quiz still has count.
         game.participants = {p.student_id: replace(p, points=0) for p in participants}
         game.openings = {o.question_idx: o for o in openings if o.question_idx < len(quiz)}
@@ -259,9 +273,11 @@ class Game:
             raise Rejected("bad_question", "question_idx must be a whole number")
         if not 0 <= question_idx < len(self.quiz):
             raise Rejected("bad_question", f"question {question_idx} does not exist")
-        question = self.quiz.questions[question_idx]
-        if not isinstance(answer, str) or len(answer) != 1 or answer not in question.letters:
-            raise Rejected("bad_answer", f"answer must be one of {', '.join(question.letters)}")
+        kind = self.kind(question_idx)
+        try:
+            stored = kind.normalise(answer)
+        except BadAnswer as exc:
+            raise Rejected("bad_answer", str(exc)) from None
         existing = self.answers.get(question_idx, {}).get(student_id)
         if existing is not None and existing.status == "submitted":
             return existing
@@ -269,12 +285,12 @@ class Game:
             raise Rejected("not_open", "that question is not open")
         opening = self.openings[question_idx]
         elapsed = max(0, now - opening.opened_at)
-        limit_ms = opening.time_limit * 1000
-        if elapsed > limit_ms:
+        if opening.deadline is not None and now > opening.deadline:
             raise Rejected("time_expired", "time is up for this question")
-        correct = answer == question.correct
-        points = score_points(self.quiz.score_fn, correct, elapsed, limit_ms)
-        return Submission(student_id, question_idx, answer, now, elapsed, points, correct,
+        credit = kind.credit(stored)
+        limit_ms = (opening.time_limit or 0) * 1000
+        points = score_points(self.quiz.score_fn, credit, elapsed, limit_ms)
+        return Submission(student_id, question_idx, stored, now, elapsed, points, credit == 1,
                           "submitted")
 
     def record(self, submission: Submission) -> bool:
@@ -322,13 +338,26 @@ class Game:
         ]
 
     # ---- tallies --------------------------------------------------------------------
+    def kind(self, idx: int) -> Kind:
+        """Question ``idx`` as this run asks it (its kind decides its rules)."""
+        cached = self._kinds.get(idx)
+        if cached is None or self._kinds_of is not self.quiz:
+            if self._kinds_of is not self.quiz:
+                self._kinds, self._kinds_of = {}, self.quiz
+            cached = self._kinds[idx] = self.quiz.questions[idx].kind.for_run(
+                f"{self.seed}/{idx}")
+        return cached
+
     def histogram(self, idx: int, *, pending: bool = False) -> dict[str, int]:
-        counts = dict.fromkeys(LETTERS, 0) | {"missed": 0}
-        for submission in self.answers.get(idx, {}).values():
-            counts[submission.answer or "missed"] += 1
+        """The tally its kind shapes; ``pending`` adds students yet to answer."""
+        answers = self.answers.get(idx, {}).values()
+        counts = self.kind(idx).histogram(s.answer for s in answers)
         if pending:
-            counts["pending"] = max(0, len(self.participants) - sum(counts.values()))
+            counts["pending"] = max(0, len(self.participants) - len(answers))
         return counts
+
+    def submitted_count(self, idx: int) -> int:
+        return sum(1 for _ in self.submitted(idx))
 
     def standings(self) -> list[Standing]:
         """Everyone, best first: score desc, then name, then id. One sort per change."""

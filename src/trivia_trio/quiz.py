@@ -1,8 +1,10 @@
 """The quiz: load a file, validate every field, and hand back an immutable Quiz.
 
 Validation collects every problem before refusing, so an instructor fixes a
-file in one pass. Each problem names its place the way the file spells it:
-``questions[3].correct: "E" is not one of A, B``.
+file in one pass. Each problem names its place in the teacher's terms, the
+question counted from 1 and, for line-based formats, its line:
+``question 4 (line 19): the answer "E" is not one of A, B``. What each kind
+of question needs is checked by that kind (``kinds/``).
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-LETTERS = "ABCD"
+from .kinds import DEFAULT_KIND, KINDS, Kind, Report
+from .kinds.base import check_text
+
 SCORE_FNS = ("speed", "binary")
 TIME_LIMIT_RANGE = (5, 600)
 MAX_QUESTIONS = 500
-MAX_TEXT_CHARS = 2000
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+COMMON_FIELDS = ("kind", "text", "explanation", "time_limit", "image")
 
 
 class QuizError(ValueError):
@@ -34,15 +39,31 @@ class QuizError(ValueError):
 
 @dataclass(frozen=True)
 class Question:
+    """One question: what every kind has, and the kind itself (its fields and rules)."""
+
     text: str
-    options: tuple[str, ...]
-    correct: str
+    kind: Kind
     explanation: str = ""
     time_limit: int | None = None
+    image: str | None = None
 
     @property
-    def letters(self) -> str:
-        return LETTERS[: len(self.options)]
+    def is_v1(self) -> bool:
+        """A question v1 could ask: its messages stay exactly v1's."""
+        return self.kind.is_v1 and self.image is None
+
+    def to_dict(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"text": self.text}
+        if self.kind.name != DEFAULT_KIND:
+            item["kind"] = self.kind.name
+        item |= self.kind.to_dict()
+        if self.explanation:
+            item["explanation"] = self.explanation
+        if self.time_limit is not None:
+            item["time_limit"] = self.time_limit
+        if self.image is not None:
+            item["image"] = self.image
+        return item
 
 
 @dataclass(frozen=True)
@@ -58,8 +79,12 @@ class Quiz:
     def __len__(self) -> int:
         return len(self.questions)
 
-    def time_limit(self, idx: int) -> int:
-        return self.questions[idx].time_limit or self.time_limit_default
+    def time_limit(self, idx: int) -> int | None:
+        """Seconds to answer question ``idx``; None for a slide with no clock."""
+        question = self.questions[idx]
+        if question.time_limit is None and not question.kind.needs_time_limit:
+            return None
+        return question.time_limit or self.time_limit_default
 
     def to_dict(self) -> dict[str, Any]:
         """The PROTOCOL.md JSON form; ``quiz_from_dict(q.to_dict()) == q``."""
@@ -67,109 +92,107 @@ class Quiz:
             "title": self.title,
             "time_limit_default": self.time_limit_default,
             "score_fn": self.score_fn,
-            "questions": [],
+            "questions": [q.to_dict() for q in self.questions],
         }
         if self.session_id:
             data["session_id"] = self.session_id
-        for q in self.questions:
-            item: dict[str, Any] = {
-                "text": q.text, "options": list(q.options), "correct": q.correct
-            }
-            if q.explanation:
-                item["explanation"] = q.explanation
-            if q.time_limit is not None:
-                item["time_limit"] = q.time_limit
-            data["questions"].append(item)
         return data
 
 
-def _check_text(value: Any, where: str, problems: list[str], *, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        problems.append(f"{where}: must be a non-empty string")
-        return ""
-    if len(value) > MAX_TEXT_CHARS:
-        problems.append(f"{where}: longer than {MAX_TEXT_CHARS} characters")
-    return value.strip()
-
-
-def _check_time_limit(value: Any, where: str, problems: list[str]) -> int | None:
+def _check_time_limit(value: Any, report: Report, what: str = "the time limit") -> int | None:
     low, high = TIME_LIMIT_RANGE
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        problems.append(f"{where}: {json.dumps(value)} is not a whole number of seconds")
+        report(f"{what} {json.dumps(value)} is not a whole number of seconds")
         return None
     if not low <= value <= high:
-        problems.append(f"{where}: {int(value)} is outside {low}..{high} seconds")
+        report(f"{what} {int(value)} is outside {low}..{high} seconds")
         return None
     return int(value)
 
 
-def _check_question(raw: Any, where: str, problems: list[str]) -> Question | None:
+def _check_question(raw: Any, report: Report) -> Question | None:
     if not isinstance(raw, Mapping):
-        problems.append(f"{where}: must be an object with text, options and correct")
+        report("must be an object with text and its answer")
         return None
-    before = len(problems)
-    text = _check_text(raw.get("text"), f"{where}.text", problems)
-    options = raw.get("options")
-    if not isinstance(options, list) or not 2 <= len(options) <= len(LETTERS):
-        problems.append(f"{where}.options: must be a list of 2 to {len(LETTERS)} answers")
-        options = []
-    clean_options = tuple(
-        _check_text(option, f"{where}.options[{i}]", problems) for i, option in enumerate(options)
-    )
-    correct = raw.get("correct")
-    letters = LETTERS[: len(clean_options)]
-    if isinstance(correct, str):
-        correct = correct.strip().upper()
-    if clean_options and correct not in tuple(letters):
-        problems.append(
-            f"{where}.correct: {json.dumps(raw.get('correct'))} is not one of {', '.join(letters)}"
-        )
-    explanation = _check_text(raw.get("explanation"), f"{where}.explanation", problems,
-                              required=False)
+    found: list[str] = []
+
+    def note(problem: str) -> None:
+        found.append(problem)
+        report(problem)
+
+    name = raw.get("kind", DEFAULT_KIND)
+    kind_class = KINDS.get(name) if isinstance(name, str) else None
+    if kind_class is None:
+        note(f"the kind {json.dumps(name)} is not one of {', '.join(KINDS)}")
+    text = check_text(raw.get("text"), "the question text", note)
+    explanation = ""
+    if raw.get("explanation") not in (None, ""):
+        explanation = check_text(raw["explanation"], "the explanation", note)
     time_limit = None
     if raw.get("time_limit") is not None:
-        time_limit = _check_time_limit(raw["time_limit"], f"{where}.time_limit", problems)
-    if len(problems) > before:
+        time_limit = _check_time_limit(raw["time_limit"], note)
+    image = raw.get("image")
+    if image is not None and (not isinstance(image, str) or not image.strip()):
+        note("the image must name a picture file")
+    kind = kind_class.from_file(raw, note) if kind_class else None
+    if found or kind is None:
         return None
-    return Question(text, clean_options, correct, explanation, time_limit)
+    return Question(text, kind, explanation, time_limit, image)
 
 
-def quiz_from_dict(data: Any, skipped: tuple[str, ...] = ()) -> Quiz:
-    """Validate a PROTOCOL.md quiz object; raise QuizError listing every problem."""
+def _labelled(found: list[str], label: str, problem: str) -> None:
+    found.append(f"{label}: {problem}")
+
+
+def question_labels(count: int) -> list[str]:
+    """How a file without lines names its questions: counted from 1."""
+    return [f"question {i}" for i in range(1, count + 1)]
+
+
+def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
+                   labels: list[str] | None = None, problems: tuple[str, ...] = (),
+                   question_problems: list[list[str]] | None = None) -> Quiz:
+    """Validate a PROTOCOL.md quiz object; raise QuizError listing every problem.
+
+    ``labels`` names each question the way its file does (``question 3 (line 19)``).
+    A file format hands over what it already found: ``problems`` about the file as a
+    whole (first in the list) and ``question_problems`` about each question, which
+    are listed in that question's place.
+    """
     if not isinstance(data, Mapping):
         raise QuizError(["the quiz must be a JSON object with title and questions"])
-    problems: list[str] = []
-    title = _check_text(data.get("title"), "title", problems)
+    found: list[str] = list(problems)
+    title = check_text(data.get("title"), "the title", found.append)
     session_id = data.get("session_id")
     if session_id is not None and (
         not isinstance(session_id, str) or not SESSION_ID_PATTERN.match(session_id)
     ):
-        problems.append(
-            f"session_id: {json.dumps(session_id)} must be 1-64 letters, digits, '_', '.' or '-'"
-        )
+        found.append(f"the session id {json.dumps(session_id)} must be 1-64 letters, digits,"
+                     " '_', '.' or '-'")
     time_limit_default = 20
     if data.get("time_limit_default") is not None:
-        time_limit_default = (
-            _check_time_limit(data["time_limit_default"], "time_limit_default", problems) or 20
-        )
+        time_limit_default = _check_time_limit(
+            data["time_limit_default"], found.append, "the default time limit") or 20
     score_fn = data.get("score_fn", "speed")
     if score_fn not in SCORE_FNS:
-        problems.append(f"score_fn: {json.dumps(score_fn)} is not one of {', '.join(SCORE_FNS)}")
+        found.append(f"the scoring {json.dumps(score_fn)} is not one of {', '.join(SCORE_FNS)}")
     raw_questions = data.get("questions")
     questions: list[Question] = []
     if not isinstance(raw_questions, list) or not raw_questions:
-        problems.append("questions: must be a non-empty list")
+        if not found:  # a file whose questions all failed to read has said why
+            found.append("there are no questions")
     elif len(raw_questions) > MAX_QUESTIONS:
-        problems.append(f"questions: more than {MAX_QUESTIONS} questions")
+        found.append(f"more than {MAX_QUESTIONS} questions")
     else:
-        for i, raw in enumerate(raw_questions):
-            question = _check_question(raw, f"questions[{i}]", problems)
+        names = labels or question_labels(len(raw_questions))
+        earlier = question_problems or [[] for _ in raw_questions]
+        for label, raw, notes in zip(names, raw_questions, earlier, strict=True):
+            found += [f"{label}: {note}" for note in notes]
+            question = _check_question(raw, partial(_labelled, found, label))
             if question is not None:
                 questions.append(question)
-    if problems:
-        raise QuizError(problems)
+    if found:
+        raise QuizError(found)
     return Quiz(
         title=title,
         questions=tuple(questions),
@@ -203,8 +226,7 @@ def load_quiz(source: Path | str | bytes, *, filename: str | None = None) -> Qui
     except UnicodeDecodeError as exc:
         raise QuizError([f"not UTF-8 text (byte {exc.start})"], source=name) from exc
     try:
-        data, skipped = formats.parse(text, name)
-        return quiz_from_dict(data, skipped)
+        return formats.parse(text, name).quiz()
     except QuizError as exc:
         raise QuizError(exc.problems, source=name) from None
 

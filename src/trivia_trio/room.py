@@ -30,7 +30,16 @@ from . import views
 from .clients import Client, Role
 from .coalesce import Coalescer
 from .config import Limits
-from .game import DuplicateStudentId, Game, Opening, Participant, Rejected, State, Submission
+from .game import (
+    DuplicateStudentId,
+    Game,
+    Opening,
+    Participant,
+    Rejected,
+    State,
+    Submission,
+    run_seed,
+)
 from .qr import svg_data_url
 from .quiz import Quiz
 from .store import StorageError, Store
@@ -65,7 +74,8 @@ class Room:
         self.run_id = record.run_id
         self.live_answers = record.live_answers
         self.game = Game.restore(quiz, record.participants, record.openings, record.submissions,
-                                 record.events, State(record.state), record.current_question_idx)
+                                 record.events, State(record.state), record.current_question_idx,
+                                 seed=run_seed(session_id, record.run_id))
         self.join_url = "/"
         self._qr_url = svg_data_url(self.join_url)
         self._students: dict[str, _Live] = {}
@@ -101,7 +111,8 @@ class Room:
         idx = self.game.current_idx
         if self.game.state is State.QUESTION_OPEN and idx is not None:
             opening = self.game.openings[idx]
-            if opening.remaining_ms(self.clock()) > 0:
+            remaining = opening.remaining_ms(self.clock())
+            if remaining is None or remaining > 0:
                 await self._start_timer(opening)
             else:
                 async with self._lock:
@@ -233,7 +244,7 @@ class Room:
             await self.store.write(lambda conn: None)
             if game.submission(client.student_id, submission.question_idx) != submission:
                 raise Rejected("storage", "your answer could not be saved; try again")
-        client.send_message(views.ack_message(submission))
+        client.send_message(views.ack_message(game, submission))
 
     # ---- instructor actions -----------------------------------------------------------------
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
@@ -296,7 +307,7 @@ class Room:
             self.run_id = await self.store.write(
                 partial(db.new_run, sid=self.session_id, quiz_json=quiz_json, now=self.clock()))
             self._cancel_timer()
-            self.game = Game(self.game.quiz)
+            self.game = Game(self.game.quiz, run_seed(self.session_id, self.run_id))
             self._kick_students(lambda student_id: True)
             self._broadcast_state()
             self._to_instructors(self._room_info())
@@ -318,7 +329,7 @@ class Room:
                 self.run_id = await self.store.write(
                     partial(db.new_run, sid=self.session_id, quiz_json=quiz_json,
                             now=self.clock()))
-                self.game = Game(quiz)
+                self.game = Game(quiz, run_seed(self.session_id, self.run_id))
                 self._kick_students(lambda student_id: True)
             else:
                 await self.store.write(partial(db.set_run_quiz, run_id=self.run_id,
@@ -422,7 +433,10 @@ class Room:
 
     # ---- the question timer -------------------------------------------------------------------
     async def _start_timer(self, opening: Opening) -> None:
+        """Close ``opening`` at its deadline; one with no clock stays open until closed."""
         self._cancel_timer()
+        if opening.deadline is None:
+            return
         assert self._nursery is not None
         self._timer = await self._nursery.start(self._run_timer, opening)
 
@@ -440,7 +454,7 @@ class Room:
         """
         with trio.CancelScope() as waiting:
             task_status.started(waiting)
-            await trio.sleep(opening.remaining_ms(self.clock()) / 1000)
+            await trio.sleep((opening.remaining_ms(self.clock()) or 0) / 1000)
         if waiting.cancelled_caught:
             return
         async with self._lock:

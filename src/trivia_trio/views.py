@@ -79,14 +79,27 @@ def state_message(game: Game) -> dict[str, Any]:
     }
 
 
-def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
+def media_url(name: str) -> str:
+    return f"/media/{name}"
+
+
+def public_question(game: Game, idx: int) -> dict[str, Any]:
+    """What anyone may see of question ``idx`` before its reveal: never the answer.
+
+    A question v1 could ask is shown exactly as v1 did (text and options only)."""
     question = game.quiz.questions[idx]
+    kind = game.kind(idx)
+    if question.is_v1:
+        return {"text": question.text} | kind.public()
+    shown: dict[str, Any] = {"kind": kind.name, "text": question.text} | kind.public()
+    if question.image:
+        shown["image"] = media_url(question.image)
+    return shown
+
+
+def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
     opening = game.openings[idx]
-    return {
-        "type": "question_open",
-        "question_idx": idx,
-        "text": question.text,
-        "options": list(question.options),
+    return {"type": "question_open", "question_idx": idx} | public_question(game, idx) | {
         "time_limit": opening.time_limit,
         "total_questions": len(game.quiz),
         "opened_at_server_ts": opening.opened_at,
@@ -94,11 +107,17 @@ def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
     }
 
 
-def ack_message(submission: Submission) -> dict[str, Any]:
+def answer_on_wire(game: Game, submission: Submission | None) -> Any:
+    if submission is None or submission.answer is None:
+        return None
+    return game.kind(submission.question_idx).wire_answer(submission.answer)
+
+
+def ack_message(game: Game, submission: Submission) -> dict[str, Any]:
     return {
         "type": "submit_ack",
         "question_idx": submission.question_idx,
-        "answer": submission.answer,
+        "answer": answer_on_wire(game, submission),
         "score": submission.score,
         "elapsed_ms": submission.elapsed_ms,
     }
@@ -113,25 +132,40 @@ def lobby_count_message(game: Game) -> dict[str, Any]:
 
 
 # ---- reveal, interlude, end: shared part + each student's own -------------------------
+def reveal(game: Game, idx: int) -> dict[str, Any]:
+    """The answer and how the class answered: ``top_answers`` for typed kinds."""
+    kind = game.kind(idx)
+    shown = {"correct": kind.reveal(), "explanation": game.quiz.questions[idx].explanation}
+    top = kind.top_answers(s.answer for s in game.submitted(idx))
+    return shown if top is None else shown | {"top_answers": top}
+
+
 def question_closed_message(game: Game, idx: int) -> dict[str, Any]:
-    question = game.quiz.questions[idx]
-    return {
+    shown = reveal(game, idx)
+    message = {
         "type": "question_closed",
         "question_idx": idx,
-        "correct": question.correct,
-        "explanation": question.explanation,
+        "correct": shown["correct"],
+        "explanation": shown["explanation"],
         "histogram": game.histogram(idx),
     }
+    if "top_answers" in shown:
+        message["top_answers"] = shown["top_answers"]
+    return message
 
 
 def question_closed_own(game: Game, idx: int, student_id: str) -> dict[str, Any]:
     submission = game.submission(student_id, idx)
-    return {
-        "your_answer": submission.answer if submission else None,
+    own = {
+        "your_answer": answer_on_wire(game, submission),
         "your_score": submission.score if submission else 0.0,
         "your_rank": game.rank_of(student_id),
         "your_total": game.total_of(student_id),
     }
+    if not game.quiz.questions[idx].is_v1:
+        own["your_correct"] = bool(submission and submission.correct) \
+            if game.kind(idx).has_right_answer else None
+    return own
 
 
 def between_message(next_idx: int) -> dict[str, Any]:
@@ -185,7 +219,7 @@ def student_snapshot(game: Game, student_id: str, now: int,
             texts.append(closed_for_students(game, idx).for_student(student_id))
         elif submission is not None and submission.status == "submitted" and \
                 submission not in uncommitted:
-            texts.append(encode(ack_message(submission)))
+            texts.append(encode(ack_message(game, submission)))
     elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
         texts.append(between_for_students(game, idx + 1).for_student(student_id))
     elif game.state is State.FINISHED:
@@ -260,14 +294,18 @@ def _duplicates(audit: Any) -> dict[str, Any]:
 
 def live_histogram_message(game: Game, idx: int) -> dict[str, Any]:
     histogram = game.histogram(idx, pending=True)
-    submitted = sum(histogram[letter] for letter in "ABCD")
-    return {
+    submitted = game.submitted_count(idx)
+    message = {
         "type": "live_histogram",
         "question_idx": idx,
         "histogram": histogram,
         "submitted_count": submitted,
         "total_count": submitted + histogram["missed"] + histogram["pending"],
     }
+    top = game.kind(idx).top_answers(s.answer for s in game.submitted(idx))
+    if top is not None:
+        message["top_answers"] = top
+    return message
 
 
 def full_leaderboard_message(game: Game) -> dict[str, Any]:
@@ -279,8 +317,9 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
                       live_answers: bool) -> dict[str, Any]:
     """Instructor only: the whole quiz with its answers, and the room's links."""
     questions = [
-        {"idx": i, "text": q.text, "options": list(q.options), "correct": q.correct,
-         "explanation": q.explanation, "time_limit": game.quiz.time_limit(i)}
+        {"idx": i} | public_question(game, i)
+        | {"correct": game.kind(i).reveal(), "explanation": q.explanation,
+           "time_limit": game.quiz.time_limit(i)}
         for i, q in enumerate(game.quiz.questions)
     ]
     return {
@@ -297,8 +336,11 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
 
 
 # ---- projector ------------------------------------------------------------------------------
-def response_time_distribution(game: Game, idx: int) -> dict[str, Any]:
-    """Answers by time taken, in 8 equal bins across the question's time limit."""
+def response_time_distribution(game: Game, idx: int) -> dict[str, Any] | None:
+    """Answers by time taken, in 8 equal bins across the question's time limit
+    (None for a question with no clock)."""
+    if game.openings[idx].time_limit is None:
+        return None
     limit_ms = game.openings[idx].time_limit * 1000
     edge = limit_ms / RESPONSE_TIME_BINS
     buckets = [
@@ -313,7 +355,7 @@ def response_time_distribution(game: Game, idx: int) -> dict[str, Any]:
 
 def score_distribution(game: Game) -> dict[str, Any]:
     """Students by total score, in 10 bins of a tenth of the best possible total each."""
-    max_total = max(1, len(game.quiz))
+    max_total = max(1, sum(q.kind.has_right_answer for q in game.quiz.questions))
     edge = max_total / SCORE_BINS
     buckets = [
         {"label": f"{round(edge * i, 1)}-{round(edge * (i + 1), 1)}", "count": 0}
@@ -328,15 +370,13 @@ def score_distribution(game: Game) -> dict[str, Any]:
 def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
                             live_answers: bool, now: int) -> dict[str, Any]:
     """Everything the big screen draws. Never a student id; per-option counts only
-    after the reveal, unless the instructor turned live answers on."""
+    after the reveal, unless the instructor turned live answers on (and never, before
+    the reveal, a right/wrong tally: that would tell the room the answer)."""
     idx = game.current_idx
-    question = live = reveal = timing = None
+    question = live = shown = timing = None
     if idx is not None and game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED):
         opened = question_open_message(game, idx, now)
-        question = {
-            "idx": idx,
-            "text": opened["text"],
-            "options": opened["options"],
+        question = {"idx": idx} | public_question(game, idx) | {
             "opened_at_server_ts": opened["opened_at_server_ts"],
             "time_limit": opened["time_limit"],
             "remaining_ms": opened["remaining_ms"],
@@ -345,11 +385,11 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         counts = live_histogram_message(game, idx)
         live = {"submitted_count": counts["submitted_count"],
                 "total_count": counts["total_count"]}
-        if game.state is State.QUESTION_CLOSED or live_answers:
+        if game.state is State.QUESTION_CLOSED or (
+                live_answers and not game.kind(idx).tally_tells_right_from_wrong):
             live["counts"] = counts["histogram"]
         if game.state is State.QUESTION_CLOSED:
-            q = game.quiz.questions[idx]
-            reveal = {"correct": q.correct, "explanation": q.explanation}
+            shown = reveal(game, idx)
             timing = response_time_distribution(game, idx)
     return {
         "type": "projector_state",
@@ -366,7 +406,7 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         },
         "question": question,
         "live_histogram": live,
-        "reveal": reveal,
+        "reveal": shown,
         "response_time_distribution": timing,
         "score_distribution": score_distribution(game),
         "leaderboard": leaderboard_rows(game.standings()[:PUBLIC_TOP]),
@@ -385,8 +425,8 @@ def me_payload(game: Game, student_id: str,
         "name": participant.name,
         "total_score": as_score(sum(s.points for s in kept)),
         "submissions": [
-            {"question_idx": s.question_idx, "answer": s.answer, "elapsed_ms": s.elapsed_ms,
-             "score": s.score, "status": s.status}
+            {"question_idx": s.question_idx, "answer": answer_on_wire(game, s),
+             "elapsed_ms": s.elapsed_ms, "score": s.score, "status": s.status}
             for s in kept
         ],
     }

@@ -1,21 +1,23 @@
 """Quiz file formats: each turns text into the PROTOCOL.md quiz object and back.
 
-Every format module offers ``parse(text, *, title) -> (quiz object, skipped)``,
+Every format module offers ``parse(text, *, title) -> Parsed``,
 ``dump(quiz) -> text`` and ``looks_like(text) -> bool``. ``title`` is used
-when the file carries none; ``skipped`` tells the instructor what the file
-held that a live quiz cannot ask. A parser raises QuizError only for what
-breaks its format, naming the line or question; what the values mean is
-checked afterwards by ``quiz_from_dict``.
+when the file carries none; ``Parsed.skipped`` tells the instructor what the
+file held that a live quiz cannot ask. A parser reads past what it finds
+wrong and hands it over in ``Parsed`` (raising QuizError only when nothing
+further can be read), so the teacher sees every problem in one pass, each
+named as the file names the question: ``question 3 (line 19): ...``. What
+the values mean is checked by ``quiz_from_dict`` and the question's kind.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath
 from types import ModuleType
-from typing import Any
 
 from ..quiz import QuizError
 from . import aiken, csv_format, gift, json_format
+from .parsed import Parsed
 
 FORMAT_BY_SUFFIX: dict[str, ModuleType] = {
     ".json": json_format,
@@ -27,8 +29,8 @@ FORMAT_BY_SUFFIX: dict[str, ModuleType] = {
 SNIFFING_ORDER = (json_format, csv_format, aiken, gift)
 
 
-def parse(text: str, filename: str) -> tuple[Any, tuple[str, ...]]:
-    """Parse ``text`` by the format its name or content shows; return (quiz object, skipped).
+def parse(text: str, filename: str) -> Parsed:
+    """Parse ``text`` by the format its name or content shows.
 
     The file name's stem is the title when the format carries none.
     """

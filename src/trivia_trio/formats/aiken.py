@@ -11,7 +11,9 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..quiz import LETTERS, Quiz, QuizError
+from ..kinds import LETTERS
+from ..quiz import Quiz
+from .parsed import Parsed
 
 OPTION_LINE = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")
 ANSWER_LINE = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
@@ -37,6 +39,7 @@ class _Reader:
     """Reads a file line by line, filing each question as asked, skipped or wrong."""
 
     questions: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     draft: _Draft | None = None
@@ -66,7 +69,8 @@ class _Reader:
             return
         expected = string.ascii_uppercase[len(self.draft.options) :][:1] or "no further option"
         if letter != expected:
-            self.problems.append(f"line {number}: option {letter} where {expected} was expected")
+            self.problems.append(f"question {self.draft.number} (line {number}): option"
+                                 f" {letter} where {expected} was expected")
         self.draft.options.append(text)
 
     def _answer(self, number: int, letter: str) -> None:
@@ -76,9 +80,8 @@ class _Reader:
             return
         letters = string.ascii_uppercase[: len(draft.options)]
         if letter not in tuple(letters):
-            self.problems.append(
-                f"line {number}: ANSWER {letter!r} is not one of {', '.join(letters)}"
-            )
+            self.problems.append(f"question {draft.number} (line {number}): the answer"
+                                 f" {letter!r} is not one of {', '.join(letters)}")
         elif len(draft.options) < 2:
             self.problems.append(f"{draft.label}: only one option; a question needs at least two")
         elif len(draft.options) > len(LETTERS):
@@ -89,37 +92,36 @@ class _Reader:
         else:
             text = " ".join(draft.text)
             self.questions.append({"text": text, "options": draft.options, "correct": letter})
+            self.labels.append(draft.label)
 
 
 def looks_like(text: str) -> bool:
     return LOOKS_LIKE_AIKEN.search(text) is not None
 
 
-def parse(text: str, *, title: str = "Untitled quiz") -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Read the questions into a quiz object titled ``title`` (Aiken carries no title).
-
-    Raises QuizError listing every line that breaks the format.
-    """
+def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
+    """Read the questions into a quiz object titled ``title`` (Aiken carries no title),
+    with every line that breaks the format."""
     reader = _Reader()
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         if line.strip():
             reader.read(number, line.strip())
     reader.end()
-    if reader.problems:
-        raise QuizError(reader.problems)
-    return {"title": title, "questions": reader.questions}, tuple(reader.skipped)
+    return Parsed({"title": title, "questions": reader.questions}, tuple(reader.skipped),
+                  labels=reader.labels, problems=reader.problems)
 
 
 def dump(quiz: Quiz) -> str:
-    """Every question on one line with its options; explanations and time limits are not kept."""
+    """Every question on one line with its options; explanations and time limits are not kept.
+
+    Aiken carries choice questions with one answer only."""
     blocks = []
     for question in quiz.questions:
+        fields = question.kind.to_dict()
         lines = [_one_line(question.text)]
-        lines += [
-            f"{letter}. {_one_line(option)}"
-            for letter, option in zip(question.letters, question.options, strict=True)
-        ]
-        blocks.append("\n".join([*lines, f"ANSWER: {question.correct}"]) + "\n")
+        lines += [f"{letter}. {_one_line(option)}"
+                  for letter, option in zip(LETTERS, fields["options"], strict=False)]
+        blocks.append("\n".join([*lines, f"ANSWER: {fields['correct']}"]) + "\n")
     return "\n".join(blocks)
 
 

@@ -14,13 +14,21 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..quiz import LETTERS, Quiz, QuizError
+from ..kinds import DEFAULT_KIND, LETTERS
+from ..quiz import Quiz, QuizError
+from .parsed import Parsed
 
-COLUMNS = ("question", "A", "B", "C", "D", "correct", "time_limit", "explanation")
-REQUIRED_COLUMNS = ("question", "A", "B", "correct")
+COLUMNS = ("question", "kind", "A", "B", "C", "D", "E", "F", "correct", "time_limit",
+           "explanation", "image")
+# Read when present; the template leaves them out to stay narrow.
+EXTRA_COLUMNS = ("tolerance", "min", "max", "step", "scoring", "exact")
+REQUIRED_COLUMNS = ("question", "correct")
 OPTION_COLUMNS = tuple(letter.lower() for letter in LETTERS)
-KNOWN_COLUMNS = frozenset(column.lower() for column in COLUMNS)
+KNOWN_COLUMNS = frozenset(column.lower() for column in COLUMNS + EXTRA_COLUMNS)
 SEP_HINT = re.compile(r"^sep=(.)$", re.IGNORECASE)
+ACCEPT_SEPARATOR = "|"
+TRUTH = {"true": True, "t": True, "yes": True, "false": False, "f": False, "no": False}
+TEMPLATE_NOTE = "(kind is choice when empty; see the template for every kind)"
 
 
 def looks_like(text: str) -> bool:
@@ -29,11 +37,11 @@ def looks_like(text: str) -> bool:
     return {"question", "correct"} <= cells
 
 
-def parse(text: str, *, title: str = "Untitled quiz") -> tuple[dict[str, Any], tuple[str, ...]]:
+def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
     """Read the rows into a quiz object titled ``title`` (a CSV file carries no title).
 
-    Raises QuizError listing every row that cannot be read, each named by its
-    line number; what the values mean is left to quiz_from_dict.
+    Each row is question N counted from 1, named with the line it starts on. A
+    header the rows cannot be read under raises QuizError at once.
     """
     text = text.lstrip("\ufeff")
     first_line = _first_line(text)
@@ -48,22 +56,36 @@ def parse(text: str, *, title: str = "Untitled quiz") -> tuple[dict[str, Any], t
     columns = _read_header(header_line, header, problems, skipped)
     if problems:
         raise QuizError(problems)
-    questions = [_question(line, cells, columns, problems) for line, cells in rows]
-    if problems:
-        raise QuizError(problems)
-    return {"title": title, "questions": questions}, tuple(skipped)
+    questions, labels, notes = [], [], []
+    for number, (line, cells) in enumerate(rows, 1):
+        found: list[str] = []
+        questions.append(_question(cells, columns, found))
+        labels.append(f"question {number} (line {line})")
+        notes.append(found)
+    return Parsed({"title": title, "questions": questions}, tuple(skipped), labels=labels,
+                  question_problems=notes)
 
 
 def dump(quiz: Quiz) -> str:
     """Every question as a row under the full header; the quiz title is not kept."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + EXTRA_COLUMNS)
     for question in quiz.questions:
-        options = list(question.options) + [""] * (len(LETTERS) - len(question.options))
+        fields = question.kind.to_dict()
+        options = list(fields.get("options") or fields.get("items") or [])
+        correct = fields.get("correct", "")
+        if question.kind.name == "text":
+            correct = ACCEPT_SEPARATOR.join(fields["accept"])
+        elif isinstance(correct, bool):
+            correct = str(correct).lower()
         time_limit = "" if question.time_limit is None else question.time_limit
+        extras = [fields.get(name, "") for name in EXTRA_COLUMNS]
         writer.writerow(
-            [question.text, *options, question.correct, time_limit, question.explanation]
+            [question.text, question.kind.name, *options, *[""] * (len(LETTERS) - len(options)),
+             correct, time_limit, question.explanation, question.image or "",
+             *("" if e is None else str(e).lower() if isinstance(e, bool) else e
+               for e in extras)]
         )
     return out.getvalue()
 
@@ -101,7 +123,7 @@ def _read_header(
     if missing:
         problems.append(
             f"line {line}: the header lacks {', '.join(missing)}"
-            f" (expected {','.join(COLUMNS)}; C, D, time_limit and explanation are optional)"
+            f" (expected {','.join(COLUMNS)}; only question and correct are required)"
         )
     for name in sorted({name for name in columns if name and columns.count(name) > 1}):
         problems.append(f"line {line}: column {name} appears more than once")
@@ -111,45 +133,60 @@ def _read_header(
     return columns
 
 
-def _question(
-    line: int, cells: list[str], columns: list[str], problems: list[str]
-) -> dict[str, Any]:
+def _question(cells: list[str], columns: list[str], problems: list[str]) -> dict[str, Any]:
+    """One row as a quiz-file question of its kind; what the values mean is left to the kind."""
     extra = [cell for cell in cells[len(columns) :] if cell]
     if extra:
         problems.append(
-            f"line {line}: {len(extra)} more cell(s) than the header has columns"
+            f"{len(extra)} more cell(s) than the header has columns"
             " (is there an unquoted delimiter in a cell?)"
         )
     row = dict(zip(columns, cells, strict=False))
-    question: dict[str, Any] = {
-        "text": row.get("question", ""),
-        "options": _options(line, row, problems),
-        "correct": row.get("correct", ""),
-    }
-    if row.get("explanation"):
-        question["explanation"] = row["explanation"]
+    kind = "".join(c for c in row.get("kind", "").lower() if c.isalpha()) or DEFAULT_KIND
+    question: dict[str, Any] = {"text": row.get("question", ""), "kind": kind}
+    options = _options(row)
+    correct = row.get("correct", "")
+    if kind == "order":
+        question["items"] = options
+    elif options or kind in ("choice", "multi", "poll"):
+        question["options"] = options
+    if kind == "truefalse":
+        question["correct"] = TRUTH.get(correct.lower(), correct)
+    elif kind == "text":
+        question["accept"] = [a.strip() for a in correct.split(ACCEPT_SEPARATOR) if a.strip()]
+        if row.get("exact"):
+            question["exact"] = TRUTH.get(row["exact"].lower(), row["exact"])
+    elif kind == "number":
+        for name in ("correct", "tolerance", "min", "max", "step"):
+            if row.get(name):
+                question[name] = _number(row[name])
+    elif correct:
+        question["correct"] = correct
+    if row.get("scoring"):
+        question["scoring"] = row["scoring"].lower()
+    for name in ("explanation", "image"):
+        if row.get(name):
+            question[name] = row[name]
     if row.get("time_limit"):
-        question["time_limit"] = _time_limit(line, row["time_limit"], problems)
+        question["time_limit"] = _number(row["time_limit"])
     return question
 
 
-def _options(line: int, row: dict[str, str], problems: list[str]) -> list[str]:
-    """Options A.. up to the last filled one; an empty one before it is a gap."""
+def _options(row: dict[str, str]) -> list[str]:
+    """Options A.. up to the last filled one (the kind names an empty one before it)."""
     options = [row.get(column, "") for column in OPTION_COLUMNS]
     while options and not options[-1]:
         options.pop()
-    gaps = [LETTERS[i] for i, option in enumerate(options) if not option]
-    if gaps:
-        problems.append(
-            f"line {line}: option {', '.join(gaps)} is empty but a later option is not;"
-            " fill the options from A without gaps"
-        )
     return options
 
 
-def _time_limit(line: int, cell: str, problems: list[str]) -> int | None:
-    try:
-        return int(cell)
-    except ValueError:
-        problems.append(f"line {line}: time_limit {cell!r} is not a whole number of seconds")
-        return None
+def _number(cell: str) -> float | int | str:
+    """A number as a spreadsheet writes it (``3,5`` in a comma locale); else the cell as is,
+    for the validator to name."""
+    text = cell.replace(",", ".") if "." not in cell else cell
+    for read in (int, float):
+        try:
+            return read(text)
+        except ValueError:
+            continue
+    return cell

@@ -1,13 +1,18 @@
-"""Moodle GIFT: the multiple-choice and true/false questions of a GIFT file.
+"""Moodle GIFT: every GIFT question a live quiz can ask, as the kind that asks it.
 
 Reads the way Moodle's own importer does: questions are separated by blank
 lines, ``//`` lines are comments, a backslash escapes ``~ = # { } :`` and
 ``\\n`` is a line break, and a ``[html]``-style prefix names a fragment's
 markup (the question text's markup is the default for its answers).
-Questions a live quiz cannot ask (essay, short answer, numerical, matching,
-several correct answers, partial credit, more than four choices,
-descriptions) are listed in ``skipped`` with their number, name and reason;
-nothing is dropped in silence.
+
+Multiple choice becomes ``choice`` (several ``=`` answers: any one of them is
+right, as Moodle scores it), or ``multi`` with partial credit when ``~%n%``
+weights share the marks among several answers; ``{T}``/``{F}`` becomes
+``truefalse``, short answer ``{=a =b}`` becomes ``text``, numerical
+``{#3.14:0.01}`` and ``{#1..5}`` become ``number``, and a description (no
+answers) a ``slide``. Essay and matching questions cannot be asked live: they
+are listed in ``skipped`` with their number, name and reason; nothing is
+dropped in silence.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
-from ..quiz import LETTERS, Question, Quiz, QuizError
+from ..kinds import LETTERS
+from ..quiz import Question, Quiz, QuizError
+from .parsed import Parsed
 
 ESCAPABLE = "\\~=#{}:n"
 # While the structure is read, escaped characters hide as private-use code points.
@@ -29,7 +36,8 @@ LINE_BREAK = HIDDEN["n"]
 MARKUP = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]")
 WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 ANSWER_MARK = re.compile(r"[=~]")
-TRUE_FALSE = {"T": "A", "TRUE": "A", "F": "B", "FALSE": "B"}
+TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+NUMBER_RANGE = re.compile(r"^(.+?)\.\.(.+)$")
 BLANK = "_____"
 NAME_CHARS = 40
 LOOKS_LIKE_GIFT = re.compile(
@@ -49,13 +57,14 @@ def looks_like(text: str) -> bool:
     return LOOKS_LIKE_GIFT.search(text) is not None
 
 
-def parse(text: str, *, title: str = "Untitled quiz") -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Read the askable questions into a quiz object titled ``title`` (GIFT carries no title).
+def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
+    """Read the askable questions into a quiz object titled ``title`` (GIFT carries no title),
+    with every malformed question named by its number and first line.
 
-    Raises QuizError listing every malformed question, each named by its
-    number and first line, or when no question can be asked at all.
+    Raises QuizError when no question can be asked at all.
     """
     questions: list[dict[str, Any]] = []
+    labels: list[str] = []
     skipped: list[str] = []
     problems: list[str] = []
     for number, (line, block) in enumerate(_blocks(text), 1):
@@ -64,15 +73,15 @@ def parse(text: str, *, title: str = "Untitled quiz") -> tuple[dict[str, Any], t
             name, body = _split_title(ESCAPE_IN.sub(lambda m: HIDDEN[m.group(1)], block))
             label = f'question {number} "{_short_name(name or body)}" (line {line})'
             questions.append(_question(body))
+            labels.append(label)
         except _Skipped as reason:
             skipped.append(f"{label}: {reason}")
         except _Malformed as reason:
             problems.append(f"{label}: {reason}")
-    if problems:
-        raise QuizError(problems)
-    if not questions:
-        raise QuizError(["no multiple-choice or true/false question to ask", *skipped])
-    return {"title": title, "questions": questions}, tuple(skipped)
+    if not questions and not problems:
+        raise QuizError(["no question that can be asked live", *skipped])
+    return Parsed({"title": title, "questions": questions}, tuple(skipped), labels=labels,
+                  problems=problems)
 
 
 def dump(quiz: Quiz) -> str:
@@ -81,13 +90,26 @@ def dump(quiz: Quiz) -> str:
 
 
 def _dump_question(number: int, question: Question) -> str:
-    if question.options == ("True", "False"):
-        answers = ["T" if question.correct == "A" else "F"]
-    else:
+    fields = question.kind.to_dict()
+    letters = fields.get("correct", "")
+    name = question.kind.name
+    if name == "truefalse":
+        answers = ["T" if fields["correct"] else "F"]
+    elif name in ("choice", "multi"):
+        share = 100 / len(letters)
         answers = [
-            ("=" if letter == question.correct else "~") + _escape(option)
-            for letter, option in zip(question.letters, question.options, strict=True)
+            ("=" if letter in letters and name == "choice" else
+             f"~%{share:g}%" if letter in letters else "~") + _escape(option)
+            for letter, option in zip(LETTERS, fields["options"], strict=False)
         ]
+    elif name == "text":
+        answers = ["=" + _escape(accepted) for accepted in fields["accept"]]
+    elif name == "number":
+        answers = [f"#{fields['correct']}:{fields['tolerance']}"]
+    elif name == "slide":
+        return f"::Q{number}:: {_escape(question.text)}\n"
+    else:
+        return f"// Q{number}: a {name} question cannot be written as GIFT\n"
     if question.explanation:
         answers.append("####" + _escape(question.explanation))
     lines = [f"::Q{number}:: {_escape(question.text)} {{", *(f"\t{a}" for a in answers), "}"]
@@ -136,6 +158,11 @@ def _short_name(fragment: str) -> str:
 
 
 def _question(body: str) -> dict[str, Any]:
+    if "{" not in body and "}" not in body:
+        text = _plain(body)
+        if not text:
+            raise _Malformed("no text")
+        return {"kind": "slide", "text": text}
     before, answers, after = _split_answers(body)
     found = MARKUP.match(before)
     markup = found.group(1) if found else "moodle"
@@ -143,8 +170,8 @@ def _question(body: str) -> dict[str, Any]:
     if not text:
         raise _Malformed("no question text before the answers")
     answers, _, general_feedback = answers.partition("####")
-    options, correct, answer_feedback = _choices(answers.strip(), markup)
-    question: dict[str, Any] = {"text": text, "options": options, "correct": correct}
+    question, answer_feedback = _answers(answers.strip(), markup)
+    question["text"] = text
     explanation = _plain(general_feedback, markup) or answer_feedback
     if explanation:
         question["explanation"] = explanation
@@ -154,8 +181,6 @@ def _question(body: str) -> dict[str, Any]:
 def _split_answers(body: str) -> tuple[str, str, str]:
     """(text before, answers, text after) around the one ``{...}`` block."""
     opens, closes = body.count("{"), body.count("}")
-    if opens == closes == 0:
-        raise _Skipped("no answers: a description, not a question")
     if opens != closes or body.index("}") < body.index("{"):
         raise _Malformed("{ and } do not pair up (write a literal brace as \\{ or \\})")
     if opens > 1:
@@ -165,54 +190,103 @@ def _split_answers(body: str) -> tuple[str, str, str]:
     return before, answers, after
 
 
-def _choices(answers: str, markup: str) -> tuple[list[str], str, str]:
-    """(options, correct letter, the correct answer's feedback) of a question's answers."""
+def _answers(answers: str, markup: str) -> tuple[dict[str, Any], str]:
+    """(the question's kind and fields, the right answer's feedback) of its answers."""
     if not answers:
-        raise _Skipped("an essay question: nothing to choose from")
+        raise _Skipped("an essay question: answers are written at length, not asked live")
     if answers.startswith("#"):
-        raise _Skipped("a numerical question: the answer is typed, not chosen")
+        return _numerical(answers[1:], markup)
     if "~" in answers:
         return _multiple_choice(answers, markup)
     if "=" in answers and "->" in answers:
-        raise _Skipped("a matching question")
+        raise _Skipped("a matching question: pairs cannot be asked live")
     value, *feedback = answers.split("#", 2)
     if value.strip().upper() in TRUE_FALSE:
         right_feedback = feedback[1] if len(feedback) == 2 else ""
-        return ["True", "False"], TRUE_FALSE[value.strip().upper()], _plain(right_feedback, markup)
-    raise _Skipped("a short-answer question: the answer is typed, not chosen")
+        return ({"kind": "truefalse", "correct": TRUE_FALSE[value.strip().upper()]},
+                _plain(right_feedback, markup))
+    if answers.startswith("="):
+        return _short_answer(answers, markup)
+    raise _Malformed("the answers must start with = or ~, or be T or F")
 
 
-def _multiple_choice(answers: str, markup: str) -> tuple[list[str], str, str]:
+def _marked(answers: str) -> list[tuple[float, str, str]]:
+    """(credit in %, text, feedback) of each ``=`` or ``~`` answer."""
     marks = list(ANSWER_MARK.finditer(answers))
     if answers[: marks[0].start()].strip():
         raise _Malformed("text before the first answer; each answer starts with = or ~")
     ends = [mark.start() for mark in marks[1:]] + [len(answers)]
-    choices = [
-        _choice(mark.group(), answers[mark.end() : end])
-        for mark, end in zip(marks, ends, strict=True)
-    ]
-    correct = [i for i, (is_correct, _, _) in enumerate(choices) if is_correct]
+    return [_choice(mark.group(), answers[mark.end() : end])
+            for mark, end in zip(marks, ends, strict=True)]
+
+
+def _short_answer(answers: str, markup: str) -> tuple[dict[str, Any], str]:
+    right = [(_plain(text, markup), _plain(feedback, markup))
+             for credit, text, feedback in _marked(answers) if credit == 100]
+    if not right or not all(text for text, _ in right):
+        raise _Malformed("no full-credit answer to accept")
+    return {"kind": "text", "accept": [text for text, _ in right]}, right[0][1]
+
+
+def _numerical(answers: str, markup: str) -> tuple[dict[str, Any], str]:
+    """``3.14:0.01``, ``1..5`` or several ``=3.14:0.01 =%50%3.1:0.1``: the full-credit one."""
+    if "=" in answers:
+        right = [(text, feedback) for credit, text, feedback in _marked(answers)
+                 if credit == 100]
+        if not right:
+            raise _Malformed("no full-credit number")
+        value, feedback = right[0]
+    else:
+        value, _, feedback = answers.partition("#")
+    value = _plain(value)
+    span = NUMBER_RANGE.match(value)
+    try:
+        if span:
+            low, high = (float(part) for part in span.groups())
+            correct, tolerance = (low + high) / 2, abs(high - low) / 2
+        else:
+            number, _, slack = value.partition(":")
+            correct, tolerance = float(number), float(slack or 0)
+    except ValueError:
+        raise _Malformed(f"{value!r} is not a number, a number:tolerance or a low..high range"
+                         ) from None
+    return ({"kind": "number", "correct": _tidy(correct), "tolerance": _tidy(tolerance)},
+            _plain(feedback, markup))
+
+
+def _tidy(number: float) -> int | float:
+    return int(number) if number.is_integer() else number
+
+
+def _multiple_choice(answers: str, markup: str) -> tuple[dict[str, Any], str]:
+    choices = _marked(answers)
     if len(choices) > len(LETTERS):
         raise _Skipped(f"{len(choices)} choices; a live question has at most {len(LETTERS)}")
-    if len(correct) > 1:
-        raise _Skipped(f"{len(correct)} correct answers; a live question has one")
-    if not correct:
-        raise _Malformed("no answer is marked correct with =")
     options = [_plain(text, markup) for _, text, _ in choices]
     if not all(options):
         raise _Malformed(f"answer {options.index('') + 1} is empty")
-    right = correct[0]
-    return options, LETTERS[right], _plain(choices[right][2], markup)
+    full = [i for i, (credit, _, _) in enumerate(choices) if credit >= 100]
+    shares = [i for i, (credit, _, _) in enumerate(choices) if 0 < credit < 100]
+    if len(shares) > 1 and not full:
+        # Moodle's multiple-answer question: the marks are shared among several answers.
+        kind, right = "multi", shares
+    elif full:
+        kind, right = "choice", full
+    else:
+        raise _Malformed("no answer is marked correct with = or a weight like ~%50%")
+    question: dict[str, Any] = {"kind": kind, "options": options,
+                                "correct": "".join(LETTERS[i] for i in right)}
+    if kind == "multi":
+        question["scoring"] = "partial"
+    return question, _plain(choices[right[0]][2], markup)
 
 
-def _choice(mark: str, chunk: str) -> tuple[bool, str, str]:
-    """(is correct, text, feedback) of one ``=text#feedback`` or ``~%100%text`` answer."""
+def _choice(mark: str, chunk: str) -> tuple[float, str, str]:
+    """(credit in %, text, feedback) of one ``=text#feedback`` or ``~%50%text`` answer."""
     weight = WEIGHT.match(chunk)
     credit = float(weight.group(1)) if weight else (100.0 if mark == "=" else 0.0)
-    if credit not in (0.0, 100.0):
-        raise _Skipped(f"answers give partial credit ({weight.group(0)})")
     text, _, feedback = chunk[weight.end() if weight else 0 :].partition("#")
-    return credit == 100.0, text, feedback
+    return credit, text, feedback
 
 
 def _plain(fragment: str, markup: str = "moodle") -> str:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ..quiz import Quiz, QuizError
+from .parsed import Parsed
 
 
 def looks_like(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n").startswith("{")
 
 
-def parse(text: str, *, title: str | None = None) -> tuple[Any, tuple[str, ...]]:
+def parse(text: str, *, title: str | None = None) -> Parsed:
     """Decode the quiz object; ``title`` fills in only when the object has none."""
     try:
         data = json.loads(text.lstrip("\ufeff"))
@@ -24,7 +24,7 @@ def parse(text: str, *, title: str | None = None) -> tuple[Any, tuple[str, ...]]
         raise QuizError(["nested too deeply to be a quiz"]) from None
     if title and isinstance(data, dict):
         data.setdefault("title", title)
-    return data, ()
+    return Parsed(data)
 
 
 def dump(quiz: Quiz) -> str:

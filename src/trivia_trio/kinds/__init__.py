@@ -1,0 +1,24 @@
+"""Question kinds: one module each, found here by the name a quiz file gives.
+
+Adding a kind means one module (a ``Kind`` subclass, see ``base``), one line
+below, and one phone renderer plus one reveal renderer in ``static/``.
+"""
+
+from __future__ import annotations
+
+from .base import LETTERS, V1_LETTERS, BadAnswer, Kind, Report
+from .choice import Choice
+from .multi import Multi
+from .number import Number
+from .order import Order
+from .poll import Poll
+from .slide import Slide
+from .text import Text
+from .truefalse import TrueFalse
+
+KINDS: dict[str, type[Kind]] = {
+    kind.name: kind for kind in (Choice, TrueFalse, Multi, Text, Number, Order, Poll, Slide)
+}
+DEFAULT_KIND = "choice"
+
+__all__ = ["DEFAULT_KIND", "KINDS", "LETTERS", "V1_LETTERS", "BadAnswer", "Kind", "Report"]

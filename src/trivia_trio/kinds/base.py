@@ -1,0 +1,196 @@
+"""What every question kind provides, and what the kinds that look alike share.
+
+A kind is a frozen value built from one question of a quiz file. It answers
+every question the rest of the program asks about that question: what a
+phone may see (never the answer), whether a submitted answer is well formed
+and how it is stored, how much credit it earns, how answers are tallied, and
+what the reveal says. ``game.py`` and ``views.py`` only ever ask; they never
+look at a kind's fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+LETTERS = "ABCDEF"
+V1_LETTERS = 4  # a v1 question had at most options A..D
+MAX_TEXT_CHARS = 2000
+TOP_ANSWERS = 10
+
+Report = Callable[[str], None]
+"""Records one problem about the question being read, in the teacher's words."""
+
+
+class BadAnswer(ValueError):
+    """A submitted answer that is not well formed for its question (``bad_answer``)."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Base of every kind; see the module docstring."""
+
+    name: ClassVar[str]
+    # False for a poll (every answer is fine) and a slide (nothing to answer).
+    has_right_answer: ClassVar[bool] = True
+    takes_answers: ClassVar[bool] = True
+    # A slide may stay up with no clock at all.
+    needs_time_limit: ClassVar[bool] = True
+    # A tally of right and wrong tells the room whether an answer is right: never public
+    # while the question is open.
+    tally_tells_right_from_wrong: ClassVar[bool] = False
+
+    @classmethod
+    def from_file(cls, raw: Mapping[str, Any], report: Report) -> Kind | None:
+        """The kind's fields of one quiz-file question; None after reporting problems."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields ``from_file`` reads back to an equal value."""
+        raise NotImplementedError
+
+    def for_run(self, seed: str) -> Kind:
+        """The question as one run asks it (an order question shuffles its items here)."""
+        return self
+
+    @property
+    def is_v1(self) -> bool:
+        """True for what a v1 client understands: its messages stay exactly v1's."""
+        return False
+
+    def public(self) -> dict[str, Any]:
+        """Fields ``question_open`` adds for this kind. Never the answer."""
+        return {}
+
+    def normalise(self, answer: object) -> str:
+        """The answer as stored; raises BadAnswer for anything not well formed."""
+        raise NotImplementedError
+
+    def credit(self, stored: str) -> float:
+        """Share of the question's score a stored answer earns, 0..1."""
+        raise NotImplementedError
+
+    def wire_answer(self, stored: str) -> Any:
+        """A stored answer as the protocol sends it back (``submit_ack``, ``your_answer``)."""
+        return stored
+
+    def reveal(self) -> Any:
+        """``question_closed.correct``."""
+        raise NotImplementedError
+
+    def histogram(self, answers: Iterable[str | None]) -> dict[str, int]:
+        """The tally of the stored answers (None = missed), shaped for this kind."""
+        raise NotImplementedError
+
+    def top_answers(self, answers: Iterable[str | None]) -> list[dict[str, Any]] | None:
+        """The most frequent answers, for kinds whose answers are typed; else None."""
+        return None
+
+    def describe(self, stored: str) -> str:
+        """A stored answer as a teacher reads it in an export."""
+        return stored
+
+
+# ---- validation helpers ---------------------------------------------------------------------
+def check_text(value: Any, what: str, report: Report, *,
+               empty: str = "is missing or empty") -> str:
+    if not isinstance(value, str) or not value.strip():
+        report(f"{what} {empty}")
+        return ""
+    if len(value) > MAX_TEXT_CHARS:
+        report(f"{what} is longer than {MAX_TEXT_CHARS} characters")
+    return value.strip()
+
+
+def check_options(raw: Mapping[str, Any], report: Report, *, low: int = 2,
+                  high: int = len(LETTERS)) -> tuple[str, ...]:
+    options = raw.get("options")
+    if not isinstance(options, list) or not low <= len(options) <= high:
+        count = len(options) if isinstance(options, list) else "none"
+        report(f"needs {low} to {high} options (A to {LETTERS[high - 1]}), it has {count}")
+        return ()
+    return tuple(check_text(o, f"option {LETTERS[i]}", report, empty="is empty; fill the"
+                            " options from A without gaps") for i, o in enumerate(options))
+
+
+def check_letters(value: Any, letters: str, report: Report, *, several: bool) -> str:
+    """Correct letters of a choice-like question, upper-cased and sorted; '' after a report."""
+    text = value.strip().upper() if isinstance(value, str) else ""
+    picked = "".join(sorted(set(text.replace(",", "").replace(" ", ""))))
+    shown = json.dumps(value, ensure_ascii=False)
+    choices = ", ".join(letters)
+    if not picked or any(letter not in letters for letter in picked):
+        report(f"the answer {shown} is not one of {choices}")
+        return ""
+    if not several and len(picked) != 1:
+        report(f"the answer {shown} must be one letter of {choices}")
+        return ""
+    return picked
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and \
+        value == value and value not in (float("inf"), float("-inf"))
+
+
+# ---- what kinds share ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChoiceLike(Kind):
+    """Kinds answered by picking lettered options: a letter histogram, letters revealed."""
+
+    options: tuple[str, ...]
+
+    @property
+    def letters(self) -> str:
+        return LETTERS[: len(self.options)]
+
+    def public(self) -> dict[str, Any]:
+        return {"options": list(self.options)}
+
+    def one_letter(self, answer: object) -> str:
+        if not isinstance(answer, str) or len(answer) != 1 or answer not in self.letters:
+            raise BadAnswer(f"answer must be one of {', '.join(self.letters)}")
+        return answer
+
+    def histogram(self, answers: Iterable[str | None]) -> dict[str, int]:
+        shown = LETTERS[: max(V1_LETTERS, len(self.options))]
+        counts = dict.fromkeys(shown, 0) | {"missed": 0}
+        for answer in answers:
+            if answer is None:
+                counts["missed"] += 1
+            for letter in answer or "":
+                counts[letter] += 1
+        return counts
+
+    def describe(self, stored: str) -> str:
+        return "; ".join(f"{letter}: {self.options[self.letters.index(letter)]}"
+                         for letter in stored if letter in self.letters)
+
+
+@dataclass(frozen=True)
+class Typed(Kind):
+    """Kinds whose answers are typed or arranged: right/wrong/missed and the top answers."""
+
+    tally_tells_right_from_wrong = True
+
+    def grouping_key(self, stored: str) -> str:
+        """Answers equal under this key are grouped in the top answers."""
+        return stored
+
+    def histogram(self, answers: Iterable[str | None]) -> dict[str, int]:
+        counts = {"correct": 0, "wrong": 0, "missed": 0}
+        for answer in answers:
+            key = "missed" if answer is None else \
+                "correct" if self.credit(answer) == 1 else "wrong"
+            counts[key] += 1
+        return counts
+
+    def top_answers(self, answers: Iterable[str | None]) -> list[dict[str, Any]]:
+        groups = Counter(self.grouping_key(a) for a in answers if a is not None)
+        ranked = sorted(groups.items(),
+                        key=lambda item: (-item[1], self.wire_answer(item[0])))[:TOP_ANSWERS]
+        return [{"answer": self.wire_answer(key), "count": count,
+                 "correct": self.credit(key) == 1} for key, count in ranked]

@@ -1,0 +1,72 @@
+"""``text``: a typed answer, right when it matches one of the accepted answers.
+
+Both sides are compared after the protocol's normalisation: NFKC, trimmed,
+inner spaces collapsed, case folded and, unless ``exact``, accents stripped.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .base import BadAnswer, Report, Typed, check_text
+
+MAX_ANSWER_CHARS = 200
+MAX_ACCEPTED = 20
+
+
+def fold(text: str, *, exact: bool = False) -> str:
+    """The form two answers are compared in; folding twice changes nothing."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not exact:
+        text = "".join(c for c in unicodedata.normalize("NFD", text)
+                       if not unicodedata.combining(c))
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True)
+class Text(Typed):
+    name = "text"
+    accept: tuple[str, ...]
+    exact: bool = False
+
+    @classmethod
+    def from_file(cls, raw: Mapping[str, Any], report: Report) -> Text | None:
+        accept, exact = raw.get("accept"), raw.get("exact", False)
+        if not isinstance(exact, bool):
+            report("exact must be true or false")
+        if not isinstance(accept, list) or not 1 <= len(accept) <= MAX_ACCEPTED:
+            report(f"needs 1 to {MAX_ACCEPTED} accepted answers")
+            return None
+        cleaned = tuple(check_text(a, f"accepted answer {i}", report)
+                        for i, a in enumerate(accept, 1))
+        too_long = [a for a in cleaned if len(a) > MAX_ANSWER_CHARS]
+        if too_long:
+            report(f"an accepted answer is longer than the {MAX_ANSWER_CHARS} characters"
+                   " a student may type")
+        if not all(cleaned) or too_long or not isinstance(exact, bool):
+            return None
+        return cls(cleaned, exact)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"accept": list(self.accept), "exact": self.exact}
+
+    def normalise(self, answer: object) -> str:
+        if not isinstance(answer, str) or len(answer) > MAX_ANSWER_CHARS:
+            raise BadAnswer(f"answer must be text of at most {MAX_ANSWER_CHARS} characters")
+        stored = answer.strip()
+        if not stored:
+            raise BadAnswer("the answer is empty")
+        return stored
+
+    def grouping_key(self, stored: str) -> str:
+        return fold(stored, exact=self.exact)
+
+    def credit(self, stored: str) -> float:
+        folded = fold(stored, exact=self.exact)
+        return 1.0 if any(folded == fold(a, exact=self.exact) for a in self.accept) else 0.0
+
+    def reveal(self) -> list[str]:
+        return list(self.accept)

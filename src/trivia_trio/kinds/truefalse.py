@@ -1,0 +1,37 @@
+"""``truefalse``: a statement that is true or false; phones word the two buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .base import ChoiceLike, Report
+
+TRUE_FALSE = ("True", "False")
+
+
+@dataclass(frozen=True)
+class TrueFalse(ChoiceLike):
+    name = "truefalse"
+    correct: bool
+
+    @classmethod
+    def from_file(cls, raw: Mapping[str, Any], report: Report) -> TrueFalse | None:
+        correct = raw.get("correct")
+        if not isinstance(correct, bool):
+            report("the answer of a true/false question must be true or false")
+            return None
+        return cls(TRUE_FALSE, correct)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"correct": self.correct}
+
+    def normalise(self, answer: object) -> str:
+        return self.one_letter(answer)
+
+    def credit(self, stored: str) -> float:
+        return 1.0 if stored == self.reveal() else 0.0
+
+    def reveal(self) -> str:
+        return "A" if self.correct else "B"
