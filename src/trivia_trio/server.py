@@ -17,12 +17,13 @@ from hypercorn.config import Config
 from hypercorn.protocol import ws_stream
 from wsproto.extensions import PerMessageDeflate
 
+from . import library
 from . import store as db
 from .auth import Keyring
 from .config import Settings
 from .quiz import Quiz, demo_quiz, load_quiz
-from .room import Room, open_room
-from .store import open_store
+from .room import Room, open_room, wall_clock_ms
+from .store import Store, open_store
 from .web import create_app
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,18 @@ def _storage_summary(conn: db.sqlite3.Connection) -> str:
     return summary + (", fullfsync" if found["fullfsync"] else "")
 
 
+async def _keep_in_library(store: Store, quiz: Quiz) -> None:
+    """A quiz file named at start goes into the library (or is found there), as the
+    version its first run uses."""
+    now = wall_clock_ms()
+
+    def keep(conn: db.sqlite3.Connection) -> None:
+        quiz_id, _found = library.import_quiz(conn, quiz, now)
+        library.note_run(conn, quiz_id, quiz, now)
+
+    await store.write(keep)
+
+
 def quiz_for(settings: Settings) -> Quiz:
     """The quiz named at start, or the built-in demo. Raises QuizError for a bad file."""
     return load_quiz(settings.quiz_path) if settings.quiz_path else demo_quiz()
@@ -170,6 +183,8 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
     port = free_port(settings.host, settings.port) if settings.port_fallback else settings.port
     async with open_store(settings.db_path) as store:
         secret, instructor_key = _keys(store.conn, settings)
+        if settings.quiz_path:
+            await _keep_in_library(store, quiz)
         async with open_room(store, quiz, session_id=session_id, limits=settings.limits) as room:
             lan = lan_addresses()
             app = create_app(room, Keyring(secret, instructor_key, session_id), settings,

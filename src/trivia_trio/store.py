@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import trio
 
 from .game import Opening, Participant, Submission
+from .library import SCHEMA as LIBRARY_SCHEMA
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -123,7 +124,7 @@ def connect(path: Path) -> sqlite3.Connection:
                            "need WAL and FULL")
     log.info("database %s: journal_mode=%s synchronous=FULL%s", path, journal,
              " fullfsync=ON" if sys.platform == "darwin" else "")
-    conn.executescript(SCHEMA)
+    conn.executescript(SCHEMA + LIBRARY_SCHEMA)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
 

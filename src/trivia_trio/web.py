@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Awaitable, Callable
-from functools import cache, wraps
+from functools import cache, partial, wraps
 from importlib.resources import files
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,7 +18,7 @@ import trio
 from quart import Response, jsonify, redirect, request, websocket
 from quart_trio import QuartTrio
 
-from . import exports, runs, views
+from . import exports, library, library_routes, runs, views
 from .auth import (
     COOKIE_MAX_AGE,
     INSTRUCTOR_COOKIE,
@@ -291,10 +291,13 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         except QuizError as exc:
             return _error(400, "bad_quiz", str(exc), problems=exc.problems)
         try:
-            await room.load_quiz(quiz)
+            quiz_id, _found = await room.store.write(
+                partial(library.import_quiz, quiz=quiz, now=room.clock()))
+            await library_routes.run_from_library(room, quiz_id, quiz)
         except Rejected as rejected:
             return _error(409, rejected.code, rejected.message)
-        return {"title": quiz.title, "questions": len(quiz), "skipped": list(quiz.skipped)}
+        return {"title": quiz.title, "questions": len(quiz), "skipped": list(quiz.skipped),
+                "quiz_id": quiz_id}
 
     async def export_run(build: Callable[[Any, int], str], name: str,
                          mimetype: str = "text/csv") -> Any:
@@ -347,6 +350,8 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         # Public on purpose: a blank template gives nothing away.
         raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
         return exports.download(raw.decode("utf-8-sig"), "quiz-template.csv")
+
+    library_routes.register(app, room, instructor_only)
 
     # ---- sockets ------------------------------------------------------------------------------
     async def serve_socket(role: Role) -> None:

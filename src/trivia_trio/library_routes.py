@@ -1,0 +1,222 @@
+"""The library's HTTP routes, all instructor-only: list, get, save, duplicate, delete and
+undo, import, export, and run.
+
+Each route checks what it was sent, then does its change in one store write:
+a refused import or save changes nothing. Running a quiz goes through the
+room's own ``load_quiz``, so the run keeps a frozen copy exactly as a quiz
+loaded any other way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+from urllib.parse import unquote
+
+from quart import Response, jsonify, request
+from quart_trio import QuartTrio
+
+from . import library
+from .exports import download
+from .formats import csv_format, gift, json_format
+from .game import Rejected
+from .quiz import Quiz, QuizError, load_quiz
+from .room import Room
+from .store import StorageError
+
+Guard = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
+EXPORTS = {  # format -> (writer, file suffix, mimetype)
+    "json": (json_format.dump, "json", "application/json"),
+    "csv": (csv_format.dump, "csv", "text/csv"),
+    "gift": (gift.dump, "gift.txt", "text/plain"),
+}
+GIFT_KINDS = ("choice", "truefalse", "multi", "text", "number")
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
+    return jsonify({"code": code, "message": message, **extra}), status
+
+
+def file_stem(title: str) -> str:
+    """A file name from a title, safe in a Content-Disposition header."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", title).strip("-.")
+    return stem[:60] or "quiz"
+
+
+def gift_left_out(quiz: Quiz) -> list[str]:
+    """What a GIFT file of ``quiz`` cannot hold, in the teacher's words."""
+    left_out = ["the title, the scoring and the default time (GIFT has no place for them)"]
+    for number, question in enumerate(quiz.questions, 1):
+        kind = getattr(getattr(question, "kind", None), "name", "choice")
+        if kind not in GIFT_KINDS:
+            left_out.append(f"question {number}: a {kind} question (GIFT has no such kind)")
+        if question.time_limit is not None:
+            left_out.append(f"question {number}: its time limit")
+        if getattr(question, "image", None):
+            left_out.append(f"question {number}: its picture")
+    return left_out
+
+
+async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> None:
+    """Run ``quiz`` (version of library quiz ``quiz_id``) through the room's load path.
+
+    The version is noted first: if the room then refuses (a question is open),
+    the note names a version no run used, which lists nothing.
+    """
+    await room.store.write(partial(library.note_run, quiz_id=quiz_id, quiz=quiz,
+                                   now=room.clock()))
+    await room.load_quiz(quiz)
+
+
+def register(app: QuartTrio, room: Room, instructor_only: Guard) -> None:
+    """Add the library routes to ``app``; ``instructor_only`` guards every one."""
+    store = room.store
+    prefix = "/api/instructor/library"
+
+    async def quiz_body() -> dict[str, Any] | None:
+        raw = await request.get_data(cache=False)
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):
+            return None
+        quiz = body.get("quiz") if isinstance(body, dict) else None
+        return quiz if isinstance(quiz, dict) else None
+
+    def not_found() -> tuple[Response, int]:
+        return _error(404, "not_in_library", "no such quiz in the library (deleted?)")
+
+    @app.get(prefix)
+    @instructor_only
+    async def list_quizzes() -> Any:
+        return {"quizzes": await store.read(library.listing),
+                "undo_window_ms": library.UNDO_WINDOW_MS}
+
+    @app.post(prefix)
+    @instructor_only
+    async def new_quiz() -> Any:
+        body = await quiz_body()
+        if body is None:
+            return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
+        checked = library.check(body)
+        try:
+            quiz_id = await store.write(partial(library.add, checked=checked, now=room.clock()))
+        except StorageError:
+            return _error(503, "storage", "could not save; try again")
+        except ValueError as exc:
+            return _error(409, "library_full", str(exc))
+        return {"quiz_id": quiz_id, "problems": checked.problems, "draft": bool(checked.problems)}
+
+    @app.get(f"{prefix}/<int:quiz_id>")
+    @instructor_only
+    async def get_quiz(quiz_id: int) -> Any:
+        try:
+            return await store.read(partial(library.get, quiz_id=quiz_id))
+        except library.NotInLibrary:
+            return not_found()
+
+    @app.put(f"{prefix}/<int:quiz_id>")
+    @instructor_only
+    async def save_quiz(quiz_id: int) -> Any:
+        body = await quiz_body()
+        if body is None:
+            return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
+        checked = library.check(body)
+        now = room.clock()
+        try:
+            await store.write(partial(library.save, quiz_id=quiz_id, checked=checked, now=now))
+        except library.NotInLibrary:
+            return not_found()
+        except StorageError:
+            return _error(503, "storage", "could not save; try again")
+        return {"quiz_id": quiz_id, "problems": checked.problems,
+                "draft": bool(checked.problems), "edited_at": now}
+
+    @app.post(f"{prefix}/<int:quiz_id>/duplicate")
+    @instructor_only
+    async def duplicate_quiz(quiz_id: int) -> Any:
+        try:
+            new_id = await store.write(partial(library.duplicate, quiz_id=quiz_id,
+                                               now=room.clock()))
+        except library.NotInLibrary:
+            return not_found()
+        except ValueError as exc:
+            return _error(409, "library_full", str(exc))
+        return {"quiz_id": new_id}
+
+    @app.delete(f"{prefix}/<int:quiz_id>")
+    @instructor_only
+    async def delete_quiz(quiz_id: int) -> Any:
+        try:
+            await store.write(partial(library.delete, quiz_id=quiz_id, now=room.clock()))
+        except library.NotInLibrary:
+            return not_found()
+        return {"quiz_id": quiz_id, "undo_window_ms": library.UNDO_WINDOW_MS}
+
+    @app.post(f"{prefix}/<int:quiz_id>/undelete")
+    @instructor_only
+    async def undelete_quiz(quiz_id: int) -> Any:
+        try:
+            await store.write(partial(library.undelete, quiz_id=quiz_id, now=room.clock()))
+        except library.NotInLibrary:
+            return _error(404, "not_in_library", "too late to bring this quiz back")
+        return {"quiz_id": quiz_id}
+
+    @app.post(f"{prefix}/import")
+    @instructor_only
+    async def import_quiz() -> Any:
+        raw = await request.get_data(cache=False)
+        # Browsers only send Latin-1 headers, so the page percent-encodes the name.
+        name = unquote(request.headers.get("X-Filename") or "upload")
+        try:
+            quiz = load_quiz(raw, filename=name)
+        except QuizError as exc:
+            return _error(400, "bad_quiz", str(exc), problems=exc.problems)
+        try:
+            quiz_id, found = await store.write(partial(library.import_quiz, quiz=quiz,
+                                                       now=room.clock()))
+        except StorageError:
+            return _error(503, "storage", "could not save; try again")
+        return {"quiz_id": quiz_id, "found": found, "title": quiz.title,
+                "questions": len(quiz), "skipped": list(quiz.skipped)}
+
+    @app.get(f"{prefix}/<int:quiz_id>/export")
+    @instructor_only
+    async def export_quiz(quiz_id: int) -> Any:
+        chosen = request.args.get("format", "json")
+        if chosen not in EXPORTS:
+            return _error(400, "bad_format", f"format must be one of {', '.join(EXPORTS)}")
+        try:
+            entry = await store.read(partial(library.get, quiz_id=quiz_id))
+            quiz = await store.read(partial(library.runnable, quiz_id=quiz_id))
+        except library.NotInLibrary:
+            return not_found()
+        except library.NotRunnable as exc:
+            return _error(409, "draft", "fix the problems before exporting",
+                          problems=exc.problems)
+        write, suffix, mimetype = EXPORTS[chosen]
+        response = download(write(quiz), f"{file_stem(entry['title'])}.{suffix}", mimetype)
+        if chosen == "gift":
+            response.headers["X-Left-Out"] = json.dumps(gift_left_out(quiz))
+        return response
+
+    @app.post(f"{prefix}/<int:quiz_id>/run")
+    @instructor_only
+    async def run_quiz(quiz_id: int) -> Any:
+        try:
+            quiz = await store.read(partial(library.runnable, quiz_id=quiz_id))
+        except library.NotInLibrary:
+            return not_found()
+        except library.NotRunnable as exc:
+            return _error(409, "draft", "fix the problems before running this quiz",
+                          problems=exc.problems)
+        try:
+            await run_from_library(room, quiz_id, quiz)
+        except Rejected as rejected:
+            return _error(409, rejected.code, rejected.message)
+        except StorageError:
+            return _error(503, "storage", "could not save; try again")
+        return {"quiz_id": quiz_id, "title": quiz.title, "questions": len(quiz),
+                "run_id": room.run_id}
