@@ -309,3 +309,15 @@ function openJsonSocket(path, handlers) {
   connect();
   return { send, reconnectNow, forceReconnect, stop };
 }
+
+/** Ask in the page's #confirm-dialog; resolves true when the teacher confirms. */
+function confirmAction(question, confirmLabel) {
+  const dialog = byId("confirm-dialog");
+  setText("confirm-message", question);
+  setText("confirm-yes", confirmLabel);
+  dialog.returnValue = "cancel";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+  });
+}

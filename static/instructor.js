@@ -227,17 +227,6 @@
   }
 
   /** Ask in a real <dialog>; resolves true when the instructor confirms. */
-  function confirmAction(question, confirmLabel) {
-    const dialog = byId("confirm-dialog");
-    setText("confirm-message", question);
-    setText("confirm-yes", confirmLabel);
-    dialog.returnValue = "cancel";
-    dialog.showModal();
-    return new Promise((resolve) => {
-      dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
-    });
-  }
-
   async function clearStudent(row) {
     const sure = await confirmAction("Remove " + row.name + " (" + row.student_id + ") and all their answers? They will have to join again.", "Clear student");
     if (!sure) return;
@@ -246,32 +235,6 @@
       setText("control-status", reply.data && reply.data.removed ? "Cleared " + row.student_id + "." : "Nothing to clear for " + row.student_id + ".");
     } catch (networkDown) {
       setText("control-status", "Could not reach the server to clear " + row.student_id + ".");
-    }
-  }
-
-  async function uploadQuiz(file) {
-    const result = byId("upload-result");
-    fill(result, "Loading " + file.name + "…");
-    let reply;
-    try {
-      // Header values must be Latin-1: send the name percent-encoded.
-      reply = await requestJson("POST", "/api/instructor/quiz", file, { "X-Filename": encodeURIComponent(file.name) });
-    } catch (networkDown) {
-      fill(result, el("p", { class: "form-error", text: "Could not reach the server." }));
-      return;
-    }
-    const data = reply.data || {};
-    if (reply.status === 200) {
-      const skipped = data.skipped || [];
-      fill(result, el("p", { class: "success", text: "Loaded “" + data.title + "” (" + data.questions + " questions)." }),
-        skipped.length ? el("p", { text: "Skipped (not a question this quiz can ask):" }) : null,
-        skipped.length ? el("ul", { class: "problem-list" }, ...skipped.map((item) => el("li", { text: item }))) : null);
-    } else if (reply.status === 409) {
-      fill(result, el("p", { class: "form-error", text: "A quiz is running: end it (or reset) before loading another. " + (data.message || "") }));
-    } else {
-      const problems = data.problems && data.problems.length ? data.problems : [data.message || "The server refused the file (error " + reply.status + ")."];
-      fill(result, el("p", { class: "form-error", text: file.name + " was not loaded:" }),
-        el("ul", { class: "problem-list" }, ...problems.map((problem) => el("li", { text: problem }))));
     }
   }
 
@@ -296,21 +259,6 @@
     command(message);
   });
   byId("live-answers").addEventListener("change", (event) => command({ type: "projector_live_answers", on: event.target.checked }));
-  byId("quiz-file").addEventListener("change", (event) => {
-    if (event.target.files.length) uploadQuiz(event.target.files[0]);
-    event.target.value = "";
-  });
-  const dropZone = byId("drop-zone");
-  dropZone.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    dropZone.classList.add("drop-zone-active");
-  });
-  dropZone.addEventListener("dragleave", () => dropZone.classList.remove("drop-zone-active"));
-  dropZone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    dropZone.classList.remove("drop-zone-active");
-    if (event.dataTransfer.files.length) uploadQuiz(event.dataTransfer.files[0]);
-  });
   document.addEventListener("keydown", (event) => {
     const isNextKey = event.key === " " || event.key === "ArrowRight";
     if (!isNextKey || event.altKey || event.ctrlKey || event.metaKey || isInFormControl(event.target)) return;

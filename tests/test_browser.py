@@ -321,7 +321,7 @@ def test_join_errors_duplicate_warning_and_reset(classroom: Classroom) -> None:
     classroom.stage("after-reset")
 
 
-def test_instructor_upload_lists_every_problem_of_a_bad_quiz(
+def test_instructor_import_lists_every_problem_of_a_bad_quiz(
         classroom: Classroom, tmp_path: Path) -> None:
     teacher = classroom.instructor()
     bad = {"title": "Broken", "questions": [
@@ -331,7 +331,7 @@ def test_instructor_upload_lists_every_problem_of_a_bad_quiz(
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(bad))
     teacher.set_input_files("#quiz-file", path)
-    expect(teacher.locator("#upload-result")).to_contain_text("broken.json was not loaded")
+    expect(teacher.locator("#upload-result")).to_contain_text("broken.json was not imported")
     problems = teacher.locator("#upload-result .problem-list li")
     expect(problems).to_have_text([
         'question 1: the answer "E" is not one of A, B',
@@ -344,5 +344,6 @@ def test_instructor_upload_lists_every_problem_of_a_bad_quiz(
     good.write_text(json.dumps({"title": "Fresh", "questions": [
         {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
     teacher.set_input_files("#quiz-file", good)
-    expect(teacher.locator("#upload-result")).to_have_text("Loaded “Fresh” (1 questions).")
+    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 questions).")
+    teacher.get_by_role("button", name="Run Fresh").click()
     expect(teacher.locator("#quiz-title")).to_have_text("Fresh")

@@ -71,10 +71,17 @@ async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> None:
     await room.load_quiz(quiz)
 
 
-def register(app: QuartTrio, room: Room, instructor_only: Guard) -> None:
-    """Add the library routes to ``app``; ``instructor_only`` guards every one."""
+def register(app: QuartTrio, room: Room, instructor_only: Guard,
+             page: Callable[[str], Response]) -> None:
+    """Add the library routes and the editor page to ``app``; ``instructor_only`` guards
+    every one."""
     store = room.store
     prefix = "/api/instructor/library"
+
+    @app.get("/instructor/editor")
+    @instructor_only
+    async def editor_page() -> Response:
+        return page("editor.html")
 
     async def quiz_body() -> dict[str, Any] | None:
         raw = await request.get_data(cache=False)

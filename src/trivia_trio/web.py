@@ -351,7 +351,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
         return exports.download(raw.decode("utf-8-sig"), "quiz-template.csv")
 
-    library_routes.register(app, room, instructor_only)
+    library_routes.register(app, room, instructor_only, page)
 
     # ---- sockets ------------------------------------------------------------------------------
     async def serve_socket(role: Role) -> None:

@@ -1,0 +1,525 @@
+"use strict";
+// The quiz editor: one library quiz, every kind of question. The teacher's
+// typing goes into a model here; every change is kept in localStorage at
+// once and saved to the library a second after typing stops (and when the
+// tab is hidden or closed), so a closed tab or a crash loses at most that
+// second. The server checks each save with the same rules as
+// `trivia_trio check` and answers with the problems, shown beside the fields.
+(() => {
+  const LETTERS = "ABCDEF";
+  const KIND_NAMES = {
+    choice: "Choice (one or several right)",
+    truefalse: "True or false",
+    multi: "Multiple select (tick all that apply)",
+    text: "Typed answer",
+    number: "Number",
+    order: "Put in order",
+    poll: "Poll (no right answer)",
+    slide: "Slide (nothing to answer)",
+  };
+  const OPTION_KINDS = ["choice", "multi", "poll"];
+  const SAVE_DELAY_MS = 1000;
+  const RETRY_DELAY_MS = 2000;
+  const UNDO_KEEP = 5;
+
+  const quizId = Number(new URLSearchParams(location.search).get("quiz"));
+  const api = "/api/instructor/library/" + quizId;
+  const draftKey = "trivia-trio-editor-" + quizId;
+  const form = byId("question-form");
+  const list = byId("question-list");
+
+  let quiz = null; // {title, score_fn, time_limit_default, leaderboard_between, close_when_all_answered, questions: [model]}
+  let current = 0;
+  let problems = { quiz: [], byQuestion: {} };
+  const deleted = []; // the last deletes, newest last: {question, index}
+  let edits = 0; // changes made; a save acknowledges those it carried
+  let savedEdits = 0;
+  let saveTimer = null;
+  let saving = false;
+
+  // ---- The model: a question as the form edits it, and as the quiz file holds it ----
+
+  function asText(value) {
+    return value === null || value === undefined ? "" : String(value);
+  }
+
+  function fromFile(raw) {
+    const q = raw && typeof raw === "object" ? raw : {};
+    const kind = KIND_NAMES[q.kind] ? q.kind : "choice";
+    return {
+      kind,
+      text: asText(q.text),
+      options: Array.isArray(q.options) ? q.options.map(asText) : ["", ""],
+      letters: typeof q.correct === "string" ? q.correct.toUpperCase() : "",
+      truth: q.correct !== false,
+      scoring: q.scoring === "partial" ? "partial" : "all",
+      accept: Array.isArray(q.accept) ? q.accept.map(asText) : [""],
+      exact: q.exact === true,
+      numbers: {
+        correct: kind === "number" ? asText(q.correct) : "",
+        tolerance: asText(q.tolerance),
+        min: asText(q.min),
+        max: asText(q.max),
+        step: asText(q.step),
+      },
+      items: Array.isArray(q.items) ? q.items.map(asText) : ["", "", ""],
+      explanation: asText(q.explanation),
+      time_limit: asText(q.time_limit),
+      image: asText(q.image),
+    };
+  }
+
+  /** A typed number as a number; anything else stays as typed, for the checker to name. */
+  function typedNumber(text) {
+    const trimmed = text.trim();
+    return trimmed !== "" && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
+  }
+
+  function toFile(m) {
+    const out = { text: m.text };
+    if (m.kind !== "choice") out.kind = m.kind;
+    if (OPTION_KINDS.includes(m.kind)) out.options = m.options.slice();
+    if (m.kind === "choice" || m.kind === "multi") out.correct = m.letters;
+    if (m.kind === "multi" && m.scoring === "partial") out.scoring = "partial";
+    if (m.kind === "truefalse") out.correct = m.truth;
+    if (m.kind === "text") {
+      out.accept = m.accept.slice();
+      if (m.exact) out.exact = true;
+    }
+    if (m.kind === "number") {
+      out.correct = m.numbers.correct.trim() === "" ? null : typedNumber(m.numbers.correct);
+      ["tolerance", "min", "max", "step"].forEach((name) => {
+        if (m.numbers[name].trim() !== "") out[name] = typedNumber(m.numbers[name]);
+      });
+    }
+    if (m.kind === "order") out.items = m.items.slice();
+    if (m.explanation.trim()) out.explanation = m.explanation;
+    if (m.time_limit.trim()) out.time_limit = typedNumber(m.time_limit);
+    if (m.image) out.image = m.image;
+    return out;
+  }
+
+  function fileForm() {
+    const out = {
+      title: quiz.title,
+      score_fn: quiz.score_fn,
+      time_limit_default: typedNumber(quiz.time_limit_default),
+      leaderboard_between: quiz.leaderboard_between,
+      close_when_all_answered: quiz.close_when_all_answered,
+      questions: quiz.questions.map(toFile),
+    };
+    if (quiz.session_id) out.session_id = quiz.session_id;
+    return out;
+  }
+
+  function modelOf(data) {
+    return {
+      title: asText(data.title),
+      score_fn: data.score_fn === "binary" ? "binary" : "speed",
+      time_limit_default: asText(data.time_limit_default === undefined ? 20 : data.time_limit_default),
+      leaderboard_between: data.leaderboard_between === true,
+      close_when_all_answered: data.close_when_all_answered !== false,
+      session_id: data.session_id,
+      questions: Array.isArray(data.questions) ? data.questions.map(fromFile) : [],
+    };
+  }
+
+  function blankQuestion() {
+    return fromFile({ text: "", options: ["", ""], correct: "" });
+  }
+
+  // ---- Saving ------------------------------------------------------------------------
+
+  function changed() {
+    edits += 1;
+    localStorage.setItem(draftKey, JSON.stringify({ at: Date.now(), quiz: fileForm() }));
+    setText("save-status", "Editing…");
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, SAVE_DELAY_MS);
+  }
+
+  async function save() {
+    clearTimeout(saveTimer);
+    if (saving) {
+      saveTimer = setTimeout(save, SAVE_DELAY_MS);
+      return;
+    }
+    const carried = edits;
+    saving = true;
+    try {
+      const response = await fetch(api, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ quiz: fileForm() }) });
+      const reply = await response.json();
+      if (!response.ok) throw new Error(reply.message || "HTTP " + response.status);
+      savedEdits = Math.max(savedEdits, carried);
+      if (savedEdits === edits) localStorage.removeItem(draftKey);
+      showProblems(reply.problems);
+      setText("save-status", reply.draft ? "Saved as a draft" : "Saved");
+    } catch (error) {
+      setText("save-status", "Not saved yet (" + error.message + "); trying again…");
+      saveTimer = setTimeout(save, RETRY_DELAY_MS);
+    } finally {
+      saving = false;
+    }
+  }
+
+  /** The tab is going away: send what is unsaved in a request that outlives the page. */
+  function saveBeforeLeaving() {
+    if (!quiz || savedEdits === edits) return;
+    fetch(api, { method: "PUT", keepalive: true, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ quiz: fileForm() }) });
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveBeforeLeaving();
+  });
+  window.addEventListener("pagehide", saveBeforeLeaving);
+
+  // ---- Problems, in the checker's words, beside what they are about ------------------
+
+  function showProblems(found) {
+    problems = { quiz: [], byQuestion: {}, all: found || [] };
+    (found || []).forEach((problem) => {
+      const match = /^question (\d+)[^:]*: (.*)$/.exec(problem) || /^questions\[(\d+)\][^:]*: (.*)$/.exec(problem);
+      if (!match) {
+        problems.quiz.push(problem);
+        return;
+      }
+      const idx = /^questions\[/.test(problem) ? Number(match[1]) : Number(match[1]) - 1;
+      (problems.byQuestion[idx] = problems.byQuestion[idx] || []).push(match[2]);
+    });
+    byId("problems-box").hidden = !problems.all.length;
+    byId("ready-note").hidden = problems.all.length > 0;
+    fill(byId("problem-list"), ...problems.all.map((problem) => el("li", { text: problem })));
+    renderList();
+    renderQuestionProblems();
+  }
+
+  function renderQuestionProblems() {
+    const box = byId("question-problems");
+    if (!box) return;
+    const mine = problems.byQuestion[current] || [];
+    box.hidden = !mine.length;
+    fill(box, ...mine.map((problem) => el("li", { text: problem })));
+  }
+
+  // ---- The question list: select, reorder (drag or Alt+arrows), duplicate, delete ----
+
+  function label(question, idx) {
+    const text = question.text.trim() || "(no text yet)";
+    return idx + 1 + ". " + (text.length > 60 ? text.slice(0, 57) + "…" : text);
+  }
+
+  function renderList() {
+    fill(list, ...quiz.questions.map((question, idx) => {
+      const number = idx + 1;
+      const flagged = (problems.byQuestion[idx] || []).length > 0;
+      const select = el("button", { type: "button", class: "question-pick", "aria-current": idx === current ? "true" : null, "data-idx": idx },
+        el("span", { class: "question-pick-text", text: label(question, idx) }),
+        el("span", { class: "question-pick-kind muted", text: KIND_NAMES[question.kind].split(" (")[0] }),
+        flagged ? el("span", { class: "question-pick-problem", text: "needs fixing" }) : null);
+      select.addEventListener("click", () => selectQuestion(idx));
+      select.addEventListener("keydown", (event) => {
+        if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+        event.preventDefault();
+        move(idx, event.key === "ArrowUp" ? idx - 1 : idx + 1);
+      });
+      const tool = (text, name, action, disabled) => {
+        const button = el("button", { type: "button", class: "icon-button", "aria-label": name + " question " + number, title: name, disabled }, text);
+        button.addEventListener("click", action);
+        return button;
+      };
+      const item = el("li", { class: "question-item" + (idx === current ? " question-current" : ""), draggable: "true", "data-idx": idx },
+        el("span", { class: "drag-handle", "aria-hidden": "true", text: "⠿" }),
+        select,
+        el("span", { class: "question-tools" },
+          tool("↑", "Move up", () => move(idx, idx - 1), idx === 0),
+          tool("↓", "Move down", () => move(idx, idx + 1), idx === quiz.questions.length - 1),
+          tool("⊕", "Duplicate", () => duplicateQuestion(idx)),
+          tool("✕", "Delete", () => deleteQuestion(idx))));
+      item.addEventListener("dragstart", (event) => {
+        event.dataTransfer.setData("text/x-question", String(idx));
+        event.dataTransfer.effectAllowed = "move";
+      });
+      item.addEventListener("dragover", (event) => {
+        if (event.dataTransfer.types.includes("text/x-question")) event.preventDefault();
+      });
+      item.addEventListener("drop", (event) => {
+        const from = Number(event.dataTransfer.getData("text/x-question"));
+        if (Number.isNaN(from)) return;
+        event.preventDefault();
+        move(from, idx);
+      });
+      return item;
+    }));
+  }
+
+  function focusPick(idx) {
+    const button = list.querySelector('.question-pick[data-idx="' + idx + '"]');
+    if (button) button.focus();
+  }
+
+  function move(from, to) {
+    if (to < 0 || to >= quiz.questions.length || from === to) return;
+    const [question] = quiz.questions.splice(from, 1);
+    quiz.questions.splice(to, 0, question);
+    current = to;
+    changed();
+    renderAll();
+    focusPick(to);
+    announce("Question moved to place " + (to + 1) + ".");
+  }
+
+  function duplicateQuestion(idx) {
+    quiz.questions.splice(idx + 1, 0, JSON.parse(JSON.stringify(quiz.questions[idx])));
+    current = idx + 1;
+    changed();
+    renderAll();
+    focusPick(current);
+  }
+
+  function deleteQuestion(idx) {
+    const [question] = quiz.questions.splice(idx, 1);
+    deleted.push({ question, index: idx });
+    if (deleted.length > UNDO_KEEP) deleted.shift();
+    current = Math.min(idx, quiz.questions.length - 1);
+    changed();
+    renderAll();
+    showUndo("Question " + (idx + 1) + " deleted.");
+    byId("undo-delete").focus();
+  }
+
+  function showUndo(message) {
+    byId("undo-bar").hidden = !deleted.length;
+    setText("undo-message", deleted.length ? message : "");
+    if (message) announce(message);
+  }
+
+  byId("undo-delete").addEventListener("click", () => {
+    const last = deleted.pop();
+    if (!last) return;
+    const index = Math.min(last.index, quiz.questions.length);
+    quiz.questions.splice(index, 0, last.question);
+    current = index;
+    changed();
+    renderAll();
+    showUndo(deleted.length ? deleted.length + " more deleted question(s) can come back." : "");
+    announce("Question " + (index + 1) + " is back.");
+    focusPick(index);
+  });
+
+  byId("add-question").addEventListener("click", () => {
+    quiz.questions.push(blankQuestion());
+    current = quiz.questions.length - 1;
+    changed();
+    renderAll();
+    byId("q-text").focus();
+  });
+
+  function selectQuestion(idx) {
+    current = idx;
+    renderAll();
+    focusPick(idx);
+  }
+
+  // ---- The question form ---------------------------------------------------------
+
+  let fieldCount = 0;
+  /** A labelled input bound to `get`/`set` on the model. */
+  function field(labelText, control, get, set, attributes) {
+    const id = (attributes && attributes.id) || "f" + (fieldCount += 1);
+    const input = el(control, Object.assign({ id }, attributes || {}));
+    if (input.type === "checkbox") input.checked = get();
+    else input.value = get();
+    input.addEventListener(input.type === "checkbox" || control === "select" ? "change" : "input", () => {
+      set(input.type === "checkbox" ? input.checked : input.value);
+      changed();
+      if (control === "select") renderAll();
+      else refreshAfterTyping();
+    });
+    const tag = el("label", { for: id, text: labelText });
+    return input.type === "checkbox" ? el("label", { class: "checkbox" }, input, " " + labelText)
+      : el("div", { class: "field" }, tag, input);
+  }
+
+  function selectField(labelText, choices, get, set, id) {
+    const select = field(labelText, "select", get, set, { id });
+    const input = select.querySelector("select");
+    Object.keys(choices).forEach((value) => input.appendChild(el("option", { value, text: choices[value] })));
+    input.value = get();
+    return select;
+  }
+
+  /** A list of 2–6 (or other bounds) text rows, with add and remove. */
+  function rows(legend, values, low, high, name, extra) {
+    const fieldset = el("fieldset", { class: "rows" }, el("legend", { text: legend }));
+    values.forEach((value, i) => {
+      const rowName = name(i);
+      const input = field(rowName, "input", () => values[i], (text) => { values[i] = text; }, { type: "text", maxlength: "2000" });
+      const remove = el("button", { type: "button", class: "icon-button", "aria-label": "Remove " + rowName.toLowerCase(), title: "Remove", disabled: values.length <= low }, "✕");
+      remove.addEventListener("click", () => {
+        values.splice(i, 1);
+        changed();
+        renderAll();
+      });
+      fieldset.appendChild(el("div", { class: "row" }, input, extra ? extra(i) : null, remove));
+    });
+    const add = el("button", { type: "button", disabled: values.length >= high }, "Add " + legend.toLowerCase().replace(/s(,.*)?$/, ""));
+    add.addEventListener("click", () => {
+      values.push("");
+      changed();
+      renderAll();
+      const inputs = fieldset.ownerDocument.querySelectorAll("#question-form fieldset.rows input[type=text]");
+      if (inputs.length) inputs[inputs.length - 1].focus();
+    });
+    fieldset.appendChild(add);
+    return fieldset;
+  }
+
+  function kindFields(q) {
+    const parts = [];
+    if (OPTION_KINDS.includes(q.kind)) {
+      const rightBox = q.kind === "poll" ? null : (i) => {
+        const letter = LETTERS[i];
+        return field(letter + " is right", "input", () => q.letters.includes(letter), (on) => {
+          const set = new Set(q.letters.split("").filter((l) => LETTERS.includes(l)));
+          if (on) set.add(letter);
+          else set.delete(letter);
+          q.letters = [...set].sort().join("");
+        }, { type: "checkbox" });
+      };
+      parts.push(rows("Options", q.options, 2, 6, (i) => "Option " + LETTERS[i], rightBox));
+      const removed = q.letters.split("").filter((letter) => LETTERS.indexOf(letter) >= q.options.length);
+      if (removed.length) q.letters = q.letters.split("").filter((l) => !removed.includes(l)).join("");
+    }
+    if (q.kind === "multi") {
+      parts.push(selectField("Scoring", { all: "All right ticks needed", partial: "Partial credit" }, () => q.scoring, (v) => { q.scoring = v; }, "q-scoring"));
+    }
+    if (q.kind === "truefalse") {
+      const group = el("fieldset", { class: "rows" }, el("legend", { text: "The right answer" }));
+      [["True", true], ["False", false]].forEach(([name, value]) => {
+        const input = el("input", { type: "radio", name: "truth", id: "truth-" + name, value: name });
+        input.checked = q.truth === value;
+        input.addEventListener("change", () => {
+          q.truth = value;
+          changed();
+          refreshAfterTyping();
+        });
+        group.appendChild(el("label", { class: "checkbox", for: "truth-" + name }, input, " " + name));
+      });
+      parts.push(group);
+    }
+    if (q.kind === "text") {
+      parts.push(rows("Accepted answers", q.accept, 1, 20, (i) => "Accepted answer " + (i + 1)));
+      parts.push(field("Exact: accents count", "input", () => q.exact, (on) => { q.exact = on; }, { type: "checkbox" }));
+    }
+    if (q.kind === "number") {
+      const numbers = el("div", { class: "field-row" });
+      [["correct", "Right number"], ["tolerance", "Tolerance (±)"], ["min", "Slider minimum"], ["max", "Slider maximum"], ["step", "Slider step"]].forEach(([name, text]) => {
+        numbers.appendChild(field(text, "input", () => q.numbers[name], (v) => { q.numbers[name] = v; }, { type: "text", inputmode: "decimal", id: "q-number-" + name }));
+      });
+      parts.push(numbers);
+    }
+    if (q.kind === "order") parts.push(rows("Items, in the right order", q.items, 3, 6, (i) => "Item " + (i + 1)));
+    return parts;
+  }
+
+  function renderForm() {
+    const q = quiz.questions[current];
+    byId("no-question").hidden = Boolean(q);
+    form.hidden = !q;
+    if (!q) {
+      fill(form);
+      return;
+    }
+    const active = document.activeElement && form.contains(document.activeElement) ? document.activeElement.id : null;
+    fieldCount = 0;
+    fill(form,
+      el("p", { class: "muted", text: "Question " + (current + 1) + " of " + quiz.questions.length }),
+      selectField("Kind", KIND_NAMES, () => q.kind, (v) => { q.kind = v; }, "q-kind"),
+      field("Question text", "textarea", () => q.text, (v) => { q.text = v; }, { id: "q-text", rows: "3", maxlength: "2000" }),
+      ...kindFields(q),
+      field("Time limit (seconds; empty: the quiz default)", "input", () => q.time_limit, (v) => { q.time_limit = v; }, { id: "q-time", type: "text", inputmode: "numeric" }),
+      field("Explanation (shown at the reveal)", "textarea", () => q.explanation, (v) => { q.explanation = v; }, { id: "q-explanation", rows: "2", maxlength: "2000" }),
+      el("ul", { id: "question-problems", class: "field-problems", "aria-live": "polite", hidden: true }));
+    renderQuestionProblems();
+    if (active && byId(active)) byId(active).focus();
+  }
+
+  // ---- The preview -----------------------------------------------------------------
+
+  function renderPreview() {
+    const q = quiz.questions[current];
+    const box = byId("preview");
+    if (!q) {
+      fill(box, el("p", { class: "muted", text: "Nothing to preview yet." }));
+      return;
+    }
+    const file = toFile(q);
+    const answers = OPTION_KINDS.includes(q.kind) ? q.options : q.kind === "truefalse" ? ["True", "False"] : q.kind === "order" ? q.items : [];
+    fill(box,
+      el("p", { class: "preview-label muted", text: "As the phone shows it" }),
+      el("div", { class: "preview-phone" },
+        el("p", { class: "preview-question", text: file.text || "(no text yet)" }),
+        el("ul", { class: "preview-answers" }, ...answers.map((text, i) => el("li", null, q.kind === "order" ? "" : LETTERS[i] + ": ", text)))));
+  }
+
+  function refreshAfterTyping() {
+    const item = list.querySelector('.question-pick[data-idx="' + current + '"] .question-pick-text');
+    if (item) item.textContent = label(quiz.questions[current], current);
+    renderPreview();
+  }
+
+  function renderAll() {
+    renderList();
+    renderForm();
+    renderPreview();
+  }
+
+  // ---- Quiz settings -----------------------------------------------------------
+
+  function bindSetting(id, name, event) {
+    const input = byId(id);
+    if (input.type === "checkbox") input.checked = quiz[name];
+    else input.value = quiz[name];
+    input.addEventListener(event, () => {
+      quiz[name] = input.type === "checkbox" ? input.checked : input.value;
+      changed();
+    });
+  }
+
+  // ---- Start -----------------------------------------------------------------------
+
+  async function start() {
+    const response = await fetch(api);
+    if (!response.ok) {
+      setText("save-status", response.status === 404 ? "This quiz is not in the library (deleted?)." : "Could not open this quiz.");
+      return;
+    }
+    const kept = await response.json();
+    let restored = null;
+    try {
+      restored = JSON.parse(localStorage.getItem(draftKey) || "null");
+    } catch (error) {
+      restored = null;
+    }
+    const useLocal = restored && restored.quiz && restored.at > kept.edited_at;
+    quiz = modelOf(useLocal ? restored.quiz : kept.quiz);
+    document.title = (quiz.title || "Quiz") + " — Quiz editor";
+    bindSetting("quiz-title-input", "title", "input");
+    bindSetting("quiz-scoring", "score_fn", "change");
+    bindSetting("quiz-default-time", "time_limit_default", "input");
+    bindSetting("quiz-leaderboard-between", "leaderboard_between", "change");
+    bindSetting("quiz-close-when-all", "close_when_all_answered", "change");
+    renderAll();
+    showProblems(kept.problems);
+    if (useLocal) {
+      setText("save-status", "Restored your typing from before the tab closed; saving…");
+      edits += 1;
+      save();
+    } else {
+      localStorage.removeItem(draftKey);
+      setText("save-status", kept.draft ? "Saved as a draft" : "Saved");
+    }
+  }
+
+  start();
+})();

@@ -1,0 +1,258 @@
+"""The quiz library and the editor in a real browser, on the dashboard at 1366x768.
+
+Found by role and label as a teacher would; every stage is screenshotted and
+held to axe (no violation at all, moderate included).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from trivia_trio.quiz import quiz_from_dict
+
+from .conftest import INSTRUCTOR_KEY, ServerProcess
+from .test_browser import BIG_PHONE, answer, browser, join, screenshots  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+DASHBOARD = {"width": 1366, "height": 768}
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture
+def empty_library(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server started with no quiz file: the demo runs and the library is empty."""
+    proc = ServerProcess(tmp_path / "data", None)
+    proc.start()
+    yield proc
+    if proc.process and proc.process.poll() is None:
+        proc.stop()
+
+
+class Desk:
+    """The teacher's browser: one context (cookies and localStorage shared by its tabs)."""
+
+    def __init__(self, chromium: Browser, server: ServerProcess, shots: Path, name: str):
+        self.server = server
+        self.shots = shots
+        self.name = name
+        self.context: BrowserContext = chromium.new_context(viewport=DASHBOARD)
+        self.errors: list[str] = []
+        self.axe = Axe()
+
+    def page(self, path: str = f"/instructor?key={INSTRUCTOR_KEY}") -> Page:
+        page = self.context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.goto(self.server.url + path)
+        return page
+
+    def check(self, page: Page, stage: str, docs_name: str | None = None,
+              within: str | None = None) -> None:
+        """Screenshot, axe with every impact (on ``within``, else the whole page), no
+        sideways scrolling, no script error."""
+        shot = self.shots / f"{self.name}-{stage}.png"
+        page.screenshot(path=shot, full_page=True)
+        if docs_name:
+            DOCS.mkdir(exist_ok=True)
+            (page.locator(within) if within else page).screenshot(path=DOCS / docs_name)
+        violations = self.axe.run(page, within).response["violations"]
+        found = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+                 for v in violations]
+        assert found == [], stage
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), stage
+        assert self.errors == []
+
+
+@pytest.fixture
+def desk(request: pytest.FixtureRequest, browser: Browser,  # noqa: F811
+         empty_library: ServerProcess, screenshots: Path) -> Iterator[Desk]:  # noqa: F811
+    found = Desk(browser, empty_library, screenshots, request.node.name)
+    yield found
+    found.context.close()
+
+
+def wait_saved(editor: Page) -> None:
+    expect(editor.get_by_role("status").filter(has_text=re.compile("^Saved"))).to_be_visible()
+
+
+def new_quiz(dashboard: Page) -> Page:
+    dashboard.get_by_role("button", name="New quiz").click()
+    dashboard.wait_for_url(re.compile(r"/instructor/editor\?quiz=\d+"))
+    expect(dashboard.get_by_role("heading", name="Quiz editor")).to_be_visible()
+    return dashboard
+
+
+def write_choice(editor: Page, text: str, options: list[str], right: str) -> None:
+    editor.get_by_role("button", name="Add a question").click()
+    editor.get_by_label("Question text").fill(text)
+    for i, option in enumerate(options):
+        letter = "ABCDEF"[i]
+        if i >= 2:
+            editor.get_by_role("button", name="Add option").click()
+        editor.get_by_label(f"Option {letter}", exact=True).fill(option)
+    editor.get_by_label(f"{right} is right").check()
+
+
+def library_row(dashboard: Page, title: str) -> Locator:
+    return dashboard.get_by_role("region", name="Quizzes in the library").get_by_role(
+        "row", name=re.compile(re.escape(title)))
+
+
+def library_json(page: Page, quiz_id: str) -> dict[str, object]:
+    origin = re.match(r"https?://[^/]+", page.url).group(0)  # type: ignore[union-attr]
+    reply = page.request.get(f"{origin}/api/instructor/library/{quiz_id}")
+    assert reply.ok
+    return reply.json()
+
+
+def test_write_a_quiz_from_an_empty_library_and_run_it_with_two_phones(
+        desk: Desk, browser: Browser) -> None:  # noqa: F811
+    dashboard = desk.page()
+    expect(dashboard.get_by_text("The library is empty")).to_be_visible()
+    editor = new_quiz(dashboard)
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    editor.get_by_label("Title").fill("Planets")
+    write_choice(editor, "Largest planet?", ["Mars", "Jupiter", "Venus"], "B")
+    wait_saved(editor)
+    write_choice(editor, "Closest to the sun?", ["Mercury", "Earth"], "A")
+    wait_saved(editor)
+    expect(editor.get_by_text("No problems: this quiz is ready to run.")).to_be_visible()
+    desk.check(editor, "editor", "editor.png")
+    kept = library_json(editor, quiz_id)
+    assert kept["problems"] == []
+    assert quiz_from_dict(kept["quiz"]).questions[0].options == ("Mars", "Jupiter", "Venus")
+
+    editor.get_by_role("link", name="Back to the dashboard").click()
+    expect(library_row(dashboard, "Planets")).to_contain_text("not run yet")
+    desk.check(dashboard, "library", "library.png", within=".panel-library")
+    dashboard.get_by_role("button", name="Run Planets").click()
+    expect(dashboard.locator("#quiz-title")).to_have_text("Planets")
+
+    phones = []
+    for student_id, name in (("s1", "Ada"), ("s2", "Bo")):
+        phone = browser.new_context(viewport=BIG_PHONE).new_page()
+        phone.goto(desk.server.url + "/")
+        join(phone, student_id, name)
+        phones.append(phone)
+    next_button = dashboard.get_by_role("button", name="Next")
+    state = dashboard.locator("#state-label")
+    for number, answers in ((1, ("B", "A")), (2, ("A", "A"))):
+        next_button.click()
+        expect(state).to_have_text("question open")
+        for phone, letter in zip(phones, answers, strict=True):
+            expect(phone.get_by_text(f"Question {number} of 2")).to_be_visible()
+            answer(phone, letter)
+        expect(dashboard.locator("#current-answered")).to_contain_text("2")
+        if state.inner_text() == "question open":  # everyone answering may have closed it
+            dashboard.get_by_role("button", name="Close now").click()
+        expect(state).to_have_text("answer revealed")
+    next_button.click()
+    expect(state).to_have_text("finished")
+    expect(phones[0].get_by_role("heading", name="Quiz over — thanks for playing!")).to_be_visible()
+    dashboard.reload()
+    expect(library_row(dashboard, "Planets")).to_contain_text("2 students")
+    for phone in phones:
+        phone.context.close()
+
+
+def test_a_closed_tab_keeps_what_was_typed(desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    write_choice(editor, "Kept?", ["yes", "no"], "A")
+    wait_saved(editor)
+    editor.get_by_label("Question text").fill("Kept even when the tab closes at once?")
+    editor.close()  # no time for the one-second autosave
+
+    again = desk.page(f"/instructor/editor?quiz={quiz_id}")
+    expect(again.get_by_label("Question text")).to_have_value(
+        "Kept even when the tab closes at once?")
+    wait_saved(again)
+    kept = library_json(again, quiz_id)
+    assert kept["quiz"]["questions"][0]["text"] == "Kept even when the tab closes at once?"
+
+
+def test_problems_show_as_the_teacher_types_in_the_words_of_check(desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    editor.get_by_role("button", name="Add a question").click()
+    editor.get_by_label("Question text").fill("Which?")
+    editor.get_by_label("Option A", exact=True).fill("one")
+    problems = editor.get_by_role("list", name="Problems to fix before this quiz can run")
+    expect(problems).to_be_visible()
+    expect(editor.locator("#question-problems")).not_to_be_empty()
+    desk.check(editor, "problems")
+    editor.get_by_label("Option B", exact=True).fill("two")
+    editor.get_by_label("A is right").check()
+    expect(editor.get_by_text("No problems: this quiz is ready to run.")).to_be_visible()
+
+
+def test_reorder_duplicate_delete_and_undo_by_keyboard_only(desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    for text in ("First", "Second"):
+        write_choice(editor, text, ["yes", "no"], "A")
+    wait_saved(editor)
+    picks = editor.locator(".question-pick-text")
+    expect(picks).to_have_text(["1. First", "2. Second"])
+
+    editor.locator(".question-pick").nth(1).focus()
+    editor.keyboard.press("Alt+ArrowUp")
+    expect(picks).to_have_text(["1. Second", "2. First"])
+    tab_to(editor, "Delete question 1")
+    editor.keyboard.press("Enter")
+    expect(picks).to_have_text(["1. First"])
+    expect(editor.get_by_role("button", name="Undo delete")).to_be_focused()
+    editor.keyboard.press("Enter")
+    expect(picks).to_have_text(["1. Second", "2. First"])
+    tab_to(editor, "Duplicate question 2")
+    editor.keyboard.press("Enter")
+    expect(picks).to_have_text(["1. Second", "2. First", "3. First"])
+    wait_saved(editor)
+    desk.check(editor, "keyboard")
+
+
+def tab_to(page: Page, name: str, limit: int = 80) -> None:
+    """Press Tab until the focused control is called ``name``, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label')"
+                                " || document.activeElement.textContent")
+        if focused.strip() == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_export_delete_and_import_again_finds_it_equal(desk: Desk, tmp_path: Path) -> None:
+    dashboard = desk.page()
+    editor = new_quiz(dashboard)
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    editor.get_by_label("Title").fill("Round trip")
+    write_choice(editor, "Kept equal?", ["yes", "no", "maybe"], "C")
+    wait_saved(editor)
+    before = library_json(editor, quiz_id)["quiz"]
+    editor.get_by_role("link", name="Back to the dashboard").click()
+
+    with dashboard.expect_download() as download:
+        dashboard.get_by_role("link", name="Export Round trip as JSON").click()
+    exported = tmp_path / download.value.suggested_filename
+    download.value.save_as(exported)
+
+    dashboard.get_by_role("button", name="Delete Round trip").click()
+    dashboard.get_by_role("button", name="Delete quiz").click()
+    expect(dashboard.get_by_text("The library is empty")).to_be_visible()
+    expect(dashboard.get_by_role("button", name="Undo deleting Round trip")).to_be_focused()
+
+    dashboard.get_by_label(re.compile("Import a quiz file")).set_input_files(exported)
+    expect(dashboard.get_by_role("status").filter(has_text="Imported")).to_contain_text(
+        "Imported “Round trip” (1 questions).")
+    row = library_row(dashboard, "Round trip")
+    expect(row).to_be_visible()
+    new_id = row.get_by_role("link", name="Edit Round trip").get_attribute("href").rsplit("=")[1]
+    after = library_json(dashboard, new_id)["quiz"]
+    assert quiz_from_dict(after) == quiz_from_dict(before)
+    assert json.loads(exported.read_text())["title"] == "Round trip"
