@@ -87,7 +87,7 @@
     }
     const rows = runs.slice().reverse().map((run) => el("tr", {},
       el("th", { scope: "row", text: runLabel(run) }),
-      el("td", { text: run.title }),
+      el("td", { text: run.version ? run.title + " (version " + run.version + ")" : run.title }),
       el("td", { text: run.students }),
       el("td", { text: run.questions_asked + " of " + run.questions }),
       el("td", { text: run.average_score === null ? "—" : formatScore(run.average_score) }),
@@ -113,7 +113,7 @@
       return;
     }
     const head = ["Question", "All runs"].concat(analysis.runs.map((run) =>
-      runLabel(run) + " · " + plural(run.students, "student")));
+      runLabel(run) + " · " + plural(run.students, "student") + (run.version ? " · quiz version " + run.version : "")));
     const rows = analysis.questions.map((question) => el("tr", {},
       el("th", { scope: "row", text: question.text }),
       el("td", { text: question.share_correct === null ? "—" :

@@ -161,6 +161,19 @@ def test_write_a_quiz_from_an_empty_library_and_run_it_with_two_phones(
     for phone in phones:
         phone.context.close()
 
+    # Edit the quiz after its run: the run's gradebook does not change.
+    origin = desk.server.url
+    [run] = [r for r in dashboard.request.get(f"{origin}/api/instructor/runs").json()["runs"]
+             if r["title"] == "Planets"]
+    gradebook = f"{origin}/api/instructor/gradebook.csv?run={run['run_id']}"
+    before = dashboard.request.get(gradebook).body()
+    assert b"Ada" in before and b"Largest planet?" in before
+    library_row(dashboard, "Planets").get_by_role("link", name="Edit Planets").click()
+    dashboard.get_by_role("button", name=re.compile("Largest planet")).click()
+    dashboard.get_by_label("Question text").fill("Which planet is the largest?")
+    wait_saved(dashboard)
+    assert dashboard.request.get(gradebook).body() == before
+
 
 def test_a_closed_tab_keeps_what_was_typed(desk: Desk) -> None:
     editor = new_quiz(desk.page())
@@ -256,3 +269,58 @@ def test_export_delete_and_import_again_finds_it_equal(desk: Desk, tmp_path: Pat
     after = library_json(dashboard, new_id)["quiz"]
     assert quiz_from_dict(after) == quiz_from_dict(before)
     assert json.loads(exported.read_text())["title"] == "Round trip"
+
+
+def test_write_one_question_of_every_kind(desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    editor.get_by_label("Title").fill("Every kind")
+
+    def add(kind: str, text: str) -> None:
+        editor.get_by_role("button", name="Add a question").click()
+        editor.get_by_label("Kind").select_option(label=kind)
+        editor.get_by_label("Question text").fill(text)
+
+    def fill_rows(name: str, values: list[str], add_name: str) -> None:
+        for i, value in enumerate(values):
+            field = editor.get_by_label(f"{name} {i + 1}", exact=True)
+            if not field.count():
+                editor.get_by_role("button", name=add_name).click()
+            field.fill(value)
+
+    write_choice(editor, "Largest planet?", ["Mars", "Jupiter", "Venus", "Earth", "Pluto"], "B")
+    add("True or false", "The sun is a star.")
+    editor.get_by_label("True", exact=True).check()
+    add("Multiple select (tick all that apply)", "Which are prime?")
+    for letter, option in zip("ABC", ["2", "4", "5"], strict=True):
+        if letter == "C":
+            editor.get_by_role("button", name="Add option").click()
+        editor.get_by_label(f"Option {letter}", exact=True).fill(option)
+    editor.get_by_label("A is right").check()
+    editor.get_by_label("C is right").check()
+    editor.get_by_label("Scoring").select_option(label="Partial credit")
+    add("Typed answer", "Capital of France?")
+    fill_rows("Accepted answer", ["Paris", "Paname"], "Add accepted answer")
+    add("Number", "Value of $\\pi$ to two places?")
+    editor.get_by_label("Right number").fill("3.14")
+    editor.get_by_label("Tolerance (±)").fill("0.01")
+    editor.get_by_label("Slider minimum").fill("0")
+    editor.get_by_label("Slider maximum").fill("10")
+    add("Put in order", "Smallest to largest")
+    fill_rows("Item", ["Moon", "Earth", "Sun"], "Add item")
+    add("Poll (no right answer)", "Favourite planet?")
+    editor.get_by_label("Option A", exact=True).fill("Saturn")
+    editor.get_by_label("Option B", exact=True).fill("Neptune")
+    add("Slide (nothing to answer)", "Now, the outer planets.")
+    wait_saved(editor)
+    expect(editor.get_by_text("No problems: this quiz is ready to run.")).to_be_visible()
+    desk.check(editor, "every-kind")
+
+    kept = library_json(editor, quiz_id)
+    quiz = quiz_from_dict(kept["quiz"])
+    assert [q.kind.name for q in quiz.questions] == [  # type: ignore[attr-defined]
+        "choice", "truefalse", "multi", "text", "number", "order", "poll", "slide"]
+    assert kept["quiz"]["questions"][2] == {
+        "text": "Which are prime?", "kind": "multi", "options": ["2", "4", "5"],
+        "correct": "AC", "scoring": "partial"}
+    assert kept["quiz"]["questions"][4]["correct"] == 3.14

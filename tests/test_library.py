@@ -185,6 +185,9 @@ async def test_a_run_keeps_its_copy_when_the_quiz_is_edited(server: ServerInfo) 
     [listed] = await listing(server, cookie)
     assert listed["last_run"]["run_id"] == ran.json()["run_id"]
     assert listed["last_run"]["students"] == 0
+    runs = (await get(server, "/api/instructor/runs", cookie)).json()["runs"]
+    assert [(r["title"], r["library_quiz_id"], r["version"]) for r in runs] == [
+        ("Three questions", entry["quiz_id"], 1), ("Three questions", entry["quiz_id"], 2)]
 
 
 def test_importing_the_same_quiz_twice_keeps_it_once() -> None:

@@ -207,14 +207,20 @@ def _runs_by_fingerprint(conn: sqlite3.Connection) -> dict[str, list[sqlite3.Row
     return runs
 
 
-def versions(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    """fingerprint -> (library quiz id, version number counted from 1 in run order)."""
-    found: dict[str, tuple[int, int]] = {}
+@dataclass(frozen=True)
+class Version:
+    quiz_id: int
+    number: int  # counted from 1, in the order the versions were first run
+
+
+def versions(conn: sqlite3.Connection) -> dict[str, Version]:
+    """Every run version of every kept quiz, by fingerprint."""
+    found: dict[str, Version] = {}
     numbers: dict[int, int] = {}
     for row in conn.execute("SELECT quiz_id, fingerprint FROM library_versions "
                             "ORDER BY first_run_at, rowid"):
         numbers[row[0]] = numbers.get(row[0], 0) + 1
-        found.setdefault(row[1], (row[0], numbers[row[0]]))
+        found.setdefault(row[1], Version(row[0], numbers[row[0]]))
     return found
 
 
@@ -222,10 +228,11 @@ def listing(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every kept quiz, last edited first, with its last run and that run's class size."""
     runs = _runs_by_fingerprint(conn)
     last_run: dict[int, sqlite3.Row] = {}
-    for print_, (quiz_id, _number) in versions(conn).items():
+    for print_, version in versions(conn).items():
         for run in runs.get(print_, []):
-            if quiz_id not in last_run or run["started_at"] >= last_run[quiz_id]["started_at"]:
-                last_run[quiz_id] = run
+            latest = last_run.get(version.quiz_id)
+            if latest is None or run["started_at"] >= latest["started_at"]:
+                last_run[version.quiz_id] = run
     quizzes = []
     for row in conn.execute("SELECT * FROM library_quizzes WHERE deleted_at IS NULL "
                             "ORDER BY edited_at DESC, quiz_id DESC"):

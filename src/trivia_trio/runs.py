@@ -14,10 +14,14 @@ from statistics import median
 from typing import Any
 
 from .exports import Run, load_run, session_run_ids
+from .library import Version, fingerprint, versions
 
 
-def _summary(run: Run, current_run_id: int) -> dict[str, Any]:
+def _summary(run: Run, current_run_id: int, known: dict[str, Version]) -> dict[str, Any]:
+    """A run's line; ``version`` says which version of its library quiz it froze, so
+    runs of a quiz edited in between are told apart."""
     totals = [run.totals(p["student_id"]).points for p in run.participants]
+    version = known.get(fingerprint(run.quiz_data))
     return {
         "run_id": run.run_id,
         "started_at": run.started_at,
@@ -28,13 +32,16 @@ def _summary(run: Run, current_run_id: int) -> dict[str, Any]:
         "students": len(totals),
         "average_score": round(sum(totals) / len(totals) / 20, 2) if totals else None,
         "current": run.run_id == current_run_id,
+        "library_quiz_id": version.quiz_id if version else None,
+        "version": version.number if version else None,
     }
 
 
 def run_list(conn: sqlite3.Connection, session_id: str, current_run_id: int
              ) -> list[dict[str, Any]]:
     """Every run of the session, oldest first, with its size and average total score."""
-    return [_summary(load_run(conn, run_id), current_run_id)
+    known = versions(conn)
+    return [_summary(load_run(conn, run_id), current_run_id, known)
             for run_id in session_run_ids(conn, session_id)]
 
 
@@ -98,4 +105,6 @@ def item_analysis(conn: sqlite3.Connection, session_id: str, current_run_id: int
     # Most missed first; questions nobody has answered yet go last. The sort is stable:
     # ties keep the order the questions were first asked in.
     questions.sort(key=lambda q: (q["share_correct"] is None, q["share_correct"] or 0))
-    return {"runs": [_summary(run, current_run_id) for run in runs], "questions": questions}
+    known = versions(conn)
+    return {"runs": [_summary(run, current_run_id, known) for run in runs],
+            "questions": questions}
