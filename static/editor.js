@@ -391,7 +391,7 @@
       if (removed.length) q.letters = q.letters.split("").filter((l) => !removed.includes(l)).join("");
     }
     if (q.kind === "multi") {
-      parts.push(selectField("Scoring", { all: "All right ticks needed", partial: "Partial credit" }, () => q.scoring, (v) => { q.scoring = v; }, "q-scoring"));
+      parts.push(selectField("How ticks score", { all: "All right ticks needed", partial: "Partial credit" }, () => q.scoring, (v) => { q.scoring = v; }, "q-scoring"));
     }
     if (q.kind === "truefalse") {
       const group = el("fieldset", { class: "rows" }, el("legend", { text: "The right answer" }));
