@@ -33,7 +33,7 @@ EXPORTS = {  # format -> (writer, file suffix, mimetype)
     "csv": (csv_format.dump, "csv", "text/csv"),
     "gift": (gift.dump, "gift.txt", "text/plain"),
 }
-GIFT_KINDS = ("choice", "truefalse", "multi", "text", "number")
+GIFT_KINDS = ("choice", "truefalse", "multi", "text", "number", "slide")
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
@@ -50,13 +50,23 @@ def gift_left_out(quiz: Quiz) -> list[str]:
     """What a GIFT file of ``quiz`` cannot hold, in the teacher's words."""
     left_out = ["the title, the scoring and the default time (GIFT has no place for them)"]
     for number, question in enumerate(quiz.questions, 1):
-        kind = getattr(getattr(question, "kind", None), "name", "choice")
-        if kind not in GIFT_KINDS:
-            left_out.append(f"question {number}: a {kind} question (GIFT has no such kind)")
+        fields = question.kind.to_dict()
+        name = question.kind.name
+        lost = []
+        if name not in GIFT_KINDS:
+            lost.append(f"the whole {name} question (GIFT has no such kind)")
+        if name == "multi" and fields.get("scoring", "all") == "all":
+            lost.append("all-or-nothing scoring (GIFT shares the marks: it comes back as"
+                        " partial credit)")
+        if name == "number" and any(k in fields for k in ("min", "max", "step")):
+            lost.append("the slider's min, max and step")
+        if name == "text" and fields.get("exact"):
+            lost.append("exact matching")
         if question.time_limit is not None:
-            left_out.append(f"question {number}: its time limit")
-        if getattr(question, "image", None):
-            left_out.append(f"question {number}: its picture")
+            lost.append("its time limit")
+        if question.image:
+            lost.append("its picture")
+        left_out += [f"question {number}: {what}" for what in lost]
     return left_out
 
 
