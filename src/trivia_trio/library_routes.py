@@ -58,10 +58,15 @@ def gift_left_out(quiz: Quiz) -> list[str]:
         if name == "multi" and fields.get("scoring", "all") == "all":
             lost.append("all-or-nothing scoring (GIFT shares the marks: it comes back as"
                         " partial credit)")
+        if name == "multi" and len(fields["correct"]) == 1:
+            lost.append("that it is a multiple select (one right answer comes back as a"
+                        " choice)")
         if name == "number" and any(k in fields for k in ("min", "max", "step")):
             lost.append("the slider's min, max and step")
         if name == "text" and fields.get("exact"):
             lost.append("exact matching")
+        if name == "slide" and question.explanation:
+            lost.append("the slide's explanation")
         if question.time_limit is not None:
             lost.append("its time limit")
         if question.image:
