@@ -6,18 +6,18 @@
 /**
  * Fill `container` with one bar per option letter.
  * counts: {A, B, ..., missed?, pending?}; options: the option texts (or null);
- * correct: the letter to mark, or null while the question is open.
+ * correct: the letters to mark ("B", "BD" or ["B", "D"]), or null while the question is open.
  */
 function renderAnswerBars(container, { letters, options, counts, correct }) {
   const values = letters.map((letter) => Number(counts[letter] || 0));
   const largest = Math.max(1, ...values);
   const rows = letters.map((letter, i) => {
-    const isCorrect = letter === correct;
+    const isCorrect = Boolean(correct) && correct.indexOf(letter) >= 0;
     const bar = el("span", { class: "answer-bar-fill option-" + letter });
     bar.style.width = (100 * values[i]) / largest + "%";
     return el("li", { class: isCorrect ? "answer-bar answer-bar-correct" : "answer-bar" },
       optionBadge(letter),
-      options ? el("span", { class: "answer-bar-text", text: options[i] }) : null,
+      options ? richText("span", { class: "answer-bar-text" }, options[i]) : null,
       el("span", { class: "answer-bar-track" }, bar),
       el("span", { class: "answer-bar-count", text: values[i] }),
       isCorrect ? el("span", { class: "answer-bar-mark", text: "✓ correct" }) : null);

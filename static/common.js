@@ -80,8 +80,8 @@ function announce(text, urgent) {
 
 // ---- Options: colour + shape + letter -----------------------------------
 
-const OPTION_LETTERS = ["A", "B", "C", "D"];
-const OPTION_SHAPES = { A: "triangle", B: "diamond", C: "circle", D: "square" };
+const OPTION_LETTERS = ["A", "B", "C", "D", "E", "F"];
+const OPTION_SHAPES = { A: "triangle", B: "diamond", C: "circle", D: "square", E: "star", F: "cross" };
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 function svg(tag, attributes) {
@@ -96,6 +96,8 @@ function optionShape(letter) {
   if (shape === "triangle") icon.appendChild(svg("polygon", { points: "12,2 23,21 1,21" }));
   else if (shape === "diamond") icon.appendChild(svg("polygon", { points: "12,1 23,12 12,23 1,12" }));
   else if (shape === "circle") icon.appendChild(svg("circle", { cx: "12", cy: "12", r: "10.5" }));
+  else if (shape === "star") icon.appendChild(svg("polygon", { points: "12,1 14.9,8.6 23,8.6 16.5,13.6 18.8,22 12,17 5.2,22 7.5,13.6 1,8.6 9.1,8.6" }));
+  else if (shape === "cross") icon.appendChild(svg("polygon", { points: "8,1 16,1 16,8 23,8 23,16 16,16 16,23 8,23 8,16 1,16 1,8 8,8" }));
   else icon.appendChild(svg("rect", { x: "2", y: "2", width: "20", height: "20" }));
   return icon;
 }

@@ -58,7 +58,8 @@
     },
     question_closed(message) {
       const counts = message.histogram;
-      const submitted = OPTION_LETTERS.reduce((sum, letter) => sum + (counts[letter] || 0), 0);
+      const submitted = Object.keys(counts).filter((key) => key !== "missed" && key !== "pending")
+        .reduce((sum, key) => sum + (counts[key] || 0), 0);
       view.closed = message;
       view.histogram = counts;
       view.answered = { submitted, total: submitted + (counts.missed || 0) };
@@ -139,15 +140,15 @@
     if (!info) return;
     setText("current-number", "Question " + (idx + 1) + " of " + questionCount() + (view.closed ? " — closed" : ""));
     byId("current-clock").hidden = Boolean(view.closed);
-    setText("current-text", info.text);
+    renderRich(byId("current-text"), info.text);
     setText("current-answered", view.answered ? "Answered " + view.answered.submitted + " of " + view.answered.total : "");
-    renderAnswerBars(byId("current-histogram"), {
-      letters: lettersOf(info.options),
-      options: info.options,
+    kindOf(view.open).tally(byId("current-histogram"), view.open, {
       counts: view.histogram || {},
-      correct: info.correct,
+      correct: view.closed ? view.closed.correct : info.correct,
+      top_answers: view.closed ? view.closed.top_answers : undefined,
+      revealed: Boolean(view.closed),
     });
-    setText("current-explanation", info.explanation ? "Explanation: " + info.explanation : "");
+    fill(byId("current-explanation"), ...(info.explanation ? ["Explanation: ", richText("span", null, info.explanation)] : []));
   }
 
   function renderJoinPanel() {

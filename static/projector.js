@@ -31,13 +31,15 @@
     setText("progress", progressText(snapshot));
     const name = VIEW_FOR_STATE[snapshot.state] || "lobby";
     const question = snapshot.question;
-    if (snapshot.state === "question_open" && question) drawQuestion(question, snapshot.live_histogram);
+    // A slide has nothing to reveal: it stays on the screen, without its clock, until the next question.
+    const slideShown = snapshot.state === "question_closed" && question && !kindOf(question).takesAnswers;
+    if ((snapshot.state === "question_open" || slideShown) && question) drawQuestion(question, snapshot.live_histogram, slideShown);
     else countdown.stop();
-    if (snapshot.state === "question_closed" && question) drawReveal(snapshot);
+    if (snapshot.state === "question_closed" && question && !slideShown) drawReveal(snapshot);
     if (name === "lobby") drawLobby(snapshot);
     if (name === "leaders") renderLeaderboard(byId("leaders-top10"), snapshot.leaderboard);
     if (name === "final") drawFinal(snapshot.leaderboard || []);
-    showOnly(views, name);
+    showOnly(views, slideShown ? "question" : name);
   }
 
   function progressText(snapshot) {
@@ -59,37 +61,36 @@
     say("lobby", "Join at " + snapshot.join_url);
   }
 
-  function drawQuestion(question, live) {
-    const counts = live && live.counts;
-    setText("question-text", question.text);
+  function drawQuestion(question, live, closed) {
+    const kind = kindOf(question);
+    renderRich(byId("question-text"), question.text);
     byId("question-text").classList.toggle("projector-text-long", question.text.length > LONG_QUESTION_CHARS);
-    fill(byId("question-options"), ...lettersOf(question.options).map((letter, i) =>
-      el("li", { class: "projector-option option-" + letter },
-        optionBadge(letter),
-        el("span", { class: "projector-option-text", text: question.options[i] }),
-        counts ? el("span", { class: "projector-option-count", text: counts[letter] || 0 }) : null)));
-    setText("question-answered", live ? "Answered " + live.submitted_count + " of " + live.total_count : "");
-    countdown.start(question.remaining_ms);
+    showPicture(byId("question-image"), question.image);
+    views.question.classList.toggle("has-image", Boolean(question.image));
+    views.question.classList.toggle("is-slide", !kind.takesAnswers);
+    kind.board(byId("question-board"), question, live && live.counts);
+    setText("question-answered", live && kind.takesAnswers ? "Answered " + live.submitted_count + " of " + live.total_count : "");
+    const timed = !closed && typeof question.remaining_ms === "number";
+    byId("question-clock").hidden = !timed;
+    if (timed) countdown.start(question.remaining_ms);
+    else countdown.stop();
     say("question " + question.idx, "Question " + (question.idx + 1) + ": " + question.text);
   }
 
   function drawReveal(snapshot) {
     const question = snapshot.question;
     const reveal = snapshot.reveal || {};
+    const kind = kindOf(question);
     const counts = (snapshot.live_histogram && snapshot.live_histogram.counts) || {};
-    const letters = lettersOf(question.options);
-    const shown = { missed: counts.missed || 0 };
-    letters.forEach((letter) => {
-      shown[letter] = counts[letter] || 0;
-    });
-    setText("reveal-question", question.text);
-    renderAnswerBars(byId("reveal-answers"), { letters, options: question.options, counts: shown, correct: reveal.correct });
-    setText("reveal-explanation", reveal.explanation || "");
+    renderRich(byId("reveal-question"), question.text);
+    showPicture(byId("reveal-image"), question.image);
+    kind.tally(byId("reveal-answers"), question, { counts, correct: reveal.correct, top_answers: reveal.top_answers, revealed: true });
+    renderRich(byId("reveal-explanation"), reveal.explanation || "");
     renderColumnChart(byId("reveal-times"), "Response times", snapshot.response_time_distribution ? snapshot.response_time_distribution.buckets : []);
     renderColumnChart(byId("reveal-scores"), "Total scores", snapshot.score_distribution ? snapshot.score_distribution.buckets : []);
     renderLeaderboard(byId("reveal-top10"), snapshot.leaderboard);
-    const correctText = question.options[OPTION_LETTERS.indexOf(reveal.correct)];
-    say("reveal " + question.idx, "The answer is " + reveal.correct + ": " + correctText + ". " + (reveal.explanation || ""));
+    const answer = solutionWords(kind, question, reveal.correct);
+    say("reveal " + question.idx, (answer ? "The answer is " + answer + ". " : "") + (reveal.explanation || ""));
   }
 
   function drawFinal(leaderboard) {

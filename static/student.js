@@ -9,6 +9,8 @@
     right: { shown: "✓ Correct!", spoken: "Correct!" },
     wrong: { shown: "✗ Not quite", spoken: "Not quite." },
     none: { shown: "No answer this time", spoken: "No answer this time." },
+    poll: { shown: "Thanks for voting", spoken: "Thanks for voting." },
+    slide: { shown: "Look at the screen", spoken: "Look at the screen." },
   };
 
   const views = {
@@ -24,6 +26,7 @@
 
   let socket = null;
   let question = null; // the last question_open message
+  let answering = null; // its kind's controls: {show(answer, received)}
   let ackTimer = null;
   let lastTelemetryAt = 0;
 
@@ -145,15 +148,14 @@
     const isNew = !question || question.question_idx !== message.question_idx || views.question.hidden;
     question = message;
     setText("question-number", "Question " + (message.question_idx + 1) + " of " + message.total_questions);
-    setText("question-text", message.text);
-    fill(byId("answer-buttons"), ...lettersOf(message.options).map((letter, i) => {
-      const button = el("button", { type: "button", class: "answer-button option-" + letter, "data-answer": letter, "aria-pressed": "false" },
-        optionBadge(letter), el("span", { class: "answer-text", text: message.options[i] }));
-      button.addEventListener("click", () => submitAnswer(letter));
-      return button;
-    }));
+    renderRich(byId("question-text"), message.text);
+    showPicture(byId("question-image"), message.image);
+    answering = kindOf(message).answer(byId("answer-area"), message, submitAnswer);
     setAnswerStatus("", "");
-    countdown.start(message.remaining_ms);
+    const timed = typeof message.remaining_ms === "number";
+    byId("question-clock").hidden = !timed;
+    if (timed) countdown.start(message.remaining_ms);
+    else countdown.stop();
     showOnly(views, "question");
     if (isNew) announce("Question " + (message.question_idx + 1) + ": " + message.text);
 
@@ -162,27 +164,27 @@
     else forgetPendingAnswer();
   }
 
-  function submitAnswer(letter) {
-    if (!question || countdown.secondsLeft() === 0) return;
-    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ question_idx: question.question_idx, answer: letter }));
-    sendAnswer(letter);
+  function submitAnswer(answer) {
+    if (!question || (!byId("question-clock").hidden && countdown.secondsLeft() === 0)) return;
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ question_idx: question.question_idx, answer }));
+    sendAnswer(answer);
   }
 
-  function sendAnswer(letter) {
-    markChosen(letter, false);
-    setAnswerStatus("Sending " + letter + "…", "sending");
+  function sendAnswer(answer) {
+    answering.show(answer, false);
+    setAnswerStatus("Sending " + kindOf(question).say(answer, question) + "…", "sending");
     clearTimeout(ackTimer);
     // No ack in time: the socket is probably dead; a new one resends from sessionStorage.
     ackTimer = setTimeout(() => socket.forceReconnect(), ACK_PATIENCE_MS);
-    socket.send({ type: "submit", question_idx: question.question_idx, answer: letter });
+    socket.send({ type: "submit", question_idx: question.question_idx, answer });
   }
 
   function acknowledge(ack) {
     if (!question || ack.question_idx !== question.question_idx) return;
     clearTimeout(ackTimer);
     forgetPendingAnswer();
-    markChosen(ack.answer, true);
-    setAnswerStatus("✓ Answer received: " + ack.answer, "received");
+    answering.show(ack.answer, true);
+    setAnswerStatus("✓ Answer received: " + kindOf(question).say(ack.answer, question), "received");
   }
 
   function showError(error) {
@@ -196,18 +198,7 @@
       rate_limited: "Too many taps — wait a moment and try again.",
     };
     setAnswerStatus(reasons[error.code] || error.message || "Something went wrong.", "error");
-    if (!answerWasRefused || error.code === "bad_answer") markChosen(null, false);
-  }
-
-  /** Lock the buttons on `letter` (null: unlock them all for another try). */
-  function markChosen(letter, received) {
-    Array.prototype.forEach.call(byId("answer-buttons").children, (button) => {
-      const chosen = button.getAttribute("data-answer") === letter;
-      button.disabled = letter !== null && !chosen;
-      button.setAttribute("aria-pressed", chosen ? "true" : "false");
-      button.classList.toggle("answer-chosen", chosen);
-      button.classList.toggle("answer-received", chosen && received);
-    });
+    if ((!answerWasRefused || error.code === "bad_answer") && answering) answering.show(null, false);
   }
 
   function setAnswerStatus(text, kind) {
@@ -234,20 +225,35 @@
     countdown.stop();
     clearTimeout(ackTimer);
     forgetPendingAnswer();
-    const options = question && question.question_idx === message.question_idx ? question.options : null;
-    const outcome = message.your_answer === null || message.your_answer === undefined
-      ? "none" : message.your_answer === message.correct ? "right" : "wrong";
+    const shown = question && question.question_idx === message.question_idx ? question : { kind: message.kind };
+    const kind = kindOf(shown);
+    const outcome = revealOutcome(kind, message);
     setText("reveal-verdict", VERDICTS[outcome].shown);
     views.reveal.className = "reveal-" + outcome;
-    const correctText = options ? options[OPTION_LETTERS.indexOf(message.correct)] : "";
-    fill(byId("reveal-correct"), "The answer: ", optionBadge(message.correct), " ", correctText);
-    setText("reveal-explanation", message.explanation || "");
+    const answered = message.your_answer !== null && message.your_answer !== undefined;
+    byId("reveal-yours").hidden = !answered || !kind.takesAnswers;
+    if (answered) setText("reveal-yours", (outcome === "poll" ? "Your vote: " : "Your answer: ") + kind.say(message.your_answer, shown));
+    const solution = kind.solution(shown, message.correct);
+    byId("reveal-correct").hidden = !solution;
+    if (solution) fill(byId("reveal-correct"), "The answer: ", ...solution);
+    renderRich(byId("reveal-explanation"), message.explanation || "");
+    byId("reveal-scores").hidden = !kind.takesAnswers;
     setText("reveal-score", formatScore(message.your_score));
     setText("reveal-total", formatScore(message.your_total));
     setText("reveal-rank", rankText(message.your_rank));
     showOnly(views, "reveal");
-    announce(VERDICTS[outcome].spoken + " The answer is " + message.correct + (correctText ? ", " + correctText : "") +
-      ". Your total is " + formatScore(message.your_total) + ", rank " + rankText(message.your_rank) + ".");
+    const answerText = solution ? " The answer is " + solutionWords(kind, shown, message.correct) + "." : "";
+    announce(VERDICTS[outcome].spoken + answerText +
+      " Your total is " + formatScore(message.your_total) + ", rank " + rankText(message.your_rank) + ".");
+  }
+
+  /** right, wrong, none (no answer), poll (a vote: nothing to get right) or slide (nothing to answer). */
+  function revealOutcome(kind, message) {
+    if (!kind.takesAnswers) return "slide";
+    if (message.your_answer === null || message.your_answer === undefined) return "none";
+    if (kind.name === "poll") return "poll";
+    const right = message.your_correct === undefined ? message.your_answer === message.correct : message.your_correct;
+    return right ? "right" : "wrong";
   }
 
   function showBetween(message) {

@@ -182,7 +182,7 @@ def test_a_whole_quiz_on_every_page(classroom: Classroom) -> None:
     expect(bob.locator("#reveal-correct")).to_have_text("The answer: B 4")
     expect(bob.locator("#reveal-explanation")).to_have_text("Two pairs make four.")
     expect(ada.locator("#reveal-rank")).to_have_text("#1")
-    expect(ada.locator("#announcer-polite")).to_contain_text("Correct! The answer is B, 4.")
+    expect(ada.locator("#announcer-polite")).to_contain_text("Correct! The answer is B 4.")
     expect(cy.locator("#reveal-total")).to_have_text("0.00")
     expect(screen.locator("#reveal-answers .answer-bar-correct")).to_contain_text("4")
     expect(screen.locator("#reveal-explanation")).to_have_text("Two pairs make four.")

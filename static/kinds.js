@@ -1,0 +1,128 @@
+"use strict";
+// Question kinds on the pages. Each static/kinds/<kind>.js registers one
+// renderer; the phone, the projector and the dashboard ask it for the
+// screens that differ by kind and draw everything else themselves.
+//
+// A renderer has:
+//   answer(container, question, submit) → {show(answer, received)}
+//       the phone's answering controls; submit(answer) sends one answer.
+//       show(answer, received) marks what was sent (received: the server
+//       has it); show(null) unlocks the controls for another try.
+//   say(answer, question) → string: an answer in words ("B", "A, D", "42").
+//   solution(question, correct) → [nodes] or null: the right answer, for
+//       the phone's result ("The answer: …"); null when there is none.
+//   board(container, question, counts) → what the room sees while the
+//       question is open (counts: the live tally, or null when hidden).
+//   tally(container, question, result) → the tally and the reveal for the
+//       projector and the dashboard. result: {counts, correct, top_answers,
+//       revealed}: counts is the kind's histogram; revealed is false while
+//       the question is open (correct may still be given, for the teacher).
+//   takesAnswers: false for a kind nobody answers (a slide).
+
+const questionKinds = {};
+
+function registerKind(name, renderer) {
+  questionKinds[name] = Object.assign({ name, takesAnswers: true }, renderer);
+}
+
+/** The renderer for a question (question_open or the projector's question); v1 questions are choices. */
+function kindOf(question) {
+  return questionKinds[(question && question.kind) || "choice"] || questionKinds.choice;
+}
+
+/** Show the question's picture in `img` (a same-origin /media/ URL), or hide it when there is none. */
+function showPicture(img, url) {
+  img.hidden = !url;
+  if (!url) img.removeAttribute("src");
+  else if (img.getAttribute("src") !== url) img.src = url;
+}
+
+/** The right answer as one line of text for a screen reader ("B 4"), or "" when there is none. */
+function solutionWords(kind, question, correct) {
+  const solution = kind.solution(question, correct);
+  return solution ? el("span", null, ...solution).textContent.replace(/\s+/g, " ").trim() : "";
+}
+
+// ---- Pieces shared by the kinds that answer with option letters ---------------
+
+/** Letters of a correct answer ("BD", ["B", "D"], "B"); [] for none. */
+function correctLetters(correct) {
+  if (!correct) return [];
+  return Array.isArray(correct) ? correct.slice() : String(correct).split("");
+}
+
+/** Letters in words: "A, D". */
+function sayLetters(answer) {
+  return String(answer || "").split("").join(", ");
+}
+
+/** One tile per option: badge (colour, shape, letter) and the option's text. */
+function optionTiles(container, question, counts) {
+  fill(container, el("ul", { class: "projector-options" }, ...lettersOf(question.options).map((letter, i) =>
+    el("li", { class: "projector-option option-" + letter },
+      optionBadge(letter),
+      richText("span", { class: "projector-option-text" }, question.options[i]),
+      counts ? el("span", { class: "projector-option-count", text: counts[letter] || 0 }) : null))));
+}
+
+/** The answer as badges with their option texts, for the phone's result. */
+function optionSolution(question, correct) {
+  const letters = correctLetters(correct);
+  if (!letters.length) return null;
+  const options = question.options || [];
+  return letters.reduce((parts, letter, i) => parts.concat(i ? ", " : null, optionBadge(letter), " ",
+    richText("span", null, options[OPTION_LETTERS.indexOf(letter)] || "")), []);
+}
+
+/** The letter histogram as bars, the correct letters marked (none while open, or for a poll). */
+function letterTally(container, question, result) {
+  const letters = lettersOf(question.options);
+  const counts = result.counts || {};
+  const shown = { missed: counts.missed || 0 };
+  if (counts.pending !== undefined) shown.pending = counts.pending;
+  letters.forEach((letter) => {
+    shown[letter] = counts[letter] || 0;
+  });
+  renderAnswerBars(container, { letters, options: question.options, counts: shown, correct: correctLetters(result.correct) });
+}
+
+/** A one-line status the phone shows under its controls ("Tick every answer that fits"). */
+function answerHint(text) {
+  return el("p", { class: "answer-hint muted", text });
+}
+
+/** The phone's submit button for kinds that answer with more than one tap. */
+function submitButton(label) {
+  return el("button", { type: "submit", class: "button-primary button-wide answer-submit" }, label);
+}
+
+// ---- Pieces shared by the kinds answered in the student's own words ------------
+
+/** "12 right · 5 wrong · 3 no answer" from a {correct, wrong, missed} tally. */
+function tallySummary(counts) {
+  const c = counts || {};
+  return el("p", { class: "tally-summary" },
+    el("span", { class: "tally-right", text: "✓ " + (c.correct || 0) + " right" }), " · ",
+    el("span", { class: "tally-wrong", text: "✗ " + (c.wrong || 0) + " wrong" }), " · ",
+    el("span", { text: (c.missed || 0) + " no answer" }));
+}
+
+/** The most frequent answers as bars, the right ones marked; `words` turns an answer into text. */
+function topAnswerBars(topAnswers, words) {
+  const rows = topAnswers || [];
+  const largest = Math.max(1, ...rows.map((row) => row.count));
+  return el("ol", { class: "answer-bars top-answers" }, ...rows.map((row) => {
+    const bar = el("span", { class: "answer-bar-fill" + (row.correct ? " tally-fill-right" : "") });
+    bar.style.width = (100 * row.count) / largest + "%";
+    return el("li", { class: row.correct ? "answer-bar answer-bar-correct" : "answer-bar" },
+      el("span", { class: "answer-bar-text", text: words(row.answer) }),
+      el("span", { class: "answer-bar-track" }, bar),
+      el("span", { class: "answer-bar-count", text: row.count }),
+      row.correct ? el("span", { class: "answer-bar-mark", text: "✓ correct" }) : null);
+  }));
+}
+
+/** While a typed question is open its answers are not shown: they are grouped at the reveal. */
+function typedTallyWhileOpen(container) {
+  fill(container, el("p", { class: "muted", text: "The answers are shown when the question closes." }));
+}

@@ -1,0 +1,161 @@
+"use strict";
+// A number: a slider when the question gives both min and max, else a
+// numeric field (a decimal comma is read as a point). Right when it is within
+// the tolerance of the value; the reveal shows where the answers fell against
+// that accepted range.
+
+function hasRange(question) {
+  return typeof question.min === "number" && typeof question.max === "number" && question.max > question.min;
+}
+
+/** A number as the page shows it: no float noise (0.1 + 0.2), no exponent for everyday sizes. */
+function sayNumber(value) {
+  const number = Number(value);
+  return Number.isFinite(number) ? String(Number(number.toPrecision(12))) : String(value);
+}
+
+/** "40 to 44" for {value: 42, tolerance: 2}; "42" for a tolerance of 0. */
+function acceptedRange(correct) {
+  if (!correct || typeof correct.value !== "number") return "";
+  const tolerance = correct.tolerance || 0;
+  return tolerance ? sayNumber(correct.value - tolerance) + " to " + sayNumber(correct.value + tolerance) : sayNumber(correct.value);
+}
+
+function sliderControl(question) {
+  const step = question.step > 0 ? question.step : "any";
+  const middle = question.min + (question.max - question.min) / 2;
+  const start = step === "any" ? middle : question.min + Math.round((middle - question.min) / step) * step;
+  const slider = el("input", { id: "answer-input", type: "range", min: question.min, max: question.max, step, value: start });
+  const shown = el("output", { class: "slider-value", for: "answer-input", "aria-live": "off" });
+  const update = () => {
+    shown.textContent = sayNumber(slider.value);
+  };
+  slider.addEventListener("input", update);
+  update();
+  const nudge = (direction, label) => {
+    const button = el("button", { type: "button", class: "slider-nudge", "aria-label": label, text: direction < 0 ? "−" : "+" });
+    button.addEventListener("click", () => {
+      if (direction < 0) slider.stepDown();
+      else slider.stepUp();
+      update();
+    });
+    return button;
+  };
+  const less = nudge(-1, "Less");
+  const more = nudge(1, "More");
+  return {
+    nodes: [shown, el("div", { class: "slider-row" }, less, slider, more),
+      el("p", { class: "slider-ends muted" }, el("span", { text: sayNumber(question.min) }), el("span", { text: sayNumber(question.max) }))],
+    input: slider,
+    controls: [slider, less, more],
+    read: () => Number(slider.value),
+    write(value) {
+      slider.value = value;
+      update();
+    },
+  };
+}
+
+function fieldControl() {
+  const field = el("input", { id: "answer-input", type: "text", inputmode: "decimal", autocomplete: "off", maxlength: 40 });
+  return {
+    nodes: [field],
+    input: field,
+    controls: [field],
+    read() {
+      const text = field.value.trim().replace(/\s/g, "").replace(",", ".");
+      return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : null;
+    },
+    write(value) {
+      field.value = sayNumber(value);
+    },
+  };
+}
+
+registerKind("number", {
+  answer(container, question, submit) {
+    const control = hasRange(question) ? sliderControl(question) : fieldControl();
+    const send = submitButton("Submit answer");
+    const problem = el("p", { class: "form-error", role: "alert", hidden: true });
+    const form = el("form", { class: "answer-form", novalidate: true },
+      el("label", { for: "answer-input", text: "Your answer" }), ...control.nodes, problem, send);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = control.read();
+      const valid = value !== null && Number.isFinite(value);
+      problem.hidden = valid;
+      problem.textContent = valid ? "" : "Enter a number, for example 42 or 3.5.";
+      if (valid) submit(value);
+    });
+    fill(container, form);
+    return {
+      show(answer, received) {
+        const locked = answer !== null;
+        if (locked) control.write(answer);
+        control.controls.forEach((node) => {
+          node.disabled = locked && node !== control.input;
+        });
+        control.input.readOnly = locked;
+        if (control.input.type === "range") control.input.disabled = locked;
+        send.disabled = locked;
+        control.input.classList.toggle("answer-received", locked && received);
+      },
+    };
+  },
+  say: sayNumber,
+  solution(question, correct) {
+    const range = acceptedRange(correct);
+    return range ? [range] : null;
+  },
+  board(container, question) {
+    const between = hasRange(question) ? " between " + sayNumber(question.min) + " and " + sayNumber(question.max) : "";
+    fill(container, el("p", { class: "projector-hint", text: "Answer with a number" + between + " on your phone." }));
+  },
+  tally(container, question, result) {
+    if (!result.revealed) {
+      typedTallyWhileOpen(container);
+      return;
+    }
+    fill(container,
+      el("p", { class: "tally-accepted", text: "Accepted: " + acceptedRange(result.correct) }),
+      tallySummary(result.counts),
+      numberLine(result.top_answers || [], result.correct));
+  },
+});
+
+const NUMBER_LINE = { width: 600, height: 260, top: 64, bottom: 46, font: 20 };
+
+/**
+ * The answers given, one column per value in increasing order (height: how
+ * many gave it), under a bracket spanning the accepted range. Columns are
+ * evenly spaced so every label stays readable, whatever the values.
+ */
+function numberLine(answers, correct) {
+  const rows = answers.filter((row) => Number.isFinite(Number(row.answer)))
+    .sort((a, b) => Number(a.answer) - Number(b.answer));
+  const n = Math.max(1, rows.length);
+  const slot = NUMBER_LINE.width / n;
+  const plot = NUMBER_LINE.height - NUMBER_LINE.top - NUMBER_LINE.bottom;
+  const largest = Math.max(1, ...rows.map((row) => row.count));
+  const summary = "Answers given: " + rows.map((row) => sayNumber(row.answer) + " × " + row.count + (row.correct ? " (accepted)" : "")).join(", ");
+  const chart = svg("svg", { viewBox: "0 0 " + NUMBER_LINE.width + " " + NUMBER_LINE.height, class: "number-line", role: "img", "aria-label": summary });
+  const baseline = NUMBER_LINE.top + plot;
+  chart.appendChild(svg("line", { x1: 0, x2: NUMBER_LINE.width, y1: baseline, y2: baseline, class: "number-line-axis" }));
+  rows.forEach((row, i) => {
+    const middle = (i + 0.5) * slot;
+    const height = Math.max(2, (plot * row.count) / largest);
+    chart.appendChild(svg("rect", { x: middle - slot * 0.35, y: baseline - height, width: slot * 0.7, height, class: row.correct ? "number-line-right" : "number-line-wrong" }));
+    chart.appendChild(chartText(String(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
+    chart.appendChild(chartText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 8, "number-line-value", "middle"));
+  });
+  const inside = rows.map((row, i) => (row.correct ? i : -1)).filter((i) => i >= 0);
+  const range = acceptedRange(correct);
+  if (inside.length) {
+    const left = inside[0] * slot + 4;
+    const right = (inside[inside.length - 1] + 1) * slot - 4;
+    const y = 14;
+    chart.appendChild(svg("path", { d: "M" + left + " " + (y + 14) + " V" + y + " H" + right + " V" + (y + 14), class: "number-line-bracket" }));
+    chart.appendChild(chartText("✓ " + range, (left + right) / 2, y + 32, "number-line-range", "middle"));
+  }
+  return chart;
+}

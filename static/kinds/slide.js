@@ -1,0 +1,22 @@
+"use strict";
+// A slide: something to look at on the big screen; nobody answers it.
+
+registerKind("slide", {
+  takesAnswers: false,
+  answer(container) {
+    fill(container, el("p", { class: "look-at-screen", text: "Look at the screen." }));
+    return { show() {} };
+  },
+  say(answer) {
+    return String(answer);
+  },
+  solution() {
+    return null;
+  },
+  board(container) {
+    fill(container);
+  },
+  tally(container) {
+    fill(container);
+  },
+});
