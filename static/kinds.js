@@ -79,7 +79,7 @@ function letterTally(container, question, result) {
   const letters = lettersOf(question.options);
   const counts = result.counts || {};
   const shown = { missed: counts.missed || 0 };
-  if (counts.pending !== undefined) shown.pending = counts.pending;
+  if (counts.pending !== undefined && !result.revealed) shown.pending = counts.pending;
   letters.forEach((letter) => {
     shown[letter] = counts[letter] || 0;
   });

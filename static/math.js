@@ -6,7 +6,8 @@
 // \url or \htmlClass in a quiz file draw as an error in red, never as markup.
 
 const KATEX_BASE = "/static/katex/";
-const KATEX_OPTIONS = { throwOnError: false, trust: false, strict: "ignore", maxSize: 20, maxExpand: 200, output: "htmlAndMathml" };
+// Errors keep the text's own colour (KaTeX's red fails contrast on the option tiles); kinds.css underlines them.
+const KATEX_OPTIONS = { throwOnError: false, errorColor: "currentColor", trust: false, strict: "ignore", maxSize: 20, maxExpand: 200, output: "htmlAndMathml" };
 let katexReady = null; // the promise of the loaded script, once a page asked for it
 
 /**

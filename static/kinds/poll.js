@@ -11,6 +11,6 @@ registerKind("poll", {
   },
   board: optionTiles,
   tally(container, question, result) {
-    letterTally(container, question, { counts: result.counts });
+    letterTally(container, question, { counts: result.counts, revealed: result.revealed });
   },
 });
