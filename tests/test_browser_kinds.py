@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,7 @@ def quiz(tmp_path: Path) -> dict[str, Any]:
 def quiz_path(tmp_path: Path, quiz: dict[str, Any]) -> Path:
     path = tmp_path / "quiz.json"
     path.write_text(json.dumps(quiz))
+    (tmp_path / "picture.png").write_bytes(png(640, 360))
     return path
 
 
@@ -163,3 +166,231 @@ def test_dollar_signs_split_into_text_and_math_as_a_teacher_means_them(
     }
     split = ada.evaluate("cases => cases.map(splitMath)", list(cases))
     assert dict(zip(cases, split, strict=True)) == cases
+
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG picture (a colour gradient) made without any imaging library."""
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, 90, y * 255 // height))
+                                       for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+EVERY_KIND = {
+    "title": "Every kind",
+    "time_limit_default": 120,
+    "close_when_all_answered": False,
+    "questions": [
+        {"kind": "choice", "text": "Which of these are prime?", "image": "picture.png",
+         "options": ["4", "6", "7", "9", "10", "11"], "correct": "CF",
+         "explanation": "7 and 11 have no divisors but 1 and themselves."},
+        {"kind": "truefalse", "text": "Water boils at 100 °C at sea level.", "correct": True},
+        {"kind": "multi", "text": "Which of these are mammals?",
+         "options": ["Whale", "Shark", "Bat", "Trout"], "correct": "AC"},
+        {"kind": "text", "text": "The capital of France?", "accept": ["Paris"]},
+        {"kind": "number", "text": "How many degrees in a right angle?", "correct": 90,
+         "tolerance": 2, "min": 0, "max": 120, "step": 1},
+        {"kind": "number", "text": "$\\pi$ to two decimals?", "correct": 3.14,
+         "tolerance": 0.005},
+        {"kind": "order", "text": "Smallest first:", "items": ["Atom", "Cell", "Organ", "Body"]},
+        {"kind": "poll", "text": "How was the pace today?",
+         "options": ["Too slow", "Just right", "Too fast"]},
+        {"kind": "slide", "text": "Five-minute break", "image": "picture.png"},
+    ],
+}
+
+
+def received(page: Page, words: str) -> None:
+    expect(page.get_by_role("status").filter(has_text="Answer received")).to_have_text(
+        f"✓ Answer received: {words}")
+
+
+def verdict(page: Page, text: str) -> None:
+    expect(page.get_by_role("heading", name=text)).to_be_visible()
+
+
+def answer_in_box(page: Page, typed: str) -> None:
+    page.get_by_role("textbox", name="Your answer").fill(typed)
+    page.get_by_role("button", name="Submit answer").click()
+
+
+def put_in_order(page: Page, wanted: list[str]) -> None:
+    """Sort the items with their Move up buttons from the keyboard, as a screen reader would."""
+    for position, item in enumerate(wanted):
+        shown = page.locator(".order-item .order-text").all_inner_texts()
+        for _ in range(shown.index(item) - position):
+            page.get_by_role("button", name=f"Move up: {item}").focus()
+            page.keyboard.press("Enter")
+    expect(page.locator(".order-item .order-text")).to_have_text(wanted)
+
+
+@pytest.mark.parametrize("quiz", [EVERY_KIND], ids=["every-kind"])
+def test_every_kind_is_answered_on_a_phone_and_revealed_on_the_big_screen(
+        room: KindsClassroom) -> None:
+    desk = teacher(room)
+    screen = room.open("projector", "/projector", PROJECTOR)
+    ada = student(room, "s1", "Ada")
+    bob = student(room, "s2", "Bob")
+    phones = (ada, bob)
+
+    def ask(number: int, text: str) -> None:
+        desk.get_by_role("button", name="Next").click()
+        for phone in phones:
+            expect(phone.get_by_role("heading", name=text)).to_be_visible()
+        expect(screen.locator("#question-text")).to_contain_text(text.split("$")[-1])
+
+    def reveal(stage: str) -> None:
+        room.stage(f"{stage}-answered")
+        desk.get_by_role("button", name="Close now").click()
+        expect(screen.locator("#reveal-view")).to_be_visible()
+
+    # choice, two right letters, with a picture: either right letter scores.
+    ask(1, "Which of these are prime?")
+    expect(option(ada, "F")).to_have_accessible_name("F 11")
+    for phone in phones:
+        picture = phone.get_by_role("img", name="The picture for this question")
+        expect(picture).to_be_visible()
+        assert phone.evaluate("document.querySelector('#question-image').naturalWidth") == 640
+    expect(screen.get_by_role("img", name="The picture for this question")).to_be_visible()
+    option(ada, "F").click()
+    option(bob, "A").click()
+    received(ada, "F")
+    received(bob, "A")
+    expect(option(bob, "C")).to_be_disabled()
+    reveal("1-choice")
+    verdict(ada, "✓ Correct!")
+    verdict(bob, "✗ Not quite")
+    expect(bob.locator("#reveal-correct")).to_have_text("The answer: C 7, F 11")
+    expect(screen.locator(".answer-bar-correct")).to_have_count(2)
+    expect(desk.locator("#current-histogram .answer-bar-correct")).to_have_count(2)
+    room.stage("1-choice-reveal")
+
+    ask(2, "Water boils at 100 °C at sea level.")
+    ada.get_by_role("button", name="A True").click()
+    bob.get_by_role("button", name="B False").click()
+    received(ada, "True")
+    received(bob, "False")
+    reveal("2-truefalse")
+    verdict(ada, "✓ Correct!")
+    verdict(bob, "✗ Not quite")
+    expect(screen.locator(".answer-bar-correct")).to_contain_text("True")
+    room.stage("2-truefalse-reveal")
+
+    ask(3, "Which of these are mammals?")
+    ada.get_by_role("checkbox", name="A Whale").check()
+    ada.get_by_role("checkbox", name="C Bat").check()
+    bob.get_by_role("button", name="Submit answer").click()
+    expect(bob.get_by_role("alert")).to_have_text("Tick at least one answer.")
+    bob.get_by_role("checkbox", name="A Whale").check()
+    for phone in phones:
+        phone.get_by_role("button", name="Submit answer").click()
+    received(ada, "A, C")
+    received(bob, "A")
+    expect(ada.get_by_role("checkbox", name="B Shark")).to_be_disabled()
+    reveal("3-multi")
+    verdict(ada, "✓ Correct!")
+    verdict(bob, "✗ Not quite")
+    expect(bob.locator("#reveal-yours")).to_have_text("Your answer: A")
+    expect(screen.locator(".answer-bar-correct")).to_have_count(2)
+    room.stage("3-multi-reveal")
+
+    ask(4, "The capital of France?")
+    answer_in_box(ada, "  paris ")
+    answer_in_box(bob, "Lyon")
+    received(ada, "“paris”")
+    received(bob, "“Lyon”")
+    expect(ada.get_by_role("textbox", name="Your answer")).not_to_be_editable()
+    reveal("4-text")
+    verdict(ada, "✓ Correct!")
+    verdict(bob, "✗ Not quite")
+    expect(bob.locator("#reveal-correct")).to_have_text("The answer: “Paris”")
+    top = screen.locator(".top-answers li")
+    expect(top).to_have_count(2)
+    expect(screen.locator(".top-answers .answer-bar-correct")).to_contain_text("paris")
+    expect(screen.locator(".tally-summary")).to_have_text("✓ 1 right · ✗ 1 wrong · 0 no answer")
+    room.stage("4-text-reveal")
+
+    ask(5, "How many degrees in a right angle?")
+    slider = ada.get_by_role("slider", name="Your answer")
+    expect(slider).to_have_value("60")
+    slider.fill("89")
+    expect(ada.locator(".slider-value")).to_have_text("89")
+    ada.get_by_role("button", name="Submit answer").click()
+    bob.get_by_role("button", name="Less").click()
+    bob.get_by_role("button", name="Less").click()
+    bob.get_by_role("button", name="Submit answer").click()
+    received(ada, "89")
+    received(bob, "58")
+    reveal("5-number-slider")
+    verdict(ada, "✓ Correct!")
+    verdict(bob, "✗ Not quite")
+    expect(bob.locator("#reveal-correct")).to_have_text("The answer: 88 to 92")
+    expect(screen.get_by_role("img", name="Answers given: 58 × 1, 89 × 1 (accepted)")) \
+        .to_be_visible()
+    room.stage("5-number-slider-reveal")
+
+    ask(6, "to two decimals?")
+    expect(ada.get_by_role("slider")).to_have_count(0)
+    answer_in_box(bob, "three")
+    expect(bob.get_by_role("alert")).to_have_text("Enter a number, for example 42 or 3.5.")
+    answer_in_box(ada, "3,14")
+    answer_in_box(bob, "3.2")
+    received(ada, "3.14")
+    received(bob, "3.2")
+    reveal("6-number-field")
+    verdict(ada, "✓ Correct!")
+    verdict(bob, "✗ Not quite")
+    room.stage("6-number-field-reveal")
+
+    ask(7, "Smallest first:")
+    right = ["Atom", "Cell", "Organ", "Body"]
+    put_in_order(ada, right)
+    ada.get_by_role("button", name="Submit this order").click()
+    # Bob drags the last item to the top by its grip.
+    shown = bob.locator(".order-item .order-text").all_inner_texts()
+    grips = bob.locator(".order-grip")
+    grips.last.hover()
+    bob.mouse.down()
+    top_box = grips.first.bounding_box()
+    assert top_box is not None
+    bob.mouse.move(top_box["x"] + 5, top_box["y"] - 10, steps=8)
+    bob.mouse.up()
+    dragged = [shown[-1], *shown[:-1]]
+    expect(bob.locator(".order-item .order-text")).to_have_text(dragged)
+    bob.get_by_role("button", name="Submit this order").click()
+    expect(ada.get_by_role("status").filter(has_text="Answer received")).to_contain_text("→")
+    expect(bob.get_by_role("status").filter(has_text="Answer received")).to_be_visible()
+    reveal("7-order")
+    verdict(ada, "✓ Correct!")
+    verdict(bob, "✓ Correct!" if dragged == right else "✗ Not quite")
+    expect(screen.locator(".order-solution-big li")).to_have_text(
+        [re.compile(rf"{item}$") for item in right])
+    expect(screen.locator(".tally-summary")).to_contain_text(
+        f"{2 if dragged == right else 1} of 2 got the order right")
+    room.stage("7-order-reveal")
+
+    ask(8, "How was the pace today?")
+    option(ada, "B").click()
+    option(bob, "B").click()
+    received(ada, "B")
+    reveal("8-poll")
+    for phone in phones:
+        verdict(phone, "Thanks for voting")
+        expect(phone.locator("#reveal-correct")).to_be_hidden()
+    expect(screen.locator(".answer-bar-correct")).to_have_count(0)
+    expect(screen.locator(".answer-bar").nth(1)).to_contain_text("Just right2")
+    room.stage("8-poll-reveal")
+
+    ask(9, "Five-minute break")
+    for phone in phones:
+        expect(phone.get_by_text("Look at the screen.")).to_be_visible()
+        expect(phone.get_by_role("button")).to_have_count(0)
+    expect(screen.get_by_role("img", name="The picture for this question")).to_be_visible()
+    room.stage("9-slide")
