@@ -104,8 +104,8 @@ registerKind("number", {
   },
   say: sayNumber,
   solution(question, correct) {
-    const range = acceptedRange(correct);
-    return range ? [range] : null;
+    if (!correct || typeof correct.value !== "number") return null;
+    return [sayNumber(correct.value) + (correct.tolerance ? " (± " + sayNumber(correct.tolerance) + ")" : "")];
   },
   board(container, question) {
     const between = hasRange(question) ? " between " + sayNumber(question.min) + " and " + sayNumber(question.max) : "";
@@ -123,7 +123,8 @@ registerKind("number", {
   },
 });
 
-const NUMBER_LINE = { width: 600, height: 260, top: 64, bottom: 46, font: 20 };
+// In the SVG's own units: drawn about 1.2 times larger on a 1080p projector.
+const NUMBER_LINE = { width: 600, height: 300, top: 96, bottom: 44, font: 26 };
 
 /**
  * The answers given, one column per value in increasing order (height: how
@@ -146,16 +147,16 @@ function numberLine(answers, correct) {
     const height = Math.max(2, (plot * row.count) / largest);
     chart.appendChild(svg("rect", { x: middle - slot * 0.35, y: baseline - height, width: slot * 0.7, height, class: row.correct ? "number-line-right" : "number-line-wrong" }));
     chart.appendChild(chartText(String(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
-    chart.appendChild(chartText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 8, "number-line-value", "middle"));
+    chart.appendChild(chartText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 6, "number-line-value", "middle"));
   });
   const inside = rows.map((row, i) => (row.correct ? i : -1)).filter((i) => i >= 0);
   const range = acceptedRange(correct);
   if (inside.length) {
     const left = inside[0] * slot + 4;
     const right = (inside[inside.length - 1] + 1) * slot - 4;
-    const y = 14;
+    const y = NUMBER_LINE.font + 12; // the bracket, under its label, above the tallest count
+    chart.appendChild(chartText("✓ " + range, (left + right) / 2, NUMBER_LINE.font + 2, "number-line-range", "middle"));
     chart.appendChild(svg("path", { d: "M" + left + " " + (y + 14) + " V" + y + " H" + right + " V" + (y + 14), class: "number-line-bracket" }));
-    chart.appendChild(chartText("✓ " + range, (left + right) / 2, y + 32, "number-line-range", "middle"));
   }
   return chart;
 }

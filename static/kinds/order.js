@@ -62,26 +62,36 @@ registerKind("order", {
       announce(itemText(question, row.getAttribute("data-item")) + ": position " + position + " of " + letters.length + ".");
     }
 
+    // The listeners sit on the document: moving the row in the list would end a pointer capture.
     function startDrag(event, row) {
       if (locked) return;
       event.preventDefault();
-      const grip = event.currentTarget;
-      grip.setPointerCapture(event.pointerId);
+      const dragging = event.pointerId;
       row.classList.add("order-dragging");
       const follow = (moveEvent) => {
-        const before = row.previousElementSibling;
-        const after = row.nextElementSibling;
-        if (before && moveEvent.clientY < middleOf(before)) list.insertBefore(row, before);
-        else if (after && moveEvent.clientY > middleOf(after)) list.insertBefore(row, after.nextElementSibling);
+        if (moveEvent.pointerId !== dragging) return;
+        let before = row.previousElementSibling;
+        while (before && moveEvent.clientY < middleOf(before)) {
+          list.insertBefore(row, before);
+          before = row.previousElementSibling;
+        }
+        let after = row.nextElementSibling;
+        while (after && moveEvent.clientY > middleOf(after)) {
+          list.insertBefore(row, after.nextElementSibling);
+          after = row.nextElementSibling;
+        }
       };
-      const finish = () => {
+      const finish = (upEvent) => {
+        if (upEvent.pointerId !== dragging) return;
         row.classList.remove("order-dragging");
-        grip.removeEventListener("pointermove", follow);
+        document.removeEventListener("pointermove", follow);
+        document.removeEventListener("pointerup", finish);
+        document.removeEventListener("pointercancel", finish);
         refreshButtons();
       };
-      grip.addEventListener("pointermove", follow);
-      grip.addEventListener("pointerup", finish, { once: true });
-      grip.addEventListener("pointercancel", finish, { once: true });
+      document.addEventListener("pointermove", follow);
+      document.addEventListener("pointerup", finish);
+      document.addEventListener("pointercancel", finish);
     }
 
     const send = submitButton("Submit this order");
