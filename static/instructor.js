@@ -141,7 +141,7 @@
     setText("current-number", "Question " + (idx + 1) + " of " + questionCount() + (view.closed ? " — closed" : ""));
     byId("current-clock").hidden = Boolean(view.closed);
     renderRich(byId("current-text"), info.text);
-    setText("current-answered", view.answered ? "Answered " + view.answered.submitted + " of " + view.answered.total : "");
+    setText("current-answered", view.answered && kindOf(view.open).takesAnswers ? "Answered " + view.answered.submitted + " of " + view.answered.total : "");
     kindOf(view.open).tally(byId("current-histogram"), view.open, {
       counts: view.histogram || {},
       correct: view.closed ? view.closed.correct : info.correct,
