@@ -444,8 +444,40 @@
     if (active && byId(active)) byId(active).focus();
   }
 
+  function mediaUrl(name) {
+    return "/media/" + encodeURIComponent(name);
+  }
+
   // ---- The preview -----------------------------------------------------------------
 
+  /** The question as a phone receives it (question_open): never the answer. */
+  function publicView(q) {
+    const file = toFile(q);
+    const view = { kind: q.kind, text: file.text, question_idx: current };
+    if (q.image) view.image = mediaUrl(q.image);
+    if (OPTION_KINDS.includes(q.kind)) view.options = file.options;
+    if (q.kind === "truefalse") view.options = ["True", "False"];
+    if (q.kind === "order") view.items = file.items;
+    if (q.kind === "number") {
+      ["min", "max", "step"].forEach((name) => {
+        if (typeof file[name] === "number") view[name] = file[name];
+      });
+    }
+    return view;
+  }
+
+  /** The answer as the reveal receives it (question_closed.correct). */
+  function revealedAnswer(q) {
+    const file = toFile(q);
+    if (q.kind === "choice" || q.kind === "multi") return file.correct;
+    if (q.kind === "truefalse") return file.correct ? "A" : "B";
+    if (q.kind === "text") return file.accept;
+    if (q.kind === "number") return { value: file.correct, tolerance: file.tolerance || 0 };
+    if (q.kind === "order") return LETTERS.slice(0, q.items.length);
+    return null;
+  }
+
+  /** The current question drawn by the pages' own renderers: the phone, then the projector's reveal. */
   function renderPreview() {
     const q = quiz.questions[current];
     const box = byId("preview");
@@ -453,13 +485,21 @@
       fill(box, el("p", { class: "muted", text: "Nothing to preview yet." }));
       return;
     }
-    const file = toFile(q);
-    const answers = OPTION_KINDS.includes(q.kind) ? q.options : q.kind === "truefalse" ? ["True", "False"] : q.kind === "order" ? q.items : [];
+    const view = publicView(q);
+    const kind = kindOf(view);
+    const picture = () => (view.image ? el("img", { class: "preview-image", src: view.image, alt: "" }) : null);
+    const answers = el("div", { class: "preview-answers" });
+    const reveal = el("div", { class: "preview-reveal" });
+    // The preview is a picture of the pages, not a second set of controls: inert.
     fill(box,
       el("p", { class: "preview-label muted", text: "As the phone shows it" }),
-      el("div", { class: "preview-phone" },
-        el("p", { class: "preview-question", text: file.text || "(no text yet)" }),
-        el("ul", { class: "preview-answers" }, ...answers.map((text, i) => el("li", null, q.kind === "order" ? "" : LETTERS[i] + ": ", text)))));
+      el("div", { class: "preview-phone page-student", inert: true },
+        richText("p", { id: "question-text", class: "question-text" }, view.text || "(no text yet)"), picture(), answers),
+      el("p", { class: "preview-label muted", text: "As the projector reveals it" }),
+      el("div", { class: "preview-projector", inert: true },
+        richText("p", { class: "preview-question" }, view.text || "(no text yet)"), picture(), reveal));
+    if (kind.takesAnswers) kind.answer(answers, view, () => {});
+    kind.tally(reveal, view, { counts: {}, correct: revealedAnswer(q), top_answers: [], revealed: true });
   }
 
   function refreshAfterTyping() {
