@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trivia_trio.formats import aiken, csv_format, gift, json_format
-from trivia_trio.kinds import TrueFalse
+from trivia_trio.kinds import KINDS, TrueFalse
 from trivia_trio.quiz import Quiz, QuizError, load_quiz, quiz_from_dict
 
 THREE_QUESTIONS = quiz_from_dict(
@@ -90,14 +90,17 @@ def test_dump_of_each_example_parses_back_to_the_same_quiz(module: ModuleType, n
 
 def test_the_examples_of_the_same_three_questions_parse_to_the_same_quiz() -> None:
     assert build(json_format, json_format.dump(THREE_QUESTIONS)) == THREE_QUESTIONS
-    assert build(csv_format, example_text("template.csv")) == THREE_QUESTIONS
-    from_gift = build(gift, example_text("example.gift"))
-    # GIFT's {TRUE} is a true/false question, not a choice between two options.
-    assert from_gift.questions[1].kind == TrueFalse(("True", "False"), True)
-    expected = without(THREE_QUESTIONS, "time_limit")
-    assert dataclasses.replace(from_gift, questions=(
-        from_gift.questions[0], expected.questions[1], from_gift.questions[2]
-    )) == expected
+    # The CSV template and the GIFT example start with the same three questions, their
+    # true/false question a true/false kind rather than a choice of two.
+    for module, name, expected in (
+        (csv_format, "template.csv", THREE_QUESTIONS),
+        (gift, "example.gift", without(THREE_QUESTIONS, "time_limit")),
+    ):
+        read = build(module, example_text(name))
+        assert read.questions[1].kind == TrueFalse(("True", "False"), True)
+        assert dataclasses.replace(read, questions=(
+            read.questions[0], expected.questions[1], read.questions[2]
+        )) == expected
     assert build(aiken, example_text("example_aiken.txt")) == without(
         THREE_QUESTIONS, "time_limit", "explanation"
     )
@@ -114,7 +117,10 @@ def test_each_format_writes_what_it_can_carry_of_a_quiz_read_elsewhere() -> None
 def test_the_csv_template_opens_as_utf8_in_excel() -> None:
     raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM is what tells Excel the file is UTF-8
-    assert raw[3:].split(b"\r\n")[0] == b"question,A,B,C,D,correct,time_limit,explanation"
+    assert raw[3:].split(b"\r\n")[0] == (
+        b"question,kind,A,B,C,D,E,F,correct,tolerance,time_limit,explanation,image")
+    kinds = [q.kind.name for q in build(csv_format, raw.decode("utf-8-sig")).questions]
+    assert sorted(set(kinds)) == sorted(KINDS)  # one row of each kind at least
 
 
 # Words with every character the formats treat specially, joined by single spaces (GIFT, like

@@ -29,6 +29,7 @@ class Limits:
     name_max_chars: int = 64
     ws_max_message_bytes: int = 16 * 1024
     quiz_max_bytes: int = 2 * 1024 * 1024
+    bundle_max_bytes: int = 53 * 1024 * 1024  # an uploaded quiz bundle: 50 MB of pictures
     outbox_messages: int = 64
     sockets_per_student: int = 4
     max_connections: int = 10_000

@@ -14,17 +14,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
+from .bundle import BundleError, is_bundle, open_bundle
 from .kinds import DEFAULT_KIND, KINDS, Kind, Report
 from .kinds.base import check_text
+from .media import Pictures, PicturesBeside
 
 SCORE_FNS = ("speed", "binary")
 TIME_LIMIT_RANGE = (5, 600)
 MAX_QUESTIONS = 500
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-COMMON_FIELDS = ("kind", "text", "explanation", "time_limit", "image")
+QUIZ_MAX_BYTES = 2 * 1024 * 1024  # a quiz file itself, pictures apart
 
 
 class QuizError(ValueError):
@@ -75,6 +77,8 @@ class Quiz:
     session_id: str | None = None
     # Items a source format held that we cannot ask (e.g. GIFT essay questions).
     skipped: tuple[str, ...] = field(default=(), compare=False)
+    # The pictures its questions name, by media name, as read when the file was loaded.
+    media: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -110,7 +114,7 @@ def _check_time_limit(value: Any, report: Report, what: str = "the time limit") 
     return int(value)
 
 
-def _check_question(raw: Any, report: Report) -> Question | None:
+def _check_question(raw: Any, report: Report, pictures: Pictures | None) -> Question | None:
     if not isinstance(raw, Mapping):
         report("must be an object with text and its answer")
         return None
@@ -134,6 +138,8 @@ def _check_question(raw: Any, report: Report) -> Question | None:
     image = raw.get("image")
     if image is not None and (not isinstance(image, str) or not image.strip()):
         note("the image must name a picture file")
+    elif image is not None and pictures is not None:
+        image = pictures.load(image.strip(), note)
     kind = kind_class.from_file(raw, note) if kind_class else None
     if found or kind is None:
         return None
@@ -151,13 +157,16 @@ def question_labels(count: int) -> list[str]:
 
 def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
                    labels: list[str] | None = None, problems: tuple[str, ...] = (),
-                   question_problems: list[list[str]] | None = None) -> Quiz:
+                   question_problems: list[list[str]] | None = None,
+                   pictures: Pictures | None = None) -> Quiz:
     """Validate a PROTOCOL.md quiz object; raise QuizError listing every problem.
 
     ``labels`` names each question the way its file does (``question 3 (line 19)``).
     A file format hands over what it already found: ``problems`` about the file as a
     whole (first in the list) and ``question_problems`` about each question, which
-    are listed in that question's place.
+    are listed in that question's place. ``pictures`` reads the pictures the questions
+    name (each ``image`` becomes its media name); without it, an ``image`` is taken to
+    be a media name already (a quiz as stored with its run).
     """
     if not isinstance(data, Mapping):
         raise QuizError(["the quiz must be a JSON object with title and questions"])
@@ -188,7 +197,7 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         earlier = question_problems or [[] for _ in raw_questions]
         for label, raw, notes in zip(names, raw_questions, earlier, strict=True):
             found += [f"{label}: {note}" for note in notes]
-            question = _check_question(raw, partial(_labelled, found, label))
+            question = _check_question(raw, partial(_labelled, found, label), pictures)
             if question is not None:
                 questions.append(question)
     if found:
@@ -200,20 +209,25 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         score_fn=score_fn,
         session_id=session_id,
         skipped=tuple(skipped),
+        media=pictures.loaded if pictures else {},
     )
 
 
 def load_quiz(source: Path | str | bytes, *, filename: str | None = None) -> Quiz:
-    """Load a quiz from a path or from raw bytes (an upload) in any supported format.
+    """Load a quiz from a path or from raw bytes (an upload) in any supported format,
+    or from a quiz bundle (a .zip with quiz.json and its pictures).
 
     The format is chosen by the file name's suffix when there is one, else by
-    the content. Raises QuizError (naming the file) for anything unusable,
-    including a file that cannot be read.
+    the content. Pictures are read from beside the quiz file or from the
+    bundle; an upload that is not a bundle cannot bring any. Raises QuizError
+    (naming the file) for anything unusable, including a file that cannot be read.
     """
     from . import formats
 
+    pictures: Pictures
     if isinstance(source, bytes):
         raw, name = source, filename or "upload"
+        pictures = Pictures()
     else:
         path = Path(source)
         name = filename or str(path)
@@ -221,12 +235,21 @@ def load_quiz(source: Path | str | bytes, *, filename: str | None = None) -> Qui
             raw = path.read_bytes()
         except OSError as exc:
             raise QuizError([exc.strerror or str(exc)], source=name) from exc
+        pictures = PicturesBeside(path.parent)
+    format_name = name
+    if is_bundle(raw):
+        try:
+            inner, raw, pictures = open_bundle(raw, QUIZ_MAX_BYTES)
+        except BundleError as exc:
+            raise QuizError([str(exc)], source=name) from None
+        # The bundle's name is the title when the quiz file has none.
+        format_name = f"{PurePath(name).stem}{PurePath(inner).suffix}"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise QuizError([f"not UTF-8 text (byte {exc.start})"], source=name) from exc
     try:
-        return formats.parse(text, name).quiz()
+        return formats.parse(text, format_name).quiz(pictures)
     except QuizError as exc:
         raise QuizError(exc.problems, source=name) from None
 

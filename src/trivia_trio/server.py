@@ -21,6 +21,7 @@ from . import library
 from . import store as db
 from .auth import Keyring
 from .config import Settings
+from .media import MediaStore
 from .quiz import Quiz, demo_quiz, load_quiz
 from .room import Room, open_room, wall_clock_ms
 from .store import Store, open_store
@@ -42,6 +43,7 @@ class ServerInfo:
     port_moved_from: int | None
     storage: str  # the durability settings sqlite reports, e.g. "WAL, synchronous=FULL"
     room: Room
+    media: MediaStore | None = None  # the pictures this server serves
 
     @property
     def instructor_url(self) -> str:
@@ -187,8 +189,10 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
             await _keep_in_library(store, quiz)
         async with open_room(store, quiz, session_id=session_id, limits=settings.limits) as room:
             lan = lan_addresses()
+            media = MediaStore(settings.data_dir / "media")
+            await trio.to_thread.run_sync(media.save, quiz.media)
             app = create_app(room, Keyring(secret, instructor_key, session_id), settings,
-                             allowed_host_names(settings, lan))
+                             allowed_host_names(settings, lan), media=media)
             config = hypercorn_config(settings, port)
             async with trio.open_nursery() as nursery:
                 bound = await nursery.start(partial(
@@ -208,4 +212,4 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
                     instructor_key=instructor_key, data_dir=settings.data_dir,
                     port_moved_from=settings.port if settings.port not in (0, port) else None,
                     storage=_storage_summary(store.conn),
-                    room=room))
+                    room=room, media=media))

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import trio
 from quart import Response, jsonify, redirect, request, websocket
 from quart_trio import QuartTrio
+from quart_trio.wrappers import TrioRequest
 
 from . import exports, library, library_routes, runs, views
 from .auth import (
@@ -30,6 +31,7 @@ from .auth import (
 )
 from .config import Settings
 from .game import DuplicateStudentId, Rejected
+from .media import CONTENT_TYPES, MediaStore
 from .quiz import QuizError, load_quiz
 from .room import TELEMETRY_KINDS, Role, Room
 from .store import StorageError
@@ -82,12 +84,31 @@ def _host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+UPLOAD_PATH = "/api/instructor/quiz"
+
+
+def _request_class(larger: dict[str, int]) -> type[TrioRequest]:
+    """Requests bounded by MAX_CONTENT_LENGTH, except the paths in ``larger`` (a quiz
+    bundle with its pictures), bounded by their own size."""
+
+    class BoundedRequest(TrioRequest):
+        def __init__(self, method: str, scheme: str, path: str, *args: Any,
+                     max_content_length: int | None = None, **kwargs: Any) -> None:
+            super().__init__(method, scheme, path, *args,
+                             max_content_length=larger.get(path, max_content_length), **kwargs)
+
+    return BoundedRequest
+
+
 def create_app(room: Room, keyring: Keyring, settings: Settings,
-               allowed_hosts: frozenset[str]) -> QuartTrio:
+               allowed_hosts: frozenset[str], *, media: MediaStore | None = None) -> QuartTrio:
     """The web app in front of ``room``. ``allowed_hosts`` are the names we answer to
-    (anything else is a DNS-rebinding attempt)."""
+    (anything else is a DNS-rebinding attempt); ``media`` keeps the quizzes' pictures
+    (by default the data folder's ``media/``)."""
     app = QuartTrio(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.quiz_max_bytes
+    app.request_class = _request_class({UPLOAD_PATH: settings.limits.bundle_max_bytes})
+    media = media or MediaStore(settings.data_dir / "media")
     limits = settings.limits
     joins = SlidingWindow(limits.joins_per_address_per_minute, 60)
     telemetry_events = SlidingWindow(limits.events_per_student_per_minute, 60)
@@ -280,7 +301,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             return _error(400, "bad_request", "send JSON with student_id")
         return {"removed": await room.clear_student(student_id)}
 
-    @app.post("/api/instructor/quiz")
+    @app.post(UPLOAD_PATH)
     @instructor_only
     async def upload_quiz() -> Any:
         raw = await request.get_data(cache=False)
@@ -290,6 +311,8 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             quiz = load_quiz(raw, filename=name)
         except QuizError as exc:
             return _error(400, "bad_quiz", str(exc), problems=exc.problems)
+        # Pictures are kept by content, so keeping those of a quiz refused below is harmless.
+        await trio.to_thread.run_sync(media.save, quiz.media)
         try:
             quiz_id, _found = await room.store.write(
                 partial(library.import_quiz, quiz=quiz, now=room.clock()))
@@ -316,6 +339,21 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         except exports.UnknownRun:
             return _error(404, "unknown_run", "this session has no such run")
         return exports.download(text, f"{session_id}-run{run_id}-{name}", mimetype)
+
+    @app.get("/media/<name>")
+    async def picture(name: str) -> Any:
+        """A question's picture: immutable (its name is its content's hash), so a phone
+        asks for it once and the server reads it from disk once."""
+        data = media.cached(name) or await trio.to_thread.run_sync(media.read, name)
+        if data is None:
+            return _error(404, "no_such_picture", "no such picture")
+        etag = f'"{name.partition(".")[0]}"'
+        headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": etag,
+                   "X-Content-Type-Options": "nosniff"}
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(b"", 304, headers=headers)
+        return Response(data, 200, headers=headers,
+                        content_type=CONTENT_TYPES[name.rpartition(".")[2]])
 
     @app.get("/api/instructor/export.csv")
     @instructor_only

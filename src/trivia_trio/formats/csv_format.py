@@ -1,4 +1,10 @@
-"""Spreadsheet CSV: one question per row under a ``question,A,B,C,D,correct`` header.
+"""Spreadsheet CSV: one question per row under a ``question,kind,A,...,F,correct`` header.
+
+``kind`` (empty or absent: ``choice``, so older files keep working) says how
+the other cells read: option letters in ``correct`` for choice and multi,
+``true``/``false`` for truefalse, accepted answers separated by ``|`` for
+text, a number and a ``tolerance`` for number, the items in A.. in the right
+order for order, no ``correct`` for poll and slide.
 
 Written for what spreadsheets really save: a byte-order mark, ``;`` as the
 delimiter in locales where ``,`` is the decimal mark (and Excel's ``sep=;``
@@ -18,10 +24,10 @@ from ..kinds import DEFAULT_KIND, LETTERS
 from ..quiz import Quiz, QuizError
 from .parsed import Parsed
 
-COLUMNS = ("question", "kind", "A", "B", "C", "D", "E", "F", "correct", "time_limit",
-           "explanation", "image")
+COLUMNS = ("question", "kind", "A", "B", "C", "D", "E", "F", "correct", "tolerance",
+           "time_limit", "explanation", "image")
 # Read when present; the template leaves them out to stay narrow.
-EXTRA_COLUMNS = ("tolerance", "min", "max", "step", "scoring", "exact")
+EXTRA_COLUMNS = ("min", "max", "step", "scoring", "exact")
 REQUIRED_COLUMNS = ("question", "correct")
 OPTION_COLUMNS = tuple(letter.lower() for letter in LETTERS)
 KNOWN_COLUMNS = frozenset(column.lower() for column in COLUMNS + EXTRA_COLUMNS)
@@ -83,7 +89,8 @@ def dump(quiz: Quiz) -> str:
         extras = [fields.get(name, "") for name in EXTRA_COLUMNS]
         writer.writerow(
             [question.text, question.kind.name, *options, *[""] * (len(LETTERS) - len(options)),
-             correct, time_limit, question.explanation, question.image or "",
+             correct, fields.get("tolerance", ""), time_limit, question.explanation,
+             question.image or "",
              *("" if e is None else str(e).lower() if isinstance(e, bool) else e
                for e in extras)]
         )

@@ -18,10 +18,11 @@ class Parsed:
     # Problems the format found in each question (unlabelled), aligned with the questions.
     question_problems: list[list[str]] | None = None
 
-    def quiz(self) -> Any:
-        """The validated Quiz; QuizError lists these problems with the validator's."""
+    def quiz(self, pictures: Any = None) -> Any:
+        """The validated Quiz, its pictures read from ``pictures`` (see quiz_from_dict);
+        QuizError lists these problems with the validator's."""
         from ..quiz import quiz_from_dict
 
         return quiz_from_dict(self.data, self.skipped, labels=self.labels,
                               problems=tuple(self.problems),
-                              question_problems=self.question_problems)
+                              question_problems=self.question_problems, pictures=pictures)

@@ -1,0 +1,82 @@
+"""Quiz bundles: a .zip holding ``quiz.json`` (or another quiz file) at its root and the
+pictures it names beside it.
+
+Nothing is ever extracted to disk: files are read from the archive into
+memory by the exact name the quiz gives, so a name such as ``../../x`` (zip
+slip) finds nothing. Every read is bounded by what it may hold, whatever the
+archive's headers claim, so a zip bomb stops at the bound.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from .media import MAX_PICTURE_BYTES, MAX_QUIZ_PICTURE_BYTES, Pictures, relative_parts
+
+ZIP_MAGIC = b"PK\x03\x04"
+QUIZ_NAMES = ("quiz.json", "quiz.csv", "quiz.gift", "quiz.txt")
+MAX_ENTRIES = 2000
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be read; the message says why in plain words."""
+
+
+def is_bundle(raw: bytes) -> bool:
+    return raw.startswith(ZIP_MAGIC)
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The entry's bytes, reading at most ``limit + 1`` of them whatever its header says."""
+    if info.flag_bits & 0x1:
+        raise LookupError("it is encrypted")
+    with archive.open(info) as entry:
+        data = entry.read(limit + 1)
+    if len(data) > limit:
+        raise LookupError(f"it is larger than {limit // 2**20} MB")
+    return data
+
+
+class PicturesInBundle(Pictures):
+    """Pictures read from the bundle, by the path the quiz gives, from the bundle's root."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        super().__init__()
+        self.archive = archive
+        self.entries = {info.filename: info for info in archive.infolist()
+                        if not info.is_dir()}
+
+    def fetch(self, path: str) -> bytes:
+        parts = relative_parts(path)
+        info = self.entries.get("/".join(parts)) if parts else None
+        if info is None:
+            raise LookupError("no such file in the bundle")
+        try:
+            return _read(self.archive, info, MAX_PICTURE_BYTES)
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+            raise LookupError(f"cannot be read from the bundle ({exc})") from None
+
+
+def open_bundle(raw: bytes, quiz_max_bytes: int) -> tuple[str, bytes, PicturesInBundle]:
+    """(the quiz file's name, its bytes, the bundle's pictures); BundleError if unusable."""
+    if len(raw) > MAX_QUIZ_PICTURE_BYTES + quiz_max_bytes + 2**20:
+        raise BundleError("the bundle is larger than its quiz and 50 MB of pictures")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise BundleError(f"not a readable .zip file ({exc})") from None
+    if len(infos) > MAX_ENTRIES:
+        raise BundleError(f"the bundle holds more than {MAX_ENTRIES} files")
+    pictures = PicturesInBundle(archive)
+    name = next((n for n in QUIZ_NAMES if n in pictures.entries), None)
+    if name is None:
+        raise BundleError("no quiz.json at the root of the bundle")
+    try:
+        quiz = _read(archive, pictures.entries[name], quiz_max_bytes)
+    except LookupError as exc:
+        raise BundleError(f"{name} cannot be read: {exc.args[0]}") from None
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+        raise BundleError(f"{name} cannot be read ({exc})") from None
+    return name, quiz, pictures
