@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from importlib.resources import files
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -498,3 +499,83 @@ def test_aiken_options_past_z_are_refused_not_a_crash() -> None:
     assert problems_of(aiken, f"Q\n{options}ANSWER: A\n") == [
         "question 1 (line 28): option A where no further option was expected"
     ]
+
+
+def test_a_moodle_gift_export_with_every_question_type_skips_only_essay_and_matching() -> None:
+    path = Path(__file__).parent / "data" / "moodle_export.gift"
+    quiz = load_quiz(path)
+    assert [(q.text, q.kind.name) for q in quiz.questions] == [
+        ("Which organelle makes most of a cell's ATP?", "choice"),
+        ("Which of these are prime numbers?", "multi"),
+        ("Sound travels faster in water than in air.", "truefalse"),
+        ("The Earth is flat.", "truefalse"),
+        ("What is the capital of Australia?", "text"),
+        ("Pi to two decimal places?", "number"),
+        ("A whole number from 1 to 5?", "number"),
+        ("How many bones does an adult human have?", "number"),
+        ("Part 2: the solar system.", "slide"),
+        ("The _____ orbits the Earth.", "choice"),
+        ("Which colour has the longest wavelength?", "choice"),
+        ("Name a noble gas.", "choice"),
+    ]
+    fields = [q.kind.to_dict() for q in quiz.questions]
+    assert fields[1] == {"options": ["2", "9", "11", "15", "17", "21"], "correct": "ACE",
+                         "scoring": "partial"}
+    assert [fields[2]["correct"], fields[3]["correct"]] == [True, False]
+    assert fields[4] == {"accept": ["Canberra", "Canberra ACT"], "exact": False}
+    assert [fields[i] for i in (5, 6, 7)] == [{"correct": 3.14, "tolerance": 0.005},
+                                               {"correct": 3, "tolerance": 2},
+                                               {"correct": 206, "tolerance": 0}]
+    assert (fields[10]["correct"], len(fields[10]["options"])) == ("A", 6)
+    assert fields[11]["correct"] == "AB"
+    assert quiz.questions[0].explanation == (
+        "Mitochondria run the citric acid cycle and oxidative phosphorylation.")
+    assert quiz.questions[2].explanation == "About 1,480 m/s in water."
+    assert quiz.skipped == (
+        'question 9 "Sounds (matching)" (line 50): a matching question: pairs cannot be asked'
+        " live",
+        'question 10 "Photosynthesis (essay)" (line 57): an essay question: answers are written'
+        " at length, not asked live",
+    )
+
+
+LONG = "x" * 2001
+
+
+@pytest.mark.parametrize(("filename", "text", "expected"), [
+    ("q.csv",
+     "question,kind,A,B,correct\n"
+     "Q1,choice,x,y,A,stray\n"
+     "Q2,number,,,three\n"
+     "Q3,truefalse,,,maybe\n"
+     f"{LONG},choice,x,y,B\n",
+     ["question 1 (line 2): 1 more cell(s) than the header has columns (is there an unquoted"
+      " delimiter in a cell?)",
+      'question 2 (line 3): correct "three" is not a number',
+      "question 3 (line 4): the answer of a true/false question must be true or false",
+      "question 4 (line 5): the question text is longer than 2000 characters"]),
+    ("q.gift",
+     "::A:: Broken {=a ~b\n\n"
+     "::B:: Fine {=a ~b}\n\n"
+     f"::C:: {LONG} {{=a ~b}}\n\n"
+     "::D:: Nothing right {~a ~b}\n",
+     ['question 1 "A" (line 1): { and } do not pair up (write a literal brace as \\{ or \\})',
+      'question 3 "C" (line 5): the question text is longer than 2000 characters',
+      'question 4 "D" (line 7): no answer is marked correct with = or a weight like ~%50%']),
+    ("q.txt",
+     "Q1\nA. a\nC. c\nANSWER: A\n\n"
+     f"Q2\nA. {LONG}\nB. b\nANSWER: B\n",
+     ["question 1 (line 3): option C where B was expected",
+      "question 2 (line 6): option A is longer than 2000 characters"]),
+    ("q.json",
+     '{"title": "T", "questions": [{"text": "Q1", "options": ["a"], "correct": "A"},'
+     ' {"kind": "number", "text": "Q2", "correct": 1, "min": 5, "max": 2}]}',
+     ["question 1: needs 2 to 6 options (A to F), it has 1",
+      "question 2: min 5 must be less than max 2"]),
+])
+def test_every_problem_of_a_file_is_listed_in_one_pass_in_the_teachers_terms(
+        filename: str, text: str, expected: list[str]) -> None:
+    with pytest.raises(QuizError) as caught:
+        load_quiz(text.encode(), filename=filename)
+    assert caught.value.problems == expected
+    assert not any("questions[" in problem for problem in caught.value.problems)

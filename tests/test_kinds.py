@@ -377,3 +377,16 @@ def test_every_problem_of_every_kind_is_listed_at_once_in_the_teachers_terms() -
         "question 9: the question text is missing or empty",
     ]
 
+
+
+def test_a_slide_with_no_clock_is_stored_and_restored_with_no_clock(tmp_path) -> None:
+    from trivia_trio import store as db
+    from trivia_trio.game import Opening
+
+    conn = db.connect(tmp_path / "t.sqlite3")
+    record = db.open_session(conn, "room", "{}", T0)
+    with conn:
+        db.save_opening(conn, record.run_id, Opening(0, T0, None))
+        db.save_opening(conn, record.run_id, Opening(1, T0, 30))
+    restored = {o.question_idx: o.time_limit for o in db.load_session(conn, "room").openings}
+    assert restored == {0: None, 1: 30}

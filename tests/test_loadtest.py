@@ -18,6 +18,7 @@ from trivia_trio import http_client
 from trivia_trio.loadtest import (
     INSTRUCTOR_COOKIE,
     METRICS,
+    MIXED_QUESTIONS,
     STUDENT_COOKIE,
     LoadtestRefused,
     Plan,
@@ -47,6 +48,39 @@ async def test_a_small_class_runs_without_errors_and_reports_every_figure() -> N
     if sys.platform == "linux":
         assert data["server"]["cpu_ms_per_answer"] is not None
         assert data["server"]["peak_rss_mib"] is not None
+
+
+async def test_a_mixed_kind_quiz_runs_every_kind_and_each_answer_is_acked_as_stored() -> None:
+    questions = len(MIXED_QUESTIONS)
+    plan = Plan(students=12, questions=questions, answer_window_ms=200, seed=3,
+                mixed_kinds=True)
+    with trio.fail_after(90):
+        async with open_own_server(plan) as target:
+            result = await simulate_class(target, plan)
+            export = await http_client.request(
+                "GET", f"{target.url}/api/instructor/export.csv",
+                cookies={INSTRUCTOR_COOKIE: result.instructor_cookie})
+    rows = {(row["student_id"], row["question_idx"]): row
+            for row in csv.DictReader(io.StringIO(export.text.lstrip("\ufeff")))}
+    first = result.students[0]
+    multi = rows[first.student_id, "2"]
+    assert multi["answer"] == first.acks_expected[2]
+    # Each picked letter with its option's text (the options are "a".."e").
+    assert multi["answer_text"] == "; ".join(f"{x}: {x.lower()}" for x in multi["answer"])
+    assert rows[first.student_id, "3"]["answer_text"] == first.acks_expected[3]
+    assert rows[first.student_id, "8"]["status"] == "missed"  # the slide
+    assert dict(result.errors) == {}
+    assert [r.kind for r in result.rounds] == [
+        "choice", "truefalse", "multi", "text", "number", "order", "poll", "choice", "slide"]
+    for student in result.students:
+        assert set(student.answers_sent) == set(range(questions - 1))  # not the slide
+        for idx, expected in student.acks_expected.items():
+            (ack,) = student.acks[idx]
+            assert ack["answer"] == expected
+    text_round = result.rounds[3]
+    assert set(text_round.closed_histogram or {}) == {"correct", "wrong", "missed"}
+    assert sum((text_round.closed_histogram or {}).values()) == 12
+    assert (result.rounds[7].closed_histogram or {}).keys() >= {"E", "F"}
 
 
 @pytest.mark.slow

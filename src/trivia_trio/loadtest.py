@@ -53,7 +53,23 @@ except ImportError:  # Windows: no rlimits to raise
 
 STUDENT_COOKIE = "tt_student"
 INSTRUCTOR_COOKIE = "tt_instructor"
-LETTERS = "ABCD"
+LETTERS = "ABCDEF"
+TYPED_ANSWERS = ("Paris", "  paris ", "Lyon", "Marseille", "PARIS")
+# One question of each kind, cycled through by ``--mixed-kinds``.
+MIXED_QUESTIONS: tuple[dict[str, Any], ...] = (
+    {"text": "Pick one", "options": ["Alpha", "Bravo", "Charlie", "Delta"], "correct": "B"},
+    {"kind": "truefalse", "text": "True or false?", "correct": True},
+    {"kind": "multi", "text": "Tick every right one", "options": ["a", "b", "c", "d", "e"],
+     "correct": "ACE", "scoring": "partial"},
+    {"kind": "text", "text": "Capital of France?", "accept": ["Paris"]},
+    {"kind": "number", "text": "A number from 0 to 100", "correct": 42, "tolerance": 5,
+     "min": 0, "max": 100, "step": 1},
+    {"kind": "order", "text": "Put in order", "items": ["one", "two", "three", "four"]},
+    {"kind": "poll", "text": "How was it?", "options": ["Good", "Fine", "Hard"]},
+    {"kind": "choice", "text": "Six options", "options": ["a", "b", "c", "d", "e", "f"],
+     "correct": "EF"},
+    {"kind": "slide", "text": "Look at the screen"},
+)
 # Room for the instructor's presence view of a few thousand students, read in big
 # gulps: read 4 KiB at a time among thousands of busy sockets, it falls behind and
 # the server rightly drops it as a client that stopped reading.
@@ -87,6 +103,7 @@ class Plan:
     timeout_s: float = 30.0
     seed: int | None = None
     reset_first: bool = False
+    mixed_kinds: bool = False  # the throwaway server asks one question of each kind in turn
 
 
 @dataclass
@@ -133,6 +150,7 @@ class QuestionRound:
     histogram_complete: trio.Event = field(default_factory=trio.Event)
     last_live_histogram: dict[str, Any] | None = None
     closed_histogram: dict[str, int] | None = None
+    kind: str = "choice"
 
 
 @dataclass
@@ -143,7 +161,8 @@ class SimulatedStudent:
     name: str
     rng: random.Random
     cookie: str | None = None
-    answers_sent: dict[int, str] = field(default_factory=dict)
+    answers_sent: dict[int, Any] = field(default_factory=dict)
+    acks_expected: dict[int, Any] = field(default_factory=dict)
     answer_sent_at: dict[int, float] = field(default_factory=dict)
     acks: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     opened: set[int] = field(default_factory=set)
@@ -360,7 +379,7 @@ class _ClassRun:
     async def _student_loop(self, student: SimulatedStudent, ws: Any) -> None:
         """Read until ``session_ended``; an answer waits for its moment while the socket is read."""
         # (question, answer, when to send it)
-        pending: tuple[QuestionRound, str, float] | None = None
+        pending: tuple[QuestionRound, Answer, float] | None = None
         while True:
             text: str | None = None
             if pending is None:
@@ -380,8 +399,8 @@ class _ClassRun:
             message = json.loads(text)
             if kind == "question_open":
                 question = self._on_question_open(student, message)
-                if question is not None:
-                    answer = student.rng.choice(LETTERS[: len(message["options"])])
+                answer = sensible_answer(message, student.rng)
+                if question is not None and answer is not None:
                     delay_s = student.rng.uniform(0, self.plan.answer_window_ms / 1000.0)
                     pending = (question, answer, trio.current_time() + delay_s)
             elif kind == "submit_ack":
@@ -400,15 +419,17 @@ class _ClassRun:
                 self.errors[f"student: server error {message.get('code')}"] += 1
 
     async def _submit(
-        self, student: SimulatedStudent, ws: Any, question: QuestionRound, answer: str
+        self, student: SimulatedStudent, ws: Any, question: QuestionRound, answer: Answer
     ) -> None:
         idx = question.question_idx
         sent_at = trio.current_time()
-        student.answers_sent[idx] = answer
+        student.answers_sent[idx] = answer.sent
+        student.acks_expected[idx] = answer.stored
         student.answer_sent_at[idx] = sent_at
         student.acks.setdefault(idx, [])
         question.last_answer_sent_at = max(question.last_answer_sent_at, sent_at)
-        await ws.send_message(json.dumps({"type": "submit", "question_idx": idx, "answer": answer}))
+        await ws.send_message(json.dumps({"type": "submit", "question_idx": idx,
+                                          "answer": answer.sent}))
 
     def _on_question_open(
         self, student: SimulatedStudent, message: dict[str, Any]
@@ -422,6 +443,7 @@ class _ClassRun:
             self.errors["student: question_open received twice"] += 1
             return None
         student.opened.add(idx)
+        question.kind = message.get("kind", "choice")
         if self.total_questions is None and isinstance(message.get("total_questions"), int):
             self.total_questions = message["total_questions"]
         self.samples["question_open_fanout"].append(
@@ -440,7 +462,7 @@ class _ClassRun:
         if len(acks) > 1:
             self.errors["student: submit_ack received twice"] += 1
             return
-        if message.get("answer") != student.answers_sent[idx]:
+        if message.get("answer") != student.acks_expected[idx]:
             self.errors["student: submit_ack names another answer"] += 1
         self.samples["submit_ack"].append(_ms(trio.current_time() - student.answer_sent_at[idx]))
         self.rounds[idx].acked.arrive()
@@ -550,10 +572,14 @@ class _ClassRun:
                 )
                 question_count = total
             window_s = self.plan.answer_window_ms / 1000.0
-            await self.wait_for(
-                question.acked.done, window_s + timeout, "submit_ack", question.acked.missing
-            )
-            await self.wait_for(question.histogram_complete, timeout, "instructor live_histogram")
+            if question.kind == "slide":  # nothing to answer: show it for the answer window
+                await trio.sleep(window_s)
+            else:
+                await self.wait_for(
+                    question.acked.done, window_s + timeout, "submit_ack", question.acked.missing
+                )
+                await self.wait_for(question.histogram_complete, timeout,
+                                    "instructor live_histogram")
             if question.histogram_complete_at is not None:
                 self.samples["all_answers_visible"].append(
                     _ms(question.histogram_complete_at - question.last_answer_sent_at)
@@ -675,21 +701,50 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
 # --- a throwaway server -----------------------------------------------------------
 
 
-def loadtest_quiz(questions: int) -> dict[str, Any]:
-    """A quiz whose long time limit leaves closing each question to the load tester."""
+def loadtest_quiz(questions: int, *, mixed_kinds: bool = False) -> dict[str, Any]:
+    """A quiz whose long time limit leaves closing each question to the load tester:
+    A-D questions, or with ``mixed_kinds`` one question of each kind in turn."""
+    if mixed_kinds:
+        chosen = [MIXED_QUESTIONS[idx % len(MIXED_QUESTIONS)] for idx in range(questions)]
+    else:
+        chosen = [{"text": "Load test question", "options": ["Alpha", "Bravo", "Charlie", "Delta"],
+                   "correct": LETTERS[idx % 4]} for idx in range(questions)]
     return {
         "title": "Load test",
         "time_limit_default": OWN_SERVER_TIME_LIMIT_S,
         "score_fn": "speed",
-        "questions": [
-            {
-                "text": f"Load test question {idx + 1}",
-                "options": ["Alpha", "Bravo", "Charlie", "Delta"],
-                "correct": LETTERS[idx % 4],
-            }
-            for idx in range(questions)
-        ],
+        "questions": [question | {"text": f"{question['text']} {idx + 1}"}
+                      for idx, question in enumerate(chosen)],
     }
+
+
+@dataclass(frozen=True)
+class Answer:
+    sent: Any  # what the student submits
+    stored: Any  # what its submit_ack must echo: the answer as the server stores it
+
+
+def sensible_answer(message: dict[str, Any], rng: random.Random) -> Answer | None:
+    """What a student might answer to ``question_open``, by its kind; None for a slide."""
+    kind = message.get("kind", "choice")
+    if kind == "slide":
+        return None
+    if kind == "number":
+        low, high = message.get("min", 0), message.get("max", 100)
+        value = rng.randint(int(low), int(high))
+        return Answer(value, value)
+    if kind == "text":
+        typed = rng.choice(TYPED_ANSWERS)
+        return Answer(typed, typed.strip())
+    letters = LETTERS[: len(message.get("options") or message.get("items") or ())]
+    if kind == "multi":
+        picked = rng.sample(letters, rng.randint(1, len(letters)))
+        return Answer("".join(picked), "".join(sorted(picked)))
+    if kind == "order":
+        arranged = "".join(rng.sample(letters, len(letters)))
+        return Answer(arranged, arranged)
+    letter = rng.choice(letters)
+    return Answer(letter, letter)
 
 
 @asynccontextmanager
@@ -706,7 +761,8 @@ async def open_own_server(plan: Plan) -> AsyncIterator[ServerTarget]:
     with tempfile.TemporaryDirectory(prefix="trivia-trio-loadtest-") as tmp:
         data_dir = Path(tmp)
         quiz_path = data_dir / "loadtest-quiz.json"
-        quiz_path.write_text(json.dumps(loadtest_quiz(plan.questions)), encoding="utf-8")
+        quiz = loadtest_quiz(plan.questions, mixed_kinds=plan.mixed_kinds)
+        quiz_path.write_text(json.dumps(quiz), encoding="utf-8")
         limits = Limits()
         limits = replace(
             limits,
@@ -935,6 +991,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reset the session first when it is not in the lobby (wipes its participants)",
     )
+    parser.add_argument(
+        "--mixed-kinds",
+        action="store_true",
+        help="without --url: ask one question of each kind in turn (choice, true/false,"
+        " multi, text, number, order, poll, six options, slide)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
     return parser
 
@@ -950,6 +1012,7 @@ def main(argv: list[str] | None = None) -> int:
         timeout_s=args.timeout_s,
         seed=args.seed,
         reset_first=args.reset,
+        mixed_kinds=args.mixed_kinds,
     )
     sockets_per_student = 2 if args.url is None else 1
     for note in raise_fd_limit(plan.students * sockets_per_student + 64):

@@ -27,6 +27,7 @@ TIME_LIMIT_RANGE = (5, 600)
 MAX_QUESTIONS = 500
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 QUIZ_MAX_BYTES = 2 * 1024 * 1024  # a quiz file itself, pictures apart
+PROBLEM_LINE = re.compile(r"^[^:]*?\bline (\d+)\)?:")  # "question 3 (line 19):", "line 4:"
 
 
 class QuizError(ValueError):
@@ -251,7 +252,17 @@ def load_quiz(source: Path | str | bytes, *, filename: str | None = None) -> Qui
     try:
         return formats.parse(text, format_name).quiz(pictures)
     except QuizError as exc:
-        raise QuizError(exc.problems, source=name) from None
+        raise QuizError(in_file_order(exc.problems), source=name) from None
+
+
+def in_file_order(problems: list[str]) -> list[str]:
+    """Problems that name a line, in line order (the format's and the validator's mixed);
+    those that name none first, as they came."""
+    def line(problem: str) -> int:
+        found = PROBLEM_LINE.search(problem)
+        return int(found.group(1)) if found else 0
+
+    return sorted(problems, key=line)
 
 
 def demo_quiz() -> Quiz:

@@ -194,7 +194,7 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
             "SELECT * FROM participants WHERE run_id = ? ORDER BY joined_at, rowid", (run_id,))
     ]
     record.openings = [
-        Opening(r["question_idx"], r["opened_at"], r["time_limit"], r["closed_at"])
+        Opening(r["question_idx"], r["opened_at"], r["time_limit"] or None, r["closed_at"])
         for r in conn.execute("SELECT * FROM question_events WHERE run_id = ?", (run_id,))
     ]
     record.submissions = [
@@ -237,7 +237,8 @@ def save_opening(conn: sqlite3.Connection, run_id: int, o: Opening) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO question_events (run_id, question_idx, opened_at, time_limit, "
         "closed_at) VALUES (?, ?, ?, ?, ?)",
-        (run_id, o.question_idx, o.opened_at, o.time_limit, o.closed_at),
+        # 0 is "no clock" (a slide without a time limit): the column predates slides.
+        (run_id, o.question_idx, o.opened_at, o.time_limit or 0, o.closed_at),
     )
     if o.closed_at is None:
         conn.execute(
