@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trivia_trio import views
@@ -120,6 +120,7 @@ def submit(game: Game, student: str, answer: Any, now: int = T0):
 
 
 @pytest.mark.parametrize("name", CASES)
+@settings(max_examples=40)
 @given(data=st.data())
 def test_a_right_answer_at_once_scores_1_and_a_wrong_one_0(name: str, data: st.DataObject
                                                           ) -> None:
@@ -134,6 +135,7 @@ def test_a_right_answer_at_once_scores_1_and_a_wrong_one_0(name: str, data: st.D
 
 
 @pytest.mark.parametrize("name", CASES)
+@settings(max_examples=40)
 @given(data=st.data())
 def test_normalising_an_answer_twice_changes_nothing(name: str, data: st.DataObject) -> None:
     question, right, wrong = data.draw(CASES[name])
@@ -150,6 +152,7 @@ def test_folding_typed_text_twice_changes_nothing(text: str, exact: bool) -> Non
 
 
 @pytest.mark.parametrize("name", CASES)
+@settings(max_examples=40)
 @given(data=st.data())
 def test_what_phones_see_before_the_reveal_never_holds_the_answer(name: str,
                                                                   data: st.DataObject) -> None:
