@@ -229,6 +229,15 @@ async def test_a_bundle_uploaded_from_the_dashboard_serves_its_pictures(
         assert accepted.status == 200, accepted.body
         assert accepted.json()["title"] == "Pictures"
         picture = await request("GET", info.url + "/media/" + media_name(GIF, "gif"))
+        # The quiz library's import takes a bundle too, and keeps its pictures.
+        imported = await request(
+            "POST", info.url + "/api/instructor/library/import",
+            body=bundle({"quiz.json": json.dumps(quiz_naming("p.jpg")).encode(), "p.jpg": JPEG,
+                         "filler.bin": b"\x01" * (3 * 2**20)}, zipfile.ZIP_STORED),
+            headers={"Cookie": teacher, "X-Filename": "other.zip"})
+        assert imported.status == 200, imported.body
+        jpeg = await request("GET", info.url + "/media/" + media_name(JPEG, "jpg"))
+    assert (jpeg.status, jpeg.body) == (200, JPEG)
     assert (picture.status, picture.body) == (200, GIF)
     assert (tmp_path / "data2" / "media" / media_name(GIF, "gif")).read_bytes() == GIF
     # Only the upload takes a bundle's size; every other body keeps the quiz file's bound.

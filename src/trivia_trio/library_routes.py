@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
+import trio
 from quart import Response, jsonify, request
 from quart_trio import QuartTrio
 
@@ -23,6 +24,7 @@ from . import library
 from .exports import download
 from .formats import csv_format, gift, json_format
 from .game import Rejected
+from .media import MediaStore
 from .quiz import Quiz, QuizError, load_quiz
 from .room import Room
 from .store import StorageError
@@ -86,10 +88,13 @@ async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> None:
     await room.load_quiz(quiz)
 
 
+IMPORT_PATH = "/api/instructor/library/import"
+
+
 def register(app: QuartTrio, room: Room, instructor_only: Guard,
-             page: Callable[[str], Response]) -> None:
+             page: Callable[[str], Response], media: MediaStore) -> None:
     """Add the library routes and the editor page to ``app``; ``instructor_only`` guards
-    every one."""
+    every one. An imported quiz's pictures (from a quiz bundle) are kept in ``media``."""
     store = room.store
     prefix = "/api/instructor/library"
 
@@ -186,7 +191,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
             return _error(404, "not_in_library", "too late to bring this quiz back")
         return {"quiz_id": quiz_id}
 
-    @app.post(f"{prefix}/import")
+    @app.post(IMPORT_PATH)
     @instructor_only
     async def import_quiz() -> Any:
         raw = await request.get_data(cache=False)
@@ -196,6 +201,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
             quiz = load_quiz(raw, filename=name)
         except QuizError as exc:
             return _error(400, "bad_quiz", str(exc), problems=exc.problems)
+        await trio.to_thread.run_sync(media.save, quiz.media)
         try:
             quiz_id, found = await store.write(partial(library.import_quiz, quiz=quiz,
                                                        now=room.clock()))

@@ -107,7 +107,8 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     (by default the data folder's ``media/``)."""
     app = QuartTrio(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.quiz_max_bytes
-    app.request_class = _request_class({UPLOAD_PATH: settings.limits.bundle_max_bytes})
+    app.request_class = _request_class({path: settings.limits.bundle_max_bytes
+                                        for path in (UPLOAD_PATH, library_routes.IMPORT_PATH)})
     media = media or MediaStore(settings.data_dir / "media")
     limits = settings.limits
     joins = SlidingWindow(limits.joins_per_address_per_minute, 60)
@@ -389,7 +390,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
         return exports.download(raw.decode("utf-8-sig"), "quiz-template.csv")
 
-    library_routes.register(app, room, instructor_only, page)
+    library_routes.register(app, room, instructor_only, page, media)
 
     # ---- sockets ------------------------------------------------------------------------------
     async def serve_socket(role: Role) -> None:
