@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 from .conftest import THREE_QUESTIONS
@@ -92,3 +93,20 @@ def test_check_summarises_a_good_file_and_lists_every_problem_of_a_bad_one(
     assert "question 1: needs 2 to 6 options (A to F), it has 1" in result.stderr
     assert "question 3: the time limit 9999 is outside 5..600 seconds" in result.stderr
     assert "questions[" not in result.stderr
+
+
+def test_check_counts_every_kind_and_the_pictures_of_a_quiz(tmp_path: Path) -> None:
+    template = files("trivia_trio") / "quizzes" / "template.csv"
+    path = tmp_path / "template.csv"
+    path.write_bytes(template.read_bytes())
+    result = run_cli("check", str(path))
+    assert result.returncode == 0, result.stderr
+    assert ("questions: 9 (2 choice, 1 truefalse, 1 multi, 1 text, 1 number, 1 order,"
+            " 1 poll, 1 slide)") in result.stdout
+    (tmp_path / "cell.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    pictured = tmp_path / "pictured.json"
+    pictured.write_text(json.dumps({"title": "P", "questions": [
+        {"kind": "slide", "text": "Look", "image": "cell.png"}]}))
+    result = run_cli("check", str(pictured))
+    assert result.returncode == 0, result.stderr
+    assert "pictures: 1" in result.stdout and "questions: 1 (1 slide)" in result.stdout
