@@ -240,6 +240,11 @@ async def test_a_bundle_uploaded_from_the_dashboard_serves_its_pictures(
     assert (jpeg.status, jpeg.body) == (200, JPEG)
     assert (picture.status, picture.body) == (200, GIF)
     assert (tmp_path / "data2" / "media" / media_name(GIF, "gif")).read_bytes() == GIF
-    # Only the upload takes a bundle's size; every other body keeps the quiz file's bound.
-    too_big = await request("POST", info.url + "/api/join", body=b"\x00" * (3 * 2**20))
-    assert too_big.status == 413
+    # Only the uploads take a bundle's size; every other body keeps the quiz file's bound:
+    # refused with 413, or cut off while it is still being sent.
+    try:
+        too_big = await request("POST", info.url + "/api/join", body=b"\x00" * (3 * 2**20))
+    except (trio.BrokenResourceError, OSError):
+        pass
+    else:
+        assert too_big.status == 413
