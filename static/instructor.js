@@ -113,23 +113,30 @@
     return view.room ? view.room.questions.length : 0;
   }
 
+  /** What the next press of Next (or Space, →, PageDown) will do, in the server's order. */
   function nextHint() {
     const total = questionCount();
     const state = view.state ? view.state.state : null;
     const idx = view.state ? view.state.current_question_idx : null;
     if (state === "finished") return "The quiz is over. Reset to run it again.";
-    if (state === "lobby" || idx === null || idx === undefined) return total ? "Opens question 1 of " + total + "." : "";
-    const then = idx + 1 < total ? "opens question " + (idx + 2) + " of " + total : "ends the quiz";
-    if (state === "question_open") return "Closes question " + (idx + 1) + " and " + then + ".";
-    return then.charAt(0).toUpperCase() + then.slice(1) + ".";
+    if (state === "lobby" || idx === null || idx === undefined) return total ? "Next opens question 1 of " + total + "." : "";
+    if (state === "question_open") return "Next closes question " + (idx + 1) + " and shows the answer.";
+    if (state === "question_closed" && view.room && view.room.leaderboard_between) return "Next shows the leaderboard.";
+    return idx + 1 < total ? "Next opens question " + (idx + 2) + " of " + total + "." : "Next ends the quiz.";
   }
 
   function renderControls() {
     const state = view.state ? view.state.state : null;
+    const over = state === null || state === "finished";
     setText("next-hint", nextHint());
-    byId("next-button").disabled = state === null || state === "finished";
+    byId("next-button").disabled = over;
     byId("close-button").disabled = state !== "question_open";
     byId("leaderboard-button").disabled = state !== "question_closed";
+    byId("end-button").disabled = over;
+    // After the end only a reset (or a new quiz) starts anything again.
+    byId("open-form").querySelectorAll("select, input, button").forEach((control) => {
+      control.disabled = over;
+    });
   }
 
   function renderCurrent() {
@@ -261,7 +268,8 @@
   });
   byId("live-answers").addEventListener("change", (event) => command({ type: "projector_live_answers", on: event.target.checked }));
   document.addEventListener("keydown", (event) => {
-    const isNextKey = event.key === " " || event.key === "ArrowRight";
+    // Presentation clickers send PageDown or →.
+    const isNextKey = event.key === " " || event.key === "ArrowRight" || event.key === "PageDown";
     if (!isNextKey || event.altKey || event.ctrlKey || event.metaKey || isInFormControl(event.target)) return;
     event.preventDefault();
     if (!byId("next-button").disabled) command({ type: "next" });

@@ -78,6 +78,7 @@
     try {
       const reply = await requestJson("POST", "/api/join", { student_id: studentId, name });
       if (reply.status === 200) enterQuiz(reply.data);
+      else if (reply.status === 409 && reply.data && reply.data.code === "quiz_finished") showJoinError("This quiz has ended, so nobody new can join. Ask the instructor about the next one.");
       else if (reply.status === 409) showJoinError("That student ID is already taken. Check it, or ask the instructor for help.");
       else if (reply.data && reply.data.message) showJoinError(reply.data.message);
       else showJoinError("Could not join (error " + reply.status + "). Try again in a moment.");
@@ -260,7 +261,8 @@
     setText("between-total", formatScore(message.your_total));
     setText("between-rank", rankText(message.your_rank));
     renderLeaderboard(byId("between-top5"), message.top5);
-    setText("between-next", "Next up: question " + (message.next_idx + 1) + ".");
+    const last = message.next_idx === null || message.next_idx === undefined;
+    setText("between-next", last ? "That was the last question: the final results are next." : "Next up: question " + (message.next_idx + 1) + ".");
     showOnly(views, "between");
     announce("Leaderboard. You are rank " + rankText(message.your_rank) + " with " + formatScore(message.your_total) + ".");
   }

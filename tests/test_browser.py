@@ -29,6 +29,7 @@ XSS_NAME = "<img src=x onerror=alert(1)>"
 PHONE = {"width": 360, "height": 740}
 BIG_PHONE = {"width": 412, "height": 915}
 LAPTOP = {"width": 1366, "height": 900}
+PHONE_390 = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
 SMALL_PROJECTOR = {"width": 1280, "height": 720}
 
@@ -150,7 +151,7 @@ def test_a_whole_quiz_on_every_page(classroom: Classroom) -> None:
     expect(screen.locator("#joined-count")).to_have_text("3")
     expect(screen.locator("#join-qr")).to_have_attribute("src", re.compile("^data:image/svg"))
     expect(teacher.locator("#presence-rows tr")).to_have_count(3)
-    expect(teacher.locator("#next-hint")).to_have_text("Opens question 1 of 3.")
+    expect(teacher.locator("#next-hint")).to_have_text("Next opens question 1 of 3.")
     classroom.stage("1-lobby")
 
     # Question 1: Ada right, Bob wrong, Cy silent.
@@ -347,3 +348,66 @@ def test_instructor_import_lists_every_problem_of_a_bad_quiz(
     expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 questions).")
     teacher.get_by_role("button", name="Run Fresh").click()
     expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
+
+
+def test_next_reveals_each_answer_before_moving_on_and_says_what_it_will_do(
+        classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    screen = classroom.projector()
+    ada = classroom.student("s1", "Ada", PHONE_390)
+    bob = classroom.student("s2", "Bob", PHONE_390)
+    next_button = teacher.get_by_role("button", name="Next", exact=True)
+    hint = teacher.locator("#next-hint")
+    expect(hint).to_have_text("Next opens question 1 of 3.")
+
+    next_button.click()
+    expect(ada.get_by_role("heading", name="2 + 2?")).to_be_visible()
+    expect(hint).to_have_text("Next closes question 1 and shows the answer.")
+    ada.get_by_role("button", name="B 4").click()
+    expect(ada.get_by_role("status").filter(has_text="Answer received")).to_be_visible()
+
+    teacher.evaluate("document.activeElement.blur()")
+    teacher.keyboard.press("PageDown")  # what a presentation clicker sends
+    expect(ada.get_by_role("heading", name="✓ Correct!")).to_be_visible()
+    expect(bob.get_by_role("heading", name="No answer this time")).to_be_visible()
+    expect(screen.locator("#reveal-answers .answer-bar-correct")).to_contain_text("4")
+    expect(teacher.locator("#state-label")).to_have_text("answer revealed")
+    expect(hint).to_have_text("Next opens question 2 of 3.")
+    classroom.stage("reveal-stays")
+
+    teacher.keyboard.press(" ")
+    expect(ada.get_by_role("heading", name="The sky is blue.")).to_be_visible()
+    teacher.keyboard.press("ArrowRight")
+    expect(bob.get_by_role("heading", name="No answer this time")).to_be_visible()
+    expect(screen.locator("#reveal-question")).to_have_text("The sky is blue.")
+    next_button.click()
+    expect(bob.get_by_role("heading", name="Largest planet?")).to_be_visible()
+    next_button.click()
+    expect(screen.locator("#reveal-question")).to_have_text("Largest planet?")
+    expect(hint).to_have_text("Next ends the quiz.")
+    next_button.click()
+    expect(ada.get_by_role("heading", name="Quiz over — thanks for playing!")).to_be_visible()
+    expect(screen.get_by_role("heading", name="Final results")).to_be_visible()
+
+
+def test_after_the_end_only_reset_is_left_and_a_late_joiner_is_told_it_ended(
+        classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    classroom.student("s1", "Ada", PHONE_390)
+    teacher.get_by_role("button", name="Next", exact=True).click()
+    teacher.get_by_role("button", name="End quiz…").click()
+    teacher.get_by_role("dialog").get_by_role("button", name="End quiz").click()
+    expect(teacher.locator("#state-label")).to_have_text("finished")
+    for name in ("Next", "End quiz…", "Open this question", "Close now", "Leaderboard"):
+        expect(teacher.get_by_role("button", name=name, exact=True)).to_be_disabled()
+    expect(teacher.get_by_label("Question", exact=True)).to_be_disabled()
+    expect(teacher.get_by_role("button", name="Reset…")).to_be_enabled()
+
+    late = classroom.open("late", "/", PHONE_390)
+    late.get_by_label("Student ID").fill("s9")
+    late.get_by_label("Your name").fill("Late Comer")
+    late.get_by_role("button", name="Join").click()
+    expect(late.get_by_role("alert")).to_have_text(
+        "This quiz has ended, so nobody new can join. Ask the instructor about the next one.")
+    expect(teacher.locator("#presence-rows tr")).to_have_count(1)
+    classroom.stage("late-joiner")

@@ -53,6 +53,8 @@ async def play(server: ServerInfo, plan: Plan) -> None:
         students = {student_id: await stack.enter_async_context(
             connect(server, "/ws/student", cookie)) for student_id, cookie in cookies.items()}
         for idx in range(len(plan[0][2])):
+            if idx:
+                await instructor.send({"type": "close_question"})
             await instructor.send({"type": "next"})
             for student_id, _, answers in plan:
                 await students[student_id].until("question_open", question_idx=idx)

@@ -23,6 +23,7 @@ from trivia_trio.game import (
     Participant,
     Rejected,
     State,
+    Step,
     Submission,
     as_score,
     score_points,
@@ -145,13 +146,45 @@ def test_a_run_goes_lobby_open_closed_between_open_closed_finished() -> None:
     assert (game.state, game.current_idx) == (State.QUESTION_OPEN, 0)
     game.close_question(T0 + 5 * SECOND)
     assert (game.state, game.current_idx) == (State.QUESTION_CLOSED, 0)
-    assert game.show_leaderboard() == 1
+    assert game.show_leaderboard()
     assert (game.state, game.current_idx) == (State.BETWEEN_QUESTIONS, 0)
     game.open_question(1, T0 + 10 * SECOND)
     assert (game.state, game.current_idx) == (State.QUESTION_OPEN, 1)
     game.close_question(T0 + 15 * SECOND)
     game.finish()
     assert (game.state, game.current_idx) == (State.FINISHED, None)
+
+
+def test_next_closes_the_open_question_and_moves_on_only_from_its_reveal() -> None:
+    game = new_game("s1")
+    assert game.next_step() is Step.OPEN
+    game.open_question(0, T0)
+    assert game.next_step() is Step.CLOSE
+    game.close_question(T0 + 1)
+    assert game.next_step() is Step.OPEN
+    game.open_question(2, T0 + 2)
+    game.close_question(T0 + 3)
+    assert game.next_step() is Step.END
+    game.finish()
+    assert game.next_step() is None
+
+
+def test_with_leaderboard_between_next_shows_the_leaderboard_after_each_reveal() -> None:
+    game = new_game("s1", quiz=quiz_from_dict(QUIZ_DICT | {"leaderboard_between": True}))
+    game.open_question(2, T0)
+    game.close_question(T0 + 1)
+    assert game.next_step() is Step.LEADERBOARD
+    assert game.show_leaderboard()
+    assert game.next_step() is Step.END
+
+
+def test_nobody_new_joins_a_finished_run_but_a_taken_id_is_still_a_duplicate() -> None:
+    game = new_game("s1")
+    game.finish()
+    assert rejection(lambda: game.join("s9", "Late", "c9", T0)) == "quiz_finished"
+    assert "s9" not in game.participants
+    with pytest.raises(DuplicateStudentId):
+        game.join("s1", "Other", "c", T0)
 
 
 def test_next_question_idx_starts_at_zero_follows_the_current_one_and_ends_after_the_last() -> None:
@@ -224,12 +257,13 @@ def test_closing_gives_a_missed_row_to_every_participant_without_an_answer() -> 
 
 def test_show_leaderboard_only_follows_a_closed_question() -> None:
     game = new_game()
-    assert game.show_leaderboard() is None
+    assert not game.show_leaderboard()
     game.open_question(2, T0)
-    assert game.show_leaderboard() is None
+    assert not game.show_leaderboard()
     game.close_question(T0 + 1)
-    assert game.show_leaderboard() == 3  # past the last: the next step ends the run
-    assert game.show_leaderboard() is None
+    assert game.show_leaderboard()
+    assert game.next_question_idx() is None  # past the last: the next step ends the run
+    assert not game.show_leaderboard()
 
 
 def test_reopening_lets_the_missed_answer_keeps_given_answers_and_restarts_the_clock() -> None:
@@ -523,7 +557,7 @@ def test_a_question_never_opened_has_an_empty_histogram() -> None:
     }
 
 
-def test_standings_order_by_score_then_name_then_id_and_rank_from_one() -> None:
+def test_standings_order_by_score_then_name_then_id_and_ties_share_a_rank() -> None:
     game = Game(QUIZ)
     game.join("z9", "Zed", "c1", T0)
     game.join("b2", "Bea", "c2", T0)
@@ -536,10 +570,30 @@ def test_standings_order_by_score_then_name_then_id_and_rank_from_one() -> None:
     assert [(s.rank, s.student_id, s.name, s.points) for s in standings] == [
         (1, "z9", "Zed", 20),
         (2, "c3", "Cal", 15),
-        (3, "a1", "Bea", 0),  # same score and name as b2: the id decides
-        (4, "b2", "Bea", 0),
+        (3, "a1", "Bea", 0),  # same score and name as b2: the id decides the order only
+        (3, "b2", "Bea", 0),
     ]
-    assert [game.rank_of(sid) for sid in ("z9", "c3", "a1", "b2")] == [1, 2, 3, 4]
+    assert [game.rank_of(sid) for sid in ("z9", "c3", "a1", "b2")] == [1, 2, 3, 3]
+
+
+def test_ties_share_a_rank_and_the_next_score_skips_past_them() -> None:
+    game = new_game("s1", "s2", "s3", "s4")
+    game.open_question(0, T0)
+    answer(game, "s1", 0, "B", T0)  # 1.0
+    answer(game, "s2", 0, "B", T0 + 4 * SECOND)  # 0.9
+    answer(game, "s3", 0, "B", T0 + 4 * SECOND)  # 0.9
+    answer(game, "s4", 0, "A", T0)  # wrong: 0
+    assert [(s.student_id, s.rank) for s in game.standings()] == [
+        ("s1", 1), ("s2", 2), ("s3", 2), ("s4", 4)]
+
+
+def test_two_students_at_zero_share_a_rank_whoever_answered() -> None:
+    game = new_game("s1", "s2", "s3")
+    game.open_question(0, T0)
+    answer(game, "s1", 0, "B", T0)
+    answer(game, "s3", 0, "A", T0)  # answered, wrong
+    game.close_question(T0 + 20 * SECOND)  # s2 never answered
+    assert [game.rank_of(sid) for sid in ("s1", "s2", "s3")] == [1, 2, 2]
     assert game.rank_of("nobody") is None
 
 

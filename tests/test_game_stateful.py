@@ -26,6 +26,7 @@ from trivia_trio.game import (
     Participant,
     Rejected,
     State,
+    Step,
     Submission,
     as_score,
 )
@@ -163,15 +164,20 @@ class GameMachine(RuleBasedStateMachine):
     @rule()
     def instructor_presses_next(self) -> None:
         game = self.game
-        if game.state is State.FINISHED:
+        step = game.next_step()
+        if step is None:
+            assert game.state is State.FINISHED
             return
-        if game.state is State.QUESTION_OPEN:
+        if step is Step.CLOSE:
             self._close()
-        following = game.next_question_idx()
-        if following is None:
+            assert game.state is State.QUESTION_CLOSED  # the reveal stays until the next press
+        elif step is Step.LEADERBOARD:
+            assert game.show_leaderboard()
+        elif step is Step.END:
             assert game.current_idx == len(self.quiz) - 1
             game.finish()
         else:
+            following = game.next_question_idx()
             assert following == (0 if game.current_idx is None else game.current_idx + 1)
             game.open_question(following, self.now)
         self._moved()
@@ -179,7 +185,7 @@ class GameMachine(RuleBasedStateMachine):
     @rule()
     def instructor_shows_leaderboard(self) -> None:
         game = self.game
-        expected = game.current_idx + 1 if game.state is State.QUESTION_CLOSED else None
+        expected = game.state is State.QUESTION_CLOSED
         assert game.show_leaderboard() == expected
         self._moved()
 
@@ -214,6 +220,12 @@ class GameMachine(RuleBasedStateMachine):
             assert game.participants[student_id] is holder
             game.record_event(student_id, "duplicate_join", self.now)
             self.events.append((student_id, "duplicate_join", self.now))
+            return
+        if game.state is State.FINISHED:
+            with pytest.raises(Rejected) as refused:
+                game.join(student_id, name, "late-cookie", self.now)
+            assert refused.value.code == "quiz_finished"
+            assert student_id not in game.participants
             return
         missed = game.join(student_id, name, f"cookie-{self.now}", self.now)
         closed = sorted(i for i, o in game.openings.items() if o.closed_at is not None)
@@ -431,9 +443,11 @@ class GameMachine(RuleBasedStateMachine):
             assert "correct" not in views.encode(message)
 
     @invariant()
-    def standings_order_by_score_then_name_then_id(self) -> None:
+    def standings_order_by_score_then_name_then_id_and_ties_share_a_rank(self) -> None:
         standings = self.game.standings()
-        assert [s.rank for s in standings] == list(range(1, len(self.game.participants) + 1))
+        for place, s in enumerate(standings, start=1):
+            better = sum(other.points > s.points for other in standings)
+            assert s.rank == better + 1 <= place  # 1, 2, 2, 4
         keys = [(-s.points, s.name, s.student_id) for s in standings]
         assert keys == sorted(keys)
         for s in standings:

@@ -9,6 +9,7 @@ from pathlib import Path
 import trio
 from trio_websocket import ConnectionClosed
 
+from trivia_trio.http_client import request
 from trivia_trio.server import ServerInfo, serve
 
 from .conftest import (
@@ -94,23 +95,43 @@ async def test_a_full_three_question_quiz_as_every_client_sees_it(server: Server
     assert me.json()["total_score"] == sum(s["score"] for s in me.json()["submissions"])
 
 
-async def test_next_opens_the_first_question_from_the_lobby_and_ends_after_the_last(
+async def test_next_opens_closes_onto_the_reveal_and_ends_after_the_last_reveal(
         server: ServerInfo) -> None:
     async with connect(server, "/ws/instructor", await instructor_cookie(server)) as teacher:
         for idx in range(3):
             await teacher.send({"type": "next"})
             assert (await teacher.until("question_open"))["question_idx"] == idx
-        await teacher.send({"type": "show_leaderboard"})
-        error = await teacher.until("error")  # only after a close
-        assert error["code"] == "not_open"
-        await teacher.send({"type": "close_question"})
-        await teacher.until("question_closed")
+            await teacher.send({"type": "next"})
+            await teacher.until("state", state="question_closed")  # the reveal stays
+            assert (await teacher.until("question_closed"))["question_idx"] == idx
         await teacher.send({"type": "show_leaderboard"})
         between = await teacher.until("between_questions")
-        assert between["next_idx"] == 3
+        assert between["next_idx"] is None  # nothing after the last question
+        await teacher.send({"type": "show_leaderboard"})
+        error = await teacher.until("error")  # only right after a close
+        assert error["code"] == "not_open"
         await teacher.send({"type": "next"})
         await teacher.until("state", state="finished")
         assert (await teacher.until("session_ended"))["final_top5"] == []
+
+
+async def test_after_the_end_a_new_student_id_is_refused_and_a_joined_one_keeps_access(
+        server: ServerInfo) -> None:
+    ann = await join(server, "s1", "Ann")
+    async with connect(server, "/ws/instructor", await instructor_cookie(server)) as teacher:
+        await teacher.send({"type": "end_session"})
+        await teacher.until("session_ended")
+    late = await post(server, "/api/join", {"student_id": "s9", "name": "Late"})
+    assert late.status == 409
+    assert late.json()["code"] == "quiz_finished"
+    me = await get(server, "/api/me", ann)
+    assert me.status == 200 and me.json()["name"] == "Ann"
+    again = await request("POST", server.url + "/api/join",
+                          json={"student_id": "s1", "name": "Ann"}, headers={"Cookie": ann})
+    assert again.status == 200
+    async with connect(server, "/ws/instructor", await instructor_cookie(server)) as teacher:
+        lobby = await teacher.until("lobby_update")
+        assert [p["student_id"] for p in lobby["participants"]] == ["s1"]
 
 
 async def test_opening_a_question_that_does_not_exist_is_a_bad_question_error(
@@ -151,7 +172,8 @@ async def test_submit_is_checked_scored_idempotent_and_acked_only_once_committed
         again = await student.request({"type": "submit", "question_idx": 0, "answer": "C"},
                                       "submit_ack")
         assert again == ack
-        await teacher.send({"type": "next"})  # closes Q0, opens Q1 (two options)
+        await teacher.send({"type": "next"})  # closes Q0: its reveal
+        await teacher.send({"type": "next"})  # opens Q1 (two options)
         await student.until("question_open", question_idx=1)
         error = await student.request({"type": "submit", "question_idx": 1, "answer": "C"},
                                       "error")
@@ -216,8 +238,8 @@ async def test_clearing_a_student_kicks_their_sockets_and_frees_their_id(
 async def test_a_late_joiner_has_missed_every_question_already_closed(
         server: ServerInfo) -> None:
     async with connect(server, "/ws/instructor", await instructor_cookie(server)) as teacher:
-        await teacher.send({"type": "next"})
-        await teacher.send({"type": "next"})  # Q0 closed, Q1 open
+        for _ in range(3):  # Q0 open, Q0 closed, Q1 open
+            await teacher.send({"type": "next"})
         await teacher.until("question_open", question_idx=1)
         late = await join(server, "late", "Late")
         me = (await get(server, "/api/me", late)).json()

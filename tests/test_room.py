@@ -104,18 +104,41 @@ async def test_reopening_a_question_restarts_its_clock(
         assert trio.current_time() - reopened_at == 30
 
 
-async def test_next_while_open_closes_then_opens_the_following_question(
+async def test_next_while_open_closes_and_stays_on_the_reveal_then_opens_the_following(
         tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
     async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
         await room.advance()
         await room.advance()
         kinds = [(m["type"], m.get("question_idx")) for m in drain(instructor)
                  if m["type"] in ("question_open", "question_closed")]
-        assert kinds == [("question_open", 0), ("question_closed", 0), ("question_open", 1)]
+        assert kinds == [("question_open", 0), ("question_closed", 0)]
+        assert room.game.state is State.QUESTION_CLOSED
         await room.advance()
-        await room.advance()  # past the last question: the end
+        assert [m.get("question_idx") for m in drain(instructor)
+                if m["type"] == "question_open"] == [1]
+        for _ in range(3):  # close 1, open 2, close 2
+            await room.advance()
+        assert room.game.state is State.QUESTION_CLOSED
+        await room.advance()  # after the last reveal: the end
         assert room.game.state is State.FINISHED
         await room.advance()  # nothing after the end
+        assert room.game.state is State.FINISHED
+
+
+async def test_with_leaderboard_between_next_shows_it_and_after_the_last_has_no_next_idx(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    quiz = THREE_QUESTIONS | {"leaderboard_between": True}
+    async with room_at(tmp_path, quiz) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        await room.open_question(0)
+        await room.advance()  # close: the reveal
+        await room.advance()  # the leaderboard
+        assert room.game.state is State.BETWEEN_QUESTIONS
+        assert (await next_of(instructor, "between_questions"))["next_idx"] == 1
+        await room.open_question(2)
+        await room.advance()
+        await room.advance()
+        assert (await next_of(instructor, "between_questions"))["next_idx"] is None
+        await room.advance()
         assert room.game.state is State.FINISHED
 
 

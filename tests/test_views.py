@@ -229,8 +229,8 @@ def test_only_a_student_inside_the_top5_sees_is_you_and_only_on_their_own_row() 
 
 def test_the_interlude_for_a_student_is_next_idx_top5_rank_and_total() -> None:
     game = question_zero_answered()
-    next_idx = game.show_leaderboard()
-    text = views.between_for_students(game, next_idx).for_student("id-7001")
+    assert game.show_leaderboard()
+    text = views.between_for_students(game, game.next_question_idx()).for_student("id-7001")
     assert json.loads(text) == {
         "type": "between_questions",
         "next_idx": 1,

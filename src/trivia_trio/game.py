@@ -30,6 +30,15 @@ class State(StrEnum):
     FINISHED = "finished"
 
 
+class Step(StrEnum):
+    """What ``next`` does from the current state."""
+
+    CLOSE = "close"
+    LEADERBOARD = "leaderboard"
+    OPEN = "open"
+    END = "end"
+
+
 class Rejected(Exception):
     """An action the rules refuse; ``code`` is the protocol's error code."""
 
@@ -188,6 +197,8 @@ class Game:
         """First claim wins. Returns the ``missed`` rows a late joiner gets for closed questions."""
         if student_id in self.participants:
             raise DuplicateStudentId(student_id)
+        if self.state is State.FINISHED:
+            raise Rejected("quiz_finished", "the quiz has ended")
         self.participants[student_id] = Participant(student_id, name, cookie_id, now)
         missed = [
             self._record(Submission(student_id, idx, None, None, None, 0, False, "missed"))
@@ -244,21 +255,36 @@ class Game:
         self.state = State.QUESTION_CLOSED
         return missed
 
-    def show_leaderboard(self) -> int | None:
-        """closed → between_questions; returns the index of the question that comes next."""
+    def show_leaderboard(self) -> bool:
+        """closed → between_questions; False (and no change) from any other state."""
         if self.state is not State.QUESTION_CLOSED or self.current_idx is None:
-            return None
+            return False
         self.state = State.BETWEEN_QUESTIONS
-        return self.current_idx + 1
+        return True
 
     def finish(self) -> None:
         """End the run (the caller closes an open question first)."""
         self.state, self.current_idx = State.FINISHED, None
 
     def next_question_idx(self) -> int | None:
-        """What ``next`` opens after closing the current question; None means end."""
+        """The question after the current one (the first from the lobby); None past the last."""
         following = 0 if self.current_idx is None else self.current_idx + 1
         return following if following < len(self.quiz) else None
+
+    def next_step(self) -> Step | None:
+        """What the one big button does now; None once the run is over.
+
+        An open question is only closed, so everyone sees its reveal; the press
+        after that shows the leaderboard (if the quiz asks for it between
+        questions), opens the following question, or ends after the last.
+        """
+        if self.state is State.FINISHED:
+            return None
+        if self.state is State.QUESTION_OPEN:
+            return Step.CLOSE
+        if self.state is State.QUESTION_CLOSED and self.quiz.leaderboard_between:
+            return Step.LEADERBOARD
+        return Step.OPEN if self.next_question_idx() is not None else Step.END
 
     # ---- answers --------------------------------------------------------------------
     def check_submit(self, student_id: str, question_idx: object, answer: object, now: int
@@ -360,15 +386,20 @@ class Game:
         return sum(1 for _ in self.submitted(idx))
 
     def standings(self) -> list[Standing]:
-        """Everyone, best first: score desc, then name, then id. One sort per change."""
+        """Everyone, best first: score desc, then name, then id. One sort per change.
+
+        Equal scores share a rank and the next score skips past them (1, 2, 2, 4):
+        the order among a tie is only for display.
+        """
         if self._standings is None:
             ordered = sorted(
                 self.participants.values(), key=lambda p: (-p.points, p.name, p.student_id)
             )
-            self._standings = [
-                Standing(rank, p.student_id, p.name, p.points)
-                for rank, p in enumerate(ordered, start=1)
-            ]
+            self._standings, rank = [], 0
+            for place, p in enumerate(ordered, start=1):
+                if not self._standings or self._standings[-1].points != p.points:
+                    rank = place
+                self._standings.append(Standing(rank, p.student_id, p.name, p.points))
             self._ranks = {s.student_id: s.rank for s in self._standings}
         return self._standings
 

@@ -25,6 +25,7 @@ from .media import Pictures, PicturesBeside
 SCORE_FNS = ("speed", "binary")
 TIME_LIMIT_RANGE = (5, 600)
 MAX_QUESTIONS = 500
+FLOW_SETTINGS = {"leaderboard_between": False, "close_when_all_answered": True}
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 QUIZ_MAX_BYTES = 2 * 1024 * 1024  # a quiz file itself, pictures apart
 PROBLEM_LINE = re.compile(r"^[^:]*?\bline (\d+)\)?:")  # "question 3 (line 19):", "line 4:"
@@ -76,6 +77,10 @@ class Quiz:
     time_limit_default: int = 20
     score_fn: str = "speed"
     session_id: str | None = None
+    # Flow settings (PROTOCOL v2): a leaderboard after each reveal, and an early close
+    # once every connected student has answered.
+    leaderboard_between: bool = False
+    close_when_all_answered: bool = True
     # Items a source format held that we cannot ask (e.g. GIFT essay questions).
     skipped: tuple[str, ...] = field(default=(), compare=False)
     # The pictures its questions name, by media name, as read when the file was loaded.
@@ -101,6 +106,9 @@ class Quiz:
         }
         if self.session_id:
             data["session_id"] = self.session_id
+        for setting, default in FLOW_SETTINGS.items():
+            if getattr(self, setting) != default:
+                data[setting] = getattr(self, setting)
         return data
 
 
@@ -186,6 +194,12 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
     score_fn = data.get("score_fn", "speed")
     if score_fn not in SCORE_FNS:
         found.append(f"the scoring {json.dumps(score_fn)} is not one of {', '.join(SCORE_FNS)}")
+    flow: dict[str, bool] = {}
+    for setting, default in FLOW_SETTINGS.items():
+        value = data.get(setting, default)
+        if not isinstance(value, bool):
+            found.append(f"the setting {setting} must be true or false, not {json.dumps(value)}")
+        flow[setting] = value is True
     raw_questions = data.get("questions")
     questions: list[Question] = []
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -211,6 +225,7 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         session_id=session_id,
         skipped=tuple(skipped),
         media=pictures.loaded if pictures else {},
+        **flow,
     )
 
 

@@ -37,6 +37,7 @@ from .game import (
     Participant,
     Rejected,
     State,
+    Step,
     Submission,
     run_seed,
 )
@@ -271,30 +272,24 @@ class Room:
             await self._close_locked()
 
     async def advance(self) -> None:
-        """The one big button: open the first question, reveal, open the next, or end."""
+        """The one big button (``Game.next_step``): open the first question, close the open
+        one and stay on its reveal, show the leaderboard, open the next, or end."""
         async with self._lock:
-            if self.game.state is State.FINISHED:
-                return
-            if self.game.state is State.QUESTION_OPEN:
+            step = self.game.next_step()
+            if step is Step.CLOSE:
                 await self._close_locked()
-            following = self.game.next_question_idx()
-            if following is None:
-                await self._end_locked()
-            else:
+            elif step is Step.LEADERBOARD:
+                await self._leaderboard_locked()
+            elif step is Step.OPEN:
+                following = self.game.next_question_idx()
+                assert following is not None
                 await self._open_locked(following, None)
+            elif step is Step.END:
+                await self._end_locked()
 
     async def show_leaderboard(self) -> None:
         async with self._lock:
-            next_idx = self.game.show_leaderboard()
-            if next_idx is None:
-                raise Rejected("not_open", "show the leaderboard after closing a question")
-            await self._save_transition()
-            self._broadcast_state()
-            between = views.between_for_students(self.game, next_idx)
-            self._to_students(between.for_student)
-            self._to_instructors(views.with_top(views.between_message(next_idx), "top5",
-                                                self.game))
-            self._views_now()
+            await self._leaderboard_locked()
 
     async def end_session(self) -> None:
         async with self._lock:
@@ -340,6 +335,16 @@ class Room:
             self._views_now()
 
     # ---- transitions (hold the lock) ------------------------------------------------------
+    async def _leaderboard_locked(self) -> None:
+        if not self.game.show_leaderboard():
+            raise Rejected("not_open", "show the leaderboard after closing a question")
+        next_idx = self.game.next_question_idx()
+        await self._save_transition()
+        self._broadcast_state()
+        self._to_students(views.between_for_students(self.game, next_idx).for_student)
+        self._to_instructors(views.with_top(views.between_message(next_idx), "top5", self.game))
+        self._views_now()
+
     async def _open_locked(self, idx: int, time_limit: int | None) -> None:
         opening = self.game.open_question(idx, self.clock(), time_limit)
         await self._save_transition(partial(db.save_opening, run_id=self.run_id, o=opening))

@@ -168,7 +168,8 @@ def question_closed_own(game: Game, idx: int, student_id: str) -> dict[str, Any]
     return own
 
 
-def between_message(next_idx: int) -> dict[str, Any]:
+def between_message(next_idx: int | None) -> dict[str, Any]:
+    """``next_idx`` is None after the last question: nothing comes next but the end."""
     return {"type": "between_questions", "next_idx": next_idx}
 
 
@@ -185,7 +186,7 @@ def closed_for_students(game: Game, idx: int) -> Personalised:
                         lambda sid: question_closed_own(game, idx, sid))
 
 
-def between_for_students(game: Game, next_idx: int) -> Personalised:
+def between_for_students(game: Game, next_idx: int | None) -> Personalised:
     return Personalised(between_message(next_idx), "top5", game.standings()[:5],
                         lambda sid: rank_and_total(game, sid))
 
@@ -221,7 +222,8 @@ def student_snapshot(game: Game, student_id: str, now: int,
                 submission not in uncommitted:
             texts.append(encode(ack_message(game, submission)))
     elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
-        texts.append(between_for_students(game, idx + 1).for_student(student_id))
+        texts.append(between_for_students(game, game.next_question_idx())
+                     .for_student(student_id))
     elif game.state is State.FINISHED:
         texts.append(ended_for_students(game).for_student(student_id))
     return texts
@@ -238,7 +240,7 @@ def instructor_snapshot(game: Game, now: int, room_info: dict[str, Any],
         if game.state is not State.QUESTION_OPEN:
             messages.append(with_top(question_closed_message(game, idx), "top5", game))
     if game.state is State.BETWEEN_QUESTIONS and idx is not None:
-        messages.append(with_top(between_message(idx + 1), "top5", game))
+        messages.append(with_top(between_message(game.next_question_idx()), "top5", game))
     elif game.state is State.FINISHED:
         messages.append(with_top({"type": "session_ended"}, "final_top5", game))
     messages.append(full_leaderboard_message(game))
@@ -327,6 +329,7 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "title": game.quiz.title,
         "session_id": session_id,
         "score_fn": game.quiz.score_fn,
+        "leaderboard_between": game.quiz.leaderboard_between,
         "questions": questions,
         "join_url": join_url,
         "qr_url": qr_url,

@@ -232,8 +232,9 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
                           "that student id is already taken: ask your instructor")
         except StorageError:
             return _error(503, "storage", "could not save your join; try again")
-        except Rejected as rejected:  # the quiz was reset while joining
-            return _error(503, rejected.code, rejected.message)
+        except Rejected as rejected:  # the quiz has ended, or was reset while joining
+            return _error(409 if rejected.code == "quiz_finished" else 503, rejected.code,
+                          rejected.message)
         response = jsonify({"sid": room.session_id, "student_id": student_id,
                             "name": participant.name})
         response.set_cookie(
