@@ -168,6 +168,7 @@
     if (room.qr_url) qr.src = room.qr_url;
     byId("projector-link").href = room.projector_url || "/projector";
     byId("live-answers").checked = Boolean(room.projector_live_answers);
+    byId("close-when-all-answered").checked = room.close_when_all_answered !== false;
   }
 
   function renderQuestionPicker() {
@@ -267,6 +268,7 @@
     command(message);
   });
   byId("live-answers").addEventListener("change", (event) => command({ type: "projector_live_answers", on: event.target.checked }));
+  byId("close-when-all-answered").addEventListener("change", (event) => command({ type: "close_when_all_answered", on: event.target.checked }));
   document.addEventListener("keydown", (event) => {
     // Presentation clickers send PageDown or →.
     const isNextKey = event.key === " " || event.key === "ArrowRight" || event.key === "PageDown";

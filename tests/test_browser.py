@@ -411,3 +411,25 @@ def test_after_the_end_only_reset_is_left_and_a_late_joiner_is_told_it_ended(
         "This quiz has ended, so nobody new can join. Ask the instructor about the next one.")
     expect(teacher.locator("#presence-rows tr")).to_have_count(1)
     classroom.stage("late-joiner")
+
+
+def test_the_question_closes_by_itself_once_every_phone_has_answered(
+        classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    screen = classroom.projector()
+    ada = classroom.student("s1", "Ada", PHONE_390)
+    bob = classroom.student("s2", "Bob", PHONE_390)
+    switch = teacher.get_by_label("Close when everyone has answered")
+    expect(switch).not_to_be_checked()  # the test quiz turns it off
+    switch.check()
+    teacher.get_by_role("button", name="Next", exact=True).click()
+    ada.get_by_role("button", name="B 4").click()
+    expect(ada.get_by_role("status").filter(has_text="Answer received")).to_be_visible()
+    expect(teacher.locator("#state-label")).to_have_text("question open")
+    bob.get_by_role("button", name="A 3").click()
+    expect(bob.get_by_role("heading", name="✗ Not quite")).to_be_visible()
+    expect(ada.get_by_role("heading", name="✓ Correct!")).to_be_visible()
+    expect(screen.locator("#reveal-question")).to_have_text("2 + 2?")
+    expect(teacher.locator("#state-label")).to_have_text("answer revealed")
+    expect(teacher.locator("#next-hint")).to_have_text("Next opens question 2 of 3.")
+    classroom.stage("closed-early")

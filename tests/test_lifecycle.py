@@ -14,6 +14,7 @@ from trivia_trio.server import ServerInfo, serve
 
 from .conftest import (
     THREE_QUESTIONS,
+    ServerProcess,
     connect,
     get,
     instructor_cookie,
@@ -396,13 +397,34 @@ async def test_a_restart_mid_question_resumes_the_same_session(
         async with connect(second, "/ws/student", cookie) as student:
             assert (await student.next())["state"] == "question_open"
             resumed = await student.next()
-            assert resumed["opened_at_server_ts"] == opened["opened_at_server_ts"]
+            # The clock restarts where it stopped: its start moves on by the downtime.
+            assert resumed["opened_at_server_ts"] >= opened["opened_at_server_ts"]
             assert 0 < resumed["remaining_ms"] < opened["remaining_ms"]
             assert (await student.next()) == ack
         async with connect(second, "/ws/instructor", teacher) as instructor:
             board = await instructor.until("full_leaderboard")
             assert board["leaderboard"][0]["score"] == ack["score"]
         nursery.cancel_scope.cancel()
+
+
+async def test_a_real_restart_gives_the_open_question_the_time_it_had_left_at_the_stop(
+        tmp_path: Path, quiz_path: Path) -> None:
+    proc = ServerProcess(tmp_path / "data", quiz_path)
+    await trio.to_thread.run_sync(proc.start)
+    try:
+        async with connect(proc, "/ws/instructor", await instructor_cookie(proc)) as teacher:
+            await teacher.send({"type": "next"})
+            await teacher.until("question_open")
+        before = (await get(proc, "/api/projector")).json()["question"]["remaining_ms"]
+        await trio.to_thread.run_sync(proc.stop)
+        await trio.sleep(4)  # the laptop's owner takes four seconds to start it again
+        await trio.to_thread.run_sync(proc.start)
+        after = (await get(proc, "/api/projector")).json()["question"]["remaining_ms"]
+        # Only the seconds a server ran count: stopping and starting, not the 4 s between.
+        assert before - 3_000 < after < before
+    finally:
+        if proc.process and proc.process.poll() is None:
+            proc.stop()
 
 
 async def test_the_quiz_file_names_the_session_and_an_edited_file_keeps_its_answers(

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import trio
 import trio.testing
 
@@ -183,21 +182,113 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_still_get_e
             assert not fast.cancel_scope.cancel_called
 
 
-@pytest.mark.parametrize("elapsed, state", [(10, State.QUESTION_OPEN),
-                                            (40, State.QUESTION_CLOSED)])
-async def test_a_rebuilt_room_resumes_an_open_question_with_its_remaining_time(
-        tmp_path: Path, autojump_clock: trio.testing.MockClock, elapsed: int,
-        state: State) -> None:
+# ---- closing once everyone has answered ----------------------------------------------------
+EARLY_CLOSE = THREE_QUESTIONS | {"close_when_all_answered": True}
+
+
+async def submit(room: Room, phone: Client, idx: int, letter: str) -> None:
+    await room.handle(phone, json.dumps({"type": "submit", "question_idx": idx, "answer": letter}))
+    assert (await next_of(phone, "submit_ack"))["answer"] == letter
+
+
+async def test_the_question_closes_once_every_connected_student_has_an_acknowledged_answer(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path, EARLY_CLOSE) as room, \
+            room.connect(Role.INSTRUCTOR) as instructor:
+        for student_id in ("s1", "s2", "gone"):
+            await room.join(student_id, student_id)
+        async with room.connect(Role.STUDENT, "s1") as ann, \
+                room.connect(Role.STUDENT, "s2") as bob:
+            start = trio.current_time()
+            await room.open_question(0)
+            await submit(room, ann, 0, "B")
+            await trio.sleep(5)
+            assert room.game.state is State.QUESTION_OPEN  # Bob is still thinking
+            await submit(room, bob, 0, "A")
+            closed = await next_of(instructor, "question_closed")
+            assert trio.current_time() - start == 5  # not the 30 s limit
+            # "gone" never connected: missed, as if the time had run out.
+            assert closed["histogram"]["missed"] == 1
+            assert (await next_of(bob, "question_closed"))["your_answer"] == "A"
+        await trio.sleep(100)
+        assert [m for m in drain(instructor) if m["type"] == "question_closed"] == []
+
+
+async def test_with_the_setting_off_the_question_waits_for_its_time_and_the_switch_turns_it_on(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path, EARLY_CLOSE | {"close_when_all_answered": False}) as room, \
+            room.connect(Role.INSTRUCTOR) as instructor:
+        await room.join("s1", "Ann")
+        async with room.connect(Role.STUDENT, "s1") as ann:
+            start = trio.current_time()
+            await room.open_question(0)
+            await submit(room, ann, 0, "B")
+            await trio.sleep(10)
+            assert room.game.state is State.QUESTION_OPEN
+            await room.handle(instructor, json.dumps({"type": "close_when_all_answered",
+                                                      "on": True}))
+            await next_of(instructor, "question_closed")
+            assert trio.current_time() - start == 10
+        async with room.connect(Role.INSTRUCTOR) as dashboard:
+            assert (await next_of(dashboard, "room_info"))["close_when_all_answered"] is True
+
+
+async def test_the_switch_outlives_a_restart_and_a_new_quiz_brings_its_own_setting(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path, EARLY_CLOSE) as room:
+        await room.set_close_when_all_answered(False)
+    async with room_at(tmp_path, EARLY_CLOSE) as room:
+        assert room.close_when_all_answered is False
+        await room.load_quiz(quiz_from_dict(EARLY_CLOSE))
+        assert room.close_when_all_answered is True
+    async with room_at(tmp_path, EARLY_CLOSE) as room:
+        assert room.close_when_all_answered is True
+
+
+async def test_everyone_answering_as_the_timer_fires_and_a_close_button_close_it_once(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path, EARLY_CLOSE) as room, \
+            room.connect(Role.INSTRUCTOR) as instructor:
+        await room.join("s1", "Ann")
+        async with room.connect(Role.STUDENT, "s1") as ann:
+            await room.open_question(1)
+            await trio.sleep(30 - 0.001)
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(submit, room, ann, 1, "A")
+                nursery.start_soon(room.close_question)
+            await trio.sleep(100)
+            closes = [m for m in drain(instructor) if m["type"] == "question_closed"]
+            assert len(closes) == 1
+            assert room.game.state is State.QUESTION_CLOSED
+
+
+# ---- a restart ------------------------------------------------------------------------------
+async def test_a_restart_resumes_an_open_question_with_the_time_it_had_left_at_the_stop(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
     async with room_at(tmp_path) as room:
         await room.join("s1", "Ann")
-        await room.open_question(0)
-    await trio.sleep(elapsed)  # the server is down
+        await room.open_question(0)  # 30 s
+        await trio.sleep(12)
+    await trio.sleep(100)  # no server runs
     async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
-        assert room.game.state is state
-        if state is State.QUESTION_OPEN:
-            opened = await next_of(instructor, "question_open")
-            assert opened["remaining_ms"] == (30 - elapsed) * 1000
-            resumed = trio.current_time()
-            await next_of(instructor, "question_closed")
-            assert trio.current_time() - resumed == 30 - elapsed
+        assert room.game.state is State.QUESTION_OPEN
+        opened = await next_of(instructor, "question_open")
+        assert opened["remaining_ms"] == 18_000
+        resumed_at = trio.current_time()
+        await next_of(instructor, "question_closed")
+        assert trio.current_time() - resumed_at == 18
         assert room.game.submission("s1", 0).status == "missed"  # closed once, by one clock
+
+
+async def test_after_a_crash_the_open_question_loses_at_most_a_second(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    with trio.CancelScope() as crash:
+        async with room_at(tmp_path) as room:
+            await room.open_question(0)
+            await trio.sleep(12.5)
+            room._note_alive = trio.lowlevel.checkpoint  # a killed process writes nothing more
+            crash.cancel()
+    await trio.sleep(100)
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        remaining = (await next_of(instructor, "question_open"))["remaining_ms"]
+        assert 17_000 <= remaining <= 18_000  # 17.5 s were left: the last beat was at 12 s

@@ -713,6 +713,7 @@ def loadtest_quiz(questions: int, *, mixed_kinds: bool = False) -> dict[str, Any
         "title": "Load test",
         "time_limit_default": OWN_SERVER_TIME_LIMIT_S,
         "score_fn": "speed",
+        "close_when_all_answered": False,
         "questions": [question | {"text": f"{question['text']} {idx + 1}"}
                       for idx, question in enumerate(chosen)],
     }

@@ -18,7 +18,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -51,6 +51,7 @@ CLOSE_RESET = 4002
 CLOSE_REPLACED = 4000
 CLOSE_POLICY = 1008
 TELEMETRY_KINDS = ("blur", "visibility_hidden")
+ALIVE_EVERY_S = 1.0
 
 
 def wall_clock_ms() -> int:
@@ -74,6 +75,10 @@ class Room:
         self.clock = clock
         self.run_id = record.run_id
         self.live_answers = record.live_answers
+        # The dashboard's switch overrides the quiz's own setting until another quiz loads.
+        switched = db.get_meta(store.conn, self._close_when_all_key)
+        self.close_when_all_answered = (quiz.close_when_all_answered if switched is None
+                                        else switched == "1")
         self.game = Game.restore(quiz, record.participants, record.openings, record.submissions,
                                  record.events, State(record.state), record.current_question_idx,
                                  seed=run_seed(session_id, record.run_id))
@@ -102,16 +107,33 @@ class Room:
         self._storage_warning: dict[str, Any] = {}
 
     # ---- set-up ------------------------------------------------------------------------
+    @property
+    def _close_when_all_key(self) -> str:
+        return f"session:{self.session_id}:close_when_all_answered"
+
     def set_join_url(self, url: str) -> None:
         self.join_url = url
         self._qr_url = svg_data_url(url)
         self._mark("projector", "room_info")
 
+    @property
+    def _alive_key(self) -> str:
+        return f"session:{self.session_id}:alive_at"
+
     async def _resume_open_question(self) -> None:
-        """After a restart: keep an open question's clock running, or close it if it ran out."""
+        """After a restart: an open question gets the time it had left when the server
+        stopped (the time no server ran is not counted), or closes if it had none."""
         idx = self.game.current_idx
         if self.game.state is State.QUESTION_OPEN and idx is not None:
             opening = self.game.openings[idx]
+            alive_at = int(db.get_meta(self.store.conn, self._alive_key) or 0)
+            stopped_at = max(alive_at, opening.opened_at)
+            left_at_stop = opening.remaining_ms(stopped_at)
+            downtime = self.clock() - stopped_at
+            if downtime > 0 and (left_at_stop is None or left_at_stop > 0):
+                # The clock starts that much later; answers already given keep their times.
+                opening.opened_at += downtime
+                await self._persist(partial(db.save_opening, run_id=self.run_id, o=opening))
             remaining = opening.remaining_ms(self.clock())
             if remaining is None or remaining > 0:
                 await self._start_timer(opening)
@@ -246,6 +268,7 @@ class Room:
             if game.submission(client.student_id, submission.question_idx) != submission:
                 raise Rejected("storage", "your answer could not be saved; try again")
         client.send_message(views.ack_message(game, submission))
+        self._close_if_all_answered()
 
     # ---- instructor actions -----------------------------------------------------------------
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
@@ -308,6 +331,46 @@ class Room:
             self._to_instructors(self._room_info())
             self._views_now()
 
+    async def set_close_when_all_answered(self, on: bool) -> None:
+        await self.store.write(partial(db.set_meta, key=self._close_when_all_key,
+                                       value="1" if on else "0"))
+        self.close_when_all_answered = on
+        self._to_instructors(self._room_info())
+        self._close_if_all_answered()
+
+    def _close_if_all_answered(self) -> None:
+        """Close the open question, as if its time ran out, once every student with a
+        socket open has an acknowledged answer (when the quiz or the dashboard asks).
+
+        The close runs in the room's nursery, so the last student's disconnect cannot
+        cut it short; under the lock it checks again that this same opening is still
+        open, so the timer, a button and this can never close it twice.
+        """
+        idx, game = self.game.current_idx, self.game
+        if not self.close_when_all_answered or game.state is not State.QUESTION_OPEN \
+                or idx is None or not self._everyone_connected_answered(idx):
+            return
+        opening = game.openings[idx]
+
+        async def close_it() -> None:
+            async with self._lock:
+                if self.game.state is State.QUESTION_OPEN and \
+                        self.game.openings.get(idx) is opening and \
+                        self._everyone_connected_answered(idx):
+                    await self._close_locked()
+
+        assert self._nursery is not None
+        self._nursery.start_soon(close_it)
+
+    def _everyone_connected_answered(self, idx: int) -> bool:
+        connected = [student_id for student_id, live in self._students.items()
+                     if live.sockets and student_id in self.game.participants]
+        answers = self.game.answers.get(idx, {})
+        return bool(connected) and all(
+            (answer := answers.get(student_id)) is not None and answer.status == "submitted"
+            and answer not in self.uncommitted
+            for student_id in connected)
+
     async def set_live_answers(self, on: bool) -> None:
         await self.store.write(partial(db.save_live_answers, sid=self.session_id, on=on))
         self.live_answers = on
@@ -330,6 +393,9 @@ class Room:
                 await self.store.write(partial(db.set_run_quiz, run_id=self.run_id,
                                                quiz_json=quiz_json))
                 self.game.quiz = quiz
+            # A new quiz brings its own setting; the switch can override it again.
+            await self.store.write(partial(db.delete_meta, key=self._close_when_all_key))
+            self.close_when_all_answered = quiz.close_when_all_answered
             self._broadcast_state(to_students=True)  # a new title for the lobby
             self._to_instructors(self._room_info())
             self._views_now()
@@ -437,6 +503,21 @@ class Room:
                                   "message": "Saving works again."})
 
     # ---- the question timer -------------------------------------------------------------------
+    async def _note_alive(self) -> None:
+        """Record that the server is running now, so a restart knows when it stopped."""
+        # A beat the disk refused is not retried: the next one replaces it.
+        with suppress(StorageError):
+            await self.store.write(partial(db.set_meta, key=self._alive_key,
+                                           value=str(self.clock())))
+
+    async def _heartbeat(self) -> None:
+        """While a question is open, note every second that the server still runs: after
+        a crash its clock loses at most that second."""
+        while True:
+            await trio.sleep(ALIVE_EVERY_S)
+            if self.game.state is State.QUESTION_OPEN:
+                await self._note_alive()
+
     async def _start_timer(self, opening: Opening) -> None:
         """Close ``opening`` at its deadline; one with no clock stays open until closed."""
         self._cancel_timer()
@@ -603,7 +684,8 @@ class Room:
     def _room_info(self) -> dict[str, Any]:
         return views.room_info_message(self.game, session_id=self.session_id,
                                        join_url=self.join_url, qr_url=self._qr_url,
-                                       live_answers=self.live_answers)
+                                       live_answers=self.live_answers,
+                                       close_when_all_answered=self.close_when_all_answered)
 
     def projector_state(self) -> dict[str, Any]:
         return views.projector_state_message(self.game, session_id=self.session_id,
@@ -620,11 +702,15 @@ def _parse(raw: str | bytes) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
-async def _live_answers_action(room: Room, client: Client, message: dict[str, Any]) -> None:
-    on = message.get("on")
-    if not isinstance(on, bool):
-        raise Rejected("bad_message", "on must be true or false")
-    await room.set_live_answers(on)
+def _switch(setter: Callable[[Room, bool], Any]
+            ) -> Callable[[Room, Client, dict[str, Any]], Any]:
+    """An instructor message ``{type, on}`` that turns a room setting on or off."""
+    async def action(room: Room, client: Client, message: dict[str, Any]) -> None:
+        on = message.get("on")
+        if not isinstance(on, bool):
+            raise Rejected("bad_message", "on must be true or false")
+        await setter(room, on)
+    return action
 
 
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
@@ -636,7 +722,8 @@ _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] =
         "show_leaderboard": lambda room, client, message: room.show_leaderboard(),
         "end_session": lambda room, client, message: room.end_session(),
         "reset": lambda room, client, message: room.reset(),
-        "projector_live_answers": _live_answers_action,
+        "projector_live_answers": _switch(Room.set_live_answers),
+        "close_when_all_answered": _switch(Room.set_close_when_all_answered),
     },
     Role.PROJECTOR: {},
 }
@@ -647,8 +734,8 @@ async def open_room(store: Store, quiz: Quiz, *, session_id: str, limits: Limits
                     clock: Callable[[], int] = wall_clock_ms) -> AsyncIterator[Room]:
     """The session ``session_id`` rebuilt from ``store`` with ``quiz``, live for the block.
 
-    An open question's clock keeps running from where it was (or the question
-    closes at once if its time ran out while the server was down). The room's
+    An open question resumes with the time it had left when the server stopped
+    (or closes at once if it had none left). The room's
     timer and view refresher end with the block; sockets are the web layer's.
     """
     record = db.open_session(store.conn, session_id, json.dumps(quiz.to_dict()), clock())
@@ -659,8 +746,12 @@ async def open_room(store: Store, quiz: Quiz, *, session_id: str, limits: Limits
         for coalescer in room._coalescers:
             nursery.start_soon(coalescer.run)
         await room._resume_open_question()
+        nursery.start_soon(room._heartbeat)
         try:
             yield room
+            # A clean stop notes its own time (a cancelled one has lost its store's
+            # committer too, and relies on the last heartbeat).
+            await room._note_alive()
         finally:
             nursery.cancel_scope.cancel()
 

@@ -147,6 +147,10 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
 
+def delete_meta(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+
 def new_run(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> int:
     """Start a new run of ``sid``; the run it replaces is archived, ended now if it hadn't."""
     conn.execute(

@@ -316,7 +316,8 @@ def full_leaderboard_message(game: Game) -> dict[str, Any]:
 
 
 def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
-                      live_answers: bool) -> dict[str, Any]:
+                      live_answers: bool, close_when_all_answered: bool = True
+                      ) -> dict[str, Any]:
     """Instructor only: the whole quiz with its answers, and the room's links."""
     questions = [
         {"idx": i} | public_question(game, i)
@@ -335,6 +336,7 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "qr_url": qr_url,
         "projector_url": "/projector",
         "projector_live_answers": live_answers,
+        "close_when_all_answered": close_when_all_answered,
     }
 
 
