@@ -393,6 +393,8 @@ async def test_a_client_that_never_reads_does_not_delay_the_class(
                     await peer.until("question_open", question_idx=idx)
                     delays.append(trio.current_time() - sent)
 
+                if idx:
+                    await instructor.send({"type": "close_question"})
                 sent = trio.current_time()
                 await instructor.send({"type": "next"})
                 with trio.fail_after(5):
