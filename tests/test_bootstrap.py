@@ -220,3 +220,23 @@ def test_outside_the_archive_nothing_happens(tmp_path: Path) -> None:
     _bootstrap.bootstrap()
     assert sys.path == path_before
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--data-dir", "/class/data"], "/class/data"),
+    (["quiz.csv", "--data-dir=/class/data", "--no-browser"], "/class/data"),
+    (["--port", "8001", "--data-dir", "rel"], "rel"),
+])
+def test_the_cache_goes_in_the_data_folder_the_command_line_names(
+        args: list[str], expected: str) -> None:
+    assert _bootstrap.data_dir_named(args) == Path(expected)
+
+
+@pytest.mark.parametrize("args", [[], ["quiz.csv"], ["--", "--data-dir", "x"], ["--data-dir"]])
+def test_without_a_data_folder_the_cache_goes_in_the_per_user_one(
+        args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from trivia_trio.config import default_data_dir
+    assert _bootstrap.data_dir_named(args) == default_data_dir()

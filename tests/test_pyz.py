@@ -320,7 +320,7 @@ async def serving(
     python: Path, pyz: Path, output: bytearray, env: dict[str, str]
 ) -> AsyncIterator[trio.Process]:
     """Start the archive, wait for its banner, yield the process; kill it if still running."""
-    data = pyz.parent / f"data-{python.name}"
+    data = Path(env["HOME"]) / "data"  # --data-dir: the cache goes there too
     command = [
         python, "-I", "-S", pyz.name, "--no-browser", "--host", "127.0.0.1", "--port", "0",
         "--data-dir", data, "--instructor-key", "testkey",
@@ -384,8 +384,9 @@ async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
 
 
 def compiled_in_cache(folder: Path, version: str) -> list[str]:
-    """The modules of ours and Quart's that the cache in *folder* holds bytecode for."""
-    (build,) = cache_of(folder).iterdir()
+    """The modules of ours and Quart's that the cache in *folder*'s data folder holds
+    bytecode for."""
+    (build,) = (folder / "data" / "cache").iterdir()
     tag = f"cpython-{version.replace('.', '')}"
     wanted = [build / "trivia_trio" / f"server.{tag}.pyc", build / "quart" / f"app.{tag}.pyc"]
     return [p.stem for p in wanted if (p.parent / "__pycache__" / p.name).is_file()]
@@ -402,6 +403,7 @@ async def test_archive_serves_a_class_from_its_compiled_copy_on(
 ) -> None:
     python = find_python(version)
     await serve_a_class(python, pyz, home(tmp_path))
+    assert not (tmp_path / "local").exists()  # --data-dir keeps everything in that folder
     assert compiled_in_cache(tmp_path, version) == [
         f"server.cpython-{version.replace('.', '')}",
         f"app.cpython-{version.replace('.', '')}",
@@ -412,7 +414,7 @@ async def test_archive_serves_a_class_from_its_compiled_copy_on(
 async def test_archive_serves_from_the_zip_when_its_cache_cannot_be_written(
     pyz: Path, tmp_path: Path
 ) -> None:
-    blocked = home(tmp_path)
-    (tmp_path / "local").write_text("")  # a file where the per-user data folder should be
-    await serve_a_class(Path(sys.executable), pyz, blocked)
-    assert entries(tmp_path) == ["local"]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "cache").write_text("")  # a file where the cache should be
+    await serve_a_class(Path(sys.executable), pyz, home(tmp_path))
+    assert entries(tmp_path) == ["data"]

@@ -2,7 +2,8 @@
 
 Python never caches bytecode for modules imported from a zip, so a start from
 ``trivia_trio.pyz`` compiles every module again. Instead, the first start of a
-build extracts the archive's tree once to ``<data dir>/cache/<build id>/``, and
+build extracts the archive's tree once to ``<data dir>/cache/<build id>/`` (the
+folder ``--data-dir`` names, else the per-user one), and
 every start imports from there, where Python writes and reuses its compiled
 ``__pycache__`` as for any installed package. The build id is a hash of all the
 archive's entries (``trivia_trio/BUILD_ID``, written by the build), so a new
@@ -51,9 +52,26 @@ def bootstrap() -> None:
     """
     if running_archive() is None:
         return
+    use_cache(data_dir_named(sys.argv[1:]) / "cache", native_required=sys.platform == "win32")
+
+
+def data_dir_named(args: list[str]) -> Path:
+    """The data folder ``--data-dir`` names on this command line, else the per-user one.
+
+    Read before the command line is parsed (parsing imports the code the cache
+    holds), so that with ``--data-dir`` everything, the unpacked program
+    included, stays in that folder.
+    """
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--data-dir" and i + 1 < len(args):
+            return Path(args[i + 1])
+        if arg.startswith("--data-dir="):
+            return Path(arg.removeprefix("--data-dir="))
     from trivia_trio.config import default_data_dir
 
-    use_cache(default_data_dir() / "cache", native_required=sys.platform == "win32")
+    return default_data_dir()
 
 
 def running_archive() -> tuple[str, str] | None:
