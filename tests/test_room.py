@@ -292,3 +292,19 @@ async def test_after_a_crash_the_open_question_loses_at_most_a_second(
     async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
         remaining = (await next_of(instructor, "question_open"))["remaining_ms"]
         assert 17_000 <= remaining <= 18_000  # 17.5 s were left: the last beat was at 12 s
+
+
+async def test_phones_sent_back_by_a_new_quiz_or_a_clear_are_told_why_and_the_new_title(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room:
+        await room.join("s1", "Ann")
+        await room.join("s2", "Bob")
+        async with room.connect(Role.STUDENT, "s1") as ann, \
+                room.connect(Role.STUDENT, "s2") as bob:
+            await room.clear_student("s2")
+            assert (await next_of(bob, "session_reset")) == {
+                "type": "session_reset", "reason": "removed", "title": "Three questions"}
+            await room.end_session()
+            await room.load_quiz(quiz_from_dict(THREE_QUESTIONS | {"title": "Fresh"}))
+            assert (await next_of(ann, "session_reset")) == {
+                "type": "session_reset", "reason": "new_quiz", "title": "Fresh"}

@@ -326,7 +326,7 @@ class Room:
                 partial(db.new_run, sid=self.session_id, quiz_json=quiz_json, now=self.clock()))
             self._cancel_timer()
             self.game = Game(self.game.quiz, run_seed(self.session_id, self.run_id))
-            self._kick_students(lambda student_id: True)
+            self._kick_students(lambda student_id: True, "reset")
             self._broadcast_state()
             self._to_instructors(self._room_info())
             self._views_now()
@@ -388,7 +388,7 @@ class Room:
                     partial(db.new_run, sid=self.session_id, quiz_json=quiz_json,
                             now=self.clock()))
                 self.game = Game(quiz, run_seed(self.session_id, self.run_id))
-                self._kick_students(lambda student_id: True)
+                self._kick_students(lambda student_id: True, "new_quiz")
             else:
                 await self.store.write(partial(db.set_run_quiz, run_id=self.run_id,
                                                quiz_json=quiz_json))
@@ -581,7 +581,12 @@ class Room:
         return participant
 
     async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:
+        """Telemetry counts only while a question is open: a phone put away in the lobby
+        or during a reveal is not a student looking something up."""
         now, game = self.clock(), self.game
+        if game.state is not State.QUESTION_OPEN:
+            self._seen(student_id)
+            return
         await self.store.write(partial(db.save_event, run_id=self.run_id, student_id=student_id,
                                        question_idx=question_idx, kind=kind, ts=now))
         game.record_event(student_id, kind, now)
@@ -593,7 +598,7 @@ class Room:
         # queue up behind the delete and outlive it.
         if not self.game.remove(student_id):
             return False
-        self._kick_students(lambda sid: sid == student_id)
+        self._kick_students(lambda sid: sid == student_id, "removed")
         self._mark("lobby", "presence", "projector", "histogram", "leaderboard", "lobby_count")
         await self._persist(partial(db.delete_participant, run_id=self.run_id,
                                     student_id=student_id))
@@ -629,8 +634,11 @@ class Room:
         for client in self._projectors:
             client.send(text)
 
-    def _kick_students(self, which: Callable[[str], bool]) -> None:
-        reset = views.encode({"type": "session_reset"})
+    def _kick_students(self, which: Callable[[str], bool], reason: str) -> None:
+        """Log these students out: ``reason`` (``reset``, ``new_quiz``, ``removed``) and the
+        quiz's title let the phone say what happened."""
+        reset = views.encode({"type": "session_reset", "reason": reason,
+                              "title": self.game.quiz.title})
         for student_id in [s for s in self._students if which(s)]:
             for client in self._students.pop(student_id).sockets:
                 client.send(reset)

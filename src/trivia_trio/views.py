@@ -14,8 +14,7 @@ from typing import Any
 
 from .game import POINTS_PER_QUESTION, Game, Standing, State, Submission, as_score
 
-RESPONSE_TIME_BINS = 8
-SCORE_BINS = 10
+MAX_CHART_BINS = 6  # wide enough columns for labels a room can read, kept horizontal
 PUBLIC_TOP = 10
 
 
@@ -341,34 +340,46 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
 
 
 # ---- projector ------------------------------------------------------------------------------
+def round_step(top: int, unit: int, max_bins: int = MAX_CHART_BINS) -> int:
+    """The smallest step of 1, 2 or 5 times ``unit`` times a power of ten that covers
+    0..``top`` in at most ``max_bins`` equal bins: bins a class reads at a glance."""
+    magnitude = unit
+    while True:
+        for multiple in (1, 2, 5):
+            if multiple * magnitude * max_bins >= top:
+                return multiple * magnitude
+        magnitude *= 10
+
+
+def _even_buckets(top: int, step: int, per_unit: int) -> list[dict[str, Any]]:
+    """Equal bins of ``step`` from 0 past ``top``, labelled in whole units ("0–5")."""
+    count = max(1, -(-top // step))
+    return [{"label": f"{step * i / per_unit:g}–{step * (i + 1) / per_unit:g}", "count": 0}
+            for i in range(count)]
+
+
 def response_time_distribution(game: Game, idx: int) -> dict[str, Any] | None:
-    """Answers by time taken, in 8 equal bins across the question's time limit
+    """Answers by time taken, in at most six equal bins of 1, 2, 5, 10… seconds
     (None for a question with no clock)."""
-    if game.openings[idx].time_limit is None:
+    limit = game.openings[idx].time_limit
+    if limit is None:
         return None
-    limit_ms = game.openings[idx].time_limit * 1000
-    edge = limit_ms / RESPONSE_TIME_BINS
-    buckets = [
-        {"label": f"{round(edge * i / 1000)}-{round(edge * (i + 1) / 1000)}s", "count": 0}
-        for i in range(RESPONSE_TIME_BINS)
-    ]
+    limit_ms = limit * 1000
+    step = round_step(limit_ms, 1000)
+    buckets = _even_buckets(limit_ms, step, 1000)
     for submission in game.submitted(idx):
-        bucket = min(RESPONSE_TIME_BINS - 1, int((submission.elapsed_ms or 0) // edge))
-        buckets[bucket]["count"] += 1
+        buckets[min(len(buckets) - 1, (submission.elapsed_ms or 0) // step)]["count"] += 1
     return {"buckets": buckets, "total": sum(b["count"] for b in buckets)}
 
 
 def score_distribution(game: Game) -> dict[str, Any]:
-    """Students by total score, in 10 bins of a tenth of the best possible total each."""
+    """Students by total score, in at most six equal bins of 0.1, 0.2, 0.5, 1… points."""
     max_total = max(1, sum(q.kind.has_right_answer for q in game.quiz.questions))
-    edge = max_total / SCORE_BINS
-    buckets = [
-        {"label": f"{round(edge * i, 1)}-{round(edge * (i + 1), 1)}", "count": 0}
-        for i in range(SCORE_BINS)
-    ]
     best_points = max_total * POINTS_PER_QUESTION
-    for p in game.participants.values():  # whole points, so a total on an edge is exact
-        buckets[min(SCORE_BINS - 1, p.points * SCORE_BINS // best_points)]["count"] += 1
+    step = round_step(best_points, POINTS_PER_QUESTION // 10)  # whole points, so edges are exact
+    buckets = _even_buckets(best_points, step, POINTS_PER_QUESTION)
+    for p in game.participants.values():
+        buckets[min(len(buckets) - 1, p.points // step)]["count"] += 1
     return {"buckets": buckets, "max_total": max_total, "n": len(game.participants)}
 
 
