@@ -159,12 +159,16 @@ function createCountdown(node) {
 
 // ---- Leaderboards --------------------------------------------------------
 
+// Names longer than this may be cut with an ellipsis: they can take keyboard focus,
+// which (like hovering) shows the whole name.
+const LONG_NAME_CHARS = 16;
+
 /** Fill an <ol> with {rank, name, score, is_you} rows; names go in as text. */
 function renderLeaderboard(list, rows) {
   fill(list, ...(rows || []).map((row) =>
     el("li", { class: row.is_you ? "leader-row leader-you" : "leader-row" },
       el("span", { class: "leader-rank", text: row.rank }),
-      el("span", { class: "leader-name", text: row.name }),
+      el("span", { class: "leader-name", title: row.name, tabindex: Array.from(String(row.name)).length > LONG_NAME_CHARS ? "0" : null, text: row.name }),
       row.is_you ? el("span", { class: "leader-you-tag", text: "you" }) : null,
       el("span", { class: "leader-score", text: formatScore(row.score) }))));
 }

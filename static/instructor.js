@@ -10,7 +10,12 @@
     closed: null, // question_closed of the current question
     histogram: null, // {A, B, C, D, missed, pending?}
     answered: null, // {submitted, total}
+    leaderboard: [], // full_leaderboard rows
   };
+  // Many teachers mirror this screen to the projector: the answer stays hidden while a
+  // question is open unless they ask for it (remembered on this computer).
+  const SHOW_ANSWERS_KEY = "trivia-trio.show-answers";
+  byId("show-answers").checked = localStorage.getItem(SHOW_ANSWERS_KEY) === "1";
   const countdown = createCountdown(byId("current-countdown"));
   const socket = openJsonSocket("/ws/instructor", {
     onMessage: handleMessage,
@@ -26,7 +31,11 @@
 
   const handlers = {
     state(message) {
+      const before = view.state ? view.state.state : null;
       view.state = message;
+      // Runs and item analysis change when a question closes, the quiz ends or a run starts.
+      const runsChanged = ["question_closed", "finished", "lobby"].indexOf(message.state) >= 0;
+      if (before !== null && before !== message.state && runsChanged && window.refreshRunsPanel) window.refreshRunsPanel();
       if (message.state === "lobby" || message.state === "finished") forgetQuestion();
       else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
       if (message.state !== "question_open") countdown.stop();
@@ -72,8 +81,10 @@
     },
     presence_update: renderPresence,
     full_leaderboard(message) {
+      view.leaderboard = message.leaderboard;
       fill(byId("leaderboard-rows"), ...message.leaderboard.map((row) =>
         el("tr", null, el("td", { text: row.rank }), el("td", { text: row.name }), el("td", { text: row.student_id }), el("td", { text: formatScore(row.score) }))));
+      renderCurrent();
     },
     session_ended() {
       countdown.stop();
@@ -142,20 +153,26 @@
   function renderCurrent() {
     const idx = view.open ? view.open.question_idx : null;
     const info = idx !== null && view.room ? view.room.questions[idx] : null;
-    byId("current-empty").hidden = Boolean(info);
-    byId("current-question").hidden = !info;
-    if (!info) return;
+    // While the projector shows the leaderboard, so does this panel: no scrolling to find it.
+    const showingLeaderboard = Boolean(view.state && view.state.state === "between_questions");
+    byId("current-leaderboard").hidden = !showingLeaderboard;
+    if (showingLeaderboard) renderLeaderboard(byId("current-leaderboard-rows"), view.leaderboard.slice(0, 10));
+    byId("current-empty").hidden = Boolean(info) || showingLeaderboard;
+    byId("current-question").hidden = !info || showingLeaderboard;
+    if (!info || showingLeaderboard) return;
+    const revealed = Boolean(view.closed) || byId("show-answers").checked;
     setText("current-number", "Question " + (idx + 1) + " of " + questionCount() + (view.closed ? " — closed" : ""));
     byId("current-clock").hidden = Boolean(view.closed);
     renderRich(byId("current-text"), info.text);
     setText("current-answered", view.answered && kindOf(view.open).takesAnswers ? "Answered " + view.answered.submitted + " of " + view.answered.total : "");
     kindOf(view.open).tally(byId("current-histogram"), view.open, {
       counts: view.histogram || {},
-      correct: view.closed ? view.closed.correct : info.correct,
+      // A mirrored laptop gives nothing away: the answer shows at the reveal, or when asked.
+      correct: view.closed ? view.closed.correct : revealed ? info.correct : null,
       top_answers: view.closed ? view.closed.top_answers : undefined,
       revealed: Boolean(view.closed),
     });
-    fill(byId("current-explanation"), ...(info.explanation ? ["Explanation: ", richText("span", null, info.explanation)] : []));
+    fill(byId("current-explanation"), ...(revealed && info.explanation ? ["Explanation: ", richText("span", null, info.explanation)] : []));
   }
 
   function renderJoinPanel() {
@@ -268,6 +285,10 @@
     command(message);
   });
   byId("live-answers").addEventListener("change", (event) => command({ type: "projector_live_answers", on: event.target.checked }));
+  byId("show-answers").addEventListener("change", (event) => {
+    localStorage.setItem(SHOW_ANSWERS_KEY, event.target.checked ? "1" : "0");
+    renderCurrent();
+  });
   byId("close-when-all-answered").addEventListener("change", (event) => command({ type: "close_when_all_answered", on: event.target.checked }));
   document.addEventListener("keydown", (event) => {
     // Presentation clickers send PageDown or →.

@@ -16,6 +16,7 @@
     between_questions: "leaders",
     finished: "final",
   };
+  const PODIUM_WORD_CHARS = 12; // a longer word would not fit its podium step at full size
   const LONG_QUESTION_CHARS = 120; // past this the question drops to a smaller size to fit
   const countdown = createCountdown(byId("question-countdown"));
   let announced = ""; // what the screen last told a screen reader, so redraws stay quiet
@@ -36,6 +37,7 @@
     if ((snapshot.state === "question_open" || slideShown) && question) drawQuestion(question, snapshot.live_histogram, slideShown);
     else countdown.stop();
     if (snapshot.state === "question_closed" && question && !slideShown) drawReveal(snapshot);
+    drawCornerJoin(snapshot, name === "question" || name === "reveal" || name === "leaders");
     if (name === "lobby") drawLobby(snapshot);
     if (name === "leaders") renderLeaderboard(byId("leaders-top10"), snapshot.leaderboard);
     if (name === "final") drawFinal(snapshot.leaderboard || []);
@@ -51,12 +53,27 @@
     return snapshot.state === "finished" ? "Finished" : "";
   }
 
+  function showQr(img, snapshot) {
+    if (snapshot.qr_url && img.getAttribute("src") !== snapshot.qr_url) img.src = snapshot.qr_url;
+  }
+
+  /** The join address, allowed to break after its slashes but never mid-number. */
+  function fillJoinUrl(node, url) {
+    const pieces = String(url || "").split("/");
+    fill(node, ...pieces.reduce((parts, piece, i) => (i ? parts.concat("/", el("wbr"), piece) : [piece]), []));
+  }
+
+  /** A small QR and the address in the header while questions run, for latecomers. */
+  function drawCornerJoin(snapshot, shown) {
+    byId("corner-join").hidden = !shown;
+    if (!shown) return;
+    showQr(byId("corner-qr"), snapshot);
+    fillJoinUrl(byId("corner-url"), String(snapshot.join_url || "").replace(/^https?:\/\//, ""));
+  }
+
   function drawLobby(snapshot) {
-    const qr = byId("join-qr");
-    if (snapshot.qr_url && qr.getAttribute("src") !== snapshot.qr_url) qr.src = snapshot.qr_url;
-    // Let a long address break after its slashes, not mid-number.
-    const pieces = String(snapshot.join_url || "").split("/");
-    fill(byId("join-url"), ...pieces.reduce((parts, piece, i) => (i ? parts.concat("/", el("wbr"), piece) : [piece]), []));
+    showQr(byId("join-qr"), snapshot);
+    fillJoinUrl(byId("join-url"), snapshot.join_url);
     setText("joined-count", snapshot.participant_count);
     say("lobby", "Join at " + snapshot.join_url);
   }
@@ -86,7 +103,7 @@
     showPicture(byId("reveal-image"), question.image);
     kind.tally(byId("reveal-answers"), question, { counts, correct: reveal.correct, top_answers: reveal.top_answers, revealed: true });
     renderRich(byId("reveal-explanation"), reveal.explanation || "");
-    renderColumnChart(byId("reveal-times"), "Response times", snapshot.response_time_distribution ? snapshot.response_time_distribution.buckets : []);
+    renderColumnChart(byId("reveal-times"), "Response times (seconds)", snapshot.response_time_distribution ? snapshot.response_time_distribution.buckets : []);
     renderColumnChart(byId("reveal-scores"), "Total scores", snapshot.score_distribution ? snapshot.score_distribution.buckets : []);
     renderLeaderboard(byId("reveal-top10"), snapshot.leaderboard);
     const answer = solutionWords(kind, question, reveal.correct);
@@ -97,11 +114,17 @@
     const places = ["first", "second", "third"];
     fill(byId("podium"), ...leaderboard.slice(0, 3).map((row, i) =>
       el("li", { class: "podium-place podium-" + places[i] },
-        el("span", { class: "podium-name", text: row.name }),
+        el("span", { class: longestWord(row.name) > PODIUM_WORD_CHARS ? "podium-name podium-name-long" : "podium-name", title: row.name, text: row.name }),
         el("span", { class: "podium-score", text: formatScore(row.score) }),
-        el("span", { class: "podium-step", text: row.rank }))));
+        // Step height follows the rank, so students tied for first stand equally high.
+        el("span", { class: "podium-step podium-step-" + places[Math.min(row.rank, 3) - 1], text: row.rank }))));
     renderLeaderboard(byId("final-top10"), leaderboard);
     say("final", leaderboard.length ? "Final results. The winner is " + leaderboard[0].name + "." : "Final results.");
+  }
+
+  /** The longest run of letters a line may not break inside (lines break at spaces and hyphens). */
+  function longestWord(name) {
+    return Math.max(0, ...String(name).split(/[\s-]+/).map((word) => Array.from(word).length + 1));
   }
 
   /** Announce `text` once per screen (keyed by `moment`), not on every redraw. */

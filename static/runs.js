@@ -123,9 +123,13 @@
   }
 
   let loading = false;
+  let again = false; // asked while loading: load once more after, so no change is missed
 
   async function refresh() {
-    if (loading) return;
+    if (loading) {
+      again = true;
+      return;
+    }
     loading = true;
     refreshButton.disabled = true;
     status.textContent = "Loading…";
@@ -147,11 +151,15 @@
     } finally {
       loading = false;
       refreshButton.disabled = false;
+      if (again) {
+        again = false;
+        refresh();
+      }
     }
   }
 
   refreshButton.addEventListener("click", refresh);
-  // The dashboard may call this when a run ends or a reset starts a new one.
+  // The dashboard calls this when a question closes, the quiz ends or a new run starts.
   window.refreshRunsPanel = refresh;
   refresh();
 })();

@@ -5,12 +5,18 @@
   const PENDING_KEY = "trivia-trio.pending-answer";
   const ACK_PATIENCE_MS = 6000;
   const TELEMETRY_MIN_GAP_MS = 1000;
+  const NAME_MAX_CHARS = 64; // the server's limit for ids and names
   const VERDICTS = {
     right: { shown: "✓ Correct!", spoken: "Correct!" },
     wrong: { shown: "✗ Not quite", spoken: "Not quite." },
     none: { shown: "No answer this time", spoken: "No answer this time." },
     poll: { shown: "Thanks for voting", spoken: "Thanks for voting." },
     slide: { shown: "Look at the screen", spoken: "Look at the screen." },
+  };
+  const RESET_NOTICES = {
+    reset: "The instructor reset the quiz — join again.",
+    new_quiz: "The instructor loaded a new quiz — join again.",
+    removed: "The instructor removed you from the quiz. You may join again.",
   };
 
   const views = {
@@ -29,6 +35,8 @@
   let answering = null; // its kind's controls: {show(answer, received)}
   let ackTimer = null;
   let lastTelemetryAt = 0;
+  let resetReason = "reset"; // why the server sent us back to the join form (session_reset)
+  let leavingPage = false; // a reload or a link: not "left the page"
 
   // ---- Joining -------------------------------------------------------------
 
@@ -73,6 +81,11 @@
       showJoinError("Enter both your student ID and your name.");
       return;
     }
+    const tooLong = [["student ID", studentId], ["name", name]].find((field) => Array.from(field[1]).length > NAME_MAX_CHARS);
+    if (tooLong) {
+      showJoinError("Your " + tooLong[0] + " is " + Array.from(tooLong[1]).length + " characters long: shorten it to " + NAME_MAX_CHARS + " or fewer.");
+      return;
+    }
     const button = byId("join-button");
     button.disabled = true;
     try {
@@ -103,7 +116,7 @@
     }
     if (code === 4002) {
       forgetPendingAnswer();
-      showJoinForm("The instructor reset the quiz — join again.");
+      showJoinForm(RESET_NOTICES[resetReason] || RESET_NOTICES.reset);
       return false;
     }
     return true;
@@ -113,8 +126,7 @@
 
   const handlers = {
     state(message) {
-      setText("quiz-title", message.title || "Trivia Trio");
-      document.title = (message.title || "Trivia Trio") + " — Trivia Trio";
+      showTitle(message.title);
       // question_open / question_closed / session_ended follow with the details.
       if (message.state === "lobby") {
         countdown.stop();
@@ -133,10 +145,17 @@
     question_closed: showReveal,
     between_questions: showBetween,
     session_ended: showEnd,
-    session_reset() {
+    session_reset(message) {
       forgetPendingAnswer(); // the 4002 close that follows shows the join form
+      resetReason = message.reason || "reset";
+      if (message.title) showTitle(message.title);
     },
   };
+
+  function showTitle(title) {
+    setText("quiz-title", title || "Trivia Trio");
+    document.title = (title || "Trivia Trio") + " — Trivia Trio";
+  }
 
   function handleMessage(message) {
     const handler = handlers[message.type];
@@ -288,10 +307,11 @@
 
   function reportAttentionLost(kind) {
     const now = Date.now();
-    if (!socket || now - lastTelemetryAt < TELEMETRY_MIN_GAP_MS) return;
+    // Only while a question is on screen, and never for a reload or a link followed.
+    const answering = question && !views.question.hidden && countdown.secondsLeft() > 0;
+    if (!socket || leavingPage || !answering || now - lastTelemetryAt < TELEMETRY_MIN_GAP_MS) return;
     lastTelemetryAt = now;
-    const body = { kind };
-    if (question && !views.question.hidden) body.question_idx = question.question_idx;
+    const body = { kind, question_idx: question.question_idx };
     fetch("/api/events", {
       method: "POST",
       credentials: "same-origin",
@@ -301,6 +321,15 @@
     }).catch(() => {});
   }
 
+  window.addEventListener("pagehide", () => {
+    leavingPage = true;
+  });
+  window.addEventListener("beforeunload", () => {
+    leavingPage = true;
+  });
+  window.addEventListener("pageshow", () => {
+    leavingPage = false; // back from the cache: the page is live again
+  });
   window.addEventListener("blur", () => reportAttentionLost("blur"));
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) reportAttentionLost("visibility_hidden");
