@@ -436,6 +436,7 @@
       el("p", { class: "muted", text: "Question " + (current + 1) + " of " + quiz.questions.length }),
       selectField("Kind", KIND_NAMES, () => q.kind, (v) => { q.kind = v; }, "q-kind"),
       field("Question text", "textarea", () => q.text, (v) => { q.text = v; }, { id: "q-text", rows: "3", maxlength: "2000" }),
+      pictureField(q),
       ...kindFields(q),
       field("Time limit (seconds; empty: the quiz default)", "input", () => q.time_limit, (v) => { q.time_limit = v; }, { id: "q-time", type: "text", inputmode: "numeric" }),
       field("Explanation (shown at the reveal)", "textarea", () => q.explanation, (v) => { q.explanation = v; }, { id: "q-explanation", rows: "2", maxlength: "2000" }),
@@ -444,9 +445,67 @@
     if (active && byId(active)) byId(active).focus();
   }
 
+  // ---- Pictures: picker, drop on the form, or paste -----------------------------------
+
   function mediaUrl(name) {
     return "/media/" + encodeURIComponent(name);
   }
+
+  function pictureField(q) {
+    const box = el("fieldset", { class: "rows picture-field" }, el("legend", { text: "Picture" }));
+    if (q.image) {
+      const remove = el("button", { type: "button" }, "Remove picture");
+      remove.addEventListener("click", () => {
+        q.image = "";
+        changed();
+        renderAll();
+      });
+      box.append(el("img", { class: "picture-thumb", src: mediaUrl(q.image), alt: "The question's picture" }), remove);
+    }
+    const picker = el("input", { id: "q-picture", type: "file", accept: "image/png,image/jpeg,image/gif,image/webp" });
+    picker.addEventListener("change", () => {
+      if (picker.files.length) addPicture(picker.files[0]);
+    });
+    box.append(el("label", { for: "q-picture", text: q.image ? "Another picture (or drop or paste one here)" : "Add a picture (or drop or paste one here)" }), picker,
+      el("p", { id: "picture-status", class: "muted small", role: "status" }));
+    return box;
+  }
+
+  async function addPicture(file) {
+    const q = quiz.questions[current];
+    setText("picture-status", "Adding " + (file.name || "the picture") + "…");
+    let reply;
+    try {
+      reply = await requestJson("POST", "/api/instructor/library/media", file);
+    } catch (networkDown) {
+      setText("picture-status", "Could not reach the server.");
+      return;
+    }
+    if (reply.status !== 200) {
+      setText("picture-status", (reply.data && reply.data.message) || "The server refused the picture.");
+      return;
+    }
+    q.image = reply.data.image;
+    changed();
+    renderAll();
+    announce("Picture added.");
+  }
+
+  form.addEventListener("dragover", (event) => {
+    if (event.dataTransfer.types.includes("Files")) event.preventDefault();
+  });
+  form.addEventListener("drop", (event) => {
+    if (!event.dataTransfer.files.length) return;
+    event.preventDefault();
+    addPicture(event.dataTransfer.files[0]);
+  });
+  form.addEventListener("paste", (event) => {
+    const files = event.clipboardData ? [...event.clipboardData.files] : [];
+    const picture = files.find((file) => file.type.startsWith("image/"));
+    if (!picture) return;
+    event.preventDefault();
+    addPicture(picture);
+  });
 
   // ---- The preview -----------------------------------------------------------------
 

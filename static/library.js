@@ -6,7 +6,7 @@
 (() => {
   const API = "/api/instructor/library";
   const KIND_WORDS = { choice: "choice", truefalse: "true/false", multi: "multiple select", text: "typed answer", number: "number", order: "order", poll: "poll", slide: "slide" };
-  const EXPORTS = [["json", "JSON"], ["csv", "CSV"], ["gift", "GIFT"]];
+  const EXPORTS = [["zip", "bundle"], ["json", "JSON"], ["csv", "CSV"], ["gift", "GIFT"]];
   const rowsBody = byId("library-rows");
   const status = byId("upload-result");
   let undoTimer = null;
@@ -43,7 +43,7 @@
     const title = quiz.title;
     const lastRun = quiz.last_run ? when(quiz.last_run.started_at) + " · " + quiz.last_run.students + (quiz.last_run.students === 1 ? " student" : " students") : "not run yet";
     const exportLinks = el("span", { class: "export-choices" }, ...EXPORTS.map(([format, label]) =>
-      el("a", { href: API + "/" + quiz.quiz_id + "/export?format=" + format, download: "", "aria-label": "Export " + title + " as " + label }, label)));
+      el("a", { href: API + "/" + quiz.quiz_id + "/export?format=" + format, download: "", "aria-label": "Export " + title + " as " + label, title: format === "zip" ? "quiz.json and its pictures in one .zip" : null }, label)));
     return el("tr", null,
       el("th", { scope: "row" }, el("span", { text: title }), quiz.draft ? el("span", { class: "draft-tag", text: "draft" }) : null),
       el("td", { text: quiz.questions }),

@@ -6,8 +6,9 @@ held to axe (no violation at all, moderate included).
 
 from __future__ import annotations
 
-import json
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +77,23 @@ def desk(request: pytest.FixtureRequest, browser: Browser,  # noqa: F811
     found = Desk(browser, empty_library, screenshots, request.node.name)
     yield found
     found.context.close()
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real PNG of one colour, so the screenshots show a picture, not a broken icon."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    row = b"\x00" + bytes(rgb) * width
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+def add_picture(editor: Page, path: Path) -> None:
+    editor.get_by_label(re.compile("a picture")).set_input_files(path)
+    expect(editor.get_by_role("img", name="The question's picture")).to_be_visible()
 
 
 def wait_saved(editor: Page) -> None:
@@ -255,18 +273,22 @@ def tab_to(page: Page, name: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {name!r}")
 
 
-def test_export_delete_and_import_again_finds_it_equal(desk: Desk, tmp_path: Path) -> None:
+def test_export_a_bundle_delete_and_import_it_again_finds_it_equal(
+        desk: Desk, tmp_path: Path) -> None:
     dashboard = desk.page()
     editor = new_quiz(dashboard)
     quiz_id = editor.url.rsplit("=", 1)[1]
     editor.get_by_label("Title").fill("Round trip")
     write_choice(editor, "Kept equal?", ["yes", "no", "maybe"], "C")
+    picture = tmp_path / "picture.png"
+    picture.write_bytes(png(64, 48, (179, 38, 30)))
+    add_picture(editor, picture)
     wait_saved(editor)
     before = library_json(editor, quiz_id)["quiz"]
     editor.get_by_role("link", name="Back to the dashboard").click()
 
     with dashboard.expect_download() as download:
-        dashboard.get_by_role("link", name="Export Round trip as JSON").click()
+        dashboard.get_by_role("link", name="Export Round trip as bundle").click()
     exported = tmp_path / download.value.suggested_filename
     download.value.save_as(exported)
 
@@ -283,7 +305,8 @@ def test_export_delete_and_import_again_finds_it_equal(desk: Desk, tmp_path: Pat
     new_id = row.get_by_role("link", name="Edit Round trip").get_attribute("href").rsplit("=")[1]
     after = library_json(dashboard, new_id)["quiz"]
     assert quiz_from_dict(after) == quiz_from_dict(before)
-    assert json.loads(exported.read_text())["title"] == "Round trip"
+    assert exported.suffix == ".zip"
+    assert after["questions"][0]["image"] == before["questions"][0]["image"]
 
 
 def test_write_one_question_of_every_kind(desk: Desk) -> None:
@@ -327,6 +350,9 @@ def test_write_one_question_of_every_kind(desk: Desk) -> None:
     editor.get_by_label("Option A", exact=True).fill("Saturn")
     editor.get_by_label("Option B", exact=True).fill("Neptune")
     add("Slide (nothing to answer)", "Now, the outer planets.")
+    picture = desk.shots / "outer-planets.png"
+    picture.write_bytes(png(320, 180, (29, 78, 216)))
+    add_picture(editor, picture)
     wait_saved(editor)
     expect(editor.get_by_text("No problems: this quiz is ready to run.")).to_be_visible()
     desk.check(editor, "every-kind")
@@ -339,3 +365,6 @@ def test_write_one_question_of_every_kind(desk: Desk) -> None:
         "text": "Which are prime?", "kind": "multi", "options": ["2", "4", "5"],
         "correct": "AC", "scoring": "partial"}
     assert kept["quiz"]["questions"][4]["correct"] == 3.14
+    image = kept["quiz"]["questions"][7]["image"]
+    assert re.fullmatch(r"[0-9a-f]{64}\.png", image)
+    assert editor.request.get(desk.server.url + "/media/" + image).body() == picture.read_bytes()

@@ -12,7 +12,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trivia_trio.library_routes import EXPORTS, GIFT_KINDS
+from trivia_trio.library_routes import EXPORTS, GIFT_KINDS, bundle
+from trivia_trio.media import media_name
 from trivia_trio.quiz import Quiz, load_quiz, quiz_from_dict
 
 SPECIALS = "abcXYZ09éß漢~=#{}:\\/,;\"'-_>[]."
@@ -106,3 +107,23 @@ def test_csv_export_comes_back_equal_for_every_kind(quiz: Quiz) -> None:
 def test_gift_export_comes_back_equal_for_the_kinds_gift_holds(quiz: Quiz) -> None:
     back = exported_and_back(quiz, "gift")
     assert back.questions == quiz.questions
+
+
+PICTURES = st.binary(min_size=1, max_size=64).map(lambda tail: b"\x89PNG\r\n\x1a\n" + tail)
+
+
+@ROUND_TRIPS
+@given(quizzes(ALL_KINDS), st.lists(st.one_of(st.none(), PICTURES), min_size=4, max_size=4))
+def test_bundle_export_comes_back_equal_with_its_pictures(
+        quiz: Quiz, pictures: list[bytes | None]) -> None:
+    data = quiz.to_dict()
+    kept: dict[str, bytes] = {}
+    for question, picture in zip(data["questions"], pictures, strict=False):
+        if picture is not None:
+            question["image"] = media_name(picture, "png")
+            kept[question["image"]] = picture
+    with_pictures = quiz_from_dict(data)  # as the library keeps it: images by media name
+    raw = bundle(with_pictures, kept.get)
+    back = load_quiz(raw, filename="Round trip.zip")
+    assert back == with_pictures
+    assert dict(back.media) == kept

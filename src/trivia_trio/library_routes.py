@@ -9,8 +9,10 @@ loaded any other way.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -24,7 +26,7 @@ from . import library
 from .exports import download
 from .formats import csv_format, gift, json_format
 from .game import Rejected
-from .media import MediaStore
+from .media import MediaStore, check_picture
 from .quiz import Quiz, QuizError, load_quiz
 from .room import Room
 from .store import StorageError
@@ -77,6 +79,36 @@ def gift_left_out(quiz: Quiz) -> list[str]:
     return left_out
 
 
+class MissingPicture(LookupError):
+    """A picture the quiz names is not in the data folder's media store."""
+
+
+def bundle(quiz: Quiz, read: Callable[[str], bytes | None]) -> bytes:
+    """A quiz bundle: ``quiz.json`` at the root, each picture under ``pictures/``.
+
+    ``read`` gives a picture's bytes by media name (None: missing, MissingPicture).
+    Import reads it back to the same quiz: pictures are named by their content.
+    """
+    data = quiz.to_dict()
+    pictures: dict[str, bytes] = {}
+    for question in data["questions"]:
+        name = question.get("image")
+        if not name:
+            continue
+        picture = pictures.get(name) or read(name)
+        if picture is None:
+            raise MissingPicture(name)
+        pictures[name] = picture
+        question["image"] = f"pictures/{name}"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("quiz.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        for name, picture in pictures.items():
+            # Pictures are compressed already: stored as they are.
+            archive.writestr(f"pictures/{name}", picture, compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
 async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> None:
     """Run ``quiz`` (version of library quiz ``quiz_id``) through the room's load path.
 
@@ -89,12 +121,14 @@ async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> None:
 
 
 IMPORT_PATH = "/api/instructor/library/import"
+PICTURE_PATH = "/api/instructor/library/media"
 
 
 def register(app: QuartTrio, room: Room, instructor_only: Guard,
              page: Callable[[str], Response], media: MediaStore) -> None:
     """Add the library routes and the editor page to ``app``; ``instructor_only`` guards
-    every one. An imported quiz's pictures (from a quiz bundle) are kept in ``media``."""
+    every one. An imported quiz's pictures (from a quiz bundle) and the editor's are kept
+    in ``media``; bundles are made from it."""
     store = room.store
     prefix = "/api/instructor/library"
 
@@ -191,6 +225,16 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
             return _error(404, "not_in_library", "too late to bring this quiz back")
         return {"quiz_id": quiz_id}
 
+    @app.post(PICTURE_PATH)
+    @instructor_only
+    async def add_picture() -> Any:
+        raw = await request.get_data(cache=False)
+        name, problem = check_picture(raw, "you added")
+        if problem is not None or name is None:
+            return _error(400, "bad_picture", problem or "not a picture")
+        await trio.to_thread.run_sync(media.save, {name: raw})
+        return {"image": name, "url": f"/media/{name}"}
+
     @app.post(IMPORT_PATH)
     @instructor_only
     async def import_quiz() -> Any:
@@ -214,8 +258,8 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     @instructor_only
     async def export_quiz(quiz_id: int) -> Any:
         chosen = request.args.get("format", "json")
-        if chosen not in EXPORTS:
-            return _error(400, "bad_format", f"format must be one of {', '.join(EXPORTS)}")
+        if chosen not in (*EXPORTS, "zip"):
+            return _error(400, "bad_format", "format must be one of json, zip, csv, gift")
         try:
             entry = await store.read(partial(library.get, quiz_id=quiz_id))
             quiz = await store.read(partial(library.runnable, quiz_id=quiz_id))
@@ -224,6 +268,16 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         except library.NotRunnable as exc:
             return _error(409, "draft", "fix the problems before exporting",
                           problems=exc.problems)
+        if chosen == "zip":
+            try:
+                raw = await trio.to_thread.run_sync(bundle, quiz, media.read)
+            except MissingPicture as exc:
+                return _error(409, "missing_picture",
+                              f"the picture {exc.args[0]} is no longer in the data folder")
+            response = Response(raw, content_type="application/zip")
+            response.headers["Content-Disposition"] = \
+                f'attachment; filename="{file_stem(entry["title"])}.zip"'
+            return response
         write, suffix, mimetype = EXPORTS[chosen]
         response = download(write(quiz), f"{file_stem(entry['title'])}.{suffix}", mimetype)
         if chosen == "gift":

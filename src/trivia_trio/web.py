@@ -31,7 +31,7 @@ from .auth import (
 )
 from .config import Settings
 from .game import DuplicateStudentId, Rejected
-from .media import CONTENT_TYPES, MediaStore
+from .media import CONTENT_TYPES, MAX_PICTURE_BYTES, MediaStore
 from .quiz import QuizError, load_quiz
 from .room import TELEMETRY_KINDS, Role, Room
 from .store import StorageError
@@ -107,8 +107,10 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     (by default the data folder's ``media/``)."""
     app = QuartTrio(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.limits.quiz_max_bytes
-    app.request_class = _request_class({path: settings.limits.bundle_max_bytes
-                                        for path in (UPLOAD_PATH, library_routes.IMPORT_PATH)})
+    app.request_class = _request_class({
+        UPLOAD_PATH: settings.limits.bundle_max_bytes,
+        library_routes.IMPORT_PATH: settings.limits.bundle_max_bytes,
+        library_routes.PICTURE_PATH: MAX_PICTURE_BYTES})
     media = media or MediaStore(settings.data_dir / "media")
     limits = settings.limits
     joins = SlidingWindow(limits.joins_per_address_per_minute, 60)
