@@ -230,6 +230,9 @@ def server_process(tmp_path: Path, quiz_path: Path) -> Iterator[ServerProcess]:
 
 
 # ---- every server's log: no traceback, no ERROR line -----------------------------------------
+# What the server logs, rightly, while the disk refuses writes.
+DISK_REFUSED = pytest.mark.server_log_allows(r"trivia_trio\.store: commit of \d+ writes failed",
+                                             r"trivia_trio\.room: storage: ")
 _STARTED: list[ServerProcess] = []  # server processes started by the running test
 
 

@@ -110,7 +110,7 @@ def _why_it_could_not_start(exc: BaseException) -> BaseException | None:
     return None
 
 
-async def _run(settings: Settings, quiz: Quiz) -> None:
+async def _run(settings: Settings, quiz: Quiz | None) -> None:
     import webbrowser
 
     import trio
@@ -126,16 +126,22 @@ async def _run(settings: Settings, quiz: Quiz) -> None:
             info = await nursery.start(
                 lambda task_status: serve(settings, quiz=quiz, shutdown_trigger=until_signal,
                                           task_status=task_status))
-            print(banner(info, quiz), flush=True)
+            print(banner(info, settings.quiz_path), flush=True)
             if settings.open_browser and _has_display():
                 await trio.to_thread.run_sync(webbrowser.open, info.instructor_url)
 
 
-def banner(info: ServerInfo, quiz: Quiz) -> str:
+def banner(info: ServerInfo, quiz_path: Path | None) -> str:
     from .openfiles import students_allowed
     from .qr import terminal_art
+    from .store import Opened
 
+    room = info.room
+    quiz = room.game.quiz
     lines = [f"trivia_trio {__version__}: {quiz.title} ({len(quiz)} questions)"]
+    if room.opened is Opened.PENDING and room.pending is not None:
+        lines.append(f"Resuming the run in progress, which keeps its quiz; {quiz_path} "
+                     f"({room.pending.title}) starts with the next run (Reset on the dashboard).")
     if info.port_moved_from:
         lines.append(f"Port {info.port_moved_from} is taken; using {info.port} instead.")
     lines += ["", "Students join at:"]

@@ -25,7 +25,7 @@ from .auth import Keyring
 from .config import Settings
 from .folder_lock import FolderInUse, FolderLock
 from .media import MediaStore
-from .quiz import Quiz, demo_quiz, load_quiz
+from .quiz import Quiz, load_quiz
 from .room import Room, open_room, wall_clock_ms
 from .store import StorageError, Store, open_store
 from .web import create_app
@@ -201,9 +201,9 @@ async def _keep_in_library(store: Store, quiz: Quiz) -> None:
     await store.write(keep)
 
 
-def quiz_for(settings: Settings) -> Quiz:
-    """The quiz named at start, or the built-in demo. Raises QuizError for a bad file."""
-    return load_quiz(settings.quiz_path) if settings.quiz_path else demo_quiz()
+def quiz_for(settings: Settings) -> Quiz | None:
+    """The quiz file named at start, if any. Raises QuizError for a bad file."""
+    return load_quiz(settings.quiz_path) if settings.quiz_path else None
 
 
 async def serve(settings: Settings, *, quiz: Quiz | None = None,
@@ -214,13 +214,15 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
     Reports a ServerInfo through ``task_status`` once the port is bound. Owns
     the data folder (one server each), the database (opened, then closed after
     the last write) and every socket; on shutdown, open sockets get a moment to
-    close, then are cut. A quiz file that does not validate raises QuizError,
+    close, then are cut. ``quiz`` (else the file ``settings`` names, else none)
+    is offered to the session: a run that has begun keeps its own (see
+    ``store.open_session``). A quiz file that does not validate raises QuizError,
     and a folder, port or address it cannot use raises StartupError, before
     anything starts.
     """
     quiz = quiz or quiz_for(settings)
     _decline_compression()
-    session_id = quiz.session_id or settings.session_id
+    session_id = (quiz.session_id if quiz else None) or settings.session_id
     port = listen_port(settings.host, settings.port, fallback=settings.port_fallback)
     open_files = openfiles.raise_soft_limit(settings.limits.max_connections + openfiles.RESERVED)
     async with _data_folder(settings) as (lock, store):
@@ -230,7 +232,8 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
         async with open_room(store, quiz, session_id=session_id, limits=settings.limits) as room:
             lan = lan_addresses()
             media = MediaStore(settings.data_dir / "media")
-            await trio.to_thread.run_sync(media.save, quiz.media)
+            if quiz:  # the run may keep its own quiz: this one's pictures wait with it
+                await trio.to_thread.run_sync(media.save, quiz.media)
             app = create_app(room, Keyring(secret, instructor_key, session_id), settings,
                              allowed_host_names(settings, lan), media=media)
             config = hypercorn_config(settings, port)

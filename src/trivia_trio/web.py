@@ -317,7 +317,11 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         student_id = (await _json_object() or {}).get("student_id")
         if not isinstance(student_id, str):
             return _error(400, "bad_request", "send JSON with student_id")
-        return {"removed": await room.clear_student(student_id)}
+        try:
+            removed = await room.run_to_completion(room.clear_student, student_id)
+        except StorageError:
+            return _error(503, "storage", "not removed: the disk refused; try again")
+        return {"removed": removed}
 
     @app.post(UPLOAD_PATH)
     @instructor_only
@@ -334,11 +338,13 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         try:
             quiz_id, _found = await room.store.write(
                 partial(library.import_quiz, quiz=quiz, now=room.clock()))
-            await library_routes.run_from_library(room, quiz_id, quiz)
+            pending = await library_routes.run_from_library(room, quiz_id, quiz)
         except Rejected as rejected:
             return _error(409, rejected.code, rejected.message)
+        except StorageError:
+            return _error(503, "storage", "not loaded: the disk refused; try again")
         return {"title": quiz.title, "questions": len(quiz), "skipped": list(quiz.skipped),
-                "quiz_id": quiz_id}
+                "quiz_id": quiz_id, "pending": pending}
 
     async def export_run(build: Callable[[Any, int], str], name: str,
                          mimetype: str = "text/csv") -> Any:
