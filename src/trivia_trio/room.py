@@ -1,9 +1,11 @@
 """One session's live side: clients, the question timer, and coalesced views.
 
 The room turns what clients do into rule changes (``game``), durable writes
-(``store``) and messages. It owns a nursery holding its question timer and
-its view refresher; each socket's sender task belongs to that socket's
-handler, which the room can cancel (``Client.drop``).
+(``store``) and messages. It owns a nursery holding its question timer, its
+view refresher and the instructor actions in progress (which a disconnect
+cannot cancel); each socket's sender task belongs to that socket's handler,
+which the room can cancel (``Client.drop``). Every write goes through
+``_save``, behind whatever the disk refused earlier.
 
 Messages students wait on (a question opening, closing, the end) are encoded
 once and put straight into every socket's bounded outbox. The instructor's
