@@ -27,6 +27,7 @@ from trivia_trio import store as db
 from trivia_trio.server import ServerInfo
 
 from .conftest import (
+    DISK_REFUSED,
     Peer,
     ServerProcess,
     connect,
@@ -145,7 +146,6 @@ async def test_every_acknowledged_answer_survives_repeated_kill_9(tmp_path: Path
                         proc.process.kill()  # type: ignore[union-attr]
                         await trio.to_thread.run_sync(proc.process.wait)  # type: ignore
                     nursery.cancel_scope.cancel()
-            proc.process.stdout.close()  # type: ignore[union-attr]
             assert_all_kept(acked, proc.data_dir / "trivia_trio.sqlite3")
         restarts.append(await start_timed(proc))
         assert_all_kept(acked, proc.data_dir / "trivia_trio.sqlite3")
@@ -232,6 +232,7 @@ def heal_disk(conn: sqlite3.Connection, run_id: int, student_id: str, idx: int) 
                  "abs(question_idx - ?) > 9999", (run_id, student_id, idx))
 
 
+@DISK_REFUSED
 @pytest.mark.parametrize("trouble", ["disk_full", "read_only"])
 async def test_a_failing_disk_means_no_ack_a_warning_and_recovery(
         server: ServerInfo, settings: Any, trouble: str) -> None:
@@ -270,14 +271,21 @@ async def test_a_failing_disk_means_no_ack_a_warning_and_recovery(
 
 # ---- 4: the ack that never arrived -----------------------------------------------------------
 async def test_a_resend_after_a_lost_ack_gets_the_same_ack_and_one_row(
-        server: ServerInfo, settings: Any) -> None:
+        server: ServerInfo, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     store = server.room.store
     committed, dropped = trio.Event(), trio.Event()
-    write = store.write
+    write, insert = store.write, db.insert_submissions
+    inserted: list[Any] = []
+
+    def insert_and_note(conn: Any, run_id: int, rows: list[Any]) -> None:
+        inserted.extend(rows)
+        insert(conn, run_id, rows)
+
+    monkeypatch.setattr(db, "insert_submissions", insert_and_note)
 
     async def write_then_stall(apply: Any) -> Any:
         result = await write(apply)
-        if getattr(apply, "func", None) is db.insert_submissions and not committed.is_set():
+        if inserted and not committed.is_set():
             committed.set()
             await dropped.wait()  # the socket dies here: committed, not yet acknowledged
         return result
@@ -360,6 +368,7 @@ async def test_ctrl_c_with_300_open_sockets_stops_within_5_s_and_keeps_every_ack
     assert len(projectors) == 99
 
 
+@DISK_REFUSED
 async def test_a_close_the_disk_refused_is_written_once_the_disk_is_back(
         server: ServerInfo, settings: Any) -> None:
     conn = server.room.store.conn

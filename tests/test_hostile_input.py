@@ -22,6 +22,7 @@ import trio.testing
 from trio_websocket import ConnectionClosed, connect_websocket_url
 
 from trivia_trio.config import Limits
+from trivia_trio.http_client import request
 from trivia_trio.room import Client, Role, Room
 from trivia_trio.server import ServerInfo, serve
 from trivia_trio.web import create_app
@@ -195,6 +196,48 @@ async def test_an_oversize_frame_closes_that_socket_with_1009_and_nothing_else(
                 assert closed.value.reason.code == 1009
         assert snapshot(server.room) == before
         assert (await bystander.request({"type": "ping"}, "pong")) == {"type": "pong"}
+
+
+# ---- hostile HTTP bodies -------------------------------------------------------------------
+HOSTILE_BODIES = {
+    "latin-1": '{"student_id": "Andr\xe9", "name": "Andr\xe9", "kind": "blur"}'.encode("latin-1"),
+    "utf-16": '{"student_id": "s9", "name": "Ann", "kind": "blur"}'.encode("utf-16"),
+    "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "nested objects": b'{"a":' * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_BODIES)
+async def test_a_body_that_is_not_utf8_json_is_a_400_with_a_code_and_changes_nothing(
+        server: ServerInfo, name: str) -> None:
+    student = await join(server, "s1", "Ann")
+    teacher = await instructor_cookie(server)
+    before = snapshot(server.room)
+    for path, cookie in (("/api/join", None), ("/api/events", student),
+                         ("/api/instructor/clear", teacher)):
+        headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
+        response = await request("POST", server.url + path, body=HOSTILE_BODIES[name],
+                                 headers=headers)
+        assert response.status == 400, (path, response.status, response.body[:200])
+        assert response.json()["code"] in ("bad_join", "bad_event", "bad_request"), path
+    assert snapshot(server.room) == before
+
+
+async def test_the_join_throttle_comes_before_the_body_is_read(server: ServerInfo) -> None:
+    app = create_app(server.room, await keyring_of(server),
+                     make_settings(server.data_dir, None), frozenset({"localhost"}))
+    allowed = Limits().joins_per_address_per_minute
+    phone = {"client": ("10.1.2.3", 5555)}
+    async with app.test_app() as test_app:
+        client = test_app.test_client()
+        for n in range(allowed):
+            response = await client.post("/api/join", json={"student_id": f"p{n}", "name": "P"},
+                                         scope_base=phone)
+            assert response.status_code == 200
+        for body in HOSTILE_BODIES.values():
+            response = await client.post("/api/join", data=body, scope_base=phone)
+            assert response.status_code == 429
+            assert (await response.get_json())["code"] == "rate_limited"
 
 
 # ---- 10: flooding --------------------------------------------------------------------------
@@ -407,6 +450,27 @@ async def test_a_client_that_never_reads_does_not_delay_the_class(
         nursery.cancel_scope.cancel()
 
 
+async def test_a_client_that_stays_connected_but_never_reads_is_dropped_in_time(
+        tmp_path: Path, quiz_path: Path) -> None:
+    """Its buffers fill, and the server's send to it would block for ever: it must be
+    dropped within the read timeout and a few seconds, like a vanished one."""
+    read_timeout = 1.0
+    async with running(tmp_path, quiz_path, read_timeout_s=read_timeout,
+                       ws_ping_interval_s=0.2, messages_per_second=1000,
+                       message_burst=1000) as server:
+        teacher = await instructor_cookie(server)
+        stuck = await raw_socket(server, "/ws/instructor", teacher)
+        async with connect(server, "/ws/instructor", teacher) as dashboard:
+            with trio.fail_after(read_timeout + 5):
+                on = False
+                while server.room.connection_count > 1:
+                    on = not on
+                    await dashboard.request({"type": "projector_live_answers", "on": on},
+                                            "room_info")
+            assert (await dashboard.request({"type": "ping"}, "pong")) == {"type": "pong"}
+        await stuck.aclose()
+
+
 async def test_a_full_outbox_drops_that_client_only() -> None:
     limits = Limits(outbox_messages=4)
     slow, fine = Client(Role.STUDENT, "slow", limits), Client(Role.STUDENT, "fine", limits)
@@ -425,7 +489,7 @@ def _open_fds() -> int:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts /proc/self/fd")
 async def test_vanished_clients_are_found_and_everything_returns_to_the_baseline(
         tmp_path: Path, quiz_path: Path) -> None:
-    async with running(tmp_path, quiz_path, ws_ping_interval_s=0.2, read_timeout_s=1.0) \
+    async with running(tmp_path, quiz_path, ws_ping_interval_s=0.2, read_timeout_s=2.0) \
             as server:
         cookies = [await join(server, f"s{n}", f"Student {n}") for n in range(10)]
         teacher = await instructor_cookie(server)
@@ -433,10 +497,12 @@ async def test_vanished_clients_are_found_and_everything_returns_to_the_baseline
         await trio.testing.wait_all_tasks_blocked()
         tasks, fds = trio.lowlevel.current_statistics().tasks_living, _open_fds()
         async with trio.open_nursery() as nursery:
-            vanished = [await raw_socket(server, "/ws/student", cookie) for cookie in cookies]
-            vanished += [await raw_socket(server, "/ws/projector") for _ in range(5)]
             alive = [await open_peer(nursery, server, "/ws/student", c) for c in cookies]
             alive.append(await open_peer(nursery, server, "/ws/instructor", teacher))
+            # Opened last: a socket that never reads is cut off once a send to it has
+            # waited for read_timeout, so these must all be counted before that.
+            vanished = [await raw_socket(server, "/ws/student", cookie) for cookie in cookies]
+            vanished += [await raw_socket(server, "/ws/projector") for _ in range(5)]
             assert server.room.connection_count == len(vanished) + len(alive)
             with trio.fail_after(5):
                 async with trio.open_nursery() as waiting:

@@ -433,7 +433,7 @@ async def test_a_real_restart_gives_the_open_question_the_time_it_had_left_at_th
             proc.stop()
 
 
-async def test_the_quiz_file_names_the_session_and_an_edited_file_keeps_its_answers(
+async def test_the_quiz_file_names_the_session_and_an_edited_file_waits_for_the_next_run(
         tmp_path: Path) -> None:
     quiz = dict(THREE_QUESTIONS, session_id="bio-101")
     path = tmp_path / "quiz.json"
@@ -450,7 +450,8 @@ async def test_the_quiz_file_names_the_session_and_an_edited_file_keeps_its_answ
         info = await nursery.start(lambda task_status: serve(settings, task_status=task_status))
         assert (await get(info, "/api/me", cookie)).json()["name"] == "Ann"
         async with connect(info, "/ws/projector") as projector:
-            assert (await projector.next())["title"] == "Three questions, edited"
+            assert (await projector.next())["title"] == "Three questions"  # Ann joined it
+        assert info.room.pending.title == "Three questions, edited"
         nursery.cancel_scope.cancel()
 
 

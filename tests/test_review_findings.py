@@ -29,7 +29,7 @@ from trivia_trio.server import ServerInfo
 from trivia_trio.store import StorageError, open_store
 from trivia_trio.throttle import SlidingWindow
 
-from .conftest import THREE_QUESTIONS, get, join
+from .conftest import DISK_REFUSED, THREE_QUESTIONS, get, join
 from .test_room import drain
 from .test_room import room_at as inline_room
 
@@ -158,6 +158,7 @@ async def test_a_reconnect_snapshot_never_acks_an_uncommitted_answer(
 
 
 # ---- 5. a reset whose write fails kills the question timer (and the socket) ---------------
+@DISK_REFUSED
 async def test_a_failed_reset_leaves_the_open_question_timer_running(
         tmp_path: Path, autojump_clock: trio.testing.MockClock,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,6 +176,7 @@ async def test_a_failed_reset_leaves_the_open_question_timer_running(
         assert room.game.state is State.QUESTION_CLOSED, "the timer was cancelled for good"
 
 
+@DISK_REFUSED
 async def test_a_failed_reset_is_an_error_message_not_an_exception_out_of_handle(
         tmp_path: Path, autojump_clock: trio.testing.MockClock,
         monkeypatch: pytest.MonkeyPatch) -> None:

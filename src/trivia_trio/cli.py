@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # --version and `check` answer at once.
 
 SUBCOMMANDS = ("loadtest", "check")
+FEW_STUDENTS = 2000  # the banner warns when the open-files limit allows fewer
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import trio
 
-    from .server import quiz_for
+    from .server import StartupError, quiz_for
 
     settings = Settings(
         host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(),
@@ -82,14 +83,34 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         trio.run(_run, settings, quiz)
-    except OSError as exc:
-        print(f"trivia_trio: cannot start: {exc}", file=sys.stderr)
+    except (StartupError, OSError, BaseExceptionGroup) as exc:
+        reason = _why_it_could_not_start(exc)
+        if reason is None:
+            raise
+        print(f"trivia_trio: cannot start: {reason}", file=sys.stderr)
         return 1
     print(f"\nStopped. Your answers are kept in {settings.data_dir}", flush=True)
     return 0
 
 
-async def _run(settings: Settings, quiz: Quiz) -> None:
+def _why_it_could_not_start(exc: BaseException) -> BaseException | None:
+    """The StartupError (or else the OSError) behind a failed start, out of trio's
+    exception groups; None if something else went wrong."""
+    from .server import StartupError
+
+    for kind in (StartupError, OSError):
+        if isinstance(exc, kind):
+            return exc
+        if isinstance(exc, BaseExceptionGroup):
+            matched, _ = exc.split(kind)
+            while isinstance(matched, BaseExceptionGroup):
+                matched = matched.exceptions[0]
+            if matched is not None:
+                return matched
+    return None
+
+
+async def _run(settings: Settings, quiz: Quiz | None) -> None:
     import webbrowser
 
     import trio
@@ -105,15 +126,22 @@ async def _run(settings: Settings, quiz: Quiz) -> None:
             info = await nursery.start(
                 lambda task_status: serve(settings, quiz=quiz, shutdown_trigger=until_signal,
                                           task_status=task_status))
-            print(banner(info, quiz), flush=True)
+            print(banner(info, settings.quiz_path), flush=True)
             if settings.open_browser and _has_display():
                 await trio.to_thread.run_sync(webbrowser.open, info.instructor_url)
 
 
-def banner(info: ServerInfo, quiz: Quiz) -> str:
+def banner(info: ServerInfo, quiz_path: Path | None) -> str:
+    from .openfiles import students_allowed
     from .qr import terminal_art
+    from .store import Opened
 
+    room = info.room
+    quiz = room.game.quiz
     lines = [f"trivia_trio {__version__}: {quiz.title} ({len(quiz)} questions)"]
+    if room.opened is Opened.PENDING and room.pending is not None:
+        lines.append(f"Resuming the run in progress, which keeps its quiz; {quiz_path} "
+                     f"({room.pending.title}) starts with the next run (Reset on the dashboard).")
     if info.port_moved_from:
         lines.append(f"Port {info.port_moved_from} is taken; using {info.port} instead.")
     lines += ["", "Students join at:"]
@@ -122,6 +150,10 @@ def banner(info: ServerInfo, quiz: Quiz) -> str:
     lines.append(f"Instructor dashboard (keep this link to yourself): {info.instructor_url}")
     lines.append(f"Projector view (put it on the big screen): {info.projector_url}")
     lines.append(f"Data folder: {info.data_dir} (sqlite: {info.storage})")
+    if info.open_files is not None and students_allowed(info.open_files) < FEW_STUDENTS:
+        lines.append(f"This computer lets the server open {info.open_files} files at once: "
+                     f"enough for about {students_allowed(info.open_files)} students. For "
+                     "more, run `ulimit -n 10240` in this terminal before starting.")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
 

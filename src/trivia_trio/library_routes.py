@@ -109,15 +109,20 @@ def bundle(quiz: Quiz, read: Callable[[str], bytes | None]) -> bytes:
     return out.getvalue()
 
 
-async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> None:
-    """Run ``quiz`` (version of library quiz ``quiz_id``) through the room's load path.
+async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> bool:
+    """Run ``quiz`` (version of library quiz ``quiz_id``) through the room's load path,
+    all or nothing even if the request is cancelled; True if it waits for the next run
+    (``Room.load_quiz``).
 
     The version is noted first: if the room then refuses (a question is open),
     the note names a version no run used, which lists nothing.
     """
-    await room.store.write(partial(library.note_run, quiz_id=quiz_id, quiz=quiz,
-                                   now=room.clock()))
-    await room.load_quiz(quiz)
+    async def note_and_load() -> bool:
+        await room.store.write(partial(library.note_run, quiz_id=quiz_id, quiz=quiz,
+                                       now=room.clock()))
+        return await room.load_quiz(quiz)
+
+    return await room.run_to_completion(note_and_load)
 
 
 IMPORT_PATH = "/api/instructor/library/import"
@@ -295,10 +300,10 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
             return _error(409, "draft", "fix the problems before running this quiz",
                           problems=exc.problems)
         try:
-            await run_from_library(room, quiz_id, quiz)
+            pending = await run_from_library(room, quiz_id, quiz)
         except Rejected as rejected:
             return _error(409, rejected.code, rejected.message)
         except StorageError:
             return _error(503, "storage", "could not save; try again")
         return {"quiz_id": quiz_id, "title": quiz.title, "questions": len(quiz),
-                "run_id": room.run_id}
+                "run_id": room.run_id, "pending": pending}

@@ -1,9 +1,11 @@
 """One session's live side: clients, the question timer, and coalesced views.
 
 The room turns what clients do into rule changes (``game``), durable writes
-(``store``) and messages. It owns a nursery holding its question timer and
-its view refresher; each socket's sender task belongs to that socket's
-handler, which the room can cancel (``Client.drop``).
+(``store``) and messages. It owns a nursery holding its question timer, its
+view refresher and the instructor actions in progress (which a disconnect
+cannot cancel); each socket's sender task belongs to that socket's handler,
+which the room can cancel (``Client.drop``). Every write goes through
+``_save``, behind whatever the disk refused earlier.
 
 Messages students wait on (a question opening, closing, the end) are encoded
 once and put straight into every socket's bounded outbox. The instructor's
@@ -13,16 +15,18 @@ and projector's views are snapshots: marked dirty and redrawn at most
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
+import outcome
 import trio
 
 from . import store as db
@@ -42,10 +46,11 @@ from .game import (
     run_seed,
 )
 from .qr import svg_data_url
-from .quiz import Quiz
-from .store import StorageError, Store
+from .quiz import Quiz, demo_quiz, quiz_from_dict
+from .store import Opened, StorageError, Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLOSE_RESET = 4002
 CLOSE_REPLACED = 4000
@@ -67,14 +72,20 @@ class _Live:
 class Room:
     """The live session. Create it with ``open_room``."""
 
-    def __init__(self, store: Store, record: db.Record, quiz: Quiz, *, session_id: str,
-                 limits: Limits, clock: Callable[[], int]) -> None:
+    def __init__(self, store: Store, record: db.Record, *, session_id: str,
+                 limits: Limits, clock: Callable[[], int], opened: Opened = Opened.RESUMED
+                 ) -> None:
         self.store = store
         self.session_id = session_id
         self.limits = limits
         self.clock = clock
         self.run_id = record.run_id
         self.live_answers = record.live_answers
+        self.opened = opened  # what the start did with the quiz it was given
+        # The run's own quiz, as frozen in its record: never the one the start was given.
+        quiz = _quiz_of(record.quiz_json)
+        self.pending: Quiz | None = _quiz_of(record.pending_quiz_json) \
+            if record.pending_quiz_json else None
         # The dashboard's switch overrides the quiz's own setting until another quiz loads.
         switched = db.get_meta(store.conn, self._close_when_all_key)
         self.close_when_all_answered = (quiz.close_when_all_answered if switched is None
@@ -100,7 +111,9 @@ class Room:
         )
         self._connections = 0
         self.uncommitted: set[Submission] = set()
-        self._unsaved: list[Callable[[Any], None]] = []  # changes the disk refused, in order
+        self._unsaved: list[Callable[[Any], Any]] = []  # changes the disk refused, in order
+        self._replaying = 0  # refused changes being written again right now
+        self._clearing: set[str] = set()  # students whose removal is being committed
         self._transitions = 0
         self._nursery: trio.Nursery | None = None
         self.storage_ok = True
@@ -200,6 +213,8 @@ class Room:
             client.send_message(message)
         if not self.storage_ok:
             client.send_message(self._storage_warning)
+        if self.pending is not None:
+            client.send_message(self._pending_warning())
 
     # ---- what clients send -------------------------------------------------------------------
     async def handle(self, client: Client, raw: str | bytes) -> None:
@@ -228,11 +243,35 @@ class Room:
             client.send_message(views.error_message("bad_message", f"unknown type {kind!r}"))
             return
         try:
-            await action(self, client, message)
+            if client.role is Role.INSTRUCTOR:
+                await self.run_to_completion(action, self, client, message)
+            else:
+                await action(self, client, message)
         except Rejected as rejected:
             client.send_message(views.error_message(rejected.code, rejected.message))
         except StorageError as exc:
             client.send_message(views.error_message("storage", f"not saved: {exc}"))
+
+    async def run_to_completion(self, action: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run an instructor action where a disconnect cannot cut it in half.
+
+        Quart cancels a socket's or a request's handler when its client goes: an
+        action cancelled between its write and its broadcast would leave memory,
+        disk and clients disagreeing. The action runs shielded in the room's
+        nursery; the caller waits for its outcome, and only the wait is cancelled.
+        """
+        assert self._nursery is not None
+        done = trio.Event()
+        result: list[outcome.Outcome[T]] = []
+
+        async def complete() -> None:
+            with trio.CancelScope(shield=True):
+                result.append(await outcome.acapture(action, *args))
+                done.set()
+
+        self._nursery.start_soon(complete)
+        await done.wait()
+        return result[0].unwrap()
 
     def _seen(self, student_id: str | None) -> None:
         live = self._students.get(student_id or "")
@@ -243,16 +282,17 @@ class Room:
     async def _submit(self, client: Client, message: dict[str, Any]) -> None:
         assert client.student_id is not None
         game = self.game
+        if client.student_id in self._clearing:
+            raise Rejected("not_joined", "you were removed from this quiz")
         submission = game.check_submit(client.student_id, message.get("question_idx"),
                                        message.get("answer"), self.clock())
         if game.record(submission):
             # Until it is committed, no snapshot or /api/me may show it as received.
             self.uncommitted.add(submission)
             try:
-                await self.store.write(partial(db.insert_submissions, run_id=self.run_id,
-                                               rows=[submission]))
-            except StorageError as exc:
-                self._storage_failed(exc)
+                await self._save(partial(db.insert_submissions, run_id=self.run_id,
+                                         rows=[submission]))
+            except StorageError:
                 missed = game.retract(submission)
                 if missed is not None:
                     await self._persist(partial(db.insert_submissions, run_id=self.run_id,
@@ -260,11 +300,10 @@ class Room:
                 raise Rejected("storage", "your answer could not be saved; try again") from None
             finally:
                 self.uncommitted.discard(submission)
-            self._storage_recovered()
             self._mark("histogram", "presence", "projector", "leaderboard")
         else:
             # A repeat of an answer that may still be committing: wait for its group.
-            await self.store.write(lambda conn: None)
+            await self._save(_nothing)
             if game.submission(client.student_id, submission.question_idx) != submission:
                 raise Rejected("storage", "your answer could not be saved; try again")
         client.send_message(views.ack_message(game, submission))
@@ -319,21 +358,33 @@ class Room:
             await self._end_locked()
 
     async def reset(self) -> None:
-        """A new run of the same quiz: everyone out, old cookies dead, the old run archived."""
+        """A new run: everyone out, old cookies dead, the old run archived. It runs the
+        quiz that waits for the next run if there is one, else the same quiz again."""
         async with self._lock:
-            quiz_json = json.dumps(self.game.quiz.to_dict())
-            self.run_id = await self.store.write(
-                partial(db.new_run, sid=self.session_id, quiz_json=quiz_json, now=self.clock()))
-            self._cancel_timer()
-            self.game = Game(self.game.quiz, run_seed(self.session_id, self.run_id))
-            self._kick_students(lambda student_id: True, "reset")
+            await self._new_run_locked(self.pending or self.game.quiz, "reset")
             self._broadcast_state()
             self._to_instructors(self._room_info())
             self._views_now()
 
+    async def _new_run_locked(self, quiz: Quiz, reason: str) -> None:
+        if quiz is not self.game.quiz:
+            await self._forget_close_switch(quiz)
+        self.run_id = await self._save(partial(
+            db.new_run, sid=self.session_id, quiz_json=_json_of(quiz), now=self.clock()))
+        self._cancel_timer()
+        self.game = Game(quiz, run_seed(self.session_id, self.run_id))
+        self.pending = None
+        self._kick_students(lambda student_id: True, reason)
+
+    async def _forget_close_switch(self, quiz: Quiz) -> None:
+        """A new quiz brings its own close-when-all-answered setting; the dashboard's
+        switch may override it again."""
+        await self._save(partial(db.delete_meta, key=self._close_when_all_key))
+        self.close_when_all_answered = quiz.close_when_all_answered
+
     async def set_close_when_all_answered(self, on: bool) -> None:
-        await self.store.write(partial(db.set_meta, key=self._close_when_all_key,
-                                       value="1" if on else "0"))
+        await self._save(partial(db.set_meta, key=self._close_when_all_key,
+                                 value="1" if on else "0"))
         self.close_when_all_answered = on
         self._to_instructors(self._room_info())
         self._close_if_all_answered()
@@ -372,33 +423,42 @@ class Room:
             for student_id in connected)
 
     async def set_live_answers(self, on: bool) -> None:
-        await self.store.write(partial(db.save_live_answers, sid=self.session_id, on=on))
+        await self._save(partial(db.save_live_answers, sid=self.session_id, on=on))
         self.live_answers = on
         self._to_instructors(self._room_info())
         self._views_now()
 
-    async def load_quiz(self, quiz: Quiz) -> None:
-        """Swap the quiz: in the lobby the joined students stay; after the end, a new run."""
+    async def load_quiz(self, quiz: Quiz) -> bool:
+        """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
+        its place. A run that has begun keeps its quiz (its scores were shown with it),
+        so the quiz then waits for the next run. Returns whether it waits."""
         async with self._lock:
             if self.game.state not in (State.LOBBY, State.FINISHED):
                 raise Rejected("quiz_running", "load a quiz in the lobby or after the end")
-            quiz_json = json.dumps(quiz.to_dict())
             if self.game.state is State.FINISHED:
-                self.run_id = await self.store.write(
-                    partial(db.new_run, sid=self.session_id, quiz_json=quiz_json,
-                            now=self.clock()))
-                self.game = Game(quiz, run_seed(self.session_id, self.run_id))
-                self._kick_students(lambda student_id: True, "new_quiz")
+                await self._new_run_locked(quiz, "new_quiz")
+            elif self.game.participants or self.game.openings:
+                await self._save(partial(db.set_pending_quiz, sid=self.session_id,
+                                         quiz_json=_json_of(quiz)))
+                self.pending = quiz
+                self._to_instructors(self._pending_warning())
+                return True
             else:
-                await self.store.write(partial(db.set_run_quiz, run_id=self.run_id,
-                                               quiz_json=quiz_json))
+                await self._save(partial(db.set_run_quiz, run_id=self.run_id,
+                                         quiz_json=_json_of(quiz)))
+                await self._forget_close_switch(quiz)
                 self.game.quiz = quiz
-            # A new quiz brings its own setting; the switch can override it again.
-            await self.store.write(partial(db.delete_meta, key=self._close_when_all_key))
-            self.close_when_all_answered = quiz.close_when_all_answered
             self._broadcast_state(to_students=True)  # a new title for the lobby
             self._to_instructors(self._room_info())
             self._views_now()
+            return False
+
+    def _pending_warning(self) -> dict[str, Any]:
+        assert self.pending is not None
+        return {"type": "warning", "code": "quiz_pending", "title": self.pending.title,
+                "message": f"This run keeps its quiz, {self.game.quiz.title!r}: students "
+                           f"have joined it. {self.pending.title!r} starts with the next "
+                           "run (Reset)."}
 
     # ---- transitions (hold the lock) ------------------------------------------------------
     async def _leaderboard_locked(self) -> None:
@@ -466,24 +526,49 @@ class Room:
 
         await self._persist(apply)
 
-    async def _persist(self, apply: Callable[[Any], None]) -> None:
-        """Record a change memory has already made. If the disk refuses, the class goes
-        on from memory, the instructor is warned, and the change is written again, in
-        order, ahead of the next one (every such change is safe to repeat)."""
-        # Take the refused changes: no other write may repeat them meanwhile.
-        changes, self._unsaved = [*self._unsaved, apply], []
+    async def _save(self, change: Callable[[Any], T], *, keep_if_refused: bool = False) -> T:
+        """Write ``change`` and return its result once committed: the one way the room
+        writes, so that what the disk refused earlier goes in first, in order, in the
+        same transaction.
 
-        def apply_in_order(conn: Any) -> None:
-            for change in changes:
-                change(conn)
+        Raises StorageError if the disk refuses. The change is then lost unless
+        ``keep_if_refused`` (memory has already moved on): it is then written
+        again, in order, ahead of the next write of any kind.
+        """
+        # Take the refused changes: no other write may repeat them meanwhile.
+        earlier, self._unsaved = self._unsaved, []
+        self._replaying += len(earlier)
+
+        def apply_in_order(conn: Any) -> T:
+            for refused in earlier:
+                refused(conn)
+            return change(conn)
 
         try:
-            await self.store.write(apply_in_order)
+            result = await self.store.write(apply_in_order)
         except StorageError as exc:
-            self._unsaved[:0] = changes
+            self._unsaved[:0] = [*earlier, change] if keep_if_refused else earlier
             self._storage_failed(exc)
-        else:
-            self._storage_recovered()
+            raise
+        finally:
+            self._replaying -= len(earlier)
+        self._storage_recovered()
+        return result
+
+    async def _persist(self, change: Callable[[Any], None]) -> None:
+        """Record a change memory has already made. If the disk refuses, the class goes
+        on from memory and the instructor is warned; the change is written with the
+        next write (every such change is safe to repeat)."""
+        with contextlib.suppress(StorageError):
+            await self._save(change, keep_if_refused=True)
+
+    async def flush_unsaved(self) -> None:
+        """At shutdown: one last try to write what the disk refused."""
+        if self._unsaved:
+            try:
+                await self._save(_nothing)
+            except StorageError:
+                log.error("%d changes could not be saved before stopping", len(self._unsaved))
 
     def _storage_failed(self, exc: StorageError) -> None:
         log.error("storage: %s", exc)
@@ -497,7 +582,8 @@ class Room:
             self._to_instructors(self._storage_warning)
 
     def _storage_recovered(self) -> None:
-        if not self.storage_ok:
+        """Say "Saving works again" only once nothing refused is left to write."""
+        if not self.storage_ok and not self._unsaved and not self._replaying:
             self.storage_ok = True
             self._to_instructors({"type": "warning", "code": "storage_ok",
                                   "message": "Saving works again."})
@@ -506,9 +592,8 @@ class Room:
     async def _note_alive(self) -> None:
         """Record that the server is running now, so a restart knows when it stopped."""
         # A beat the disk refused is not retried: the next one replaces it.
-        with suppress(StorageError):
-            await self.store.write(partial(db.set_meta, key=self._alive_key,
-                                           value=str(self.clock())))
+        with contextlib.suppress(StorageError):
+            await self._save(partial(db.set_meta, key=self._alive_key, value=str(self.clock())))
 
     async def _heartbeat(self) -> None:
         """While a question is open, note every second that the server still runs: after
@@ -570,10 +655,9 @@ class Room:
             db.insert_submissions(conn, run_id, missed)
 
         try:
-            await self.store.write(save_join)
-        except StorageError as exc:
+            await self._save(save_join)
+        except StorageError:
             game.remove(student_id)
-            self._storage_failed(exc)
             raise
         if game is not self.game:
             raise Rejected("quiz_reset", "the quiz was just reset: join again")
@@ -587,22 +671,32 @@ class Room:
         if game.state is not State.QUESTION_OPEN:
             self._seen(student_id)
             return
-        await self.store.write(partial(db.save_event, run_id=self.run_id, student_id=student_id,
-                                       question_idx=question_idx, kind=kind, ts=now))
+        await self._save(partial(db.save_event, run_id=self.run_id, student_id=student_id,
+                                 question_idx=question_idx, kind=kind, ts=now))
         game.record_event(student_id, kind, now)
         self._seen(student_id)
 
     async def clear_student(self, student_id: str) -> bool:
-        """Remove a participant and their answers; their sockets are told and closed."""
-        # Memory first: no answer of theirs is accepted from here on, so no insert can
-        # queue up behind the delete and outlive it.
-        if not self.game.remove(student_id):
-            return False
-        self._kick_students(lambda sid: sid == student_id, "removed")
-        self._mark("lobby", "presence", "projector", "histogram", "leaderboard", "lobby_count")
-        await self._persist(partial(db.delete_participant, run_id=self.run_id,
-                                    student_id=student_id))
-        return True
+        """Remove a participant and their answers; their sockets are told and closed.
+
+        All or nothing: if the disk refuses, StorageError and nothing changes. While
+        the delete commits no answer of theirs is accepted, so no insert can queue
+        up behind the delete and outlive it.
+        """
+        async with self._lock:
+            if student_id not in self.game.participants:
+                return False
+            self._clearing.add(student_id)
+            try:
+                await self._save(partial(db.delete_participant, run_id=self.run_id,
+                                         student_id=student_id))
+            finally:
+                self._clearing.discard(student_id)
+            self.game.remove(student_id)
+            self._kick_students(lambda sid: sid == student_id, "removed")
+            self._mark("lobby", "presence", "projector", "histogram", "leaderboard",
+                       "lobby_count")
+            return True
 
     def is_current(self, student_id: str, cookie_id: str, run_id: int) -> bool:
         participant = self.game.participants.get(student_id)
@@ -702,6 +796,18 @@ class Room:
 
 
 
+def _nothing(conn: Any) -> None:
+    """A write of nothing: waits for the writes queued before it (and replays refusals)."""
+
+
+def _json_of(quiz: Quiz) -> str:
+    return json.dumps(quiz.to_dict())
+
+
+def _quiz_of(quiz_json: str) -> Quiz:
+    return quiz_from_dict(json.loads(quiz_json))
+
+
 def _parse(raw: str | bytes) -> dict[str, Any] | None:
     try:
         message = json.loads(raw)
@@ -738,29 +844,37 @@ _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] =
 
 
 @asynccontextmanager
-async def open_room(store: Store, quiz: Quiz, *, session_id: str, limits: Limits | None = None,
+async def open_room(store: Store, quiz: Quiz | None, *, session_id: str,
+                    limits: Limits | None = None,
                     clock: Callable[[], int] = wall_clock_ms) -> AsyncIterator[Room]:
-    """The session ``session_id`` rebuilt from ``store`` with ``quiz``, live for the block.
+    """The session ``session_id`` rebuilt from ``store``, live for the block.
 
-    An open question resumes with the time it had left when the server stopped
-    (or closes at once if it had none left). The room's
-    timer and view refresher end with the block; sockets are the web layer's.
+    ``quiz`` is the one the start was given (None: none, the demo for a new
+    session); a run that has begun keeps its own (``store.open_session``). An open
+    question resumes with the time it had left when the server stopped (or closes
+    at once if it had none left). The room's timer, view
+    refresher and instructor actions end with the block, and what the disk
+    refused is tried once more; sockets are the web layer's.
     """
-    record = db.open_session(store.conn, session_id, json.dumps(quiz.to_dict()), clock())
-    room = Room(store, record, quiz, session_id=session_id, limits=limits or Limits(),
-                clock=clock)
-    async with trio.open_nursery() as nursery:
-        room._nursery = nursery
-        for coalescer in room._coalescers:
-            nursery.start_soon(coalescer.run)
-        await room._resume_open_question()
-        nursery.start_soon(room._heartbeat)
-        try:
-            yield room
-            # A clean stop notes its own time (a cancelled one has lost its store's
-            # committer too, and relies on the last heartbeat).
-            await room._note_alive()
-        finally:
-            nursery.cancel_scope.cancel()
-
-
+    record, opened = db.open_session(store.conn, session_id,
+                                     _json_of(quiz) if quiz else None, clock(),
+                                     default=_json_of(demo_quiz()))
+    room = Room(store, record, session_id=session_id, limits=limits or Limits(), clock=clock,
+                opened=opened)
+    try:
+        async with trio.open_nursery() as nursery:
+            room._nursery = nursery
+            for coalescer in room._coalescers:
+                nursery.start_soon(coalescer.run)
+            await room._resume_open_question()
+            nursery.start_soon(room._heartbeat)
+            try:
+                yield room
+                # A clean stop notes its own time (a cancelled one has lost its store's
+                # committer too, and relies on the last heartbeat).
+                await room._note_alive()
+            finally:
+                nursery.cancel_scope.cancel()
+    finally:
+        with trio.CancelScope(shield=True):
+            await room.flush_unsaved()

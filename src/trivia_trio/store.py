@@ -19,6 +19,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -102,6 +103,7 @@ class Record:
     state: str
     current_question_idx: int | None
     live_answers: bool
+    pending_quiz_json: str | None  # the quiz waiting for the next run, if any
     participants: list[Participant] = field(default_factory=list)
     openings: list[Opening] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
@@ -152,7 +154,10 @@ def delete_meta(conn: sqlite3.Connection, key: str) -> None:
 
 
 def new_run(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> int:
-    """Start a new run of ``sid``; the run it replaces is archived, ended now if it hadn't."""
+    """Start a new run of ``sid``; the run it replaces is archived, ended now if it hadn't.
+
+    A quiz waiting for the next run is forgotten: this run is the next one.
+    """
     conn.execute(
         "UPDATE runs SET finished_at = ? WHERE finished_at IS NULL AND run_id = "
         "(SELECT run_id FROM sessions WHERE sid = ?)", (now, sid))
@@ -164,24 +169,76 @@ def new_run(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> int
         "run_id = excluded.run_id, state = 'lobby', current_question_idx = NULL",
         (sid, run_id),
     )
+    set_pending_quiz(conn, sid, None)
     assert run_id is not None
     return run_id
 
 
-def open_session(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> Record:
-    """The session ``sid`` with ``quiz_json`` as its quiz, created if new.
+def _pending_key(sid: str) -> str:
+    return f"pending_quiz:{sid}"
 
-    An existing session keeps its run, answers and state; only its quiz is
-    replaced, so a restart with an edited file carries on where it was.
+
+def set_pending_quiz(conn: sqlite3.Connection, sid: str, quiz_json: str | None) -> None:
+    """Keep ``quiz_json`` as the quiz of ``sid``'s next run (None: no quiz waits)."""
+    if quiz_json is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (_pending_key(sid),))
+    else:
+        set_meta(conn, _pending_key(sid), quiz_json)
+
+
+def set_run_quiz(conn: sqlite3.Connection, run_id: int, quiz_json: str) -> None:
+    """Give a run another quiz: only ever a run nobody has joined and no question was
+    opened in (``run_has_begun`` is False), whose quiz nobody has seen."""
+    conn.execute("UPDATE runs SET quiz_json = ? WHERE run_id = ?", (quiz_json, run_id))
+
+
+def run_has_begun(conn: sqlite3.Connection, run_id: int) -> bool:
+    """Whether anyone joined the run or a question was opened: its quiz is then frozen."""
+    return conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM participants WHERE run_id = ?) "
+        "OR EXISTS (SELECT 1 FROM question_events WHERE run_id = ?)", (run_id, run_id)
+    ).fetchone()[0] == 1
+
+
+class Opened(StrEnum):
+    """What ``open_session`` did with the quiz it was offered."""
+
+    NEW_SESSION = "new_session"  # a new session, with the offered quiz
+    RESUMED = "resumed"  # the run goes on with its own quiz (none or the same was offered)
+    REPLACED = "replaced"  # the run had not begun: it takes the offered quiz
+    NEW_RUN = "new_run"  # the run had ended: a new run of the offered quiz
+    PENDING = "pending"  # a run in progress keeps its quiz; the offered one waits for the next
+
+
+def open_session(conn: sqlite3.Connection, sid: str, offered: str | None, now: int, *,
+                 default: str) -> tuple[Record, Opened]:
+    """The session ``sid``, created with ``offered`` (or ``default``) if new.
+
+    A run keeps its quiz once it has begun: a restart after a crash resumes it
+    with its own quiz whatever the command line names, and an ended run is never
+    given another quiz (its exports stay the same forever). A different quiz
+    offered while a run is in progress waits as the quiz of the next run.
     """
     with conn:
         conn.execute("BEGIN IMMEDIATE")
-        row = conn.execute("SELECT run_id FROM sessions WHERE sid = ?", (sid,)).fetchone()
+        row = conn.execute(
+            "SELECT run_id, quiz_json, state, finished_at FROM sessions JOIN runs "
+            "USING (run_id) WHERE sessions.sid = ?", (sid,)).fetchone()
         if row is None:
-            new_run(conn, sid, quiz_json, now)
+            new_run(conn, sid, offered or default, now)
+            opened = Opened.NEW_SESSION
+        elif offered is None or offered == row["quiz_json"]:
+            opened = Opened.RESUMED
+        elif row["state"] == "finished" or row["finished_at"] is not None:
+            new_run(conn, sid, offered, now)
+            opened = Opened.NEW_RUN
+        elif not run_has_begun(conn, row["run_id"]):
+            set_run_quiz(conn, row["run_id"], offered)
+            opened = Opened.REPLACED
         else:
-            conn.execute("UPDATE runs SET quiz_json = ? WHERE run_id = ?", (quiz_json, row[0]))
-    return load_session(conn, sid)
+            set_pending_quiz(conn, sid, offered)
+            opened = Opened.PENDING
+    return load_session(conn, sid), opened
 
 
 def load_session(conn: sqlite3.Connection, sid: str) -> Record:
@@ -191,7 +248,8 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
     ).fetchone()
     run_id = session["run_id"]
     record = Record(sid, run_id, session["quiz_json"], session["state"],
-                    session["current_question_idx"], bool(session["live_answers"]))
+                    session["current_question_idx"], bool(session["live_answers"]),
+                    get_meta(conn, _pending_key(sid)))
     record.participants = [
         Participant(r["student_id"], r["name"], r["cookie_id"], r["joined_at"])
         for r in conn.execute(
@@ -280,10 +338,6 @@ def save_live_answers(conn: sqlite3.Connection, sid: str, on: bool) -> None:
     conn.execute("UPDATE sessions SET live_answers = ? WHERE sid = ?", (int(on), sid))
 
 
-def set_run_quiz(conn: sqlite3.Connection, run_id: int, quiz_json: str) -> None:
-    conn.execute("UPDATE runs SET quiz_json = ? WHERE run_id = ?", (quiz_json, run_id))
-
-
 def finish_run(conn: sqlite3.Connection, run_id: int, now: int) -> None:
     conn.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (now, run_id))
 
@@ -346,7 +400,16 @@ class Store:
 
     async def run_committer(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
                             ) -> None:
+        """Commit queued writes until the queue is closed (``open_store`` does on exit).
+
+        Shielded: a shutdown that cancels everything else still lets the writes
+        queued before it, and those made while the room winds down, commit.
+        """
         task_status.started()
+        with trio.CancelScope(shield=True):
+            await self._commit_until_closed()
+
+    async def _commit_until_closed(self) -> None:
         async for first in self._receive:
             # Let every task that is ready to write queue up behind the first.
             await trio.lowlevel.checkpoint()
