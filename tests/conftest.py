@@ -7,13 +7,15 @@ around anything that waits, and no sleeps standing in for an event.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -142,12 +144,23 @@ async def post(info: ServerInfo, path: str, body: Any, cookie: str | None = None
 # ---- a server in its own process (restarts, kills, browsers) ---------------------------------
 @dataclass
 class ServerProcess:
-    """``python -m trivia_trio`` as an instructor would run it, on a port the OS picked."""
+    """``python -m trivia_trio`` as an instructor would run it, on a port the OS picked.
+
+    Everything it prints is kept in ``output`` (a thread reads it, so a chatty
+    server never blocks on a full pipe), and checked when the test ends.
+    """
 
     data_dir: Path
     quiz: Path | None
     port: int = 0
     process: subprocess.Popen[str] | None = None
+    extra_args: list[str] = field(default_factory=list)
+    open_files: tuple[int, int] | None = None  # the (soft, hard) open-files limit it starts with
+    output: list[str] = field(default_factory=list)
+    _reader: threading.Thread | None = None
+
+    def __post_init__(self) -> None:
+        _STARTED.append(self)
 
     @property
     def url(self) -> str:
@@ -161,29 +174,48 @@ class ServerProcess:
         """Start and wait for the banner; reuses the previous port after a restart."""
         args = [sys.executable, "-m", "trivia_trio", "--no-browser", "--host", "127.0.0.1",
                 "--port", str(self.port), "--data-dir", str(self.data_dir),
-                "--instructor-key", INSTRUCTOR_KEY]
+                "--instructor-key", INSTRUCTOR_KEY, *self.extra_args]
         if self.quiz:
             args.append(str(self.quiz))
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, bufsize=1)
-        assert self.process.stdout is not None
-        lines = []
-        for line in self.process.stdout:
-            lines.append(line)
-            found = re.search(r"http://127\.0\.0\.1:(\d+)/instructor\?key=", line)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            preexec_fn=self._limit_open_files if self.open_files else None)
+        started = len(self.output)
+        banner = threading.Event()
+        self._reader = threading.Thread(target=self._read, args=(self.process, banner),
+                                        daemon=True)
+        self._reader.start()
+        banner.wait(timeout=30)
+        for line in self.output[started:]:
+            found = re.search(r"http://(?:127\.0\.0\.1|\[::1\]):(\d+)/instructor\?key=", line)
             if found:
                 self.port = int(found.group(1))
                 return
-        raise RuntimeError("server did not start:\n" + "".join(lines))
+        raise RuntimeError("server did not start:\n" + "".join(self.output[started:]))
+
+    def _limit_open_files(self) -> None:
+        if self.open_files is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, self.open_files)
+
+    def _read(self, process: subprocess.Popen[str], banner: threading.Event) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.output.append(line)
+            if "/instructor?key=" in line:
+                banner.set()
+        process.stdout.close()
+        banner.set()  # it ended without a banner: start() reports what it printed
 
     def stop(self, sig: int | None = None) -> int:
-        assert self.process is not None
+        assert self.process is not None and self._reader is not None
         if sig is None:
             self.process.terminate()
         else:
             self.process.send_signal(sig)
         code = self.process.wait(timeout=10)
-        self.process.stdout.close()  # type: ignore[union-attr]
+        self._reader.join(timeout=10)
         return code
 
     def restart(self) -> None:
@@ -198,3 +230,64 @@ def server_process(tmp_path: Path, quiz_path: Path) -> Iterator[ServerProcess]:
     yield proc
     if proc.process and proc.process.poll() is None:
         proc.stop()
+
+
+# ---- every server's log: no traceback, no ERROR line -----------------------------------------
+_STARTED: list[ServerProcess] = []  # server processes started by the running test
+
+
+class _Records(logging.Handler):
+    """Keeps what in-process servers (and their libraries) log at WARNING or above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def log_problems(records: Iterable[logging.LogRecord], lines: Iterable[str],
+                 allowed: list[re.Pattern[str]]) -> list[str]:
+    """Tracebacks, and ERROR lines no ``allowed`` pattern expects, from logs and output."""
+    problems = []
+    for record in records:
+        text = f"{record.levelname} {record.name}: {record.getMessage()}"
+        if record.exc_info or record.stack_info:
+            problems.append(f"{text} (with a traceback)")
+        elif record.levelno >= logging.ERROR and not any(p.search(text) for p in allowed):
+            problems.append(text)
+    for line in lines:
+        traceback = "Traceback (most recent call last)" in line
+        error = re.match(r"(ERROR|CRITICAL)\b", line) and not any(p.search(line) for p in allowed)
+        if traceback or error:
+            problems.append(line.rstrip())
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def server_log_is_clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose servers logged a traceback or an ERROR line.
+
+    In-process servers log through ``logging``; server processes print to
+    their output. A test that provokes an error on purpose names the lines it
+    expects: ``@pytest.mark.server_log_allows(r"storage: ")`` (a traceback is
+    never expected).
+    """
+    allowed = [re.compile(pattern) for marker in request.node.iter_markers("server_log_allows")
+               for pattern in marker.args]
+    handler = _Records()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    _STARTED.clear()
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    for proc in _STARTED:
+        if proc.process is not None and proc.process.poll() is None:
+            proc.stop()
+    lines = [line for proc in _STARTED for line in proc.output]
+    _STARTED.clear()
+    problems = log_problems(handler.records, lines, allowed)
+    assert not problems, "the server logged:\n" + "\n".join(problems)
