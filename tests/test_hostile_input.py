@@ -22,6 +22,7 @@ import trio.testing
 from trio_websocket import ConnectionClosed, connect_websocket_url
 
 from trivia_trio.config import Limits
+from trivia_trio.http_client import request
 from trivia_trio.room import Client, Role, Room
 from trivia_trio.server import ServerInfo, serve
 from trivia_trio.web import create_app
@@ -195,6 +196,48 @@ async def test_an_oversize_frame_closes_that_socket_with_1009_and_nothing_else(
                 assert closed.value.reason.code == 1009
         assert snapshot(server.room) == before
         assert (await bystander.request({"type": "ping"}, "pong")) == {"type": "pong"}
+
+
+# ---- hostile HTTP bodies -------------------------------------------------------------------
+HOSTILE_BODIES = {
+    "latin-1": '{"student_id": "Andr\xe9", "name": "Andr\xe9", "kind": "blur"}'.encode("latin-1"),
+    "utf-16": '{"student_id": "s9", "name": "Ann", "kind": "blur"}'.encode("utf-16"),
+    "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "nested objects": b'{"a":' * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_BODIES)
+async def test_a_body_that_is_not_utf8_json_is_a_400_with_a_code_and_changes_nothing(
+        server: ServerInfo, name: str) -> None:
+    student = await join(server, "s1", "Ann")
+    teacher = await instructor_cookie(server)
+    before = snapshot(server.room)
+    for path, cookie in (("/api/join", None), ("/api/events", student),
+                         ("/api/instructor/clear", teacher)):
+        headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
+        response = await request("POST", server.url + path, body=HOSTILE_BODIES[name],
+                                 headers=headers)
+        assert response.status == 400, (path, response.status, response.body[:200])
+        assert response.json()["code"] in ("bad_join", "bad_event", "bad_request"), path
+    assert snapshot(server.room) == before
+
+
+async def test_the_join_throttle_comes_before_the_body_is_read(server: ServerInfo) -> None:
+    app = create_app(server.room, await keyring_of(server),
+                     make_settings(server.data_dir, None), frozenset({"localhost"}))
+    allowed = Limits().joins_per_address_per_minute
+    phone = {"client": ("10.1.2.3", 5555)}
+    async with app.test_app() as test_app:
+        client = test_app.test_client()
+        for n in range(allowed):
+            response = await client.post("/api/join", json={"student_id": f"p{n}", "name": "P"},
+                                         scope_base=phone)
+            assert response.status_code == 200
+        for body in HOSTILE_BODIES.values():
+            response = await client.post("/api/join", data=body, scope_base=phone)
+            assert response.status_code == 429
+            assert (await response.get_json())["code"] == "rate_limited"
 
 
 # ---- 10: flooding --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ are served the same from a source tree and from inside the .pyz.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from collections.abc import Awaitable, Callable
 from functools import cache, partial, wraps
@@ -74,6 +75,20 @@ def _read_asset(parts: tuple[str, ...]) -> tuple[bytes, str]:
 
 def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
     return jsonify({"code": code, "message": message, **extra}), status
+
+
+async def _json_object() -> dict[str, Any] | None:
+    """The request body as a JSON object; None for anything else.
+
+    JSON on the wire is UTF-8: a Latin-1 or UTF-16 body is refused rather than
+    guessed at, and a document nested too deep is refused like a malformed one.
+    """
+    raw = await request.get_data(cache=False)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def _host_name(host_header: str) -> str:
@@ -211,8 +226,13 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     # ---- students -----------------------------------------------------------------------------
     @app.post("/api/join")
     async def join() -> Any:
-        body = await request.get_json(force=True, silent=True)
-        if not isinstance(body, dict):
+        # The instructor's own machine (a rehearsal with `loadtest`) is not throttled. The
+        # throttle comes first: a flood must not cost a parse per request.
+        address = request.remote_addr or ""
+        if not is_loopback(address) and not joins.allow(address):
+            return _error(429, "rate_limited", "too many joins from this device; wait a minute")
+        body = await _json_object()
+        if body is None:
             return _error(400, "bad_join", "send JSON with student_id and name")
         try:
             student_id = clean_label(body.get("student_id"), "student id", limits.name_max_chars)
@@ -223,10 +243,6 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if current is not None and current.student_id == student_id:
             participant = room.game.participants[student_id]
             return {"sid": room.session_id, "student_id": student_id, "name": participant.name}
-        # The instructor's own machine (a rehearsal with `loadtest`) is not throttled.
-        address = request.remote_addr or ""
-        if not is_loopback(address) and not joins.allow(address):
-            return _error(429, "rate_limited", "too many joins from this device; wait a minute")
         try:
             participant = await room.join(student_id, name)
         except DuplicateStudentId:
@@ -264,8 +280,8 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             return not_joined()
         if not telemetry_events.allow(identity.student_id):
             return _error(429, "rate_limited", "too many events")
-        body = await request.get_json(force=True, silent=True)
-        kind = body.get("kind") if isinstance(body, dict) else None
+        body = await _json_object() or {}
+        kind = body.get("kind")
         if kind not in TELEMETRY_KINDS:
             return _error(400, "bad_event", f"kind must be one of {', '.join(TELEMETRY_KINDS)}")
         idx = body.get("question_idx")
@@ -275,7 +291,9 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             await room.record_event(identity.student_id, kind, idx)
         except StorageError:
             return _error(503, "storage", "not saved")
-        return Response(status=204)
+        # An empty bytes body: with none at all, Quart iterates an empty list through
+        # asyncio, which fails under trio with a traceback and a dropped connection.
+        return Response(b"", status=204)
 
     @app.get("/api/stats")
     async def stats() -> Any:
@@ -299,8 +317,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     @app.post("/api/instructor/clear")
     @instructor_only
     async def clear() -> Any:
-        body = await request.get_json(force=True, silent=True)
-        student_id = body.get("student_id") if isinstance(body, dict) else None
+        student_id = (await _json_object() or {}).get("student_id")
         if not isinstance(student_id, str):
             return _error(400, "bad_request", "send JSON with student_id")
         return {"removed": await room.clear_student(student_id)}
