@@ -311,12 +311,17 @@ async def test_ids_and_names_are_normalised_and_hidden_characters_refused(
     longest = "\U0001f600" * 64
     assert (await post(server, "/api/join", {"student_id": "emoji", "name": longest})
             ).status == 200
+    assert (await post(server, "/api/join", {"student_id": "heart", "name": "\u2764\ufe0f"})
+            ).status == 200  # an emoji with its variation selector shows
     combining = "e\u0301" * 64  # 128 code points, 64 once composed
     assert (await post(server, "/api/join", {"student_id": "long", "name": combining})
             ).status == 200
     refused = ["", "   ", "\t", "a" * 65, "x" * 1000, "bell\x07", "nul\x00", "new\nline",
                "\u202eevil", "a\u200bb", "\u2066iso\u2069", "\ufeffbom", "\ud800", "\ufdd0",
-               "\U000e0001tag", "a\u0085b", "a\u2028b", 7, None, ["a"], {"a": 1}]
+               "\U000e0001tag", "a\u0085b", "a\u2028b", 7, None, ["a"], {"a": 1},
+               # drawn as nothing: Hangul fillers, the blank Braille cell, lone marks
+               "\u3164", "Ann\u3164", "\u2800", "\u115f", "\u1160", "\uffa0", "\u034f",
+               "\u17b4", "\u180e", "\u0301", "\u2003\u0301", "\ufe0f"]
     for bad in refused:
         for body in ({"student_id": bad, "name": "Ok"}, {"student_id": "ok", "name": bad}):
             response = await post(server, "/api/join", body)

@@ -23,6 +23,10 @@ COOKIE_MAX_AGE = 7 * 24 * 3600
 # Characters that reorder or hide text (bidi overrides, zero-width marks) make a
 # name look like someone else's on the instructor's screen.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+# Letters and symbols that are drawn as nothing: Hangul fillers, the blank Braille
+# pattern, and the default-ignorable marks that are not format characters.
+_BLANK = {"\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u180e", "\u2800", "\u3164",
+          "\uffa0"}
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,10 @@ def clean_label(value: object, field: str, max_chars: int) -> str:
     for char in text:
         category = unicodedata.category(char)
         # Cf holds the bidi overrides, zero-width marks and tag characters.
-        if category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or char in _INVISIBLE:
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or char in _INVISIBLE | _BLANK:
             raise ValueError(f"{field} contains a control or invisible character")
+    if not any(unicodedata.category(char) not in ("Zs", "Mn", "Me") for char in text):
+        raise ValueError(f"{field} shows nothing: type letters or digits")
     return text
 
 
