@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # --version and `check` answer at once.
 
 SUBCOMMANDS = ("loadtest", "check")
+FEW_STUDENTS = 2000  # the banner warns when the open-files limit allows fewer
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import trio
 
-    from .server import quiz_for
+    from .server import StartupError, quiz_for
 
     settings = Settings(
         host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(),
@@ -82,11 +83,31 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         trio.run(_run, settings, quiz)
-    except OSError as exc:
-        print(f"trivia_trio: cannot start: {exc}", file=sys.stderr)
+    except (StartupError, OSError, BaseExceptionGroup) as exc:
+        reason = _why_it_could_not_start(exc)
+        if reason is None:
+            raise
+        print(f"trivia_trio: cannot start: {reason}", file=sys.stderr)
         return 1
     print(f"\nStopped. Your answers are kept in {settings.data_dir}", flush=True)
     return 0
+
+
+def _why_it_could_not_start(exc: BaseException) -> BaseException | None:
+    """The StartupError (or else the OSError) behind a failed start, out of trio's
+    exception groups; None if something else went wrong."""
+    from .server import StartupError
+
+    for kind in (StartupError, OSError):
+        if isinstance(exc, kind):
+            return exc
+        if isinstance(exc, BaseExceptionGroup):
+            matched, _ = exc.split(kind)
+            while isinstance(matched, BaseExceptionGroup):
+                matched = matched.exceptions[0]
+            if matched is not None:
+                return matched
+    return None
 
 
 async def _run(settings: Settings, quiz: Quiz) -> None:
@@ -111,6 +132,7 @@ async def _run(settings: Settings, quiz: Quiz) -> None:
 
 
 def banner(info: ServerInfo, quiz: Quiz) -> str:
+    from .openfiles import students_allowed
     from .qr import terminal_art
 
     lines = [f"trivia_trio {__version__}: {quiz.title} ({len(quiz)} questions)"]
@@ -122,6 +144,10 @@ def banner(info: ServerInfo, quiz: Quiz) -> str:
     lines.append(f"Instructor dashboard (keep this link to yourself): {info.instructor_url}")
     lines.append(f"Projector view (put it on the big screen): {info.projector_url}")
     lines.append(f"Data folder: {info.data_dir} (sqlite: {info.storage})")
+    if info.open_files is not None and students_allowed(info.open_files) < FEW_STUDENTS:
+        lines.append(f"This computer lets the server open {info.open_files} files at once: "
+                     f"enough for about {students_allowed(info.open_files)} students. For "
+                     "more, run `ulimit -n 10240` in this terminal before starting.")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
 

@@ -43,13 +43,8 @@ import trio
 from trio_websocket import ConnectionClosed, HandshakeError, open_websocket_url
 from wsproto.utilities import LocalProtocolError
 
-from . import http_client
+from . import http_client, openfiles
 from .config import Limits, Settings
-
-try:
-    import resource
-except ImportError:  # Windows: no rlimits to raise
-    resource = None  # type: ignore[assignment]
 
 STUDENT_COOKIE = "tt_student"
 INSTRUCTOR_COOKIE = "tt_instructor"
@@ -258,20 +253,12 @@ def process_peak_rss_kib(pid: int) -> int | None:
 
 def raise_fd_limit(needed: int) -> list[str]:
     """Lift the soft open-files limit to the hard one; return notes for the report."""
-    notes: list[str] = []
-    if resource is None:
-        return notes
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    # An unlimited hard limit (macOS) cannot be the soft one: ask for what is needed.
-    target = max(soft, needed) if hard == resource.RLIM_INFINITY else hard
-    if soft < target:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            notes.append(f"raised the open-files limit from {soft} to {target}")
-            soft = target
-        except (ValueError, OSError) as exc:
-            notes.append(f"could not raise the open-files limit ({soft}): {exc}")
-    if soft != resource.RLIM_INFINITY and needed > soft:
+    limits = openfiles.raise_soft_limit(needed)
+    if limits is None:
+        return []
+    before, soft = limits
+    notes = [f"raised the open-files limit from {before} to {soft}"] if soft != before else []
+    if needed > soft:
         notes.append(
             f"WARNING: about {needed} file descriptors are needed but the limit is {soft}; "
             "expect failed connections (raise it with `ulimit -n`)"

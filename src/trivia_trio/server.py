@@ -6,7 +6,9 @@ import errno
 import logging
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,14 +19,15 @@ from hypercorn.config import Config
 from hypercorn.protocol import ws_stream
 from wsproto.extensions import PerMessageDeflate
 
-from . import library
+from . import folder_lock, library, openfiles
 from . import store as db
 from .auth import Keyring
 from .config import Settings
+from .folder_lock import FolderInUse, FolderLock
 from .media import MediaStore
 from .quiz import Quiz, demo_quiz, load_quiz
 from .room import Room, open_room, wall_clock_ms
-from .store import Store, open_store
+from .store import StorageError, Store, open_store
 from .web import create_app
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ class ServerInfo:
     data_dir: Path
     port_moved_from: int | None
     storage: str  # the durability settings sqlite reports, e.g. "WAL, synchronous=FULL"
+    open_files: int | None  # the open-files limit in force (None: no such limit, Windows)
     room: Room
     media: MediaStore | None = None  # the pictures this server serves
 
@@ -84,22 +88,55 @@ def allowed_host_names(settings: Settings, lan: list[str]) -> frozenset[str]:
     return frozenset(names)
 
 
-def free_port(host: str, wanted: int) -> int:
-    """``wanted`` if nothing listens there, else the next free one (0 stays 0)."""
-    if wanted == 0:
-        return 0
-    for port in range(wanted, wanted + PORT_ATTEMPTS):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+class StartupError(Exception):
+    """The server cannot start; the message says why and what to do, in one line."""
+
+
+def url_host(host: str) -> str:
+    """``host`` as it goes in a URL: IPv6 literals in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
+def _address_family(host: str) -> socket.AddressFamily:
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        raise StartupError(f"{host!r} is not an address of this computer: leave out --host "
+                           "to listen on every network") from None
+    return infos[0][0]
+
+
+def listen_port(host: str, wanted: int, *, fallback: bool) -> int:
+    """A port we can listen on at ``host``: ``wanted`` (0 lets the OS pick), or with
+    ``fallback`` the next free one after it. Raises StartupError saying what to do."""
+    if not 0 <= wanted <= 65535:
+        raise StartupError(f"port {wanted} does not exist: use one from 1024 to 65535, or "
+                           "leave out --port")
+    family = _address_family(host)
+    attempts = range(wanted, min(wanted + PORT_ATTEMPTS, 65536)) if fallback and wanted \
+        else range(wanted, wanted + 1)
+    last: OSError | None = None
+    for port in attempts:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, port))
             except OSError as exc:
-                if exc.errno not in (errno.EADDRINUSE, errno.EACCES, getattr(
-                        errno, "WSAEADDRINUSE", -1)):
-                    raise
+                if exc.errno not in _TAKEN:
+                    raise StartupError(f"cannot listen on {host} port {port} ({exc.strerror}): "
+                                       "leave out --host to listen on every network") from None
+                last = exc
                 continue
             return port
-    raise OSError(errno.EADDRINUSE, f"ports {wanted}-{wanted + PORT_ATTEMPTS - 1} are all taken")
+    assert last is not None
+    ports = f"port {wanted}" if len(attempts) == 1 else f"ports {wanted}-{attempts[-1]}"
+    reason = "already in use" if last.errno in _IN_USE else "not allowed"
+    raise StartupError(f"{ports} on {host}: {reason}; choose another with --port")
+
+
+_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)}
+# Windows refuses ports in its excluded ranges with "access denied": taken, as far as we care.
+_TAKEN = _IN_USE | {errno.EACCES, getattr(errno, "WSAEACCES", -1)}
 
 
 class _DeclinedDeflate(PerMessageDeflate):
@@ -120,7 +157,7 @@ def _decline_compression() -> None:
 
 def hypercorn_config(settings: Settings, port: int) -> Config:
     config = Config()
-    config.bind = [f"{settings.host}:{port}"]
+    config.bind = [f"{url_host(settings.host)}:{port}"]
     config.backlog = 1024
     config.websocket_max_message_size = settings.limits.ws_max_message_bytes
     config.websocket_ping_interval = settings.limits.ws_ping_interval_s
@@ -175,15 +212,18 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
     """Run the quiz server until ``shutdown_trigger`` returns or the caller cancels.
 
     Reports a ServerInfo through ``task_status`` once the port is bound. Owns
-    the database (opened, then closed after the last write) and every socket;
-    on shutdown, open sockets get a moment to close, then are cut. A quiz
-    file that does not validate raises QuizError before anything starts.
+    the data folder (one server each), the database (opened, then closed after
+    the last write) and every socket; on shutdown, open sockets get a moment to
+    close, then are cut. A quiz file that does not validate raises QuizError,
+    and a folder, port or address it cannot use raises StartupError, before
+    anything starts.
     """
     quiz = quiz or quiz_for(settings)
     _decline_compression()
     session_id = quiz.session_id or settings.session_id
-    port = free_port(settings.host, settings.port) if settings.port_fallback else settings.port
-    async with open_store(settings.db_path) as store:
+    port = listen_port(settings.host, settings.port, fallback=settings.port_fallback)
+    open_files = openfiles.raise_soft_limit(settings.limits.max_connections + openfiles.RESERVED)
+    async with _data_folder(settings) as (lock, store):
         secret, instructor_key = _keys(store.conn, settings)
         if settings.quiz_path:
             await _keep_in_library(store, quiz)
@@ -203,13 +243,36 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
                     hosts = lan or ["127.0.0.1"]
                 else:
                     hosts = [settings.host]
-                join_urls = tuple(f"http://{host}:{port}/" for host in hosts)
+                join_urls = tuple(f"http://{url_host(host)}:{port}/" for host in hosts)
                 room.set_join_url(join_urls[0])
-                loopback = "127.0.0.1" if settings.host in ("0.0.0.0", "127.0.0.1") \
-                    else settings.host
+                loopback = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.host, settings.host)
+                url = f"http://{url_host(loopback)}:{port}"
+                lock.announce(url)
                 task_status.started(ServerInfo(
-                    url=f"http://{loopback}:{port}", port=port, join_urls=join_urls,
+                    url=url, port=port, join_urls=join_urls,
                     instructor_key=instructor_key, data_dir=settings.data_dir,
                     port_moved_from=settings.port if settings.port not in (0, port) else None,
                     storage=_storage_summary(store.conn),
+                    open_files=open_files[1] if open_files else None,
                     room=room, media=media))
+
+
+@asynccontextmanager
+async def _data_folder(settings: Settings) -> AsyncIterator[tuple[FolderLock, Store]]:
+    """The data folder, held by this server alone, and its database.
+
+    Raises StartupError when another server holds the folder or it cannot be
+    written (read-only, or a path that cannot be created).
+    """
+    folder = settings.data_dir
+    async with AsyncExitStack() as stack:
+        try:
+            lock = stack.enter_context(folder_lock.hold(folder))
+            store = await stack.enter_async_context(open_store(settings.db_path))
+        except FolderInUse as exc:
+            raise StartupError(str(exc)) from None
+        except (OSError, sqlite3.Error, StorageError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise StartupError(f"cannot write to the data folder {folder} ({reason}): "
+                               "choose another with --data-dir") from None
+        yield lock, store
