@@ -450,6 +450,27 @@ async def test_a_client_that_never_reads_does_not_delay_the_class(
         nursery.cancel_scope.cancel()
 
 
+async def test_a_client_that_stays_connected_but_never_reads_is_dropped_in_time(
+        tmp_path: Path, quiz_path: Path) -> None:
+    """Its buffers fill, and the server's send to it would block for ever: it must be
+    dropped within the read timeout and a few seconds, like a vanished one."""
+    read_timeout = 1.0
+    async with running(tmp_path, quiz_path, read_timeout_s=read_timeout,
+                       ws_ping_interval_s=0.2, messages_per_second=1000,
+                       message_burst=1000) as server:
+        teacher = await instructor_cookie(server)
+        stuck = await raw_socket(server, "/ws/instructor", teacher)
+        async with connect(server, "/ws/instructor", teacher) as dashboard:
+            with trio.fail_after(read_timeout + 5):
+                on = False
+                while server.room.connection_count > 1:
+                    on = not on
+                    await dashboard.request({"type": "projector_live_answers", "on": on},
+                                            "room_info")
+            assert (await dashboard.request({"type": "ping"}, "pong")) == {"type": "pong"}
+        await stuck.aclose()
+
+
 async def test_a_full_outbox_drops_that_client_only() -> None:
     limits = Limits(outbox_messages=4)
     slow, fine = Client(Role.STUDENT, "slow", limits), Client(Role.STUDENT, "fine", limits)
