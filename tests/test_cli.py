@@ -11,7 +11,7 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
-from .conftest import THREE_QUESTIONS
+from .conftest import THREE_QUESTIONS, log_problems
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,6 +51,7 @@ def test_a_taken_port_moves_to_the_next_free_one(tmp_path: Path) -> None:
     assert used > taken
     assert process.returncode == 0
     assert f"Your answers are kept in {tmp_path / 'data'}" in rest
+    assert log_problems([], (text + rest).splitlines(), []) == []
 
 
 def test_a_missing_quiz_file_is_one_line_and_starts_nothing(tmp_path: Path) -> None:

@@ -34,6 +34,8 @@ from trio_websocket import open_websocket_url
 import trivia_trio
 from trivia_trio.http_client import request
 
+from .conftest import log_problems
+
 ROOT = Path(__file__).resolve().parents[1]
 SUPPORTED = ("3.11", "3.12", "3.13")
 TOO_OLD = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10")
@@ -381,6 +383,7 @@ async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
         with trio.fail_after(10):
             code = await process.wait()
         assert code == 0, output.decode()
+    assert log_problems([], output.decode().splitlines(), []) == []
 
 
 def compiled_in_cache(folder: Path, version: str) -> list[str]:
