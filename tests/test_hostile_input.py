@@ -489,7 +489,7 @@ def _open_fds() -> int:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts /proc/self/fd")
 async def test_vanished_clients_are_found_and_everything_returns_to_the_baseline(
         tmp_path: Path, quiz_path: Path) -> None:
-    async with running(tmp_path, quiz_path, ws_ping_interval_s=0.2, read_timeout_s=1.0) \
+    async with running(tmp_path, quiz_path, ws_ping_interval_s=0.2, read_timeout_s=2.0) \
             as server:
         cookies = [await join(server, f"s{n}", f"Student {n}") for n in range(10)]
         teacher = await instructor_cookie(server)
@@ -497,10 +497,12 @@ async def test_vanished_clients_are_found_and_everything_returns_to_the_baseline
         await trio.testing.wait_all_tasks_blocked()
         tasks, fds = trio.lowlevel.current_statistics().tasks_living, _open_fds()
         async with trio.open_nursery() as nursery:
-            vanished = [await raw_socket(server, "/ws/student", cookie) for cookie in cookies]
-            vanished += [await raw_socket(server, "/ws/projector") for _ in range(5)]
             alive = [await open_peer(nursery, server, "/ws/student", c) for c in cookies]
             alive.append(await open_peer(nursery, server, "/ws/instructor", teacher))
+            # Opened last: a socket that never reads is cut off once a send to it has
+            # waited for read_timeout, so these must all be counted before that.
+            vanished = [await raw_socket(server, "/ws/student", cookie) for cookie in cookies]
+            vanished += [await raw_socket(server, "/ws/projector") for _ in range(5)]
             assert server.room.connection_count == len(vanished) + len(alive)
             with trio.fail_after(5):
                 async with trio.open_nursery() as waiting:
