@@ -29,6 +29,7 @@ PHONE = {"width": 390, "height": 844}
 MATH_QUIZ = {
     "title": "Math",
     "time_limit_default": 60,
+    "close_when_all_answered": False,  # the test looks at the answered question before the reveal
     "questions": [
         {"text": "Solve $x^2 = 4$ for $x > 0$:",
          "options": ["$x = 2$", "$$\\frac{4}{2} + 1$$", "It costs $5 and $10",
