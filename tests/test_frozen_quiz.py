@@ -61,6 +61,8 @@ async def class_answers(server: ServerInfo, answers: dict[str, list[str]]) -> di
         phones = {sid: await stack.enter_async_context(connect(server, "/ws/student", cookie))
                   for sid, cookie in cookies.items()}
         for idx in range(len(next(iter(answers.values())))):
+            if idx:  # Next first reveals the open question; the following Next moves on
+                await teacher.send({"type": "next"})
             await teacher.send({"type": "next"})
             for sid, phone in phones.items():
                 await phone.until("question_open", question_idx=idx)
