@@ -146,8 +146,8 @@ function numberLine(answers, correct) {
     const middle = (i + 0.5) * slot;
     const height = Math.max(2, (plot * row.count) / largest);
     chart.appendChild(svg("rect", { x: middle - slot * 0.35, y: baseline - height, width: slot * 0.7, height, class: row.correct ? "number-line-right" : "number-line-wrong" }));
-    chart.appendChild(chartText(String(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
-    chart.appendChild(chartText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 6, "number-line-value", "middle"));
+    chart.appendChild(numberLineText(String(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
+    chart.appendChild(numberLineText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 6, "number-line-value", "middle"));
   });
   const inside = rows.map((row, i) => (row.correct ? i : -1)).filter((i) => i >= 0);
   const range = acceptedRange(correct);
@@ -155,8 +155,15 @@ function numberLine(answers, correct) {
     const left = inside[0] * slot + 4;
     const right = (inside[inside.length - 1] + 1) * slot - 4;
     const y = NUMBER_LINE.font + 12; // the bracket, under its label, above the tallest count
-    chart.appendChild(chartText("✓ " + range, (left + right) / 2, NUMBER_LINE.font + 2, "number-line-range", "middle"));
+    chart.appendChild(numberLineText("✓ " + range, (left + right) / 2, NUMBER_LINE.font + 2, "number-line-range", "middle"));
     chart.appendChild(svg("path", { d: "M" + left + " " + (y + 14) + " V" + y + " H" + right + " V" + (y + 14), class: "number-line-bracket" }));
   }
   return chart;
+}
+
+/** A label on the number line (SVG text: it scales with the chart). */
+function numberLineText(text, x, y, className, anchor) {
+  const node = svg("text", { x, y, "text-anchor": anchor, class: className });
+  node.textContent = text;
+  return node;
 }
