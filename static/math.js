@@ -67,8 +67,12 @@ function hasMath(text) {
   return splitMath(text).some((piece) => piece.tex !== undefined);
 }
 
-/** Fill `node` with `text`, its math typeset (the TeX source shows until KaTeX has loaded). */
+/**
+ * Fill `node` with `text`, its math typeset (the TeX source shows until KaTeX
+ * has loaded). Quiz text keeps its own direction inside a right-to-left page.
+ */
 function renderRich(node, text) {
+  node.setAttribute("dir", "auto");
   fill(node, ...splitMath(text).map((piece) => (piece.tex === undefined ? piece.text : mathNode(piece))));
   return node;
 }
