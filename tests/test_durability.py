@@ -45,6 +45,8 @@ DROPPED = (ConnectionClosed, HandshakeError, OSError, trio.BrokenResourceError)
 def long_quiz(path: Path, questions: int) -> Path:
     path.write_text(json.dumps({
         "title": "Crash test", "time_limit_default": 600,
+        # Each cycle kills the server while its question is open, even once all have answered.
+        "close_when_all_answered": False,
         "questions": [{"text": f"Question {n}", "options": ["A", "B", "C", "D"], "correct": "B"}
                       for n in range(questions)],
     }))
