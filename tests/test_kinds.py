@@ -387,7 +387,7 @@ def test_a_slide_with_no_clock_is_stored_and_restored_with_no_clock(tmp_path) ->
     from trivia_trio.game import Opening
 
     conn = db.connect(tmp_path / "t.sqlite3")
-    record = db.open_session(conn, "room", "{}", T0)
+    record, _ = db.open_session(conn, "room", "{}", T0, default="{}")
     with conn:
         db.save_opening(conn, record.run_id, Opening(0, T0, None))
         db.save_opening(conn, record.run_id, Opening(1, T0, 30))
