@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -71,6 +72,9 @@ class MediaStore:
         self.disk_reads = 0
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cached_bytes = 0
+        # Reads run in worker threads: phones asking at once for a picture not yet in
+        # memory wait for the first read instead of each reading the file again.
+        self._memory = threading.Lock()
 
     def save(self, pictures: dict[str, bytes]) -> None:
         """Write each picture not yet kept; a crash mid-way never leaves half a file."""
@@ -92,29 +96,32 @@ class MediaStore:
 
     def cached(self, name: str) -> bytes | None:
         """The picture's bytes if already in memory (no disk access)."""
-        data = self._cache.get(name)
-        if data is not None:
-            self._cache.move_to_end(name)
-        return data
+        with self._memory:
+            data = self._cache.get(name)
+            if data is not None:
+                self._cache.move_to_end(name)
+            return data
 
     def read(self, name: str) -> bytes | None:
         """The picture's bytes, or None if there is no such picture."""
         if not MEDIA_NAME.match(name):
             return None
-        data = self.cached(name)
-        if data is not None:
+        with self._memory:
+            data = self._cache.get(name)
+            if data is not None:
+                self._cache.move_to_end(name)
+                return data
+            try:
+                data = (self.folder / name).read_bytes()
+            except OSError:
+                return None
+            self.disk_reads += 1
+            self._cache[name] = data
+            self._cached_bytes += len(data)
+            while self._cached_bytes > self.memory_bytes and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= len(dropped)
             return data
-        try:
-            data = (self.folder / name).read_bytes()
-        except OSError:
-            return None
-        self.disk_reads += 1
-        self._cache[name] = data
-        self._cached_bytes += len(data)
-        while self._cached_bytes > self.memory_bytes and len(self._cache) > 1:
-            _, dropped = self._cache.popitem(last=False)
-            self._cached_bytes -= len(dropped)
-        return data
 
 
 # ---- where a quiz's pictures come from ------------------------------------------------------
