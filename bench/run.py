@@ -76,6 +76,8 @@ def bench_quiz(questions: int) -> dict[str, Any]:
     return {
         "title": "Benchmark",
         "time_limit_default": QUESTION_TIME_LIMIT_S,
+        # The load generator closes each question itself, to time the close's fan-out.
+        "close_when_all_answered": False,
         "questions": [
             {
                 "text": f"Benchmark question {idx + 1}",
@@ -213,8 +215,12 @@ def machine_description() -> str:
     )
 
 
-def _cell(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.1f}"
+def _cell(value: float | None, decimals: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{decimals}f}"
+
+
+def _kib(size: int | None) -> float | None:
+    return None if size is None else size / 1024
 
 
 def markdown(results: list[dict[str, Any]], launcher: str, args: argparse.Namespace) -> str:
@@ -243,18 +249,22 @@ def markdown(results: list[dict[str, Any]], launcher: str, args: argparse.Namesp
             )
     lines += [
         "",
-        "| students | errors | server CPU per answer (ms) | server peak RSS (MiB) "
-        "| join phase (s) | load generator CPU (s) | load average before |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| students | errors | server CPU per answer (ms) | server CPU per join (ms) "
+        "| to the instructor per question (KiB) | to the projector per question (KiB) "
+        "| server peak RSS (MiB) | join phase (s) | load generator CPU (s) | load average before |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         if "failed" in result:
             continue
         errors = ", ".join(f"{kind}: {count}" for kind, count in result["errors"].items())
         server = result["server"]
+        sent = result["bytes_per_question"]
         lines.append(
             f"| {result['students']:,} | {errors or 'none'} | "
-            f"{_cell(server['cpu_ms_per_answer'])} | {_cell(server['peak_rss_mib'])} | "
+            f"{_cell(server['cpu_ms_per_answer'], 2)} | {_cell(server['cpu_ms_per_join'], 2)} | "
+            f"{_cell(_kib(sent['instructor']))} | {_cell(_kib(sent['projector']))} | "
+            f"{_cell(server['peak_rss_mib'])} | "
             f"{result['join_phase_s']:.1f} | {result['client_cpu_s']:.1f} | "
             f"{result['load_average_before']:.2f} |"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -285,7 +286,14 @@ async def test_every_role_gets_a_snapshot_of_the_current_state_on_connect(
             snapshot = await projector.next()
             assert snapshot["type"] == "projector_state"
             assert snapshot["reveal"]["correct"] == "B"
-            assert snapshot["qr_url"].startswith("data:image/svg+xml;base64,")
+            # The QR is a short link to a picture the browser keeps, not a data URL in
+            # every frame.
+            assert re.fullmatch(r"/join-qr\.svg\?v=[0-9a-f]{16}", snapshot["qr_url"])
+            assert len(json.dumps(snapshot)) < 2048
+            picture = await get(server, snapshot["qr_url"])
+            assert picture.status == 200
+            assert (picture.header("content-type") or "").startswith("image/svg+xml")
+            assert picture.body.startswith(b"<?xml") and b"<svg" in picture.body
         await instructor.send({"type": "end_session"})
         await instructor.until("session_ended")
         async with connect(server, "/ws/student", cookie) as student:

@@ -16,6 +16,7 @@ and projector's views are snapshots: marked dirty and redrawn at most
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import secrets
@@ -29,8 +30,8 @@ from typing import Any, TypeVar
 import outcome
 import trio
 
+from . import qr, views
 from . import store as db
-from . import views
 from .clients import Client, Role
 from .coalesce import Coalescer
 from .config import Limits
@@ -45,7 +46,6 @@ from .game import (
     Submission,
     run_seed,
 )
-from .qr import svg_data_url
 from .quiz import Quiz, demo_quiz, quiz_from_dict
 from .store import Opened, StorageError, Store
 
@@ -94,7 +94,6 @@ class Room:
                                  record.events, State(record.state), record.current_question_idx,
                                  seed=run_seed(session_id, record.run_id))
         self.join_url = "/"
-        self._qr_url = svg_data_url(self.join_url)
         self._students: dict[str, _Live] = {}
         self._instructors: set[Client] = set()
         self._projectors: set[Client] = set()
@@ -109,6 +108,7 @@ class Room:
                       self._table_interval),
             Coalescer(("lobby_count",), self._redraw, lambda: 1.0),
         )
+        self.set_join_url(self.join_url)
         self._connections = 0
         self.uncommitted: set[Submission] = set()
         self._unsaved: list[Callable[[Any], Any]] = []  # changes the disk refused, in order
@@ -125,8 +125,13 @@ class Room:
         return f"session:{self.session_id}:close_when_all_answered"
 
     def set_join_url(self, url: str) -> None:
+        """The address students join at, and its QR code as an image the pages load once.
+
+        The picture's address names its content, so browsers may keep it for good and
+        the projector's frames carry a short link instead of six kilobytes of SVG."""
         self.join_url = url
-        self._qr_url = svg_data_url(url)
+        self.join_qr_svg = qr.svg(url)
+        self._qr_url = f"/join-qr.svg?v={hashlib.sha256(self.join_qr_svg).hexdigest()[:16]}"
         self._mark("projector", "room_info")
 
     @property

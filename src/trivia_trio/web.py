@@ -217,6 +217,12 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             return _error(404, "not_found", "no such file")
         return Response(asset[0], mimetype=asset[1])
 
+    @app.get("/join-qr.svg")
+    async def join_qr() -> Response:
+        # The address carries the picture's hash: a browser asks once per join address.
+        return Response(room.join_qr_svg, mimetype="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
     @app.get("/healthz")
     async def healthz() -> Any:
         return {"status": "ok",
