@@ -207,6 +207,7 @@ def test_a_whole_quiz_on_every_page(classroom: Classroom) -> None:
     expect(ada.locator("#between-top5 .leader-you")).to_contain_text("Ada")
     expect(screen.locator("#leaders-top10 li")).to_have_count(3)
     expect(teacher.locator("#leaderboard-rows tr").first).to_contain_text("s1")
+    expect(teacher.locator("#leaderboard-rows tr").first.locator("td").first).to_have_text("1")
     classroom.stage("5-leaderboard")
 
     # Question 2 from the keyboard: → opens it, Space (after Close now) moves on.

@@ -35,6 +35,7 @@ from . import store as db
 from .clients import Client, Role
 from .coalesce import Coalescer
 from .config import Limits
+from .deltas import TableChanges
 from .game import (
     DuplicateStudentId,
     Game,
@@ -110,6 +111,10 @@ class Room:
         )
         self.set_join_url(self.join_url)
         self._connections = 0
+        # The dashboards' big tables go out as changes (see deltas.py).
+        self._presence_sent = TableChanges("student_id")
+        self._presence_context: tuple[Any, ...] | None = None  # question, orphans, last sent
+        self._scores_sent = TableChanges("student_id")
         self.uncommitted: set[Submission] = set()
         self._unsaved: list[Callable[[Any], Any]] = []  # changes the disk refused, in order
         self._replaying = 0  # refused changes being written again right now
@@ -184,6 +189,10 @@ class Room:
         elif role is Role.INSTRUCTOR:
             self._instructors.add(client)
             self._instructor_snapshot(client)
+            # Its snapshot is newer than what the others were last sent: all start afresh.
+            self._presence_sent.forget()
+            self._scores_sent.forget()
+            self._mark("presence", "leaderboard")
         else:
             self._projectors.add(client)
             client.send_message(views.state_message(self.game))
@@ -226,8 +235,6 @@ class Room:
         """One message from a client. Bad input gets an ``error`` reply and changes nothing."""
         if client.closing:  # kicked (cleared, reset, replaced): it speaks for no one now
             return
-        if client.role is Role.STUDENT:
-            self._seen(client.student_id)
         if not client.bucket.take():
             client.rate_strikes += 1
             client.send_message(views.error_message("rate_limited", "slow down"))
@@ -762,10 +769,10 @@ class Room:
         if self._instructors:
             drawn = {
                 "room_info": self._room_info,
-                "lobby": lambda: views.lobby_update_message(game),
-                "presence": self._presence,
+                "lobby": lambda: views.lobby_count_message(game),
+                "presence": self._presence_view,
                 "histogram": lambda: idx is not None and views.live_histogram_message(game, idx),
-                "leaderboard": lambda: views.full_leaderboard_message(game),
+                "leaderboard": self._leaderboard_view,
             }
             for kind in dirty & drawn.keys():
                 message = drawn[kind]()
@@ -781,12 +788,41 @@ class Room:
             text = views.encode(views.lobby_count_message(game))
             self._to_students(lambda student_id: text)
 
-    def _presence(self) -> dict[str, Any]:
+    def _presence_rows(self) -> list[dict[str, Any]]:
         presence = {
             student_id: views.Presence(len(live.sockets), live.last_seen_ms)
             for student_id, live in self._students.items()
         }
-        return views.presence_update_message(self.game, presence)
+        return views.presence_rows(self.game, presence)
+
+    def _presence(self) -> dict[str, Any]:
+        return views.presence_update_message(self.game, self._presence_rows())
+
+    def _presence_view(self) -> dict[str, Any] | None:
+        """The presence table for the dashboards: whole, or what changed (None: nothing)."""
+        game, table, rows = self.game, self._presence_sent, self._presence_rows()
+        context = (game.current_idx, views.orphan_duplicate_joins(game))
+        if table.needs_whole:
+            table.sent_whole(rows)
+            self._presence_context = context
+            return views.presence_update_message(game, rows)
+        if self._presence_context is not None and context[0] != self._presence_context[0]:
+            table.assume("answered_current", False)
+        changed, removed = table.changes(rows)
+        if not changed and not removed and context == self._presence_context:
+            return None
+        self._presence_context = context
+        return views.presence_changes_message(game, changed, removed)
+
+    def _leaderboard_view(self) -> dict[str, Any] | None:
+        """The leaderboard for the dashboards: whole, or the new scores (None: none)."""
+        table, rows = self._scores_sent, views.scores(self.game)
+        if table.needs_whole:
+            table.sent_whole(rows)
+            return views.full_leaderboard_message(self.game)
+        changed, removed = table.changes(rows)
+        return views.leaderboard_changes_message(changed, removed) if changed or removed \
+            else None
 
     def _room_info(self) -> dict[str, Any]:
         return views.room_info_message(self.game, session_id=self.session_id,
