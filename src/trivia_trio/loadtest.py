@@ -515,13 +515,28 @@ class _ClassRun:
         except ConnectionClosed as exc:
             self.instructor_lost(exc, class_scope)
 
-    async def read_projector(self, ws: Any) -> None:
-        """Count what the projector is sent; the class goes on if it is lost."""
+    async def watch_projector(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+                              ) -> None:
+        """A projector screen open for the whole class, like the one in the room: count
+        what it is sent. The class goes on if it is lost."""
+        plan, opened = self.plan, False
         try:
-            while True:
-                self.received["projector"] += len((await ws.get_message()).encode())
-        except ConnectionClosed:
+            async with open_websocket_url(
+                _ws_url(self.target.url, "/ws/projector"),
+                max_message_size=INSTRUCTOR_MAX_MESSAGE_BYTES,
+                connect_timeout=plan.timeout_s,
+                disconnect_timeout=plan.timeout_s,
+            ) as ws:
+                task_status.started()
+                opened = True
+                while True:
+                    self.received["projector"] += len((await ws.get_message()).encode())
+        except* LocalProtocolError:
+            pass  # a server ping crossed the close at the end of the class
+        except* (ConnectionClosed, HandshakeError):
             self.errors["projector: websocket closed unexpectedly"] += 1
+            if not opened:
+                task_status.started()
 
     def instructor_lost(self, exc: ConnectionClosed, class_scope: trio.CancelScope) -> None:
         """Without the instructor nothing can go on: count it once and stop the class."""
@@ -606,19 +621,6 @@ class _ClassRun:
         await self.wait_for(self.instructor_ended, timeout, "instructor session_ended")
 
 
-async def _open_projector(target: ServerTarget, plan: Plan,
-                          task_status: trio.TaskStatus[Any] = trio.TASK_STATUS_IGNORED) -> None:
-    """A projector screen, open for the whole class, like the one in the room."""
-    async with open_websocket_url(
-        _ws_url(target.url, "/ws/projector"),
-        max_message_size=INSTRUCTOR_MAX_MESSAGE_BYTES,
-        connect_timeout=plan.timeout_s,
-        disconnect_timeout=plan.timeout_s,
-    ) as ws:
-        task_status.started(ws)
-        await trio.sleep_forever()
-
-
 def _describe_handshake(exc: HandshakeError) -> str:
     status = getattr(exc, "status_code", None)
     return f"HTTP {status}" if status else type(exc).__name__
@@ -681,8 +683,7 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
             async with trio.open_nursery() as class_nursery:
                 class_scope = class_nursery.cancel_scope
                 class_nursery.start_soon(run.read_instructor, instructor_ws, class_scope)
-                projector_ws = await class_nursery.start(_open_projector, target, plan)
-                class_nursery.start_soon(run.read_projector, projector_ws)
+                await class_nursery.start(run.watch_projector)
                 pid = target.pid
                 join_cpu_before = process_cpu_seconds(pid) if pid else None
                 join_started = trio.current_time()

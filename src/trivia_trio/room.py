@@ -107,7 +107,7 @@ class Room:
                       lambda: 1 / limits.view_updates_per_second),
             Coalescer(("lobby", "presence", "leaderboard", "room_info"), self._redraw,
                       self._table_interval),
-            Coalescer(("lobby_count",), self._redraw, lambda: 1.0),
+            Coalescer(("lobby_count",), self._redraw, self._lobby_count_interval),
         )
         self.set_join_url(self.join_url)
         self._connections = 0
@@ -763,6 +763,10 @@ class Room:
     def _table_interval(self) -> float:
         """Per-student tables cost O(class size) to encode: refresh big classes slower."""
         return max(1 / self.limits.table_updates_per_second, len(self.game.participants) / 2000)
+
+    def _lobby_count_interval(self) -> float:
+        """Every waiting phone gets the count: at most about 1,000 of them a second."""
+        return max(1.0, len(self.game.participants) / 1000)
 
     def _redraw(self, dirty: set[str]) -> None:
         game, idx = self.game, self.game.current_idx

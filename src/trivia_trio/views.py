@@ -181,23 +181,23 @@ def ended_own(game: Game, student_id: str) -> dict[str, Any]:
 
 
 def closed_for_students(game: Game, idx: int) -> Personalised:
-    return Personalised(question_closed_message(game, idx), "top5", game.standings()[:5],
+    return Personalised(question_closed_message(game, idx), "top5", game.top(5),
                         lambda sid: question_closed_own(game, idx, sid))
 
 
 def between_for_students(game: Game, next_idx: int | None) -> Personalised:
-    return Personalised(between_message(next_idx), "top5", game.standings()[:5],
+    return Personalised(between_message(next_idx), "top5", game.top(5),
                         lambda sid: rank_and_total(game, sid))
 
 
 def ended_for_students(game: Game) -> Personalised:
-    return Personalised({"type": "session_ended"}, "final_top5", game.standings()[:5],
+    return Personalised({"type": "session_ended"}, "final_top5", game.top(5),
                         lambda sid: ended_own(game, sid))
 
 
 def with_top(message: dict[str, Any], key: str, game: Game) -> dict[str, Any]:
     """The instructor's copy of a shared message: the top five, no one marked."""
-    return message | {key: leaderboard_rows(game.standings()[:5])}
+    return message | {key: leaderboard_rows(game.top(5))}
 
 
 # ---- what a (re)connecting client gets first ---------------------------------------------
@@ -464,7 +464,7 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         "reveal": shown,
         "response_time_distribution": timing,
         "score_distribution": score_distribution(game),
-        "leaderboard": leaderboard_rows(game.standings()[:PUBLIC_TOP]),
+        "leaderboard": leaderboard_rows(game.top(PUBLIC_TOP)),
         "server_ts": now,
     }
 
@@ -488,7 +488,7 @@ def me_payload(game: Game, student_id: str,
 
 
 def stats_payload(game: Game, idx: int | None, you: str | None) -> dict[str, Any]:
-    top5 = leaderboard_rows(game.standings()[:5], you=you)
+    top5 = leaderboard_rows(game.top(5), you=you)
     your_rank = game.rank_of(you) if you else None
     if idx is None:
         return {"question_idx": None, "response_time_avg_ms": None,
