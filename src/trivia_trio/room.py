@@ -35,6 +35,7 @@ from . import store as db
 from .clients import Client, Role
 from .coalesce import Coalescer
 from .config import Limits
+from .connection import Connection
 from .deltas import TableChanges
 from .game import (
     DuplicateStudentId,
@@ -170,10 +171,11 @@ class Room:
         return self._connections
 
     @asynccontextmanager
-    async def connect(self, role: Role, student_id: str | None = None
-                      ) -> AsyncIterator[Client]:
-        """Register a socket for the block's lifetime; its snapshot is queued at once."""
-        client = Client(role, student_id, self.limits)
+    async def connect(self, role: Role, student_id: str | None = None,
+                      connection: Connection | None = None) -> AsyncIterator[Client]:
+        """Register a socket for the block's lifetime; its snapshot is queued at once.
+        ``connection``: the socket's own, to write to directly (see clients.py)."""
+        client = Client(role, student_id, self.limits, connection)
         if role is Role.STUDENT:
             assert student_id is not None
             live = self._students.setdefault(student_id, _Live())
