@@ -339,8 +339,9 @@ def full_leaderboard_message(game: Game) -> dict[str, Any]:
 
 
 def scores(game: Game) -> list[dict[str, Any]]:
-    """Everyone's total, unsorted: the rows ``leaderboard_changes`` is made of."""
-    return [{"student_id": p.student_id, "name": p.name, "score": as_score(p.points)}
+    """Everyone's total in points, unsorted: what ``leaderboard_changes`` is made of
+    (compared as whole points; turned into scores only for the rows sent)."""
+    return [{"student_id": p.student_id, "name": p.name, "score": p.points}
             for p in game.participants.values()]
 
 
@@ -349,8 +350,10 @@ def leaderboard_changes_message(rows: list[dict[str, Any]], removed: list[str]
     """What changed in ``full_leaderboard``: new rows and new scores, and the students gone.
     The page ranks the rows itself, by the leaderboard's rules: the score of one
     student moves the rank of many, and sending every moved rank would be the
-    whole table again."""
-    return {"type": "leaderboard_changes", "rows": rows, "removed": removed}
+    whole table again. ``rows`` come from ``scores``."""
+    shown = [row | {"score": as_score(row["score"])} if "score" in row else row
+             for row in rows]
+    return {"type": "leaderboard_changes", "rows": shown, "removed": removed}
 
 
 def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
