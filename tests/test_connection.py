@@ -6,6 +6,7 @@ import socket
 
 import pytest
 import trio
+import trio.testing
 from hypercorn.config import Config
 from hypercorn.events import RawData
 from wsproto.connection import Connection as WsConnection
@@ -91,3 +92,13 @@ async def test_a_closed_socket_is_never_written_to() -> None:
     # Its descriptor may belong to someone else by now.
     assert connection.write(text_frame("hello")) == 0
     await client.aclose()
+
+
+@pytest.mark.skipif(not WRITES_DIRECTLY, reason="sockets are written directly on POSIX only")
+async def test_hypercorns_own_sends_go_straight_out_when_nothing_waits() -> None:
+    connection, client = await connection_pair()
+    connection._websocket = False
+    response = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+    with trio.testing.assert_no_checkpoints():  # no lock, no cancel scope, no task switch
+        await connection.protocol_send(RawData(response))
+    assert await read_all(client, len(response)) == response

@@ -97,24 +97,28 @@ class Connection(tcp_server.TCPServer):
 
     def write(self, frame: bytes) -> int:
         """Send ``frame`` now if the socket takes it, else keep it for ``flush``, behind
-        the others waiting. Returns how many frames wait now."""
-        if self._closing:
+        the others waiting. Returns how many frames wait now (0 after a close frame:
+        nothing may follow it, nor anything a closed socket)."""
+        if self._closing or self.stream.socket.fileno() < 0:
             return 0
-        if not self._waiting and not self.send_lock.locked() and WRITES_DIRECTLY:
-            fd = self.stream.socket.fileno()  # -1 once the socket is closed: never reuse it
-            if fd < 0:
-                return 0
-            try:
-                sent = os.write(fd, frame)
-            except BlockingIOError:
-                sent = 0
-            except OSError:  # the client is gone; the reader will find out and end it
-                return 0
-            if sent == len(frame):
-                return 0
-            frame = frame[sent:]
-        self._waiting.append(frame)
+        rest = self._write_now(frame)
+        if rest:
+            self._waiting.append(rest)
         return len(self._waiting)
+
+    def _write_now(self, data: bytes) -> bytes:
+        """Write as much of ``data`` as the socket takes at once, unless something is
+        waiting or being sent; what is left to send (all of it for a closed or broken
+        socket, whose send then fails and ends the connection)."""
+        if self._waiting or self.send_lock.locked() or not WRITES_DIRECTLY:
+            return data
+        fd = self.stream.socket.fileno()  # -1 once the socket is closed: never reuse it
+        if fd < 0:
+            return data
+        try:
+            return data[os.write(fd, data):]
+        except OSError:  # full (BlockingIOError), or gone
+            return data
 
     async def flush(self) -> None:
         """Send every frame waiting, under the deadline every send has."""
@@ -135,10 +139,13 @@ class Connection(tcp_server.TCPServer):
             self._closing = self._closing or event.data[:1] == CLOSE_FRAME_START
         else:
             self._websocket = event.data.startswith(SWITCHING_PROTOCOLS)
-        async with self.send_lock:
-            data = b"".join([*self._waiting, event.data])
-            self._waiting.clear()
-            await self._send_all(data)
+        # Most sends fit in the socket at once: no lock, cancel scope or task switch.
+        rest = self._write_now(event.data)
+        if rest:
+            async with self.send_lock:
+                data = b"".join([*self._waiting, rest])
+                self._waiting.clear()
+                await self._send_all(data)
 
     async def _send_all(self, data: bytes) -> bool:
         """Send under ``read_timeout``; on failure or timeout close, and return False."""
