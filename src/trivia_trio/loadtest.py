@@ -44,6 +44,7 @@ from trio_websocket import ConnectionClosed, HandshakeError, open_websocket_url
 from wsproto.utilities import LocalProtocolError
 
 from . import http_client, openfiles
+from .cli import collect_garbage_for_a_big_class
 from .config import Limits, Settings
 
 STUDENT_COOKIE = "tt_student"
@@ -1072,6 +1073,7 @@ def main(argv: list[str] | None = None) -> int:
     sockets_per_student = 2 if args.url is None else 1
     for note in raise_fd_limit(plan.students * sockets_per_student + 64):
         print(note, file=sys.stderr)
+    collect_garbage_for_a_big_class()  # the load generator holds thousands of sockets too
     refusals: list[BaseException] = []
     try:
         report = trio.run(
