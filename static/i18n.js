@@ -200,7 +200,9 @@ const i18n = (() => {
 
   // The page says whose language it follows: <body data-language-memory="student">.
   const page = document.body.getAttribute("data-language-memory") || "page";
-  const preferred = bestMatch([remembered(page)].concat(browserLanguages()));
+  // A page not worded through the catalogs yet (the quiz editor) stays English, lang and dir too.
+  const englishOnly = document.documentElement.hasAttribute("data-i18n-english-only");
+  const preferred = englishOnly ? FALLBACK_LANGUAGE : bestMatch([remembered(page)].concat(browserLanguages()));
   const ready = use(preferred);
 
   return {
