@@ -138,17 +138,18 @@ const i18n = (() => {
 
   /**
    * The words for a code the server sent (`kind` "error" or "warning"): the
-   * catalog's "<kind>.<code>", or "<kind>.unknown" for a code it has no words for.
+   * catalog's "<kind>.<code>", or "<kind>.unknown" for a code it has no words for;
+   * `params` fill the fields the server sent with it (such as a quiz's title).
    */
-  function serverText(kind, code) {
+  function serverText(kind, code, params) {
     const key = kind + "." + code;
-    return t(Object.prototype.hasOwnProperty.call(fallback, key) ? key : kind + ".unknown", { code: String(code) });
+    return t(Object.prototype.hasOwnProperty.call(fallback, key) ? key : kind + ".unknown", Object.assign({ code: String(code) }, params));
   }
 
-  /** ["a", "b", "c"] → "a, b, c" with the language's separators. */
-  function formatList(items) {
+  /** ["a", "b", "c"] → "a, b, c" with the language's separators; type "disjunction": "a, b or c". */
+  function formatList(items, type) {
     return typeof Intl.ListFormat === "function"
-      ? new Intl.ListFormat(language, { style: "narrow", type: "unit" }).format(items)
+      ? new Intl.ListFormat(language, type ? { style: "long", type } : { style: "short", type: "unit" }).format(items)
       : items.join(", ");
   }
 

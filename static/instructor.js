@@ -91,7 +91,7 @@ i18n.ready.then(() => {
       announce(t("dashboard.announce.ended"));
     },
     warning(message) {
-      showWarning(message.code, i18n.serverText("warning", message.code));
+      showWarning(message.code, i18n.serverText("warning", message.code, { title: message.title }));
     },
     error(message) {
       setText("control-status", i18n.serverText("error", message.code));
@@ -308,6 +308,10 @@ i18n.ready.then(() => {
   byId("close-when-all-answered").addEventListener("change", (event) => command({ type: "close_when_all_answered", on: event.target.checked }));
   byId("projector-language").addEventListener("change", (event) => command({ type: "projector_language", language: event.target.value || null }));
   setText("current-countdown-unit", t("countdown.unit_short"));
+  fill(byId("attention-note"), ...i18n.tNodes("dashboard.students.attention_note", {}, {
+    lost_focus: el("strong", { text: t("dashboard.students.lost_focus") }),
+    page_hidden: el("strong", { text: t("dashboard.students.page_hidden") }),
+  }));
   renderJoined(0);
   fillProjectorLanguages();
   byId("language-picker").appendChild(i18n.picker(() => location.reload()));

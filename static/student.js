@@ -296,7 +296,8 @@
     setText("between-total", formatScore(message.your_total));
     setText("between-rank", rankText(message.your_rank));
     renderLeaderboard(byId("between-top5"), message.top5);
-      showTitle(message.title);
+    const last = message.next_idx === null || message.next_idx === undefined;
+    setText("between-next", last ? t("student.between.last") : t("student.between.next", { number: message.next_idx + 1 }));
     showOnly(views, "between");
     announce(t("student.between.announce", { rank: rankText(message.your_rank), total: formatScore(message.your_total) }));
   }

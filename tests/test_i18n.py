@@ -58,14 +58,15 @@ TEXT_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "showWarning": ("1",),
     "confirmAction": ("0", "1"),
     "renderColumnChart": ("1",),
+    "submitButton": ("0",),
+    "answerHint": ("0",),
+    "actionButton": ("0", "1"),
+    "numberLineText": ("0",),
 }
 TEXT_PROPERTIES = {"text", "title", "alt", "placeholder", "aria-label"}
-# Landed alongside the catalogs and not worded through them yet: the quiz editor, the
-# dashboard's quiz library and the shared part of the per-kind renderers.
-# Each entry is work left, not an exception to the rule.
-NOT_YET_WORDED_FILES = {"editor.html", "editor.js", "library.js", "kinds.js"}
-NOT_YET_WORDED_SECTIONS = {"instructor.html": re.compile(
-    r'<section class="panel panel-library".*?</section>', re.S)}
+# The quiz editor's own page is not worded through the catalogs yet (its language
+# setting is): work left, not an exception to the rule.
+NOT_YET_WORDED_FILES = {"editor.html", "editor.js"}
 TEXT_ASSIGNMENTS = {"textContent", "title", "innerText", "placeholder", "alt"}
 
 
@@ -174,16 +175,15 @@ class VisibleText(HTMLParser):
 
 
 def worded_pages(pattern: str) -> list[Path]:
-    return [path for path in sorted(STATIC.glob(pattern)) if path.name not in NOT_YET_WORDED_FILES]
+    """Our pages' files matching ``pattern`` under static/ (not vendored KaTeX)."""
+    return [path for path in sorted(STATIC.rglob(pattern))
+            if path.name not in NOT_YET_WORDED_FILES and "katex" not in path.parts]
 
 
 @pytest.mark.parametrize("path", worded_pages("*.html"), ids=lambda path: path.name)
 def test_html_writes_no_visible_text_only_catalog_keys(path: Path) -> None:
     parser = VisibleText()
-    html = path.read_text(encoding="utf-8")
-    if path.name in NOT_YET_WORDED_SECTIONS:
-        html = NOT_YET_WORDED_SECTIONS[path.name].sub("", html)
-    parser.feed(html)
+    parser.feed(path.read_text(encoding="utf-8"))
     assert parser.found == []
     assert parser.keys, "the page names its texts by key"
     assert sorted(set(parser.keys) - set(ENGLISH)) == []
@@ -344,6 +344,7 @@ def test_the_scan_finds_text_in_every_way_a_page_can_show_it() -> None:
         "'Close it'", '"Labelled"', '"Child"'])
 
 
-@pytest.mark.parametrize("path", worded_pages("*.js"), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", worded_pages("*.js"),
+                         ids=lambda path: str(path.relative_to(STATIC)))
 def test_js_passes_no_written_text_to_the_page(path: Path) -> None:
     assert shown_literals(path.read_text(encoding="utf-8")) == []
