@@ -45,7 +45,7 @@ i18n.ready.then(() => {
   function row(quiz) {
     const title = quiz.title;
     const lastRun = quiz.last_run ? t("library.last_run", { time: when(quiz.last_run.started_at), count: quiz.last_run.students }) : t("library.not_run");
-    const exportLinks = el("span", { class: "export-choices" }, ...EXPORTS.map(([format, label]) =>
+    const exportLinks = el("span", { class: "export-choices" }, el("span", { class: "export-label", text: t("library.export.heading") }), ...EXPORTS.map(([format, label]) =>
       el("a", { href: API + "/" + quiz.quiz_id + "/export?format=" + format, download: "", "aria-label": t("library.export.label", { title, format: label }), title: format === "zip" ? t("library.export.bundle_title") : null }, label)));
     return el("tr", null,
       el("th", { scope: "row" }, el("span", { dir: "auto", text: title }), quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),

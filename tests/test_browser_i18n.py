@@ -140,7 +140,7 @@ def test_a_student_and_the_projector_in_the_browsers_language(pages: Pages, loca
         words(language, "student.playing_as", name="Ada Lovelace-Byron", student_id="s1"))
     pages.check(student, "2-lobby", language, direction)
 
-    teacher.click("#next-button")
+    teacher.get_by_role("button", name="Next").click()
     expect(student.locator("#question-text")).to_have_text("2 + 2?")
     expect(student.locator("#question-number")).to_have_text(
         words(language, "question.number_of", number=1, total=3))
@@ -151,10 +151,10 @@ def test_a_student_and_the_projector_in_the_browsers_language(pages: Pages, loca
     pages.check(student, "3-question", language, direction)
     pages.check(screen, "3-projector-question", language, direction)
 
-    student.locator("#answer-buttons [data-answer=B]").click()
+    student.get_by_role("button", name=re.compile(r"^B\b")).click()
     expect(student.locator("#answer-status")).to_have_text(
         words(language, "student.answer.received", letter="B"))
-    teacher.click("#close-button")
+    teacher.get_by_role("button", name="Close now").click()
     expect(student.locator("#reveal-verdict")).to_have_text(
         words(language, "student.verdict.right"))
     expect(student.locator("#reveal-correct")).to_contain_text(
@@ -197,7 +197,7 @@ def test_the_teacher_picks_the_projectors_language_on_the_dashboard(pages: Pages
     teacher.get_by_label("Projector language").select_option(label="日本語")
     expect(heading(screen, "ja", "projector.join.heading")).to_be_visible()
     assert screen.evaluate("document.documentElement.lang") == "ja"
-    teacher.click("#next-button")
+    teacher.get_by_role("button", name="Next").click()
     expect(screen.locator("#progress")).to_have_text(
         words("ja", "question.number_of", number=1, total=3))
     pages.check(screen, "projector-in-japanese", "ja", "ltr")
@@ -205,3 +205,16 @@ def test_the_teacher_picks_the_projectors_language_on_the_dashboard(pages: Pages
     teacher.get_by_label("Projector language").select_option(label="Automatic")
     expect(screen.locator("#progress")).to_have_text("Question 1 of 3")
     assert screen.evaluate("document.documentElement.lang") == "en"
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ar"])
+def test_the_dashboard_follows_the_teachers_browser(pages: Pages, locale: str) -> None:
+    language, direction = LOCALES[locale]
+    teacher = pages.open(f"/instructor?key={pages.server.instructor_key}", locale, LAPTOP)
+    expect(heading(teacher, language, "dashboard.controls.heading")).to_be_visible()
+    expect(teacher.get_by_role("button", name=words(language, "dashboard.controls.next"))) \
+        .to_be_visible()
+    expect(teacher.locator("#next-hint")).to_have_text(
+        words(language, "dashboard.hint.opens", number=1, total=3))
+    expect(heading(teacher, language, "library.heading")).to_be_visible()
+    pages.check(teacher, "dashboard", language, direction)

@@ -189,6 +189,14 @@ def test_html_writes_no_visible_text_only_catalog_keys(path: Path) -> None:
     assert sorted(set(parser.keys) - set(ENGLISH)) == []
 
 
+def test_no_stylesheet_writes_words() -> None:
+    """CSS generated content (``content: "Export:"``) is text no catalog can reach."""
+    written = {path.name: re.findall(r'content:\s*"([^"]*)"', path.read_text(encoding="utf-8"))
+               for path in STATIC.glob("*.css")}
+    assert {name: [text for text in texts if LETTER.search(text)]
+            for name, texts in written.items() if any(LETTER.search(t) for t in texts)} == {}
+
+
 # ---- no text outside the catalogs: JS -------------------------------------------------------
 TOKEN = re.compile(r"""
     (?P<space>\s+)
