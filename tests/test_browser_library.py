@@ -300,7 +300,7 @@ def test_export_a_bundle_delete_and_import_it_again_finds_it_equal(
 
     dashboard.get_by_label(re.compile("Import a quiz file")).set_input_files(exported)
     expect(dashboard.get_by_role("status").filter(has_text="Imported")).to_contain_text(
-        "Imported “Round trip” (1 questions).")
+        "Imported “Round trip” (1 question).")
     row = library_row(dashboard, "Round trip")
     expect(row).to_be_visible()
     new_id = row.get_by_role("link", name="Edit Round trip").get_attribute("href").rsplit("=")[1]
