@@ -10,8 +10,12 @@ i18n.ready.then(() => {
     closed: null, // question_closed of the current question
     histogram: null, // {A, B, C, D, missed, pending?}
     answered: null, // {submitted, total}
-    leaderboard: [], // full_leaderboard rows
+    leaderboard: [], // the scores, ranked
   };
+  // The two big tables come whole once, then as changes: a class of thousands would
+  // otherwise resend them at every refresh (presence_changes, leaderboard_changes).
+  const presence = { rows: new Map(), elements: new Map(), question: null };
+  const scores = new Map();
   // Many teachers mirror this screen to the projector: the answer stays hidden while a
   // question is open unless they ask for it (remembered on this computer).
   const SHOW_ANSWERS_KEY = "trivia-trio.show-answers";
@@ -79,12 +83,23 @@ i18n.ready.then(() => {
     lobby_update(message) {
       renderJoined(message.count);
     },
-    presence_update: renderPresence,
+    lobby_count(message) {
+      renderJoined(message.count);
+    },
+    presence_update(message) {
+      showPresence(message, true);
+    },
+    presence_changes(message) {
+      showPresence(message, false);
+    },
     full_leaderboard(message) {
-      view.leaderboard = message.leaderboard;
-      fill(byId("leaderboard-rows"), ...message.leaderboard.map((row) =>
-        el("tr", null, el("td", { text: i18n.formatNumber(row.rank) }), el("td", { dir: "auto", text: row.name }), el("td", { text: row.student_id }), el("td", { text: formatScore(row.score) }))));
-      renderCurrent();
+      scores.clear();
+      mergeRows(scores, message.leaderboard, []);
+      showScores();
+    },
+    leaderboard_changes(message) {
+      mergeRows(scores, message.rows, message.removed);
+      showScores();
     },
     session_ended() {
       countdown.stop();
@@ -213,14 +228,59 @@ i18n.ready.then(() => {
     return text.length > length ? text.slice(0, length - 1) + "…" : text;
   }
 
-  function renderPresence(message) {
-    const rows = message.rows || [];
-    byId("presence-empty").hidden = rows.length > 0;
-    fill(byId("presence-rows"), ...rows.map(presenceRow));
+  /** Rows by student id: new ones added, changed fields merged in, removed ones gone. */
+  function mergeRows(table, rows, removed) {
+    rows.forEach((row) => table.set(row.student_id, Object.assign(table.get(row.student_id) || {}, row)));
+    removed.forEach((studentId) => table.delete(studentId));
+  }
+
+  /** Presence, whole (``presence_update``) or changed: only changed rows are redrawn. */
+  function showPresence(message, whole) {
+    const body = byId("presence-rows");
+    const newQuestion = message.current_question_idx !== presence.question;
+    presence.question = message.current_question_idx;
+    if (whole) {
+      presence.rows.clear();
+      presence.elements.clear();
+      fill(body);
+    } else if (newQuestion) {
+      presence.rows.forEach((row) => { row.answered_current = false; });
+    }
+    const removed = message.removed || [];
+    mergeRows(presence.rows, message.rows, removed);
+    removed.forEach((studentId) => {
+      const gone = presence.elements.get(studentId);
+      if (gone) gone.remove();
+      presence.elements.delete(studentId);
+    });
+    const redraw = whole || newQuestion ? Array.from(presence.rows.keys()) : message.rows.map((row) => row.student_id);
+    redraw.forEach((studentId) => {
+      const drawn = presenceRow(presence.rows.get(studentId));
+      const before = presence.elements.get(studentId);
+      if (before) before.replaceWith(drawn);
+      else body.appendChild(drawn);
+      presence.elements.set(studentId, drawn);
+    });
+    byId("presence-empty").hidden = presence.rows.size > 0;
     const orphans = message.orphan_duplicate_joins || [];
     byId("orphans").hidden = orphans.length === 0;
     fill(byId("orphan-list"), ...orphans.map((attempt) =>
       el("li", { text: attempt.student_id + " — " + attemptText(attempt) })));
+  }
+
+  /** The leaderboard's order: score, then name, then id; equal scores share a rank (1, 2, 2, 4). */
+  function showScores() {
+    const order = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    const ranked = Array.from(scores.values()).sort((a, b) =>
+      b.score - a.score || order(a.name, b.name) || order(a.student_id, b.student_id));
+    let rank = 0;
+    view.leaderboard = ranked.map((row, place) => {
+      if (place === 0 || ranked[place - 1].score !== row.score) rank = place + 1;
+      return Object.assign({}, row, { rank });
+    });
+    fill(byId("leaderboard-rows"), ...view.leaderboard.map((row) =>
+      el("tr", null, el("td", { text: i18n.formatNumber(row.rank) }), el("td", { dir: "auto", text: row.name }), el("td", { text: row.student_id }), el("td", { text: formatScore(row.score) }))));
+    renderCurrent();
   }
 
   function presenceRow(row) {

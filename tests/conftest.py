@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,11 +81,20 @@ def ws_url(info: ServerInfo, path: str) -> str:
 
 
 class Peer:
-    """A websocket client that reads in order and can wait for a message type."""
+    """A websocket client that reads in order and can wait for a message type.
+
+    As a dashboard it keeps the presence table and the scores the way the page
+    does: whole from ``presence_update`` and ``full_leaderboard``, then changed by
+    ``presence_changes`` and ``leaderboard_changes``."""
 
     def __init__(self, ws: WebSocketConnection) -> None:
         self.ws = ws
         self.seen: list[dict[str, Any]] = []
+        self.presence: dict[str, dict[str, Any]] = {}
+        self.orphans: list[dict[str, Any]] = []
+        self.scores: dict[str, dict[str, Any]] = {}
+        self.joined: int | None = None
+        self._question: int | None = None
 
     async def send(self, message: dict[str, Any] | str) -> None:
         await self.ws.send_message(message if isinstance(message, str) else json.dumps(message))
@@ -94,7 +103,44 @@ class Peer:
         with trio.fail_after(5):
             message = json.loads(await self.ws.get_message())
         self.seen.append(message)
+        self._keep_tables(message)
         return message
+
+    def _keep_tables(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "presence_update":
+            self.presence = {row["student_id"]: row for row in message["rows"]}
+        elif kind == "presence_changes":
+            if message["current_question_idx"] != self._question:
+                for row in self.presence.values():
+                    row["answered_current"] = False
+            merge(self.presence, message["rows"], message["removed"])
+        elif kind == "full_leaderboard":
+            self.scores = {row["student_id"]: {k: row[k] for k in ("student_id", "name", "score")}
+                           for row in message["leaderboard"]}
+        elif kind == "leaderboard_changes":
+            merge(self.scores, message["rows"], message["removed"])
+        elif kind in ("lobby_update", "lobby_count"):
+            self.joined = message["count"]
+        if kind in ("presence_update", "presence_changes"):
+            self._question = message["current_question_idx"]
+            self.orphans = message["orphan_duplicate_joins"]
+
+    def leaderboard(self) -> list[dict[str, Any]]:
+        """The scores ranked as the dashboard ranks them: score, then name, then id;
+        equal scores share a rank (1, 2, 2, 4)."""
+        ordered = sorted(self.scores.values(),
+                         key=lambda row: (-row["score"], row["name"], row["student_id"]))
+        ranked: list[dict[str, Any]] = []
+        for place, row in enumerate(ordered, start=1):
+            tied = ranked and ranked[-1]["score"] == row["score"]
+            ranked.append(row | {"rank": ranked[-1]["rank"] if tied else place})
+        return ranked
+
+    async def until_tables(self, check: Callable[[Peer], bool]) -> None:
+        """Read until the dashboard's tables pass ``check``."""
+        while not check(self):
+            await self.next()
 
     async def until(self, kind: str, **fields: Any) -> dict[str, Any]:
         """Read until a message of ``kind`` (with these field values) arrives."""
@@ -106,6 +152,14 @@ class Peer:
     async def request(self, message: dict[str, Any], reply: str) -> dict[str, Any]:
         await self.send(message)
         return await self.until(reply)
+
+
+def merge(table: dict[str, dict[str, Any]], rows: list[dict[str, Any]],
+          removed: list[str]) -> None:
+    for row in rows:
+        table.setdefault(row["student_id"], {}).update(row)
+    for student_id in removed:
+        table.pop(student_id, None)
 
 
 @asynccontextmanager

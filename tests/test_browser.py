@@ -154,7 +154,9 @@ def test_a_whole_quiz_on_every_page(classroom: Classroom) -> None:
         expect(student.locator("#lobby-count")).to_have_text("3")
         expect(student.locator("#quiz-title")).to_have_text("Three questions")
     expect(screen.locator("#joined-count")).to_have_text("3")
-    expect(screen.locator("#join-qr")).to_have_attribute("src", re.compile("^data:image/svg"))
+    expect(screen.locator("#join-qr")).to_have_attribute("src", re.compile(r"^/join-qr\.svg\?v="))
+    screen.wait_for_function("document.querySelector('#join-qr').naturalWidth > 0",
+                             timeout=5000)
     expect(teacher.locator("#presence-rows tr")).to_have_count(3)
     expect(teacher.locator("#next-hint")).to_have_text("Next opens question 1 of 3.")
     classroom.stage("1-lobby")
@@ -205,6 +207,7 @@ def test_a_whole_quiz_on_every_page(classroom: Classroom) -> None:
     expect(ada.locator("#between-top5 .leader-you")).to_contain_text("Ada")
     expect(screen.locator("#leaders-top10 li")).to_have_count(3)
     expect(teacher.locator("#leaderboard-rows tr").first).to_contain_text("s1")
+    expect(teacher.locator("#leaderboard-rows tr").first.locator("td").first).to_have_text("1")
     classroom.stage("5-leaderboard")
 
     # Question 2 from the keyboard: → opens it, Space (after Close now) moves on.

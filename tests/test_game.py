@@ -587,6 +587,19 @@ def test_ties_share_a_rank_and_the_next_score_skips_past_them() -> None:
         ("s1", 1), ("s2", 2), ("s3", 2), ("s4", 4)]
 
 
+def test_the_top_few_rank_as_the_whole_order_does_with_or_without_a_full_sort() -> None:
+    game = new_game(*(f"s{n}" for n in range(1, 9)))
+    game.open_question(0, T0)
+    for n, (answer_given, delay) in enumerate([("B", 0), ("B", 4), ("B", 4), ("A", 0),
+                                               ("B", 8), ("B", 4)], start=1):
+        answer(game, f"s{n}", 0, answer_given, T0 + delay * SECOND)
+    for count in (1, 3, 4, 20):
+        game._standings_changed()
+        fresh = game.top(count)  # the standings are stale: a partial selection
+        assert fresh == game.standings()[:count]
+        assert game.top(count) == fresh  # and from the sorted standings
+
+
 def test_two_students_at_zero_share_a_rank_whoever_answered() -> None:
     game = new_game("s1", "s2", "s3")
     game.open_question(0, T0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -80,8 +81,9 @@ async def test_a_full_three_question_quiz_as_every_client_sees_it(server: Server
             # Even bins of 5 s: six for a 30 s question, four for a 20 s one.
             limit = reveal["question"]["time_limit"]
             assert len(reveal["response_time_distribution"]["buckets"]) == limit // 5
-            board = await instructor.until("full_leaderboard")
-            assert [row["student_id"] for row in board["leaderboard"]][0] == "s1"
+            await instructor.until_tables(
+                lambda dash: dash.scores["s1"]["score"] > 0
+                and dash.leaderboard()[0]["student_id"] == "s1")
         await instructor.send({"type": "next"})  # past the last question
         ended = {sid: await peer.until("session_ended") for sid, peer in students.items()}
         assert ended["s1"]["questions_answered"] == 3 and ended["s1"]["questions_correct"] == 3
@@ -200,15 +202,15 @@ async def test_a_second_claim_on_an_id_is_refused_and_shown_to_the_instructor(
         assert response.status == 400 and response.json()["code"] == "bad_join"
     await post(server, "/api/join", {"student_id": "s1", "name": "Mallory"})
     async with connect(server, "/ws/instructor", teacher) as instructor:
-        presence = await instructor.until("presence_update")
-        assert presence["rows"][0]["duplicate_join_attempts"]["count"] == 2
-        assert presence["orphan_duplicate_joins"] == []
+        await instructor.until("presence_update")
+        assert instructor.presence["s1"]["duplicate_join_attempts"]["count"] == 2
+        assert instructor.orphans == []
         # An id nobody holds yet cannot be "taken", but a clear frees and orphans the attempts.
         cleared = await post(server, "/api/instructor/clear", {"student_id": "s1"}, teacher)
         assert cleared.json() == {"removed": True}
-        presence = await instructor.until("presence_update", rows=[])
-        assert presence["orphan_duplicate_joins"][0]["student_id"] == "s1"
-        assert presence["orphan_duplicate_joins"][0]["count"] == 2
+        await instructor.until_tables(lambda dash: not dash.presence)
+        assert instructor.orphans[0]["student_id"] == "s1"
+        assert instructor.orphans[0]["count"] == 2
 
 
 async def test_clearing_a_student_kicks_their_sockets_and_frees_their_id(
@@ -285,7 +287,14 @@ async def test_every_role_gets_a_snapshot_of_the_current_state_on_connect(
             snapshot = await projector.next()
             assert snapshot["type"] == "projector_state"
             assert snapshot["reveal"]["correct"] == "B"
-            assert snapshot["qr_url"].startswith("data:image/svg+xml;base64,")
+            # The QR is a short link to a picture the browser keeps, not a data URL in
+            # every frame.
+            assert re.fullmatch(r"/join-qr\.svg\?v=[0-9a-f]{16}", snapshot["qr_url"])
+            assert len(json.dumps(snapshot)) < 2048
+            picture = await get(server, snapshot["qr_url"])
+            assert picture.status == 200
+            assert (picture.header("content-type") or "").startswith("image/svg+xml")
+            assert picture.body.startswith(b"<?xml") and b"<svg" in picture.body
         await instructor.send({"type": "end_session"})
         await instructor.until("session_ended")
         async with connect(server, "/ws/student", cookie) as student:
@@ -297,6 +306,7 @@ async def test_every_role_gets_a_snapshot_of_the_current_state_on_connect(
 async def test_presence_counts_sockets_blurs_hides_and_answers(server: ServerInfo) -> None:
     cookie = await join(server, "s1", "Ann")
     async with connect(server, "/ws/instructor", await instructor_cookie(server)) as teacher:
+        await teacher.until("presence_update")
         async with connect(server, "/ws/student", cookie) as student:
             await student.until("state")
             # In the lobby (or a reveal) a phone put away is not looking anything up.
@@ -306,18 +316,24 @@ async def test_presence_counts_sockets_blurs_hides_and_answers(server: ServerInf
             for kind in ("blur", "blur", "visibility_hidden"):
                 assert (await post(server, "/api/events", {"kind": kind}, cookie)).status == 204
             assert (await post(server, "/api/events", {"kind": "copy"}, cookie)).status == 400
-            row = (await teacher.until("presence_update",))["rows"][0]
-            while row["blur_count"] < 2 or row["hidden_count"] < 1:
-                row = (await teacher.until("presence_update"))["rows"][0]
+            await teacher.until_tables(lambda dash: dash.presence["s1"]["blur_count"] >= 2
+                                       and dash.presence["s1"]["hidden_count"] >= 1)
+            row = teacher.presence["s1"]
             assert row["blur_count"] == 2 and row["hidden_count"] == 1
             assert row["connected"] and row["ws_count"] == 1
+            assert not row["answered_current"]
             await student.request({"type": "submit", "question_idx": 0, "answer": "A"},
                                   "submit_ack")
-            while not row["answered_current"]:
-                row = (await teacher.until("presence_update"))["rows"][0]
-        while row["connected"]:
-            row = (await teacher.until("presence_update"))["rows"][0]
+            await teacher.until_tables(lambda dash: dash.presence["s1"]["answered_current"])
+        await teacher.until_tables(lambda dash: not dash.presence["s1"]["connected"])
         assert row["ws_count"] == 0 and row["last_seen_ms"] > 0
+        # The next question starts everyone unanswered, without a row each to say so.
+        await teacher.send({"type": "next"})
+        await teacher.until("question_closed")
+        await teacher.send({"type": "next"})
+        await teacher.until_tables(lambda dash: not dash.presence["s1"]["answered_current"])
+        assert [m for m in teacher.seen if m["type"] == "presence_changes"
+                and m["current_question_idx"] == 1 and m["rows"]] == []
 
 
 async def test_stats_and_me_report_what_was_answered(server: ServerInfo) -> None:
@@ -358,7 +374,8 @@ async def test_reset_wipes_the_run_tells_students_and_kills_old_cookies(
         except ConnectionClosed as closed:
             assert closed.reason.code == 4002
         assert (await instructor.until("state"))["state"] in ("question_open", "lobby")
-        assert (await instructor.until("lobby_update", count=0))["participants"] == []
+        await instructor.until_tables(lambda dash: dash.joined == 0 and not dash.presence
+                                      and not dash.scores)
         await projector.until("projector_state", state="question_open")
         after = await projector.until("projector_state", state="lobby")
         assert after["participant_count"] == 0 and after["leaderboard"] == []

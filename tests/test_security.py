@@ -265,7 +265,7 @@ async def test_a_cleared_students_and_a_pre_reset_cookie_are_refused(
     await post(server, "/api/instructor/clear", {"student_id": "s1"}, teacher)
     async with connect(server, "/ws/instructor", teacher) as instructor:
         await instructor.send({"type": "reset"})
-        await instructor.until("lobby_update", count=0)
+        await instructor.until_tables(lambda dash: dash.joined == 0)
     await join(server, "s2", "Bob")  # the same id in the new run: a new cookie_id
     for cookie in (cleared, before_reset):
         assert (await get(server, "/api/me", cookie)).status == 401

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from trivia_trio import views
+from trivia_trio.deltas import TableChanges
 from trivia_trio.game import Game, State, Submission
 from trivia_trio.quiz import Quiz, quiz_from_dict
 
@@ -440,7 +441,7 @@ def test_presence_rows_join_live_connections_audits_and_the_current_answer() -> 
     game.open_question(0, T0)
     answer(game, "id-7002", 0, "B", T0 + SECOND)
     presence = {"id-7001": views.Presence(ws_count=2, last_seen_ms=T0 + 7)}
-    message = views.presence_update_message(game, presence)
+    message = views.presence_update_message(game, views.presence_rows(game, presence))
     assert message["type"] == "presence_update"
     assert message["current_question_idx"] == 0
     assert message["rows"] == [
@@ -478,7 +479,7 @@ def test_presence_lists_duplicate_joins_on_ids_nobody_holds_as_orphans() -> None
     game.record_event("id-9999", "duplicate_join", T0 + 8)
     game.record_event("id-8888", "blur", T0 + 5)  # not a duplicate join: not listed
     game.record_event("id-7001", "duplicate_join", T0 + 6)
-    message = views.presence_update_message(game, {})
+    message = views.presence_update_message(game, views.presence_rows(game, {}))
     assert message["orphan_duplicate_joins"] == [
         {"student_id": "id-9999", "count": 2, "latest_ts": T0 + 8}
     ]
@@ -486,14 +487,14 @@ def test_presence_lists_duplicate_joins_on_ids_nobody_holds_as_orphans() -> None
     assert message["rows"][0]["connected"] is False
     # Once the holder is removed, the attempts on that id are orphans too.
     game.remove("id-7001")
-    orphans = views.presence_update_message(game, {})["orphan_duplicate_joins"]
+    orphans = views.orphan_duplicate_joins(game)
     assert {o["student_id"] for o in orphans} == {"id-9999", "id-7001"}
 
 
 def test_a_disconnected_student_keeps_a_row_with_last_seen() -> None:
     game = new_game(students={"id-7001": "Ada"})
     presence = {"id-7001": views.Presence(ws_count=0, last_seen_ms=T0 + 50)}
-    row = views.presence_update_message(game, presence)["rows"][0]
+    row = views.presence_update_message(game, views.presence_rows(game, presence))["rows"][0]
     assert (row["connected"], row["ws_count"], row["last_seen_ms"]) == (False, 0, T0 + 50)
 
 
@@ -588,3 +589,24 @@ def test_stats_of_a_question_nobody_answered_have_no_average() -> None:
     assert payload["response_time_distribution"] == {"0_10s": 0, "10_30s": 0, "30s_plus": 0}
     assert payload["your_rank"] == game.rank_of("id-7001")
     assert game.state is State.QUESTION_OPEN
+
+
+# ---- the dashboard's tables as changes --------------------------------------------------------
+def test_a_table_sends_whole_once_then_only_the_fields_that_changed() -> None:
+    table = TableChanges("student_id")
+    assert table.needs_whole
+    table.sent_whole([{"student_id": "a", "score": 0, "name": "Ann"},
+                      {"student_id": "b", "score": 0, "name": "Bob"}])
+    changed, removed = table.changes([{"student_id": "a", "score": 1, "name": "Ann"},
+                                      {"student_id": "c", "score": 0, "name": "Cy"}])
+    assert changed == [{"student_id": "a", "score": 1},
+                       {"student_id": "c", "score": 0, "name": "Cy"}]
+    assert removed == ["b"]
+    assert table.changes([{"student_id": "a", "score": 1, "name": "Ann"},
+                          {"student_id": "c", "score": 0, "name": "Cy"}]) == ([], [])
+    # What the pages do by themselves is not sent row by row.
+    table.assume("score", 0)
+    assert table.changes([{"student_id": "a", "score": 0, "name": "Ann"},
+                          {"student_id": "c", "score": 0, "name": "Cy"}]) == ([], [])
+    table.forget()
+    assert table.needs_whole

@@ -1,9 +1,12 @@
 """One open socket as the room sees it: a role, an identity and a bounded outbox.
 
-Events (a question opening, an ack) queue in order. Views (presence, the
-leaderboard, the projector's picture) are snapshots: a newer one replaces a
-queued older one of the same kind, so a busy dashboard gets the latest
-picture instead of a backlog, and its outbox never fills with stale ones.
+On a server's own connections (``connection.Connection``) a message is
+written straight to the socket by the task that has it; only what the socket
+cannot take at once waits, and the socket's sender task sends it. Elsewhere
+(a test client) messages queue for the sender task. Events (a question
+opening, an ack) go in order. Views (presence, the projector's picture) are
+snapshots: a newer one replaces a queued older one of the same kind, so a busy
+dashboard gets the latest picture instead of a backlog.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import trio
 
 from . import views
 from .config import Limits
+from .connection import Connection, text_frame
 from .throttle import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -42,14 +46,25 @@ class _ViewSlot:
     kind: str
 
 
+class _Flush:
+    """Frames wait on the connection: send them."""
+
+
+FLUSH = _Flush()
+
+
 class Client:
     """``send`` never blocks: a client whose outbox is full is too far behind to
     help and is dropped; it reconnects and gets a fresh snapshot."""
 
-    def __init__(self, role: Role, student_id: str | None, limits: Limits) -> None:
+    def __init__(self, role: Role, student_id: str | None, limits: Limits,
+                 connection: Connection | None = None) -> None:
         self.role = role
         self.student_id = student_id
-        self._outbox, self._queued = trio.open_memory_channel[str | Close | _ViewSlot](
+        self.connection = connection
+        self._most_waiting = limits.outbox_messages
+        self._flush_asked = False
+        self._outbox, self._queued = trio.open_memory_channel[str | Close | _ViewSlot | _Flush](
             limits.outbox_messages)
         self._latest_views: dict[str, str] = {}
         self.cancel_scope = trio.CancelScope()
@@ -58,13 +73,25 @@ class Client:
         self.closing = False
 
     def send(self, text: str) -> None:
-        self._put(text)
+        if self.connection is None:
+            self._put(text)
+        elif not self.closing:
+            waiting = self.connection.write(text_frame(text))
+            if waiting > self._most_waiting:
+                log.info("dropping a %s socket that stopped reading", self.role)
+                self.drop()
+            elif waiting and not self._flush_asked:
+                self._flush_asked = True
+                self._put(FLUSH)
 
     def send_message(self, message: dict[str, Any]) -> None:
-        self._put(views.encode(message))
+        self.send(views.encode(message))
 
     def send_view(self, kind: str, text: str) -> None:
         """Queue a snapshot of ``kind``, replacing one still waiting to go out."""
+        if self.connection is not None:
+            self.send(text)
+            return
         waiting = kind in self._latest_views
         self._latest_views[kind] = text
         if not waiting:
@@ -79,7 +106,7 @@ class Client:
         self.closing = True
         self.cancel_scope.cancel()
 
-    def _put(self, item: str | Close | _ViewSlot) -> None:
+    def _put(self, item: str | Close | _ViewSlot | _Flush) -> None:
         if self.closing:
             return
         try:
@@ -90,14 +117,17 @@ class Client:
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             self.closing = True
 
-    async def outgoing(self) -> AsyncIterator[str | Close]:
-        """What to send, in order: each text, then a Close if one was queued."""
+    async def outgoing(self) -> AsyncIterator[str | Close | _Flush]:
+        """What to send, in order: each text (or FLUSH: the frames waiting on the
+        connection), then a Close if one was queued."""
         async for item in self._queued:
             yield self._resolve(item)
 
-    def receive_nowait(self) -> str | Close:
+    def receive_nowait(self) -> str | Close | _Flush:
         """The next thing to send if one is queued; raises trio.WouldBlock otherwise."""
         return self._resolve(self._queued.receive_nowait())
 
-    def _resolve(self, item: str | Close | _ViewSlot) -> str | Close:
+    def _resolve(self, item: str | Close | _ViewSlot | _Flush) -> str | Close | _Flush:
+        if item is FLUSH:
+            self._flush_asked = False  # frames written from now on need another flush
         return self._latest_views.pop(item.kind) if isinstance(item, _ViewSlot) else item

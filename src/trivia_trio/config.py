@@ -41,7 +41,9 @@ class Limits:
     table_updates_per_second: float = 2.0  # presence, lobby list, full leaderboard
     # A live client answers pings, so it is never silent for read_timeout_s; a phone
     # that vanished without closing is, and its socket is then closed.
-    ws_ping_interval_s: float = 10.0
+    # Pages send their own keep-alive every 20 s, so the server's pings only keep other
+    # clients honest; each ping costs every socket a wake-up.
+    ws_ping_interval_s: float = 25.0
     read_timeout_s: float = 35.0
 
 

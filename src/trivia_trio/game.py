@@ -11,6 +11,7 @@ Scores are kept as whole *points*, twentieths of a question (the protocol's
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -402,6 +403,20 @@ class Game:
                 self._standings.append(Standing(rank, p.student_id, p.name, p.points))
             self._ranks = {s.student_id: s.rank for s in self._standings}
         return self._standings
+
+    def top(self, count: int) -> list[Standing]:
+        """The first ``count`` of ``standings()``, without sorting everyone when the
+        standings are stale: the projector redraws its top ten after every few answers.
+        The top of the order ranks the same as the whole order's start."""
+        if self._standings is not None:
+            return self._standings[:count]
+        best = heapq.nsmallest(count, self.participants.values(),
+                               key=lambda p: (-p.points, p.name, p.student_id))
+        top: list[Standing] = []
+        for place, p in enumerate(best, start=1):
+            rank = top[-1].rank if top and top[-1].points == p.points else place
+            top.append(Standing(rank, p.student_id, p.name, p.points))
+        return top
 
     def rank_of(self, student_id: str) -> int | None:
         self.standings()

@@ -177,8 +177,12 @@ class ClassResult:
     notes: list[str]
     instructor_cookie: str
     server_cpu_s: float | None = None
+    server_join_cpu_s: float | None = None
     server_peak_rss_kib: int | None = None
     join_phase_s: float = 0.0
+    # What the dashboard and the projector received while questions ran, in bytes.
+    instructor_question_bytes: int = 0
+    projector_question_bytes: int = 0
 
     @property
     def answers_acked(self) -> int:
@@ -301,7 +305,10 @@ class _ClassRun:
         self.instructor_ended = trio.Event()
         self.total_questions: int | None = None
         self.server_cpu_s: float | None = None
+        self.server_join_cpu_s: float | None = None
         self.join_phase_s = 0.0
+        self.received = {"instructor": 0, "projector": 0}  # bytes, all along
+        self.question_bytes = {"instructor": 0, "projector": 0}  # bytes, while questions ran
 
     # - students -
 
@@ -490,6 +497,7 @@ class _ClassRun:
         try:
             while True:
                 text = await ws.get_message()
+                self.received["instructor"] += len(text.encode())
                 kind = _message_type(text)
                 if kind not in _INSTRUCTOR_TYPES_NEEDED:
                     continue
@@ -506,6 +514,29 @@ class _ClassRun:
                     self.errors[f"instructor: server error {message.get('code')}"] += 1
         except ConnectionClosed as exc:
             self.instructor_lost(exc, class_scope)
+
+    async def watch_projector(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+                              ) -> None:
+        """A projector screen open for the whole class, like the one in the room: count
+        what it is sent. The class goes on if it is lost."""
+        plan, opened = self.plan, False
+        try:
+            async with open_websocket_url(
+                _ws_url(self.target.url, "/ws/projector"),
+                max_message_size=INSTRUCTOR_MAX_MESSAGE_BYTES,
+                connect_timeout=plan.timeout_s,
+                disconnect_timeout=plan.timeout_s,
+            ) as ws:
+                task_status.started()
+                opened = True
+                while True:
+                    self.received["projector"] += len((await ws.get_message()).encode())
+        except* LocalProtocolError:
+            pass  # a server ping crossed the close at the end of the class
+        except* (ConnectionClosed, HandshakeError):
+            self.errors["projector: websocket closed unexpectedly"] += 1
+            if not opened:
+                task_status.started()
 
     def instructor_lost(self, exc: ConnectionClosed, class_scope: trio.CancelScope) -> None:
         """Without the instructor nothing can go on: count it once and stop the class."""
@@ -547,6 +578,7 @@ class _ClassRun:
             )
             self.rounds[idx] = question
             self.current_round = question
+            received_before = dict(self.received)
             question.next_sent_at = trio.current_time()
             await ws.send_message('{"type":"next"}')
             await self.wait_for(
@@ -577,6 +609,8 @@ class _ClassRun:
                 question.closed.done, timeout, "question_closed", question.closed.missing
             )
             self.current_round = None
+            for screen, before in received_before.items():
+                self.question_bytes[screen] += self.received[screen] - before
             idx += 1
         cpu_after = process_cpu_seconds(pid) if pid else None
         if cpu_before is not None and cpu_after is not None:
@@ -649,6 +683,9 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
             async with trio.open_nursery() as class_nursery:
                 class_scope = class_nursery.cancel_scope
                 class_nursery.start_soon(run.read_instructor, instructor_ws, class_scope)
+                await class_nursery.start(run.watch_projector)
+                pid = target.pid
+                join_cpu_before = process_cpu_seconds(pid) if pid else None
                 join_started = trio.current_time()
                 interval = 1.0 / plan.ramp_per_second
                 for number, student in enumerate(run.students):
@@ -657,6 +694,9 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
                 # Every join settles within timeout_s of its start; the margin is for scheduling.
                 await run.wait_for(run.joins.done, plan.timeout_s + 5, "joins", run.joins.missing)
                 run.join_phase_s = trio.current_time() - join_started
+                join_cpu_after = process_cpu_seconds(pid) if pid else None
+                if join_cpu_before is not None and join_cpu_after is not None:
+                    run.server_join_cpu_s = join_cpu_after - join_cpu_before
                 if run.alive:
                     try:
                         await run.drive(instructor_ws)
@@ -680,6 +720,9 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
         notes=run.notes,
         instructor_cookie=instructor_cookie,
         server_cpu_s=run.server_cpu_s,
+        server_join_cpu_s=run.server_join_cpu_s,
+        instructor_question_bytes=run.question_bytes["instructor"],
+        projector_question_bytes=run.question_bytes["projector"],
         server_peak_rss_kib=process_peak_rss_kib(target.pid) if target.pid else None,
         join_phase_s=run.join_phase_s,
     )
@@ -790,6 +833,13 @@ class LoadtestReport:
             if result.server_cpu_s is not None and answers
             else None
         )
+        joined = len(result.students)
+        cpu_ms_per_join = (
+            round(result.server_join_cpu_s * 1000.0 / joined, 3)
+            if result.server_join_cpu_s is not None and joined
+            else None
+        )
+        questions = len(result.rounds)
         return {
             "students": self.plan.students,
             "questions": len(result.rounds),
@@ -807,11 +857,16 @@ class LoadtestReport:
                     round(result.server_cpu_s, 3) if result.server_cpu_s is not None else None
                 ),
                 "cpu_ms_per_answer": cpu_ms_per_answer,
+                "cpu_ms_per_join": cpu_ms_per_join,
                 "peak_rss_mib": (
                     round(result.server_peak_rss_kib / 1024, 1)
                     if result.server_peak_rss_kib is not None
                     else None
                 ),
+            },
+            "bytes_per_question": {
+                "instructor": result.instructor_question_bytes // questions if questions else None,
+                "projector": result.projector_question_bytes // questions if questions else None,
             },
             "join_phase_s": round(result.join_phase_s, 2),
             "elapsed_s": round(self.elapsed_s, 2),
@@ -893,8 +948,14 @@ def format_report(report: LoadtestReport) -> str:
             f"server CPU: {server['cpu_s_answer_phases']:.2f} s over {data['answers_acked']} "
             f"answers = {server['cpu_ms_per_answer']:.3f} ms per answer (pid {server['pid']})"
         )
-    elif server["pid"] is None:
+    if server["cpu_ms_per_join"] is not None:
+        lines.append(f"server CPU per join: {server['cpu_ms_per_join']:.3f} ms")
+    if server["pid"] is None:
         lines.append("server CPU and memory: not measured (pass --server-pid)")
+    per_question = data["bytes_per_question"]
+    if per_question["instructor"] is not None:
+        lines.append(f"sent per question: instructor {per_question['instructor'] / 1024:,.1f} KiB, "
+                     f"projector {per_question['projector'] / 1024:,.1f} KiB")
     if server["peak_rss_mib"] is not None:
         lines.append(f"server peak RSS: {server['peak_rss_mib']:.1f} MiB")
     lines.append(

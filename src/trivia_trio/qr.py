@@ -1,19 +1,18 @@
-"""QR codes without Pillow: an SVG data URL for pages, block characters for the terminal."""
+"""QR codes without Pillow: SVG for pages, block characters for the terminal."""
 
 from __future__ import annotations
 
-import base64
 import io
 
 import qrcode
 import qrcode.image.svg
 
 
-def svg_data_url(text: str) -> str:
+def svg(text: str) -> bytes:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
 def terminal_art(text: str) -> str:

@@ -16,6 +16,7 @@ and projector's views are snapshots: marked dirty and redrawn at most
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import secrets
@@ -29,11 +30,13 @@ from typing import Any, TypeVar
 import outcome
 import trio
 
+from . import qr, views
 from . import store as db
-from . import views
 from .clients import Client, Role
 from .coalesce import Coalescer
 from .config import Limits
+from .connection import Connection
+from .deltas import TableChanges
 from .game import (
     DuplicateStudentId,
     Game,
@@ -45,7 +48,6 @@ from .game import (
     Submission,
     run_seed,
 )
-from .qr import svg_data_url
 from .quiz import LANGUAGE_TAG, Quiz, demo_quiz, quiz_from_dict
 from .store import Opened, StorageError, Store
 
@@ -95,7 +97,6 @@ class Room:
                                  record.events, State(record.state), record.current_question_idx,
                                  seed=run_seed(session_id, record.run_id))
         self.join_url = "/"
-        self._qr_url = svg_data_url(self.join_url)
         self._students: dict[str, _Live] = {}
         self._instructors: set[Client] = set()
         self._projectors: set[Client] = set()
@@ -108,9 +109,14 @@ class Room:
                       lambda: 1 / limits.view_updates_per_second),
             Coalescer(("lobby", "presence", "leaderboard", "room_info"), self._redraw,
                       self._table_interval),
-            Coalescer(("lobby_count",), self._redraw, lambda: 1.0),
+            Coalescer(("lobby_count",), self._redraw, self._lobby_count_interval),
         )
+        self.set_join_url(self.join_url)
         self._connections = 0
+        # The dashboards' big tables go out as changes (see deltas.py).
+        self._presence_sent = TableChanges("student_id")
+        self._presence_context: tuple[Any, ...] | None = None  # question, orphans, last sent
+        self._scores_sent = TableChanges("student_id")
         self.uncommitted: set[Submission] = set()
         self._unsaved: list[Callable[[Any], Any]] = []  # changes the disk refused, in order
         self._replaying = 0  # refused changes being written again right now
@@ -126,8 +132,13 @@ class Room:
         return f"session:{self.session_id}:close_when_all_answered"
 
     def set_join_url(self, url: str) -> None:
+        """The address students join at, and its QR code as an image the pages load once.
+
+        The picture's address names its content, so browsers may keep it for good and
+        the projector's frames carry a short link instead of six kilobytes of SVG."""
         self.join_url = url
-        self._qr_url = svg_data_url(url)
+        self.join_qr_svg = qr.svg(url)
+        self._qr_url = f"/join-qr.svg?v={hashlib.sha256(self.join_qr_svg).hexdigest()[:16]}"
         self._mark("projector", "room_info")
 
     @property
@@ -161,10 +172,11 @@ class Room:
         return self._connections
 
     @asynccontextmanager
-    async def connect(self, role: Role, student_id: str | None = None
-                      ) -> AsyncIterator[Client]:
-        """Register a socket for the block's lifetime; its snapshot is queued at once."""
-        client = Client(role, student_id, self.limits)
+    async def connect(self, role: Role, student_id: str | None = None,
+                      connection: Connection | None = None) -> AsyncIterator[Client]:
+        """Register a socket for the block's lifetime; its snapshot is queued at once.
+        ``connection``: the socket's own, to write to directly (see clients.py)."""
+        client = Client(role, student_id, self.limits, connection)
         if role is Role.STUDENT:
             assert student_id is not None
             live = self._students.setdefault(student_id, _Live())
@@ -180,6 +192,10 @@ class Room:
         elif role is Role.INSTRUCTOR:
             self._instructors.add(client)
             self._instructor_snapshot(client)
+            # Its snapshot is newer than what the others were last sent: all start afresh.
+            self._presence_sent.forget()
+            self._scores_sent.forget()
+            self._mark("presence", "leaderboard")
         else:
             self._projectors.add(client)
             client.send_message(views.state_message(self.game))
@@ -222,8 +238,6 @@ class Room:
         """One message from a client. Bad input gets an ``error`` reply and changes nothing."""
         if client.closing:  # kicked (cleared, reset, replaced): it speaks for no one now
             return
-        if client.role is Role.STUDENT:
-            self._seen(client.student_id)
         if not client.bucket.take():
             client.rate_strikes += 1
             client.send_message(views.error_message("rate_limited", "slow down"))
@@ -759,15 +773,19 @@ class Room:
         """Per-student tables cost O(class size) to encode: refresh big classes slower."""
         return max(1 / self.limits.table_updates_per_second, len(self.game.participants) / 2000)
 
+    def _lobby_count_interval(self) -> float:
+        """Every waiting phone gets the count: at most about 1,000 of them a second."""
+        return max(1.0, len(self.game.participants) / 1000)
+
     def _redraw(self, dirty: set[str]) -> None:
         game, idx = self.game, self.game.current_idx
         if self._instructors:
             drawn = {
                 "room_info": self._room_info,
-                "lobby": lambda: views.lobby_update_message(game),
-                "presence": self._presence,
+                "lobby": lambda: views.lobby_count_message(game),
+                "presence": self._presence_view,
                 "histogram": lambda: idx is not None and views.live_histogram_message(game, idx),
-                "leaderboard": lambda: views.full_leaderboard_message(game),
+                "leaderboard": self._leaderboard_view,
             }
             for kind in dirty & drawn.keys():
                 message = drawn[kind]()
@@ -783,12 +801,41 @@ class Room:
             text = views.encode(views.lobby_count_message(game))
             self._to_students(lambda student_id: text)
 
-    def _presence(self) -> dict[str, Any]:
+    def _presence_rows(self) -> list[dict[str, Any]]:
         presence = {
             student_id: views.Presence(len(live.sockets), live.last_seen_ms)
             for student_id, live in self._students.items()
         }
-        return views.presence_update_message(self.game, presence)
+        return views.presence_rows(self.game, presence)
+
+    def _presence(self) -> dict[str, Any]:
+        return views.presence_update_message(self.game, self._presence_rows())
+
+    def _presence_view(self) -> dict[str, Any] | None:
+        """The presence table for the dashboards: whole, or what changed (None: nothing)."""
+        game, table, rows = self.game, self._presence_sent, self._presence_rows()
+        context = (game.current_idx, views.orphan_duplicate_joins(game))
+        if table.needs_whole:
+            table.sent_whole(rows)
+            self._presence_context = context
+            return views.presence_update_message(game, rows)
+        if self._presence_context is not None and context[0] != self._presence_context[0]:
+            table.assume("answered_current", False)
+        changed, removed = table.changes(rows)
+        if not changed and not removed and context == self._presence_context:
+            return None
+        self._presence_context = context
+        return views.presence_changes_message(game, changed, removed)
+
+    def _leaderboard_view(self) -> dict[str, Any] | None:
+        """The leaderboard for the dashboards: whole, or the new scores (None: none)."""
+        table, rows = self._scores_sent, views.scores(self.game)
+        if table.needs_whole:
+            table.sent_whole(rows)
+            return views.full_leaderboard_message(self.game)
+        changed, removed = table.changes(rows)
+        return views.leaderboard_changes_message(changed, removed) if changed or removed \
+            else None
 
     def _room_info(self) -> dict[str, Any]:
         return views.room_info_message(self.game, session_id=self.session_id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import math
 import secrets
 import socket
 import sqlite3
@@ -17,13 +16,8 @@ from pathlib import Path
 import hypercorn.trio
 import trio
 from hypercorn.config import Config
-from hypercorn.events import Closed, Event, RawData
-from hypercorn.protocol import ws_stream
-from hypercorn.trio import run as hypercorn_run
-from hypercorn.trio import tcp_server
-from wsproto.extensions import PerMessageDeflate
 
-from . import folder_lock, library, openfiles
+from . import connection, folder_lock, library, openfiles
 from . import store as db
 from .auth import Keyring
 from .config import Settings
@@ -143,53 +137,6 @@ _IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)}
 _TAKEN = _IN_USE | {errno.EACCES, getattr(errno, "WSAEACCES", -1)}
 
 
-class _DeclinedDeflate(PerMessageDeflate):
-    """permessage-deflate, always declined.
-
-    Hypercorn accepts compression whenever a browser offers it, which every
-    browser does: a zlib pair per socket (~300 KB) is about 1 GB for 3,000
-    phones, and CPU spent squeezing messages of a few hundred bytes.
-    """
-
-    def accept(self, offer: str) -> None:
-        return None
-
-
-def _decline_compression() -> None:
-    ws_stream.PerMessageDeflate = _DeclinedDeflate  # type: ignore[misc]
-
-
-class _SendWithDeadline(tcp_server.TCPServer):
-    """Hypercorn's connection, with a deadline on every send.
-
-    Hypercorn shields each send, so a client that stays connected but never
-    reads fills the socket's buffers and holds the send, and with it the
-    connection and its handler, for ever: not even the close frame that the
-    read timeout asks for can go out. A send still blocked after
-    ``read_timeout`` seconds closes the connection instead.
-    """
-
-    async def protocol_send(self, event: Event) -> None:
-        if not isinstance(event, RawData):
-            await super().protocol_send(event)
-            return
-        async with self.send_lock:
-            gone = False
-            with trio.move_on_after(self.config.read_timeout or math.inf, shield=True) as sending:
-                try:
-                    await self.stream.send_all(event.data)
-                except (trio.BrokenResourceError, trio.ClosedResourceError):
-                    gone = True
-            if sending.cancelled_caught:
-                await self.stream.aclose()
-            if gone or sending.cancelled_caught:
-                await self.protocol.handle(Closed())
-
-
-def _bound_sends() -> None:
-    hypercorn_run.TCPServer = _SendWithDeadline  # type: ignore[misc]
-
-
 def hypercorn_config(settings: Settings, port: int) -> Config:
     config = Config()
     config.bind = [f"{url_host(settings.host)}:{port}"]
@@ -256,8 +203,7 @@ async def serve(settings: Settings, *, quiz: Quiz | None = None,
     anything starts.
     """
     quiz = quiz or quiz_for(settings)
-    _decline_compression()
-    _bound_sends()
+    connection.install()
     session_id = (quiz.session_id if quiz else None) or settings.session_id
     port = listen_port(settings.host, settings.port, fallback=settings.port_fallback)
     open_files = openfiles.raise_soft_limit(settings.limits.max_connections + openfiles.RESERVED)

@@ -181,23 +181,23 @@ def ended_own(game: Game, student_id: str) -> dict[str, Any]:
 
 
 def closed_for_students(game: Game, idx: int) -> Personalised:
-    return Personalised(question_closed_message(game, idx), "top5", game.standings()[:5],
+    return Personalised(question_closed_message(game, idx), "top5", game.top(5),
                         lambda sid: question_closed_own(game, idx, sid))
 
 
 def between_for_students(game: Game, next_idx: int | None) -> Personalised:
-    return Personalised(between_message(next_idx), "top5", game.standings()[:5],
+    return Personalised(between_message(next_idx), "top5", game.top(5),
                         lambda sid: rank_and_total(game, sid))
 
 
 def ended_for_students(game: Game) -> Personalised:
-    return Personalised({"type": "session_ended"}, "final_top5", game.standings()[:5],
+    return Personalised({"type": "session_ended"}, "final_top5", game.top(5),
                         lambda sid: ended_own(game, sid))
 
 
 def with_top(message: dict[str, Any], key: str, game: Game) -> dict[str, Any]:
     """The instructor's copy of a shared message: the top five, no one marked."""
-    return message | {key: leaderboard_rows(game.standings()[:5])}
+    return message | {key: leaderboard_rows(game.top(5))}
 
 
 # ---- what a (re)connecting client gets first ---------------------------------------------
@@ -255,7 +255,7 @@ def lobby_update_message(game: Game) -> dict[str, Any]:
     return {"type": "lobby_update", "participants": participants, "count": len(participants)}
 
 
-def presence_update_message(game: Game, presence: Mapping[str, Presence]) -> dict[str, Any]:
+def presence_rows(game: Game, presence: Mapping[str, Presence]) -> list[dict[str, Any]]:
     current = game.current_idx
     answered = {s.student_id for s in game.submitted(current)} if current is not None else set()
     rows = []
@@ -274,16 +274,40 @@ def presence_update_message(game: Game, presence: Mapping[str, Presence]) -> dic
             "duplicate_join_attempts": _duplicates(audit),
             "answered_current": p.student_id in answered,
         })
-    orphans = [
+    return rows
+
+
+def orphan_duplicate_joins(game: Game) -> list[dict[str, Any]]:
+    """Claims on ids no one holds (the holder was cleared): the instructor should know."""
+    return [
         {"student_id": student_id, **_duplicates(audit)}
         for student_id, audit in game.audits.items()
         if audit.duplicate_joins and student_id not in game.participants
     ]
+
+
+def presence_update_message(game: Game, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole presence table: ``rows`` from ``presence_rows``."""
     return {
         "type": "presence_update",
-        "current_question_idx": current,
+        "current_question_idx": game.current_idx,
         "rows": rows,
-        "orphan_duplicate_joins": orphans,
+        "orphan_duplicate_joins": orphan_duplicate_joins(game),
+    }
+
+
+def presence_changes_message(game: Game, rows: list[dict[str, Any]], removed: list[str]
+                             ) -> dict[str, Any]:
+    """What changed in ``presence_update`` since the last one or the last changes: a new
+    ``current_question_idx`` clears every ``answered_current``; then each row in
+    ``rows`` (its ``student_id`` and changed fields) is merged in, and ``removed``
+    rows are gone."""
+    return {
+        "type": "presence_changes",
+        "current_question_idx": game.current_idx,
+        "rows": rows,
+        "removed": removed,
+        "orphan_duplicate_joins": orphan_duplicate_joins(game),
     }
 
 
@@ -312,6 +336,24 @@ def live_histogram_message(game: Game, idx: int) -> dict[str, Any]:
 def full_leaderboard_message(game: Game) -> dict[str, Any]:
     return {"type": "full_leaderboard",
             "leaderboard": leaderboard_rows(game.standings(), with_ids=True)}
+
+
+def scores(game: Game) -> list[dict[str, Any]]:
+    """Everyone's total in points, unsorted: what ``leaderboard_changes`` is made of
+    (compared as whole points; turned into scores only for the rows sent)."""
+    return [{"student_id": p.student_id, "name": p.name, "score": p.points}
+            for p in game.participants.values()]
+
+
+def leaderboard_changes_message(rows: list[dict[str, Any]], removed: list[str]
+                                ) -> dict[str, Any]:
+    """What changed in ``full_leaderboard``: new rows and new scores, and the students gone.
+    The page ranks the rows itself, by the leaderboard's rules: the score of one
+    student moves the rank of many, and sending every moved rank would be the
+    whole table again. ``rows`` come from ``scores``."""
+    shown = [row | {"score": as_score(row["score"])} if "score" in row else row
+             for row in rows]
+    return {"type": "leaderboard_changes", "rows": shown, "removed": removed}
 
 
 def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
@@ -433,7 +475,7 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         "reveal": shown,
         "response_time_distribution": timing,
         "score_distribution": score_distribution(game),
-        "leaderboard": leaderboard_rows(game.standings()[:PUBLIC_TOP]),
+        "leaderboard": leaderboard_rows(game.top(PUBLIC_TOP)),
         "server_ts": now,
     }
 
@@ -457,7 +499,7 @@ def me_payload(game: Game, student_id: str,
 
 
 def stats_payload(game: Game, idx: int | None, you: str | None) -> dict[str, Any]:
-    top5 = leaderboard_rows(game.standings()[:5], you=you)
+    top5 = leaderboard_rows(game.top(5), you=you)
     your_rank = game.rank_of(you) if you else None
     if idx is None:
         return {"question_idx": None, "response_time_avg_ms": None,

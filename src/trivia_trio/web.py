@@ -20,7 +20,7 @@ from quart import Response, jsonify, redirect, request, websocket
 from quart_trio import QuartTrio
 from quart_trio.wrappers import TrioRequest
 
-from . import exports, library, library_routes, runs, views
+from . import connection, exports, library, library_routes, runs, views
 from .auth import (
     COOKIE_MAX_AGE,
     INSTRUCTOR_COOKIE,
@@ -30,6 +30,7 @@ from .auth import (
     clean_label,
     is_loopback,
 )
+from .clients import FLUSH
 from .config import Settings
 from .game import DuplicateStudentId, Rejected
 from .media import CONTENT_TYPES, MAX_PICTURE_BYTES, MediaStore
@@ -216,6 +217,12 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if asset is None:
             return _error(404, "not_found", "no such file")
         return Response(asset[0], mimetype=asset[1])
+
+    @app.get("/join-qr.svg")
+    async def join_qr() -> Response:
+        # The address carries the picture's hash: a browser asks once per join address.
+        return Response(room.join_qr_svg, mimetype="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
     @app.get("/healthz")
     async def healthz() -> Any:
@@ -443,7 +450,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if room.connection_count >= limits.max_connections:
             await ws.close(CLOSE_TRY_LATER, "server full")
             return
-        async with room.connect(role, student_id) as client:
+        async with room.connect(role, student_id, connection.find(ws.scope)) as client:
             with client.cancel_scope:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(_send_outbox, ws, client, nursery.cancel_scope)
@@ -472,9 +479,13 @@ async def _send_outbox(ws: Any, client: Any, done: trio.CancelScope) -> None:
     sends on a closed socket into no-ops that never yield.
     """
     async for item in client.outgoing():
-        if isinstance(item, str):
+        if item is FLUSH:
+            await client.connection.flush()
+        elif isinstance(item, str):
             await ws.send(item)
         else:
+            if client.connection is not None:
+                await client.connection.flush()
             await ws.close(item.code, item.reason)
             break
     done.cancel()

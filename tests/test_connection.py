@@ -1,0 +1,93 @@
+"""Frames written straight to a socket: framed right, in order, never past a close."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import trio
+from hypercorn.config import Config
+from hypercorn.events import RawData
+from wsproto.connection import Connection as WsConnection
+from wsproto.connection import ConnectionType
+from wsproto.events import CloseConnection, TextMessage
+
+from trivia_trio.connection import WRITES_DIRECTLY, Connection, text_frame
+
+
+def received_texts(data: bytes) -> list[str]:
+    """What a websocket client makes of ``data`` from the server."""
+    client = WsConnection(ConnectionType.CLIENT)
+    client.receive_data(data)
+    return [event.data for event in client.events() if isinstance(event, TextMessage)]
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 70000])
+def test_a_frame_of_any_size_reads_back_as_the_same_text(size: int) -> None:
+    text = ("é" if size % 2 else "a") * (size // 2) + "z" * (size - size // 2 * 2)
+    assert received_texts(text_frame(text)) == [text]
+
+
+async def connection_pair() -> tuple[Connection, trio.SocketStream]:
+    """A server-side Connection on one end of a socket pair with small buffers, so it
+    backs up quickly; the other end reads like a client."""
+    ours, theirs = trio.socket.socketpair()
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    config = Config()
+    config.read_timeout = 5
+    connection = Connection(None, config, None, None, trio.SocketStream(ours))
+    connection._websocket = True  # as after a handshake
+    return connection, trio.SocketStream(theirs)
+
+
+async def read_all(stream: trio.SocketStream, size: int) -> bytes:
+    data = b""
+    with trio.fail_after(5):
+        while len(data) < size:
+            data += await stream.receive_some(65536)
+    return data
+
+
+async def test_frames_a_socket_cannot_take_wait_and_go_out_in_order_on_flush() -> None:
+    connection, client = await connection_pair()
+    texts = [f"message {n:04d} " + "x" * 500 for n in range(400)]  # ~200 KB, far past buffers
+    waiting = [connection.write(text_frame(text)) for text in texts]
+    if WRITES_DIRECTLY:
+        assert waiting[0] == 0  # the first went straight out
+    assert waiting[-1] > 0  # the socket filled up; the rest wait, nothing was dropped
+    expected = b"".join(text_frame(text) for text in texts)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(connection.flush)
+        data = await read_all(client, len(expected))
+    assert connection.waiting == 0
+    assert received_texts(data) == texts
+
+
+async def test_hypercorns_own_sends_go_out_behind_the_frames_waiting() -> None:
+    connection, client = await connection_pair()
+    texts = [f"m{n} " + "y" * 800 for n in range(100)]
+    for text in texts:
+        connection.write(text_frame(text))
+    close = WsConnection(ConnectionType.SERVER)
+    close_frame = close.send(CloseConnection(code=1000))
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(connection.protocol_send, RawData(close_frame))
+        size = sum(len(text_frame(text)) for text in texts) + len(close_frame)
+        data = await read_all(client, size)
+    assert received_texts(data) == texts
+    assert data.endswith(close_frame)
+    # After the close frame nothing more may be written.
+    assert connection.write(text_frame("too late")) == 0
+    assert connection.waiting == 0
+    await connection.stream.aclose()
+    with trio.fail_after(5):
+        assert await client.receive_some(100) == b""  # the end, with nothing after the close
+
+
+async def test_a_closed_socket_is_never_written_to() -> None:
+    connection, client = await connection_pair()
+    await connection.stream.aclose()
+    # Its descriptor may belong to someone else by now.
+    assert connection.write(text_frame("hello")) == 0
+    await client.aclose()
