@@ -17,13 +17,14 @@ function renderAnswerBars(container, { letters, options, counts, correct }) {
     bar.style.width = (100 * values[i]) / largest + "%";
     return el("li", { class: isCorrect ? "answer-bar answer-bar-correct" : "answer-bar" },
       optionBadge(letter),
-      options ? richText("span", { class: "answer-bar-text" }, options[i]) : null,
+      options ? richText("span", { class: "answer-bar-text", dir: "auto" }, options[i]) : null,
       el("span", { class: "answer-bar-track" }, bar),
-      el("span", { class: "answer-bar-count", text: values[i] }),
-      isCorrect ? el("span", { class: "answer-bar-mark", text: "✓ correct" }) : null);
+      el("span", { class: "answer-bar-count", text: i18n.formatNumber(values[i]) }),
+      isCorrect ? el("span", { class: "answer-bar-mark", text: t("chart.correct_mark") }) : null);
   });
+  const extraKeys = { missed: "chart.no_answer", pending: "chart.not_answered_yet" };
   const extras = ["missed", "pending"].filter((key) => counts[key] !== undefined)
-    .map((key) => el("p", { class: "answer-bar-extra", text: (key === "missed" ? "No answer: " : "Not answered yet: ") + counts[key] }));
+    .map((key) => el("p", { class: "answer-bar-extra", text: t(extraKeys[key], { count: counts[key] }) }));
   fill(container, el("ul", { class: "answer-bars" }, ...rows), ...extras);
 }
 
@@ -35,12 +36,12 @@ function renderAnswerBars(container, { letters, options, counts, correct }) {
 function renderColumnChart(container, title, buckets) {
   const list = buckets || [];
   const largest = Math.max(1, ...list.map((bucket) => bucket.count));
-  const summary = title + ": " + list.map((bucket) => bucket.label + ": " + bucket.count).join(", ");
+  const summary = t("chart.summary", { title, values: i18n.formatList(list.map((bucket) => bucket.label + ": " + i18n.formatNumber(bucket.count))) });
   const columns = list.map((bucket) => {
     const bar = el("span", { class: "column-chart-bar" });
     bar.style.height = (100 * bucket.count) / largest + "%";
     return el("span", { class: "column-chart-column" },
-      el("span", { class: "column-chart-value", text: bucket.count }), bar);
+      el("span", { class: "column-chart-value", text: i18n.formatNumber(bucket.count) }), bar);
   });
   const labels = list.map((bucket) => el("span", { class: "column-chart-label", text: bucket.label }));
   fill(container, el("h3", { class: "chart-title", text: title }),

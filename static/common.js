@@ -55,8 +55,9 @@ function showOnly(views, name) {
   });
 }
 
+/** A score with two decimals, written the page language's way (0.95, 0,95, ٠٫٩٥). */
 function formatScore(score) {
-  return Number(score || 0).toFixed(2);
+  return i18n.formatNumber(Number(score || 0), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
 // ---- Screen-reader announcements ---------------------------------------
@@ -131,12 +132,12 @@ function createCountdown(node) {
 
   function tick() {
     const seconds = secondsLeft();
-    node.textContent = String(seconds);
+    node.textContent = i18n.formatNumber(seconds);
     node.classList.toggle("countdown-urgent", seconds <= 5);
     const due = pendingWarnings.filter((limit) => seconds <= limit);
     if (due.length) {
       pendingWarnings = pendingWarnings.filter((limit) => seconds > limit);
-      announce(seconds === 1 ? "1 second left" : seconds + " seconds left", true);
+      announce(t("countdown.seconds_left", { count: seconds }), true);
     }
     if (seconds === 0) stop();
   }
@@ -167,9 +168,9 @@ const LONG_NAME_CHARS = 16;
 function renderLeaderboard(list, rows) {
   fill(list, ...(rows || []).map((row) =>
     el("li", { class: row.is_you ? "leader-row leader-you" : "leader-row" },
-      el("span", { class: "leader-rank", text: row.rank }),
-      el("span", { class: "leader-name", title: row.name, tabindex: Array.from(String(row.name)).length > LONG_NAME_CHARS ? "0" : null, text: row.name }),
-      row.is_you ? el("span", { class: "leader-you-tag", text: "you" }) : null,
+      el("span", { class: "leader-rank", text: i18n.formatNumber(row.rank) }),
+      el("span", { class: "leader-name", dir: "auto", title: row.name, tabindex: Array.from(String(row.name)).length > LONG_NAME_CHARS ? "0" : null, text: row.name }),
+      row.is_you ? el("span", { class: "leader-you-tag", text: t("leaderboard.you") }) : null,
       el("span", { class: "leader-score", text: formatScore(row.score) }))));
 }
 
@@ -200,7 +201,7 @@ async function requestJson(method, url, body, headers) {
 const connectionBanner = document.body.appendChild(el("div", { class: "connection-lost", role: "status", hidden: true }));
 
 function showConnectionLost(lost) {
-  connectionBanner.textContent = lost ? "Connection lost — reconnecting…" : "";
+  connectionBanner.textContent = lost ? t("connection.lost") : "";
   connectionBanner.hidden = !lost;
   document.body.classList.toggle("is-offline", lost);
 }

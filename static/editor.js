@@ -109,6 +109,7 @@
       questions: quiz.questions.map(toFile),
     };
     if (quiz.session_id) out.session_id = quiz.session_id;
+    if (quiz.language) out.language = quiz.language;
     return out;
   }
 
@@ -119,6 +120,7 @@
       time_limit_default: asText(data.time_limit_default === undefined ? 20 : data.time_limit_default),
       leaderboard_between: data.leaderboard_between === true,
       close_when_all_answered: data.close_when_all_answered !== false,
+      language: typeof data.language === "string" ? data.language : "",
       session_id: data.session_id,
       questions: Array.isArray(data.questions) ? data.questions.map(fromFile) : [],
     };
@@ -585,6 +587,14 @@
     });
   }
 
+  /** The projector's language: one of the pages' languages, or none (the dashboard picks). */
+  function fillLanguages() {
+    const codes = Object.keys(LANGUAGES);
+    const own = quiz.language && codes.indexOf(quiz.language) < 0 ? [quiz.language] : []; // a file's tag we have no catalog for
+    fill(byId("quiz-language"), el("option", { value: "", text: "Not set: the dashboard's choice" }),
+      ...codes.concat(own).map((code) => el("option", { value: code, lang: code, text: LANGUAGES[code] || code })));
+  }
+
   // ---- Start -----------------------------------------------------------------------
 
   async function start() {
@@ -608,6 +618,8 @@
     bindSetting("quiz-default-time", "time_limit_default", "input");
     bindSetting("quiz-leaderboard-between", "leaderboard_between", "change");
     bindSetting("quiz-close-when-all", "close_when_all_answered", "change");
+    fillLanguages();
+    bindSetting("quiz-language", "language", "change");
     renderAll();
     showProblems(kept.problems);
     if (useLocal) {

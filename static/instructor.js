@@ -2,7 +2,7 @@
 // The instructor's dashboard: drive the quiz, watch the room, load quizzes,
 // export results. It keeps the latest of each server message and redraws
 // the panel that message feeds.
-(() => {
+i18n.ready.then(() => {
   const view = {
     state: null, // state {state, current_question_idx, title}
     room: null, // room_info
@@ -25,8 +25,8 @@
     onMessage: handleMessage,
     onClose(code) {
       if (code !== 4001 && code !== 4003) return true;
-      setText("state-label", "not signed in");
-      showWarning("auth", "This dashboard needs the instructor link with its key (printed in the terminal when the quiz started). Open that link again.");
+      setText("state-label", t("dashboard.state.signed_out"));
+      showWarning("auth", t("dashboard.warning.auth"));
       return false;
     },
   });
@@ -44,7 +44,7 @@
       else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
       if (message.state !== "question_open") countdown.stop();
       setText("quiz-title", message.title);
-      setText("state-label", STATE_NAMES[message.state] || message.state);
+      setText("state-label", t(STATE_NAMES[message.state] || "dashboard.state.unknown"));
       renderControls();
       renderCurrent();
     },
@@ -60,7 +60,7 @@
       if (!view.open || view.open.question_idx !== message.question_idx) forgetQuestion();
       view.open = message;
       countdown.start(message.remaining_ms);
-      if (!view.closed) announce("Question " + (message.question_idx + 1) + " is open.");
+      if (!view.closed) announce(t("dashboard.announce.open", { number: message.question_idx + 1 }));
       renderCurrent();
     },
     live_histogram(message) {
@@ -77,14 +77,14 @@
       view.histogram = counts;
       view.answered = { submitted, total: submitted + (counts.missed || 0) };
       countdown.stop();
-      announce("Question " + (message.question_idx + 1) + " closed.");
+      announce(t("dashboard.announce.closed", { number: message.question_idx + 1 }));
       renderCurrent();
     },
     lobby_update(message) {
-      setText("joined-count", message.count);
+      renderJoined(message.count);
     },
     lobby_count(message) {
-      setText("joined-count", message.count);
+      renderJoined(message.count);
     },
     presence_update(message) {
       showPresence(message, true);
@@ -103,22 +103,22 @@
     },
     session_ended() {
       countdown.stop();
-      announce("The quiz has ended.");
+      announce(t("dashboard.announce.ended"));
     },
     warning(message) {
-      showWarning(message.code, message.message);
+      showWarning(message.code, i18n.serverText("warning", message.code, { title: message.title }));
     },
     error(message) {
-      setText("control-status", message.message || message.code);
+      setText("control-status", i18n.serverText("error", message.code));
     },
   };
 
   const STATE_NAMES = {
-    lobby: "lobby",
-    question_open: "question open",
-    question_closed: "answer revealed",
-    between_questions: "showing leaderboard",
-    finished: "finished",
+    lobby: "dashboard.state.lobby",
+    question_open: "dashboard.state.question_open",
+    question_closed: "dashboard.state.question_closed",
+    between_questions: "dashboard.state.between_questions",
+    finished: "dashboard.state.finished",
   };
 
   function handleMessage(message) {
@@ -144,11 +144,11 @@
     const total = questionCount();
     const state = view.state ? view.state.state : null;
     const idx = view.state ? view.state.current_question_idx : null;
-    if (state === "finished") return "The quiz is over. Reset to run it again.";
-    if (state === "lobby" || idx === null || idx === undefined) return total ? "Next opens question 1 of " + total + "." : "";
-    if (state === "question_open") return "Next closes question " + (idx + 1) + " and shows the answer.";
-    if (state === "question_closed" && view.room && view.room.leaderboard_between) return "Next shows the leaderboard.";
-    return idx + 1 < total ? "Next opens question " + (idx + 2) + " of " + total + "." : "Next ends the quiz.";
+    if (state === "finished") return t("dashboard.hint.finished");
+    if (state === "lobby" || idx === null || idx === undefined) return total ? t("dashboard.hint.opens", { number: 1, total }) : "";
+    if (state === "question_open") return t("dashboard.hint.closes_and_reveals", { current: idx + 1 });
+    if (state === "question_closed" && view.room && view.room.leaderboard_between) return t("dashboard.hint.shows_leaderboard");
+    return idx + 1 < total ? t("dashboard.hint.opens", { number: idx + 2, total }) : t("dashboard.hint.ends");
   }
 
   function renderControls() {
@@ -176,10 +176,10 @@
     byId("current-question").hidden = !info || showingLeaderboard;
     if (!info || showingLeaderboard) return;
     const revealed = Boolean(view.closed) || byId("show-answers").checked;
-    setText("current-number", "Question " + (idx + 1) + " of " + questionCount() + (view.closed ? " — closed" : ""));
+    setText("current-number", t(view.closed ? "dashboard.current.number_closed" : "question.number_of", { number: idx + 1, total: questionCount() }));
     byId("current-clock").hidden = Boolean(view.closed);
     renderRich(byId("current-text"), info.text);
-    setText("current-answered", view.answered && kindOf(view.open).takesAnswers ? "Answered " + view.answered.submitted + " of " + view.answered.total : "");
+    setText("current-answered", view.answered && kindOf(view.open).takesAnswers ? t("answered.of", { count: view.answered.submitted, total: view.answered.total }) : "");
     kindOf(view.open).tally(byId("current-histogram"), view.open, {
       counts: view.histogram || {},
       // A mirrored laptop gives nothing away: the answer shows at the reveal, or when asked.
@@ -187,7 +187,8 @@
       top_answers: view.closed ? view.closed.top_answers : undefined,
       revealed: Boolean(view.closed),
     });
-    fill(byId("current-explanation"), ...(revealed && info.explanation ? ["Explanation: ", richText("span", null, info.explanation)] : []));
+    fill(byId("current-explanation"), ...(revealed && info.explanation
+      ? i18n.tNodes("dashboard.current.explanation", {}, { text: richText("span", { dir: "auto" }, info.explanation) }) : []));
   }
 
   function renderJoinPanel() {
@@ -201,13 +202,25 @@
     byId("projector-link").href = room.projector_url || "/projector";
     byId("live-answers").checked = Boolean(room.projector_live_answers);
     byId("close-when-all-answered").checked = room.close_when_all_answered !== false;
+    byId("projector-language").value = room.projector_language || "";
+  }
+
+  /** The big screen's language: automatic (the quiz's, else the projector browser's) or one picked here. */
+  function fillProjectorLanguages() {
+    fill(byId("projector-language"), el("option", { value: "", text: t("dashboard.join.projector_language_auto") }),
+      ...Object.keys(LANGUAGES).map((code) => el("option", { value: code, lang: code, text: LANGUAGES[code] })));
+  }
+
+  function renderJoined(count) {
+    const number = el("span", { id: "joined-count", text: i18n.formatNumber(count) });
+    fill(byId("joined-line"), ...i18n.tNodes("dashboard.join.joined", { count }, { count: number }));
   }
 
   function renderQuestionPicker() {
     const picker = byId("open-question");
     const chosen = picker.value;
     fill(picker, ...view.room.questions.map((q) =>
-      el("option", { value: q.idx, text: (q.idx + 1) + ". " + shorten(q.text, 60) + " (" + q.time_limit + " s)" })));
+      el("option", { value: q.idx, text: t("dashboard.open.option", { number: q.idx + 1, text: shorten(q.text, 60), seconds: q.time_limit }) })));
     if (chosen && chosen < view.room.questions.length) picker.value = chosen;
   }
 
@@ -266,42 +279,44 @@
       return Object.assign({}, row, { rank });
     });
     fill(byId("leaderboard-rows"), ...view.leaderboard.map((row) =>
-      el("tr", null, el("td", { text: row.rank }), el("td", { text: row.name }), el("td", { text: row.student_id }), el("td", { text: formatScore(row.score) }))));
+      el("tr", null, el("td", { text: i18n.formatNumber(row.rank) }), el("td", { dir: "auto", text: row.name }), el("td", { text: row.student_id }), el("td", { text: formatScore(row.score) }))));
     renderCurrent();
   }
 
   function presenceRow(row) {
     const status = row.connected ? "connected" : "idle";
     const attempts = row.duplicate_join_attempts || { count: 0 };
-    const clear = el("button", { type: "button", class: "button-small", "aria-label": "Clear " + row.name + " (" + row.student_id + ")…" }, "Clear…");
+    const clear = el("button", { type: "button", class: "button-small", "aria-label": t("dashboard.students.clear_label", { name: row.name, student_id: row.student_id }) },
+      t("dashboard.students.clear"));
     clear.addEventListener("click", () => clearStudent(row));
     return el("tr", { class: attempts.count > 0 ? "row-warning" : null },
-      el("td", null, el("span", { class: "status-dot status-" + status, "aria-hidden": "true" }), " " + status),
-      el("td", { text: row.name }),
-      el("td", { text: row.student_id }),
-      el("td", { text: row.connected ? "now" : formatClock(row.last_seen_ms) }),
-      el("td", { text: row.blur_count }),
-      el("td", { text: row.hidden_count }),
-      el("td", { text: row.answered_current ? "✓ yes" : "—" }),
+      el("td", null, el("span", { class: "status-dot status-" + status, "aria-hidden": "true" }), " ", t(row.connected ? "dashboard.students.connected" : "dashboard.students.idle")),
+      el("td", { dir: "auto", text: row.name }),
+      el("td", { dir: "auto", text: row.student_id }),
+      el("td", { text: row.connected ? t("dashboard.students.now") : formatClock(row.last_seen_ms) }),
+      el("td", { text: i18n.formatNumber(row.blur_count) }),
+      el("td", { text: i18n.formatNumber(row.hidden_count) }),
+      el("td", { text: row.answered_current ? t("dashboard.students.answered_yes") : "—" }),
       el("td", { text: attempts.count > 0 ? "⚠ " + attemptText(attempts) : "" }),
       el("td", null, clear));
   }
 
   function formatClock(ms) {
-    return ms ? new Date(ms).toLocaleTimeString() : "—";
+    return ms ? new Date(ms).toLocaleTimeString(i18n.language) : "—";
   }
 
   function attemptText(attempts) {
-    const times = attempts.count === 1 ? "1 attempt" : attempts.count + " attempts";
-    return attempts.latest_ts ? times + ", latest " + formatClock(attempts.latest_ts) : times;
+    return attempts.latest_ts
+      ? t("dashboard.students.attempts_latest", { count: attempts.count, time: formatClock(attempts.latest_ts) })
+      : t("dashboard.students.attempts", { count: attempts.count });
   }
 
   function showWarning(code, text) {
     const warnings = byId("warnings");
     const existing = warnings.querySelector('[data-code="' + CSS.escape(code) + '"]');
     if (existing) existing.remove();
-    const dismiss = el("button", { type: "button", class: "button-small" }, "Dismiss");
-    const item = el("p", { class: "warning", "data-code": code }, el("strong", { text: "Warning: " }), text + " ", dismiss);
+    const dismiss = el("button", { type: "button", class: "button-small" }, t("dashboard.warning.dismiss"));
+    const item = el("p", { class: "warning", "data-code": code }, el("strong", { text: t("dashboard.warning.label") }), " ", text, " ", dismiss);
     dismiss.addEventListener("click", () => item.remove());
     warnings.appendChild(item);
   }
@@ -309,18 +324,19 @@
   // ---- Actions -------------------------------------------------------------
 
   function command(message) {
-    setText("control-status", socket.send(message) ? "" : "Not connected — try again in a moment.");
+    setText("control-status", socket.send(message) ? "" : t("dashboard.status.not_connected"));
   }
 
   /** Ask in a real <dialog>; resolves true when the instructor confirms. */
   async function clearStudent(row) {
-    const sure = await confirmAction("Remove " + row.name + " (" + row.student_id + ") and all their answers? They will have to join again.", "Clear student");
+    const sure = await confirmAction(t("dashboard.confirm.clear", { name: row.name, student_id: row.student_id }), t("dashboard.confirm.clear_button"));
     if (!sure) return;
+    const who = { student_id: row.student_id };
     try {
-      const reply = await requestJson("POST", "/api/instructor/clear", { student_id: row.student_id });
-      setText("control-status", reply.data && reply.data.removed ? "Cleared " + row.student_id + "." : "Nothing to clear for " + row.student_id + ".");
+      const reply = await requestJson("POST", "/api/instructor/clear", who);
+      setText("control-status", t(reply.data && reply.data.removed ? "dashboard.status.cleared" : "dashboard.status.nothing_to_clear", who));
     } catch (networkDown) {
-      setText("control-status", "Could not reach the server to clear " + row.student_id + ".");
+      setText("control-status", t("dashboard.status.clear_offline", who));
     }
   }
 
@@ -332,10 +348,10 @@
   byId("close-button").addEventListener("click", () => command({ type: "close_question" }));
   byId("leaderboard-button").addEventListener("click", () => command({ type: "show_leaderboard" }));
   byId("end-button").addEventListener("click", async () => {
-    if (await confirmAction("End the quiz now? Students see their final results.", "End quiz")) command({ type: "end_session" });
+    if (await confirmAction(t("dashboard.confirm.end"), t("dashboard.confirm.end_button"))) command({ type: "end_session" });
   });
   byId("reset-button").addEventListener("click", async () => {
-    if (await confirmAction("Reset the quiz? Every student, answer and score is wiped and everyone must join again.", "Reset everything")) command({ type: "reset" });
+    if (await confirmAction(t("dashboard.confirm.reset"), t("dashboard.confirm.reset_button"))) command({ type: "reset" });
   });
   byId("open-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -350,6 +366,15 @@
     renderCurrent();
   });
   byId("close-when-all-answered").addEventListener("change", (event) => command({ type: "close_when_all_answered", on: event.target.checked }));
+  byId("projector-language").addEventListener("change", (event) => command({ type: "projector_language", language: event.target.value || null }));
+  setText("current-countdown-unit", t("countdown.unit_short"));
+  fill(byId("attention-note"), ...i18n.tNodes("dashboard.students.attention_note", {}, {
+    lost_focus: el("strong", { text: t("dashboard.students.lost_focus") }),
+    page_hidden: el("strong", { text: t("dashboard.students.page_hidden") }),
+  }));
+  renderJoined(0);
+  fillProjectorLanguages();
+  byId("language-picker").appendChild(i18n.picker(() => location.reload()));
   document.addEventListener("keydown", (event) => {
     // Presentation clickers send PageDown or →.
     const isNextKey = event.key === " " || event.key === "ArrowRight" || event.key === "PageDown";
@@ -357,4 +382,4 @@
     event.preventDefault();
     if (!byId("next-button").disabled) command({ type: "next" });
   });
-})();
+});

@@ -62,7 +62,7 @@ function optionTiles(container, question, counts) {
     el("li", { class: "projector-option option-" + letter },
       optionBadge(letter),
       richText("span", { class: "projector-option-text" }, question.options[i]),
-      counts ? el("span", { class: "projector-option-count", text: counts[letter] || 0 }) : null))));
+      counts ? el("span", { class: "projector-option-count", text: i18n.formatNumber(counts[letter] || 0) }) : null))));
 }
 
 /** The answer as badges with their option texts, for the phone's result. */
@@ -98,13 +98,13 @@ function submitButton(label) {
 
 // ---- Pieces shared by the kinds answered in the student's own words ------------
 
-/** "12 right · 5 wrong · 3 no answer" from a {correct, wrong, missed} tally. */
+/** "✓ 12 right · ✗ 5 wrong · 3 no answer" from a {correct, wrong, missed} tally. */
 function tallySummary(counts) {
   const c = counts || {};
   return el("p", { class: "tally-summary" },
-    el("span", { class: "tally-right", text: "✓ " + (c.correct || 0) + " right" }), " · ",
-    el("span", { class: "tally-wrong", text: "✗ " + (c.wrong || 0) + " wrong" }), " · ",
-    el("span", { text: (c.missed || 0) + " no answer" }));
+    el("span", { class: "tally-right", text: t("kind.tally.right", { count: c.correct || 0 }) }), " · ",
+    el("span", { class: "tally-wrong", text: t("kind.tally.wrong", { count: c.wrong || 0 }) }), " · ",
+    el("span", { text: t("kind.tally.missed", { count: c.missed || 0 }) }));
 }
 
 /** The most frequent answers as bars, the right ones marked; `words` turns an answer into text. */
@@ -117,12 +117,12 @@ function topAnswerBars(topAnswers, words) {
     return el("li", { class: row.correct ? "answer-bar answer-bar-correct" : "answer-bar" },
       el("span", { class: "answer-bar-text", text: words(row.answer) }),
       el("span", { class: "answer-bar-track" }, bar),
-      el("span", { class: "answer-bar-count", text: row.count }),
-      row.correct ? el("span", { class: "answer-bar-mark", text: "✓ correct" }) : null);
+      el("span", { class: "answer-bar-count", text: i18n.formatNumber(row.count) }),
+      row.correct ? el("span", { class: "answer-bar-mark", text: t("chart.correct_mark") }) : null);
   }));
 }
 
 /** While a typed question is open its answers are not shown: they are grouped at the reveal. */
 function typedTallyWhileOpen(container) {
-  fill(container, el("p", { class: "muted", text: "The answers are shown when the question closes." }));
+  fill(container, el("p", { class: "muted", text: t("kind.typed.while_open") }));
 }

@@ -3,16 +3,19 @@
 // pick one (questions, kinds, last edited, last run and its class size), and
 // the actions on it: run, edit, duplicate, export, delete (with a way back
 // for a few minutes). Import takes any quiz file we read, by picker or drop.
-(() => {
+i18n.ready.then(() => {
   const API = "/api/instructor/library";
-  const KIND_WORDS = { choice: "choice", truefalse: "true/false", multi: "multiple select", text: "typed answer", number: "number", order: "order", poll: "poll", slide: "slide" };
-  const EXPORTS = [["zip", "bundle"], ["json", "JSON"], ["csv", "CSV"], ["gift", "GIFT"]];
+  const KIND_KEYS = {
+    "choice": "library.kind.choice", "truefalse": "library.kind.truefalse", "multi": "library.kind.multi", "text": "library.kind.text",
+    "number": "library.kind.number", "order": "library.kind.order", "poll": "library.kind.poll", "slide": "library.kind.slide",
+  };
+  const EXPORTS = [["zip", t("library.export.bundle")], ["json", "JSON"], ["csv", "CSV"], ["gift", "GIFT"]];
   const rowsBody = byId("library-rows");
   const status = byId("upload-result");
   let undoTimer = null;
 
   function when(ms) {
-    return ms ? new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "never";
+    return ms ? new Date(ms).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" }) : t("library.never");
   }
 
   function say(...parts) {
@@ -41,28 +44,28 @@
 
   function row(quiz) {
     const title = quiz.title;
-    const lastRun = quiz.last_run ? when(quiz.last_run.started_at) + " · " + quiz.last_run.students + (quiz.last_run.students === 1 ? " student" : " students") : "not run yet";
-    const exportLinks = el("span", { class: "export-choices" }, ...EXPORTS.map(([format, label]) =>
-      el("a", { href: API + "/" + quiz.quiz_id + "/export?format=" + format, download: "", "aria-label": "Export " + title + " as " + label, title: format === "zip" ? "quiz.json and its pictures in one .zip" : null }, label)));
+    const lastRun = quiz.last_run ? t("library.last_run", { time: when(quiz.last_run.started_at), count: quiz.last_run.students }) : t("library.not_run");
+    const exportLinks = el("span", { class: "export-choices" }, el("span", { class: "export-label", text: t("library.export.heading") }), ...EXPORTS.map(([format, label]) =>
+      el("a", { href: API + "/" + quiz.quiz_id + "/export?format=" + format, download: "", "aria-label": t("library.export.label", { title, format: label }), title: format === "zip" ? t("library.export.bundle_title") : null }, label)));
     return el("tr", null,
-      el("th", { scope: "row" }, el("span", { text: title }), quiz.draft ? el("span", { class: "draft-tag", text: "draft" }) : null),
-      el("td", { text: quiz.questions }),
-      el("td", { text: quiz.kinds.map((kind) => KIND_WORDS[kind] || kind).join(", ") }),
+      el("th", { scope: "row" }, el("span", { dir: "auto", text: title }), quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),
+      el("td", { text: i18n.formatNumber(quiz.questions) }),
+      el("td", { text: i18n.formatList(quiz.kinds.map((kind) => (KIND_KEYS[kind] ? t(KIND_KEYS[kind]) : kind))) }),
       el("td", { text: when(quiz.edited_at) }),
       el("td", { text: lastRun }),
       el("td", { class: "library-actions" },
-        actionButton("Run", "Run " + title, () => run(quiz), { class: "button-primary", disabled: quiz.draft, title: quiz.draft ? "Fix its problems first (Edit)" : null }),
-        el("a", { class: "button-link", href: "/instructor/editor?quiz=" + quiz.quiz_id, "aria-label": "Edit " + title }, "Edit"),
-        actionButton("Duplicate", "Duplicate " + title, () => duplicate(quiz)),
+        actionButton(t("library.run"), t("library.run_label", { title }), () => run(quiz), { class: "button-primary", disabled: quiz.draft, title: quiz.draft ? t("library.run_draft") : null }),
+        el("a", { class: "button-link", href: "/instructor/editor?quiz=" + quiz.quiz_id, "aria-label": t("library.edit_label", { title }) }, t("library.edit")),
+        actionButton(t("library.duplicate"), t("library.duplicate_label", { title }), () => duplicate(quiz)),
         exportLinks,
-        actionButton("Delete…", "Delete " + title, () => remove(quiz), { class: "button-danger" })));
+        actionButton(t("library.delete"), t("library.delete_label", { title }), () => remove(quiz), { class: "button-danger" })));
   }
 
   async function act(method, url, body) {
     try {
       return await requestJson(method, url, body);
     } catch (networkDown) {
-      say(el("p", { class: "form-error", text: "Could not reach the server." }));
+      say(el("p", { class: "form-error", text: t("library.offline") }));
       return null;
     }
   }
@@ -70,29 +73,29 @@
   async function run(quiz) {
     const reply = await act("POST", API + "/" + quiz.quiz_id + "/run");
     if (!reply) return;
-    if (reply.status === 200) say(el("p", { class: "success", text: "Ready to run “" + quiz.title + "”: press Next to start." }));
-    else if (reply.status === 409 && reply.data.code !== "draft") say(el("p", { class: "form-error", text: "A quiz is running: end it (or reset) before starting another." }));
-    else say(el("p", { class: "form-error", text: (reply.data && reply.data.message) || "Could not start it." }));
+    if (reply.status === 200) say(el("p", { class: "success", text: t("library.ready", { title: quiz.title }) }));
+    else if (reply.status === 409 && reply.data.code !== "draft") say(el("p", { class: "form-error", text: t("library.busy") }));
+    else say(el("p", { class: "form-error", text: reply.data && reply.data.code ? i18n.serverText("error", reply.data.code) : t("library.run_failed") }));
     refresh();
   }
 
   async function duplicate(quiz) {
     const reply = await act("POST", API + "/" + quiz.quiz_id + "/duplicate");
-    if (reply && reply.status === 200) say(el("p", { class: "success", text: "Made a copy of “" + quiz.title + "”." }));
+    if (reply && reply.status === 200) say(el("p", { class: "success", text: t("library.copied", { title: quiz.title }) }));
     refresh();
   }
 
   async function remove(quiz) {
-    if (!(await confirmAction("Delete “" + quiz.title + "” from the library? Its past runs and their results stay.", "Delete quiz"))) return;
+    if (!(await confirmAction(t("library.confirm_delete", { title: quiz.title }), t("library.confirm_delete_button")))) return;
     const reply = await act("DELETE", API + "/" + quiz.quiz_id);
     if (!reply || reply.status !== 200) return;
     const minutes = Math.round(reply.data.undo_window_ms / 60000);
-    const undo = actionButton("Undo", "Undo deleting " + quiz.title, async () => {
+    const undo = actionButton(t("library.undo"), t("library.undo_label", { title: quiz.title }), async () => {
       const back = await act("POST", API + "/" + quiz.quiz_id + "/undelete");
-      say(el("p", { class: back && back.status === 200 ? "success" : "form-error", text: back && back.status === 200 ? "“" + quiz.title + "” is back." : "Too late to bring it back." }));
+      say(el("p", { class: back && back.status === 200 ? "success" : "form-error", text: back && back.status === 200 ? t("library.back", { title: quiz.title }) : t("library.too_late") }));
       refresh();
     });
-    say(el("p", null, "Deleted “" + quiz.title + "”. ", undo, " (for " + minutes + " minutes)"));
+    say(el("p", null, ...i18n.tNodes("library.deleted", { title: quiz.title, count: minutes }, { undo })));
     clearTimeout(undoTimer);
     undoTimer = setTimeout(() => say(), reply.data.undo_window_ms);
     refresh();
@@ -100,32 +103,32 @@
   }
 
   async function importFile(file) {
-    say("Importing " + file.name + "…");
+    say(t("library.importing", { name: file.name }));
     let reply;
     try {
       // Header values must be Latin-1: send the name percent-encoded.
       reply = await requestJson("POST", API + "/import", file, { "X-Filename": encodeURIComponent(file.name) });
     } catch (networkDown) {
-      say(el("p", { class: "form-error", text: "Could not reach the server." }));
+      say(el("p", { class: "form-error", text: t("library.offline") }));
       return;
     }
     const data = reply.data || {};
     if (reply.status === 200) {
       const skipped = data.skipped || [];
-      const words = data.found ? "Already in the library: “" + data.title + "”." : "Imported “" + data.title + "” (" + data.questions + " questions).";
+      const words = data.found ? t("library.already", { title: data.title }) : t("library.imported", { title: data.title, count: data.questions });
       say(el("p", { class: "success", text: words }),
-        skipped.length ? el("p", { text: "Skipped (not a question this quiz can ask):" }) : null,
+        skipped.length ? el("p", { text: t("library.skipped") }) : null,
         skipped.length ? el("ul", { class: "problem-list" }, ...skipped.map((item) => el("li", { text: item }))) : null);
     } else {
-      const problems = data.problems && data.problems.length ? data.problems : [data.message || "The server refused the file (error " + reply.status + ")."];
-      say(el("p", { class: "form-error", text: file.name + " was not imported:" }),
+      const problems = data.problems && data.problems.length ? data.problems : [data.code ? i18n.serverText("error", data.code) : t("library.refused", { status: String(reply.status) })];
+      say(el("p", { class: "form-error", text: t("library.not_imported", { name: file.name }) }),
         el("ul", { class: "problem-list" }, ...problems.map((problem) => el("li", { text: problem }))));
     }
     refresh();
   }
 
   byId("new-quiz").addEventListener("click", async () => {
-    const reply = await act("POST", API, { quiz: { title: "Untitled quiz", questions: [] } });
+    const reply = await act("POST", API, { quiz: { title: t("library.untitled"), questions: [] } });
     if (reply && reply.status === 200) location.href = "/instructor/editor?quiz=" + reply.data.quiz_id;
   });
   byId("quiz-file").addEventListener("change", (event) => {
@@ -148,4 +151,5 @@
     if (document.visibilityState === "visible") refresh();
   });
   window.addEventListener("pageshow", refresh);
-})();
+  refresh();
+});

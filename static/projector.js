@@ -21,14 +21,34 @@
   const countdown = createCountdown(byId("question-countdown"));
   let announced = ""; // what the screen last told a screen reader, so redraws stay quiet
 
-  openJsonSocket("/ws/projector", {
-    onMessage(message) {
-      if (message.type === "projector_state") draw(message);
-    },
+  let latest = null; // the last projector_state, redrawn when the language changes
+
+  i18n.ready.then(() => {
+    setText("quiz-title", t("app.name"));
+    openJsonSocket("/ws/projector", {
+      onMessage(message) {
+        if (message.type === "projector_state") follow(message);
+      },
+    });
   });
 
+  /** Draw `snapshot` in the language it asks for (the quiz's or the teacher's), else the browser's. */
+  function follow(snapshot) {
+    latest = snapshot;
+    const wanted = snapshot.language ? i18n.bestMatch([snapshot.language]) : i18n.preferred;
+    if (wanted === i18n.language) {
+      draw(snapshot);
+      return;
+    }
+    i18n.use(wanted).then(() => {
+      announced = "";
+      if (latest) draw(latest);
+    });
+  }
+
   function draw(snapshot) {
-    setText("quiz-title", snapshot.title || "Trivia Trio");
+    setText("quiz-title", snapshot.title || t("app.name"));
+    setText("question-countdown-unit", t("countdown.unit_long"));
     setText("progress", progressText(snapshot));
     const name = VIEW_FOR_STATE[snapshot.state] || "lobby";
     const question = snapshot.question;
@@ -47,10 +67,10 @@
   function progressText(snapshot) {
     const total = snapshot.pool_meta ? snapshot.pool_meta.question_count : 0;
     if (snapshot.question && (snapshot.state === "question_open" || snapshot.state === "question_closed")) {
-      return "Question " + (snapshot.question.idx + 1) + " of " + snapshot.question.total_questions;
+      return t("question.number_of", { number: snapshot.question.idx + 1, total: snapshot.question.total_questions });
     }
-    if (snapshot.state === "lobby") return total ? total + " questions" : "";
-    return snapshot.state === "finished" ? "Finished" : "";
+    if (snapshot.state === "lobby") return total ? t("projector.question_count", { count: total }) : "";
+    return snapshot.state === "finished" ? t("projector.finished") : "";
   }
 
   function showQr(img, snapshot) {
@@ -74,8 +94,9 @@
   function drawLobby(snapshot) {
     showQr(byId("join-qr"), snapshot);
     fillJoinUrl(byId("join-url"), snapshot.join_url);
-    setText("joined-count", snapshot.participant_count);
-    say("lobby", "Join at " + snapshot.join_url);
+    const count = el("span", { id: "joined-count", text: i18n.formatNumber(snapshot.participant_count) });
+    fill(byId("joined-line"), ...i18n.tNodes("projector.joined", { count: snapshot.participant_count }, { count }));
+    say("lobby", t("projector.join.announce", { url: snapshot.join_url }));
   }
 
   function drawQuestion(question, live, closed) {
@@ -86,12 +107,12 @@
     views.question.classList.toggle("has-image", Boolean(question.image));
     views.question.classList.toggle("is-slide", !kind.takesAnswers);
     kind.board(byId("question-board"), question, live && live.counts);
-    setText("question-answered", live && kind.takesAnswers ? "Answered " + live.submitted_count + " of " + live.total_count : "");
+    setText("question-answered", live && kind.takesAnswers ? t("answered.of", { count: live.submitted_count, total: live.total_count }) : "");
     const timed = !closed && typeof question.remaining_ms === "number";
     byId("question-clock").hidden = !timed;
     if (timed) countdown.start(question.remaining_ms);
     else countdown.stop();
-    say("question " + question.idx, "Question " + (question.idx + 1) + ": " + question.text);
+    say("question " + question.idx, t("question.announce", { number: question.idx + 1, text: question.text }));
   }
 
   function drawReveal(snapshot) {
@@ -103,23 +124,30 @@
     showPicture(byId("reveal-image"), question.image);
     kind.tally(byId("reveal-answers"), question, { counts, correct: reveal.correct, top_answers: reveal.top_answers, revealed: true });
     renderRich(byId("reveal-explanation"), reveal.explanation || "");
-    renderColumnChart(byId("reveal-times"), "Response times (seconds)", snapshot.response_time_distribution ? snapshot.response_time_distribution.buckets : []);
-    renderColumnChart(byId("reveal-scores"), "Total scores", snapshot.score_distribution ? snapshot.score_distribution.buckets : []);
+    const times = snapshot.response_time_distribution ? snapshot.response_time_distribution.buckets : [];
+    const scores = snapshot.score_distribution ? snapshot.score_distribution.buckets : [];
+    renderColumnChart(byId("reveal-times"), t("chart.response_times"), worded(times, "chart.range"));
+    renderColumnChart(byId("reveal-scores"), t("chart.total_scores"), worded(scores, "chart.range"));
     renderLeaderboard(byId("reveal-top10"), snapshot.leaderboard);
     const answer = solutionWords(kind, question, reveal.correct);
-    say("reveal " + question.idx, (answer ? "The answer is " + answer + ". " : "") + (reveal.explanation || ""));
+    say("reveal " + question.idx, (answer ? t("projector.reveal.answer_is", { answer }) + " " : "") + (reveal.explanation || ""));
+  }
+
+  /** Chart buckets {low, high, count} labelled the page language's way ("0–3 s", "0,3–0,6"). */
+  function worded(buckets, key) {
+    return buckets.map((bucket) => ({ label: t(key, { low: bucket.low, high: bucket.high }), count: bucket.count }));
   }
 
   function drawFinal(leaderboard) {
     const places = ["first", "second", "third"];
     fill(byId("podium"), ...leaderboard.slice(0, 3).map((row, i) =>
       el("li", { class: "podium-place podium-" + places[i] },
-        el("span", { class: longestWord(row.name) > PODIUM_WORD_CHARS ? "podium-name podium-name-long" : "podium-name", title: row.name, text: row.name }),
+        el("span", { class: longestWord(row.name) > PODIUM_WORD_CHARS ? "podium-name podium-name-long" : "podium-name", dir: "auto", title: row.name, text: row.name }),
         el("span", { class: "podium-score", text: formatScore(row.score) }),
         // Step height follows the rank, so students tied for first stand equally high.
-        el("span", { class: "podium-step podium-step-" + places[Math.min(row.rank, 3) - 1], text: row.rank }))));
+        el("span", { class: "podium-step podium-step-" + places[Math.min(row.rank, 3) - 1], text: i18n.formatNumber(row.rank) }))));
     renderLeaderboard(byId("final-top10"), leaderboard);
-    say("final", leaderboard.length ? "Final results. The winner is " + leaderboard[0].name + "." : "Final results.");
+    say("final", leaderboard.length ? t("projector.final.announce_winner", { name: leaderboard[0].name }) : t("projector.final.heading"));
   }
 
   /** The longest run of letters a line may not break inside (lines break at spaces and hyphens). */

@@ -4,56 +4,50 @@
 // each run; most-missed first). Fills <section id="runs-panel">; uses el(),
 // fill() and requestJson() from common.js. Text only: nothing goes in as HTML.
 
-(function () {
+i18n.ready.then(() => {
   const panel = document.getElementById("runs-panel");
   if (!panel) return;
 
   const EXPORTS = [
-    ["export.csv", "Answers (CSV)"],
-    ["gradebook.csv", "Gradebook (CSV)"],
-    ["export.json", "Everything (JSON)"],
+    ["export.csv", "dashboard.export.answers"],
+    ["gradebook.csv", "dashboard.export.gradebook"],
+    ["export.json", "dashboard.export.everything"],
   ];
   const status = el("p", { class: "muted", role: "status" });
   const runsBox = el("div");
   const analysisBox = el("div");
-  const refreshButton = el("button", { type: "button", class: "button-small", text: "Refresh" });
+  const refreshButton = el("button", { type: "button", class: "button-small", text: t("runs.refresh") });
 
   fill(
     panel,
-    el("h2", { id: "runs-heading", text: "Runs and item analysis" }),
+    el("h2", { id: "runs-heading", text: t("runs.heading") }),
     el("div", { class: "button-row" },
       refreshButton,
       el("a", { href: "/quiz-template.csv", download: "quiz-template.csv",
-                text: "Download a quiz template (CSV)" })),
+                text: t("runs.template") })),
     status,
-    el("h3", { id: "runs-list-heading", text: "Runs of this session" }),
+    el("h3", { id: "runs-list-heading", text: t("runs.list_heading") }),
     runsBox,
-    el("h3", { id: "item-analysis-heading", text: "Item analysis" }),
-    el("p", { class: "muted small",
-              text: "Each question's share of students who got it right and the median " +
-                    "answer time, run by run. A student who let the time run out counts as " +
-                    "wrong. The most-missed questions come first." }),
+    el("h3", { id: "item-analysis-heading", text: t("runs.analysis_heading") }),
+    el("p", { class: "muted small", text: t("runs.analysis_explained") }),
     analysisBox
   );
 
   function formatDate(ms) {
-    return ms ? new Date(ms).toLocaleString() : "—";
+    return ms ? new Date(ms).toLocaleString(i18n.language) : "—";
   }
 
   function percent(share) {
-    return Math.round(share * 100) + "%";
+    return i18n.formatNumber(share, { style: "percent" });
   }
 
   function seconds(ms) {
-    return (ms / 1000).toFixed(1) + " s";
-  }
-
-  function plural(count, noun) {
-    return count + " " + noun + (count === 1 ? "" : "s");
+    return i18n.formatNumber(ms / 1000, { style: "unit", unit: "second", minimumFractionDigits: 1, maximumFractionDigits: 1 });
   }
 
   function runLabel(run) {
-    return formatDate(run.started_at) + (run.current ? " (current)" : "");
+    const started = formatDate(run.started_at);
+    return run.current ? t("runs.current", { started }) : started;
   }
 
   function scrollingTable(labelledBy, head, rows) {
@@ -68,13 +62,13 @@
   function exportLinks(run) {
     const query = "?run=" + encodeURIComponent(String(run.run_id));
     const parts = [];
-    EXPORTS.forEach(([name, label], i) => {
+    EXPORTS.forEach(([name, key], i) => {
       if (i) parts.push(" · ");
       parts.push(el("a", {
         href: "/api/instructor/" + name + query,
         download: "",
-        "aria-label": label + ", run of " + runLabel(run),
-        text: label,
+        "aria-label": t("runs.export_label", { file: t(key), run: runLabel(run) }),
+        text: t(key),
       }));
     });
     return parts;
@@ -82,42 +76,42 @@
 
   function renderRuns(runs) {
     if (!runs.length) {
-      fill(runsBox, el("p", { class: "muted", text: "No runs yet." }));
+      fill(runsBox, el("p", { class: "muted", text: t("runs.none") }));
       return;
     }
     const rows = runs.slice().reverse().map((run) => el("tr", {},
       el("th", { scope: "row", text: runLabel(run) }),
-      el("td", { text: run.version ? run.title + " (version " + run.version + ")" : run.title }),
-      el("td", { text: run.students }),
-      el("td", { text: run.questions_asked + " of " + run.questions }),
+      el("td", { text: run.version ? t("runs.quiz_version", { title: run.title, version: run.version }) : run.title }),
+      el("td", { text: i18n.formatNumber(run.students) }),
+      el("td", { text: t("runs.asked_of", { count: run.questions_asked, total: run.questions }) }),
       el("td", { text: run.average_score === null ? "—" : formatScore(run.average_score) }),
-      el("td", { text: run.finished_at ? formatDate(run.finished_at) : "not ended" }),
+      el("td", { text: run.finished_at ? formatDate(run.finished_at) : t("runs.not_ended") }),
       el("td", {}, ...exportLinks(run))));
-    fill(runsBox, scrollingTable("runs-list-heading",
-      ["Started", "Quiz", "Students", "Questions asked", "Average score", "Ended", "Download"],
-      rows));
+    const head = ["runs.column.started", "runs.column.quiz", "runs.column.students", "runs.column.asked",
+      "runs.column.average", "runs.column.ended", "runs.column.download"].map((key) => t(key));
+    fill(runsBox, scrollingTable("runs-list-heading", head, rows));
   }
 
   function analysisCell(cell) {
-    if (!cell) return el("td", { class: "muted", text: "not asked" });
+    if (!cell) return el("td", { class: "muted", text: t("runs.not_asked") });
     const parts = [el("strong", { text: cell.share_correct === null ? "—" :
                                       percent(cell.share_correct) })];
     if (cell.median_ms !== null) parts.push(" ", el("span", { class: "muted",
                                                                text: seconds(cell.median_ms) }));
-    return el("td", { title: cell.correct + " of " + cell.responses + " right" }, ...parts);
+    return el("td", { title: t("runs.right_of", { count: cell.correct, total: cell.responses }) }, ...parts);
   }
 
   function renderAnalysis(analysis) {
     if (!analysis.questions.length) {
-      fill(analysisBox, el("p", { class: "muted", text: "No question has been asked yet." }));
+      fill(analysisBox, el("p", { class: "muted", text: t("runs.no_question") }));
       return;
     }
-    const head = ["Question", "All runs"].concat(analysis.runs.map((run) =>
-      runLabel(run) + " · " + plural(run.students, "student") + (run.version ? " · quiz version " + run.version : "")));
+    const head = [t("runs.column.question"), t("runs.column.all_runs")].concat(analysis.runs.map((run) =>
+      t("runs.column.run", { run: runLabel(run), count: run.students }) + (run.version ? " · " + t("runs.version", { version: run.version }) : "")));
     const rows = analysis.questions.map((question) => el("tr", {},
       el("th", { scope: "row", text: question.text }),
       el("td", { text: question.share_correct === null ? "—" :
-                         percent(question.share_correct) + " of " + plural(question.responses, "student") }),
+                         t("runs.share_of", { share: percent(question.share_correct), count: question.responses }) }),
       ...question.runs.map(analysisCell)));
     fill(analysisBox, scrollingTable("item-analysis-heading", head, rows));
   }
@@ -132,22 +126,21 @@
     }
     loading = true;
     refreshButton.disabled = true;
-    status.textContent = "Loading…";
+    status.textContent = t("common.loading");
     try {
       const [runs, analysis] = await Promise.all([
         requestJson("GET", "/api/instructor/runs"),
         requestJson("GET", "/api/instructor/item_analysis"),
       ]);
       if (runs.status !== 200 || analysis.status !== 200 || !runs.data || !analysis.data) {
-        status.textContent = "Could not load the runs (HTTP " +
-          (runs.status !== 200 ? runs.status : analysis.status) + ").";
+        status.textContent = t("runs.load_failed", { status: String(runs.status !== 200 ? runs.status : analysis.status) });
         return;
       }
       renderRuns(runs.data.runs);
       renderAnalysis(analysis.data);
       status.textContent = "";
     } catch (failed) {
-      status.textContent = "Could not load the runs: the server did not answer.";
+      status.textContent = t("runs.load_offline");
     } finally {
       loading = false;
       refreshButton.disabled = false;
@@ -162,4 +155,4 @@
   // The dashboard calls this when a question closes, the quiz ends or a new run starts.
   window.refreshRunsPanel = refresh;
   refresh();
-})();
+});

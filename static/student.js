@@ -7,16 +7,25 @@
   const TELEMETRY_MIN_GAP_MS = 1000;
   const NAME_MAX_CHARS = 64; // the server's limit for ids and names
   const VERDICTS = {
-    right: { shown: "✓ Correct!", spoken: "Correct!" },
-    wrong: { shown: "✗ Not quite", spoken: "Not quite." },
-    none: { shown: "No answer this time", spoken: "No answer this time." },
-    poll: { shown: "Thanks for voting", spoken: "Thanks for voting." },
-    slide: { shown: "Look at the screen", spoken: "Look at the screen." },
+    right: { shown: "student.verdict.right", spoken: "student.verdict.right_spoken" },
+    wrong: { shown: "student.verdict.wrong", spoken: "student.verdict.wrong_spoken" },
+    none: { shown: "student.verdict.none", spoken: "student.verdict.none_spoken" },
+    poll: { shown: "student.verdict.poll", spoken: "student.verdict.poll_spoken" },
+    slide: { shown: "student.verdict.slide", spoken: "student.verdict.slide_spoken" },
+  };
+  // Why the server refused a join, by its code (anything else: join.error.status).
+  const JOIN_ERRORS = {
+    bad_join: "student.join.error.bad_join",
+    duplicate_student_id: "student.join.error.taken",
+    rate_limited: "student.join.error.rate_limited",
+    storage: "student.join.error.storage",
+    quiz_reset: "student.join.error.quiz_reset",
+    quiz_finished: "student.join.error.quiz_finished",
   };
   const RESET_NOTICES = {
-    reset: "The instructor reset the quiz — join again.",
-    new_quiz: "The instructor loaded a new quiz — join again.",
-    removed: "The instructor removed you from the quiz. You may join again.",
+    reset: "student.join.notice.reset",
+    new_quiz: "student.join.notice.new_quiz",
+    removed: "student.join.notice.removed",
   };
 
   const views = {
@@ -41,6 +50,10 @@
   // ---- Joining -------------------------------------------------------------
 
   async function start() {
+    setText("quiz-title", t("app.name"));
+    setText("question-countdown-unit", t("countdown.unit_short"));
+    setText("student-id-limit", t("student.join.id_limit", { max: NAME_MAX_CHARS }));
+    setText("student-name-limit", t("student.join.name_limit", { max: NAME_MAX_CHARS }));
     let me;
     try {
       me = await requestJson("GET", "/api/me");
@@ -78,12 +91,13 @@
     const studentId = byId("student-id").value.trim();
     const name = byId("student-name").value.trim();
     if (!studentId || !name) {
-      showJoinError("Enter both your student ID and your name.");
+      showJoinError(t("student.join.error.empty"));
       return;
     }
-    const tooLong = [["student ID", studentId], ["name", name]].find((field) => Array.from(field[1]).length > NAME_MAX_CHARS);
+    const tooLong = [["student.join.error.id_too_long", studentId], ["student.join.error.name_too_long", name]]
+      .find((field) => Array.from(field[1]).length > NAME_MAX_CHARS);
     if (tooLong) {
-      showJoinError("Your " + tooLong[0] + " is " + Array.from(tooLong[1]).length + " characters long: shorten it to " + NAME_MAX_CHARS + " or fewer.");
+      showJoinError(t(tooLong[0], { length: Array.from(tooLong[1]).length, max: NAME_MAX_CHARS }));
       return;
     }
     const button = byId("join-button");
@@ -91,19 +105,19 @@
     try {
       const reply = await requestJson("POST", "/api/join", { student_id: studentId, name });
       if (reply.status === 200) enterQuiz(reply.data);
-      else if (reply.status === 409 && reply.data && reply.data.code === "quiz_finished") showJoinError("This quiz has ended, so nobody new can join. Ask the instructor about the next one.");
-      else if (reply.status === 409) showJoinError("That student ID is already taken. Check it, or ask the instructor for help.");
-      else if (reply.data && reply.data.message) showJoinError(reply.data.message);
-      else showJoinError("Could not join (error " + reply.status + "). Try again in a moment.");
+      else {
+        const code = reply.data && reply.data.code;
+        showJoinError(JOIN_ERRORS[code] ? t(JOIN_ERRORS[code]) : t("student.join.error.status", { status: String(reply.status) }));
+      }
     } catch (networkDown) {
-      showJoinError("Cannot reach the quiz. Check you are on the classroom Wi-Fi and try again.");
+      showJoinError(t("student.join.error.offline"));
     } finally {
       button.disabled = false;
     }
   }
 
   function enterQuiz(me) {
-    setText("who-am-i", "Playing as " + me.name + " (" + me.student_id + ")");
+    setText("who-am-i", t("student.playing_as", { name: me.name, student_id: me.student_id }));
     byId("who-am-i").hidden = false;
     showOnly(views, "loading");
     socket = openJsonSocket("/ws/student", { onMessage: handleMessage, onClose: handleClose });
@@ -116,7 +130,7 @@
     }
     if (code === 4002) {
       forgetPendingAnswer();
-      showJoinForm(RESET_NOTICES[resetReason] || RESET_NOTICES.reset);
+      showJoinForm(t(RESET_NOTICES[resetReason] || RESET_NOTICES.reset));
       return false;
     }
     return true;
@@ -136,8 +150,8 @@
       }
     },
     lobby_count(message) {
-      setText("lobby-count", message.count);
-      setText("lobby-count-label", message.count === 1 ? "student has joined" : "students have joined");
+      const number = el("span", { id: "lobby-count", text: i18n.formatNumber(message.count) });
+      fill(byId("lobby-count-line"), ...i18n.tNodes("student.lobby.count", { count: message.count }, { count: number }));
     },
     question_open: showQuestion,
     submit_ack: acknowledge,
@@ -153,8 +167,8 @@
   };
 
   function showTitle(title) {
-    setText("quiz-title", title || "Trivia Trio");
-    document.title = (title || "Trivia Trio") + " — Trivia Trio";
+    setText("quiz-title", title || t("app.name"));
+    document.title = title ? t("student.page_title", { title }) : t("app.name");
   }
 
   function handleMessage(message) {
@@ -167,7 +181,7 @@
   function showQuestion(message) {
     const isNew = !question || question.question_idx !== message.question_idx || views.question.hidden;
     question = message;
-    setText("question-number", "Question " + (message.question_idx + 1) + " of " + message.total_questions);
+    setText("question-number", t("question.number_of", { number: message.question_idx + 1, total: message.total_questions }));
     renderRich(byId("question-text"), message.text);
     showPicture(byId("question-image"), message.image);
     answering = kindOf(message).answer(byId("answer-area"), message, submitAnswer);
@@ -177,7 +191,7 @@
     if (timed) countdown.start(message.remaining_ms);
     else countdown.stop();
     showOnly(views, "question");
-    if (isNew) announce("Question " + (message.question_idx + 1) + ": " + message.text);
+    if (isNew) announce(t("question.announce", { number: message.question_idx + 1, text: message.text }));
 
     const pending = readPendingAnswer();
     if (pending && pending.question_idx === message.question_idx) sendAnswer(pending.answer);
@@ -192,7 +206,7 @@
 
   function sendAnswer(answer) {
     answering.show(answer, false);
-    setAnswerStatus("Sending " + kindOf(question).say(answer, question) + "…", "sending");
+    setAnswerStatus(t("student.answer.sending", { letter: kindOf(question).say(answer, question) }), "sending");
     clearTimeout(ackTimer);
     // No ack in time: the socket is probably dead; a new one resends from sessionStorage.
     ackTimer = setTimeout(() => socket.forceReconnect(), ACK_PATIENCE_MS);
@@ -204,7 +218,7 @@
     clearTimeout(ackTimer);
     forgetPendingAnswer();
     answering.show(ack.answer, true);
-    setAnswerStatus("✓ Answer received: " + kindOf(question).say(ack.answer, question), "received");
+    setAnswerStatus(t("student.answer.received", { letter: kindOf(question).say(ack.answer, question) }), "received");
   }
 
   function showError(error) {
@@ -213,11 +227,12 @@
     if (answerWasRefused) forgetPendingAnswer();
     if (views.question.hidden) return;
     const reasons = {
-      time_expired: "Too late — time ran out before your answer arrived.",
-      not_open: "This question is closed.",
-      rate_limited: "Too many taps — wait a moment and try again.",
+      time_expired: "student.answer.error.time_expired",
+      not_open: "student.answer.error.not_open",
+      rate_limited: "student.answer.error.rate_limited",
+      storage: "student.answer.error.storage",
     };
-    setAnswerStatus(reasons[error.code] || error.message || "Something went wrong.", "error");
+    setAnswerStatus(t(reasons[error.code] || "student.answer.error.other"), "error");
     if ((!answerWasRefused || error.code === "bad_answer") && answering) answering.show(null, false);
   }
 
@@ -248,23 +263,24 @@
     const shown = question && question.question_idx === message.question_idx ? question : { kind: message.kind };
     const kind = kindOf(shown);
     const outcome = revealOutcome(kind, message);
-    setText("reveal-verdict", VERDICTS[outcome].shown);
+    setText("reveal-verdict", t(VERDICTS[outcome].shown));
     views.reveal.className = "reveal-" + outcome;
     const answered = message.your_answer !== null && message.your_answer !== undefined;
     byId("reveal-yours").hidden = !answered || !kind.takesAnswers;
-    if (answered) setText("reveal-yours", (outcome === "poll" ? "Your vote: " : "Your answer: ") + kind.say(message.your_answer, shown));
+    if (answered) setText("reveal-yours", t(outcome === "poll" ? "student.reveal.your_vote" : "student.reveal.your_answer", { answer: kind.say(message.your_answer, shown) }));
     const solution = kind.solution(shown, message.correct);
     byId("reveal-correct").hidden = !solution;
-    if (solution) fill(byId("reveal-correct"), "The answer: ", ...solution);
+    if (solution) fill(byId("reveal-correct"), t("student.reveal.answer_label"), " ", ...solution);
     renderRich(byId("reveal-explanation"), message.explanation || "");
     byId("reveal-scores").hidden = !kind.takesAnswers;
     setText("reveal-score", formatScore(message.your_score));
     setText("reveal-total", formatScore(message.your_total));
     setText("reveal-rank", rankText(message.your_rank));
     showOnly(views, "reveal");
-    const answerText = solution ? " The answer is " + solutionWords(kind, shown, message.correct) + "." : "";
-    announce(VERDICTS[outcome].spoken + answerText +
-      " Your total is " + formatScore(message.your_total) + ", rank " + rankText(message.your_rank) + ".");
+    const scores = { total: formatScore(message.your_total), rank: rankText(message.your_rank) };
+    announce(t(VERDICTS[outcome].spoken) + " " + (solution
+      ? t("student.reveal.announce", Object.assign({ letter: solutionWords(kind, shown, message.correct) }, scores))
+      : t("student.reveal.announce_total", scores)));
   }
 
   /** right, wrong, none (no answer), poll (a vote: nothing to get right) or slide (nothing to answer). */
@@ -281,26 +297,27 @@
     setText("between-rank", rankText(message.your_rank));
     renderLeaderboard(byId("between-top5"), message.top5);
     const last = message.next_idx === null || message.next_idx === undefined;
-    setText("between-next", last ? "That was the last question: the final results are next." : "Next up: question " + (message.next_idx + 1) + ".");
+    setText("between-next", last ? t("student.between.last") : t("student.between.next", { number: message.next_idx + 1 }));
     showOnly(views, "between");
-    announce("Leaderboard. You are rank " + rankText(message.your_rank) + " with " + formatScore(message.your_total) + ".");
+    announce(t("student.between.announce", { rank: rankText(message.your_rank), total: formatScore(message.your_total) }));
   }
 
   function showEnd(message) {
     countdown.stop();
     forgetPendingAnswer();
-    const outOf = question ? " of " + question.total_questions : "";
-    setText("end-answered", message.questions_answered + outOf);
-    setText("end-correct", message.questions_correct);
+    setText("end-answered", question
+      ? t("student.end.answered_of", { count: message.questions_answered, total: question.total_questions })
+      : i18n.formatNumber(message.questions_answered));
+    setText("end-correct", i18n.formatNumber(message.questions_correct));
     setText("end-total", formatScore(message.your_total));
     setText("end-rank", rankText(message.your_rank));
     renderLeaderboard(byId("end-top5"), message.final_top5);
     showOnly(views, "end");
-    announce("Quiz over. You got " + message.questions_correct + " right; final rank " + rankText(message.your_rank) + ".");
+    announce(t("student.end.announce", { count: message.questions_correct, rank: rankText(message.your_rank) }));
   }
 
   function rankText(rank) {
-    return rank ? "#" + rank : "—";
+    return rank ? t("rank.number", { rank }) : "—";
   }
 
   // ---- Telemetry (best effort) ---------------------------------------------
@@ -335,5 +352,8 @@
     if (document.hidden) reportAttentionLost("visibility_hidden");
   });
   byId("join-form").addEventListener("submit", submitJoin);
-  start();
+  i18n.ready.then(() => {
+    byId("language-picker").appendChild(i18n.picker(() => location.reload()));
+    start();
+  });
 })();

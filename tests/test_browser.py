@@ -357,7 +357,7 @@ def test_instructor_import_lists_every_problem_of_a_bad_quiz(
     good.write_text(json.dumps({"title": "Fresh", "questions": [
         {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
     teacher.set_input_files("#quiz-file", good)
-    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 questions).")
+    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
     teacher.get_by_role("button", name="Run Fresh").click()
     expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
 

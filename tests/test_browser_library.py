@@ -20,6 +20,7 @@ from trivia_trio.quiz import quiz_from_dict
 
 from .conftest import INSTRUCTOR_KEY, ServerProcess
 from .test_browser import BIG_PHONE, answer, browser, join, screenshots  # noqa: F401 (fixtures)
+from .test_browser_i18n import words
 
 pytestmark = pytest.mark.browser
 DASHBOARD = {"width": 1366, "height": 768}
@@ -299,7 +300,7 @@ def test_export_a_bundle_delete_and_import_it_again_finds_it_equal(
 
     dashboard.get_by_label(re.compile("Import a quiz file")).set_input_files(exported)
     expect(dashboard.get_by_role("status").filter(has_text="Imported")).to_contain_text(
-        "Imported “Round trip” (1 questions).")
+        "Imported “Round trip” (1 question).")
     row = library_row(dashboard, "Round trip")
     expect(row).to_be_visible()
     new_id = row.get_by_role("link", name="Edit Round trip").get_attribute("href").rsplit("=")[1]
@@ -368,3 +369,27 @@ def test_write_one_question_of_every_kind(desk: Desk) -> None:
     image = kept["quiz"]["questions"][7]["image"]
     assert re.fullmatch(r"[0-9a-f]{64}\.png", image)
     assert editor.request.get(desk.server.url + "/media/" + image).body() == picture.read_bytes()
+
+
+def test_the_editor_sets_the_language_the_projector_speaks_for_the_quiz(desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    editor.get_by_label("Title").fill("Planeten")
+    write_choice(editor, "Größter Planet?", ["Mars", "Jupiter"], "B")
+    editor.get_by_label("Language on the projector").select_option(label="Deutsch")
+    wait_saved(editor)
+    assert library_json(editor, quiz_id)["quiz"]["language"] == "de"
+
+    editor.get_by_role("link", name="Back to the dashboard").click()
+    editor.get_by_role("button", name="Run Planeten").click()
+    expect(editor.locator("#quiz-title")).to_have_text("Planeten")
+    screen = desk.page("/projector")
+    german_heading = words("de", "projector.join.heading")
+    expect(screen.get_by_role("heading", name=german_heading)).to_be_visible()
+    assert screen.evaluate("document.documentElement.lang") == "de"
+
+    editor.goto(f"{desk.server.url}/instructor/editor?quiz={quiz_id}")
+    expect(editor.get_by_label("Language on the projector")).to_have_value("de")
+    editor.get_by_label("Language on the projector").select_option(value="")
+    wait_saved(editor)
+    assert "language" not in library_json(editor, quiz_id)["quiz"]

@@ -29,6 +29,8 @@ FLOW_SETTINGS = {"leaderboard_between": False, "close_when_all_answered": True}
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 QUIZ_MAX_BYTES = 2 * 1024 * 1024  # a quiz file itself, pictures apart
 PROBLEM_LINE = re.compile(r"^[^:]*?\bline (\d+)\)?:")  # "question 3 (line 19):", "line 4:"
+# A BCP 47 language tag as pages use them: "de", "pt-BR", "zh-Hans-CN".
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}\Z")
 
 
 class QuizError(ValueError):
@@ -81,6 +83,7 @@ class Quiz:
     # once every connected student has answered.
     leaderboard_between: bool = False
     close_when_all_answered: bool = True
+    language: str | None = None  # what the projector speaks, unless the teacher picks another
     # Items a source format held that we cannot ask (e.g. GIFT essay questions).
     skipped: tuple[str, ...] = field(default=(), compare=False)
     # The pictures its questions name, by media name, as read when the file was loaded.
@@ -109,6 +112,8 @@ class Quiz:
         for setting, default in FLOW_SETTINGS.items():
             if getattr(self, setting) != default:
                 data[setting] = getattr(self, setting)
+        if self.language:
+            data["language"] = self.language
         return data
 
 
@@ -187,6 +192,10 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
     ):
         found.append(f"the session id {json.dumps(session_id)} must be 1-64 letters, digits,"
                      " '_', '.' or '-'")
+    language = data.get("language")
+    if language is not None and not (isinstance(language, str) and LANGUAGE_TAG.match(language)):
+        found.append(f"the language {json.dumps(language)} is not a language tag"
+                     ' such as "de" or "pt-BR"')
     time_limit_default = 20
     if data.get("time_limit_default") is not None:
         time_limit_default = _check_time_limit(
@@ -223,6 +232,7 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         time_limit_default=time_limit_default,
         score_fn=score_fn,
         session_id=session_id,
+        language=language,
         skipped=tuple(skipped),
         media=pictures.loaded if pictures else {},
         **flow,

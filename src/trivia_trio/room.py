@@ -48,7 +48,7 @@ from .game import (
     Submission,
     run_seed,
 )
-from .quiz import Quiz, demo_quiz, quiz_from_dict
+from .quiz import LANGUAGE_TAG, Quiz, demo_quiz, quiz_from_dict
 from .store import Opened, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class Room:
         switched = db.get_meta(store.conn, self._close_when_all_key)
         self.close_when_all_answered = (quiz.close_when_all_answered if switched is None
                                         else switched == "1")
+        self.projector_language: str | None = None  # the teacher's pick; None: automatic
         self.game = Game.restore(quiz, record.participants, record.openings, record.submissions,
                                  record.events, State(record.state), record.current_question_idx,
                                  seed=run_seed(session_id, record.run_id))
@@ -435,6 +436,12 @@ class Room:
             (answer := answers.get(student_id)) is not None and answer.status == "submitted"
             and answer not in self.uncommitted
             for student_id in connected)
+
+    def set_projector_language(self, language: str | None) -> None:
+        """The language the big screen speaks, as the teacher picked it (None: automatic)."""
+        self.projector_language = language
+        self._to_instructors(self._room_info())
+        self._views_now()
 
     async def set_live_answers(self, on: bool) -> None:
         await self._save(partial(db.save_live_answers, sid=self.session_id, on=on))
@@ -834,12 +841,15 @@ class Room:
         return views.room_info_message(self.game, session_id=self.session_id,
                                        join_url=self.join_url, qr_url=self._qr_url,
                                        live_answers=self.live_answers,
-                                       close_when_all_answered=self.close_when_all_answered)
+                                       close_when_all_answered=self.close_when_all_answered,
+                                       projector_language=self.projector_language)
 
     def projector_state(self) -> dict[str, Any]:
         return views.projector_state_message(self.game, session_id=self.session_id,
                                              join_url=self.join_url, qr_url=self._qr_url,
-                                             live_answers=self.live_answers, now=self.clock())
+                                             live_answers=self.live_answers, now=self.clock(),
+                                             language=self.projector_language
+                                             or self.game.quiz.language)
 
 
 
@@ -874,6 +884,13 @@ def _switch(setter: Callable[[Room, bool], Any]
     return action
 
 
+async def _projector_language_action(room: Room, client: Client, message: dict[str, Any]) -> None:
+    language = message.get("language")
+    if language is not None and not (isinstance(language, str) and LANGUAGE_TAG.match(language)):
+        raise Rejected("bad_message", "language must be a language tag such as 'de' or null")
+    room.set_projector_language(language)
+
+
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
     Role.STUDENT: {"submit": Room._submit},
     Role.INSTRUCTOR: {
@@ -885,6 +902,7 @@ _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] =
         "reset": lambda room, client, message: room.reset(),
         "projector_live_answers": _switch(Room.set_live_answers),
         "close_when_all_answered": _switch(Room.set_close_when_all_answered),
+        "projector_language": _projector_language_action,
     },
     Role.PROJECTOR: {},
 }

@@ -357,7 +357,8 @@ def leaderboard_changes_message(rows: list[dict[str, Any]], removed: list[str]
 
 
 def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
-                      live_answers: bool, close_when_all_answered: bool = True
+                      live_answers: bool, close_when_all_answered: bool = True,
+                      projector_language: str | None = None
                       ) -> dict[str, Any]:
     """Instructor only: the whole quiz with its answers, and the room's links."""
     questions = [
@@ -378,6 +379,8 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "projector_url": "/projector",
         "projector_live_answers": live_answers,
         "close_when_all_answered": close_when_all_answered,
+        "projector_language": projector_language,
+        "quiz_language": game.quiz.language,
     }
 
 
@@ -394,9 +397,11 @@ def round_step(top: int, unit: int, max_bins: int = MAX_CHART_BINS) -> int:
 
 
 def _even_buckets(top: int, step: int, per_unit: int) -> list[dict[str, Any]]:
-    """Equal bins of ``step`` from 0 past ``top``, labelled in whole units ("0–5")."""
+    """Equal bins of ``step`` from 0 past ``top``, labelled in whole units ("0–5"), with
+    their edges as numbers (``low``, ``high``) for a page to write its own way."""
     count = max(1, -(-top // step))
-    return [{"label": f"{step * i / per_unit:g}–{step * (i + 1) / per_unit:g}", "count": 0}
+    return [{"label": f"{step * i / per_unit:g}–{step * (i + 1) / per_unit:g}",
+             "low": step * i / per_unit, "high": step * (i + 1) / per_unit, "count": 0}
             for i in range(count)]
 
 
@@ -426,10 +431,12 @@ def score_distribution(game: Game) -> dict[str, Any]:
 
 
 def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
-                            live_answers: bool, now: int) -> dict[str, Any]:
+                            live_answers: bool, now: int, language: str | None = None
+                            ) -> dict[str, Any]:
     """Everything the big screen draws. Never a student id; per-option counts only
     after the reveal, unless the instructor turned live answers on (and never, before
-    the reveal, a right/wrong tally: that would tell the room the answer)."""
+    the reveal, a right/wrong tally: that would tell the room the answer). ``language``:
+    the one the screen speaks (None: the projector browser's own)."""
     idx = game.current_idx
     question = live = shown = timing = None
     if idx is not None and game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED):
@@ -452,6 +459,7 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
     return {
         "type": "projector_state",
         "sid": session_id,
+        "language": language,
         "state": game.state.value,
         "title": game.quiz.title,
         "join_url": join_url,

@@ -5,11 +5,11 @@ registerKind("multi", {
   answer(container, question, submit) {
     const letters = lettersOf(question.options);
     const boxes = letters.map((letter) => el("input", { type: "checkbox", class: "answer-check", value: letter, id: "answer-check-" + letter }));
-    const send = submitButton("Submit answer");
+    const send = submitButton(t("kind.submit_answer"));
     const problem = el("p", { class: "form-error", role: "alert", hidden: true });
     const form = el("form", { class: "answer-form", novalidate: true },
       el("fieldset", { class: "answer-choices" },
-        el("legend", { class: "answer-hint", text: "Tick every answer that fits, then submit." }),
+        el("legend", { class: "answer-hint", text: t("kind.multi.hint") }),
         ...letters.map((letter, i) => el("label", { class: "answer-button answer-tick option-" + letter, for: boxes[i].id },
           boxes[i], optionBadge(letter), richText("span", { class: "answer-text" }, question.options[i])))),
       problem, send);
@@ -17,7 +17,7 @@ registerKind("multi", {
       event.preventDefault();
       const chosen = boxes.filter((box) => box.checked).map((box) => box.value).join("");
       problem.hidden = chosen.length > 0;
-      problem.textContent = chosen ? "" : "Tick at least one answer.";
+      problem.textContent = chosen ? "" : t("kind.multi.none_ticked");
       if (chosen) submit(chosen);
     });
     fill(container, form);
@@ -38,7 +38,7 @@ registerKind("multi", {
   solution: optionSolution,
   board(container, question, counts) {
     optionTiles(container, question, counts);
-    container.appendChild(el("p", { class: "projector-hint", text: "Several answers may be right: tick all that fit." }));
+    container.appendChild(el("p", { class: "projector-hint", text: t("kind.multi.board") }));
   },
   tally: letterTally,
 });

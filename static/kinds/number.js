@@ -8,17 +8,23 @@ function hasRange(question) {
   return typeof question.min === "number" && typeof question.max === "number" && question.max > question.min;
 }
 
-/** A number as the page shows it: no float noise (0.1 + 0.2), no exponent for everyday sizes. */
-function sayNumber(value) {
+/** A number as typed into the field: no float noise (0.1 + 0.2), no exponent for everyday sizes. */
+function plainNumber(value) {
   const number = Number(value);
   return Number.isFinite(number) ? String(Number(number.toPrecision(12))) : String(value);
+}
+
+/** A number as the page shows it, written the page language's way (3.5, 3,5). */
+function sayNumber(value) {
+  const number = Number(plainNumber(value));
+  return Number.isFinite(number) ? i18n.formatNumber(number, { maximumFractionDigits: 12 }) : String(value);
 }
 
 /** "40 to 44" for {value: 42, tolerance: 2}; "42" for a tolerance of 0. */
 function acceptedRange(correct) {
   if (!correct || typeof correct.value !== "number") return "";
   const tolerance = correct.tolerance || 0;
-  return tolerance ? sayNumber(correct.value - tolerance) + " to " + sayNumber(correct.value + tolerance) : sayNumber(correct.value);
+  return tolerance ? t("kind.number.range", { low: sayNumber(correct.value - tolerance), high: sayNumber(correct.value + tolerance) }) : sayNumber(correct.value);
 }
 
 function sliderControl(question) {
@@ -41,8 +47,8 @@ function sliderControl(question) {
     });
     return button;
   };
-  const less = nudge(-1, "Less");
-  const more = nudge(1, "More");
+  const less = nudge(-1, t("kind.number.less"));
+  const more = nudge(1, t("kind.number.more"));
   return {
     nodes: [shown, el("div", { class: "slider-row" }, less, slider, more),
       el("p", { class: "slider-ends muted" }, el("span", { text: sayNumber(question.min) }), el("span", { text: sayNumber(question.max) }))],
@@ -63,11 +69,13 @@ function fieldControl() {
     input: field,
     controls: [field],
     read() {
-      const text = field.value.trim().replace(/\s/g, "").replace(",", ".");
+      // Arabic-Indic digits and separator (as an Arabic page writes its examples) read as ASCII.
+      const text = field.value.trim().replace(/\s/g, "")
+        .replace(/[\u0660-\u0669]/g, (digit) => String(digit.charCodeAt(0) - 0x660)).replace(/[,\u066B]/, ".");
       return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : null;
     },
     write(value) {
-      field.value = sayNumber(value);
+      field.value = plainNumber(value);
     },
   };
 }
@@ -75,16 +83,16 @@ function fieldControl() {
 registerKind("number", {
   answer(container, question, submit) {
     const control = hasRange(question) ? sliderControl(question) : fieldControl();
-    const send = submitButton("Submit answer");
+    const send = submitButton(t("kind.submit_answer"));
     const problem = el("p", { class: "form-error", role: "alert", hidden: true });
     const form = el("form", { class: "answer-form", novalidate: true },
-      el("label", { for: "answer-input", text: "Your answer" }), ...control.nodes, problem, send);
+      el("label", { for: "answer-input", text: t("kind.your_answer") }), ...control.nodes, problem, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const value = control.read();
       const valid = value !== null && Number.isFinite(value);
       problem.hidden = valid;
-      problem.textContent = valid ? "" : "Enter a number, for example 42 or 3.5.";
+      problem.textContent = valid ? "" : t("kind.number.invalid", { whole: 42, decimal: 3.5 });
       if (valid) submit(value);
     });
     fill(container, form);
@@ -108,8 +116,9 @@ registerKind("number", {
     return [sayNumber(correct.value) + (correct.tolerance ? " (± " + sayNumber(correct.tolerance) + ")" : "")];
   },
   board(container, question) {
-    const between = hasRange(question) ? " between " + sayNumber(question.min) + " and " + sayNumber(question.max) : "";
-    fill(container, el("p", { class: "projector-hint", text: "Answer with a number" + between + " on your phone." }));
+    const hint = hasRange(question)
+      ? t("kind.number.board_between", { min: sayNumber(question.min), max: sayNumber(question.max) }) : t("kind.number.board");
+    fill(container, el("p", { class: "projector-hint", text: hint }));
   },
   tally(container, question, result) {
     if (!result.revealed) {
@@ -117,7 +126,7 @@ registerKind("number", {
       return;
     }
     fill(container,
-      el("p", { class: "tally-accepted", text: "Accepted: " + acceptedRange(result.correct) }),
+      el("p", { class: "tally-accepted", text: t("kind.accepted", { answers: acceptedRange(result.correct) }) }),
       tallySummary(result.counts),
       numberLine(result.top_answers || [], result.correct));
   },
@@ -138,7 +147,8 @@ function numberLine(answers, correct) {
   const slot = NUMBER_LINE.width / n;
   const plot = NUMBER_LINE.height - NUMBER_LINE.top - NUMBER_LINE.bottom;
   const largest = Math.max(1, ...rows.map((row) => row.count));
-  const summary = "Answers given: " + rows.map((row) => sayNumber(row.answer) + " × " + row.count + (row.correct ? " (accepted)" : "")).join(", ");
+  const summary = t("kind.number.summary", { values: i18n.formatList(rows.map((row) =>
+    t(row.correct ? "kind.number.summary_accepted" : "kind.number.summary_item", { answer: sayNumber(row.answer), count: row.count }))) });
   const chart = svg("svg", { viewBox: "0 0 " + NUMBER_LINE.width + " " + NUMBER_LINE.height, class: "number-line", role: "img", "aria-label": summary });
   const baseline = NUMBER_LINE.top + plot;
   chart.appendChild(svg("line", { x1: 0, x2: NUMBER_LINE.width, y1: baseline, y2: baseline, class: "number-line-axis" }));
@@ -146,7 +156,7 @@ function numberLine(answers, correct) {
     const middle = (i + 0.5) * slot;
     const height = Math.max(2, (plot * row.count) / largest);
     chart.appendChild(svg("rect", { x: middle - slot * 0.35, y: baseline - height, width: slot * 0.7, height, class: row.correct ? "number-line-right" : "number-line-wrong" }));
-    chart.appendChild(numberLineText(String(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
+    chart.appendChild(numberLineText(i18n.formatNumber(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
     chart.appendChild(numberLineText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 6, "number-line-value", "middle"));
   });
   const inside = rows.map((row, i) => (row.correct ? i : -1)).filter((i) => i >= 0);

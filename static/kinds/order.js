@@ -26,8 +26,8 @@ registerKind("order", {
 
     letters.forEach((letter) => {
       const text = itemText(question, letter);
-      const up = el("button", { type: "button", class: "order-move", "aria-label": "Move up: " + text, text: "↑" });
-      const down = el("button", { type: "button", class: "order-move", "aria-label": "Move down: " + text, text: "↓" });
+      const up = el("button", { type: "button", class: "order-move", "aria-label": t("kind.order.move_up", { item: text }), text: "↑" });
+      const down = el("button", { type: "button", class: "order-move", "aria-label": t("kind.order.move_down", { item: text }), text: "↓" });
       const grip = el("span", { class: "order-grip", "aria-hidden": "true", text: "⠿" });
       const row = el("li", { class: "order-item", "data-item": letter }, grip, itemBadge(letter),
         richText("span", { class: "order-text" }, text), up, down);
@@ -59,7 +59,7 @@ registerKind("order", {
       const still = pressed.disabled ? row.querySelector(".order-move:not(:disabled)") : pressed;
       if (still) still.focus();
       const position = Array.prototype.indexOf.call(list.children, row) + 1;
-      announce(itemText(question, row.getAttribute("data-item")) + ": position " + position + " of " + letters.length + ".");
+      announce(t("kind.order.position", { item: itemText(question, row.getAttribute("data-item")), position, total: letters.length }));
     }
 
     // The listeners sit on the document: moving the row in the list would end a pointer capture.
@@ -94,9 +94,9 @@ registerKind("order", {
       document.addEventListener("pointercancel", finish);
     }
 
-    const send = submitButton("Submit this order");
+    const send = submitButton(t("kind.order.submit"));
     const form = el("form", { class: "answer-form", novalidate: true },
-      el("p", { class: "answer-hint muted", text: "Drag the items, or use ↑ and ↓, into the right order (first at the top)." }),
+      el("p", { class: "answer-hint muted", text: t("kind.order.hint") }),
       list, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -122,7 +122,7 @@ registerKind("order", {
   },
   board(container, question) {
     fill(container,
-      el("p", { class: "projector-hint", text: "Put these in order on your phone:" }),
+      el("p", { class: "projector-hint", text: t("kind.order.board") }),
       el("ul", { class: "order-board" }, ...lettersOf(question.items).map((letter) =>
         el("li", null, itemBadge(letter), " ", richText("span", null, itemText(question, letter))))));
   },
@@ -134,10 +134,10 @@ registerKind("order", {
     const counts = result.counts || {};
     const answered = (counts.correct || 0) + (counts.wrong || 0);
     fill(container,
-      el("p", { class: "tally-accepted", text: "The right order:" }),
+      el("p", { class: "tally-accepted", text: t("kind.order.right_order") }),
       el("ol", { class: "order-solution order-solution-big" }, ...String(result.correct || "").split("").map((letter) =>
         el("li", null, itemBadge(letter), " ", richText("span", null, itemText(question, letter))))),
-      el("p", { class: "tally-summary", text: (counts.correct || 0) + " of " + answered + " got the order right" + (counts.missed ? " (" + counts.missed + " no answer)" : "") + "." }),
+      el("p", { class: "tally-summary", text: t(counts.missed ? "kind.order.summary_missed" : "kind.order.summary", { right: counts.correct || 0, answered, missed: counts.missed || 0 }) }),
       topAnswerBars(result.top_answers, sayOrder));
   },
 });

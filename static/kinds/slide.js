@@ -4,7 +4,7 @@
 registerKind("slide", {
   takesAnswers: false,
   answer(container) {
-    fill(container, el("p", { class: "look-at-screen", text: "Look at the screen." }));
+    fill(container, el("p", { class: "look-at-screen", text: t("kind.slide.look") }));
     return { show() {} };
   },
   say(answer) {

@@ -4,22 +4,23 @@
 
 const TEXT_ANSWER_MAX = 200;
 
+/** A typed answer in the language's quotation marks. */
 function quoted(answer) {
-  return "“" + String(answer) + "”";
+  return t("kind.text.quoted", { answer: String(answer) });
 }
 
 registerKind("text", {
   answer(container, question, submit) {
     const input = el("input", { id: "answer-input", type: "text", maxlength: TEXT_ANSWER_MAX, autocomplete: "off", autocapitalize: "off", spellcheck: "false", enterkeyhint: "send" });
-    const send = submitButton("Submit answer");
+    const send = submitButton(t("kind.submit_answer"));
     const problem = el("p", { class: "form-error", role: "alert", hidden: true });
     const form = el("form", { class: "answer-form", novalidate: true },
-      el("label", { for: "answer-input", text: "Your answer" }), input, problem, send);
+      el("label", { for: "answer-input", text: t("kind.your_answer") }), input, problem, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const typed = input.value.trim();
       problem.hidden = typed.length > 0;
-      problem.textContent = typed ? "" : "Type an answer first.";
+      problem.textContent = typed ? "" : t("kind.text.empty");
       if (typed) submit(typed);
     });
     fill(container, form);
@@ -35,10 +36,10 @@ registerKind("text", {
   say: quoted,
   solution(question, correct) {
     const accepted = Array.isArray(correct) ? correct : [];
-    return accepted.length ? [accepted.map(quoted).join(" or ")] : null;
+    return accepted.length ? [i18n.formatList(accepted.map(quoted), "disjunction")] : null;
   },
   board(container) {
-    fill(container, el("p", { class: "projector-hint", text: "Type your answer on your phone." }));
+    fill(container, el("p", { class: "projector-hint", text: t("kind.text.board") }));
   },
   tally(container, question, result) {
     if (!result.revealed) {
@@ -47,7 +48,7 @@ registerKind("text", {
     }
     const accepted = Array.isArray(result.correct) ? result.correct : [];
     fill(container,
-      el("p", { class: "tally-accepted", text: "Accepted: " + accepted.map(quoted).join(", ") }),
+      el("p", { class: "tally-accepted", text: t("kind.accepted", { answers: i18n.formatList(accepted.map(quoted)) }) }),
       tallySummary(result.counts),
       topAnswerBars(result.top_answers, quoted));
   },

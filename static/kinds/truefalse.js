@@ -1,19 +1,22 @@
 "use strict";
 // True or false: a choice between A (true) and B (false), worded in the page's language.
 
-const TRUE_FALSE_OPTIONS = ["True", "False"];
+/** The two options in the page's language (the catalog is loaded by the time a question comes). */
+function trueFalseOptions() {
+  return [t("option.true"), t("option.false")];
+}
 
 /** The question with its two options in the page's words, whatever the server called them. */
 function withTrueFalse(question) {
-  return Object.assign({}, question, { options: TRUE_FALSE_OPTIONS });
+  return Object.assign({}, question, { options: trueFalseOptions() });
 }
 
 registerKind("truefalse", {
   answer(container, question, submit) {
-    return oneTapAnswer(container, question, submit, TRUE_FALSE_OPTIONS);
+    return oneTapAnswer(container, question, submit, trueFalseOptions());
   },
   say(answer) {
-    return TRUE_FALSE_OPTIONS[OPTION_LETTERS.indexOf(answer)] || String(answer);
+    return trueFalseOptions()[OPTION_LETTERS.indexOf(answer)] || String(answer);
   },
   solution(question, correct) {
     return optionSolution(withTrueFalse(question), correct);
