@@ -43,7 +43,7 @@ function renderColumnChart(container, title, buckets) {
     return el("span", { class: "column-chart-column" },
       el("span", { class: "column-chart-value", text: i18n.formatNumber(bucket.count) }), bar);
   });
-  const labels = list.map((bucket) => el("span", { class: "column-chart-label", text: bucket.label }));
+  const labels = list.map((bucket) => el("span", { class: "column-chart-label", dir: "ltr", text: bucket.label }));
   fill(container, el("h3", { class: "chart-title", text: title }),
     el("div", { class: "column-chart", role: "img", "aria-label": summary },
       el("div", { class: "column-chart-plot" }, ...columns),

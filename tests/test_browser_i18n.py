@@ -164,6 +164,9 @@ def test_a_student_and_the_projector_in_the_browsers_language(pages: Pages, loca
     expect(screen.locator("#reveal-times .chart-title")).to_have_text(
         words(language, "chart.response_times"))
     expect(heading(screen, language, "leaderboard.top10")).to_be_visible()
+    # A range reads from its low end in every direction: "0–5", never "5–0".
+    expect(screen.locator("#reveal-times .column-chart-label").first).to_have_css(
+        "direction", "ltr")
     pages.check(student, "4-reveal", language, direction)
     pages.check(screen, "4-projector-reveal", language, direction)
 
