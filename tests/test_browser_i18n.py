@@ -15,15 +15,13 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from .conftest import ServerProcess
+from .test_browser import browser, screenshots  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 CATALOGS = Path(__file__).resolve().parents[1] / "static" / "i18n"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
@@ -53,32 +51,13 @@ def heading(page: Page, language: str, key: str) -> Locator:
     return page.get_by_role("heading", name=words(language, key))
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def screenshots(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
-    folder = tmp_path_factory.getbasetemp() / "screenshots"
-    folder.mkdir(exist_ok=True)
-    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
-        print(f"\nbrowser screenshots: {folder}")
-    return folder
-
-
 class Pages:
     """Browser contexts of one test, each with its own locale, closed at the end."""
 
-    def __init__(self, browser: Browser, server: ServerProcess, screenshots: Path, name: str):
-        self.browser = browser
+    def __init__(self, chromium: Browser, server: ServerProcess, folder: Path, name: str):
+        self.browser = chromium
         self.server = server
-        self.screenshots = screenshots
+        self.screenshots = folder
         self.name = name
         self.contexts: list[BrowserContext] = []
         self.errors: list[str] = []
@@ -111,8 +90,8 @@ class Pages:
 
 
 @pytest.fixture
-def pages(request: pytest.FixtureRequest, browser: Browser, server_process: ServerProcess,
-          screenshots: Path) -> Iterator[Pages]:
+def pages(request: pytest.FixtureRequest, browser: Browser,  # noqa: F811
+          server_process: ServerProcess, screenshots: Path) -> Iterator[Pages]:  # noqa: F811
     opened = Pages(browser, server_process, screenshots, request.node.name)
     yield opened
     for context in opened.contexts:
