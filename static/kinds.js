@@ -1,7 +1,9 @@
 "use strict";
 // Question kinds on the pages. Each static/kinds/<kind>.js registers one
 // renderer; the phone, the projector and the dashboard ask it for the
-// screens that differ by kind and draw everything else themselves.
+// screens that differ by kind and draw everything else themselves. Pages load
+// /static/question-kinds.js: this file and every kinds/*.js, joined by the
+// server, so a new kind is one file there and no page changes.
 //
 // A renderer has:
 //   answer(container, question, submit) → {show(answer, received)}

@@ -486,6 +486,29 @@ async def test_the_instructor_routes_need_the_key(server: ServerInfo) -> None:
             assert closed.reason.code == 4003
 
 
+def question_kind_sources() -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """kinds.js and each renderer, and the HTML of the four pages."""
+    static = Path(__file__).resolve().parents[1] / "static"
+    renderers = sorted((static / "kinds").glob("*.js"))
+    parts = [(part.name, part.read_bytes()) for part in [static / "kinds.js", *renderers]]
+    pages = {page: (static / f"{page}.html").read_text(encoding="utf-8")
+             for page in ("student", "projector", "instructor", "editor")}
+    return parts, pages
+
+
+async def test_every_page_loads_every_question_kind_from_one_script(server: ServerInfo) -> None:
+    parts, pages = question_kind_sources()
+    bundle = await get(server, "/static/question-kinds.js")
+    assert bundle.status == 200
+    assert (bundle.header("content-type") or "").startswith("application/javascript")
+    assert len(parts) >= 9
+    for name, source in parts:
+        assert source in bundle.body, name
+    for page, html in pages.items():
+        assert '<script src="/static/question-kinds.js"></script>' in html, page
+        assert "/static/kinds/" not in html and "/static/kinds.js" not in html, page
+
+
 async def test_healthz_counts_sockets(server: ServerInfo) -> None:
     async with connect(server, "/ws/projector") as projector:
         await projector.until("projector_state")

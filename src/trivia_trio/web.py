@@ -74,6 +74,16 @@ def _read_asset(parts: tuple[str, ...]) -> tuple[bytes, str]:
     return resource.read_bytes(), mimetype
 
 
+@cache
+def question_kinds_script() -> bytes:
+    """``kinds.js`` and every ``kinds/*.js`` as one script: a new kind is one file in
+    ``static/kinds/`` and no page changes, and a phone asks once for all of them."""
+    static = files("trivia_trio").joinpath("static")
+    renderers = sorted((entry for entry in static.joinpath("kinds").iterdir()
+                        if entry.name.endswith(".js")), key=lambda entry: entry.name)
+    return b"\n".join(part.read_bytes() for part in [static.joinpath("kinds.js"), *renderers])
+
+
 def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
     return jsonify({"code": code, "message": message, **extra}), status
 
@@ -210,6 +220,10 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if not is_instructor(request):
             return _error(403, "forbidden", "open the instructor link printed at start")
         return page("instructor.html")
+
+    @app.get("/static/question-kinds.js")
+    async def question_kinds() -> Response:
+        return Response(question_kinds_script(), mimetype="application/javascript; charset=utf-8")
 
     @app.get("/static/<path:name>")
     async def static_file(name: str) -> Any:
