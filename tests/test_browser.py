@@ -293,6 +293,61 @@ def test_every_page_recovers_by_itself_when_the_server_restarts_mid_question(
     classroom.stage("server-back")
 
 
+def test_a_class_from_join_to_the_end_through_a_restart_then_the_next_quiz(
+        classroom: Classroom, tmp_path: Path) -> None:
+    """As a class plays it: every page, every question with its reveal, the server
+    restarted mid-question, and the teacher's next quiz uploaded and run at the end
+    (the server's log is held to no traceback, as in every test here)."""
+    teacher = classroom.instructor()
+    screen = classroom.projector()
+    ada = classroom.student("s1", "Ada")
+    bob = classroom.student("s2", "Bob", PHONE)
+    expect(teacher.locator("#presence-rows tr")).to_have_count(2)
+
+    teacher.click("#next-button")  # question 1
+    expect(bob.locator("#question-text")).to_have_text("2 + 2?")
+    answer(ada, "B")
+    answer(bob, "C")
+    teacher.click("#next-button")  # its reveal
+    expect(ada.locator("#reveal-verdict")).to_have_text("✓ Correct!")
+    teacher.click("#next-button")  # question 2
+    expect(ada.locator("#question-text")).to_have_text("The sky is blue.")
+    answer(ada, "A")
+
+    classroom.server.stop()
+    classroom.server.start()
+    for page in classroom.pages.values():
+        expect(page.locator(".connection-lost")).to_be_hidden()
+    expect(ada.locator("#answer-status")).to_have_text("✓ Answer received: A")
+    answer(bob, "A")
+    expect(teacher.locator("#current-answered")).to_have_text("Answered 2 of 2")
+    classroom.stage("after-restart")
+    teacher.click("#next-button")  # its reveal
+    expect(bob.locator("#reveal-verdict")).to_have_text("✓ Correct!")
+    teacher.click("#next-button")  # question 3
+    expect(screen.locator("#question-text")).to_have_text("Largest planet?")
+    answer(ada, "B")
+    teacher.click("#next-button")  # its reveal
+    expect(ada.locator("#reveal-verdict")).to_have_text("✓ Correct!")
+    teacher.click("#next-button")  # the end
+    expect(ada.locator("#end-correct")).to_have_text("3")
+    expect(bob.locator("#end-correct")).to_have_text("1")
+    expect(screen.locator("#podium .podium-first")).to_contain_text("Ada")
+    expect(teacher.locator("#leaderboard-rows tr").first).to_contain_text("s1")
+    classroom.stage("finished")
+
+    fresh = tmp_path / "fresh.json"
+    fresh.write_text(json.dumps({"title": "Fresh", "questions": [
+        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
+    teacher.set_input_files("#quiz-file", fresh)
+    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
+    teacher.get_by_role("button", name="Run Fresh").click()
+    expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
+    expect(screen.locator("#quiz-title")).to_have_text("Fresh")
+    expect(teacher.locator("#state-label")).to_have_text("lobby")
+    classroom.stage("next-quiz")
+
+
 def test_a_name_made_of_html_shows_as_text_on_all_three_pages(classroom: Classroom) -> None:
     teacher = classroom.instructor()
     screen = classroom.projector()
