@@ -450,6 +450,16 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         refusal of the upgrade they could not).
         """
         ws = websocket._get_current_object()  # type: ignore[attr-defined]
+        own_connection = connection.find(ws.scope)
+        if own_connection is None:  # a test client's: hypercorn's machinery reads it all
+            await serve_accepted(ws, role, None, None)
+            return
+        # Asked before the handshake, so the first message is read here too.
+        with own_connection.read_messages(limits.ws_max_message_bytes) as read_here:
+            await serve_accepted(ws, role, own_connection, read_here)
+
+    async def serve_accepted(ws: Any, role: Role, own_connection: connection.Connection | None,
+                             read_here: trio.MemoryReceiveChannel[str] | None) -> None:
         await ws.accept()
         student_id = None
         if role is Role.STUDENT:
@@ -464,11 +474,14 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if room.connection_count >= limits.max_connections:
             await ws.close(CLOSE_TRY_LATER, "server full")
             return
-        async with room.connect(role, student_id, connection.find(ws.scope)) as client:
+        async with room.connect(role, student_id, own_connection) as client:
             with client.cancel_scope:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(_send_outbox, ws, client, nursery.cancel_scope)
-                    while True:
+                    if read_here is not None:
+                        async for message in read_here:
+                            await room.handle(client, message)
+                    while True:  # what hypercorn reads (see Connection.read_messages)
                         await room.handle(client, await ws.receive())
 
     @app.websocket("/ws/student")
