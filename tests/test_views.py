@@ -298,6 +298,8 @@ def test_the_projector_shows_no_per_option_counts_while_open_unless_live_answers
     assert hidden["live_histogram"] == {"submitted_count": 6, "total_count": 7}
     assert hidden["reveal"] is None
     assert hidden["response_time_distribution"] is None
+    # Standings that move with each answer would tell the room who is right.
+    assert hidden["leaderboard"] is None and hidden["score_distribution"] is None
     assert "correct" not in keys_anywhere(hidden)
     shown = projector(game, live_answers=True, now=T0 + 19 * SECOND)
     assert shown["live_histogram"]["counts"] == {
@@ -322,6 +324,7 @@ def test_the_projector_shows_counts_reveal_and_timing_after_the_close() -> None:
     assert message["reveal"] == {"correct": "B", "explanation": "ATP is made there."}
     assert message["response_time_distribution"]["total"] == 6
     assert message["question"]["remaining_ms"] == 0
+    assert message["leaderboard"][0]["name"] and message["score_distribution"]["n"] == 7
 
 
 def test_the_projector_carries_room_quiz_and_public_leaderboard() -> None:

@@ -456,6 +456,9 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         if game.state is State.QUESTION_CLOSED:
             shown = reveal(game, idx)
             timing = response_time_distribution(game, idx)
+    # Mid-question, standings that move with each answer would tell the room who is right
+    # (and cost O(class size) at every redraw); they come with the reveal.
+    standings = game.state is not State.QUESTION_OPEN
     return {
         "type": "projector_state",
         "sid": session_id,
@@ -474,8 +477,8 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         "live_histogram": live,
         "reveal": shown,
         "response_time_distribution": timing,
-        "score_distribution": score_distribution(game),
-        "leaderboard": leaderboard_rows(game.top(PUBLIC_TOP)),
+        "score_distribution": score_distribution(game) if standings else None,
+        "leaderboard": leaderboard_rows(game.top(PUBLIC_TOP)) if standings else None,
         "server_ts": now,
     }
 
