@@ -40,12 +40,11 @@ from urllib.parse import quote, urlsplit
 
 import h11
 import trio
-from trio_websocket import ConnectionClosed, HandshakeError, open_websocket_url
-from wsproto.utilities import LocalProtocolError
 
 from . import http_client, openfiles
 from .cli import collect_garbage_for_a_big_class
 from .config import Limits, Settings
+from .ws_client import HandshakeRefused, WebSocketClosed, open_websocket
 
 STUDENT_COOKIE = "tt_student"
 INSTRUCTOR_COOKIE = "tt_instructor"
@@ -66,11 +65,8 @@ MIXED_QUESTIONS: tuple[dict[str, Any], ...] = (
      "correct": "EF"},
     {"kind": "slide", "text": "Look at the screen"},
 )
-# Room for the instructor's presence view of a few thousand students, read in big
-# gulps: read 4 KiB at a time among thousands of busy sockets, it falls behind and
-# the server rightly drops it as a client that stopped reading.
+# Room for the instructor's whole presence table of a few thousand students.
 INSTRUCTOR_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-INSTRUCTOR_RECEIVE_BUFFER_BYTES = 1024 * 1024
 OWN_SERVER_TIME_LIMIT_S = 120
 METRICS = {
     "join": "join (HTTP + websocket + first state)",
@@ -316,18 +312,12 @@ class _ClassRun:
     async def run_student(self, student: SimulatedStudent) -> None:
         """One student from join to ``session_ended``. Expected failures are counted, not raised."""
         try:
-            try:
-                await self._student_session(student)
-            except* LocalProtocolError:
-                # trio-websocket's reader fails when a server ping crosses its own close.
-                if not student.ended:
-                    self.errors["student: websocket protocol error"] += 1
+            await self._student_session(student)
         except (OSError, trio.BrokenResourceError, h11.ProtocolError) as exc:
             self.errors[f"student: connection failed ({type(exc).__name__})"] += 1
-        except ConnectionClosed as exc:
-            code = exc.reason.code if exc.reason else None
-            self.errors[f"student: websocket closed unexpectedly (code {code})"] += 1
-        except HandshakeError as exc:
+        except WebSocketClosed as exc:
+            self.errors[f"student: websocket closed unexpectedly (code {exc.code})"] += 1
+        except HandshakeRefused as exc:
             self.errors[f"student: websocket handshake failed ({_describe_handshake(exc)})"] += 1
         finally:
             if not student.joined:
@@ -352,11 +342,10 @@ class _ClassRun:
             if not student.cookie:
                 self.errors["join: no student cookie in the response"] += 1
                 return
-            async with open_websocket_url(
+            async with open_websocket(
                 _ws_url(self.target.url, "/ws/student"),
-                extra_headers=[(b"Cookie", f"{STUDENT_COOKIE}={student.cookie}".encode())],
-                connect_timeout=timeout,
-                disconnect_timeout=timeout,
+                headers=[("Cookie", f"{STUDENT_COOKIE}={student.cookie}")],
+                wait_s=timeout,
             ) as ws:
                 first = json.loads(await ws.get_message())
                 if first.get("type") != "state" or first.get("state") != "lobby":
@@ -513,7 +502,7 @@ class _ClassRun:
                     self.instructor_ended.set()
                 elif kind == "error":
                     self.errors[f"instructor: server error {message.get('code')}"] += 1
-        except ConnectionClosed as exc:
+        except WebSocketClosed as exc:
             self.instructor_lost(exc, class_scope)
 
     async def watch_projector(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
@@ -522,24 +511,21 @@ class _ClassRun:
         what it is sent. The class goes on if it is lost."""
         plan, opened = self.plan, False
         try:
-            async with open_websocket_url(
+            async with open_websocket(
                 _ws_url(self.target.url, "/ws/projector"),
-                max_message_size=INSTRUCTOR_MAX_MESSAGE_BYTES,
-                connect_timeout=plan.timeout_s,
-                disconnect_timeout=plan.timeout_s,
+                max_message_bytes=INSTRUCTOR_MAX_MESSAGE_BYTES,
+                wait_s=plan.timeout_s,
             ) as ws:
                 task_status.started()
                 opened = True
                 while True:
                     self.received["projector"] += len((await ws.get_message()).encode())
-        except* LocalProtocolError:
-            pass  # a server ping crossed the close at the end of the class
-        except* (ConnectionClosed, HandshakeError):
+        except (WebSocketClosed, HandshakeRefused):
             self.errors["projector: websocket closed unexpectedly"] += 1
             if not opened:
                 task_status.started()
 
-    def instructor_lost(self, exc: ConnectionClosed, class_scope: trio.CancelScope) -> None:
+    def instructor_lost(self, exc: WebSocketClosed, class_scope: trio.CancelScope) -> None:
         """Without the instructor nothing can go on: count it once and stop the class."""
         if not class_scope.cancel_called:
             code = exc.reason.code if exc.reason else None
@@ -622,9 +608,8 @@ class _ClassRun:
         await self.wait_for(self.instructor_ended, timeout, "instructor session_ended")
 
 
-def _describe_handshake(exc: HandshakeError) -> str:
-    status = getattr(exc, "status_code", None)
-    return f"HTTP {status}" if status else type(exc).__name__
+def _describe_handshake(exc: HandshakeRefused) -> str:
+    return f"HTTP {exc.status}" if exc.status else "no HTTP answer"
 
 
 async def _instructor_cookie(target: ServerTarget, plan: Plan) -> str:
@@ -672,45 +657,39 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
     run = _ClassRun(target, plan)
     instructor_cookie = await _instructor_cookie(target, plan)
     try:
-        # The instructor's socket is cut, not closed, at the end: trio-websocket cannot
-        # answer a server ping that crosses its close, and fails the whole run.
-        with trio.CancelScope() as instructor_scope:
-            async with open_websocket_url(
-                _ws_url(target.url, "/ws/instructor"),
-                extra_headers=[(b"Cookie", f"{INSTRUCTOR_COOKIE}={instructor_cookie}".encode())],
-                max_message_size=INSTRUCTOR_MAX_MESSAGE_BYTES,
-                receive_buffer_size=INSTRUCTOR_RECEIVE_BUFFER_BYTES,
-                connect_timeout=plan.timeout_s,
-                disconnect_timeout=plan.timeout_s,
-            ) as instructor_ws:
-                await _expect_lobby(instructor_ws, plan)
-                async with trio.open_nursery() as class_nursery:
-                    class_scope = class_nursery.cancel_scope
-                    class_nursery.start_soon(run.read_instructor, instructor_ws, class_scope)
-                    await class_nursery.start(run.watch_projector)
-                    pid = target.pid
-                    join_cpu_before = process_cpu_seconds(pid) if pid else None
-                    join_started = trio.current_time()
-                    interval = 1.0 / plan.ramp_per_second
-                    for number, student in enumerate(run.students):
-                        await trio.sleep_until(join_started + number * interval)
-                        class_nursery.start_soon(run.run_student, student)
-                    # Every join settles within timeout_s of its start; the margin is for
-                    # scheduling.
-                    await run.wait_for(run.joins.done, plan.timeout_s + 5, "joins",
-                                       run.joins.missing)
-                    run.join_phase_s = trio.current_time() - join_started
-                    join_cpu_after = process_cpu_seconds(pid) if pid else None
-                    if join_cpu_before is not None and join_cpu_after is not None:
-                        run.server_join_cpu_s = join_cpu_after - join_cpu_before
-                    if run.alive:
-                        try:
-                            await run.drive(instructor_ws)
-                        except ConnectionClosed as exc:
-                            run.instructor_lost(exc, class_scope)
-                    class_scope.cancel()
-                instructor_scope.cancel()
-    except HandshakeError as exc:
+        async with open_websocket(
+            _ws_url(target.url, "/ws/instructor"),
+            headers=[("Cookie", f"{INSTRUCTOR_COOKIE}={instructor_cookie}")],
+            max_message_bytes=INSTRUCTOR_MAX_MESSAGE_BYTES,
+            wait_s=plan.timeout_s,
+        ) as instructor_ws:
+            await _expect_lobby(instructor_ws, plan)
+            async with trio.open_nursery() as class_nursery:
+                class_scope = class_nursery.cancel_scope
+                class_nursery.start_soon(run.read_instructor, instructor_ws, class_scope)
+                await class_nursery.start(run.watch_projector)
+                pid = target.pid
+                join_cpu_before = process_cpu_seconds(pid) if pid else None
+                join_started = trio.current_time()
+                interval = 1.0 / plan.ramp_per_second
+                for number, student in enumerate(run.students):
+                    await trio.sleep_until(join_started + number * interval)
+                    class_nursery.start_soon(run.run_student, student)
+                # Every join settles within timeout_s of its start; the margin is for
+                # scheduling.
+                await run.wait_for(run.joins.done, plan.timeout_s + 5, "joins",
+                                   run.joins.missing)
+                run.join_phase_s = trio.current_time() - join_started
+                join_cpu_after = process_cpu_seconds(pid) if pid else None
+                if join_cpu_before is not None and join_cpu_after is not None:
+                    run.server_join_cpu_s = join_cpu_after - join_cpu_before
+                if run.alive:
+                    try:
+                        await run.drive(instructor_ws)
+                    except WebSocketClosed as exc:
+                        run.instructor_lost(exc, class_scope)
+                class_scope.cancel()
+    except HandshakeRefused as exc:
         raise LoadtestRefused(
             f"the instructor websocket failed: {_describe_handshake(exc)}"
         ) from exc
