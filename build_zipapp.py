@@ -202,8 +202,8 @@ def strip_unneeded(site: Path) -> None:
 def trim_dist_info(dist_info: Path) -> None:
     """Keep METADATA's headers and the licence texts.
 
-    ``importlib.metadata.version`` must keep working: trio-websocket calls it for
-    trio at import time, and Quart, Flask and click for ``--version``.
+    ``importlib.metadata.version`` must keep working: Quart, Flask and click call it
+    for ``--version``.
     """
     for path in sorted(dist_info.rglob("*"), reverse=True):
         relative = path.relative_to(dist_info)
