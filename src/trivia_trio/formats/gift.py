@@ -17,8 +17,9 @@ dropped in silence.
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from typing import Any
 
@@ -39,6 +40,7 @@ ANSWER_MARK = re.compile(r"[=~]")
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 NUMBER_RANGE = re.compile(r"^(.+?)\.\.(.+)$")
 BLANK = "_____"
+READS_AS_MATCHING = "->"
 NAME_CHARS = 40
 LOOKS_LIKE_GIFT = re.compile(
     r"^\s*(::|\$CATEGORY:)|(?<!\\)\{\s*([=~]|(T|F|TRUE|FALSE)\s*[#}])", re.MULTILINE
@@ -85,39 +87,53 @@ def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
 
 
 def dump(quiz: Quiz) -> str:
-    """Every question as GIFT, its explanation as general feedback; time limits are not kept."""
+    """Every question as GIFT, its explanation as general feedback; time limits are not kept.
+
+    GIFT cannot escape "->", its matching arrow: a question whose answers hold one is
+    written in [html], where the arrow is "-&gt;"."""
     return "\n".join(_dump_question(number, q) for number, q in enumerate(quiz.questions, 1))
 
 
 def _dump_question(number: int, question: Question) -> str:
     fields = question.kind.to_dict()
-    letters = fields.get("correct", "")
     name = question.kind.name
-    if name == "truefalse":
-        answers = ["T" if fields["correct"] else "F"]
-    elif name in ("choice", "multi"):
-        share = 100 / len(letters)
-        answers = [
-            ("=" if letter in letters and name == "choice" else
-             f"~%{share:g}%" if letter in letters else "~") + _escape(option)
-            for letter, option in zip(LETTERS, fields["options"], strict=False)
-        ]
-    elif name == "text":
-        answers = ["=" + _escape(accepted) for accepted in fields["accept"]]
-    elif name == "number":
-        answers = [f"#{fields['correct']}:{fields['tolerance']}"]
-    elif name == "slide":
+    if name == "slide":
         return f"::Q{number}:: {_escape(question.text)}\n"
-    else:
+    if name not in ("truefalse", "choice", "multi", "text", "number"):
         return f"// Q{number}: a {name} question cannot be written as GIFT\n"
+    as_html = any(READS_AS_MATCHING in text for text in _answer_texts(fields, name))
+    out = _escape_html if as_html else _escape
+    answers = _answers_out(fields, name, out)
     if question.explanation:
-        answers.append("####" + _escape(question.explanation))
-    lines = [f"::Q{number}:: {_escape(question.text)} {{", *(f"\t{a}" for a in answers), "}"]
-    return "\n".join(lines) + "\n"
+        answers.append("####" + out(question.explanation))
+    opening = f"::Q{number}:: {'[html]' if as_html else ''}{out(question.text)} {{"
+    return "\n".join([opening, *(f"\t{a}" for a in answers), "}"]) + "\n"
+
+
+def _answer_texts(fields: dict[str, Any], name: str) -> list[str]:
+    return fields["options"] if name in ("choice", "multi") else fields.get("accept", [])
+
+
+def _answers_out(fields: dict[str, Any], name: str, out: Callable[[str], str]) -> list[str]:
+    letters = fields.get("correct", "")
+    if name == "truefalse":
+        return ["T" if fields["correct"] else "F"]
+    if name == "number":
+        return [f"#{fields['correct']}:{fields['tolerance']}"]
+    if name == "text":
+        return ["=" + out(accepted) for accepted in fields["accept"]]
+    share = 100 / len(letters)
+    return [("=" if letter in letters and name == "choice" else
+             f"~%{share:g}%" if letter in letters else "~") + out(option)
+            for letter, option in zip(LETTERS, fields["options"], strict=False)]
 
 
 def _escape(text: str) -> str:
     return text.translate(ESCAPE_OUT)
+
+
+def _escape_html(text: str) -> str:
+    return _escape(html.escape(text, quote=False))
 
 
 def _blocks(text: str) -> Iterator[tuple[int, str]]:
@@ -198,7 +214,7 @@ def _answers(answers: str, markup: str) -> tuple[dict[str, Any], str]:
         return _numerical(answers[1:], markup)
     if "~" in answers:
         return _multiple_choice(answers, markup)
-    if "=" in answers and "->" in answers:
+    if "=" in answers and READS_AS_MATCHING in answers:
         raise _Skipped("a matching question: pairs cannot be asked live")
     value, *feedback = answers.split("#", 2)
     if value.strip().upper() in TRUE_FALSE:
