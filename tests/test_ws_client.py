@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import trio
+import trio.testing
 
 from trivia_trio.frames import unmask
 from trivia_trio.server import ServerInfo
@@ -61,3 +62,17 @@ def test_client_frames_are_masked_and_sized_as_rfc_6455_says() -> None:
     assert medium[:4] == bytes([0x81, 0x80 | 126, 0, 126]) and len(medium) == 4 + 4 + 126
     assert long[1] == 0x80 | 127 and len(long) == 10 + 4 + 70_000
     assert unmask(short[6:], short[2:6]) == b"x" * 125
+
+
+async def test_a_server_that_never_answers_is_a_refused_handshake(
+        autojump_clock: trio.testing.MockClock, nursery: trio.Nursery) -> None:
+    async def silent(stream: trio.SocketStream) -> None:
+        await trio.sleep_forever()
+
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+    port = listeners[0].socket.getsockname()[1]
+    nursery.start_soon(trio.serve_listeners, silent, listeners)
+    with pytest.raises(HandshakeRefused) as refused:
+        async with open_websocket(f"ws://127.0.0.1:{port}/ws/projector", wait_s=30):
+            pass
+    assert refused.value.status == 0

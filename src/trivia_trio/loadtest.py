@@ -528,8 +528,7 @@ class _ClassRun:
     def instructor_lost(self, exc: WebSocketClosed, class_scope: trio.CancelScope) -> None:
         """Without the instructor nothing can go on: count it once and stop the class."""
         if not class_scope.cancel_called:
-            code = exc.reason.code if exc.reason else None
-            self.errors[f"instructor: websocket closed unexpectedly (code {code})"] += 1
+            self.errors[f"instructor: websocket closed unexpectedly (code {exc.code})"] += 1
             class_scope.cancel()
 
     def _on_live_histogram(self, message: dict[str, Any]) -> None:

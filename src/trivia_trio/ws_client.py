@@ -16,7 +16,7 @@ import hashlib
 import os
 import struct
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from urllib.parse import urlsplit
 
 import trio
@@ -30,7 +30,8 @@ MAX_HEAD_BYTES = 16 * 1024
 
 
 class HandshakeRefused(Exception):
-    """The server did not switch to websocket; ``status`` is its HTTP status (0: none)."""
+    """The server did not switch to websocket; ``status`` is its HTTP status (0: no
+    answer in time, or none at all)."""
 
     def __init__(self, status: int) -> None:
         super().__init__(f"websocket handshake refused (HTTP {status})")
@@ -59,23 +60,35 @@ def client_frame(opcode: int, payload: bytes) -> bytes:
     return header + mask + unmask(payload, mask)
 
 
+def _close_payload(code: int) -> bytes:
+    """A close frame's body: 1005 and 1006 only say what happened, and are never sent."""
+    return b"" if code in (1005, ABNORMAL_CLOSURE) else struct.pack("!H", code)
+
+
 class WebSocket:
-    def __init__(self, stream: trio.SocketStream, buffered: bytes,
-                 max_message_bytes: int) -> None:
+    """Frames go out whole: a send is shielded from cancellation, so a message or a pong
+    is never cut in half on the wire, and bounded by ``send_wait_s`` (past it the
+    connection is given up) so a server that stopped reading cannot hold it for ever."""
+
+    def __init__(self, stream: trio.SocketStream, buffered: bytes, max_message_bytes: int,
+                 send_wait_s: float) -> None:
         self._stream = stream
         self._buffer = bytearray(buffered)
         self._max = max_message_bytes
+        self._send_wait_s = send_wait_s
         self._send_lock = trio.Lock()  # a pong from the reader may meet a sender's message
         self._fragments: list[bytes] = []
         self.closed: WebSocketClosed | None = None
         self._close_sent = False
 
     async def get_message(self) -> str:
-        """The next text message; raises WebSocketClosed once the socket is closed."""
+        """The next text message; raises WebSocketClosed once the socket is closed (after
+        the messages that came before the close)."""
         while True:
             frame = self._next_frame() if self.closed is None else None
             if frame is None:
                 if self.closed is not None:
+                    await self._send(CLOSE, _close_payload(self.closed.code))
                     raise self.closed
                 await self._receive()
                 continue
@@ -83,17 +96,19 @@ class WebSocket:
             if opcode == TEXT or opcode == 0:
                 self._fragments.append(payload)
                 if fin:
-                    text = b"".join(self._fragments).decode()
+                    data = b"".join(self._fragments)
                     self._fragments.clear()
-                    return text
+                    try:
+                        return data.decode()
+                    except UnicodeDecodeError:
+                        self.closed = WebSocketClosed(1007, "a text message that is not UTF-8")
             elif opcode == PING:
                 await self._send(PONG, payload)
             elif opcode == CLOSE:
                 code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
                 self.closed = WebSocketClosed(code, payload[2:].decode(errors="replace"))
-                await self._send(CLOSE, payload[:2])
             elif opcode != PONG:
-                await self._fail(1003, f"unexpected opcode {opcode}")
+                self.closed = WebSocketClosed(1003, f"unexpected opcode {opcode}")
 
     async def send_message(self, text: str) -> None:
         if self.closed is not None:
@@ -105,13 +120,11 @@ class WebSocket:
         hang-up, then hang up."""
         if self.closed is None:
             self.closed = WebSocketClosed(code)
-            await self._send(CLOSE, struct.pack("!H", code))
+            await self._send(CLOSE, _close_payload(code))
             with trio.move_on_after(close_wait_s):
-                try:
+                with suppress(trio.BrokenResourceError, trio.ClosedResourceError):
                     while await self._stream.receive_some(65536):
                         pass
-                except (trio.BrokenResourceError, trio.ClosedResourceError):
-                    pass
         await self._stream.aclose()
 
     def _next_frame(self) -> tuple[bool, int, bytes] | None:
@@ -147,18 +160,18 @@ class WebSocket:
         self._buffer += data
 
     async def _send(self, opcode: int, payload: bytes) -> None:
+        """Send one frame whole, or give the connection up. Nothing follows a close; a
+        failed send is not an error here: the next read finds the connection gone."""
         if self._close_sent:
             return
         self._close_sent = opcode == CLOSE
-        async with self._send_lock:
-            try:
-                await self._stream.send_all(client_frame(opcode, payload))
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                self.closed = self.closed or WebSocketClosed(ABNORMAL_CLOSURE, "connection lost")
-
-    async def _fail(self, code: int, reason: str) -> None:
-        self.closed = WebSocketClosed(code, reason)
-        await self._send(CLOSE, struct.pack("!H", code))
+        frame = client_frame(opcode, payload)
+        with trio.CancelScope(shield=True), trio.move_on_after(self._send_wait_s) as waited:
+            async with self._send_lock:
+                with suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+                    await self._stream.send_all(frame)
+        if waited.cancelled_caught:
+            await trio.aclose_forcefully(self._stream)
 
 
 @asynccontextmanager
@@ -172,8 +185,11 @@ async def open_websocket(url: str, *, headers: Iterable[tuple[str, str]] = (),
     lines = [f"GET {parts.path or '/'} HTTP/1.1", f"Host: {parts.netloc}",
              "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key.decode()}",
              "Sec-WebSocket-Version: 13", *(f"{name}: {value}" for name, value in headers)]
-    with trio.fail_after(wait_s):
+    stream: trio.SocketStream | None = None
+    with trio.move_on_after(wait_s):
         stream = await trio.open_tcp_stream(parts.hostname or "127.0.0.1", parts.port or 80)
+    if stream is None:
+        raise HandshakeRefused(0)
     try:
         with trio.fail_after(wait_s):
             await stream.send_all(("\r\n".join(lines) + "\r\n\r\n").encode())
@@ -192,10 +208,13 @@ async def open_websocket(url: str, *, headers: Iterable[tuple[str, str]] = (),
                     (line.partition(":") for line in header_lines)}
         if status != 101 or received.get("sec-websocket-accept") != accept:
             raise HandshakeRefused(status)
+    except trio.TooSlowError:
+        await trio.aclose_forcefully(stream)
+        raise HandshakeRefused(0) from None
     except BaseException:
         await trio.aclose_forcefully(stream)
         raise
-    ws = WebSocket(stream, rest, max_message_bytes)
+    ws = WebSocket(stream, rest, max_message_bytes, send_wait_s=wait_s)
     try:
         yield ws
     finally:
