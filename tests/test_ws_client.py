@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
-from pathlib import Path
+import re
 
 import pytest
 import trio
 import trio.testing
 
+from trivia_trio.connection import text_frame
 from trivia_trio.frames import unmask
 from trivia_trio.server import ServerInfo
-from trivia_trio.ws_client import HandshakeRefused, WebSocketClosed, client_frame, open_websocket
+from trivia_trio.ws_client import (
+    GUID,
+    HandshakeRefused,
+    WebSocketClosed,
+    client_frame,
+    open_websocket,
+)
 
 from .conftest import join, ws_url
-from .test_hostile_input import running
 
 
 async def test_it_talks_closes_cleanly_and_sees_the_servers_close_code(
@@ -43,17 +51,35 @@ async def test_a_refused_handshake_tells_its_status(server: ServerInfo) -> None:
     assert refused.value.status == 403
 
 
-async def test_it_answers_pings_so_a_quiet_socket_outlives_the_read_timeout(
-        tmp_path: Path, quiz_path: Path) -> None:
-    async with running(tmp_path, quiz_path, read_timeout_s=0.5, ws_ping_interval_s=0.1) \
-            as server, open_websocket(ws_url(server, "/ws/projector"), wait_s=5) as ws:
-        with trio.move_on_after(1.5):  # three read timeouts with nothing to say
-            while True:
-                await ws.get_message()
-        await ws.send_message('{"type":"ping"}')
+async def test_it_answers_a_ping_with_its_payload_between_two_messages(
+        nursery: trio.Nursery) -> None:
+    pongs: list[bytes] = []
+
+    async def pinging_server(stream: trio.SocketStream) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += await stream.receive_some(4096)
+        key = re.search(rb"Sec-WebSocket-Key: (\S+)", head).group(1)  # type: ignore[union-attr]
+        accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
+        await stream.send_all(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                              b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
+                              b"\r\n\r\n" + text_frame("one") + b"\x89\x04beat" + text_frame("two"))
+        pong = b""
+        while len(pong) < 2 + 4 + 4:
+            pong += await stream.receive_some(4096)
+        assert pong[:2] == bytes([0x8A, 0x80 | 4])
+        pongs.append(unmask(pong[6:10], pong[2:6]))
+        await stream.send_all(text_frame("three"))
+        await stream.receive_some(4096)  # the client's close
+        await stream.aclose()
+
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+    nursery.start_soon(trio.serve_listeners, pinging_server, listeners)
+    port = listeners[0].socket.getsockname()[1]
+    async with open_websocket(f"ws://127.0.0.1:{port}/", wait_s=5) as ws:
         with trio.fail_after(5):
-            while json.loads(await ws.get_message())["type"] != "pong":
-                pass
+            assert [await ws.get_message() for _ in range(3)] == ["one", "two", "three"]
+    assert pongs == [b"beat"]
 
 
 def test_client_frames_are_masked_and_sized_as_rfc_6455_says() -> None:
