@@ -1,4 +1,5 @@
-"""Frames written straight to a socket: framed right, in order, never past a close."""
+"""Frames written straight to a socket: framed right, in order, never past a close, and
+only on a connection that is one websocket."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import socket
 import pytest
 import trio
 import trio.testing
+from h2.config import H2Configuration
+from h2.connection import H2Connection
+from h2.events import DataReceived, RemoteSettingsChanged
 from hypercorn.config import Config
 from hypercorn.events import RawData
 from wsproto.connection import Connection as WsConnection
@@ -14,6 +18,7 @@ from wsproto.connection import ConnectionType
 from wsproto.events import CloseConnection, TextMessage
 
 from trivia_trio.connection import WRITES_DIRECTLY, Connection, text_frame
+from trivia_trio.server import ServerInfo
 
 
 def received_texts(data: bytes) -> list[str]:
@@ -102,3 +107,27 @@ async def test_hypercorns_own_sends_go_straight_out_when_nothing_waits() -> None
     with trio.testing.assert_no_checkpoints():  # no lock, no cancel scope, no task switch
         await connection.protocol_send(RawData(response))
     assert await read_all(client, len(response)) == response
+
+
+async def test_a_websocket_over_http2_gets_its_messages_inside_http2_frames(
+        server: ServerInfo) -> None:
+    """RFC 8441: hypercorn accepts a websocket as one HTTP/2 stream. Its frames must go
+    inside that stream's DATA frames: written raw to the connection, they broke it."""
+    stream = await trio.open_tcp_stream("127.0.0.1", server.port)
+    h2 = H2Connection(H2Configuration(client_side=True))
+    h2.initiate_connection()
+    await stream.send_all(h2.data_to_send())
+    opened, data = False, b""
+    with trio.fail_after(5):
+        while "projector_state" not in "".join(received_texts(data)):
+            for event in h2.receive_data(await stream.receive_some(65536)):
+                if isinstance(event, RemoteSettingsChanged) and not opened:
+                    opened = True  # the server allows websockets over HTTP/2: open one
+                    h2.send_headers(1, [
+                        (":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "http"),
+                        (":path", "/ws/projector"), (":authority", f"127.0.0.1:{server.port}"),
+                        ("sec-websocket-version", "13")])
+                elif isinstance(event, DataReceived):
+                    data += event.data
+            await stream.send_all(h2.data_to_send())
+    await stream.aclose()

@@ -69,9 +69,12 @@ def text_frame(text: str) -> bytes:
 
 def find(scope: dict[str, Any]) -> Connection | None:
     """The connection an ASGI websocket ``scope`` arrived on (None: not one of ours,
-    e.g. a test client)."""
+    e.g. a test client, or a websocket over HTTP/2, one stream among others on its
+    connection, whose frames only hypercorn may write and read)."""
     client, server = scope.get("client"), scope.get("server")
-    return _open.get((tuple(client), tuple(server))) if client and server else None
+    if not client or not server or scope.get("http_version") != "1.1":
+        return None
+    return _open.get((tuple(client), tuple(server)))
 
 
 class Connection(tcp_server.TCPServer):
