@@ -26,6 +26,7 @@ from trivia_trio.http_client import request
 from trivia_trio.room import Client, Role, Room
 from trivia_trio.server import ServerInfo, serve
 from trivia_trio.web import create_app
+from trivia_trio.ws_client import client_frame
 
 from .conftest import Peer, connect, get, instructor_cookie, join, make_settings, ws_url
 from .test_security import keyring_of
@@ -419,6 +420,22 @@ async def test_the_total_number_of_sockets_is_capped(
 
 
 # ---- 5: slow and vanished clients ----------------------------------------------------------
+async def test_a_handshake_sent_with_a_frame_behind_it_leaves_nothing_in_the_room(
+        server: ServerInfo) -> None:
+    """Hypercorn refuses such a handshake (400) and never tells the app; the socket must
+    still leave the room when its client hangs up, or it holds a place for ever."""
+    await trio.testing.wait_all_tasks_blocked()
+    before = server.room.connection_count
+    stream = await trio.open_tcp_stream("127.0.0.1", server.port)
+    head = HANDSHAKE.format(path="/ws/projector", port=server.port, cookie="")
+    await stream.send_all(head.encode() + client_frame(0x1, b'{"type":"ping"}'))
+    with trio.fail_after(5):
+        assert (await stream.receive_some(12)).startswith(b"HTTP/1.1 400")
+    await stream.aclose()
+    await trio.testing.wait_all_tasks_blocked()
+    assert server.room.connection_count == before
+
+
 async def test_a_client_that_never_reads_does_not_delay_the_class(
         tmp_path: Path, quiz_path: Path) -> None:
     async with running(tmp_path, quiz_path, joins_per_address_per_minute=1000) as server, \

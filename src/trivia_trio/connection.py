@@ -114,6 +114,11 @@ class Connection(tcp_server.TCPServer):
         self._messages, received = trio.open_memory_channel[str](16)
         return received
 
+    @property
+    def handed_over(self) -> bool:
+        """Whether hypercorn reads this socket's messages now (see ``read_messages``)."""
+        return self._frames is not None and self._frames.handed_over
+
     async def _read_data(self) -> None:
         """Hypercorn's read loop, with the messages taken out once the socket is upgraded."""
         while True:

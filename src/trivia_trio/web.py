@@ -478,9 +478,14 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             with client.cancel_scope:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(_send_outbox, ws, client, nursery.cancel_scope)
-                    if read_here is not None:
+                    if read_here is not None and own_connection is not None:
                         async for message in read_here:
                             await room.handle(client, message)
+                        if not own_connection.handed_over:
+                            # The connection is gone. Hypercorn may never say so: after
+                            # it refused the handshake (400), nothing reaches the app.
+                            nursery.cancel_scope.cancel()
+                            return
                     while True:  # what hypercorn reads (see Connection.read_messages)
                         await room.handle(client, await ws.receive())
 
