@@ -21,8 +21,14 @@ i18n.ready.then(() => {
   const SHOW_ANSWERS_KEY = "trivia-trio.show-answers";
   byId("show-answers").checked = localStorage.getItem(SHOW_ANSWERS_KEY) === "1";
   const countdown = createCountdown(byId("current-countdown"));
+  // What the panels read over HTTP may have moved on while the socket was down.
+  let connectedBefore = false;
   const socket = openJsonSocket("/ws/instructor", {
     onMessage: handleMessage,
+    onOpen() {
+      if (connectedBefore) refreshPanels();
+      connectedBefore = true;
+    },
     onClose(code) {
       if (code !== 4001 && code !== 4003) return true;
       setText("state-label", t("dashboard.state.signed_out"));
@@ -31,15 +37,21 @@ i18n.ready.then(() => {
     },
   });
 
+  function refreshPanels() {
+    if (window.refreshRunsPanel) window.refreshRunsPanel();
+    if (window.refreshLibraryPanel) window.refreshLibraryPanel();
+  }
+
   // ---- Messages ------------------------------------------------------------
 
   const handlers = {
     state(message) {
       const before = view.state ? view.state.state : null;
       view.state = message;
-      // Runs and item analysis change when a question closes, the quiz ends or a run starts.
+      // Runs, item analysis and the library's last runs change when a question closes, the
+      // quiz ends or a run starts.
       const runsChanged = ["question_closed", "finished", "lobby"].indexOf(message.state) >= 0;
-      if (before !== null && before !== message.state && runsChanged && window.refreshRunsPanel) window.refreshRunsPanel();
+      if (before !== null && before !== message.state && runsChanged) refreshPanels();
       if (message.state === "lobby" || message.state === "finished") forgetQuestion();
       else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
       if (message.state !== "question_open") countdown.stop();

@@ -151,5 +151,6 @@ i18n.ready.then(() => {
     if (document.visibilityState === "visible") refresh();
   });
   window.addEventListener("pageshow", refresh);
+  window.refreshLibraryPanel = refresh;
   refresh();
 });

@@ -321,6 +321,9 @@ def test_a_class_from_join_to_the_end_through_a_restart_then_the_next_quiz(
     expect(ada.locator("#answer-status")).to_have_text("✓ Answer received: A")
     answer(bob, "A")
     expect(teacher.locator("#current-answered")).to_have_text("Answered 2 of 2")
+    # The library, read when the page loaded, learns the run's class on reconnecting.
+    expect(teacher.locator("#library-rows tr").filter(has_text="Three questions")).to_contain_text(
+        "· 2 students")
     classroom.stage("after-restart")
     teacher.click("#next-button")  # its reveal
     expect(bob.locator("#reveal-verdict")).to_have_text("✓ Correct!")
