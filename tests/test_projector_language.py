@@ -35,6 +35,18 @@ async def test_the_teachers_pick_reaches_the_projector_and_the_dashboard(
         assert (await next_of(projector, "projector_state"))["language"] is None
 
 
+async def test_the_teachers_pick_outlives_a_restart_until_set_back_to_automatic(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        await pick(room, instructor, "ar")
+    async with room_at(tmp_path) as room, room.connect(Role.PROJECTOR) as projector, \
+            room.connect(Role.INSTRUCTOR) as instructor:
+        assert (await next_of(projector, "projector_state"))["language"] == "ar"
+        await pick(room, instructor, None)
+    async with room_at(tmp_path) as room, room.connect(Role.PROJECTOR) as projector:
+        assert (await next_of(projector, "projector_state"))["language"] is None
+
+
 async def test_a_language_that_is_not_a_tag_is_refused_and_changes_nothing(
         tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
     async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:

@@ -92,7 +92,8 @@ class Room:
         switched = db.get_meta(store.conn, self._close_when_all_key)
         self.close_when_all_answered = (quiz.close_when_all_answered if switched is None
                                         else switched == "1")
-        self.projector_language: str | None = None  # the teacher's pick; None: automatic
+        # The teacher's pick for the big screen; None: automatic (the quiz's, or the browser's).
+        self.projector_language = db.get_meta(store.conn, self._projector_language_key)
         self.game = Game.restore(quiz, record.participants, record.openings, record.submissions,
                                  record.events, State(record.state), record.current_question_idx,
                                  seed=run_seed(session_id, record.run_id))
@@ -130,6 +131,10 @@ class Room:
     @property
     def _close_when_all_key(self) -> str:
         return f"session:{self.session_id}:close_when_all_answered"
+
+    @property
+    def _projector_language_key(self) -> str:
+        return f"session:{self.session_id}:projector_language"
 
     def set_join_url(self, url: str) -> None:
         """The address students join at, and its QR code as an image the pages load once.
@@ -442,8 +447,12 @@ class Room:
             anyone = True
         return anyone
 
-    def set_projector_language(self, language: str | None) -> None:
-        """The language the big screen speaks, as the teacher picked it (None: automatic)."""
+    async def set_projector_language(self, language: str | None) -> None:
+        """The language the big screen speaks, as the teacher picked it (None: automatic),
+        kept until they pick again, across restarts and quizzes."""
+        key = self._projector_language_key
+        await self._save(partial(db.delete_meta, key=key) if language is None
+                         else partial(db.set_meta, key=key, value=language))
         self.projector_language = language
         self._to_instructors(self._room_info())
         self._views_now()
@@ -893,7 +902,7 @@ async def _projector_language_action(room: Room, client: Client, message: dict[s
     language = message.get("language")
     if language is not None and not (isinstance(language, str) and LANGUAGE_TAG.match(language)):
         raise Rejected("bad_message", "language must be a language tag such as 'de' or null")
-    room.set_projector_language(language)
+    await room.set_projector_language(language)
 
 
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
