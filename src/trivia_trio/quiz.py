@@ -33,6 +33,10 @@ PROBLEM_LINE = re.compile(r"^[^:]*?\bline (\d+)\)?:")  # "question 3 (line 19):"
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}\Z")
 
 
+def is_language_tag(value: Any) -> bool:
+    return isinstance(value, str) and LANGUAGE_TAG.match(value) is not None
+
+
 class QuizError(ValueError):
     """A quiz file that cannot be used; ``problems`` lists every reason."""
 
@@ -193,7 +197,7 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         found.append(f"the session id {json.dumps(session_id)} must be 1-64 letters, digits,"
                      " '_', '.' or '-'")
     language = data.get("language")
-    if language is not None and not (isinstance(language, str) and LANGUAGE_TAG.match(language)):
+    if language is not None and not is_language_tag(language):
         found.append(f"the language {json.dumps(language)} is not a language tag"
                      ' such as "de" or "pt-BR"')
     time_limit_default = 20

@@ -48,7 +48,7 @@ from .game import (
     Submission,
     run_seed,
 )
-from .quiz import LANGUAGE_TAG, Quiz, demo_quiz, quiz_from_dict
+from .quiz import Quiz, demo_quiz, is_language_tag, quiz_from_dict
 from .store import Opened, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -900,7 +900,7 @@ def _switch(setter: Callable[[Room, bool], Any]
 
 async def _projector_language_action(room: Room, client: Client, message: dict[str, Any]) -> None:
     language = message.get("language")
-    if language is not None and not (isinstance(language, str) and LANGUAGE_TAG.match(language)):
+    if language is not None and not is_language_tag(language):
         raise Rejected("bad_message", "language must be a language tag such as 'de' or null")
     await room.set_projector_language(language)
 
