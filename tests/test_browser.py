@@ -132,6 +132,16 @@ def answer(page: Page, letter: str) -> None:
     expect(page.locator("#answer-status")).to_have_text(f"✓ Answer received: {letter}")
 
 
+def upload_and_run_a_fresh_quiz(teacher: Page, path: Path) -> None:
+    """Import a one-question quiz called "Fresh" from ``path`` and run it, as a teacher does."""
+    path.write_text(json.dumps({"title": "Fresh", "questions": [
+        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
+    teacher.set_input_files("#quiz-file", path)
+    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
+    teacher.get_by_role("button", name="Run Fresh").click()
+    expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
+
+
 def confirm(page: Page, button: str) -> None:
     page.click(button)
     expect(page.locator("#confirm-dialog")).to_be_visible()
@@ -339,13 +349,7 @@ def test_a_class_from_join_to_the_end_through_a_restart_then_the_next_quiz(
     expect(teacher.locator("#leaderboard-rows tr").first).to_contain_text("s1")
     classroom.stage("finished")
 
-    fresh = tmp_path / "fresh.json"
-    fresh.write_text(json.dumps({"title": "Fresh", "questions": [
-        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
-    teacher.set_input_files("#quiz-file", fresh)
-    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
-    teacher.get_by_role("button", name="Run Fresh").click()
-    expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
+    upload_and_run_a_fresh_quiz(teacher, tmp_path / "fresh.json")
     expect(screen.locator("#quiz-title")).to_have_text("Fresh")
     expect(teacher.locator("#state-label")).to_have_text("lobby")
     classroom.stage("next-quiz")
@@ -411,13 +415,7 @@ def test_instructor_import_lists_every_problem_of_a_bad_quiz(
     ])
     classroom.stage("upload-problems")
 
-    good = tmp_path / "good quiz.json"
-    good.write_text(json.dumps({"title": "Fresh", "questions": [
-        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
-    teacher.set_input_files("#quiz-file", good)
-    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
-    teacher.get_by_role("button", name="Run Fresh").click()
-    expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
+    upload_and_run_a_fresh_quiz(teacher, tmp_path / "good quiz.json")
 
 
 def test_next_reveals_each_answer_before_moving_on_and_says_what_it_will_do(
