@@ -12,7 +12,7 @@ from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.events import DataReceived, RemoteSettingsChanged
 from hypercorn.config import Config
-from hypercorn.events import RawData
+from hypercorn.events import Closed, RawData
 from wsproto.connection import Connection as WsConnection
 from wsproto.connection import ConnectionType
 from wsproto.events import CloseConnection, TextMessage
@@ -131,3 +131,33 @@ async def test_a_websocket_over_http2_gets_its_messages_inside_http2_frames(
                     data += event.data
             await stream.send_all(h2.data_to_send())
     await stream.aclose()
+
+
+class RecordingProtocol:
+    """Stands in for hypercorn's protocol: notes when each event reached it."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, object]] = []
+
+    async def handle(self, event: object) -> None:
+        self.events.append((trio.current_time(), event))
+
+
+async def test_a_client_is_dropped_after_read_timeout_of_silence_and_never_sooner(
+        autojump_clock: trio.testing.MockClock) -> None:
+    """The read deadline is moved lazily (one cancel scope for the whole read loop), yet
+    a client sending a little now and then stays, and a silent one goes on time."""
+    connection, client = await connection_pair()
+    protocol = connection.protocol = RecordingProtocol()  # type: ignore[assignment]
+    timeout = connection.config.read_timeout
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(connection._read_data)
+        for _ in range(20):  # 20 × 0.9 read timeouts: far past one deadline unmoved
+            await trio.sleep(timeout * 0.9)
+            await client.send_all(b"x")
+        last_bytes = trio.current_time()
+    closed_at, closed = protocol.events[-1]
+    assert isinstance(closed, Closed)
+    assert len(protocol.events) == 21  # every byte read, then the end
+    assert last_bytes + timeout <= closed_at <= last_bytes + timeout * 17 / 16
+    await client.aclose()
