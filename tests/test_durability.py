@@ -392,3 +392,34 @@ async def test_a_close_the_disk_refused_is_written_once_the_disk_is_back(
     assert closed_at == server.room.game.openings[0].closed_at
     assert missed == [("missed",)]
     assert state == "between_questions"
+
+
+async def test_a_failing_write_is_undone_alone_in_a_group_and_on_its_own(
+        tmp_path: Path) -> None:
+    def insert(value: str, *, fail: bool = False) -> Any:
+        def apply(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO notes VALUES (?)", (value,))
+            if fail:
+                raise sqlite3.IntegrityError(f"{value} refused")
+        return apply
+
+    async def write_or_error(store: db.Store, apply: Any, errors: list[str]) -> None:
+        try:
+            await store.write(apply)
+        except db.StorageError as exc:
+            errors.append(str(exc))
+
+    async with db.open_store(tmp_path / "notes.db") as store:
+        await store.write(lambda conn: conn.execute("CREATE TABLE notes (value TEXT)"))
+        errors: list[str] = []
+        commits = store.commits
+        async with trio.open_nursery() as nursery:  # queued together: one group
+            for apply in (insert("a"), insert("b", fail=True), insert("c")):
+                nursery.start_soon(write_or_error, store, apply, errors)
+        assert store.commits == commits + 1
+        await write_or_error(store, insert("d", fail=True), errors)  # a group of one
+        await store.write(insert("e"))
+        assert errors == ["b refused", "d refused"]
+    conn = sqlite3.connect(tmp_path / "notes.db")
+    assert [row[0] for row in conn.execute("SELECT value FROM notes")] == ["a", "c", "e"]
+    conn.close()
