@@ -103,10 +103,11 @@ class Peer:
         with trio.fail_after(5):
             message = json.loads(await self.ws.get_message())
         self.seen.append(message)
-        self._keep_tables(message)
+        self.keep_tables(message)
         return message
 
-    def _keep_tables(self, message: dict[str, Any]) -> None:
+    def keep_tables(self, message: dict[str, Any]) -> None:
+        """Fold ``message`` into the tables, as the dashboard does."""
         kind = message["type"]
         if kind == "presence_update":
             self.presence = {row["student_id"]: row for row in message["rows"]}

@@ -6,21 +6,23 @@ jumps while a write is in flight; clients are the room's own outboxes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import random
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import trio
 import trio.testing
 
-from trivia_trio.game import State
+from trivia_trio.game import DuplicateStudentId, State, as_score
 from trivia_trio.quiz import quiz_from_dict
 from trivia_trio.room import Client, Role, Room, open_room
 from trivia_trio.store import open_store
 
-from .conftest import THREE_QUESTIONS
+from .conftest import THREE_QUESTIONS, Peer
 
 
 def virtual_ms() -> int:
@@ -308,3 +310,55 @@ async def test_phones_sent_back_by_a_new_quiz_or_a_clear_are_told_why_and_the_ne
             await room.load_quiz(quiz_from_dict(THREE_QUESTIONS | {"title": "Fresh"}))
             assert (await next_of(ann, "session_reset")) == {
                 "type": "session_reset", "reason": "new_quiz", "title": "Fresh"}
+
+
+async def test_the_dashboards_tables_stay_the_rooms_whatever_happens(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """Refreshes redraw only the rows named by the hot paths: after any mix of joins,
+    sockets, answers, telemetry, claims, clears and questions, the presence table and
+    the scores the dashboard folds together must still be the room's."""
+    rng = random.Random(7)
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor, \
+            AsyncExitStack() as sockets:
+        dashboard = Peer(None)  # type: ignore[arg-type]  # only its tables
+        phones: dict[str, list[Client]] = {}
+        idx = 0
+        for step in range(300):
+            ids = sorted(room.game.participants)
+            student_id = rng.choice(ids) if ids and rng.random() < 0.9 else f"s{step}"
+            action = rng.choice(["join", "connect", "disconnect", "answer", "telemetry",
+                                 "claim", "clear", "question"])
+            if action == "join" and student_id not in room.game.participants:
+                await room.join(student_id, f"Student {step}")
+            elif action == "connect" and student_id in room.game.participants:
+                phone = await sockets.enter_async_context(room.connect(Role.STUDENT, student_id))
+                phones.setdefault(student_id, []).append(phone)
+            elif action == "disconnect" and phones.get(student_id):
+                room._disconnect(phones[student_id].pop())  # what a socket's end does
+            elif action == "answer" and phones.get(student_id) and \
+                    room.game.state is State.QUESTION_OPEN:
+                await room.handle(phones[student_id][-1], json.dumps(
+                    {"type": "submit", "question_idx": idx, "answer": rng.choice("AB")}))
+            elif action == "telemetry" and student_id in room.game.participants:
+                await room.record_event(student_id, "blur", idx)
+            elif action == "claim":
+                with contextlib.suppress(DuplicateStudentId):
+                    await room.join(student_id, "Someone else")
+            elif action == "clear" and rng.random() < 0.3:
+                await room.clear_student(student_id)
+                phones.pop(student_id, None)
+            elif action == "question":
+                if room.game.state is State.QUESTION_OPEN:
+                    await room.close_question()
+                else:
+                    idx = rng.randrange(len(room.game.quiz))
+                    await room.open_question(idx)
+            await trio.sleep(1)  # past the next refresh
+            for message in drain(instructor):
+                dashboard.keep_tables(message)
+            whole = {row["student_id"]: row for row in room._presence_rows()}
+            assert dashboard.presence == whole, (step, action, student_id)
+            scores = {p.student_id: {"student_id": p.student_id, "name": p.name,
+                                     "score": as_score(p.points)}
+                      for p in room.game.participants.values()}
+            assert dashboard.scores == scores, (step, action, student_id)

@@ -8,7 +8,7 @@ refresh, only the fields that changed since the previous one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 Row = dict[str, Any]
@@ -22,15 +22,26 @@ class TableChanges:
     others right after (``forget``): a change it saw in its snapshot may be
     undone before the next refresh, which would then, from the old record,
     look like no change at all.
+
+    Between refreshes the owner says which rows it changed (``touch``): a
+    refresh then builds and compares those rows only, not the whole table.
     """
 
     def __init__(self, key: str) -> None:
         self.key = key
         self._sent: dict[Any, Row] | None = None
+        self._touched: set[Any] | None = None  # None: any row may have changed
 
     def forget(self) -> None:
         """The next refresh sends the whole table."""
         self._sent = None
+
+    def touch(self, key: Any = None) -> None:
+        """Row ``key`` changed or is new; without one, any row may have, or gone."""
+        if key is None:
+            self._touched = None
+        elif self._touched is not None:
+            self._touched.add(key)
 
     @property
     def needs_whole(self) -> bool:
@@ -38,6 +49,7 @@ class TableChanges:
 
     def sent_whole(self, rows: Iterable[Row]) -> None:
         self._sent = {row[self.key]: row for row in rows}
+        self._touched = set()
 
     def assume(self, field: str, value: Any) -> None:
         """The pages set ``field`` to ``value`` in every row by themselves (a new
@@ -46,21 +58,37 @@ class TableChanges:
             for row in self._sent.values():
                 row[field] = value
 
+    def refresh(self, rows_of: Callable[[Collection[Any] | None], Iterable[Row]]
+                ) -> tuple[list[Row], list[Any]]:
+        """What changed since the last refresh (see ``changes``), from the rows touched
+        since: ``rows_of(keys)`` builds those rows, ``rows_of(None)`` every row."""
+        assert self._sent is not None, "send the whole table first"
+        touched, self._touched = self._touched, set()
+        if touched is None:
+            return self.changes(rows_of(None))
+        return self._compare(self._sent, rows_of(touched), self._sent), []
+
     def changes(self, rows: Iterable[Row]) -> tuple[list[Row], list[Any]]:
         """The rows that are new or changed since the last refresh (a changed row
         carries its key and its changed fields only), and the keys of rows gone.
         They become the record of what was sent."""
         assert self._sent is not None, "send the whole table first"
-        before, now, changed = self._sent, {}, []
+        before, now = self._sent, {}
+        changed = self._compare(before, rows, now)
+        removed = [key for key in before if key not in now]
+        self._sent = now
+        return changed, removed
+
+    def _compare(self, before: dict[Any, Row], rows: Iterable[Row],
+                 record: dict[Any, Row]) -> list[Row]:
+        changed = []
         for row in rows:
             key = row[self.key]
-            now[key] = row
             old = before.get(key)
+            record[key] = row
             if old is None:
                 changed.append(row)
             elif old != row:
                 changed.append({self.key: key} | {
                     field: value for field, value in row.items() if old.get(field) != value})
-        removed = [key for key in before if key not in now]
-        self._sent = now
-        return changed, removed
+        return changed

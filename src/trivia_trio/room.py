@@ -21,7 +21,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -112,12 +112,12 @@ class Room:
                       self._table_interval),
             Coalescer(("lobby_count",), self._redraw, self._lobby_count_interval),
         )
-        self.set_join_url(self.join_url)
-        self._connections = 0
         # The dashboards' big tables go out as changes (see deltas.py).
         self._presence_sent = TableChanges("student_id")
         self._presence_context: tuple[Any, ...] | None = None  # question, orphans, last sent
         self._scores_sent = TableChanges("student_id")
+        self.set_join_url(self.join_url)
+        self._connections = 0
         self.uncommitted: set[Submission] = set()
         self._unsaved: list[Callable[[Any], Any]] = []  # changes the disk refused, in order
         self._replaying = 0  # refused changes being written again right now
@@ -192,7 +192,7 @@ class Room:
                 oldest.close(CLOSE_REPLACED, "opened elsewhere")
             live.sockets.append(client)
             live.last_seen_ms = self.clock()
-            self._mark("presence")
+            self._mark("presence", only=student_id)
             self._student_snapshot(client)
         elif role is Role.INSTRUCTOR:
             self._instructors.add(client)
@@ -218,7 +218,7 @@ class Room:
             if live is not None and client in live.sockets:
                 live.sockets.remove(client)
                 live.last_seen_ms = self.clock()
-                self._mark("presence")
+                self._mark("presence", only=client.student_id)
         else:
             self._instructors.discard(client)
             self._projectors.discard(client)
@@ -297,7 +297,7 @@ class Room:
         live = self._students.get(student_id or "")
         if live is not None:
             live.last_seen_ms = self.clock()
-            self._mark("presence")
+            self._mark("presence", only=student_id)
 
     async def _submit(self, client: Client, message: dict[str, Any]) -> None:
         assert client.student_id is not None
@@ -320,7 +320,9 @@ class Room:
                 raise Rejected("storage", "your answer could not be saved; try again") from None
             finally:
                 self.uncommitted.discard(submission)
-            self._mark("histogram", "presence", "projector", "leaderboard")
+                # Answered and scored, or not after all.
+                self._mark("presence", "leaderboard", only=client.student_id)
+            self._mark("histogram", "projector")
         else:
             # A repeat of an answer that may still be committing: wait for its group.
             await self._save(_nothing)
@@ -693,10 +695,12 @@ class Room:
             await self._save(save_join)
         except StorageError:
             game.remove(student_id)
+            self._mark("presence")  # a refresh may have shown the row meanwhile
             raise
         if game is not self.game:
             raise Rejected("quiz_reset", "the quiz was just reset: join again")
-        self._mark("lobby", "presence", "projector", "histogram", "leaderboard", "lobby_count")
+        self._mark("lobby", "projector", "histogram", "lobby_count")
+        self._mark("presence", "leaderboard", only=student_id)
         return participant
 
     async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:
@@ -710,6 +714,7 @@ class Room:
                                  question_idx=question_idx, kind=kind, ts=now))
         game.record_event(student_id, kind, now)
         self._seen(student_id)
+        self._mark("presence", only=student_id)  # seen or not, their counts changed
 
     async def clear_student(self, student_id: str) -> bool:
         """Remove a participant and their answers; their sockets are told and closed.
@@ -774,12 +779,22 @@ class Room:
                 client.close(CLOSE_RESET, "session reset")
 
     # ---- coalesced views ----------------------------------------------------------------------
-    def _mark(self, *names: str) -> None:
+    def _mark(self, *names: str, only: str | None = None) -> None:
+        """Have ``names`` redrawn. ``only``: in the per-student tables among them, only
+        that student's row changed (or is new). The hot paths (an answer, a message,
+        a socket) say so, and a refresh then builds the rows named since the one
+        before, not the whole class's."""
+        for name, table in (("presence", self._presence_sent),
+                            ("leaderboard", self._scores_sent)):
+            if name in names:
+                table.touch(only)
         for coalescer in self._coalescers:
             coalescer.mark(*(n for n in names if n in coalescer.names))
 
     def _views_now(self) -> None:
         """After a state change: redraw every view at once, not at the next tick."""
+        self._presence_sent.touch()
+        self._scores_sent.touch()
         for coalescer in self._coalescers:
             coalescer.flush_now(*coalescer.names)
 
@@ -815,27 +830,28 @@ class Room:
             text = views.encode(views.lobby_count_message(game))
             self._to_students(lambda student_id: text)
 
-    def _presence_rows(self) -> list[dict[str, Any]]:
-        presence = {
-            student_id: views.Presence(len(live.sockets), live.last_seen_ms)
-            for student_id, live in self._students.items()
-        }
-        return views.presence_rows(self.game, presence)
+    def _presence_rows(self, student_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Everyone's presence rows, or only those of ``student_ids`` who take part."""
+        chosen = views.participants(self.game, student_ids)
+        presence = {p.student_id: views.Presence(len(live.sockets), live.last_seen_ms)
+                    for p in chosen if (live := self._students.get(p.student_id))}
+        return views.presence_rows(self.game, presence, chosen)
 
     def _presence(self) -> dict[str, Any]:
         return views.presence_update_message(self.game, self._presence_rows())
 
     def _presence_view(self) -> dict[str, Any] | None:
         """The presence table for the dashboards: whole, or what changed (None: nothing)."""
-        game, table, rows = self.game, self._presence_sent, self._presence_rows()
+        game, table = self.game, self._presence_sent
         context = (game.current_idx, views.orphan_duplicate_joins(game))
         if table.needs_whole:
+            rows = self._presence_rows()
             table.sent_whole(rows)
             self._presence_context = context
             return views.presence_update_message(game, rows)
         if self._presence_context is not None and context[0] != self._presence_context[0]:
             table.assume("answered_current", False)
-        changed, removed = table.changes(rows)
+        changed, removed = table.refresh(self._presence_rows)
         if not changed and not removed and context == self._presence_context:
             return None
         self._presence_context = context
@@ -843,11 +859,11 @@ class Room:
 
     def _leaderboard_view(self) -> dict[str, Any] | None:
         """The leaderboard for the dashboards: whole, or the new scores (None: none)."""
-        table, rows = self._scores_sent, views.scores(self.game)
+        table = self._scores_sent
         if table.needs_whole:
-            table.sent_whole(rows)
+            table.sent_whole(views.scores(self.game))
             return views.full_leaderboard_message(self.game)
-        changed, removed = table.changes(rows)
+        changed, removed = table.refresh(partial(views.scores, self.game))
         return views.leaderboard_changes_message(changed, removed) if changed or removed \
             else None
 

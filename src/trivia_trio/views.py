@@ -8,11 +8,11 @@ differ per student are spliced onto that encoding (see ``Personalised``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .game import POINTS_PER_QUESTION, Game, Standing, State, Submission, as_score
+from .game import POINTS_PER_QUESTION, Game, Participant, Standing, State, Submission, as_score
 
 MAX_CHART_BINS = 6  # wide enough columns for labels a room can read, kept horizontal
 PUBLIC_TOP = 10
@@ -255,13 +255,23 @@ def lobby_update_message(game: Game) -> dict[str, Any]:
     return {"type": "lobby_update", "participants": participants, "count": len(participants)}
 
 
-def presence_rows(game: Game, presence: Mapping[str, Presence]) -> list[dict[str, Any]]:
+def participants(game: Game, student_ids: Iterable[str] | None = None
+                 ) -> Collection[Participant]:
+    """Everyone taking part, or those of ``student_ids`` who do."""
+    if student_ids is None:
+        return game.participants.values()
+    return [game.participants[s] for s in student_ids if s in game.participants]
+
+
+def presence_rows(game: Game, presence: Mapping[str, Presence],
+                  chosen: Iterable[Participant] | None = None) -> list[dict[str, Any]]:
+    """The presence table's rows: everyone's, or only the ``chosen`` participants'."""
     current = game.current_idx
-    answered = {s.student_id for s in game.submitted(current)} if current is not None else set()
     rows = []
-    for p in game.participants.values():
+    for p in game.participants.values() if chosen is None else chosen:
         live = presence.get(p.student_id)
         audit = game.audits.get(p.student_id)
+        answer = game.submission(p.student_id, current) if current is not None else None
         rows.append({
             "student_id": p.student_id,
             "name": p.name,
@@ -272,7 +282,7 @@ def presence_rows(game: Game, presence: Mapping[str, Presence]) -> list[dict[str
             "blur_count": audit.blur_count if audit else 0,
             "hidden_count": audit.hidden_count if audit else 0,
             "duplicate_join_attempts": _duplicates(audit),
-            "answered_current": p.student_id in answered,
+            "answered_current": answer is not None and answer.status == "submitted",
         })
     return rows
 
@@ -338,11 +348,12 @@ def full_leaderboard_message(game: Game) -> dict[str, Any]:
             "leaderboard": leaderboard_rows(game.standings(), with_ids=True)}
 
 
-def scores(game: Game) -> list[dict[str, Any]]:
-    """Everyone's total in points, unsorted: what ``leaderboard_changes`` is made of
-    (compared as whole points; turned into scores only for the rows sent)."""
+def scores(game: Game, student_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Everyone's total in points (or only that of ``student_ids``), unsorted: what
+    ``leaderboard_changes`` is made of (compared as whole points; turned into scores
+    only for the rows sent)."""
     return [{"student_id": p.student_id, "name": p.name, "score": p.points}
-            for p in game.participants.values()]
+            for p in participants(game, student_ids)]
 
 
 def leaderboard_changes_message(rows: list[dict[str, Any]], removed: list[str]
