@@ -35,8 +35,9 @@ def question(draw: st.DrawFn, kind: str, *, for_gift: bool) -> dict[str, Any]:
         item["kind"] = kind
     if kind in ("choice", "multi", "poll"):
         item["options"] = draw(st.lists(TEXT, min_size=2, max_size=6, unique=True))
-    if kind == "choice":
-        item["correct"] = LETTERS[draw(st.integers(0, len(item["options"]) - 1))]
+    if kind == "choice":  # any of the right letters is right; all of them may be
+        picks = draw(st.sets(st.integers(0, len(item["options"]) - 1), min_size=1))
+        item["correct"] = "".join(sorted(LETTERS[i] for i in picks))
     if kind == "multi":
         # In GIFT a multi with one right answer reads back as a choice (said in X-Left-Out).
         picks = draw(st.sets(st.integers(0, len(item["options"]) - 1),

@@ -122,10 +122,13 @@ def _answers_out(fields: dict[str, Any], name: str, out: Callable[[str], str]) -
         return [f"#{fields['correct']}:{fields['tolerance']}"]
     if name == "text":
         return ["=" + out(accepted) for accepted in fields["accept"]]
-    share = 100 / len(letters)
-    return [("=" if letter in letters and name == "choice" else
-             f"~%{share:g}%" if letter in letters else "~") + out(option)
-            for letter, option in zip(LETTERS, fields["options"], strict=False)]
+    options = fields["options"]
+    # A right choice is "=": unless every option is right, as answers of "=" only are
+    # a short-answer question; "~%100%" reads back as a choice all the same.
+    right = ("=" if len(letters) < len(options) else "~%100%") if name == "choice" \
+        else f"~%{100 / len(letters):g}%"
+    return [(right if letter in letters else "~") + out(option)
+            for letter, option in zip(LETTERS, options, strict=False)]
 
 
 def _escape(text: str) -> str:
