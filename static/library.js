@@ -46,7 +46,7 @@ i18n.ready.then(() => {
     const title = quiz.title;
     const lastRun = quiz.last_run ? t("library.last_run", { time: when(quiz.last_run.started_at), count: quiz.last_run.students }) : t("library.not_run");
     const exportLinks = el("span", { class: "export-choices" }, el("span", { class: "export-label", text: t("library.export.heading") }), ...EXPORTS.map(([format, label]) =>
-      el("a", { href: API + "/" + quiz.quiz_id + "/export?format=" + format, download: "", "aria-label": t("library.export.label", { title, format: label }), title: format === "zip" ? t("library.export.bundle_title") : null }, label)));
+      exportLink(quiz, format, label)));
     return el("tr", null,
       el("th", { scope: "row" }, el("span", { dir: "auto", text: title }), quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),
       el("td", { text: i18n.formatNumber(quiz.questions) }),
@@ -68,6 +68,44 @@ i18n.ready.then(() => {
       say(el("p", { class: "form-error", text: t("library.offline") }));
       return null;
     }
+  }
+
+  function exportLink(quiz, format, label) {
+    const link = el("a", { href: API + "/" + quiz.quiz_id + "/export?format=" + format, download: "", "aria-label": t("library.export.label", { title: quiz.title, format: label }), title: format === "zip" ? t("library.export.bundle_title") : null }, label);
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      exportQuiz(quiz, link.href);
+    });
+    return link;
+  }
+
+  // Fetched, not followed: a quiz that cannot be exported says why here instead of
+  // saving its error as a file, and a GIFT file says what it could not hold.
+  async function exportQuiz(quiz, url) {
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin" });
+    } catch (networkDown) {
+      say(el("p", { class: "form-error", text: t("library.offline") }));
+      return;
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({}));
+      const problems = data.problems && data.problems.length ? data.problems : [data.code ? i18n.serverText("error", data.code) : t("library.refused", { status: String(response.status) })];
+      say(el("p", { class: "form-error", text: t("library.export.failed", { title: quiz.title }) }),
+        el("ul", { class: "problem-list" }, ...problems.map((problem) => el("li", { text: problem }))));
+      return;
+    }
+    const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    const leftOut = JSON.parse(response.headers.get("X-Left-Out") || "[]");
+    const file = URL.createObjectURL(await response.blob());
+    const save = el("a", { href: file, download: named ? named[1] : "" });
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(file), 60000);
+    say(leftOut.length ? el("p", { text: t("library.export.left_out", { title: quiz.title }) }) : null,
+      leftOut.length ? el("ul", { class: "problem-list" }, ...leftOut.map((item) => el("li", { text: item }))) : null);
   }
 
   async function run(quiz) {

@@ -219,6 +219,13 @@ def test_problems_show_as_the_teacher_types_in_the_words_of_check(desk: Desk) ->
     expect(problems).to_be_visible()
     expect(editor.locator("#question-problems")).not_to_be_empty()
     desk.check(editor, "problems")
+    # A draft cannot be exported: the dashboard says why, and saves no file.
+    wait_saved(editor)
+    editor.get_by_role("link", name="Back to the dashboard").click()
+    editor.get_by_role("link", name="Export Untitled quiz as JSON").click()
+    refusal = editor.get_by_role("status").filter(has_text="was not exported")
+    expect(refusal.get_by_role("listitem").first).to_be_visible()
+    editor.go_back()
     editor.get_by_label("Option B", exact=True).fill("two")
     editor.get_by_label("A is right").check()
     expect(editor.get_by_text("No problems: this quiz is ready to run.")).to_be_visible()
@@ -292,6 +299,13 @@ def test_export_a_bundle_delete_and_import_it_again_finds_it_equal(
         dashboard.get_by_role("link", name="Export Round trip as bundle").click()
     exported = tmp_path / download.value.suggested_filename
     download.value.save_as(exported)
+    # GIFT holds no picture: the file comes, and the dashboard says what it left out.
+    with dashboard.expect_download() as gift:
+        dashboard.get_by_role("link", name="Export Round trip as GIFT").click()
+    assert gift.value.suggested_filename == "Round-trip.gift.txt"
+    left_out = dashboard.get_by_role("status").filter(has_text="which has no place for")
+    expect(left_out.get_by_role("listitem")).to_contain_text(["question 1: its picture"])
+    desk.check(dashboard, "gift-left-out")
 
     dashboard.get_by_role("button", name="Delete Round trip").click()
     dashboard.get_by_role("button", name="Delete quiz").click()

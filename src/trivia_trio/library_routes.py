@@ -52,7 +52,7 @@ def file_stem(title: str) -> str:
 
 def gift_left_out(quiz: Quiz) -> list[str]:
     """What a GIFT file of ``quiz`` cannot hold, in the teacher's words."""
-    left_out = ["the title, the scoring and the default time (GIFT has no place for them)"]
+    left_out = ["the title, the scoring and the default time"]
     for number, question in enumerate(quiz.questions, 1):
         fields = question.kind.to_dict()
         name = question.kind.name
