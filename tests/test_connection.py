@@ -145,8 +145,8 @@ class RecordingProtocol:
 
 async def test_a_client_is_dropped_after_read_timeout_of_silence_and_never_sooner(
         autojump_clock: trio.testing.MockClock) -> None:
-    """The read deadline is moved lazily (one cancel scope for the whole read loop), yet
-    a client sending a little now and then stays, and a silent one goes on time."""
+    """A client sending a little now and then stays, however long; a silent one goes
+    once read_timeout has passed, not before."""
     connection, client = await connection_pair()
     protocol = connection.protocol = RecordingProtocol()  # type: ignore[assignment]
     timeout = connection.config.read_timeout
@@ -159,5 +159,5 @@ async def test_a_client_is_dropped_after_read_timeout_of_silence_and_never_soone
     closed_at, closed = protocol.events[-1]
     assert isinstance(closed, Closed)
     assert len(protocol.events) == 21  # every byte read, then the end
-    assert last_bytes + timeout <= closed_at <= last_bytes + timeout * 17 / 16
+    assert last_bytes + timeout <= closed_at <= last_bytes + timeout * 1.01
     await client.aclose()

@@ -120,31 +120,20 @@ class Connection(tcp_server.TCPServer):
         return self._frames is not None and self._frames.handed_over
 
     async def _read_data(self) -> None:
-        """Hypercorn's read loop, with the messages taken out once the socket is upgraded.
-
-        The read timeout is one cancel scope for the whole loop (a scope per read
-        was about a twelfth of the server's CPU in a question at 1,000 students).
-        Its deadline is moved on only once it is nearer than ``read_timeout``, by a
-        sixteenth more: a silent client goes between ``read_timeout`` and 17/16 of it
-        after its last bytes, never sooner."""
-        timeout = self.config.read_timeout or math.inf
-        slack = timeout / 16
-        with trio.CancelScope(deadline=trio.current_time() + timeout + slack) as silence:
-            while True:
-                try:
+        """Hypercorn's read loop, with the messages taken out once the socket is upgraded."""
+        while True:
+            try:
+                with trio.fail_after(self.config.read_timeout or math.inf):
                     data = await self.stream.receive_some(tcp_server.MAX_RECV)
-                except (trio.ClosedResourceError, trio.BrokenResourceError):
-                    break
-                now = trio.current_time()
-                if silence.deadline - now < timeout:
-                    silence.deadline = now + timeout + slack
-                if data and self._frames is not None and self._websocket:
-                    data = await self._take_messages(bytes(data))
-                    if not data:
-                        continue
-                await self.protocol.handle(RawData(bytes(data)))
-                if data == b"":
-                    break
+            except (trio.ClosedResourceError, trio.BrokenResourceError, trio.TooSlowError):
+                break
+            if data and self._frames is not None and self._websocket:
+                data = await self._take_messages(bytes(data))
+                if not data:
+                    continue
+            await self.protocol.handle(RawData(bytes(data)))
+            if data == b"":
+                break
         await self._end_messages()
         await self.protocol.handle(Closed())
 
