@@ -421,5 +421,21 @@ async def test_a_failing_write_is_undone_alone_in_a_group_and_on_its_own(
         await store.write(insert("e"))
         assert errors == ["b refused", "d refused"]
     conn = sqlite3.connect(tmp_path / "notes.db")
-    assert [row[0] for row in conn.execute("SELECT value FROM notes")] == ["a", "c", "e"]
+    assert sorted(row[0] for row in conn.execute("SELECT value FROM notes")) == ["a", "c", "e"]
+    conn.close()
+
+
+@pytest.mark.server_log_allows(r"commit of 1 writes failed: a transaction was left open")
+async def test_a_transaction_left_open_fails_the_writes_instead_of_hiding_them(
+        tmp_path: Path) -> None:
+    """A savepoint inside an open transaction commits nothing on release: the writes
+    must fail (no ack) rather than be reported saved, and the next ones commit."""
+    async with db.open_store(tmp_path / "notes.db") as store:
+        await store.write(lambda conn: conn.execute("CREATE TABLE notes (value TEXT)"))
+        store.conn.execute("BEGIN")  # left open by mistake
+        with pytest.raises(db.StorageError, match="left open"):
+            await store.write(lambda conn: conn.execute("INSERT INTO notes VALUES ('lost')"))
+        await store.write(lambda conn: conn.execute("INSERT INTO notes VALUES ('kept')"))
+    conn = sqlite3.connect(tmp_path / "notes.db")
+    assert [row[0] for row in conn.execute("SELECT value FROM notes")] == ["kept"]
     conn.close()

@@ -441,6 +441,8 @@ class Store:
         # write alone has the group's: two statements fewer for most commits.
         alone = len(group) == 1
         try:
+            if conn.in_transaction:  # "writes" would nest in it and commit nothing
+                raise sqlite3.OperationalError("a transaction was left open")
             conn.execute("SAVEPOINT writes")
             for n, item in enumerate(group):
                 savepoint = "writes" if alone else f"w{n}"
@@ -459,6 +461,8 @@ class Store:
                 if not alone:
                     conn.execute(f"RELEASE {savepoint}")
             conn.execute("RELEASE writes")
+            if conn.in_transaction:
+                raise sqlite3.OperationalError("the writes did not commit")
             self.commits += 1
         except sqlite3.Error as exc:
             log.error("commit of %d writes failed: %s", len(group), exc)
@@ -501,8 +505,10 @@ class _CommitThread:
             group, wake = job
             self._token.run_sync_soon(wake, outcome.capture(self._commit_group, group))
 
+    @trio.lowlevel.enable_ki_protection
     async def commit(self, group: list[_Write]) -> None:
-        """Commit ``group`` in the thread; not cancellable (the committer is shielded)."""
+        """Commit ``group`` in the thread; not cancellable (the committer is shielded),
+        nor interrupted by Ctrl-C between handing it over and waiting for the thread."""
         task = trio.lowlevel.current_task()
         self._groups.put((group, partial(trio.lowlevel.reschedule, task)))
         await trio.lowlevel.wait_task_rescheduled(lambda _: trio.lowlevel.Abort.FAILED)
