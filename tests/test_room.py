@@ -14,13 +14,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import trio
 import trio.testing
 
 from trivia_trio.game import DuplicateStudentId, State, as_score
 from trivia_trio.quiz import quiz_from_dict
 from trivia_trio.room import Client, Role, Room, open_room
-from trivia_trio.store import open_store
+from trivia_trio.store import StorageError, open_store
 
 from .conftest import THREE_QUESTIONS, Peer
 
@@ -354,6 +355,8 @@ async def test_the_dashboards_tables_stay_the_rooms_whatever_happens(
                     idx = rng.randrange(len(room.game.quiz))
                     await room.open_question(idx)
             await trio.sleep(1)  # past the next refresh
+            if step % 3:
+                continue  # a dashboard behind by a few refreshes must miss nothing either
             for message in drain(instructor):
                 dashboard.keep_tables(message)
             whole = {row["student_id"]: row for row in room._presence_rows()}
@@ -362,3 +365,28 @@ async def test_the_dashboards_tables_stay_the_rooms_whatever_happens(
                                      "score": as_score(p.points)}
                       for p in room.game.participants.values()}
             assert dashboard.scores == scores, (step, action, student_id)
+
+
+@pytest.mark.server_log_allows(r"storage: disk full")
+async def test_a_join_the_disk_refused_leaves_no_row_on_the_dashboard(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """While the join commits, a dashboard connects and every dashboard gets the whole
+    tables, the newcomer in them; the disk then refuses the join: the row must go."""
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
+        dashboard = Peer(None)  # type: ignore[arg-type]  # only its tables
+        await room.join("a", "Ann")
+        write = room.store.write
+
+        async def refuse_after_a_whole_table(apply: Any) -> Any:
+            async with room.connect(Role.INSTRUCTOR):
+                await trio.sleep(1)  # the refresh: whole tables, Bob in them
+            raise StorageError("disk full")
+
+        room.store.write = refuse_after_a_whole_table  # type: ignore[method-assign]
+        with pytest.raises(StorageError):
+            await room.join("b", "Bob")
+        room.store.write = write  # type: ignore[method-assign]
+        await trio.sleep(1)
+        for message in drain(instructor):
+            dashboard.keep_tables(message)
+        assert sorted(dashboard.presence) == sorted(dashboard.scores) == ["a"]

@@ -112,7 +112,8 @@ class Room:
                       self._table_interval),
             Coalescer(("lobby_count",), self._redraw, self._lobby_count_interval),
         )
-        # The dashboards' big tables go out as changes (see deltas.py).
+        # The dashboards' big tables go out as changes (see deltas.py); _mark touches
+        # them, so they exist before anything is marked.
         self._presence_sent = TableChanges("student_id")
         self._presence_context: tuple[Any, ...] | None = None  # question, orphans, last sent
         self._scores_sent = TableChanges("student_id")
@@ -297,6 +298,7 @@ class Room:
         live = self._students.get(student_id or "")
         if live is not None:
             live.last_seen_ms = self.clock()
+        if student_id is not None:
             self._mark("presence", only=student_id)
 
     async def _submit(self, client: Client, message: dict[str, Any]) -> None:
@@ -679,7 +681,7 @@ class Room:
             missed = game.join(student_id, name, secrets.token_urlsafe(12), now)
         except DuplicateStudentId:
             game.record_event(student_id, "duplicate_join", now)
-            self._mark("presence")
+            self._mark("presence", only=student_id)  # or the orphans' list, sent anyway
             await self._persist(partial(db.save_event, run_id=run_id,
                                         student_id=student_id, question_idx=None,
                                         kind="duplicate_join", ts=now,
@@ -695,7 +697,8 @@ class Room:
             await self._save(save_join)
         except StorageError:
             game.remove(student_id)
-            self._mark("presence")  # a refresh may have shown the row meanwhile
+            # A whole table sent meanwhile may have shown the student.
+            self._mark("lobby", "presence", "leaderboard", "lobby_count")
             raise
         if game is not self.game:
             raise Rejected("quiz_reset", "the quiz was just reset: join again")
@@ -714,7 +717,6 @@ class Room:
                                  question_idx=question_idx, kind=kind, ts=now))
         game.record_event(student_id, kind, now)
         self._seen(student_id)
-        self._mark("presence", only=student_id)  # seen or not, their counts changed
 
     async def clear_student(self, student_id: str) -> bool:
         """Remove a participant and their answers; their sockets are told and closed.
@@ -820,8 +822,13 @@ class Room:
                 message = drawn[kind]()
                 if message:
                     text = views.encode(message)
+                    # A table's changes build on the message before: none may be replaced.
+                    table = kind in ("presence", "leaderboard")
                     for client in self._instructors:
-                        client.send_view(kind, text)
+                        if table:
+                            client.send(text)
+                        else:
+                            client.send_view(kind, text)
         if self._projectors and dirty & {"projector", "histogram"}:
             text = views.encode(self.projector_state())
             for client in self._projectors:
