@@ -82,30 +82,40 @@ i18n.ready.then(() => {
   // Fetched, not followed: a quiz that cannot be exported says why here instead of
   // saving its error as a file, and a GIFT file says what it could not hold.
   async function exportQuiz(quiz, url) {
-    let response;
     try {
-      response = await fetch(url, { credentials: "same-origin" });
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) {
+        const data = await response.json().catch(() => ({}));
+        say(...headedList(t("library.export.failed", { title: quiz.title }), problemsOf(data, response.status), "form-error"));
+        return;
+      }
+      const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+      const leftOut = JSON.parse(response.headers.get("X-Left-Out") || "[]");
+      saveAs(await response.blob(), named ? named[1] : "");
+      say(...headedList(t("library.export.left_out", { title: quiz.title }), leftOut));
     } catch (networkDown) {
       say(el("p", { class: "form-error", text: t("library.offline") }));
-      return;
     }
-    if (!response.ok) {
-      const data = await response.json().catch(() => ({}));
-      const problems = data.problems && data.problems.length ? data.problems : [data.code ? i18n.serverText("error", data.code) : t("library.refused", { status: String(response.status) })];
-      say(el("p", { class: "form-error", text: t("library.export.failed", { title: quiz.title }) }),
-        el("ul", { class: "problem-list" }, ...problems.map((problem) => el("li", { text: problem }))));
-      return;
-    }
-    const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
-    const leftOut = JSON.parse(response.headers.get("X-Left-Out") || "[]");
-    const file = URL.createObjectURL(await response.blob());
-    const save = el("a", { href: file, download: named ? named[1] : "" });
+  }
+
+  function saveAs(blob, name) {
+    const file = URL.createObjectURL(blob);
+    const save = el("a", { href: file, download: name });
     document.body.append(save);
     save.click();
     save.remove();
     setTimeout(() => URL.revokeObjectURL(file), 60000);
-    say(leftOut.length ? el("p", { text: t("library.export.left_out", { title: quiz.title }) }) : null,
-      leftOut.length ? el("ul", { class: "problem-list" }, ...leftOut.map((item) => el("li", { text: item }))) : null);
+  }
+
+  // A heading and its list, for the status line; nothing for an empty list.
+  function headedList(heading, items, headingClass) {
+    if (!items.length) return [];
+    return [el("p", { class: headingClass || null, text: heading }), el("ul", { class: "problem-list" }, ...items.map((item) => el("li", { text: item })))];
+  }
+
+  // Why the server refused: its problems, else its error's words, else its status.
+  function problemsOf(data, status) {
+    return data.problems && data.problems.length ? data.problems : [data.code ? i18n.serverText("error", data.code) : t("library.refused", { status: String(status) })];
   }
 
   async function run(quiz) {
@@ -154,13 +164,9 @@ i18n.ready.then(() => {
     if (reply.status === 200) {
       const skipped = data.skipped || [];
       const words = data.found ? t("library.already", { title: data.title }) : t("library.imported", { title: data.title, count: data.questions });
-      say(el("p", { class: "success", text: words }),
-        skipped.length ? el("p", { text: t("library.skipped") }) : null,
-        skipped.length ? el("ul", { class: "problem-list" }, ...skipped.map((item) => el("li", { text: item }))) : null);
+      say(el("p", { class: "success", text: words }), ...headedList(t("library.skipped"), skipped));
     } else {
-      const problems = data.problems && data.problems.length ? data.problems : [data.code ? i18n.serverText("error", data.code) : t("library.refused", { status: String(reply.status) })];
-      say(el("p", { class: "form-error", text: t("library.not_imported", { name: file.name }) }),
-        el("ul", { class: "problem-list" }, ...problems.map((problem) => el("li", { text: problem }))));
+      say(...headedList(t("library.not_imported", { name: file.name }), problemsOf(data, reply.status), "form-error"));
     }
     refresh();
   }
