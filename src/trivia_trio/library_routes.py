@@ -69,7 +69,7 @@ def gift_left_out(quiz: Quiz) -> list[str]:
             lost.append("the slider's min, max and step")
         if name == "text" and fields.get("exact"):
             lost.append("exact matching")
-        if name == "text" and any("->" in accepted for accepted in fields["accept"]):
+        if name == "text" and any(gift.READS_AS_MATCHING in text for text in fields["accept"]):
             lost.append('for Moodle, an accepted answer with "->" (GIFT cannot write it as'
                         ' such: Moodle keeps it as "-&gt;")')
         if name == "slide" and question.explanation:

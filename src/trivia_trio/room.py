@@ -117,6 +117,8 @@ class Room:
         self._presence_sent = TableChanges("student_id")
         self._presence_context: tuple[Any, ...] | None = None  # question, orphans, last sent
         self._scores_sent = TableChanges("student_id")
+        # By view name: their changes build on the message before, so none is replaced.
+        self._tables = {"presence": self._presence_sent, "leaderboard": self._scores_sent}
         self.set_join_url(self.join_url)
         self._connections = 0
         self.uncommitted: set[Submission] = set()
@@ -199,8 +201,8 @@ class Room:
             self._instructors.add(client)
             self._instructor_snapshot(client)
             # Its snapshot is newer than what the others were last sent: all start afresh.
-            self._presence_sent.forget()
-            self._scores_sent.forget()
+            for table in self._tables.values():
+                table.forget()
             self._mark("presence", "leaderboard")
         else:
             self._projectors.add(client)
@@ -786,8 +788,7 @@ class Room:
         that student's row changed (or is new). The hot paths (an answer, a message,
         a socket) say so, and a refresh then builds the rows named since the one
         before, not the whole class's."""
-        for name, table in (("presence", self._presence_sent),
-                            ("leaderboard", self._scores_sent)):
+        for name, table in self._tables.items():
             if name in names:
                 table.touch(only)
         for coalescer in self._coalescers:
@@ -795,8 +796,8 @@ class Room:
 
     def _views_now(self) -> None:
         """After a state change: redraw every view at once, not at the next tick."""
-        self._presence_sent.touch()
-        self._scores_sent.touch()
+        for table in self._tables.values():
+            table.touch()
         for coalescer in self._coalescers:
             coalescer.flush_now(*coalescer.names)
 
@@ -822,10 +823,8 @@ class Room:
                 message = drawn[kind]()
                 if message:
                     text = views.encode(message)
-                    # A table's changes build on the message before: none may be replaced.
-                    table = kind in ("presence", "leaderboard")
                     for client in self._instructors:
-                        if table:
+                        if kind in self._tables:
                             client.send(text)
                         else:
                             client.send_view(kind, text)
