@@ -10,13 +10,21 @@ archive's headers claim, so a zip bomb stops at the bound.
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 
 from .media import MAX_PICTURE_BYTES, MAX_QUIZ_PICTURE_BYTES, Pictures, relative_parts
 
 ZIP_MAGIC = b"PK\x03\x04"
 QUIZ_NAMES = ("quiz.json", "quiz.csv", "quiz.gift", "quiz.txt")
 MAX_ENTRIES = 2000
+# What reading a damaged archive raises: a bad header or CRC, a method or version we do
+# not have, an offset before the start (ValueError) or a name that is not UTF-8
+# (UnicodeDecodeError, a ValueError), a truncated or corrupt deflate, bzip2 (OSError) or
+# LZMA stream.
+UNREADABLE = (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError,
+              zlib.error, lzma.LZMAError)
 
 
 class BundleError(ValueError):
@@ -54,7 +62,7 @@ class PicturesInBundle(Pictures):
             raise LookupError("no such file in the bundle")
         try:
             return _read(self.archive, info, MAX_PICTURE_BYTES)
-        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+        except UNREADABLE as exc:
             raise LookupError(f"cannot be read from the bundle ({exc})") from None
 
 
@@ -65,7 +73,7 @@ def open_bundle(raw: bytes, quiz_max_bytes: int) -> tuple[str, bytes, PicturesIn
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except UNREADABLE as exc:
         raise BundleError(f"not a readable .zip file ({exc})") from None
     if len(infos) > MAX_ENTRIES:
         raise BundleError(f"the bundle holds more than {MAX_ENTRIES} files")
@@ -77,6 +85,6 @@ def open_bundle(raw: bytes, quiz_max_bytes: int) -> tuple[str, bytes, PicturesIn
         quiz = _read(archive, pictures.entries[name], quiz_max_bytes)
     except LookupError as exc:
         raise BundleError(f"{name} cannot be read: {exc.args[0]}") from None
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+    except UNREADABLE as exc:
         raise BundleError(f"{name} cannot be read ({exc})") from None
     return name, quiz, pictures

@@ -29,6 +29,7 @@ from .quiz import Quiz, QuizError, quiz_from_dict
 
 UNDO_WINDOW_MS = 5 * 60 * 1000  # how long a deleted quiz can be brought back
 MAX_QUIZZES = 10_000
+MAX_QUIZ_ID = 2**63 - 1  # sqlite's largest integer: a larger id cannot name a quiz
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS library_quizzes (
@@ -52,6 +53,14 @@ CREATE TABLE IF NOT EXISTS library_versions (
 
 class NotInLibrary(LookupError):
     """No such quiz (or it was deleted)."""
+
+
+def _known(quiz_id: int) -> int:
+    """``quiz_id`` if it could name a kept quiz; NotInLibrary for one out of sqlite's range
+    (which sqlite would refuse with OverflowError)."""
+    if not 0 < quiz_id <= MAX_QUIZ_ID:
+        raise NotInLibrary(quiz_id)
+    return quiz_id
 
 
 class NotRunnable(ValueError):
@@ -130,7 +139,7 @@ def save(conn: sqlite3.Connection, quiz_id: int, checked: Checked, now: int) -> 
         "UPDATE library_quizzes SET title = ?, body = ?, problems = ?, fingerprint = ?, "
         "edited_at = ? WHERE quiz_id = ? AND deleted_at IS NULL",
         (checked.title, canonical(checked.body), json.dumps(checked.problems),
-         checked.fingerprint, now, quiz_id)).rowcount
+         checked.fingerprint, now, _known(quiz_id))).rowcount
     if not updated:
         raise NotInLibrary(quiz_id)
 
@@ -155,13 +164,13 @@ def duplicate(conn: sqlite3.Connection, quiz_id: int, now: int) -> int:
 
 def delete(conn: sqlite3.Connection, quiz_id: int, now: int) -> None:
     if not conn.execute("UPDATE library_quizzes SET deleted_at = ? WHERE quiz_id = ? AND "
-                        "deleted_at IS NULL", (now, quiz_id)).rowcount:
+                        "deleted_at IS NULL", (now, _known(quiz_id))).rowcount:
         raise NotInLibrary(quiz_id)
 
 
 def undelete(conn: sqlite3.Connection, quiz_id: int, now: int) -> None:
     if not conn.execute("UPDATE library_quizzes SET deleted_at = NULL WHERE quiz_id = ? AND "
-                        "deleted_at >= ?", (quiz_id, now - UNDO_WINDOW_MS)).rowcount:
+                        "deleted_at >= ?", (_known(quiz_id), now - UNDO_WINDOW_MS)).rowcount:
         raise NotInLibrary(quiz_id)
 
 
@@ -182,7 +191,7 @@ def runnable(conn: sqlite3.Connection, quiz_id: int) -> Quiz:
 
 def get(conn: sqlite3.Connection, quiz_id: int) -> dict[str, Any]:
     row = conn.execute("SELECT * FROM library_quizzes WHERE quiz_id = ? AND deleted_at IS NULL",
-                       (quiz_id,)).fetchone()
+                       (_known(quiz_id),)).fetchone()
     if row is None:
         raise NotInLibrary(quiz_id)
     problems = json.loads(row["problems"])
