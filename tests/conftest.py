@@ -178,13 +178,17 @@ async def join(info: ServerInfo, student_id: str, name: str) -> str:
     response = await request("POST", info.url + "/api/join",
                              json={"student_id": student_id, "name": name})
     assert response.status == 200, response.text
-    return f"tt_student={response.cookies['tt_student']}"
+    pair = response.cookie_pair("tt_student_")
+    assert pair is not None, response.headers
+    return pair
 
 
 async def instructor_cookie(info: ServerInfo) -> str:
     response = await request("GET", f"{info.url}/instructor?key={info.instructor_key}")
     assert response.status == 303
-    return f"tt_instructor={response.cookies['tt_instructor']}"
+    pair = response.cookie_pair("tt_instructor_")
+    assert pair is not None, response.headers
+    return pair
 
 
 async def get(info: ServerInfo, path: str, cookie: str | None = None) -> Response:

@@ -25,6 +25,7 @@ from trivia_trio.web import create_app
 from .conftest import (
     INSTRUCTOR_KEY,
     Peer,
+    ServerProcess,
     connect,
     get,
     instructor_cookie,
@@ -162,14 +163,15 @@ async def test_every_instructor_route_needs_the_key_and_loopback_unless_remote_c
     paths = {path for path, _, _ in routes}
     assert {"/instructor", "/ws/instructor", "/api/instructor/clear",
             "/api/instructor/export.csv"} <= paths
-    good = f"tt_instructor={keyring.instructor_cookie()}"
-    forged = f"tt_instructor={Keyring('other', INSTRUCTOR_KEY, 'x').instructor_cookie()}"
+    name = keyring.instructor_cookie_name
+    good = f"{name}={keyring.instructor_cookie()}"
+    forged = f"{name}={Keyring('other', INSTRUCTOR_KEY, 'x').instructor_cookie()}"
     async with app.test_app() as test_app:
         client = test_app.test_client()
         for path, method, websocket in routes:
             for address in ("127.0.0.1", "10.1.2.3", "::1", "192.168.0.7"):
                 loopback = address in ("127.0.0.1", "::1")
-                for cookie in (None, forged, "tt_instructor=", "tt_instructor=garbage"):
+                for cookie in (None, forged, f"{name}=", f"{name}=garbage"):
                     status = await _status_as(client, path, method, websocket, address, cookie)
                     assert status in (403, 4003), (path, method, address, cookie)
                 status = await _status_as(client, path, method, websocket, address, good)
@@ -246,15 +248,16 @@ async def test_ten_thousand_mutated_cookies_are_all_refused(server: ServerInfo) 
     assert accepted == []
     assert [c for c in teachers if keyring.is_instructor_cookie(c)] == []
     # A sample over HTTP and websocket, through the whole stack.
+    student, teacher = keyring.student_cookie_name, keyring.instructor_cookie_name
     for value in rng.sample(sorted(students), 150):
-        assert (await get(server, "/api/me", f"tt_student={value}")).status == 401
+        assert (await get(server, "/api/me", f"{student}={value}")).status == 401
     for value in rng.sample(sorted(teachers), 150):
-        response = await get(server, "/api/instructor/export.csv", f"tt_instructor={value}")
+        response = await get(server, "/api/instructor/export.csv", f"{teacher}={value}")
         assert response.status == 403
     for value in rng.sample(sorted(students), 5):
-        assert await closed_code(server, "/ws/student", f"tt_student={value}") == 4001
+        assert await closed_code(server, "/ws/student", f"{student}={value}") == 4001
     for value in rng.sample(sorted(teachers), 5):
-        assert await closed_code(server, "/ws/instructor", f"tt_instructor={value}") == 4003
+        assert await closed_code(server, "/ws/instructor", f"{teacher}={value}") == 4003
 
 
 async def test_a_cleared_students_and_a_pre_reset_cookie_are_refused(
@@ -346,7 +349,7 @@ async def test_markup_in_names_is_stored_and_returned_as_plain_data(
         assert response.status == 200
         assert response.header("content-type") == "application/json"
         assert response.json()["name"] == name
-        cookies[n] = f"tt_student={response.cookies['tt_student']}"
+        cookies[n] = response.cookie_pair("tt_student_")
     for n, name in enumerate(XSS):
         me = await get(server, "/api/me", cookies[n])
         assert me.json()["name"] == name and me.json()["student_id"] == f"x{n}<b>"
@@ -426,3 +429,80 @@ async def test_the_projector_never_shows_a_student_id_or_live_counts_unless_aske
     for text in seen:
         assert not any(sid in text for sid in ids), text
         assert "student_id" not in text and "is_you" not in text
+
+
+# ---- pages on another port, and two servers on one laptop ----------------------------------
+def _state_changing_routes(info: ServerInfo) -> list[tuple[str, str]]:
+    """(method, path) of every route that changes something, the student's own included."""
+    app = create_app(info.room, Keyring("x", INSTRUCTOR_KEY, "x"),
+                     make_settings(info.data_dir, None), frozenset())
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.websocket:
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?[^>]+>", "1", rule.rule)
+        found += [(method, path) for method in sorted(rule.methods or ())
+                  if method not in ("GET", "HEAD", "OPTIONS")]
+    return found
+
+
+async def test_a_change_sent_from_a_page_on_another_port_is_refused_and_changes_nothing(
+        server: ServerInfo) -> None:
+    """SameSite cookies ignore ports: a page on 127.0.0.1:other carries the instructor's
+    cookie, so only the request's Origin (or Sec-Fetch-Site) tells it apart."""
+    teacher = await instructor_cookie(server)
+    student = await join(server, "s1", "Ann")
+    cookies = f"{teacher}; {student}"
+    routes = _state_changing_routes(server)
+    assert ("POST", "/api/instructor/library") in routes and ("POST", "/api/join") in routes
+    assert ("PUT", "/api/instructor/library/1") in routes
+    quiz = {"title": "Planted", "questions": [
+        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}
+    other_port = f"http://127.0.0.1:{server.port + 1}"
+    foreign = [{"Origin": other_port}, {"Origin": "null"}, {"Origin": "http://evil.example"},
+               {"Origin": other_port, "Sec-Fetch-Site": "same-origin"},
+               {"Sec-Fetch-Site": "same-site"}, {"Sec-Fetch-Site": "cross-site"}]
+    library_before = (await get(server, "/api/instructor/library", teacher)).json()
+    for method, path in routes:
+        for headers in foreign:
+            response = await request(method, server.url + path,
+                                     json={"quiz": quiz, "student_id": "s1", "name": "Eve",
+                                           "kind": "blur"},
+                                     headers={"Cookie": cookies, **headers})
+            assert response.status == 403, (method, path, headers)
+            assert response.json()["code"] == "cross_origin"
+    assert (await get(server, "/api/instructor/library", teacher)).json() == library_before
+    assert (await get(server, "/api/me", student)).status == 200  # not cleared
+    # Our own pages, and clients that are no browser page, still work.
+    for headers in ({"Origin": server.url}, {"Sec-Fetch-Site": "same-origin"}, {}):
+        response = await request("POST", server.url + "/api/instructor/library",
+                                 json={"quiz": quiz}, headers={"Cookie": teacher, **headers})
+        assert response.status == 200, headers
+    # Downloads stay as they are: a link from elsewhere may open them.
+    response = await request("GET", server.url + "/api/instructor/export.csv",
+                             headers={"Cookie": teacher, "Origin": other_port,
+                                      "Sec-Fetch-Site": "same-site"})
+    assert response.status == 200
+
+
+async def test_two_servers_on_one_laptop_name_their_cookies_apart_and_keep_joins_on_restart(
+        tmp_path: Any, quiz_path: Any) -> None:
+    """A browser keeps one cookie per name and host, whatever the port: two servers'
+    cookies must have different names, so opening one does not log the other out."""
+    first = ServerProcess(tmp_path / "first", quiz_path)
+    second = ServerProcess(tmp_path / "second", quiz_path)
+    first.start()
+    second.start()
+    jar: dict[str, str] = {}  # what a browser on this laptop holds for 127.0.0.1
+    for proc in (first, second):
+        for pair in (await instructor_cookie(proc), await join(proc, "s1", "Ann")):
+            name, _, value = pair.partition("=")
+            jar[name] = value
+    assert len(jar) == 4, jar  # nothing overwritten
+    browser_cookies = "; ".join(f"{name}={value}" for name, value in jar.items())
+    for proc in (first, second):
+        assert (await get(proc, "/api/me", browser_cookies)).status == 200
+        assert (await get(proc, "/api/instructor/runs", browser_cookies)).status == 200
+    first.restart()
+    assert (await get(first, "/api/me", browser_cookies)).json()["student_id"] == "s1"
+    assert (await get(first, "/api/instructor/runs", browser_cookies)).status == 200

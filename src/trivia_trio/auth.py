@@ -13,9 +13,11 @@ import hmac
 import ipaddress
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+# Cookie names start with these and end with the data folder's id (``Keyring``).
 STUDENT_COOKIE = "tt_student"
 INSTRUCTOR_COOKIE = "tt_instructor"
 COOKIE_MAX_AGE = 7 * 24 * 3600
@@ -43,6 +45,12 @@ class Keyring:
         self.instructor_key = instructor_key
         self.session_id = session_id
         self._key_digest = hashlib.sha256(instructor_key.encode()).hexdigest()[:32]
+        # Browsers keep cookies per host, not per port: two servers on one laptop must
+        # not overwrite each other's. The id comes from the data folder's secret, so a
+        # restart of the same server keeps every join.
+        folder_id = hmac.new(secret.encode(), b"cookie names", hashlib.sha256).hexdigest()[:8]
+        self.student_cookie_name = f"{STUDENT_COOKIE}_{folder_id}"
+        self.instructor_cookie_name = f"{INSTRUCTOR_COOKIE}_{folder_id}"
 
     def student_cookie(self, student_id: str, cookie_id: str, run_id: int) -> str:
         return self._students.dumps([self.session_id, run_id, student_id, cookie_id])
@@ -99,6 +107,21 @@ def clean_label(value: object, field: str, max_chars: int) -> str:
     if not any(unicodedata.category(char) not in ("Zs", "Mn", "Me") for char in text):
         raise ValueError(f"{field} shows nothing: type letters or digits")
     return text
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def from_own_page(origin: str | None, fetch_site: str | None, host: str) -> bool:
+    """Whether a browser sent this request from one of our own pages (``host`` is the
+    Host header). ``SameSite`` cookies ignore ports: a page on another port of the same
+    address is "same site" and would carry the instructor's cookie, so a state-changing
+    request must name our own origin. A request with neither header did not come from a
+    browser page, so it carries nobody's cookies but its sender's.
+    """
+    if origin is not None:
+        return origin != "null" and urlsplit(origin).netloc.lower() == host.lower()
+    return fetch_site in (None, "same-origin", "none")
 
 
 def is_loopback(address: str | None) -> bool:

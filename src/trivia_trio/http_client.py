@@ -27,6 +27,12 @@ class Response:
         name = name.lower()
         return next((value for key, value in self.headers if key == name), None)
 
+    def cookie_pair(self, prefix: str) -> str | None:
+        """``name=value`` of the cookie set whose name starts with ``prefix``, for a
+        ``Cookie`` header: the server names its cookies per data folder."""
+        return next((f"{name}={value}" for name, value in self.cookies.items()
+                     if name.startswith(prefix)), None)
+
     def json(self) -> Any:
         return jsonlib.loads(self.body)
 

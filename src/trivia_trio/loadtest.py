@@ -46,6 +46,7 @@ from .cli import collect_garbage_for_a_big_class
 from .config import Limits, Settings
 from .ws_client import HandshakeRefused, WebSocketClosed, open_websocket
 
+# The server adds its data folder's id to these names.
 STUDENT_COOKIE = "tt_student"
 INSTRUCTOR_COOKIE = "tt_instructor"
 LETTERS = "ABCDEF"
@@ -152,7 +153,7 @@ class SimulatedStudent:
     student_id: str
     name: str
     rng: random.Random
-    cookie: str | None = None
+    cookie: str | None = None  # "name=value", as sent in a Cookie header
     answers_sent: dict[int, Any] = field(default_factory=dict)
     acks_expected: dict[int, Any] = field(default_factory=dict)
     answer_sent_at: dict[int, float] = field(default_factory=dict)
@@ -172,7 +173,7 @@ class ClassResult:
     samples: dict[str, list[float]]
     errors: Counter[str]
     notes: list[str]
-    instructor_cookie: str
+    instructor_cookie: str  # "name=value", as sent in a Cookie header
     server_cpu_s: float | None = None
     server_join_cpu_s: float | None = None
     server_peak_rss_kib: int | None = None
@@ -338,13 +339,13 @@ class _ClassRun:
             if response.status != 200:
                 self.errors[f"join: HTTP {response.status}"] += 1
                 return
-            student.cookie = response.cookies.get(STUDENT_COOKIE)
+            student.cookie = response.cookie_pair(STUDENT_COOKIE)
             if not student.cookie:
                 self.errors["join: no student cookie in the response"] += 1
                 return
             async with open_websocket(
                 _ws_url(self.target.url, "/ws/student"),
-                headers=[("Cookie", f"{STUDENT_COOKIE}={student.cookie}")],
+                headers=[("Cookie", student.cookie)],
                 wait_s=timeout,
             ) as ws:
                 first = json.loads(await ws.get_message())
@@ -617,7 +618,7 @@ async def _instructor_cookie(target: ServerTarget, plan: Plan) -> str:
             "GET", f"{target.url}/instructor?key={quote(target.instructor_key)}"
         )
     # The server trades the key for a cookie, then redirects to a URL without the key.
-    cookie = response.cookies.get(INSTRUCTOR_COOKIE)
+    cookie = response.cookie_pair(INSTRUCTOR_COOKIE)
     if response.status not in (200, 303) or not cookie:
         raise LoadtestRefused(
             f"the server refused the instructor key (HTTP {response.status}); "
@@ -658,7 +659,7 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
     try:
         async with open_websocket(
             _ws_url(target.url, "/ws/instructor"),
-            headers=[("Cookie", f"{INSTRUCTOR_COOKIE}={instructor_cookie}")],
+            headers=[("Cookie", instructor_cookie)],
             max_message_bytes=INSTRUCTOR_MAX_MESSAGE_BYTES,
             wait_s=plan.timeout_s,
         ) as instructor_ws:

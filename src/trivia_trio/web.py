@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from functools import cache, partial, wraps
 from importlib.resources import files
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import trio
 from quart import Response, jsonify, redirect, request, websocket
@@ -23,11 +23,11 @@ from quart_trio.wrappers import TrioRequest
 from . import connection, exports, library, library_routes, runs, views
 from .auth import (
     COOKIE_MAX_AGE,
-    INSTRUCTOR_COOKIE,
-    STUDENT_COOKIE,
+    SAFE_METHODS,
     Keyring,
     StudentIdentity,
     clean_label,
+    from_own_page,
     is_loopback,
 )
 from .clients import FLUSH
@@ -144,7 +144,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
 
     def student(source: Any) -> StudentIdentity | None:
         """The caller's identity if their cookie names a current participant."""
-        identity = keyring.read_student_cookie(source.cookies.get(STUDENT_COOKIE))
+        identity = keyring.read_student_cookie(source.cookies.get(keyring.student_cookie_name))
         if identity and room.is_current(identity.student_id, identity.cookie_id,
                                         identity.run_id):
             return identity
@@ -155,7 +155,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
 
     def is_instructor(source: Any) -> bool:
         return instructor_allowed(source) and keyring.is_instructor_cookie(
-            source.cookies.get(INSTRUCTOR_COOKIE))
+            source.cookies.get(keyring.instructor_cookie_name))
 
     def instructor_only(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         @wraps(handler)
@@ -173,9 +173,14 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
 
     # ---- checks on every request ---------------------------------------------------------
     @app.before_request
-    async def check_host() -> Any:
+    async def check_host_and_origin() -> Any:
         if _host_name(request.host) not in allowed_hosts:
             return _error(421, "unknown_host", "this server does not answer to that name")
+        if request.method not in SAFE_METHODS and not from_own_page(
+                request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"),
+                request.host):
+            return _error(403, "cross_origin", "refused: this request came from a page "
+                          "that is not this quiz server's own")
         return None
 
     @app.before_websocket
@@ -184,7 +189,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             return Response("unknown host", 403)
         origin = websocket.headers.get("Origin")
         # Browsers always send Origin; other clients (the load tester) may not.
-        if origin is not None and urlsplit(origin).netloc.lower() != websocket.host.lower():
+        if origin is not None and not from_own_page(origin, None, websocket.host):
             return Response("cross-origin websocket refused", 403)
         return None
 
@@ -214,7 +219,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
                 return _error(403, "forbidden", "wrong instructor key")
             # Trade the key for a cookie and drop it from the address bar.
             response = redirect("/instructor", 303)
-            response.set_cookie(INSTRUCTOR_COOKIE, keyring.instructor_cookie(),
+            response.set_cookie(keyring.instructor_cookie_name, keyring.instructor_cookie(),
                                 max_age=COOKIE_MAX_AGE, httponly=True, samesite="Strict")
             return response
         if not is_instructor(request):
@@ -277,14 +282,14 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         response = jsonify({"sid": room.session_id, "student_id": student_id,
                             "name": participant.name})
         response.set_cookie(
-            STUDENT_COOKIE,
+            keyring.student_cookie_name,
             keyring.student_cookie(student_id, participant.cookie_id, room.run_id),
             max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax")
         return response
 
     def not_joined() -> Any:
         response, status = _error(401, "not_joined", "join the quiz first")
-        response.delete_cookie(STUDENT_COOKIE)
+        response.delete_cookie(keyring.student_cookie_name)
         return response, status
 
     @app.get("/api/me")

@@ -1,0 +1,95 @@
+"""What a page on another port, a second tab and a keyboard cannot break, in a real browser.
+
+Rules as in ``test_browser``: Debian's chromium, the server in its own process,
+elements found by role and label, every wait on a page condition.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import trio
+from playwright.sync_api import Browser, expect
+
+from trivia_trio.http_client import request
+
+from .conftest import INSTRUCTOR_KEY, ServerProcess
+from .test_browser import DASHBOARD, browser  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=10_000)
+
+PLANTED = {"title": "Planted", "questions": [
+    {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}
+# What a student's page, a notebook or a dev server on another port could send.
+ATTACK = """<!doctype html><title>elsewhere</title><script>
+(async () => {
+  const quiz = %(quiz)s;
+  const send = (method, path, body) => fetch("%(target)s" + path, {
+    method, mode: "no-cors", credentials: "include",
+    headers: {"Content-Type": "text/plain"}, body: JSON.stringify(body)}).catch(() => null);
+  await send("POST", "/api/instructor/library", {quiz});
+  await send("POST", "/api/instructor/library/1/run", {});
+  await send("POST", "/api/instructor/quiz", quiz);
+  document.title = "sent";
+})();
+</script>"""
+
+
+@pytest.fixture
+def other_port(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A plain static file server on another port of 127.0.0.1: (its folder, its URL)."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                partial(SimpleHTTPRequestHandler, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+def library_titles(server: ServerProcess, cookie: str) -> list[str]:
+    async def read() -> list[str]:
+        response = await request("GET", server.url + "/api/instructor/library",
+                                 headers={"Cookie": cookie})
+        return [entry["title"] for entry in response.json()["quizzes"]]
+    return trio.run(read)
+
+
+def test_a_page_on_another_port_cannot_use_the_instructors_cookie(
+        browser: Browser, server_process: ServerProcess,  # noqa: F811
+        other_port: tuple[Path, str]) -> None:
+    folder, elsewhere = other_port
+    (folder / "attack.html").write_text(ATTACK % {"quiz": json.dumps(PLANTED),
+                                                  "target": server_process.url})
+    context = browser.new_context(viewport=DASHBOARD)
+    dashboard = context.new_page()
+    dashboard.goto(f"{server_process.url}/instructor?key={INSTRUCTOR_KEY}")
+    expect(dashboard.locator("#state-label")).not_to_have_text("connecting…")
+    cookie = next(f"{c['name']}={c['value']}" for c in context.cookies()
+                  if c["name"].startswith("tt_instructor"))
+    before = library_titles(server_process, cookie)
+    attack = context.new_page()
+    refused = []
+    attack.on("response", lambda response: refused.append(response.status)
+              if response.url.startswith(server_process.url) else None)
+    with attack.expect_response(f"{server_process.url}/api/instructor/quiz"):
+        attack.goto(f"{elsewhere}/attack.html")
+    expect(attack).to_have_title("sent")
+    assert refused == [403, 403, 403]
+    assert library_titles(server_process, cookie) == before
+    expect(dashboard.locator("#quiz-title")).to_have_text("Three questions")
+    # The same request from the dashboard itself goes through: the cookie was there.
+    status = dashboard.evaluate("""async quiz => (await fetch("/api/instructor/library", {
+        method: "POST", body: JSON.stringify({quiz})})).status""", PLANTED)
+    assert status == 200
+    assert sorted(library_titles(server_process, cookie)) == sorted([*before, "Planted"])
+    context.close()
