@@ -267,6 +267,24 @@ class Game:
         """End the run (the caller closes an open question first)."""
         self.state, self.current_idx = State.FINISHED, None
 
+    @property
+    def stage(self) -> str:
+        """Where the run is, as a command's ``from`` names it: ``"question_open:0"``,
+        ``"lobby:null"``."""
+        idx = "null" if self.current_idx is None else str(self.current_idx)
+        return f"{self.state.value}:{idx}"
+
+    def check_stage(self, pressed_at: object) -> None:
+        """Refuse a command pressed at a stage that has passed (``stale``): a press that
+        crossed a change in flight must not act on the stage that followed. A command
+        that names no stage (``None``) acts wherever the run is."""
+        if pressed_at is None:
+            return
+        if not isinstance(pressed_at, str):
+            raise Rejected("bad_message", "from must be a stage such as 'question_open:0'")
+        if pressed_at != self.stage:
+            raise Rejected("stale", f"pressed at {pressed_at}; the quiz is at {self.stage} now")
+
     def next_question_idx(self) -> int | None:
         """The question after the current one (the first from the lobby); None past the last."""
         following = 0 if self.current_idx is None else self.current_idx + 1

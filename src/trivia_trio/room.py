@@ -345,24 +345,34 @@ class Room:
             raise Rejected("bad_message", "time_limit must be 5 to 600 seconds")
         if not 0 <= idx < len(self.game.quiz):
             raise Rejected("bad_question", f"question {idx} does not exist")
-        await self.open_question(idx, limit)
+        await self.open_question(idx, limit, pressed_at=message.get("from"))
 
-    async def open_question(self, idx: int, time_limit: int | None = None) -> None:
+    @asynccontextmanager
+    async def _command(self, pressed_at: object) -> AsyncIterator[None]:
+        """The room's lock for one instructor command, refused (``stale``) if it was
+        pressed at a stage that has passed: checked under the lock, so two presses
+        from the same stage cannot both act."""
         async with self._lock:
+            self.game.check_stage(pressed_at)
+            yield
+
+    async def open_question(self, idx: int, time_limit: int | None = None, *,
+                            pressed_at: object = None) -> None:
+        async with self._command(pressed_at):
             if self.game.state is State.QUESTION_OPEN:
                 if self.game.current_idx == idx:
                     return
                 await self._close_locked()
             await self._open_locked(idx, time_limit)
 
-    async def close_question(self) -> None:
-        async with self._lock:
+    async def close_question(self, *, pressed_at: object = None) -> None:
+        async with self._command(pressed_at):
             await self._close_locked()
 
-    async def advance(self) -> None:
+    async def advance(self, *, pressed_at: object = None) -> None:
         """The one big button (``Game.next_step``): open the first question, close the open
         one and stay on its reveal, show the leaderboard, open the next, or end."""
-        async with self._lock:
+        async with self._command(pressed_at):
             step = self.game.next_step()
             if step is Step.CLOSE:
                 await self._close_locked()
@@ -375,18 +385,18 @@ class Room:
             elif step is Step.END:
                 await self._end_locked()
 
-    async def show_leaderboard(self) -> None:
-        async with self._lock:
+    async def show_leaderboard(self, *, pressed_at: object = None) -> None:
+        async with self._command(pressed_at):
             await self._leaderboard_locked()
 
-    async def end_session(self) -> None:
-        async with self._lock:
+    async def end_session(self, *, pressed_at: object = None) -> None:
+        async with self._command(pressed_at):
             await self._end_locked()
 
-    async def reset(self) -> None:
+    async def reset(self, *, pressed_at: object = None) -> None:
         """A new run: everyone out, old cookies dead, the old run archived. It runs the
         quiz that waits for the next run if there is one, else the same quiz again."""
-        async with self._lock:
+        async with self._command(pressed_at):
             await self._new_run_locked(self.pending or self.game.quiz, "reset")
             self._broadcast_state()
             self._to_instructors(self._room_info())
@@ -408,12 +418,13 @@ class Room:
         await self._save(partial(db.delete_meta, key=self._close_when_all_key))
         self.close_when_all_answered = quiz.close_when_all_answered
 
-    async def set_close_when_all_answered(self, on: bool) -> None:
-        await self._save(partial(db.set_meta, key=self._close_when_all_key,
-                                 value="1" if on else "0"))
-        self.close_when_all_answered = on
-        self._to_instructors(self._room_info())
-        self._close_if_all_answered()
+    async def set_close_when_all_answered(self, on: bool, *, pressed_at: object = None) -> None:
+        async with self._command(pressed_at):
+            await self._save(partial(db.set_meta, key=self._close_when_all_key,
+                                     value="1" if on else "0"))
+            self.close_when_all_answered = on
+            self._to_instructors(self._room_info())
+            self._close_if_all_answered()
 
     def _close_if_all_answered(self) -> None:
         """Close the open question, as if its time ran out, once every student with a
@@ -453,21 +464,24 @@ class Room:
             anyone = True
         return anyone
 
-    async def set_projector_language(self, language: str | None) -> None:
+    async def set_projector_language(self, language: str | None, *,
+                                     pressed_at: object = None) -> None:
         """The language the big screen speaks, as the teacher picked it (None: automatic),
         kept until they pick again, across restarts and quizzes."""
         key = self._projector_language_key
-        await self._save(partial(db.delete_meta, key=key) if language is None
-                         else partial(db.set_meta, key=key, value=language))
-        self.projector_language = language
-        self._to_instructors(self._room_info())
-        self._views_now()
+        async with self._command(pressed_at):
+            await self._save(partial(db.delete_meta, key=key) if language is None
+                             else partial(db.set_meta, key=key, value=language))
+            self.projector_language = language
+            self._to_instructors(self._room_info())
+            self._views_now()
 
-    async def set_live_answers(self, on: bool) -> None:
-        await self._save(partial(db.save_live_answers, sid=self.session_id, on=on))
-        self.live_answers = on
-        self._to_instructors(self._room_info())
-        self._views_now()
+    async def set_live_answers(self, on: bool, *, pressed_at: object = None) -> None:
+        async with self._command(pressed_at):
+            await self._save(partial(db.save_live_answers, sid=self.session_id, on=on))
+            self.live_answers = on
+            self._to_instructors(self._room_info())
+            self._views_now()
 
     async def load_quiz(self, quiz: Quiz) -> bool:
         """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
@@ -909,33 +923,39 @@ def _parse(raw: str | bytes) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
-def _switch(setter: Callable[[Room, bool], Any]
+def _switch(setter: Callable[..., Awaitable[None]]
             ) -> Callable[[Room, Client, dict[str, Any]], Any]:
-    """An instructor message ``{type, on}`` that turns a room setting on or off."""
+    """An instructor message ``{type, on, from?}`` that turns a room setting on or off."""
     async def action(room: Room, client: Client, message: dict[str, Any]) -> None:
         on = message.get("on")
         if not isinstance(on, bool):
             raise Rejected("bad_message", "on must be true or false")
-        await setter(room, on)
+        await setter(room, on, pressed_at=message.get("from"))
     return action
+
+
+def _pressed(method: Callable[..., Awaitable[None]]
+             ) -> Callable[[Room, Client, dict[str, Any]], Awaitable[None]]:
+    """An instructor message ``{type, from?}`` that runs ``method`` at the stage it names."""
+    return lambda room, client, message: method(room, pressed_at=message.get("from"))
 
 
 async def _projector_language_action(room: Room, client: Client, message: dict[str, Any]) -> None:
     language = message.get("language")
     if language is not None and not is_language_tag(language):
         raise Rejected("bad_message", "language must be a language tag such as 'de' or null")
-    await room.set_projector_language(language)
+    await room.set_projector_language(language, pressed_at=message.get("from"))
 
 
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
     Role.STUDENT: {"submit": Room._submit},
     Role.INSTRUCTOR: {
         "open_question": Room._open_action,
-        "close_question": lambda room, client, message: room.close_question(),
-        "next": lambda room, client, message: room.advance(),
-        "show_leaderboard": lambda room, client, message: room.show_leaderboard(),
-        "end_session": lambda room, client, message: room.end_session(),
-        "reset": lambda room, client, message: room.reset(),
+        "close_question": _pressed(Room.close_question),
+        "next": _pressed(Room.advance),
+        "show_leaderboard": _pressed(Room.show_leaderboard),
+        "end_session": _pressed(Room.end_session),
+        "reset": _pressed(Room.reset),
         "projector_live_answers": _switch(Room.set_live_answers),
         "close_when_all_answered": _switch(Room.set_close_when_all_answered),
         "projector_language": _projector_language_action,
