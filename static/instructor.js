@@ -21,6 +21,10 @@ i18n.ready.then(() => {
   const SHOW_ANSWERS_KEY = "trivia-trio.show-answers";
   byId("show-answers").checked = localStorage.getItem(SHOW_ANSWERS_KEY) === "1";
   const countdown = createCountdown(byId("current-countdown"));
+  // A clicker's bounce after the page has already moved on: Next ignores presses for
+  // this long after its previous press took effect (Close now is never held back).
+  const NEXT_HOLD_MS = 1000;
+  const nextPress = { from: null, heldUntil: 0, timer: null };
   // What the panels read over HTTP may have moved on while the socket was down.
   let connectedBefore = false;
   const socket = openJsonSocket("/ws/instructor", {
@@ -48,6 +52,7 @@ i18n.ready.then(() => {
     state(message) {
       const before = view.state ? view.state.state : null;
       view.state = message;
+      if (nextPress.from !== null && stageShown() !== nextPress.from) holdNext();
       // Runs, item analysis and the library's last runs change when a question closes, the
       // quiz ends or a run starts.
       const runsChanged = ["question_closed", "finished", "lobby"].indexOf(message.state) >= 0;
@@ -121,7 +126,14 @@ i18n.ready.then(() => {
       showWarning(message.code, i18n.serverText("warning", message.code, { title: message.title }));
     },
     error(message) {
-      setText("control-status", i18n.serverText("error", message.code));
+      if (message.code !== "stale") {
+        setText("control-status", i18n.serverText("error", message.code));
+        return;
+      }
+      // Pressed at a stage that had passed: nothing changed, and the page shows the
+      // stage (and the switches) as they are.
+      nextPress.from = null;
+      if (view.room) renderJoinPanel();
     },
   };
 
@@ -166,8 +178,11 @@ i18n.ready.then(() => {
   function renderControls() {
     const state = view.state ? view.state.state : null;
     const over = state === null || state === "finished";
-    setText("next-hint", nextHint());
+    const held = nextHeld();
+    setText("next-hint", held ? t("dashboard.hint.held") : nextHint());
     byId("next-button").disabled = over;
+    if (held) byId("next-button").setAttribute("aria-disabled", "true");
+    else byId("next-button").removeAttribute("aria-disabled");
     byId("close-button").disabled = state !== "question_open";
     byId("leaderboard-button").disabled = state !== "question_closed";
     byId("end-button").disabled = over;
@@ -335,8 +350,37 @@ i18n.ready.then(() => {
 
   // ---- Actions -------------------------------------------------------------
 
+  /** The stage this page shows, as a command's ``from`` names it ("question_open:0"). */
+  function stageShown() {
+    if (!view.state) return null;
+    const idx = view.state.current_question_idx;
+    return view.state.state + ":" + (idx === null || idx === undefined ? "null" : idx);
+  }
+
+  /** Send a command for the stage on screen: the server ignores it once that stage has passed. */
   function command(message) {
-    setText("control-status", socket.send(message) ? "" : t("dashboard.status.not_connected"));
+    const stage = stageShown();
+    const sent = socket.send(stage === null ? message : Object.assign({ from: stage }, message));
+    setText("control-status", sent ? "" : t("dashboard.status.not_connected"));
+    return sent;
+  }
+
+  function nextHeld() {
+    return performance.now() < nextPress.heldUntil;
+  }
+
+  /** Next took effect: hold it back for a moment, and say so under the button. */
+  function holdNext() {
+    nextPress.from = null;
+    nextPress.heldUntil = performance.now() + NEXT_HOLD_MS;
+    clearTimeout(nextPress.timer);
+    nextPress.timer = setTimeout(renderControls, NEXT_HOLD_MS);
+  }
+
+  function pressNext() {
+    if (byId("next-button").disabled || nextHeld()) return;
+    const stage = stageShown();
+    if (command({ type: "next" })) nextPress.from = stage;
   }
 
   /** Ask in a real <dialog>; resolves true when the instructor confirms. */
@@ -356,7 +400,7 @@ i18n.ready.then(() => {
     return target instanceof Element && (target.closest("input, select, textarea, button, dialog") !== null || target.isContentEditable);
   }
 
-  byId("next-button").addEventListener("click", () => command({ type: "next" }));
+  byId("next-button").addEventListener("click", pressNext);
   byId("close-button").addEventListener("click", () => command({ type: "close_question" }));
   byId("leaderboard-button").addEventListener("click", () => command({ type: "show_leaderboard" }));
   byId("end-button").addEventListener("click", async () => {
@@ -392,6 +436,6 @@ i18n.ready.then(() => {
     const isNextKey = event.key === " " || event.key === "ArrowRight" || event.key === "PageDown";
     if (!isNextKey || event.altKey || event.ctrlKey || event.metaKey || isInFormControl(event.target)) return;
     event.preventDefault();
-    if (!byId("next-button").disabled) command({ type: "next" });
+    pressNext();
   });
 });
