@@ -14,6 +14,7 @@ import json
 import sqlite3
 from contextlib import AsyncExitStack
 from importlib.resources import files
+from pathlib import Path
 from statistics import median
 from typing import Any
 
@@ -21,9 +22,9 @@ import trio
 
 from trivia_trio.config import Settings
 from trivia_trio.quiz import load_quiz
-from trivia_trio.server import ServerInfo
+from trivia_trio.server import ServerInfo, serve
 
-from .conftest import THREE_QUESTIONS, connect, get, instructor_cookie, join
+from .conftest import THREE_QUESTIONS, connect, get, instructor_cookie, join, make_settings
 
 BUDGET_S = 30
 EXPORTS = ("/api/instructor/export.csv", "/api/instructor/gradebook.csv",
@@ -40,7 +41,7 @@ def answer_text(idx: int, letter: str | None) -> str:
     options = THREE_QUESTIONS["questions"][idx]["options"]  # type: ignore[index]
     return f"{letter}: {options['ABCD'.index(letter)]}"
 
-Plan = list[tuple[str, str, list[str | None]]]  # student_id, name, answer per question asked
+Plan = list[tuple[str, str, list[Any]]]  # student_id, name, answer per question asked
 
 
 async def play(server: ServerInfo, plan: Plan) -> None:
@@ -322,3 +323,26 @@ async def test_every_instructor_route_needs_the_instructor_cookie(server: Server
                 assert response.status == 403, (path, cookie)
                 assert "Ann" not in response.text
             assert (await get(server, path + "?run=1", None)).status == 403
+
+
+async def test_a_negative_number_answer_is_a_number_in_the_csv_and_typed_text_stays_guarded(
+        nursery: trio.Nursery, tmp_path: Path) -> None:
+    """The formula guard is for text people typed: a number the server validated is
+    written as that number, so a spreadsheet can add it up."""
+    path = tmp_path / "numbers.json"
+    path.write_text(json.dumps({"title": "Numbers", "questions": [
+        {"kind": "number", "text": "Coldest?", "correct": -5},
+        {"kind": "text", "text": "Sum?", "accept": ["1"]}]}))
+    server = await nursery.start(lambda task_status: serve(
+        make_settings(tmp_path / "data", path), task_status=task_status))
+    plan: Plan = [("s1", "Ann", [-5, "-2+3"]), ("s2", "Bob", [-2.5, "=1+1"]),
+                  ("s3", "Cy", [7, "1"])]
+    with trio.fail_after(BUDGET_S):
+        await play(server, plan)
+        teacher = await instructor_cookie(server)
+        rows = rows_of(await download(server, "/api/instructor/export.csv", teacher))
+    cells = {(row["student_id"], row["question_idx"]): (row["answer"], row["answer_text"])
+             for row in rows if row["question_idx"] != "total"}
+    assert cells == {("s1", "0"): ("-5", "-5"), ("s2", "0"): ("-2.5", "-2.5"),
+                     ("s3", "0"): ("7", "7"), ("s1", "1"): ("'-2+3", "'-2+3"),
+                     ("s2", "1"): ("'=1+1", "'=1+1"), ("s3", "1"): ("1", "1")}

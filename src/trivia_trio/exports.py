@@ -78,6 +78,16 @@ class Run:
             return ""
         return kinds[row["question_idx"]].describe(row["answer"])
 
+    def answer_cells(self, kinds: list[Kind], row: Row) -> tuple[object, object]:
+        """``answer`` and ``answer_text`` for a CSV row. A number the server validated is
+        written as that number (a spreadsheet adds it up); anything else may have been
+        typed, so it is guarded against running as a formula."""
+        if row["answer"] is not None and row["question_idx"] < len(kinds):
+            value = kinds[row["question_idx"]].wire_answer(row["answer"])
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return value, value
+        return _cell(_blank(row["answer"])), _cell(self.answer_text(kinds, row))
+
     def totals(self, student_id: str) -> Totals:
         rows = self.answers.get(student_id, {}).values()
         return Totals(sum(points(r["score"]) for r in rows), sum(r["correct"] for r in rows),
@@ -165,8 +175,7 @@ def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
     for p in run.participants:
         who = [_cell(p["student_id"]), _cell(p["name"])]
         for a in run.answers.get(p["student_id"], {}).values():
-            rows.append([*who, a["question_idx"], _cell(_blank(a["answer"])),
-                         _cell(run.answer_text(kinds, a)), a["correct"],
+            rows.append([*who, a["question_idx"], *run.answer_cells(kinds, a), a["correct"],
                          _blank(a["elapsed_ms"]), _score(a["score"]), a["status"]])
         t = run.totals(p["student_id"])
         totals.append([*who, "total", "", "", t.correct, "", _score(t.score), "total"])
