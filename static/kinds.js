@@ -117,7 +117,8 @@ function topAnswerBars(topAnswers, words) {
     const bar = el("span", { class: "answer-bar-fill" + (row.correct ? " tally-fill-right" : "") });
     bar.style.width = (100 * row.count) / largest + "%";
     return el("li", { class: row.correct ? "answer-bar answer-bar-correct" : "answer-bar" },
-      el("span", { class: "answer-bar-text", text: words(row.answer) }),
+      // A student's words may run right to left: isolated, they cannot reorder the row.
+      el("span", { class: "answer-bar-text", dir: "auto", text: words(row.answer) }),
       el("span", { class: "answer-bar-track" }, bar),
       el("span", { class: "answer-bar-count", text: i18n.formatNumber(row.count) }),
       row.correct ? el("span", { class: "answer-bar-mark", text: t("chart.correct_mark") }) : null);

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,8 +20,8 @@ from playwright.sync_api import Browser, expect
 
 from trivia_trio.http_client import request
 
-from .conftest import INSTRUCTOR_KEY, ServerProcess
-from .test_browser import DASHBOARD, browser  # noqa: F401 (fixture)
+from .conftest import INSTRUCTOR_KEY, ServerProcess, connect, join
+from .test_browser import DASHBOARD, PROJECTOR, browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
@@ -93,3 +94,55 @@ def test_a_page_on_another_port_cannot_use_the_instructors_cookie(
     assert status == 200
     assert sorted(library_titles(server_process, cookie)) == sorted([*before, "Planted"])
     context.close()
+
+
+def test_answers_that_look_like_paris_are_one_row_on_the_projector_and_dashboard(
+        browser: Browser, tmp_path: Path) -> None:  # noqa: F811
+    quiz = tmp_path / "capital.json"
+    quiz.write_text(json.dumps({"title": "Capitals", "questions": [
+        {"kind": "text", "text": "Capital of France?", "accept": ["Paris"]}]}))
+    server = ServerProcess(tmp_path / "data", quiz)
+    server.start()
+    typed = {"s1": "Paris", "s2": "Par\u200bis", "s3": "Paris\u00ad", "s4": "Pa\u200eris",
+             "s5": "\u202eLyon"}
+    screen = browser.new_context(viewport=PROJECTOR).new_page()
+    screen.goto(server.url + "/projector")
+    dashboard = browser.new_context(viewport=DASHBOARD).new_page()
+    dashboard.goto(f"{server.url}/instructor?key={INSTRUCTOR_KEY}")
+    cookies = trio.run(lambda: join_all(server, list(typed)))
+    dashboard.get_by_role("button", name="Next", exact=True).click()
+    expect(screen.locator("#question-text")).to_have_text("Capital of France?")
+    acked = trio.run(lambda: answer_all(server, cookies, typed))
+    assert acked == {"s1": "Paris", "s2": "Paris", "s3": "Paris", "s4": "Paris", "s5": "Lyon"}
+    dashboard.get_by_role("button", name="Next", exact=True).click()
+    for page, bars in ((screen, "#reveal-answers"), (dashboard, "#current-histogram")):
+        rows = page.locator(f"{bars} .top-answers li")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_contain_text("“paris”")
+        expect(rows.nth(0).locator(".answer-bar-count")).to_have_text("4")
+        expect(rows.nth(1).locator(".answer-bar-text")).to_have_text("“lyon”")
+        assert page.locator(f"{bars} .answer-bar-text").evaluate_all(
+            "spans => spans.map(s => getComputedStyle(s).unicodeBidi)") == ["isolate"] * 2
+    for page in (screen, dashboard):
+        page.context.close()
+
+
+async def join_all(server: ServerProcess, student_ids: list[str]) -> dict[str, str]:
+    return {student_id: await join(server, student_id, student_id.upper())
+            for student_id in student_ids}
+
+
+async def answer_all(server: ServerProcess, cookies: dict[str, str],
+                     typed: dict[str, str]) -> dict[str, str]:
+    """Every student connected (so the question waits for them all), each answers; the
+    answers the server acknowledged."""
+    async with AsyncExitStack() as stack:
+        phones = {student_id: await stack.enter_async_context(
+            connect(server, "/ws/student", cookie)) for student_id, cookie in cookies.items()}
+        acked = {}
+        for student_id, phone in phones.items():
+            await phone.until("question_open", question_idx=0)
+            ack = await phone.request({"type": "submit", "question_idx": 0,
+                                       "answer": typed[student_id]}, "submit_ack")
+            acked[student_id] = ack["answer"]
+    return acked

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from trivia_trio import views
 from trivia_trio.game import Game, Rejected
 from trivia_trio.kinds import KINDS
+from trivia_trio.kinds.base import BadAnswer
 from trivia_trio.kinds.text import fold
 from trivia_trio.quiz import QuizError, quiz_from_dict
 
@@ -219,6 +220,28 @@ def test_text_matches_after_normalising_accents_only_when_not_exact() -> None:
     exact = game_of(question | {"exact": True})
     assert not submit(exact, "s1", "besancon").correct
     assert submit(exact, "s2", "BESANÇON").correct
+
+
+LOOKS_LIKE_PARIS = ["Par\u200bis", "Paris\u00ad", "Pa\u200eris", "\u202eParis\u202c",
+                    "\ufeffParis", " Paris\u2060 "]
+
+
+def test_a_typed_answer_that_looks_like_paris_is_paris_when_graded_stored_and_shown() -> None:
+    """Invisible and bidi characters are dropped, as names are cleaned, before anything."""
+    kind = game_of({"kind": "text", "text": "capital", "accept": ["Paris"]}).kind(0)
+    stored = [kind.normalise(answer) for answer in LOOKS_LIKE_PARIS]
+    assert stored == ["Paris"] * len(LOOKS_LIKE_PARIS)
+    assert all(kind.credit(answer) == 1.0 for answer in stored)
+    assert kind.top_answers(stored) == [{"answer": "paris", "count": 6, "correct": True}]
+    assert kind.normalise("Besanc\u0327on") == "Besan\u00e7on"  # NFC
+    assert kind.normalise(" São\u00a0\u00a0Paulo\n") == "São Paulo"
+    assert kind.normalise("Pa\tris") == "Pa ris"  # a tab is a space, not nothing
+    with pytest.raises(BadAnswer):
+        kind.normalise("\u200b\u202e\u00ad")
+    game = game_of({"kind": "text", "text": "capital", "accept": ["Paris"]})
+    first = submit(game, "s1", "Par\u200bis")
+    assert (first.answer, first.score) == ("Paris", 1.0)
+    assert views.ack_message(game, first)["answer"] == "Paris"
 
 
 def test_number_within_the_tolerance_is_right_and_is_stored_as_its_json_text() -> None:

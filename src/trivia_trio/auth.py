@@ -17,18 +17,13 @@ from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .plain_text import is_hidden
+
 # Cookie names start with these and end with the data folder's id (``Keyring``).
 STUDENT_COOKIE = "tt_student"
 INSTRUCTOR_COOKIE = "tt_instructor"
 COOKIE_MAX_AGE = 7 * 24 * 3600
 
-# Characters that reorder or hide text (bidi overrides, zero-width marks) make a
-# name look like someone else's on the instructor's screen.
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
-# Letters and symbols that are drawn as nothing: Hangul fillers, the blank Braille
-# pattern, and the default-ignorable marks that are not format characters.
-_BLANK = {"\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u180e", "\u2800", "\u3164",
-          "\uffa0"}
 
 
 @dataclass(frozen=True)
@@ -100,9 +95,9 @@ def clean_label(value: object, field: str, max_chars: int) -> str:
     if len(text) > max_chars:
         raise ValueError(f"{field} is longer than {max_chars} characters")
     for char in text:
-        category = unicodedata.category(char)
-        # Cf holds the bidi overrides, zero-width marks and tag characters.
-        if category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or char in _INVISIBLE | _BLANK:
+        # A name that hides or reorders characters could pass for someone else's on the
+        # instructor's screen; private and unassigned ones may draw as anything.
+        if is_hidden(char) or unicodedata.category(char) in ("Co", "Cn", "Zl", "Zp"):
             raise ValueError(f"{field} contains a control or invisible character")
     if not any(unicodedata.category(char) not in ("Zs", "Mn", "Me") for char in text):
         raise ValueError(f"{field} shows nothing: type letters or digits")

@@ -1,7 +1,9 @@
 """``text``: a typed answer, right when it matches one of the accepted answers.
 
-Both sides are compared after the protocol's normalisation: NFKC, trimmed,
-inner spaces collapsed, case folded and, unless ``exact``, accents stripped.
+A typed answer is kept cleaned (``plain_text.clean_typed``: hidden characters
+dropped, NFC, spaces collapsed), so it looks like what it is. Both sides are
+compared after the protocol's normalisation: NFKC, trimmed, inner spaces
+collapsed, case folded and, unless ``exact``, accents stripped.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..plain_text import clean_typed
 from .base import BadAnswer, Report, Typed, check_text
 
 MAX_ANSWER_CHARS = 200
@@ -56,7 +59,7 @@ class Text(Typed):
     def normalise(self, answer: object) -> str:
         if not isinstance(answer, str) or len(answer) > MAX_ANSWER_CHARS:
             raise BadAnswer(f"answer must be text of at most {MAX_ANSWER_CHARS} characters")
-        stored = answer.strip()
+        stored = clean_typed(answer)
         if not stored:
             raise BadAnswer("the answer is empty")
         return stored
