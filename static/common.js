@@ -116,18 +116,24 @@ function lettersOf(options) {
 // ---- Countdown -----------------------------------------------------------
 
 const TIME_WARNINGS_S = [10, 5];
+// Every countdown on the page: frozen while the server is out of reach.
+const countdowns = [];
 
 /**
  * A countdown drawn into `node` from the server's remaining_ms. The local
  * deadline uses performance.now(), so a wrong phone clock does not matter.
+ * While the connection is lost it stands still: a server that is down counts
+ * no time either, and the reconnect brings the time it really has left.
  */
 function createCountdown(node) {
   let deadline = 0;
   let timer = null;
   let pendingWarnings = [];
+  let frozenMs = null; // the time left when the connection was lost, or null
 
   function secondsLeft() {
-    return Math.max(0, Math.ceil((deadline - performance.now()) / 1000));
+    const left = frozenMs === null ? deadline - performance.now() : frozenMs;
+    return Math.max(0, Math.ceil(left / 1000));
   }
 
   function tick() {
@@ -143,6 +149,7 @@ function createCountdown(node) {
   }
 
   function start(remainingMs) {
+    frozenMs = null;
     deadline = performance.now() + Math.max(0, remainingMs || 0);
     const initial = secondsLeft();
     pendingWarnings = TIME_WARNINGS_S.filter((limit) => initial > limit);
@@ -150,12 +157,26 @@ function createCountdown(node) {
     tick();
   }
 
-  function stop() {
+  function halt() {
     if (timer !== null) clearInterval(timer);
     timer = null;
   }
 
-  return { start, stop, secondsLeft };
+  function stop() {
+    halt();
+    frozenMs = null;
+  }
+
+  /** Stand still, showing the time left now, until the next start(). */
+  function freeze() {
+    if (timer === null) return;
+    frozenMs = Math.max(0, deadline - performance.now());
+    halt();
+  }
+
+  const countdown = { start, stop, freeze, secondsLeft };
+  countdowns.push(countdown);
+  return countdown;
 }
 
 // ---- Leaderboards --------------------------------------------------------
@@ -204,6 +225,7 @@ function showConnectionLost(lost) {
   connectionBanner.textContent = lost ? t("connection.lost") : "";
   connectionBanner.hidden = !lost;
   document.body.classList.toggle("is-offline", lost);
+  if (lost) countdowns.forEach((countdown) => countdown.freeze());
 }
 
 /**

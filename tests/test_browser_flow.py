@@ -7,6 +7,9 @@ process on a port the OS picked, every wait on a page condition, never a sleep.
 from __future__ import annotations
 
 import json
+import math
+import re
+import urllib.request
 from typing import Any
 
 import pytest
@@ -23,6 +26,11 @@ from .test_browser import classroom as classroom  # the fixture
 pytestmark = pytest.mark.browser
 
 HELD = "Next just moved on: another press within a second is ignored."
+
+
+def requests_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
 
 
 def commands_sent(page: Page) -> list[dict[str, Any]]:
@@ -81,3 +89,51 @@ def test_a_double_tap_on_next_is_ignored_for_a_second_but_close_now_never_is(
     assert sent == [{"type": "next", "from": "lobby:null"},
                     {"type": "close_question", "from": "question_open:0"},
                     {"type": "next", "from": "question_closed:0"}]
+
+
+CLOCKS = {"instructor": "#current-countdown", "projector": "#question-countdown",
+          "student-s1": "#question-countdown"}
+
+
+def test_while_the_server_is_down_every_clock_stands_still_and_resumes_at_the_servers_time(
+        classroom: Classroom) -> None:
+    """A clock that ran on while the server was down jumped back at the reconnect (45 s,
+    20 s, 45 s), or showed 0 after a longer outage. The pages' time here is Playwright's
+    clock, so 15 s of outage pass on the pages in an instant."""
+    classroom.instructor()
+    classroom.projector()
+    classroom.student("s1", "Ada", PHONE_390)
+    for page in classroom.pages.values():
+        page.clock.install()
+        page.reload()
+    teacher, ada = classroom.pages["instructor"], classroom.pages["student-s1"]
+    expect(ada.locator("#lobby-view")).to_be_visible()
+    teacher.get_by_role("button", name="Next", exact=True).click()
+    expect(ada.get_by_role("heading", name="2 + 2?")).to_be_visible()
+    clocks = {role: page.locator(CLOCKS[role]) for role, page in classroom.pages.items()}
+    for clock in clocks.values():
+        expect(clock).to_have_text(re.compile(r"^(2\d|30)$"))
+
+    classroom.server.stop()
+    for page in classroom.pages.values():
+        expect(page.locator(".connection-lost")).to_have_text("Connection lost — reconnecting…")
+    before = {role: int(clock.inner_text()) for role, clock in clocks.items()}
+    for page in classroom.pages.values():
+        page.clock.fast_forward("00:15")
+    assert {role: int(clock.inner_text()) for role, clock in clocks.items()} == before
+    classroom.stage("server-down")
+
+    classroom.server.start()
+    for page in classroom.pages.values():
+        expect(page.locator(".connection-lost")).to_be_hidden()
+    # The server resumed the question with the time it had left at the stop, and each
+    # page runs its clock again from the server's time: below where it stood, by the few
+    # seconds a reconnect takes, never down to 0.
+    for role, clock in clocks.items():
+        expect(clock).to_have_text(re.compile(
+            "^(" + "|".join(str(s) for s in range(before[role] - 1, before[role] - 9, -1)) + ")$"))
+    after = {role: int(clock.inner_text()) for role, clock in clocks.items()}
+    server_seconds = math.ceil(
+        requests_json(classroom.server.url + "/api/projector")["question"]["remaining_ms"] / 1000)
+    assert all(server_seconds <= seconds for seconds in after.values()), (after, server_seconds)
+    classroom.stage("server-back")
