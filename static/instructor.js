@@ -10,12 +10,16 @@ i18n.ready.then(() => {
     closed: null, // question_closed of the current question
     histogram: null, // {A, B, C, D, missed, pending?}
     answered: null, // {submitted, total}
-    leaderboard: [], // the scores, ranked
   };
   // The two big tables come whole once, then as changes: a class of thousands would
   // otherwise resend them at every refresh (presence_changes, leaderboard_changes).
-  const presence = { rows: new Map(), elements: new Map(), question: null };
-  const scores = new Map();
+  const tables = createDashboardTables({
+    onClear: clearStudent,
+    // The current-question panel shows the top ten while the projector shows the leaderboard.
+    onScores() {
+      if (view.state && view.state.state === "between_questions") renderCurrent();
+    },
+  });
   // Many teachers mirror this screen to the projector: the answer stays hidden while a
   // question is open unless they ask for it (remembered on this computer).
   const SHOW_ANSWERS_KEY = "trivia-trio.show-answers";
@@ -104,19 +108,16 @@ i18n.ready.then(() => {
       renderJoined(message.count);
     },
     presence_update(message) {
-      showPresence(message, true);
+      tables.showPresence(message, true);
     },
     presence_changes(message) {
-      showPresence(message, false);
+      tables.showPresence(message, false);
     },
     full_leaderboard(message) {
-      scores.clear();
-      mergeRows(scores, message.leaderboard, []);
-      showScores();
+      tables.showScores(message, true);
     },
     leaderboard_changes(message) {
-      mergeRows(scores, message.rows, message.removed);
-      showScores();
+      tables.showScores(message, false);
     },
     session_ended() {
       countdown.stop();
@@ -198,7 +199,7 @@ i18n.ready.then(() => {
     // While the projector shows the leaderboard, so does this panel: no scrolling to find it.
     const showingLeaderboard = Boolean(view.state && view.state.state === "between_questions");
     byId("current-leaderboard").hidden = !showingLeaderboard;
-    if (showingLeaderboard) renderLeaderboard(byId("current-leaderboard-rows"), view.leaderboard.slice(0, 10));
+    if (showingLeaderboard) renderLeaderboard(byId("current-leaderboard-rows"), tables.topScores(10));
     byId("current-empty").hidden = Boolean(info) || showingLeaderboard;
     byId("current-question").hidden = !info || showingLeaderboard;
     if (!info || showingLeaderboard) return;
@@ -253,89 +254,6 @@ i18n.ready.then(() => {
 
   function shorten(text, length) {
     return text.length > length ? text.slice(0, length - 1) + "…" : text;
-  }
-
-  /** Rows by student id: new ones added, changed fields merged in, removed ones gone. */
-  function mergeRows(table, rows, removed) {
-    rows.forEach((row) => table.set(row.student_id, Object.assign(table.get(row.student_id) || {}, row)));
-    removed.forEach((studentId) => table.delete(studentId));
-  }
-
-  /** Presence, whole (``presence_update``) or changed: only changed rows are redrawn. */
-  function showPresence(message, whole) {
-    const body = byId("presence-rows");
-    const newQuestion = message.current_question_idx !== presence.question;
-    presence.question = message.current_question_idx;
-    if (whole) {
-      presence.rows.clear();
-      presence.elements.clear();
-      fill(body);
-    } else if (newQuestion) {
-      presence.rows.forEach((row) => { row.answered_current = false; });
-    }
-    const removed = message.removed || [];
-    mergeRows(presence.rows, message.rows, removed);
-    removed.forEach((studentId) => {
-      const gone = presence.elements.get(studentId);
-      if (gone) gone.remove();
-      presence.elements.delete(studentId);
-    });
-    const redraw = whole || newQuestion ? Array.from(presence.rows.keys()) : message.rows.map((row) => row.student_id);
-    redraw.forEach((studentId) => {
-      const drawn = presenceRow(presence.rows.get(studentId));
-      const before = presence.elements.get(studentId);
-      if (before) before.replaceWith(drawn);
-      else body.appendChild(drawn);
-      presence.elements.set(studentId, drawn);
-    });
-    byId("presence-empty").hidden = presence.rows.size > 0;
-    const orphans = message.orphan_duplicate_joins || [];
-    byId("orphans").hidden = orphans.length === 0;
-    fill(byId("orphan-list"), ...orphans.map((attempt) =>
-      el("li", { text: attempt.student_id + " — " + attemptText(attempt) })));
-  }
-
-  /** The leaderboard's order: score, then name, then id; equal scores share a rank (1, 2, 2, 4). */
-  function showScores() {
-    const order = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-    const ranked = Array.from(scores.values()).sort((a, b) =>
-      b.score - a.score || order(a.name, b.name) || order(a.student_id, b.student_id));
-    let rank = 0;
-    view.leaderboard = ranked.map((row, place) => {
-      if (place === 0 || ranked[place - 1].score !== row.score) rank = place + 1;
-      return Object.assign({}, row, { rank });
-    });
-    fill(byId("leaderboard-rows"), ...view.leaderboard.map((row) =>
-      el("tr", null, el("td", { text: i18n.formatNumber(row.rank) }), el("td", { dir: "auto", text: row.name }), el("td", { text: row.student_id }), el("td", { text: formatScore(row.score) }))));
-    renderCurrent();
-  }
-
-  function presenceRow(row) {
-    const status = row.connected ? "connected" : "idle";
-    const attempts = row.duplicate_join_attempts || { count: 0 };
-    const clear = el("button", { type: "button", class: "button-small", "aria-label": t("dashboard.students.clear_label", { name: row.name, student_id: row.student_id }) },
-      t("dashboard.students.clear"));
-    clear.addEventListener("click", () => clearStudent(row));
-    return el("tr", { class: attempts.count > 0 ? "row-warning" : null },
-      el("td", null, el("span", { class: "status-dot status-" + status, "aria-hidden": "true" }), " ", t(row.connected ? "dashboard.students.connected" : "dashboard.students.idle")),
-      el("td", { dir: "auto", text: row.name }),
-      el("td", { dir: "auto", text: row.student_id }),
-      el("td", { text: row.connected ? t("dashboard.students.now") : formatClock(row.last_seen_ms) }),
-      el("td", { text: i18n.formatNumber(row.blur_count) }),
-      el("td", { text: i18n.formatNumber(row.hidden_count) }),
-      el("td", { text: row.answered_current ? t("dashboard.students.answered_yes") : "—" }),
-      el("td", { text: attempts.count > 0 ? "⚠ " + attemptText(attempts) : "" }),
-      el("td", null, clear));
-  }
-
-  function formatClock(ms) {
-    return ms ? new Date(ms).toLocaleTimeString(i18n.language) : "—";
-  }
-
-  function attemptText(attempts) {
-    return attempts.latest_ts
-      ? t("dashboard.students.attempts_latest", { count: attempts.count, time: formatClock(attempts.latest_ts) })
-      : t("dashboard.students.attempts", { count: attempts.count });
   }
 
   function showWarning(code, text) {
