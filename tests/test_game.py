@@ -640,9 +640,11 @@ def test_the_summary_counts_answered_and_correct_questions() -> None:
     game.close_question(T0 + 4)
     game.open_question(2, T0 + 5)
     game.close_question(T0 + 6)
-    assert game.summary_of("s1") == {"questions_answered": 2, "questions_correct": 1}
+    assert game.summary_of("s1") == {"questions_answered": 2, "questions_correct": 1,
+                                     "questions_asked": 3}
     assert [s.status for s in game.submissions_of("s1")] == ["submitted", "submitted", "missed"]
-    assert game.summary_of("nobody") == {"questions_answered": 0, "questions_correct": 0}
+    assert game.summary_of("nobody") == {"questions_answered": 0, "questions_correct": 0,
+                                         "questions_asked": 3}
 
 
 # ---- restore --------------------------------------------------------------------------------

@@ -279,7 +279,8 @@ def test_a_poll_scores_nothing_counts_every_answer_and_has_no_right_one() -> Non
     assert (closed["correct"], closed["histogram"]) == (
         None, {"A": 0, "B": 0, "C": 2, "D": 0, "missed": 1})
     assert views.question_closed_own(game, 0, "s1")["your_correct"] is None
-    assert game.summary_of("s1") == {"questions_answered": 1, "questions_correct": 0}
+    assert game.summary_of("s1") == {"questions_answered": 1, "questions_correct": 0,
+                                     "questions_asked": 1}
 
 
 def test_a_slide_without_a_time_limit_has_no_clock_and_takes_no_answer() -> None:
@@ -304,7 +305,7 @@ def test_question_open_adds_the_kind_its_fields_and_the_picture_never_the_answer
         "type": "question_open", "question_idx": 0, "kind": "number", "text": "g",
         "min": 0, "max": 20, "step": 0.01, "image": "/media/" + "ab" * 32 + ".png",
         "time_limit": 20, "total_questions": 1, "opened_at_server_ts": T0,
-        "remaining_ms": 20_000,
+        "remaining_ms": 20_000, "question_number": 1, "question_count": 1,
     }
 
 
@@ -333,8 +334,9 @@ def test_typed_kinds_reveal_right_wrong_missed_and_the_top_answers_grouped() -> 
     closed = views.question_closed_message(game, 0)
     assert closed["correct"] == ["Paris"]
     assert closed["histogram"] == {"correct": 2, "wrong": 1, "missed": 1}
-    assert closed["top_answers"] == [{"answer": "paris", "count": 2, "correct": True},
-                                     {"answer": "lyon", "count": 1, "correct": False}]
+    # A right group in the accepted answer's own spelling, not the folded one.
+    assert closed["top_answers"] == [{"answer": "Paris", "count": 2, "correct": True},
+                                     {"answer": "Lyon", "count": 1, "correct": False}]
     own = views.question_closed_own(game, 0, "s2")
     assert (own["your_answer"], own["your_correct"]) == ("PARIS", True)
     assert views.question_closed_own(game, 0, "s4")["your_correct"] is False

@@ -250,6 +250,7 @@ def test_the_end_for_a_student_is_final_top5_summary_rank_and_total() -> None:
         "final_top5": expected_top5(game, "id-7004"),
         "questions_answered": 1,
         "questions_correct": 0,
+        "questions_asked": 1,
         "your_rank": game.rank_of("id-7004"),
         "your_total": 0.0,
     }
@@ -295,7 +296,8 @@ def test_the_projector_never_shows_a_student_id() -> None:
 def test_the_projector_shows_no_per_option_counts_while_open_unless_live_answers_is_on() -> None:
     game = question_zero_answered(close=False)
     hidden = projector(game, now=T0 + 19 * SECOND)
-    assert hidden["live_histogram"] == {"submitted_count": 6, "total_count": 7}
+    assert hidden["live_histogram"] == {"submitted_count": 6, "total_count": 7,
+                                        "results": {"answered": 6, "pending": 1}}
     assert hidden["reveal"] is None
     assert hidden["response_time_distribution"] is None
     # Standings that move with each answer would tell the room who is right.
@@ -320,6 +322,9 @@ def test_the_projector_shows_counts_reveal_and_timing_after_the_close() -> None:
         "submitted_count": 6,
         "total_count": 7,
         "counts": {"A": 1, "B": 4, "C": 1, "D": 0, "missed": 1, "pending": 0},
+        # The seventh student never had a socket open while it was open.
+        "results": {"answered": 6, "right": 4, "partial": 0, "wrong": 2, "no_answer": 0,
+                    "not_present": 1, "not_scored": 0, "pending": 0, "share_right": 0.6667},
     }
     assert message["reveal"] == {"correct": "B", "explanation": "ATP is made there."}
     assert message["response_time_distribution"]["total"] == 6
@@ -509,6 +514,8 @@ def test_the_live_histogram_counts_pending_students_in_the_total() -> None:
         "histogram": {"A": 1, "B": 4, "C": 1, "D": 0, "missed": 0, "pending": 1},
         "submitted_count": 6,
         "total_count": 7,
+        "results": {"answered": 6, "right": 4, "partial": 0, "wrong": 2, "no_answer": 0,
+                    "not_present": 0, "not_scored": 0, "pending": 1, "share_right": 0.6667},
     }
 
 
@@ -546,11 +553,16 @@ def test_me_lists_the_students_own_rows_and_total() -> None:
                 "elapsed_ms": 4000,
                 "score": 0.9,
                 "status": "submitted",
+                "result": "right",
             }
         ],
+        "questions_answered": 1,
+        "questions_correct": 1,
+        "questions_asked": 1,
     }
     assert views.me_payload(game, "id-7007")["submissions"] == [
-        {"question_idx": 0, "answer": None, "elapsed_ms": None, "score": 0.0, "status": "missed"}
+        {"question_idx": 0, "answer": None, "elapsed_ms": None, "score": 0.0, "status": "missed",
+         "result": "not_present"}
     ]
 
 

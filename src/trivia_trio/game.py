@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from . import results
 from .kinds import BadAnswer, Kind
 from .quiz import Quiz
 
@@ -162,6 +163,8 @@ class Game:
     answers: dict[int, dict[str, Submission]] = field(default_factory=dict)
     openings: dict[int, Opening] = field(default_factory=dict)
     audits: dict[str, Audit] = field(default_factory=dict)
+    # present[question_idx]: who had a socket open at some moment while it was open.
+    present: dict[int, set[str]] = field(default_factory=dict)
     _standings: list[Standing] | None = field(default=None, repr=False)
     _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
     _kinds_of: Quiz | None = field(default=None, repr=False)
@@ -171,7 +174,7 @@ class Game:
     def restore(cls, quiz: Quiz, participants: Iterable[Participant],
                 openings: Iterable[Opening], submissions: Iterable[Submission],
                 events: Iterable[tuple[str, str, int]], state: State, current_idx: int | None,
-                *, seed: str = "") -> Game:
+                *, seed: str = "", present: Iterable[tuple[str, int]] = ()) -> Game:
         """Replay a durable record: the game as it was when the server stopped.
 
         A quiz edited meanwhile may have lost the current question; then the
@@ -187,6 +190,9 @@ class Game:
                 game._record(submission)
         for student_id, kind, ts in events:
             game.record_event(student_id, kind, ts)
+        for student_id, idx in present:
+            if student_id in game.participants and idx in game.openings:
+                game.present.setdefault(idx, set()).add(student_id)
         if current_idx is not None and (current_idx >= len(quiz)
                                         or current_idx not in game.openings):
             state, current_idx = (State.FINISHED if game.openings else State.LOBBY), None
@@ -216,11 +222,23 @@ class Game:
             return False
         for by_student in self.answers.values():
             by_student.pop(student_id, None)
+        for present in self.present.values():
+            present.discard(student_id)
         self._standings_changed()
         return True
 
     def record_event(self, student_id: str, kind: str, ts: int) -> None:
         self.audits.setdefault(student_id, Audit()).record(kind, ts)
+
+    def mark_present(self, student_ids: Iterable[str]) -> list[str]:
+        """Note that these students have a socket open while the current question is open;
+        returns those not noted before (for the record). Nothing while none is open."""
+        if self.state is not State.QUESTION_OPEN or self.current_idx is None:
+            return []
+        present = self.present.setdefault(self.current_idx, set())
+        new = [s for s in student_ids if s in self.participants and s not in present]
+        present.update(new)
+        return new
 
     # ---- lifecycle ------------------------------------------------------------------
     def open_question(self, idx: int, now: int, time_limit: int | None = None) -> Opening:
@@ -339,9 +357,13 @@ class Game:
                           "submitted")
 
     def record(self, submission: Submission) -> bool:
-        """Keep a checked submission; False if the student already has one (first wins)."""
-        if submission.student_id in self.answers.get(submission.question_idx, {}):
-            return False
+        """Keep a checked submission; False if the one already kept still counts
+        (``results.counting_submission`` says which does)."""
+        kept = self.answers.get(submission.question_idx, {}).get(submission.student_id)
+        if kept is not None:
+            if results.counting_submission(kept, submission) is kept:
+                return False
+            self.participants[submission.student_id].points -= kept.points
         self._record(submission)
         return True
 
@@ -446,11 +468,37 @@ class Game:
         return as_score(participant.points) if participant else 0.0
 
     def summary_of(self, student_id: str) -> dict[str, int]:
-        submitted = [s for s in self.submissions_of(student_id) if s.status == "submitted"]
+        """The end screen's counts: "Answered X of Y" counts answerable questions only."""
+        totals = self.totals_of(student_id)
         return {
-            "questions_answered": len(submitted),
-            "questions_correct": sum(s.correct for s in submitted),
+            "questions_answered": totals.answered,
+            "questions_correct": totals.right,
+            "questions_asked": totals.asked,
         }
+
+    # ---- results (see results.py: every count a page shows comes from there) ------------------
+    def asked(self, idx: int) -> results.Asked:
+        opening = self.openings[idx]
+        return results.Asked(self.kind(idx), opening.closed_at is not None,
+                             self.present.get(idx, set()))
+
+    def result_of(self, student_id: str, idx: int) -> results.Result | None:
+        asked = self.asked(idx)
+        return results.result_of(asked.kind, self.submission(student_id, idx),
+                                 closed=asked.closed, present=student_id in asked.present)
+
+    def question_tally(self, idx: int) -> results.Tally:
+        return results.question_tally(self.asked(idx), self.participants,
+                                      self.answers.get(idx, {}))
+
+    def totals_of(self, student_id: str) -> results.StudentTotals:
+        return results.student_totals({idx: self.asked(idx) for idx in self.openings},
+                                      self.answers, student_id)
+
+    def run_results(self) -> results.RunResults:
+        return results.RunResults(list(self.participants),
+                                  {idx: self.asked(idx) for idx in sorted(self.openings)},
+                                  self.answers)
 
     def submitted(self, idx: int) -> Iterable[Submission]:
         return (s for s in self.answers.get(idx, {}).values() if s.status == "submitted")

@@ -96,7 +96,8 @@ class Room:
         self.projector_language = db.get_meta(store.conn, self._projector_language_key)
         self.game = Game.restore(quiz, record.participants, record.openings, record.submissions,
                                  record.events, State(record.state), record.current_question_idx,
-                                 seed=run_seed(session_id, record.run_id))
+                                 seed=run_seed(session_id, record.run_id),
+                                 present=record.present)
         self.join_url = "/"
         self._students: dict[str, _Live] = {}
         self._instructors: set[Client] = set()
@@ -210,10 +211,23 @@ class Room:
             client.send_message(self.projector_state())
         self._connections += 1
         try:
+            if student_id is not None:
+                await self._note_present([student_id])
             yield client
         finally:
             self._connections -= 1
             self._disconnect(client)
+
+    async def _note_present(self, student_ids: list[str]) -> None:
+        """Record who has a socket open while a question is open: ``no_answer`` is for
+        them, ``not_present`` for the others (results.py)."""
+        idx, new = self.game.current_idx, self.game.mark_present(student_ids)
+        if new and idx is not None:
+            await self._persist(partial(db.save_presence, run_id=self.run_id,
+                                        question_idx=idx, student_ids=new))
+
+    def _connected_students(self) -> list[str]:
+        return [s for s, live in self._students.items() if live.sockets]
 
     def _disconnect(self, client: Client) -> None:
         if client.role is Role.STUDENT:
@@ -528,7 +542,10 @@ class Room:
 
     async def _open_locked(self, idx: int, time_limit: int | None) -> None:
         opening = self.game.open_question(idx, self.clock(), time_limit)
-        await self._save_transition(partial(db.save_opening, run_id=self.run_id, o=opening))
+        present = self.game.mark_present(self._connected_students())
+        await self._save_transition(
+            partial(db.save_opening, run_id=self.run_id, o=opening),
+            partial(db.save_presence, run_id=self.run_id, question_idx=idx, student_ids=present))
         await self._start_timer(opening)
         self._broadcast_state()
         opened = views.encode(views.question_open_message(self.game, idx, self.clock()))
@@ -547,8 +564,7 @@ class Room:
             partial(db.insert_submissions, run_id=self.run_id, rows=missed))
         self._broadcast_state()
         self._to_students(views.closed_for_students(self.game, idx).for_student)
-        self._to_instructors(views.with_top(views.question_closed_message(self.game, idx),
-                                            "top5", self.game))
+        self._to_instructors(views.instructor_closed_message(self.game, idx))
         self._mark("leaderboard")
         self._views_now()
 

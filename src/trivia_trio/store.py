@@ -90,6 +90,12 @@ CREATE TABLE IF NOT EXISTS student_events (
     detail TEXT
 );
 CREATE INDEX IF NOT EXISTS student_events_run ON student_events (run_id, student_id);
+CREATE TABLE IF NOT EXISTS presence (
+    run_id INTEGER NOT NULL,
+    question_idx INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    PRIMARY KEY (run_id, question_idx, student_id)
+) WITHOUT ROWID;
 """
 
 
@@ -112,6 +118,7 @@ class Record:
     openings: list[Opening] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
     events: list[tuple[str, str, int]] = field(default_factory=list)  # student_id, kind, ts
+    present: list[tuple[str, int]] = field(default_factory=list)  # student_id, question_idx
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -175,7 +182,13 @@ def new_run(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> int
     )
     set_pending_quiz(conn, sid, None)
     assert run_id is not None
+    set_meta(conn, presence_key(run_id), "1")
     return run_id
+
+
+def presence_key(run_id: int) -> str:
+    """Set for runs whose presence is recorded: one begun before it was has none."""
+    return f"run:{run_id}:presence"
 
 
 def _pending_key(sid: str) -> str:
@@ -275,6 +288,11 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
             "SELECT student_id, kind, ts FROM student_events WHERE run_id = ? "
             "AND student_id IS NOT NULL ORDER BY id", (run_id,))
     ]
+    record.present = [
+        (r["student_id"], r["question_idx"])
+        for r in conn.execute("SELECT student_id, question_idx FROM presence WHERE run_id = ?",
+                              (run_id,))
+    ]
     return record
 
 
@@ -321,7 +339,18 @@ def save_participant(conn: sqlite3.Connection, run_id: int, p: Participant) -> N
     )
 
 
+def save_presence(conn: sqlite3.Connection, run_id: int, question_idx: int,
+                  student_ids: list[str]) -> None:
+    """Note who had a socket open while ``question_idx`` was open (``no_answer`` vs
+    ``not_present`` in the results)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO presence (run_id, question_idx, student_id) VALUES (?, ?, ?)",
+        [(run_id, question_idx, s) for s in student_ids])
+
+
 def delete_participant(conn: sqlite3.Connection, run_id: int, student_id: str) -> None:
+    conn.execute("DELETE FROM presence WHERE run_id = ? AND student_id = ?",
+                 (run_id, student_id))
     conn.execute("DELETE FROM submissions WHERE run_id = ? AND student_id = ?",
                  (run_id, student_id))
     conn.execute("DELETE FROM participants WHERE run_id = ? AND student_id = ?",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import results
 from .game import POINTS_PER_QUESTION, Game, Participant, Standing, State, Submission, as_score
 
 MAX_CHART_BINS = 6  # wide enough columns for labels a room can read, kept horizontal
@@ -96,14 +97,23 @@ def public_question(game: Game, idx: int) -> dict[str, Any]:
     return shown
 
 
+def question_number(game: Game, idx: int) -> dict[str, Any]:
+    """"Question N of M" counting answerable questions only (polls included): a slide's
+    ``question_number`` is null. ``total_questions`` stays the quiz file's count."""
+    kinds = [q.kind for q in game.quiz.questions]
+    return {"question_number": results.question_numbers(kinds)[idx],
+            "question_count": results.answerable_count(kinds)}
+
+
 def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
     opening = game.openings[idx]
-    return {"type": "question_open", "question_idx": idx} | public_question(game, idx) | {
+    message = {"type": "question_open", "question_idx": idx} | public_question(game, idx) | {
         "time_limit": opening.time_limit,
         "total_questions": len(game.quiz),
         "opened_at_server_ts": opening.opened_at,
         "remaining_ms": opening.remaining_ms(now),
     }
+    return message if game.quiz.questions[idx].is_v1 else message | question_number(game, idx)
 
 
 def answer_on_wire(game: Game, submission: Submission | None) -> Any:
@@ -164,6 +174,7 @@ def question_closed_own(game: Game, idx: int, student_id: str) -> dict[str, Any]
     if not game.quiz.questions[idx].is_v1:
         own["your_correct"] = bool(submission and submission.correct) \
             if game.kind(idx).has_right_answer else None
+        own["your_result"] = game.result_of(student_id, idx)
     return own
 
 
@@ -198,6 +209,12 @@ def ended_for_students(game: Game) -> Personalised:
 def with_top(message: dict[str, Any], key: str, game: Game) -> dict[str, Any]:
     """The instructor's copy of a shared message: the top five, no one marked."""
     return message | {key: leaderboard_rows(game.top(5))}
+
+
+def instructor_closed_message(game: Game, idx: int) -> dict[str, Any]:
+    """The instructor's reveal: the shared one plus the class's ``results`` (results.py)."""
+    return with_top(question_closed_message(game, idx), "top5", game) | {
+        "results": game.question_tally(idx).as_dict()}
 
 
 # ---- what a (re)connecting client gets first ---------------------------------------------
@@ -237,7 +254,7 @@ def instructor_snapshot(game: Game, now: int, room_info: dict[str, Any],
     if idx is not None:
         messages += [question_open_message(game, idx, now), live_histogram_message(game, idx)]
         if game.state is not State.QUESTION_OPEN:
-            messages.append(with_top(question_closed_message(game, idx), "top5", game))
+            messages.append(instructor_closed_message(game, idx))
     if game.state is State.BETWEEN_QUESTIONS and idx is not None:
         messages.append(with_top(between_message(game.next_question_idx()), "top5", game))
     elif game.state is State.FINISHED:
@@ -328,14 +345,17 @@ def _duplicates(audit: Any) -> dict[str, Any]:
 
 
 def live_histogram_message(game: Game, idx: int) -> dict[str, Any]:
+    """The dashboard's tally; its counts of students (``submitted_count``, ``results``)
+    come from the results model, never from summing the histogram's letters."""
     histogram = game.histogram(idx, pending=True)
-    submitted = game.submitted_count(idx)
+    tally = game.question_tally(idx)
     message = {
         "type": "live_histogram",
         "question_idx": idx,
         "histogram": histogram,
-        "submitted_count": submitted,
-        "total_count": submitted + histogram["missed"] + histogram["pending"],
+        "submitted_count": tally.answered,
+        "total_count": len(game.participants),
+        "results": tally.as_dict(),
     }
     top = game.kind(idx).top_answers(s.answer for s in game.submitted(idx))
     if top is not None:
@@ -457,7 +477,7 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
             "time_limit": opened["time_limit"],
             "remaining_ms": opened["remaining_ms"],
             "total_questions": opened["total_questions"],
-        }
+        } | {key: opened[key] for key in ("question_number", "question_count") if key in opened}
         counts = live_histogram_message(game, idx)
         live = {"submitted_count": counts["submitted_count"],
                 "total_count": counts["total_count"]}
@@ -467,6 +487,10 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         if game.state is State.QUESTION_CLOSED:
             shown = reveal(game, idx)
             timing = response_time_distribution(game, idx)
+            # Right and wrong only once revealed; while open, answered and pending only.
+            live["results"] = counts["results"]
+        else:
+            live["results"] = {key: counts["results"][key] for key in ("answered", "pending")}
     # Mid-question, standings that move with each answer would tell the room who is right
     # (and cost O(class size) at every redraw); they come with the reveal.
     standings = game.state is not State.QUESTION_OPEN
@@ -490,8 +514,15 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         "response_time_distribution": timing,
         "score_distribution": score_distribution(game) if standings else None,
         "leaderboard": leaderboard_rows(game.top(PUBLIC_TOP)) if standings else None,
+        "podium": leaderboard_rows(podium(game)) if standings else None,
         "server_ts": now,
     }
+
+
+def podium(game: Game) -> list[Standing]:
+    """Everyone ranked 1 to 3, ties whole (results.on_podium), at most ``PUBLIC_TOP``
+    names: more would not fit a screen a room reads."""
+    return results.on_podium(game.top(PUBLIC_TOP))
 
 
 # ---- HTTP views ------------------------------------------------------------------------------
@@ -500,15 +531,24 @@ def me_payload(game: Game, student_id: str,
     """What the student has on record: answers still being committed are not yet."""
     participant = game.participants[student_id]
     kept = [s for s in game.submissions_of(student_id) if s not in uncommitted]
+    asked = {idx: game.asked(idx) for idx in game.openings}
+    mine = {s.question_idx: {student_id: s} for s in kept}
+    totals = results.student_totals(asked, mine, student_id)
     return {
         "student_id": participant.student_id,
         "name": participant.name,
         "total_score": as_score(sum(s.points for s in kept)),
         "submissions": [
             {"question_idx": s.question_idx, "answer": answer_on_wire(game, s),
-             "elapsed_ms": s.elapsed_ms, "score": s.score, "status": s.status}
+             "elapsed_ms": s.elapsed_ms, "score": s.score, "status": s.status,
+             "result": results.result_of(asked[s.question_idx].kind, s,
+                                         closed=asked[s.question_idx].closed,
+                                         present=student_id in asked[s.question_idx].present)}
             for s in kept
         ],
+        "questions_answered": totals.answered,
+        "questions_correct": totals.right,
+        "questions_asked": totals.asked,
     }
 
 

@@ -188,9 +188,17 @@ class Typed(Kind):
             counts[key] += 1
         return counts
 
+    def shown_as(self, key: str, spellings: Counter[str]) -> Any:
+        """How a group of equal answers is shown (``spellings``: the answers as given)."""
+        return self.wire_answer(key)
+
     def top_answers(self, answers: Iterable[str | None]) -> list[dict[str, Any]]:
-        groups = Counter(self.grouping_key(a) for a in answers if a is not None)
+        spellings: dict[str, Counter[str]] = {}
+        for answer in answers:
+            if answer is not None:
+                spellings.setdefault(self.grouping_key(answer), Counter())[answer] += 1
+        groups = {key: sum(given.values()) for key, given in spellings.items()}
         ranked = sorted(groups.items(),
                         key=lambda item: (-item[1], self.wire_answer(item[0])))[:TOP_ANSWERS]
-        return [{"answer": self.wire_answer(key), "count": count,
+        return [{"answer": self.shown_as(key, spellings[key]), "count": count,
                  "correct": self.credit(key) == 1} for key, count in ranked]

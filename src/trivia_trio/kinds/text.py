@@ -9,6 +9,7 @@ collapsed, case folded and, unless ``exact``, accents stripped.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,14 @@ class Text(Typed):
 
     def grouping_key(self, stored: str) -> str:
         return fold(stored, exact=self.exact)
+
+    def shown_as(self, key: str, spellings: Counter[str]) -> str:
+        """A right group in the accepted answer's own spelling ("Au", not "au"); any other
+        in the spelling most students gave."""
+        for accepted in self.accept:
+            if fold(accepted, exact=self.exact) == key:
+                return accepted
+        return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
 
     def credit(self, stored: str) -> float:
         folded = fold(stored, exact=self.exact)

@@ -1,0 +1,256 @@
+"""A run's results: one word per student × question, and every number made from those words.
+
+Pure: a fold over a run's record (who joined, which questions were asked and
+whether they have closed, who had a socket open while each was open, and the
+answer kept for each student × question). Every count, share and total a
+page, an export or the runs panel shows comes from here; none is recounted
+on its own elsewhere (docs/PROTOCOL.md, "v3: one vocabulary").
+
+For each student × asked question exactly one of:
+
+- ``right``, ``partial`` (some credit, not all: multi with partial scoring), ``wrong``;
+- ``no_answer``: present while it was open (a socket open at some moment of it),
+  no answer;
+- ``not_present``: joined after it closed, or had no socket open while it was open;
+- ``not_scored``: a poll or a slide, whatever the student did.
+
+While a question is still open, a student without an answer has no word yet
+(``None``): they are ``pending``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+
+class Result(StrEnum):
+    RIGHT = "right"
+    PARTIAL = "partial"
+    WRONG = "wrong"
+    NO_ANSWER = "no_answer"
+    NOT_PRESENT = "not_present"
+    NOT_SCORED = "not_scored"
+
+
+# The words that count in a share of "right": not_present and not_scored count in none.
+SCORED = (Result.RIGHT, Result.PARTIAL, Result.WRONG, Result.NO_ANSWER)
+
+
+class Kept(Protocol):
+    """A submission as the record keeps it (``game.Submission`` is one)."""
+
+    @property
+    def status(self) -> str: ...  # "submitted" or "missed"
+
+    @property
+    def correct(self) -> bool: ...  # full credit
+
+    @property
+    def points(self) -> int: ...  # twentieths of a question
+
+
+class Asks(Protocol):
+    """What the results need of a question's kind (``kinds.Kind`` is one)."""
+
+    @property
+    def has_right_answer(self) -> bool: ...
+
+    @property
+    def takes_answers(self) -> bool: ...
+
+
+def counting_submission(kept: Kept | None, new: Kept) -> Kept:
+    """Which answer counts when a student answers a question that already has one kept for
+    them (a repeat, or an answer to a re-asked question): the one place the rule lives.
+
+    Today the first answer given stands; a ``missed`` row (the question closed without
+    their answer) gives way to an answer made after a re-ask.
+    """
+    if kept is None or kept.status != "submitted":
+        return new
+    return kept
+
+
+def has_answer(kept: Kept | None) -> bool:
+    return kept is not None and kept.status == "submitted"
+
+
+def result_of(kind: Asks, kept: Kept | None, *, closed: bool, present: bool) -> Result | None:
+    """The word for one student × question; None while it is open and they have not answered."""
+    if not kind.has_right_answer:
+        return Result.NOT_SCORED
+    if kept is not None and has_answer(kept):
+        if kept.correct:
+            return Result.RIGHT
+        return Result.PARTIAL if kept.points > 0 else Result.WRONG
+    if not closed:
+        return None
+    return Result.NO_ANSWER if present else Result.NOT_PRESENT
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question of a run as it was asked (its latest opening, for a re-asked one)."""
+
+    kind: Asks
+    closed: bool  # False while it is open
+    present: Container[str]  # who had a socket open at some moment while it was open
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One question's words counted over the class. ``answered`` counts students, never
+    ticks or letters; ``pending`` are those who may still answer an open question."""
+
+    answered: int = 0
+    right: int = 0
+    partial: int = 0
+    wrong: int = 0
+    no_answer: int = 0
+    not_present: int = 0
+    not_scored: int = 0
+    pending: int = 0
+
+    @property
+    def scored(self) -> int:
+        """The denominator of the share right: right + partial + wrong + no_answer."""
+        return self.right + self.partial + self.wrong + self.no_answer
+
+    @property
+    def share_right(self) -> float | None:
+        return round(self.right / self.scored, 4) if self.scored else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"answered": self.answered, "right": self.right, "partial": self.partial,
+                "wrong": self.wrong, "no_answer": self.no_answer,
+                "not_present": self.not_present, "not_scored": self.not_scored,
+                "pending": self.pending, "share_right": self.share_right}
+
+
+def cells(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]
+          ) -> Iterator[tuple[str, Result | None, Kept | None]]:
+    """Each student's word for one question, with the submission it was read from."""
+    for student_id in students:
+        submission = kept.get(student_id)
+        yield student_id, result_of(asked.kind, submission, closed=asked.closed,
+                                    present=student_id in asked.present), submission
+
+
+def question_tally(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]) -> Tally:
+    counts = dict.fromkeys(("answered", "pending", *Result), 0)
+    for _, result, submission in cells(asked, students, kept):
+        answered = has_answer(submission)
+        counts["answered"] += answered
+        counts["pending"] += not asked.closed and asked.kind.takes_answers and not answered
+        if result is not None:
+            counts[result] += 1
+    return Tally(**{str(key): value for key, value in counts.items()})
+
+
+@dataclass(frozen=True)
+class StudentTotals:
+    """One student's words over the run. ``asked``: the answerable questions asked (polls
+    included, slides not); ``answered``: how many of them the student answered."""
+
+    points: int = 0
+    right: int = 0
+    partial: int = 0
+    wrong: int = 0
+    no_answer: int = 0
+    not_present: int = 0
+    answered: int = 0
+    asked: int = 0
+
+    @property
+    def score(self) -> float:
+        return round(self.points / 20, 2)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total_score": self.score, "right": self.right, "partial": self.partial,
+                "wrong": self.wrong, "no_answer": self.no_answer,
+                "not_present": self.not_present, "answered": self.answered,
+                "asked": self.asked}
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """The whole grid of a run: ``students`` in join order, ``asked`` by question index,
+    ``kept[question_idx][student_id]`` the submission kept for them."""
+
+    students: Sequence[str]
+    asked: Mapping[int, Asked]
+    kept: Mapping[int, Mapping[str, Kept]]
+
+    def result(self, student_id: str, idx: int) -> Result | None:
+        return result_of(self.asked[idx].kind, self.kept.get(idx, {}).get(student_id),
+                         closed=self.asked[idx].closed,
+                         present=student_id in self.asked[idx].present)
+
+    def question(self, idx: int) -> Tally:
+        return question_tally(self.asked[idx], self.students, self.kept.get(idx, {}))
+
+    def student(self, student_id: str) -> StudentTotals:
+        return student_totals(self.asked, self.kept, student_id)
+
+
+def student_totals(asked: Mapping[int, Asked], kept: Mapping[int, Mapping[str, Kept]],
+                   student_id: str) -> StudentTotals:
+    counts = dict.fromkeys(("points", "answered", "asked", *Result), 0)
+    for idx, question in asked.items():
+        submission = kept.get(idx, {}).get(student_id)
+        counts["asked"] += question.kind.takes_answers
+        if has_answer(submission):
+            assert submission is not None
+            counts["answered"] += 1
+            counts["points"] += submission.points
+        result = result_of(question.kind, submission, closed=question.closed,
+                           present=student_id in question.present)
+        if result is not None:
+            counts[result] += 1
+    counts.pop(Result.NOT_SCORED)
+    return StudentTotals(**{str(key): value for key, value in counts.items()})
+
+
+# ---- numbering and podium ---------------------------------------------------------------------
+def question_numbers(kinds: Sequence[Asks]) -> list[int | None]:
+    """The number a teacher says for each question ("Question 3"), counting only the
+    answerable ones (polls included); a slide has none."""
+    numbers: list[int | None] = []
+    count = 0
+    for kind in kinds:
+        if kind.takes_answers:
+            count += 1
+            numbers.append(count)
+        else:
+            numbers.append(None)
+    return numbers
+
+
+def answerable_count(kinds: Collection[Asks]) -> int:
+    """The M of "Question N of M": the answerable questions (polls included)."""
+    return sum(1 for kind in kinds if kind.takes_answers)
+
+
+PODIUM_PLACES = 3
+
+
+class Ranked(Protocol):
+    @property
+    def rank(self) -> int: ...
+
+
+R = TypeVar("R", bound=Ranked)
+
+
+def on_podium(standings: Iterable[R]) -> list[R]:
+    """Everyone who stands on the podium: every student ranked 1 to 3 (a tie takes its
+    whole place: four tied for first are four on the top step). ``standings`` best first."""
+    podium = []
+    for standing in standings:
+        if standing.rank > PODIUM_PLACES:
+            break
+        podium.append(standing)
+    return podium
