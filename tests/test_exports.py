@@ -122,9 +122,15 @@ async def test_the_results_csv_is_one_row_per_student_and_question_then_totals(
                  "answer_text": answer_text(s["question_idx"], s["answer"]),
                  "correct": str(s["correct"]),
                  "elapsed_ms": "" if s["elapsed_ms"] is None else str(s["elapsed_ms"]),
-                 "score": f"{s['score']:.2f}", "status": s["status"]} for s in stored]
+                 "score": f"{s['score']:.2f}", "status": s["status"],
+                 "result": result_of(s), "question": str(s["question_idx"] + 1),
+                 "question_text": QUESTION_TEXTS[s["question_idx"]]} for s in stored]
     key = lambda row: (row["student_id"], int(row["question_idx"]))  # noqa: E731
     assert sorted(answers, key=key) == sorted(expected, key=key)
+    # v1's columns where v1 had them; every later one after them.
+    assert list(rows[0]) == ["student_id", "name", "question_idx", "answer", "correct",
+                             "elapsed_ms", "score", "status", "answer_text", "result",
+                             "question", "question_text"]
     assert [row["status"] for row in answers if row["student_id"] == "s2"] == [
         "submitted", "missed", "submitted"]
     for total in totals:
@@ -132,6 +138,13 @@ async def test_the_results_csv_is_one_row_per_student_and_question_then_totals(
         assert total["score"] == f"{sum(s['score'] for s in mine):.2f}"
         assert int(total["correct"]) == sum(s["correct"] for s in mine)
     assert [row["student_id"] for row in totals] == ["s1", "s2", "s3"]
+
+
+def result_of(stored: sqlite3.Row) -> str:
+    """The word for a stored row of a class whose phones stayed connected throughout."""
+    if stored["status"] == "missed":
+        return "no_answer"
+    return "right" if stored["correct"] else "wrong"
 
 
 async def test_the_gradebook_is_one_row_per_student_and_its_totals_add_up(
@@ -149,8 +162,11 @@ async def test_the_gradebook_is_one_row_per_student_and_its_totals_add_up(
     assert [row["student_id"] for row in rows] == ["s1", "s2", "s3"]
     for row in rows:
         mine = {s["question_idx"]: s for s in stored if s["student_id"] == row["student_id"]}
-        assert [row[q] for q in questions] == [f"{mine[i]['score']:.2f}" for i in range(3)]
-        assert row["total_score"] == f"{sum(float(row[q]) for q in questions):.2f}"
+        # A wrong answer scores 0.00; a question left unanswered is an empty cell.
+        assert [row[q] for q in questions] == [
+            f"{mine[i]['score']:.2f}" if mine[i]["status"] == "submitted" else ""
+            for i in range(3)]
+        assert row["total_score"] == f"{sum(float(row[q] or 0) for q in questions):.2f}"
         assert int(row["correct"]) == sum(s["correct"] for s in mine.values())
         assert int(row["answered"]) == sum(s["status"] == "submitted" for s in mine.values())
     assert (rows[0]["correct"], rows[1]["answered"], rows[2]["total_score"]) == ("3", "2", "0.00")
@@ -197,7 +213,7 @@ async def test_the_json_export_holds_the_whole_run(
     key = lambda row: (row["student_id"], row["question_idx"])  # noqa: E731
     assert sorted(document["submissions"], key=key) == sorted(
         ({**dict(s), "answer_text": answer_text(s["question_idx"], s["answer"]),
-          "correct": bool(s["correct"])} for s in stored), key=key)
+          "correct": bool(s["correct"]), "result": result_of(s)} for s in stored), key=key)
     assert "cookie_id" not in response.text
 
 
@@ -291,6 +307,7 @@ async def test_the_runs_list_and_item_analysis_compare_two_classes(
             rows = database(settings, "SELECT * FROM submissions WHERE run_id = ? "
                             "AND question_idx = ?", run["run_id"], idx)
             answered = [r["elapsed_ms"] for r in rows if r["status"] == "submitted"]
+            assert cell.pop("results")["answered"] == len(answered)
             assert cell == {"run_id": run["run_id"], "responses": len(rows),
                             "correct": sum(r["correct"] for r in rows),
                             "share_correct": round(sum(r["correct"] for r in rows) / len(rows), 4),

@@ -19,13 +19,19 @@ from typing import Any
 
 from quart import Response
 
-from .game import run_seed
+from . import results
+from .game import Submission, run_seed
 from .kinds import Kind
 from .quiz import Quiz, quiz_from_dict
+from .store import presence_key
 
-RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "answer_text", "correct",
-                  "elapsed_ms", "score", "status")
+# v1's columns first, in v1's order; every later one at the end (docs/PROTOCOL.md).
+RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
+                  "score", "status", "answer_text", "result", "question", "question_text")
 GRADEBOOK_COLUMNS = ("student_id", "name", "total_score", "correct", "answered")
+# A gradebook cell besides a score: see the README's "What the gradebook says".
+NO_ANSWER_CELL = ""
+NOT_PRESENT_CELL = "-"
 HEADER_TEXT_CHARS = 40
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 JSON_FORMAT = "trivia-trio-run"
@@ -36,17 +42,6 @@ Row = dict[str, Any]
 
 class UnknownRun(LookupError):
     """No such run (in this session)."""
-
-
-@dataclass(frozen=True)
-class Totals:
-    points: int = 0  # 20 a question: sums stay exact
-    correct: int = 0
-    answered: int = 0
-
-    @property
-    def score(self) -> float:
-        return round(self.points / 20, 2)
 
 
 @dataclass(frozen=True)
@@ -62,6 +57,8 @@ class Run:
     openings: list[Row]  # question_idx, opened_at, time_limit, closed_at
     answers: dict[str, dict[int, Row]]  # student_id -> question_idx -> submission row
     events: list[Row]
+    present: dict[int, set[str]]  # question_idx -> who had a socket open while it was open
+    presence_kept: bool  # False for a run begun before presence was recorded
 
     @property
     def quiz(self) -> Quiz:
@@ -88,10 +85,35 @@ class Run:
                 return value, value
         return _cell(_blank(row["answer"])), _cell(self.answer_text(kinds, row))
 
-    def totals(self, student_id: str) -> Totals:
-        rows = self.answers.get(student_id, {}).values()
-        return Totals(sum(points(r["score"]) for r in rows), sum(r["correct"] for r in rows),
-                      sum(r["status"] == "submitted" for r in rows))
+    def numbers(self) -> list[int | None]:
+        """Each question's number as the pages say it (slides have none)."""
+        return results.question_numbers([q.kind for q in self.quiz.questions])
+
+    def results(self) -> results.RunResults:
+        """The run's words and counts (results.py), read from its record.
+
+        A run begun before presence was recorded counts a student as present for a
+        question if they had joined before it closed: the best its record can say.
+        """
+        kinds = self.kinds()
+        students = [p["student_id"] for p in self.participants]
+        kept: dict[int, dict[str, Submission]] = {}
+        for student_id, rows in self.answers.items():
+            for idx, row in rows.items():
+                kept.setdefault(idx, {})[student_id] = Submission(
+                    student_id, idx, row["answer"], row["submitted_at"], row["elapsed_ms"],
+                    points(row["score"]), bool(row["correct"]), row["status"])
+        asked = {}
+        for opening in self.openings:
+            idx, closed_at = opening["question_idx"], opening["closed_at"]
+            if idx >= len(kinds):
+                continue
+            present: set[str] = self.present.get(idx, set())
+            if not self.presence_kept:
+                present = {p["student_id"] for p in self.participants
+                           if closed_at is None or p["joined_at"] <= closed_at}
+            asked[idx] = results.Asked(kinds[idx], closed_at is not None, present)
+        return results.RunResults(students, asked, kept)
 
 
 def points(score: float) -> int:
@@ -128,6 +150,10 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
                      "score, correct, status FROM submissions WHERE run_id = ? "
                      "ORDER BY student_id, question_idx", run_id):
         answers.setdefault(row["student_id"], {})[row["question_idx"]] = row
+    present: dict[int, set[str]] = {}
+    for row in _rows(conn, "SELECT question_idx, student_id FROM presence WHERE run_id = ?",
+                     run_id):
+        present.setdefault(row["question_idx"], set()).add(row["student_id"])
     return Run(
         run_id=run_id,
         session_id=run["sid"],
@@ -141,6 +167,9 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
         answers=answers,
         events=_rows(conn, "SELECT student_id, question_idx, kind, ts, detail "
                      "FROM student_events WHERE run_id = ? ORDER BY id", run_id),
+        present=present,
+        presence_kept=bool(_rows(conn, "SELECT 1 FROM meta WHERE key = ?",
+                                 presence_key(run_id))),
     )
 
 
@@ -167,42 +196,67 @@ def _blank(value: object) -> object:
 
 
 def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
-    """One row per student × question asked, then one ``total`` row per student."""
+    """One row per student × question asked, then one ``total`` row per student.
+
+    ``result`` is the results model's word; ``question`` the number the pages say
+    (1-based, slides uncounted), ``question_idx`` the file's place (0-based)."""
     run = load_run(conn, run_id)
+    grid = run.results()
     rows: list[list[object]] = [list(RESULT_COLUMNS)]
     totals = []
-    kinds = run.kinds()
+    kinds, numbers, questions = run.kinds(), run.numbers(), run.quiz.questions
     for p in run.participants:
-        who = [_cell(p["student_id"]), _cell(p["name"])]
-        for a in run.answers.get(p["student_id"], {}).values():
-            rows.append([*who, a["question_idx"], *run.answer_cells(kinds, a), a["correct"],
-                         _blank(a["elapsed_ms"]), _score(a["score"]), a["status"]])
-        t = run.totals(p["student_id"])
-        totals.append([*who, "total", "", "", t.correct, "", _score(t.score), "total"])
+        student_id = p["student_id"]
+        who = [_cell(student_id), _cell(p["name"])]
+        for idx, a in run.answers.get(student_id, {}).items():
+            result = grid.result(student_id, idx) if idx in grid.asked else None
+            answer, answer_text = run.answer_cells(kinds, a)
+            rows.append([*who, idx, answer, a["correct"],
+                         _blank(a["elapsed_ms"]), _score(a["score"]), a["status"],
+                         answer_text, _blank(result),
+                         _blank(numbers[idx] if idx < len(numbers) else None),
+                         _cell(questions[idx].text if idx < len(questions) else "")])
+        t = grid.student(student_id)
+        totals.append([*who, "total", "", t.right, "", _score(t.score), "total",
+                       "", "", "", ""])
     return _csv(rows + totals)
 
 
-def question_header(idx: int, text: str) -> str:
-    """``Q3: The first words of the question…`` on one line."""
+def question_header(number: int | None, text: str, kind: Kind) -> str:
+    """``Q3: The first words of the question…`` on one line; a poll's says it is not
+    scored, a slide's is ``Slide:``."""
     words = " ".join(text.split())
     if len(words) > HEADER_TEXT_CHARS:
         words = words[:HEADER_TEXT_CHARS - 1].rstrip() + "…"
-    return f"Q{idx + 1}: {words}"
+    if number is None:
+        return f"Slide: {words}"
+    return f"Q{number}{'' if kind.has_right_answer else ' (not scored)'}: {words}"
+
+
+def gradebook_cell(result: results.Result | None, kept: Submission | None) -> str:
+    """A question's cell: the score of an answer (0.00 for a wrong one), empty for no
+    answer, ``-`` for not present; empty for a poll or slide and a question not asked."""
+    if result in (results.Result.RIGHT, results.Result.PARTIAL, results.Result.WRONG):
+        assert kept is not None
+        return _score(kept.score)
+    return NOT_PRESENT_CELL if result is results.Result.NOT_PRESENT else NO_ANSWER_CELL
 
 
 def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
-    """One row per student: totals, then the score of each question (blank if not asked)."""
+    """One row per student: totals, then a cell per question (``gradebook_cell``)."""
     run = load_run(conn, run_id)
-    questions = run.quiz.questions
+    grid = run.results()
+    questions, numbers, kinds = run.quiz.questions, run.numbers(), run.kinds()
     rows: list[list[object]] = [
-        [*GRADEBOOK_COLUMNS, *(_cell(question_header(i, q.text)) for i, q in enumerate(questions))]
+        [*GRADEBOOK_COLUMNS, *(_cell(question_header(numbers[i], q.text, kinds[i]))
+                               for i, q in enumerate(questions))]
     ]
-    for p in run.participants:
-        answers = run.answers.get(p["student_id"], {})
-        t = run.totals(p["student_id"])
-        rows.append([_cell(p["student_id"]), _cell(p["name"]), _score(t.score), t.correct,
-                     t.answered, *(_score(answers[i]["score"]) if i in answers else ""
-                                   for i in range(len(questions)))])
+    for student_id, name in ((p["student_id"], p["name"]) for p in run.participants):
+        t = grid.student(student_id)
+        rows.append([_cell(student_id), _cell(name), _score(t.score), t.right, t.answered,
+                     *(gradebook_cell(grid.result(student_id, i),
+                                      grid.kept.get(i, {}).get(student_id))
+                       if i in grid.asked else "" for i in range(len(questions)))])
     return _csv(rows)
 
 
@@ -210,12 +264,12 @@ def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
 def run_json(conn: sqlite3.Connection, run_id: int) -> str:
     """The whole run for archiving: quiz, timing, participants, answers and events."""
     run = load_run(conn, run_id)
-    kinds = run.kinds()
+    kinds, numbers, grid = run.kinds(), run.numbers(), run.results()
     participants = []
     for p in run.participants:
-        t = run.totals(p["student_id"])
-        participants.append({**p, "total_score": t.score, "correct": t.correct,
-                             "answered": t.answered})
+        t = grid.student(p["student_id"])
+        participants.append({**p, "total_score": t.score, "correct": t.right,
+                             "answered": t.answered, "results": t.as_dict()})
     document = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
@@ -223,9 +277,15 @@ def run_json(conn: sqlite3.Connection, run_id: int) -> str:
                 "started_at": run.started_at, "finished_at": run.finished_at},
         "quiz": run.quiz_data,
         "openings": run.openings,
+        "questions": [{"question_idx": idx, "question": numbers[idx],
+                       "text": run.quiz.questions[idx].text,
+                       "kind": run.quiz.questions[idx].kind.name,
+                       "results": grid.question(idx).as_dict()} for idx in grid.asked],
         "participants": participants,
         "submissions": [{**a, "answer_text": run.answer_text(kinds, a),
-                         "correct": bool(a["correct"])}
+                         "correct": bool(a["correct"]),
+                         "result": grid.result(a["student_id"], a["question_idx"])
+                         if a["question_idx"] in grid.asked else None}
                         for answers in run.answers.values() for a in answers.values()],
         "events": [{**e, "detail": json.loads(e["detail"]) if e["detail"] else None}
                    for e in run.events],

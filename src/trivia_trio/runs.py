@@ -3,108 +3,168 @@
 A reset or a new quiz after the end starts a new run and keeps the old one,
 so a teacher who gives the same quiz to several classes can compare them
 question by question. Both views are pure functions of a sqlite3 connection,
-built on ``exports.load_run``.
+built on ``exports.load_run``; every count in them is the results model's
+(``Run.results``), never recounted here.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
 from .exports import Run, load_run, session_run_ids
 from .library import Version, fingerprint, versions
+from .results import RunResults, Tally
 
 
-def _summary(run: Run, current_run_id: int, known: dict[str, Version]) -> dict[str, Any]:
+def _summary(run: Run, grid: RunResults, current_run_id: int, known: dict[str, Version]
+             ) -> dict[str, Any]:
     """A run's line; ``version`` says which version of its library quiz it froze, so
     runs of a quiz edited in between are told apart."""
-    totals = [run.totals(p["student_id"]).points for p in run.participants]
+    totals = [grid.student(student_id).points for student_id in grid.students]
     version = known.get(fingerprint(run.quiz_data))
+    scored = _pooled(grid.question(idx) for idx, asked in grid.asked.items()
+                     if asked.kind.has_right_answer)
     return {
         "run_id": run.run_id,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "title": run.quiz_data.get("title", ""),
-        "questions": len(run.quiz_data.get("questions", [])),
-        "questions_asked": len(run.openings),
+        # Questions as the pages count them: answerable ones (polls included), no slides.
+        "questions": sum(1 for n in run.numbers() if n is not None),
+        "questions_asked": sum(1 for asked in grid.asked.values() if asked.kind.takes_answers),
         "students": len(totals),
         "average_score": round(sum(totals) / len(totals) / 20, 2) if totals else None,
+        "share_right": scored.share_right,
         "current": run.run_id == current_run_id,
         "library_quiz_id": version.quiz_id if version else None,
         "version": version.number if version else None,
     }
 
 
+def _pooled(tallies: Any) -> Tally:
+    total: dict[str, int] = {}
+    for tally in tallies:
+        for key, value in tally.as_dict().items():
+            if key != "share_right":
+                total[key] = total.get(key, 0) + value
+    return Tally(**total)
+
+
 def run_list(conn: sqlite3.Connection, session_id: str, current_run_id: int
              ) -> list[dict[str, Any]]:
     """Every run of the session, oldest first, with its size and average total score."""
     known = versions(conn)
-    return [_summary(load_run(conn, run_id), current_run_id, known)
-            for run_id in session_run_ids(conn, session_id)]
+    summaries = []
+    for run_id in session_run_ids(conn, session_id):
+        run = load_run(conn, run_id)
+        summaries.append(_summary(run, run.results(), current_run_id, known))
+    return summaries
 
 
 @dataclass
-class _Tally:
-    """One question in one run: everyone asked, and how fast those who answered were."""
+class _Question:
+    """One question of one quiz, over the runs that asked it."""
 
-    asked: int = 0
-    correct: int = 0
-    elapsed_ms: list[int] = field(default_factory=list)
+    idx: int
+    number: int | None
+    text: str
+    kind: str
+    scored: bool
+    by_run: dict[int, dict[str, Any]]
+    tallies: list[Tally]
+    votes: Counter[str]
 
-    def as_dict(self, run_id: int) -> dict[str, Any]:
-        return {
-            "run_id": run_id,
-            "responses": self.asked,
-            "correct": self.correct,
-            "share_correct": round(self.correct / self.asked, 4) if self.asked else None,
-            "median_ms": round(median(self.elapsed_ms)) if self.elapsed_ms else None,
+    def as_dict(self, run_ids: list[int]) -> dict[str, Any]:
+        pooled = _pooled(self.tallies)
+        shown = {
+            "question_idx": self.idx,
+            "question": self.number,
+            "text": self.text,
+            "kind": self.kind,
+            "scored": self.scored,
+            "responses": pooled.scored,
+            "share_correct": pooled.share_right,
+            "results": pooled.as_dict(),
+            "runs": [self.by_run.get(run_id) for run_id in run_ids],
         }
+        if not self.scored:
+            shown["votes"] = dict(sorted(self.votes.items()))
+        return shown
+
+
+def _run_cell(run: Run, idx: int, tally: Tally) -> dict[str, Any]:
+    times = [row["elapsed_ms"] for row in (answers.get(idx) for answers in run.answers.values())
+             if row is not None and row["status"] == "submitted" and row["elapsed_ms"] is not None]
+    return {
+        "run_id": run.run_id,
+        "responses": tally.scored,
+        "correct": tally.right,
+        "share_correct": tally.share_right,
+        "results": tally.as_dict(),
+        "median_ms": round(median(times)) if times else None,
+    }
+
+
+def _group(runs: list[tuple[Run, RunResults]], current_run_id: int,
+           known: dict[str, Version]) -> dict[str, Any]:
+    """The item analysis of one quiz (one version of it) over its runs."""
+    first = runs[0][0]
+    kinds = [q.kind for q in first.quiz.questions]
+    numbers = first.numbers()
+    questions = {
+        idx: _Question(idx, numbers[idx], " ".join(q.text.split()), q.kind.name,
+                       q.kind.has_right_answer, {}, [], Counter())
+        for idx, q in enumerate(first.quiz.questions) if kinds[idx].takes_answers
+    }
+    for run, grid in runs:
+        for idx in grid.asked:
+            question = questions.get(idx)
+            if question is None:
+                continue
+            tally = grid.question(idx)
+            question.tallies.append(tally)
+            question.by_run[run.run_id] = _run_cell(run, idx, tally)
+            if not question.scored:
+                for submission in grid.kept.get(idx, {}).values():
+                    if submission.status == "submitted" and submission.answer is not None:
+                        question.votes[submission.answer] += 1
+    run_ids = [run.run_id for run, _ in runs]
+    asked = [q for q in questions.values() if q.tallies]
+    # Most missed first among the scored; polls (not scored) after them, in quiz order.
+    asked.sort(key=lambda q: (not q.scored, _pooled(q.tallies).share_right is None,
+                              _pooled(q.tallies).share_right or 0))
+    version = known.get(fingerprint(first.quiz_data))
+    return {
+        "title": first.quiz_data.get("title", ""),
+        "library_quiz_id": version.quiz_id if version else None,
+        "version": version.number if version else None,
+        "runs": [_summary(run, grid, current_run_id, known) for run, grid in runs],
+        "questions": [q.as_dict(run_ids) for q in asked],
+    }
 
 
 def item_analysis(conn: sqlite3.Connection, session_id: str, current_run_id: int
                   ) -> dict[str, Any]:
-    """Per question (grouped by its text), the share correct and the median response
-    time in each run that asked it; the most-missed questions first.
+    """Per quiz (and version), per question, the share right and the median response
+    time in each run of that quiz; the most-missed questions first.
 
-    A student who let the time run out counts as not correct; the median is over
-    the answers given. A run's entry is null when its quiz did not ask the question.
+    Runs of different quizzes are never merged: each quiz is a group of its own in
+    ``quizzes``, the latest run's first; ``runs`` and ``questions`` at the top are that
+    latest group's. Shares are of right over right + partial + wrong + no_answer; a
+    student not present counts in none, and polls (not scored) come last with their
+    vote split. Slides are left out: there is nothing to analyse.
     """
     loaded = (load_run(conn, run_id) for run_id in session_run_ids(conn, session_id))
-    runs = [run for run in loaded if run.openings]
-    tallies: dict[str, dict[int, _Tally]] = {}  # question text -> run_id -> tally
-    for run in runs:
-        texts = [" ".join(q["text"].split()) for q in run.quiz_data["questions"]]
-        tally_of: dict[int, _Tally] = {}  # question_idx -> this run's tally
-        for opening in run.openings:
-            idx = opening["question_idx"]
-            if idx < len(texts):
-                tally_of[idx] = tallies.setdefault(texts[idx], {}).setdefault(run.run_id,
-                                                                              _Tally())
-        for answers in run.answers.values():
-            for idx, answer in answers.items():
-                tally = tally_of.get(idx)
-                if tally is None:
-                    continue
-                tally.asked += 1
-                tally.correct += answer["correct"]
-                if answer["status"] == "submitted" and answer["elapsed_ms"] is not None:
-                    tally.elapsed_ms.append(answer["elapsed_ms"])
-    questions = []
-    for text, by_run in tallies.items():
-        asked = sum(t.asked for t in by_run.values())
-        correct = sum(t.correct for t in by_run.values())
-        questions.append({
-            "text": text,
-            "responses": asked,
-            "share_correct": round(correct / asked, 4) if asked else None,
-            "runs": [by_run[run.run_id].as_dict(run.run_id) if run.run_id in by_run else None
-                     for run in runs],
-        })
-    # Most missed first; questions nobody has answered yet go last. The sort is stable:
-    # ties keep the order the questions were first asked in.
-    questions.sort(key=lambda q: (q["share_correct"] is None, q["share_correct"] or 0))
+    groups: dict[str, list[tuple[Run, RunResults]]] = {}
+    for run in loaded:
+        if run.openings:
+            groups.setdefault(fingerprint(run.quiz_data), []).append((run, run.results()))
     known = versions(conn)
-    return {"runs": [_summary(run, current_run_id, known) for run in runs],
-            "questions": questions}
+    ordered = sorted(groups.values(), key=lambda runs: -runs[-1][0].run_id)
+    quizzes = [_group(runs, current_run_id, known) for runs in ordered]
+    latest = quizzes[0] if quizzes else {"runs": [], "questions": []}
+    return {"runs": latest["runs"], "questions": latest["questions"], "quizzes": quizzes}

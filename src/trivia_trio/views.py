@@ -113,7 +113,10 @@ def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
         "opened_at_server_ts": opening.opened_at,
         "remaining_ms": opening.remaining_ms(now),
     }
-    return message if game.quiz.questions[idx].is_v1 else message | question_number(game, idx)
+    # A quiz v1 could run keeps v1's messages exactly; its numbers are the indices + 1.
+    if all(q.is_v1 for q in game.quiz.questions):
+        return message
+    return message | question_number(game, idx)
 
 
 def answer_on_wire(game: Game, submission: Submission | None) -> Any:
