@@ -355,7 +355,11 @@ def check_item_analysis(found: Findings, folds: dict[int, Fold], store: Store,
                         [q.get("scored") for q in r],
                         sorted((q.get("scored") for q in r), key=lambda scored: not scored)))
         for row in rows:
-            idx = texts.index(row["text"])
+            idx = texts.index(row["text"]) if row["text"] in texts else None
+            found.check("3", f"question {row['text']!r} is of this quiz",
+                        lambda i=idx: equal(i is not None, True))
+            if idx is None:
+                continue
             cell = row["runs"][column]
             expected = fold.tally(idx) if idx in fold.asked else None
             found.check("1" if not SCORED[idx] else "2", f"item analysis of question {idx}",
