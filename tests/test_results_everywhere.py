@@ -149,9 +149,10 @@ class Fold:
         return "no_answer" if student_id in self.present.get(idx, set()) else "not_present"
 
     def tally(self, idx: int) -> dict[str, Any]:
-        counts = dict.fromkeys(("answered", "right", "partial", "wrong", "no_answer",
+        counts = dict.fromkeys(("students", "answered", "right", "partial", "wrong", "no_answer",
                                 "not_present", "not_scored", "pending"), 0)
         for student_id in self.joined:
+            counts["students"] += 1
             answered = (student_id, idx) in self.kept
             counts["answered"] += answered
             counts["pending"] += idx == self.open_idx and ANSWERABLE[idx] and not answered

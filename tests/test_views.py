@@ -323,8 +323,9 @@ def test_the_projector_shows_counts_reveal_and_timing_after_the_close() -> None:
         "total_count": 7,
         "counts": {"A": 1, "B": 4, "C": 1, "D": 0, "missed": 1, "pending": 0},
         # The seventh student never had a socket open while it was open.
-        "results": {"answered": 6, "right": 4, "partial": 0, "wrong": 2, "no_answer": 0,
-                    "not_present": 1, "not_scored": 0, "pending": 0, "share_right": 0.6667},
+        "results": {"students": 7, "answered": 6, "right": 4, "partial": 0, "wrong": 2,
+                    "no_answer": 0, "not_present": 1, "not_scored": 0, "pending": 0,
+                    "share_right": 0.6667},
     }
     assert message["reveal"] == {"correct": "B", "explanation": "ATP is made there."}
     assert message["response_time_distribution"]["total"] == 6
@@ -514,8 +515,9 @@ def test_the_live_histogram_counts_pending_students_in_the_total() -> None:
         "histogram": {"A": 1, "B": 4, "C": 1, "D": 0, "missed": 0, "pending": 1},
         "submitted_count": 6,
         "total_count": 7,
-        "results": {"answered": 6, "right": 4, "partial": 0, "wrong": 2, "no_answer": 0,
-                    "not_present": 0, "not_scored": 0, "pending": 1, "share_right": 0.6667},
+        "results": {"students": 7, "answered": 6, "right": 4, "partial": 0, "wrong": 2,
+                    "no_answer": 0, "not_present": 0, "not_scored": 0, "pending": 1,
+                    "share_right": 0.6667},
     }
 
 

@@ -103,8 +103,10 @@ class Asked:
 @dataclass(frozen=True)
 class Tally:
     """One question's words counted over the class. ``answered`` counts students, never
-    ticks or letters; ``pending`` are those who may still answer an open question."""
+    ticks or letters; ``pending`` are those who may still answer an open question;
+    ``students`` everyone in the run."""
 
+    students: int = 0
     answered: int = 0
     right: int = 0
     partial: int = 0
@@ -124,8 +126,8 @@ class Tally:
         return round(self.right / self.scored, 4) if self.scored else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"answered": self.answered, "right": self.right, "partial": self.partial,
-                "wrong": self.wrong, "no_answer": self.no_answer,
+        return {"students": self.students, "answered": self.answered, "right": self.right,
+                "partial": self.partial, "wrong": self.wrong, "no_answer": self.no_answer,
                 "not_present": self.not_present, "not_scored": self.not_scored,
                 "pending": self.pending, "share_right": self.share_right}
 
@@ -140,9 +142,10 @@ def cells(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]
 
 
 def question_tally(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]) -> Tally:
-    counts = dict.fromkeys(("answered", "pending", *Result), 0)
+    counts = dict.fromkeys(("students", "answered", "pending", *Result), 0)
     for _, result, submission in cells(asked, students, kept):
         answered = has_answer(submission)
+        counts["students"] += 1
         counts["answered"] += answered
         counts["pending"] += not asked.closed and asked.kind.takes_answers and not answered
         if result is not None:
