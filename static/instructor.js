@@ -10,6 +10,7 @@ i18n.ready.then(() => {
     closed: null, // question_closed of the current question
     histogram: null, // {A, B, C, D, missed, pending?}
     answered: null, // {submitted, total}
+    joined: 0, // students in this run
   };
   // The two big tables come whole once, then as changes: a class of thousands would
   // otherwise resend them at every refresh (presence_changes, leaderboard_changes).
@@ -44,6 +45,9 @@ i18n.ready.then(() => {
       return false;
     },
   });
+
+  /** The run on screen, for the library's Run button: it asks before sending a class away. */
+  window.currentRun = () => ({ state: view.state ? view.state.state : null, title: view.state ? view.state.title : "", students: view.joined });
 
   function refreshPanels() {
     if (window.refreshRunsPanel) window.refreshRunsPanel();
@@ -240,6 +244,7 @@ i18n.ready.then(() => {
   }
 
   function renderJoined(count) {
+    view.joined = count;
     const number = el("span", { id: "joined-count", text: i18n.formatNumber(count) });
     fill(byId("joined-line"), ...i18n.tNodes("dashboard.join.joined", { count }, { count: number }));
   }

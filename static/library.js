@@ -118,7 +118,16 @@ i18n.ready.then(() => {
     return data.problems && data.problems.length ? data.problems : [data.code ? i18n.serverText("error", data.code) : t("library.refused", { status: String(status) })];
   }
 
+  /** Running a quiz after the end starts a new run: every phone still in the ended one goes
+   * back to the join form (with its id and name filled in). Asked first. */
+  async function sendsAClassAway(quiz) {
+    const current = window.currentRun ? window.currentRun() : null;
+    if (!current || current.state !== "finished" || current.students === 0) return false;
+    return !(await confirmAction(t("library.confirm_run", { title: quiz.title, current: current.title }), t("library.confirm_run_button")));
+  }
+
   async function run(quiz) {
+    if (await sendsAClassAway(quiz)) return;
     const reply = await act("POST", API + "/" + quiz.quiz_id + "/run");
     if (!reply) return;
     if (reply.status === 200) say(el("p", { class: "success", text: t("library.ready", { title: quiz.title }) }));

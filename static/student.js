@@ -3,6 +3,9 @@
 // drawn from the server's messages, so a reconnect redraws from its snapshot.
 (() => {
   const PENDING_KEY = "trivia-trio.pending-answer";
+  // Who this phone last joined as: filled in again when the teacher starts a new run,
+  // also after a reload (the form's fields alone would be empty then).
+  const JOINED_AS_KEY = "trivia-trio.joined-as";
   const ACK_PATIENCE_MS = 6000;
   const TELEMETRY_MIN_GAP_MS = 1000;
   const NAME_MAX_CHARS = 64; // the server's limit for ids and names
@@ -67,6 +70,12 @@
     else showJoinForm("");
   }
 
+  function forgetLastJoin() {
+    localStorage.removeItem(JOINED_AS_KEY);
+    byId("student-id").value = "";
+    byId("student-name").value = "";
+  }
+
   function showJoinForm(notice) {
     if (socket) socket.stop();
     socket = null;
@@ -76,8 +85,22 @@
     byId("join-notice").hidden = !notice;
     setText("join-notice", notice);
     byId("join-error").hidden = true;
+    fillInLastJoin();
     showOnly(views, "join");
     byId("student-id").focus();
+  }
+
+  function fillInLastJoin() {
+    let last = null;
+    try {
+      last = JSON.parse(localStorage.getItem(JOINED_AS_KEY));
+    } catch (unreadable) {
+      last = null;
+    }
+    if (!last) return;
+    [["student-id", last.student_id], ["student-name", last.name]].forEach(([id, value]) => {
+      if (!byId(id).value && typeof value === "string") byId(id).value = value;
+    });
   }
 
   function showJoinError(text) {
@@ -117,6 +140,7 @@
   }
 
   function enterQuiz(me) {
+    localStorage.setItem(JOINED_AS_KEY, JSON.stringify({ student_id: me.student_id, name: me.name }));
     setText("who-am-i", t("student.playing_as", { name: me.name, student_id: me.student_id }));
     byId("who-am-i").hidden = false;
     showOnly(views, "loading");
@@ -130,6 +154,8 @@
     }
     if (code === 4002) {
       forgetPendingAnswer();
+      // Removed by the teacher (often: someone else's id taken by mistake): not filled in again.
+      if (resetReason === "removed") forgetLastJoin();
       showJoinForm(t(RESET_NOTICES[resetReason] || RESET_NOTICES.reset));
       return false;
     }

@@ -132,13 +132,17 @@ def answer(page: Page, letter: str) -> None:
     expect(page.locator("#answer-status")).to_have_text(f"✓ Answer received: {letter}")
 
 
-def upload_and_run_a_fresh_quiz(teacher: Page, path: Path) -> None:
-    """Import a one-question quiz called "Fresh" from ``path`` and run it, as a teacher does."""
+def upload_and_run_a_fresh_quiz(teacher: Page, path: Path, *,
+                                sends_the_class_away: bool = False) -> None:
+    """Import a one-question quiz called "Fresh" from ``path`` and run it, as a teacher does
+    (confirming, when the class of an ended run is still there, that it goes)."""
     path.write_text(json.dumps({"title": "Fresh", "questions": [
         {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
     teacher.set_input_files("#quiz-file", path)
     expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
     teacher.get_by_role("button", name="Run Fresh").click()
+    if sends_the_class_away:
+        teacher.get_by_role("dialog").get_by_role("button", name="Run it").click()
     expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
 
 
@@ -356,8 +360,9 @@ def test_a_class_from_join_to_the_end_through_a_restart_then_the_next_quiz(
     expect(teacher.locator("#leaderboard-rows tr").first).to_contain_text("s1")
     classroom.stage("finished")
 
-    upload_and_run_a_fresh_quiz(teacher, tmp_path / "fresh.json")
+    upload_and_run_a_fresh_quiz(teacher, tmp_path / "fresh.json", sends_the_class_away=True)
     expect(screen.locator("#quiz-title")).to_have_text("Fresh")
+    expect(bob.get_by_label("Student ID")).to_have_value("s2")
     expect(teacher.locator("#state-label")).to_have_text("lobby")
     classroom.stage("next-quiz")
 

@@ -10,6 +10,7 @@ import json
 import math
 import re
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from .test_browser import (  # noqa: F401 (fixtures)
     PHONE_390,
     Classroom,
     browser,
+    confirm,
     screenshots,
 )
 from .test_browser import classroom as classroom  # the fixture
@@ -137,3 +139,47 @@ def test_while_the_server_is_down_every_clock_stands_still_and_resumes_at_the_se
         requests_json(classroom.server.url + "/api/projector")["question"]["remaining_ms"] / 1000)
     assert all(server_seconds <= seconds for seconds in after.values()), (after, server_seconds)
     classroom.stage("server-back")
+
+
+def test_running_another_quiz_after_the_end_asks_first_and_phones_keep_id_and_name(
+        classroom: Classroom, tmp_path: Path) -> None:
+    teacher = classroom.instructor()
+    ada = classroom.student("s1", "Ada", PHONE_390)
+    ada.reload()  # the form's fields are empty after a reload: the phone still knows them
+    expect(ada.locator("#lobby-view")).to_be_visible()
+    confirm(teacher, "#end-button")
+    expect(ada.get_by_role("heading", name="Quiz over — thanks for playing!")).to_be_visible()
+    runs: list[str] = []
+    teacher.on("request", lambda request: runs.append(request.url)
+               if request.url.endswith("/run") else None)
+    (tmp_path / "fresh.json").write_text(json.dumps({"title": "Fresh", "questions": [
+        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
+    teacher.set_input_files("#quiz-file", tmp_path / "fresh.json")
+    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
+
+    run = teacher.get_by_role("button", name="Run Fresh")
+    run.click()
+    dialog = teacher.get_by_role("dialog")
+    expect(dialog).to_contain_text(
+        "Students are still in “Three questions”. Running “Fresh” starts a new run and sends "
+        "their phones back to the join form (their ID and name stay filled in).")
+    classroom.stage("asks-before-running")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(teacher.locator("#quiz-title")).to_have_text("Three questions")
+
+    run.click()
+    dialog.get_by_role("button", name="Run it").click()
+    expect(teacher.locator("#quiz-title")).to_have_text("Fresh")
+    assert len(runs) == 1  # the cancelled press sent nothing
+    expect(ada.locator("#join-notice")).to_have_text(
+        "The instructor loaded a new quiz — join again.")
+    for _ in range(2):  # as sent back, and after a reload
+        expect(ada.get_by_label("Student ID")).to_have_value("s1")
+        expect(ada.get_by_label("Your name")).to_have_value("Ada")
+        ada.reload()
+        expect(ada.locator("#join-view")).to_be_visible()
+    ada.get_by_role("button", name="Join").click()
+    expect(ada.locator("#lobby-view")).to_be_visible()
+    expect(ada.locator("#quiz-title")).to_have_text("Fresh")
+    classroom.stage("rejoined")
