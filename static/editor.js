@@ -5,6 +5,9 @@
 // tab is hidden or closed), so a closed tab or a crash loses at most that
 // second. The server checks each save with the same rules as
 // `trivia_trio check` and answers with the problems, shown beside the fields.
+// Each save names the version it edited: if another tab or window saved
+// since, the server refuses it and this tab offers to load that version or to
+// keep its own as a new quiz, so neither tab's typing is overwritten.
 (() => {
   const LETTERS = "ABCDEF";
   const KIND_NAMES = {
@@ -36,6 +39,9 @@
   let savedEdits = 0;
   let saveTimer = null;
   let saving = false;
+  let base = null; // the version (edited_at) this tab's changes are based on
+  let conflict = false; // another tab saved over `base`: nothing more is saved here
+  const tab = Math.random().toString(36).slice(2); // whose draft is in localStorage
 
   // ---- The model: a question as the form edits it, and as the quiz file holds it ----
 
@@ -134,10 +140,25 @@
 
   function changed() {
     edits += 1;
-    localStorage.setItem(draftKey, JSON.stringify({ at: Date.now(), quiz: fileForm() }));
+    localStorage.setItem(draftKey, JSON.stringify({ at: Date.now(), quiz: fileForm(), base, tab }));
+    if (conflict) return; // kept here and in localStorage until the teacher chooses
     setText("save-status", "Editing…");
     clearTimeout(saveTimer);
     saveTimer = setTimeout(save, SAVE_DELAY_MS);
+  }
+
+  /** Forget the localStorage copy once it is saved, unless another tab wrote it since. */
+  function dropOwnDraft() {
+    try {
+      const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
+      if (!draft || draft.tab === tab) localStorage.removeItem(draftKey);
+    } catch (unreadable) {
+      localStorage.removeItem(draftKey);
+    }
+  }
+
+  function saveBody() {
+    return JSON.stringify({ quiz: fileForm(), edited_at: base });
   }
 
   async function save() {
@@ -146,14 +167,20 @@
       saveTimer = setTimeout(save, SAVE_DELAY_MS);
       return;
     }
+    if (conflict) return;
     const carried = edits;
     saving = true;
     try {
-      const response = await fetch(api, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ quiz: fileForm() }) });
+      const response = await fetch(api, { method: "PUT", headers: { "Content-Type": "application/json" }, body: saveBody() });
       const reply = await response.json();
+      if (response.status === 409 && reply.code === "edited_elsewhere") {
+        showConflict(reply.edited_at);
+        return;
+      }
       if (!response.ok) throw new Error(reply.message || "HTTP " + response.status);
+      base = reply.edited_at;
       savedEdits = Math.max(savedEdits, carried);
-      if (savedEdits === edits) localStorage.removeItem(draftKey);
+      if (savedEdits === edits) dropOwnDraft();
       showProblems(reply.problems);
       setText("save-status", reply.draft ? "Saved as a draft" : "Saved");
     } catch (error) {
@@ -166,9 +193,47 @@
 
   /** The tab is going away: send what is unsaved in a request that outlives the page. */
   function saveBeforeLeaving() {
-    if (!quiz || savedEdits === edits) return;
-    fetch(api, { method: "PUT", keepalive: true, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ quiz: fileForm() }) });
+    if (!quiz || savedEdits === edits || conflict) return;
+    fetch(api, { method: "PUT", keepalive: true, headers: { "Content-Type": "application/json" }, body: saveBody() });
   }
+
+  // ---- Another tab saved first: load its version, or keep this one as a new quiz ----
+
+  function showConflict(savedAt) {
+    conflict = true;
+    clearTimeout(saveTimer);
+    setText("save-status", "Not saved: changed elsewhere");
+    setText("conflict-when", new Date(savedAt).toLocaleTimeString());
+    byId("conflict-bar").hidden = false;
+  }
+
+  function conflictProblem(text) {
+    setText("conflict-problem", text);
+    byId("conflict-problem").hidden = false;
+  }
+
+  byId("conflict-reload").addEventListener("click", () => {
+    dropOwnDraft();
+    location.reload();
+  });
+
+  byId("conflict-keep").addEventListener("click", async () => {
+    const copy = fileForm();
+    copy.title = (copy.title || "Untitled quiz") + " (copy)";
+    let reply;
+    try {
+      reply = await requestJson("POST", "/api/instructor/library", { quiz: copy });
+    } catch (networkDown) {
+      conflictProblem("Could not reach the server; your changes are still here.");
+      return;
+    }
+    if (reply.status !== 200) {
+      conflictProblem(((reply.data && reply.data.message) || "Not kept") + "; your changes are still here.");
+      return;
+    }
+    dropOwnDraft();
+    location.replace("/instructor/editor?quiz=" + reply.data.quiz_id);
+  });
 
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") saveBeforeLeaving();
@@ -612,6 +677,9 @@
     }
     const useLocal = restored && restored.quiz && restored.at > kept.edited_at;
     quiz = modelOf(useLocal ? restored.quiz : kept.quiz);
+    // Typing restored from before the tab closed is based on the version it was typed
+    // over: if the quiz was saved since, its save is refused and the teacher chooses.
+    base = useLocal && typeof restored.base === "number" ? restored.base : kept.edited_at;
     document.title = (quiz.title || "Quiz") + " — Quiz editor";
     bindSetting("quiz-title-input", "title", "input");
     bindSetting("quiz-scoring", "score_fn", "change");
@@ -627,7 +695,7 @@
       edits += 1;
       save();
     } else {
-      localStorage.removeItem(draftKey);
+      dropOwnDraft();
       setText("save-status", kept.draft ? "Saved as a draft" : "Saved");
     }
   }

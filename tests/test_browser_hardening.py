@@ -7,6 +7,7 @@ elements found by role and label, every wait on a page condition.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
@@ -21,7 +22,16 @@ from playwright.sync_api import Browser, expect
 from trivia_trio.http_client import request
 
 from .conftest import INSTRUCTOR_KEY, ServerProcess, connect, join
-from .test_browser import DASHBOARD, PROJECTOR, browser  # noqa: F401 (fixture)
+from .test_browser import DASHBOARD, PROJECTOR, browser, screenshots  # noqa: F401 (fixtures)
+from .test_browser_library import (  # noqa: F401 (fixtures)
+    Desk,
+    desk,
+    empty_library,
+    library_json,
+    new_quiz,
+    wait_saved,
+    write_choice,
+)
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
@@ -146,3 +156,46 @@ async def answer_all(server: ServerProcess, cookies: dict[str, str],
                                        "answer": typed[student_id]}, "submit_ack")
             acked[student_id] = ack["answer"]
     return acked
+
+
+# ---- the editor ------------------------------------------------------------------------------
+def test_two_tabs_on_one_quiz_never_overwrite_each_other_and_lose_nothing(
+        desk: Desk) -> None:  # noqa: F811
+    first = new_quiz(desk.page())
+    quiz_id = first.url.rsplit("=", 1)[1]
+    write_choice(first, "Shared question?", ["yes", "no"], "A")
+    wait_saved(first)
+    second = desk.page(f"/instructor/editor?quiz={quiz_id}")
+    expect(second.get_by_label("Question text")).to_have_value("Shared question?")
+
+    first.get_by_label("Title").fill("Title from the first tab")
+    wait_saved(first)
+    second.get_by_label("Title").fill("Title from the second tab")
+    conflict = second.get_by_role("alert").filter(has_text="saved from another tab")
+    expect(conflict).to_be_visible()
+    expect(second.locator("#save-status")).to_have_text("Not saved: changed elsewhere")
+    desk.check(second, "conflict")
+    assert library_json(first, quiz_id)["title"] == "Title from the first tab"
+    # Typing goes on in the second tab, kept, and is never saved over the first's.
+    second.get_by_label("Question text").fill("Typed after the conflict")
+    second.get_by_role("button", name="Keep mine as a new quiz").click()
+    second.wait_for_url(re.compile(rf"/instructor/editor\?quiz=(?!{quiz_id}$)\d+$"))
+    expect(second.get_by_label("Title")).to_have_value("Title from the second tab (copy)")
+    expect(second.get_by_label("Question text")).to_have_value("Typed after the conflict")
+    wait_saved(second)
+    kept = library_json(first, quiz_id)
+    assert kept["title"] == "Title from the first tab"
+    assert kept["quiz"]["questions"][0]["text"] == "Shared question?"
+
+    # A third tab behind the first one takes the saved version when asked.
+    third = desk.page(f"/instructor/editor?quiz={quiz_id}")
+    expect(third.get_by_label("Title")).to_have_value("Title from the first tab")
+    first.get_by_label("Title").fill("Title, second edit")
+    wait_saved(first)
+    third.get_by_label("Question text").fill("Stale typing")
+    expect(third.get_by_role("alert").filter(has_text="saved from another tab")).to_be_visible()
+    third.get_by_role("button", name="Load the saved version (drop my changes)").click()
+    expect(third.get_by_label("Title")).to_have_value("Title, second edit")
+    expect(third.get_by_label("Question text")).to_have_value("Shared question?")
+    wait_saved(third)
+    assert library_json(first, quiz_id)["title"] == "Title, second edit"

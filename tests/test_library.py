@@ -120,6 +120,49 @@ async def test_delete_hides_a_quiz_and_undo_brings_it_back(server: ServerInfo) -
     assert len(await listing(server, cookie)) == 2
 
 
+async def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(
+        server: ServerInfo) -> None:
+    """Two tabs on one quiz: the second tab's save must not overwrite the first's."""
+    cookie = await instructor_cookie(server)
+    [entry] = await listing(server, cookie)
+    path = f"{LIB}/{entry['quiz_id']}"
+    opened = (await get(server, path, cookie)).json()["edited_at"]  # both tabs open this
+    first = await call(server, "PUT", path, cookie,
+                       {"quiz": THREE_QUESTIONS | {"title": "Tab A"}, "edited_at": opened})
+    assert first.status == 200, first.text
+    version = first.json()["edited_at"]
+    assert version > opened
+    second = await call(server, "PUT", path, cookie,
+                        {"quiz": THREE_QUESTIONS | {"title": "Tab B"}, "edited_at": opened})
+    assert second.status == 409
+    assert second.json() | {"message": ""} == {
+        "code": "edited_elsewhere", "message": "", "quiz_id": entry["quiz_id"],
+        "edited_at": version}
+    kept = (await get(server, path, cookie)).json()
+    assert (kept["title"], kept["edited_at"]) == ("Tab A", version)
+    # Tab A goes on from its own version; each save is a new version, even in one ms.
+    again = await call(server, "PUT", path, cookie,
+                       {"quiz": THREE_QUESTIONS | {"title": "Tab A, again"},
+                        "edited_at": version})
+    assert again.status == 200 and again.json()["edited_at"] > version
+    for bad in ("1", True, 1.5):
+        refused = await call(server, "PUT", path, cookie,
+                             {"quiz": THREE_QUESTIONS, "edited_at": bad})
+        assert refused.status == 400, bad
+
+
+def test_every_save_is_a_later_version_even_within_one_millisecond(tmp_path: Path) -> None:
+    from trivia_trio.store import connect as open_db
+
+    conn = open_db(tmp_path / "db.sqlite3")
+    quiz_id = library.add(conn, library.check(THREE_QUESTIONS), now=5)
+    versions = [library.save(conn, quiz_id, library.check(THREE_QUESTIONS), now=5)
+                for _ in range(3)]
+    assert versions == [6, 7, 8]
+    with pytest.raises(library.EditedElsewhere):
+        library.save(conn, quiz_id, library.check(THREE_QUESTIONS), now=5, base=7)
+
+
 def test_undo_is_refused_after_its_window(tmp_path: Path) -> None:
     from trivia_trio.store import connect as open_db
 

@@ -63,6 +63,14 @@ def _known(quiz_id: int) -> int:
     return quiz_id
 
 
+class EditedElsewhere(Exception):
+    """A save based on an older version: the quiz was saved since (``edited_at`` is now)."""
+
+    def __init__(self, edited_at: int) -> None:
+        super().__init__(edited_at)
+        self.edited_at = edited_at
+
+
 class NotRunnable(ValueError):
     """A draft: it has problems, listed in ``problems``."""
 
@@ -134,14 +142,28 @@ def add(conn: sqlite3.Connection, checked: Checked, now: int) -> int:
     return quiz_id
 
 
-def save(conn: sqlite3.Connection, quiz_id: int, checked: Checked, now: int) -> None:
-    updated = conn.execute(
-        "UPDATE library_quizzes SET title = ?, body = ?, problems = ?, fingerprint = ?, "
-        "edited_at = ? WHERE quiz_id = ? AND deleted_at IS NULL",
-        (checked.title, canonical(checked.body), json.dumps(checked.problems),
-         checked.fingerprint, now, _known(quiz_id))).rowcount
-    if not updated:
+def save(conn: sqlite3.Connection, quiz_id: int, checked: Checked, now: int,
+         base: int | None = None) -> int:
+    """Keep the editor's quiz; its new ``edited_at``, which is also its version.
+
+    Every save moves ``edited_at`` forward (by a millisecond if the clock did
+    not), so two saves never share a version. With ``base``, the version the
+    editor started from, a save over a later one (another tab saved since) is
+    refused with EditedElsewhere and changes nothing.
+    """
+    row = conn.execute("SELECT edited_at FROM library_quizzes WHERE quiz_id = ? AND "
+                       "deleted_at IS NULL", (_known(quiz_id),)).fetchone()
+    if row is None:
         raise NotInLibrary(quiz_id)
+    if base is not None and base != row[0]:
+        raise EditedElsewhere(row[0])
+    version = max(now, row[0] + 1)
+    conn.execute(
+        "UPDATE library_quizzes SET title = ?, body = ?, problems = ?, fingerprint = ?, "
+        "edited_at = ? WHERE quiz_id = ?",
+        (checked.title, canonical(checked.body), json.dumps(checked.problems),
+         checked.fingerprint, version, quiz_id))
+    return version
 
 
 def import_quiz(conn: sqlite3.Connection, quiz: Quiz, now: int) -> tuple[int, bool]:

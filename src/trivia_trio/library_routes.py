@@ -145,14 +145,17 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     async def editor_page() -> Response:
         return page("editor.html")
 
-    async def quiz_body() -> dict[str, Any] | None:
+    async def quiz_body() -> tuple[dict[str, Any] | None, Any]:
+        """The request's ``quiz`` object (None if there is none) and its ``edited_at``."""
         raw = await request.get_data(cache=False)
         try:
             body = json.loads(raw.decode("utf-8"))
         except (ValueError, RecursionError):
-            return None
-        quiz = body.get("quiz") if isinstance(body, dict) else None
-        return quiz if isinstance(quiz, dict) else None
+            return None, None
+        if not isinstance(body, dict):
+            return None, None
+        quiz = body.get("quiz")
+        return quiz if isinstance(quiz, dict) else None, body.get("edited_at")
 
     def not_found() -> tuple[Response, int]:
         return _error(404, "not_in_library", "no such quiz in the library (deleted?)")
@@ -166,7 +169,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     @app.post(prefix)
     @instructor_only
     async def new_quiz() -> Any:
-        body = await quiz_body()
+        body, _base = await quiz_body()
         if body is None:
             return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
         checked = library.check(body)
@@ -189,19 +192,25 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     @app.put(f"{prefix}/<int:quiz_id>")
     @instructor_only
     async def save_quiz(quiz_id: int) -> Any:
-        body = await quiz_body()
+        body, base = await quiz_body()
         if body is None:
             return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
+        if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+            return _error(400, "bad_request", "edited_at must be the version you edited")
         checked = library.check(body)
-        now = room.clock()
         try:
-            await store.write(partial(library.save, quiz_id=quiz_id, checked=checked, now=now))
+            version = await store.write(partial(library.save, quiz_id=quiz_id, checked=checked,
+                                                now=room.clock(), base=base))
         except library.NotInLibrary:
             return not_found()
+        except library.EditedElsewhere as newer:
+            return _error(409, "edited_elsewhere", "this quiz was saved from another tab or "
+                          "window since you opened it", quiz_id=quiz_id,
+                          edited_at=newer.edited_at)
         except StorageError:
             return _error(503, "storage", "could not save; try again")
         return {"quiz_id": quiz_id, "problems": checked.problems,
-                "draft": bool(checked.problems), "edited_at": now}
+                "draft": bool(checked.problems), "edited_at": version}
 
     @app.post(f"{prefix}/<int:quiz_id>/duplicate")
     @instructor_only
