@@ -256,8 +256,50 @@
     byId("problems-box").hidden = !problems.all.length;
     byId("ready-note").hidden = problems.all.length > 0;
     fill(byId("problem-list"), ...problems.all.map((problem) => el("li", { text: problem })));
-    renderList();
+    keepingFocus(renderList);
     renderQuestionProblems();
+  }
+
+  // ---- Keyboard focus survives every re-render ---------------------------------------
+
+  /** What names a control across re-renders: its id, or the `data-focus-key` the list gives. */
+  function focusKey(node) {
+    if (!node || node === document.body) return null;
+    if (node.id) return { id: node.id };
+    return node.dataset && node.dataset.focusKey ? { key: node.dataset.focusKey } : null;
+  }
+
+  function findFocusKey(key) {
+    if (key.id) return byId(key.id);
+    return document.querySelector('[data-focus-key="' + key.key + '"]');
+  }
+
+  /** Focus ``key`` (else ``fallback``) without scrolling, if it can take focus. */
+  function focusAgain(key, fallback) {
+    const found = [key, fallback].map((k) => k && findFocusKey(k)).find((node) => node && !node.disabled);
+    if (!found) return false;
+    found.focus({ preventScroll: true });
+    return document.activeElement === found;
+  }
+
+  /** Run ``render``, then give focus back to the control that had it, as a fresh node
+   * (the same id or focus key) when the old one was replaced, with its caret. */
+  function keepingFocus(render) {
+    const active = document.activeElement;
+    const key = focusKey(active);
+    let caret = null;
+    try {
+      if (active && typeof active.selectionStart === "number") caret = [active.selectionStart, active.selectionEnd, active.selectionDirection];
+    } catch (noSelection) {
+      caret = null;
+    }
+    render();
+    if (!key || (document.contains(active) && document.activeElement === active)) return;
+    if (!focusAgain(key)) return;
+    const again = document.activeElement;
+    if (caret && typeof again.setSelectionRange === "function" && typeof again.selectionStart === "number") {
+      again.setSelectionRange(caret[0], caret[1], caret[2]);
+    }
   }
 
   function renderQuestionProblems() {
@@ -279,7 +321,7 @@
     fill(list, ...quiz.questions.map((question, idx) => {
       const number = idx + 1;
       const flagged = (problems.byQuestion[idx] || []).length > 0;
-      const select = el("button", { type: "button", class: "question-pick", "aria-current": idx === current ? "true" : null, "data-idx": idx },
+      const select = el("button", { type: "button", class: "question-pick", "aria-current": idx === current ? "true" : null, "data-idx": idx, "data-focus-key": "pick-" + idx },
         el("span", { class: "question-pick-text", text: label(question, idx) }),
         el("span", { class: "question-pick-kind muted", text: KIND_NAMES[question.kind].split(" (")[0] }),
         flagged ? el("span", { class: "question-pick-problem", text: "needs fixing" }) : null);
@@ -287,10 +329,10 @@
       select.addEventListener("keydown", (event) => {
         if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
         event.preventDefault();
-        move(idx, event.key === "ArrowUp" ? idx - 1 : idx + 1);
+        move(idx, event.key === "ArrowUp" ? idx - 1 : idx + 1, "pick");
       });
-      const tool = (text, name, action, disabled) => {
-        const button = el("button", { type: "button", class: "icon-button", "aria-label": name + " question " + number, title: name, disabled }, text);
+      const tool = (text, name, key, action, disabled) => {
+        const button = el("button", { type: "button", class: "icon-button", "aria-label": name + " question " + number, title: name, disabled, "data-focus-key": key + "-" + idx }, text);
         button.addEventListener("click", action);
         return button;
       };
@@ -298,10 +340,10 @@
         el("span", { class: "drag-handle", "aria-hidden": "true", text: "⠿" }),
         select,
         el("span", { class: "question-tools" },
-          tool("↑", "Move up", () => move(idx, idx - 1), idx === 0),
-          tool("↓", "Move down", () => move(idx, idx + 1), idx === quiz.questions.length - 1),
-          tool("⊕", "Duplicate", () => duplicateQuestion(idx)),
-          tool("✕", "Delete", () => deleteQuestion(idx))));
+          tool("↑", "Move up", "up", () => move(idx, idx - 1, "up"), idx === 0),
+          tool("↓", "Move down", "down", () => move(idx, idx + 1, "down"), idx === quiz.questions.length - 1),
+          tool("⊕", "Duplicate", "duplicate", () => duplicateQuestion(idx)),
+          tool("✕", "Delete", "delete", () => deleteQuestion(idx))));
       item.addEventListener("dragstart", (event) => {
         event.dataTransfer.setData("text/x-question", String(idx));
         event.dataTransfer.effectAllowed = "move";
@@ -313,25 +355,27 @@
         const from = Number(event.dataTransfer.getData("text/x-question"));
         if (Number.isNaN(from)) return;
         event.preventDefault();
-        move(from, idx);
+        move(from, idx, "pick");
       });
       return item;
     }));
   }
 
   function focusPick(idx) {
-    const button = list.querySelector('.question-pick[data-idx="' + idx + '"]');
-    if (button) button.focus();
+    focusAgain({ key: "pick-" + idx });
   }
 
-  function move(from, to) {
+  /** Move a question; focus follows it, on the control that moved it (``by``: pick, up or
+   * down), so pressing the same key again moves it again. At an end, where that button is
+   * disabled, focus goes to the question itself. */
+  function move(from, to, by) {
     if (to < 0 || to >= quiz.questions.length || from === to) return;
     const [question] = quiz.questions.splice(from, 1);
     quiz.questions.splice(to, 0, question);
     current = to;
     changed();
     renderAll();
-    focusPick(to);
+    focusAgain({ key: by + "-" + to }, { key: "pick-" + to });
     announce("Question moved to place " + (to + 1) + ".");
   }
 
@@ -497,7 +541,6 @@
       fill(form);
       return;
     }
-    const active = document.activeElement && form.contains(document.activeElement) ? document.activeElement.id : null;
     fieldCount = 0;
     fill(form,
       el("p", { class: "muted", text: "Question " + (current + 1) + " of " + quiz.questions.length }),
@@ -509,7 +552,6 @@
       field("Explanation (shown at the reveal)", "textarea", () => q.explanation, (v) => { q.explanation = v; }, { id: "q-explanation", rows: "2", maxlength: "2000" }),
       el("ul", { id: "question-problems", class: "field-problems", "aria-live": "polite", hidden: true }));
     renderQuestionProblems();
-    if (active && byId(active)) byId(active).focus();
   }
 
   // ---- Pictures: picker, drop on the form, or paste -----------------------------------
@@ -635,9 +677,11 @@
   }
 
   function renderAll() {
-    renderList();
-    renderForm();
-    renderPreview();
+    keepingFocus(() => {
+      renderList();
+      renderForm();
+      renderPreview();
+    });
   }
 
   // ---- Quiz settings -----------------------------------------------------------

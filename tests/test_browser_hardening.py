@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import trio
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from trivia_trio.http_client import request
 
@@ -199,3 +199,58 @@ def test_two_tabs_on_one_quiz_never_overwrite_each_other_and_lose_nothing(
     expect(third.get_by_label("Question text")).to_have_value("Shared question?")
     wait_saved(third)
     assert library_json(first, quiz_id)["title"] == "Title, second edit"
+
+
+def open_in_editor(desk: Desk, quiz: dict[str, object]) -> Page:  # noqa: F811
+    """Keep ``quiz`` in the library and open it in the editor."""
+    page = desk.page()
+    reply = page.request.post(f"{desk.server.url}/api/instructor/library", data={"quiz": quiz})
+    assert reply.ok, reply.text()
+    page.goto(f"{desk.server.url}/instructor/editor?quiz={reply.json()['quiz_id']}")
+    expect(page.get_by_role("heading", name="Quiz editor")).to_be_visible()
+    return page
+
+
+THREE = {"title": "Order", "questions": [
+    {"text": text, "options": ["yes", "no"], "correct": "A"}
+    for text in ("First", "Second", "Third")]}
+
+
+def test_focus_stays_on_the_moved_question_across_autosaves(desk: Desk) -> None:  # noqa: F811
+    editor = open_in_editor(desk, THREE)
+    picks = editor.locator(".question-pick-text")
+    expect(picks).to_have_text(["1. First", "2. Second", "3. Third"])
+    editor.get_by_role("button", name="3. Third").focus()
+    editor.keyboard.press("Alt+ArrowUp")
+    expect(picks).to_have_text(["1. First", "2. Third", "3. Second"])
+    wait_saved(editor)  # the save's reply redraws the list
+    editor.keyboard.press("Alt+ArrowUp")
+    expect(picks).to_have_text(["1. Third", "2. First", "3. Second"])
+    expect(editor.get_by_role("button", name="1. Third")).to_be_focused()
+    wait_saved(editor)
+
+    # The ↓ button from the keyboard: focus stays on it as the question goes down.
+    editor.get_by_role("button", name="Move down question 1").focus()
+    editor.keyboard.press("Enter")
+    expect(picks).to_have_text(["1. First", "2. Third", "3. Second"])
+    wait_saved(editor)
+    expect(editor.get_by_role("button", name="Move down question 2")).to_be_focused()
+    editor.keyboard.press("Enter")
+    expect(picks).to_have_text(["1. First", "2. Second", "3. Third"])
+    # At the bottom its ↓ is disabled: focus is on the question itself.
+    expect(editor.get_by_role("button", name="3. Third")).to_be_focused()
+    wait_saved(editor)
+    expect(editor.get_by_role("button", name="3. Third")).to_be_focused()
+
+    # The caret in a text field stays where it was through a save and its redraw.
+    text = editor.get_by_label("Question text")
+    text.focus()
+    editor.keyboard.press("End")
+    editor.keyboard.press("ArrowLeft")
+    editor.keyboard.type("x")
+    wait_saved(editor)
+    editor.keyboard.type("y")
+    expect(text).to_have_value("Thirxyd")
+    wait_saved(editor)
+    assert [q["text"] for q in library_json(editor, editor.url.rsplit("=", 1)[1])["quiz"][
+        "questions"]] == ["First", "Second", "Thirxyd"]
