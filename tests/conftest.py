@@ -25,8 +25,8 @@ from hypothesis import settings as hypothesis_settings
 from trio_websocket import WebSocketConnection, open_websocket_url
 
 from trivia_trio.config import Settings
-from trivia_trio.http_client import Response, request
-from trivia_trio.server import ServerInfo, serve
+from trivia_trio.tools.http_client import Response, request
+from trivia_trio.web.server import ServerInfo, serve
 
 # CI explores the same examples every run (a failure there is reproducible);
 # local runs keep exploring new ones.
@@ -293,8 +293,9 @@ def server_process(tmp_path: Path, quiz_path: Path) -> Iterator[ServerProcess]:
 
 # ---- every server's log: no traceback, no ERROR line -----------------------------------------
 # What the server logs, rightly, while the disk refuses writes.
-DISK_REFUSED = pytest.mark.server_log_allows(r"trivia_trio\.store: commit of \d+ writes failed",
-                                             r"trivia_trio\.room: storage: ")
+DISK_REFUSED = pytest.mark.server_log_allows(
+    r"trivia_trio\.store\.database: commit of \d+ writes failed",
+    r"trivia_trio\.room\.room: storage: ")
 _STARTED: list[ServerProcess] = []  # server processes started by the running test
 
 

@@ -16,7 +16,7 @@ import trio
 import trio.testing
 from trio_websocket import connect_websocket_url
 
-from trivia_trio.server import ServerInfo
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import THREE_QUESTIONS, connect, get, instructor_cookie, join, ws_url
 from .test_review_findings import Gate

@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from trivia_trio.quiz import quiz_from_dict
+from trivia_trio.core.quiz import quiz_from_dict
 
 from .conftest import INSTRUCTOR_KEY, ServerProcess
 from .test_browser import BIG_PHONE, answer, browser, join, screenshots  # noqa: F401 (fixtures)

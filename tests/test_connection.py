@@ -17,8 +17,8 @@ from wsproto.connection import Connection as WsConnection
 from wsproto.connection import ConnectionType
 from wsproto.events import CloseConnection, TextMessage
 
-from trivia_trio.connection import WRITES_DIRECTLY, Connection, text_frame
-from trivia_trio.server import ServerInfo
+from trivia_trio.room.connection import WRITES_DIRECTLY, Connection, text_frame
+from trivia_trio.web.server import ServerInfo
 
 
 def received_texts(data: bytes) -> list[str]:

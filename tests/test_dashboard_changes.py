@@ -7,7 +7,7 @@ import json
 
 import trio
 
-from trivia_trio.server import ServerInfo
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import Peer, connect, instructor_cookie, join
 

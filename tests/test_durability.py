@@ -23,8 +23,8 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, connect_websocket_url
 
-from trivia_trio import store as db
-from trivia_trio.server import ServerInfo
+from trivia_trio.store import database as db
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import (
     DISK_REFUSED,
@@ -164,7 +164,7 @@ async def test_every_acknowledged_answer_survives_repeated_kill_9(tmp_path: Path
 # ---- 2: the settings in force ------------------------------------------------------------------
 def test_the_database_opens_in_wal_with_full_sync_and_says_so(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="trivia_trio.store")
+    caplog.set_level(logging.INFO, logger="trivia_trio.store.database")
     conn = db.connect(tmp_path / "t.sqlite3")
     try:
         settings = db.durability_settings(conn)

@@ -21,8 +21,8 @@ from typing import Any
 import trio
 
 from trivia_trio.config import Settings
-from trivia_trio.quiz import load_quiz
-from trivia_trio.server import ServerInfo, serve
+from trivia_trio.store.quiz_files import load_quiz
+from trivia_trio.web.server import ServerInfo, serve
 
 from .conftest import THREE_QUESTIONS, connect, get, instructor_cookie, join, make_settings
 

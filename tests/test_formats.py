@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trivia_trio.formats import aiken, csv_format, gift, json_format
-from trivia_trio.kinds import KINDS, TrueFalse
-from trivia_trio.quiz import Quiz, QuizError, load_quiz, quiz_from_dict
+from trivia_trio.core.formats import aiken, csv_format, gift, json_format
+from trivia_trio.core.kinds import KINDS, TrueFalse
+from trivia_trio.core.quiz import Quiz, QuizError, quiz_from_dict
+from trivia_trio.store.quiz_files import load_quiz
 
 THREE_QUESTIONS = quiz_from_dict(
     {

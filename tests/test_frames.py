@@ -10,8 +10,8 @@ from wsproto import ConnectionType
 from wsproto.connection import Connection
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 
-from trivia_trio.frames import FrameReader
-from trivia_trio.server import ServerInfo
+from trivia_trio.room.frames import FrameReader
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import join
 from .test_hostile_input import raw_socket

@@ -15,8 +15,8 @@ from typing import Any
 import trio
 
 from trivia_trio.config import Settings
-from trivia_trio.http_client import request
-from trivia_trio.server import ServerInfo, serve
+from trivia_trio.tools.http_client import request
+from trivia_trio.web.server import ServerInfo, serve
 
 from .conftest import (
     THREE_QUESTIONS,

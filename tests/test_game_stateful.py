@@ -18,8 +18,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from trivia_trio import views
-from trivia_trio.game import (
+from trivia_trio.core import views
+from trivia_trio.core.game import (
     POINTS_PER_QUESTION,
     DuplicateStudentId,
     Game,
@@ -30,7 +30,7 @@ from trivia_trio.game import (
     Submission,
     as_score,
 )
-from trivia_trio.quiz import quiz_from_dict
+from trivia_trio.core.quiz import quiz_from_dict
 
 T0 = 1_700_000_000_000
 QUIZ_DICT = {

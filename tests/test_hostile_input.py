@@ -22,11 +22,11 @@ import trio.testing
 from trio_websocket import ConnectionClosed, connect_websocket_url
 
 from trivia_trio.config import Limits
-from trivia_trio.http_client import request
-from trivia_trio.room import Client, Role, Room
-from trivia_trio.server import ServerInfo, serve
-from trivia_trio.web import create_app
-from trivia_trio.ws_client import client_frame
+from trivia_trio.room.room import Client, Role, Room
+from trivia_trio.tools.http_client import request
+from trivia_trio.tools.ws_client import client_frame
+from trivia_trio.web.app import create_app
+from trivia_trio.web.server import ServerInfo, serve
 
 from .conftest import Peer, connect, get, instructor_cookie, join, make_settings, ws_url
 from .test_security import keyring_of

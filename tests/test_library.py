@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from trivia_trio import library
-from trivia_trio.http_client import Response, request
-from trivia_trio.quiz import QuizError, load_quiz, quiz_from_dict
-from trivia_trio.server import ServerInfo
+from trivia_trio.core.quiz import QuizError, quiz_from_dict
+from trivia_trio.store import library
+from trivia_trio.store.quiz_files import load_quiz
+from trivia_trio.tools.http_client import Response, request
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import THREE_QUESTIONS, connect, get, instructor_cookie, join
 
@@ -164,7 +165,7 @@ def test_every_save_is_a_later_version_even_within_one_millisecond(tmp_path: Pat
 
 
 def test_undo_is_refused_after_its_window(tmp_path: Path) -> None:
-    from trivia_trio.store import connect as open_db
+    from trivia_trio.store.database import connect as open_db
 
     conn = open_db(tmp_path / "db.sqlite3")
     quiz_id = library.add(conn, library.check(THREE_QUESTIONS), now=0)

@@ -12,9 +12,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trivia_trio.library_routes import EXPORTS, GIFT_KINDS, bundle, gift_left_out
-from trivia_trio.media import media_name
-from trivia_trio.quiz import Quiz, load_quiz, quiz_from_dict
+from trivia_trio.core.pictures import media_name
+from trivia_trio.core.quiz import Quiz, quiz_from_dict
+from trivia_trio.store.quiz_files import load_quiz
+from trivia_trio.web.library_routes import EXPORTS, GIFT_KINDS, bundle, gift_left_out
 
 SPECIALS = "abcXYZ09éß漢~=#{}:\\/,;\"'-_>[]."
 

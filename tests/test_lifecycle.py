@@ -10,8 +10,8 @@ from pathlib import Path
 import trio
 from trio_websocket import ConnectionClosed
 
-from trivia_trio.http_client import request
-from trivia_trio.server import ServerInfo, serve
+from trivia_trio.tools.http_client import request
+from trivia_trio.web.server import ServerInfo, serve
 
 from .conftest import (
     THREE_QUESTIONS,

@@ -14,8 +14,8 @@ from collections import Counter
 import pytest
 import trio
 
-from trivia_trio import http_client
-from trivia_trio.loadtest import (
+from trivia_trio.tools import http_client
+from trivia_trio.tools.loadtest import (
     METRICS,
     MIXED_QUESTIONS,
     LoadtestRefused,

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import trio
 
-from trivia_trio.http_client import request
-from trivia_trio.media import MAX_PICTURE_BYTES, MediaStore, media_name, picture_type
-from trivia_trio.quiz import QuizError, load_quiz
-from trivia_trio.server import ServerInfo
+from trivia_trio.core.pictures import MAX_PICTURE_BYTES, media_name, picture_type
+from trivia_trio.core.quiz import QuizError
+from trivia_trio.store.media import MediaStore
+from trivia_trio.store.quiz_files import load_quiz
+from trivia_trio.tools.http_client import request
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import connect, instructor_cookie, join, make_settings
 
@@ -213,7 +215,7 @@ def response_etag(server: ServerInfo, url: str) -> str:
 
 async def test_a_bundle_uploaded_from_the_dashboard_serves_its_pictures(
         nursery: trio.Nursery, tmp_path: Path) -> None:
-    from trivia_trio.server import serve
+    from trivia_trio.web.server import serve
 
     settings = make_settings(tmp_path / "data2", None)
     info = await nursery.start(lambda task_status: serve(settings, task_status=task_status))

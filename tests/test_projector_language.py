@@ -9,8 +9,8 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio.quiz import QuizError, quiz_from_dict
-from trivia_trio.room import Client, Role, Room
+from trivia_trio.core.quiz import QuizError, quiz_from_dict
+from trivia_trio.room.room import Client, Role, Room
 
 from .conftest import THREE_QUESTIONS
 from .test_room import drain, next_of, room_at

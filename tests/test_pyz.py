@@ -32,7 +32,7 @@ import trio
 from trio_websocket import open_websocket_url
 
 import trivia_trio
-from trivia_trio.http_client import request
+from trivia_trio.tools.http_client import request
 
 from .conftest import log_problems
 
@@ -256,7 +256,7 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(sorted(m for m in ("trio", "qrcode", "quart", "hypercorn", "trivia_trio.server")
+print(sorted(m for m in ("trio", "qrcode", "quart", "hypercorn", "trivia_trio.web.server")
              if m in sys.modules))
 """
 
@@ -391,7 +391,8 @@ def compiled_in_cache(folder: Path, version: str) -> list[str]:
     bytecode for."""
     (build,) = (folder / "data" / "cache").iterdir()
     tag = f"cpython-{version.replace('.', '')}"
-    wanted = [build / "trivia_trio" / f"server.{tag}.pyc", build / "quart" / f"app.{tag}.pyc"]
+    wanted = [build / "trivia_trio" / "web" / f"server.{tag}.pyc",
+              build / "quart" / f"app.{tag}.pyc"]
     return [p.stem for p in wanted if (p.parent / "__pycache__" / p.name).is_file()]
 
 

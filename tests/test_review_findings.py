@@ -20,14 +20,14 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio import store as db
-from trivia_trio import web
-from trivia_trio.game import Rejected, State
-from trivia_trio.quiz import quiz_from_dict
-from trivia_trio.room import Role, Room, open_room
-from trivia_trio.server import ServerInfo
-from trivia_trio.store import StorageError, open_store
-from trivia_trio.throttle import SlidingWindow
+from trivia_trio.core.game import Rejected, State
+from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.room.room import Role, Room, open_room
+from trivia_trio.room.throttle import SlidingWindow
+from trivia_trio.store import database as db
+from trivia_trio.store.database import StorageError, open_store
+from trivia_trio.web import app
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import DISK_REFUSED, THREE_QUESTIONS, get, join
 from .test_room import drain
@@ -204,10 +204,10 @@ async def test_the_join_throttle_forgets_addresses_it_no_longer_needs(
 
 
 async def test_unknown_static_paths_do_not_grow_the_asset_cache(server: ServerInfo) -> None:
-    before = web._read_asset.cache_info().currsize
+    before = app._read_asset.cache_info().currsize
     for n in range(50):
         assert (await get(server, f"/static/nope-{n}.js")).status == 404
-    assert web._read_asset.cache_info().currsize - before < 50
+    assert app._read_asset.cache_info().currsize - before < 50
 
 
 # ---- 7. /api/stats with a non-ASCII digit is a 500 ----------------------------------------

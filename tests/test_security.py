@@ -16,11 +16,11 @@ import trio
 from quart.testing.connections import WebsocketDisconnectError, WebsocketResponseError
 from trio_websocket import ConnectionClosed, ConnectionRejected, connect_websocket_url
 
-from trivia_trio import store as db
-from trivia_trio.auth import Keyring
-from trivia_trio.http_client import request
-from trivia_trio.server import ServerInfo
-from trivia_trio.web import create_app
+from trivia_trio.store import database as db
+from trivia_trio.tools.http_client import request
+from trivia_trio.web.app import create_app
+from trivia_trio.web.auth import Keyring
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import (
     INSTRUCTOR_KEY,

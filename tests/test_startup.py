@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from trivia_trio.http_client import request
+from trivia_trio.tools.http_client import request
 
 from .conftest import ServerProcess, get
 

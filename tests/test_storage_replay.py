@@ -10,7 +10,7 @@ import pytest
 import trio
 
 from trivia_trio.config import Settings
-from trivia_trio.server import ServerInfo, serve
+from trivia_trio.web.server import ServerInfo, serve
 
 from .conftest import DISK_REFUSED, connect, get, instructor_cookie, join, post
 

@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from trivia_trio import views
-from trivia_trio.deltas import TableChanges
-from trivia_trio.game import Game, State, Submission
-from trivia_trio.quiz import Quiz, quiz_from_dict
+from trivia_trio.core import views
+from trivia_trio.core.deltas import TableChanges
+from trivia_trio.core.game import Game, State, Submission
+from trivia_trio.core.quiz import Quiz, quiz_from_dict
 
 T0 = 1_700_000_000_000
 SECOND = 1000

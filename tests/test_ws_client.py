@@ -11,16 +11,16 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio.connection import text_frame
-from trivia_trio.frames import unmask
-from trivia_trio.server import ServerInfo
-from trivia_trio.ws_client import (
+from trivia_trio.room.connection import text_frame
+from trivia_trio.room.frames import unmask
+from trivia_trio.tools.ws_client import (
     GUID,
     HandshakeRefused,
     WebSocketClosed,
     client_frame,
     open_websocket,
 )
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import join, ws_url
 

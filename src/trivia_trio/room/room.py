@@ -30,14 +30,10 @@ from typing import Any, TypeVar
 import outcome
 import trio
 
-from . import qr, views
-from . import store as db
-from .clients import Client, Role
-from .coalesce import Coalescer
-from .config import Limits
-from .connection import Connection
-from .deltas import TableChanges
-from .game import (
+from ..config import Limits
+from ..core import qr, views
+from ..core.deltas import TableChanges
+from ..core.game import (
     DuplicateStudentId,
     Game,
     Opening,
@@ -48,8 +44,13 @@ from .game import (
     Submission,
     run_seed,
 )
-from .quiz import Quiz, demo_quiz, is_language_tag, quiz_from_dict
-from .store import Opened, StorageError, Store
+from ..core.quiz import Quiz, is_language_tag, quiz_from_dict
+from ..store import database as db
+from ..store.database import Opened, StorageError, Store
+from ..store.quiz_files import demo_quiz
+from .clients import Client, Role
+from .coalesce import Coalescer
+from .connection import Connection
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -22,14 +22,16 @@ import trio
 from quart import Response, jsonify, request
 from quart_trio import QuartTrio
 
-from . import library
-from .exports import download
-from .formats import csv_format, gift, json_format
-from .game import Rejected
-from .media import MediaStore, check_picture
-from .quiz import Quiz, QuizError, load_quiz
-from .room import Room
-from .store import StorageError
+from ..core.formats import csv_format, gift, json_format
+from ..core.game import Rejected
+from ..core.pictures import check_picture
+from ..core.quiz import Quiz, QuizError
+from ..room.room import Room
+from ..store import library
+from ..store.database import StorageError
+from ..store.media import MediaStore
+from ..store.quiz_files import load_quiz
+from .responses import download
 
 Guard = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
 EXPORTS = {  # format -> (writer, file suffix, mimetype)

@@ -20,7 +20,20 @@ from quart import Response, jsonify, redirect, request, websocket
 from quart_trio import QuartTrio
 from quart_trio.wrappers import TrioRequest
 
-from . import connection, exports, library, library_routes, runs, views
+from ..config import Settings
+from ..core import views
+from ..core.game import DuplicateStudentId, Rejected
+from ..core.pictures import CONTENT_TYPES, MAX_PICTURE_BYTES
+from ..core.quiz import QuizError
+from ..room import connection
+from ..room.clients import FLUSH
+from ..room.room import TELEMETRY_KINDS, Role, Room
+from ..room.throttle import SlidingWindow
+from ..store import exports, library, runs
+from ..store.database import StorageError
+from ..store.media import MediaStore
+from ..store.quiz_files import load_quiz
+from . import library_routes
 from .auth import (
     COOKIE_MAX_AGE,
     SAFE_METHODS,
@@ -30,14 +43,7 @@ from .auth import (
     from_own_page,
     is_loopback,
 )
-from .clients import FLUSH
-from .config import Settings
-from .game import DuplicateStudentId, Rejected
-from .media import CONTENT_TYPES, MAX_PICTURE_BYTES, MediaStore
-from .quiz import QuizError, load_quiz
-from .room import TELEMETRY_KINDS, Role, Room
-from .store import StorageError
-from .throttle import SlidingWindow
+from .responses import download
 
 CLOSE_NO_IDENTITY = 4001
 CLOSE_FORBIDDEN = 4003
@@ -391,7 +397,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             text = await room.store.read(read)
         except exports.UnknownRun:
             return _error(404, "unknown_run", "this session has no such run")
-        return exports.download(text, f"{session_id}-run{run_id}-{name}", mimetype)
+        return download(text, f"{session_id}-run{run_id}-{name}", mimetype)
 
     @app.get("/media/<name>")
     async def picture(name: str) -> Any:
@@ -440,7 +446,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     async def quiz_template() -> Response:
         # Public on purpose: a blank template gives nothing away.
         raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
-        return exports.download(raw.decode("utf-8-sig"), "quiz-template.csv")
+        return download(raw.decode("utf-8-sig"), "quiz-template.csv")
 
     library_routes.register(app, room, instructor_only, page, media)
 

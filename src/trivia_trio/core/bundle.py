@@ -14,7 +14,7 @@ import lzma
 import zipfile
 import zlib
 
-from .media import MAX_PICTURE_BYTES, MAX_QUIZ_PICTURE_BYTES, Pictures, relative_parts
+from .pictures import MAX_PICTURE_BYTES, MAX_QUIZ_PICTURE_BYTES, Pictures, relative_parts
 
 ZIP_MAGIC = b"PK\x03\x04"
 QUIZ_NAMES = ("quiz.json", "quiz.csv", "quiz.gift", "quiz.txt")

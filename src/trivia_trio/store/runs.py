@@ -17,7 +17,7 @@ from typing import Any
 
 from .exports import Run, load_run, session_run_ids
 from .library import Version, fingerprint, versions
-from .results import RunResults, Tally
+from ..core.results import RunResults, Tally
 
 
 def _summary(run: Run, grid: RunResults, current_run_id: int, known: dict[str, Version]

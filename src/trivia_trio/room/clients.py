@@ -19,8 +19,8 @@ from typing import Any
 
 import trio
 
-from . import views
-from .config import Limits
+from ..config import Limits
+from ..core import views
 from .connection import Connection, text_frame
 from .throttle import TokenBucket
 

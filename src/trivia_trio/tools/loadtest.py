@@ -41,9 +41,10 @@ from urllib.parse import quote, urlsplit
 import h11
 import trio
 
-from . import http_client, openfiles
-from .cli import collect_garbage_for_a_big_class
-from .config import Limits, Settings
+from .. import openfiles
+from ..config import Limits, Settings
+from ..gc_tuning import collect_garbage_for_a_big_class
+from . import http_client
 from .ws_client import HandshakeRefused, WebSocketClosed, open_websocket
 
 # The server adds its data folder's id to these names.
@@ -773,7 +774,7 @@ async def open_own_server(plan: Plan) -> AsyncIterator[ServerTarget]:
     its data are gone when the block exits.
     """
     # Quart and hypercorn are heavy imports that a --url run never needs.
-    from .server import serve
+    from ..web.server import serve
 
     with tempfile.TemporaryDirectory(prefix="trivia-trio-loadtest-") as tmp:
         data_dir = Path(tmp)

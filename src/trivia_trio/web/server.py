@@ -17,16 +17,19 @@ import hypercorn.trio
 import trio
 from hypercorn.config import Config
 
-from . import connection, folder_lock, library, openfiles
-from . import store as db
+from .. import openfiles
+from ..config import Settings
+from ..core.quiz import Quiz
+from ..room import connection
+from ..room.room import Room, open_room, wall_clock_ms
+from ..store import database as db
+from ..store import folder_lock, library
+from ..store.database import StorageError, Store, open_store
+from ..store.folder_lock import FolderInUse, FolderLock
+from ..store.media import MediaStore
+from ..store.quiz_files import load_quiz
+from .app import create_app
 from .auth import Keyring
-from .config import Settings
-from .folder_lock import FolderInUse, FolderLock
-from .media import MediaStore
-from .quiz import Quiz, load_quiz
-from .room import Room, open_room, wall_clock_ms
-from .store import StorageError, Store, open_store
-from .web import create_app
 
 log = logging.getLogger(__name__)
 PORT_ATTEMPTS = 20

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import outcome
 import trio
 
-from .game import Opening, Participant, Submission
+from ..core.game import Opening, Participant, Submission
 from .library import SCHEMA as LIBRARY_SCHEMA
 
 log = logging.getLogger(__name__)

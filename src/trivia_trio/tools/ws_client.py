@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import trio
 
-from .frames import unmask
+from ..room.frames import unmask
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .quiz import Quiz, QuizError, quiz_from_dict
+from ..core.quiz import Quiz, QuizError, quiz_from_dict
 
 UNDO_WINDOW_MS = 5 * 60 * 1000  # how long a deleted quiz can be brought back
 MAX_QUIZZES = 10_000

@@ -14,13 +14,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path, PurePath
 from typing import Any
 
-from .bundle import BundleError, is_bundle, open_bundle
 from .kinds import DEFAULT_KIND, KINDS, Kind, Report
 from .kinds.base import check_text
-from .media import Pictures, PicturesBeside
+from .pictures import Pictures
 
 SCORE_FNS = ("speed", "binary")
 TIME_LIMIT_RANGE = (5, 600)
@@ -243,47 +241,6 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
     )
 
 
-def load_quiz(source: Path | str | bytes, *, filename: str | None = None) -> Quiz:
-    """Load a quiz from a path or from raw bytes (an upload) in any supported format,
-    or from a quiz bundle (a .zip with quiz.json and its pictures).
-
-    The format is chosen by the file name's suffix when there is one, else by
-    the content. Pictures are read from beside the quiz file or from the
-    bundle; an upload that is not a bundle cannot bring any. Raises QuizError
-    (naming the file) for anything unusable, including a file that cannot be read.
-    """
-    from . import formats
-
-    pictures: Pictures
-    if isinstance(source, bytes):
-        raw, name = source, filename or "upload"
-        pictures = Pictures()
-    else:
-        path = Path(source)
-        name = filename or str(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise QuizError([exc.strerror or str(exc)], source=name) from exc
-        pictures = PicturesBeside(path.parent)
-    format_name = name
-    if is_bundle(raw):
-        try:
-            inner, raw, pictures = open_bundle(raw, QUIZ_MAX_BYTES)
-        except BundleError as exc:
-            raise QuizError([str(exc)], source=name) from None
-        # The bundle's name is the title when the quiz file has none.
-        format_name = f"{PurePath(name).stem}{PurePath(inner).suffix}"
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise QuizError([f"not UTF-8 text (byte {exc.start})"], source=name) from exc
-    try:
-        return formats.parse(text, format_name).quiz(pictures)
-    except QuizError as exc:
-        raise QuizError(in_file_order(exc.problems), source=name) from None
-
-
 def in_file_order(problems: list[str]) -> list[str]:
     """Problems that name a line, in line order (the format's and the validator's mixed);
     those that name none first, as they came."""
@@ -292,11 +249,3 @@ def in_file_order(problems: list[str]) -> list[str]:
         return int(found.group(1)) if found else 0
 
     return sorted(problems, key=line)
-
-
-def demo_quiz() -> Quiz:
-    """The built-in quiz that runs when no file is given."""
-    from importlib.resources import files
-
-    raw = (files("trivia_trio") / "quizzes" / "demo.json").read_bytes()
-    return load_quiz(raw, filename="demo.json")

@@ -17,13 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from quart import Response
-
-from . import results
-from .game import Submission, run_seed
-from .kinds import Kind
-from .quiz import Quiz, quiz_from_dict
-from .store import presence_key
+from ..core import results
+from ..core.game import Submission, run_seed
+from ..core.kinds import Kind
+from ..core.quiz import Quiz, quiz_from_dict
+from .database import presence_key
 
 # v1's columns first, in v1's order; every later one at the end (docs/PROTOCOL.md).
 RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
@@ -291,13 +289,3 @@ def run_json(conn: sqlite3.Connection, run_id: int) -> str:
                    for e in run.events],
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-
-
-def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
-    """A UTF-8 download. CSV gets a BOM, so Excel reads names with accents correctly;
-    JSON must not have one."""
-    prefix = "\ufeff" if mimetype == "text/csv" else ""
-    response = Response((prefix + text).encode("utf-8"),
-                        content_type=f"{mimetype}; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

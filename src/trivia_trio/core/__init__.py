@@ -1,0 +1,9 @@
+"""The pure core: what a quiz is and what a run means, with no clock, socket or disk.
+
+The quiz and its validation (``quiz``), each kind of question (``kinds/``), the
+file formats (``formats/``, ``bundle``), the pictures' checks (``pictures``),
+the game's rules and scoring (``game``), the messages each audience is shown
+(``views``, ``deltas``) and the join QR (``qr``). Everything here is plain
+synchronous Python, tested without a server. It imports the standard library
+and ``qrcode`` only: never trio, Quart, hypercorn, sqlite3, nor another floor.
+"""

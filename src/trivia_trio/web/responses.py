@@ -1,0 +1,15 @@
+"""Responses that more than one audience's routes send."""
+
+from __future__ import annotations
+
+from quart import Response
+
+
+def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
+    """A UTF-8 download. CSV gets a BOM, so Excel reads names with accents correctly;
+    JSON must not have one."""
+    prefix = "\ufeff" if mimetype == "text/csv" else ""
+    response = Response((prefix + text).encode("utf-8"),
+                        content_type=f"{mimetype}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
