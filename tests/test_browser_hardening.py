@@ -19,7 +19,7 @@ import pytest
 import trio
 from playwright.sync_api import Browser, Page, expect
 
-from trivia_trio.http_client import request
+from trivia_trio.tools.http_client import request
 
 from .conftest import INSTRUCTOR_KEY, ServerProcess, connect, join
 from .test_browser import DASHBOARD, PROJECTOR, browser, screenshots  # noqa: F401 (fixtures)
