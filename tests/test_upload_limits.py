@@ -16,11 +16,11 @@ import struct
 import zipfile
 
 import pytest
-from trivia_trio.web.app.server import ServerInfo
 
 from trivia_trio.core.quiz import QuizError
 from trivia_trio.store.quiz_files import load_quiz
 from trivia_trio.tools.http_client import Response, request
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import THREE_QUESTIONS, instructor_cookie
 
