@@ -14,9 +14,9 @@ from typing import Any
 import trio
 import trio.testing
 
-from trivia_trio.game import State
-from trivia_trio.room import Client, Role, Room
-from trivia_trio.server import ServerInfo
+from trivia_trio.core.game import State
+from trivia_trio.room.room import Client, Role, Room
+from trivia_trio.web.server import ServerInfo
 
 from .conftest import connect, instructor_cookie
 from .test_room import drain, room_at

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .plain_text import is_hidden
+from ..core.plain_text import is_hidden
 
 # Cookie names start with these and end with the data folder's id (``Keyring``).
 STUDENT_COOKIE = "tt_student"
