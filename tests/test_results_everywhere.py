@@ -33,10 +33,10 @@ import trio
 import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from trivia_trio import exports, runs, views
 from trivia_trio.game import State
 from trivia_trio.quiz import quiz_from_dict
+
+from trivia_trio import exports, runs, views
 from trivia_trio.room import Client, Role, Room, open_room
 from trivia_trio.store import Store, open_store
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
+from ..core.results import RunResults, Tally
 from .exports import Run, load_run, session_run_ids
 from .library import Version, fingerprint, versions
-from ..core.results import RunResults, Tally
 
 
 def _summary(run: Run, grid: RunResults, current_run_id: int, known: dict[str, Version]
