@@ -33,12 +33,13 @@ import trio
 import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from trivia_trio.game import State
-from trivia_trio.quiz import quiz_from_dict
 
-from trivia_trio import exports, runs, views
-from trivia_trio.room import Client, Role, Room, open_room
-from trivia_trio.store import Store, open_store
+from trivia_trio.core import views
+from trivia_trio.core.game import State
+from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.room.room import Client, Role, Room, open_room
+from trivia_trio.store import exports, runs
+from trivia_trio.store.database import Store, open_store
 
 SESSION = "class"
 EVERY_KIND = {
