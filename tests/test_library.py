@@ -153,7 +153,7 @@ async def test_a_save_based_on_an_older_version_is_refused_and_changes_nothing(
 
 
 def test_every_save_is_a_later_version_even_within_one_millisecond(tmp_path: Path) -> None:
-    from trivia_trio.store import connect as open_db
+    from trivia_trio.store.database import connect as open_db
 
     conn = open_db(tmp_path / "db.sqlite3")
     quiz_id = library.add(conn, library.check(THREE_QUESTIONS), now=5)
