@@ -113,9 +113,12 @@ i18n.ready.then(() => {
     return [el("p", { class: headingClass || null, text: heading }), el("ul", { class: "problem-list" }, ...items.map((item) => el("li", { text: item })))];
   }
 
-  // Why the server refused: its problems, else its error's words, else its status.
+  // Why the server refused: its problems, else its error's words (with the limit of a
+  // file too large), else its status.
   function problemsOf(data, status) {
-    return data.problems && data.problems.length ? data.problems : [data.code ? i18n.serverText("error", data.code) : t("library.refused", { status: String(status) })];
+    if (data.problems && data.problems.length) return data.problems;
+    const limit = data.limit_bytes ? { limit: i18n.formatNumber(data.limit_bytes / 1048576) + " MB" } : {};
+    return [data.code ? i18n.serverText("error", data.code, limit) : t("library.refused", { status: String(status) })];
   }
 
   /** Running a quiz after the end starts a new run: every phone still in the ended one goes

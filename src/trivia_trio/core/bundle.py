@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import lzma
+import struct
 import zipfile
 import zlib
 
@@ -19,6 +20,12 @@ from .pictures import MAX_PICTURE_BYTES, MAX_QUIZ_PICTURE_BYTES, Pictures, relat
 ZIP_MAGIC = b"PK\x03\x04"
 QUIZ_NAMES = ("quiz.json", "quiz.csv", "quiz.gift", "quiz.txt")
 MAX_ENTRIES = 2000
+# The central directory lists each file in 46 bytes plus its name and extras: 1 KB
+# each is plenty for a bundle's names, and bounds what opening the archive parses.
+MAX_DIRECTORY_BYTES = MAX_ENTRIES * 1024
+END_OF_DIRECTORY = b"PK\x05\x06"
+ZIP64_LOCATOR = b"PK\x06\x07"
+ZIP64_END_OF_DIRECTORY = b"PK\x06\x06"
 # What reading a damaged archive raises: a bad header or CRC, a method or version we do
 # not have, an offset before the start (ValueError) or a name that is not UTF-8
 # (UnicodeDecodeError, a ValueError), a truncated or corrupt deflate, bzip2 (OSError) or
@@ -66,17 +73,46 @@ class PicturesInBundle(Pictures):
             raise LookupError(f"cannot be read from the bundle ({exc})") from None
 
 
+def directory_size(raw: bytes) -> tuple[int, int]:
+    """(files listed, central directory bytes) as the archive's end-of-central-directory
+    record (or its zip64 form) says, read before anything else; BundleError without one.
+
+    ``zipfile`` parses the whole directory when it opens an archive: this is how much
+    that would be, known in constant time.
+    """
+    end = raw.rfind(END_OF_DIRECTORY, max(0, len(raw) - 22 - 0xFFFF))
+    if end < 0 or len(raw) < end + 22:
+        raise BundleError("not a readable .zip file (it has no end of central directory)")
+    entries, size = struct.unpack_from("<HI", raw, end + 10)
+    locator = end - 20
+    if locator >= 0 and raw[locator:locator + 4] == ZIP64_LOCATOR:
+        (start,) = struct.unpack_from("<Q", raw, locator + 8)
+        if raw[start:start + 4] == ZIP64_END_OF_DIRECTORY and len(raw) >= start + 56:
+            entries, size = struct.unpack_from("<QQ", raw, start + 32)
+    return entries, size
+
+
 def open_bundle(raw: bytes, quiz_max_bytes: int) -> tuple[str, bytes, PicturesInBundle]:
-    """(the quiz file's name, its bytes, the bundle's pictures); BundleError if unusable."""
+    """(the quiz file's name, its bytes, the bundle's pictures); BundleError if unusable.
+
+    The bounds are checked before the archive is parsed: its size, then the number of
+    files and the size of the list of them that its last record declares.
+    """
     if len(raw) > MAX_QUIZ_PICTURE_BYTES + quiz_max_bytes + 2**20:
         raise BundleError("the bundle is larger than its quiz and 50 MB of pictures")
+    entries, listed_bytes = directory_size(raw)
+    if entries > MAX_ENTRIES:
+        raise BundleError(f"the bundle holds {entries:,} files; at most {MAX_ENTRIES:,}")
+    if listed_bytes > MAX_DIRECTORY_BYTES:
+        raise BundleError(f"the bundle's list of files takes {listed_bytes / 2**20:.1f} MB;"
+                          f" at most {MAX_DIRECTORY_BYTES / 2**20:.1f} MB")
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         infos = archive.infolist()
     except UNREADABLE as exc:
         raise BundleError(f"not a readable .zip file ({exc})") from None
-    if len(infos) > MAX_ENTRIES:
-        raise BundleError(f"the bundle holds more than {MAX_ENTRIES} files")
+    if len(infos) > MAX_ENTRIES:  # more than its last record said
+        raise BundleError(f"the bundle holds more than {MAX_ENTRIES:,} files")
     pictures = PicturesInBundle(archive)
     name = next((n for n in QUIZ_NAMES if n in pictures.entries), None)
     if name is None:

@@ -37,6 +37,10 @@ def load_quiz(source: Path | str | bytes, *, filename: str | None = None) -> Qui
             raise QuizError([exc.strerror or str(exc)], source=name) from exc
         pictures = PicturesBeside(path.parent)
     format_name = name
+    if not is_bundle(raw) and len(raw) > QUIZ_MAX_BYTES:
+        raise QuizError([f"the file is {len(raw) / 2**20:.1f} MB; a quiz file can be at most"
+                         f" {QUIZ_MAX_BYTES // 2**20} MB (pictures come in a .zip bundle)"],
+                        source=name)
     if is_bundle(raw):
         try:
             inner, raw, pictures = open_bundle(raw, QUIZ_MAX_BYTES)

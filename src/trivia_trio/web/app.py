@@ -13,17 +13,16 @@ from collections.abc import Awaitable, Callable
 from functools import cache, partial, wraps
 from importlib.resources import files
 from typing import Any
-from urllib.parse import unquote
 
 import trio
 from quart import Response, jsonify, redirect, request, websocket
 from quart_trio import QuartTrio
-from quart_trio.wrappers import TrioRequest
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..config import Settings
 from ..core import views
 from ..core.game import DuplicateStudentId, Rejected
-from ..core.pictures import CONTENT_TYPES, MAX_PICTURE_BYTES
+from ..core.pictures import CONTENT_TYPES
 from ..core.quiz import QuizError
 from ..room import connection
 from ..room.clients import FLUSH
@@ -32,8 +31,7 @@ from ..room.throttle import SlidingWindow
 from ..store import exports, library, runs
 from ..store.database import StorageError
 from ..store.media import MediaStore
-from ..store.quiz_files import load_quiz
-from . import library_routes
+from . import library_routes, uploads
 from .auth import (
     COOKIE_MAX_AGE,
     SAFE_METHODS,
@@ -116,20 +114,7 @@ def _host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-UPLOAD_PATH = "/api/instructor/quiz"
-
-
-def _request_class(larger: dict[str, int]) -> type[TrioRequest]:
-    """Requests bounded by MAX_CONTENT_LENGTH, except the paths in ``larger`` (a quiz
-    bundle with its pictures), bounded by their own size."""
-
-    class BoundedRequest(TrioRequest):
-        def __init__(self, method: str, scheme: str, path: str, *args: Any,
-                     max_content_length: int | None = None, **kwargs: Any) -> None:
-            super().__init__(method, scheme, path, *args,
-                             max_content_length=larger.get(path, max_content_length), **kwargs)
-
-    return BoundedRequest
+UPLOAD_PATH = uploads.QUIZ_PATHS[0]
 
 
 def create_app(room: Room, keyring: Keyring, settings: Settings,
@@ -138,13 +123,10 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     (anything else is a DNS-rebinding attempt); ``media`` keeps the quizzes' pictures
     (by default the data folder's ``media/``)."""
     app = QuartTrio(__name__, static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = settings.limits.quiz_max_bytes
-    app.request_class = _request_class({
-        UPLOAD_PATH: settings.limits.bundle_max_bytes,
-        library_routes.IMPORT_PATH: settings.limits.bundle_max_bytes,
-        library_routes.PICTURE_PATH: MAX_PICTURE_BYTES})
-    media = media or MediaStore(settings.data_dir / "media")
     limits = settings.limits
+    app.request_class = uploads.request_class(limits)
+    parser = uploads.Parser()
+    media = media or MediaStore(settings.data_dir / "media")
     joins = SlidingWindow(limits.joins_per_address_per_minute, 60)
     telemetry_events = SlidingWindow(limits.events_per_student_per_minute, 60)
 
@@ -198,6 +180,10 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if origin is not None and not from_own_page(origin, None, websocket.host):
             return Response("cross-origin websocket refused", 403)
         return None
+
+    @app.errorhandler(RequestEntityTooLarge)
+    async def too_large(_: RequestEntityTooLarge) -> Any:
+        return uploads.too_large(request.path, request.headers, limits)
 
     @app.after_request
     async def security_headers(response: Response) -> Response:
@@ -363,9 +349,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     async def upload_quiz() -> Any:
         raw = await request.get_data(cache=False)
         try:
-            # Browsers only send Latin-1 headers, so the page percent-encodes the name.
-            name = unquote(request.headers.get("X-Filename") or "upload")
-            quiz = load_quiz(raw, filename=name)
+            quiz = await parser.parse(raw, uploads.filename(request.headers))
         except QuizError as exc:
             return _error(400, "bad_quiz", str(exc), problems=exc.problems)
         # Pictures are kept by content, so keeping those of a quiz refused below is harmless.
@@ -448,7 +432,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
         return download(raw.decode("utf-8-sig"), "quiz-template.csv")
 
-    library_routes.register(app, room, instructor_only, page, media)
+    library_routes.register(app, room, instructor_only, page, media, parser)
 
     # ---- sockets ------------------------------------------------------------------------------
     async def serve_socket(role: Role) -> None:

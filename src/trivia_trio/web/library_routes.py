@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
-from urllib.parse import unquote
 
 import trio
 from quart import Response, jsonify, request
@@ -30,8 +29,8 @@ from ..room.room import Room
 from ..store import library
 from ..store.database import StorageError
 from ..store.media import MediaStore
-from ..store.quiz_files import load_quiz
 from .responses import download
+from .uploads import PICTURE_PATH, QUIZ_PATHS, Parser, filename
 
 Guard = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
 EXPORTS = {  # format -> (writer, file suffix, mimetype)
@@ -130,15 +129,14 @@ async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> bool:
     return await room.run_to_completion(note_and_load)
 
 
-IMPORT_PATH = "/api/instructor/library/import"
-PICTURE_PATH = "/api/instructor/library/media"
+IMPORT_PATH = QUIZ_PATHS[1]
 
 
 def register(app: QuartTrio, room: Room, instructor_only: Guard,
-             page: Callable[[str], Response], media: MediaStore) -> None:
+             page: Callable[[str], Response], media: MediaStore, parser: Parser) -> None:
     """Add the library routes and the editor page to ``app``; ``instructor_only`` guards
     every one. An imported quiz's pictures (from a quiz bundle) and the editor's are kept
-    in ``media``; bundles are made from it."""
+    in ``media``; bundles are made from it. ``parser`` reads imported files."""
     store = room.store
     prefix = "/api/instructor/library"
 
@@ -258,10 +256,8 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     @instructor_only
     async def import_quiz() -> Any:
         raw = await request.get_data(cache=False)
-        # Browsers only send Latin-1 headers, so the page percent-encodes the name.
-        name = unquote(request.headers.get("X-Filename") or "upload")
         try:
-            quiz = load_quiz(raw, filename=name)
+            quiz = await parser.parse(raw, filename(request.headers))
         except QuizError as exc:
             return _error(400, "bad_quiz", str(exc), problems=exc.problems)
         await trio.to_thread.run_sync(media.save, quiz.media)

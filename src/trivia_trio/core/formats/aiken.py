@@ -17,7 +17,9 @@ from .parsed import Parsed
 
 OPTION_LINE = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")
 ANSWER_LINE = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
-LOOKS_LIKE_AIKEN = re.compile(r"^\s*ANSWER\s*:\s*[A-Z]\s*$", re.MULTILINE | re.IGNORECASE)
+# Spaces within a line only: ^\s* would be quadratic in a file of blank lines.
+LOOKS_LIKE_AIKEN = re.compile(r"^[^\S\n]*ANSWER[^\S\n]*:[^\S\n]*[A-Z][^\S\n]*$",
+                              re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass

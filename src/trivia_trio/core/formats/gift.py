@@ -42,8 +42,10 @@ NUMBER_RANGE = re.compile(r"^(.+?)\.\.(.+)$")
 BLANK = "_____"
 READS_AS_MATCHING = "->"
 NAME_CHARS = 40
+# Spaces within a line only ([^\S\n]): a ^\s* would scan every following blank line
+# from each line start, quadratic in a file of blank lines.
 LOOKS_LIKE_GIFT = re.compile(
-    r"^\s*(::|\$CATEGORY:)|(?<!\\)\{\s*([=~]|(T|F|TRUE|FALSE)\s*[#}])", re.MULTILINE
+    r"^[^\S\n]*(::|\$CATEGORY:)|(?<!\\)\{\s*([=~]|(T|F|TRUE|FALSE)\s*[#}])", re.MULTILINE
 )
 
 
