@@ -128,9 +128,9 @@ def test_answers_that_look_like_paris_are_one_row_on_the_projector_and_dashboard
     for page, bars in ((screen, "#reveal-answers"), (dashboard, "#current-histogram")):
         rows = page.locator(f"{bars} .top-answers li")
         expect(rows).to_have_count(2)
-        expect(rows.nth(0)).to_contain_text("“paris”")
+        expect(rows.nth(0)).to_contain_text("“Paris”")
         expect(rows.nth(0).locator(".answer-bar-count")).to_have_text("4")
-        expect(rows.nth(1).locator(".answer-bar-text")).to_have_text("“lyon”")
+        expect(rows.nth(1).locator(".answer-bar-text")).to_have_text("“Lyon”")
         assert page.locator(f"{bars} .answer-bar-text").evaluate_all(
             "spans => spans.map(s => getComputedStyle(s).unicodeBidi)") == ["isolate"] * 2
     for page in (screen, dashboard):
