@@ -48,6 +48,7 @@
 
   function draw(snapshot) {
     setText("quiz-title", snapshot.title || t("app.name"));
+    byId("quiz-title").title = byId("quiz-title").textContent; // a long one is cut at two lines
     setText("question-countdown-unit", t("countdown.unit_long"));
     setText("progress", progressText(snapshot));
     const name = VIEW_FOR_STATE[snapshot.state] || "lobby";
@@ -62,7 +63,28 @@
     if (name === "leaders") renderLeaderboard(byId("leaders-top10"), snapshot.leaderboard);
     if (name === "final") drawFinal(snapshot.leaderboard || []);
     showOnly(views, slideShown ? "question" : name);
+    fitShown();
+    if (katexReady && !window.katex) katexReady.then(fitSoon, () => {});
   }
+
+  /** Shrink (or, for a crowded reveal, reflow) the shown stage until it fits the screen. */
+  function fitShown() {
+    const stage = Object.keys(views).map((key) => views[key]).find((view) => !view.hidden);
+    if (stage) fitStage(document.body, stage, stage === views.reveal ? ["is-crowded", "is-packed"] : []);
+  }
+
+  // What changes a stage's size after it is drawn: the window, a picture or a font
+  // arriving, math typeset once KaTeX has loaded.
+  let refit = 0;
+  function fitSoon() {
+    cancelAnimationFrame(refit);
+    refit = requestAnimationFrame(fitShown);
+  }
+  window.addEventListener("resize", fitSoon);
+  document.addEventListener("load", (event) => {
+    if (event.target.tagName === "IMG" || event.target.tagName === "LINK") fitSoon();
+  }, true);
+  if (document.fonts) document.fonts.addEventListener("loadingdone", fitSoon);
 
   function progressText(snapshot) {
     const total = snapshot.pool_meta ? snapshot.pool_meta.question_count : 0;
@@ -124,6 +146,7 @@
     showPicture(byId("reveal-image"), question.image);
     kind.tally(byId("reveal-answers"), question, { counts, correct: reveal.correct, top_answers: reveal.top_answers, revealed: true });
     renderRich(byId("reveal-explanation"), reveal.explanation || "");
+    byId("reveal-explanation").hidden = !reveal.explanation;
     const times = snapshot.response_time_distribution ? snapshot.response_time_distribution.buckets : [];
     const scores = snapshot.score_distribution ? snapshot.score_distribution.buckets : [];
     renderColumnChart(byId("reveal-times"), t("chart.response_times"), worded(times, "chart.range"));

@@ -132,8 +132,8 @@ registerKind("number", {
   },
 });
 
-// In the SVG's own units: drawn about 1.2 times larger on a 1080p projector.
-const NUMBER_LINE = { width: 600, height: 300, top: 96, bottom: 44, font: 26 };
+// In the SVG's own units; the projector draws its text at least 28 px tall (kinds.css).
+const NUMBER_LINE = { width: 600, height: 300, top: 96, bottom: 44, font: 30 };
 
 /**
  * The answers given, one column per value in increasing order (height: how
@@ -145,7 +145,10 @@ function numberLine(answers, correct) {
     .sort((a, b) => Number(a.answer) - Number(b.answer));
   const n = Math.max(1, rows.length);
   const slot = NUMBER_LINE.width / n;
-  const plot = NUMBER_LINE.height - NUMBER_LINE.top - NUMBER_LINE.bottom;
+  // Values too wide to stand side by side take two rows, every other one lower.
+  const widest = Math.max(0, ...rows.map((row) => sayNumber(row.answer).length));
+  const lower = widest * NUMBER_LINE.font * 0.62 > slot * 0.9 ? NUMBER_LINE.font + 4 : 0;
+  const plot = NUMBER_LINE.height - NUMBER_LINE.top - NUMBER_LINE.bottom - lower;
   const largest = Math.max(1, ...rows.map((row) => row.count));
   const summary = t("kind.number.summary", { values: i18n.formatList(rows.map((row) =>
     t(row.correct ? "kind.number.summary_accepted" : "kind.number.summary_item", { answer: sayNumber(row.answer), count: row.count }))) });
@@ -157,7 +160,7 @@ function numberLine(answers, correct) {
     const height = Math.max(2, (plot * row.count) / largest);
     chart.appendChild(svg("rect", { x: middle - slot * 0.35, y: baseline - height, width: slot * 0.7, height, class: row.correct ? "number-line-right" : "number-line-wrong" }));
     chart.appendChild(numberLineText(i18n.formatNumber(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
-    chart.appendChild(numberLineText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 6, "number-line-value", "middle"));
+    chart.appendChild(numberLineText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 6 + (i % 2) * lower, "number-line-value", "middle"));
   });
   const inside = rows.map((row, i) => (row.correct ? i : -1)).filter((i) => i >= 0);
   const range = acceptedRange(correct);

@@ -1,0 +1,346 @@
+"""The big screen fits its screen: every stage of the projector, at 1920x1080 and at
+1366x768, for the questions that crowd it most, measured box by box.
+
+A class of 13 plays through a real server (joins and answers over the real HTTP
+and websocket endpoints, driven from here); the projector is a real chromium page.
+At each stage the page is measured at both sizes: nothing outside the viewport,
+nothing overflowing its box, nothing hidden by an ancestor's overflow, no
+scrolling, and no text under 28 px at 1080 (the same share of the height at 768).
+Every stage is photographed at both sizes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import ServerProcess, connect, instructor_cookie, join
+from .test_browser import browser, screenshots  # noqa: F401
+from .test_browser_kinds import png
+
+pytestmark = pytest.mark.browser
+
+FULL_HD = {"width": 1920, "height": 1080}
+LAPTOP_PROJECTOR = {"width": 1366, "height": 768}
+SMALLEST_TEXT_AT_1080 = 28  # px: read from the back of a hall
+
+EXPLANATION_300 = (
+    "Fourteen mountains rise above eight thousand metres, all of them in the Himalaya and "
+    "the Karakoram. Everest is the highest at 8,849 metres; K2 is the hardest to climb. "
+    "Mont Blanc, Kilimanjaro and Aconcagua are famous summits, but none of them comes "
+    "close: Aconcagua, the highest outside Asia, stops at 6,961 metres.")
+assert len(EXPLANATION_300) >= 300
+
+LONG_OPTIONS = [
+    "The mitochondria, which turn the energy stored in food into a form the cell can use",
+    "The ribosomes, which read messenger RNA and join amino acids into long protein chains",
+    "The Golgi apparatus, which sorts, packs and ships proteins to where they are needed",
+    "The nucleus, which keeps the cell's DNA and controls which of its genes are read",
+    "The cell membrane, a thin double layer of lipids that decides what may come in",
+    "The endoplasmic reticulum, a folded network of membranes where proteins are made",
+]
+ORDER_ITEMS = [
+    "The first cells appear in the oceans of the young Earth",
+    "Photosynthesis begins to fill the air with oxygen",
+    "Plants and fungi move from the water onto the land",
+    "The first dinosaurs walk across the supercontinent Pangaea",
+    "An asteroid ends the age of the dinosaurs for good",
+    "The first members of our own species walk in Africa",
+]
+LONGEST_SLIDE = " ".join(
+    ["Before the break, a reminder of what we covered today and what comes next week."] * 30
+)[:2000]
+assert len(LONGEST_SLIDE) == 2000
+
+CROWDED = {
+    "title": "Everything the big screen must fit",
+    "time_limit_default": 300,
+    "close_when_all_answered": False,
+    "questions": [
+        {"kind": "text",
+         "text": "Name a mountain higher than 8,000 metres, in any spelling you know it by.",
+         "accept": ["Mount Everest", "Everest", "K2", "Kangchenjunga", "Lhotse", "Makalu",
+                    "Cho Oyu", "Dhaulagiri"],
+         "explanation": EXPLANATION_300},
+        {"kind": "choice", "text": "Which of these cells is a red blood cell?",
+         "image": "tall.png", "options": ["The left one", "The middle one", "The right one",
+                                         "None of them"], "correct": "B",
+         "explanation": "Red blood cells have no nucleus: they look like a disc with a "
+                        "pale centre, pressed in on both sides."},
+        {"kind": "choice",
+         "text": "Which part of a living cell does the job described in your textbook as "
+                 "“the power station”, and why do biologists call it that?",
+         "options": LONG_OPTIONS, "correct": "A",
+         "explanation": "Mitochondria make most of the ATP a cell spends."},
+        {"kind": "multi", "text": "Which of these parts are found in a plant cell?",
+         "options": LONG_OPTIONS, "correct": "ABCDEF",
+         "explanation": "A plant cell has all of them, and a wall and chloroplasts besides."},
+        {"kind": "order", "text": "Put these moments of life on Earth in order, oldest first.",
+         "items": ORDER_ITEMS,
+         "explanation": "Life began in the sea some 3.7 billion years ago; we arrived "
+                        "about 300,000 years ago."},
+        {"kind": "number", "text": "How many bones are in an adult human body?",
+         "correct": 206, "tolerance": 2,
+         "explanation": "A newborn has about 300; some of them fuse as we grow."},
+        {"kind": "truefalse", "text": "The heart of a blue whale is as big as a small car.",
+         "correct": True},
+        {"kind": "poll", "text": "Which topic should we go over again next week?",
+         "options": LONG_OPTIONS},
+        {"kind": "slide", "text": LONGEST_SLIDE, "image": "wide.png"},
+    ],
+}
+
+# 64 characters each, the longest names the join form takes.
+NAMES = [f"{first} Alexandrina Konstantinopoulou-Vanderbilt de las Cruz"[:64]
+         for first in ("Maximiliana", "Bartholomew", "Christabella", "Dorotheaaaa",
+                       "Evangelinee", "Fitzwilliam", "Guinevereee", "Hildegardee",
+                       "Isambardddd", "Jacquelinee", "Konstantinos", "Leopoldinaa",
+                       "Millicentee")]
+
+# What each student answers, question by question (None: silent).
+ANSWERS: list[list[Any]] = [
+    ["Everest", "everest", "K2", "Mount Everest", "Kangchenjunga", "Lhotse", "Makalu",
+     "Mont Blanc", "Kilimanjaro", "Aconcagua, the highest outside Asia", "Cho Oyu",
+     "Dhaulagiri", None],
+    ["B", "B", "B", "A", "C", "D", "B", "A", "B", "C", "B", "B", None],
+    ["A", "B", "C", "D", "E", "F", "A", "A", "B", "A", "C", "A", None],
+    ["ABCDEF", "AB", "CDEF", "A", "F", "ACE", "BDF", "ABC", "DEF", "ABCDEF", "E", "B", None],
+    ["ABCDEF", "BACDEF", "ABDCEF", "FEDCBA", "ABCDFE", "BADCFE", "CABDEF", "ABCEDF",
+     "DABCEF", "ACBDEF", "EABCDF", "ABCDEF", None],
+    [206, 205, 200, 212, 300, 198, 207, 250, 186, 206, 208, 270, None],
+    ["A", "A", "B", "A", "B", "A", "A", "B", "A", "A", "B", "A", None],
+    ["A", "B", "C", "D", "E", "F", "A", "B", "C", "A", "B", "A", None],
+]
+
+# ---- measuring ----------------------------------------------------------------------------
+
+# Every element of the page that is drawn at all: inside the viewport, inside each
+# ancestor that clips, and holding its own content (what scrolls inside a box is
+# hidden on a screen nobody scrolls). A name cut on purpose (an ellipsis or a line
+# clamp, the whole of it in its title) is allowed.
+MEASURE = """() => {
+  const problems = [];
+  const width = window.innerWidth, height = window.innerHeight;
+  const page = document.documentElement;
+  if (page.scrollWidth > width || page.scrollHeight > height) {
+    problems.push(`the page scrolls: ${page.scrollWidth}x${page.scrollHeight}`);
+  }
+  const name = (node) => {
+    const id = node.id ? "#" + node.id : "";
+    const classes = typeof node.className === "string" && node.className
+      ? "." + node.className.trim().split(/\\s+/).join(".") : "";
+    const text = (node.textContent || "").trim().slice(0, 40);
+    return `${node.tagName.toLowerCase()}${id}${classes} "${text}"`;
+  };
+  const outside = (box, frame) => box.left < frame.left - 1 || box.top < frame.top - 1
+    || box.right > frame.right + 1 || box.bottom > frame.bottom + 1;
+  const cutOnPurpose = (node) => {
+    const style = getComputedStyle(node);
+    const cut = style.textOverflow === "ellipsis" || style.webkitLineClamp !== "none";
+    return cut && node.getAttribute("title") === node.textContent;
+  };
+  const screen = { left: 0, top: 0, right: width, bottom: height };
+  for (const node of document.body.querySelectorAll("*")) {
+    if (node.closest(".visually-hidden, .katex-mathml, script, style")) continue;
+    if (node instanceof SVGElement && node.tagName.toLowerCase() !== "svg") continue;
+    if (!node.getClientRects().length) continue;
+    const box = node.getBoundingClientRect();
+    if (!box.width && !box.height) continue;
+    const style = getComputedStyle(node);
+    if (style.visibility === "hidden") continue;
+    const round = (n) => Math.round(n);
+    if (outside(box, screen)) {
+      problems.push(`${name(node)} is off the screen: ${round(box.left)},${round(box.top)}`
+        + ` to ${round(box.right)},${round(box.bottom)}`);
+      continue;
+    }
+    let clipped = null;
+    for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
+      const upStyle = getComputedStyle(up);
+      if (upStyle.overflowX === "visible" && upStyle.overflowY === "visible") continue;
+      if (outside(box, up.getBoundingClientRect()) && !cutOnPurpose(up)) clipped = up;
+    }
+    if (clipped) {
+      problems.push(`${name(node)} is hidden by the overflow of ${name(clipped)}`);
+      continue;
+    }
+    const inline = style.display === "inline" || node.closest(".katex");
+    const spills = node.scrollHeight > node.clientHeight + 1
+      || node.scrollWidth > node.clientWidth + 1;
+    if (!inline && spills && !cutOnPurpose(node) && node.tagName.toLowerCase() !== "svg") {
+      problems.push(`${name(node)} overflows its box: ${node.scrollWidth}x${node.scrollHeight}`
+        + ` in ${node.clientWidth}x${node.clientHeight}`);
+    }
+  }
+  return problems;
+}"""
+
+# The smallest text drawn (math included: KaTeX sizes its scripts in em of the text;
+# a chart's SVG text as large as the chart is drawn).
+SMALLEST_TEXT = """() => {
+  let smallest = Infinity, where = "";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode;
+    const node = text.parentElement;
+    if (!text.data.trim() || !node.getClientRects().length) continue;
+    if (node.closest(".visually-hidden, .katex-mathml, script, style")) continue;
+    const scale = node instanceof SVGGraphicsElement ? node.getScreenCTM().a : 1;
+    const size = parseFloat(getComputedStyle(node).fontSize) * scale;
+    if (size < smallest) {
+      smallest = size;
+      where = text.data.trim().slice(0, 30);
+    }
+  }
+  return [smallest, where];
+}"""
+
+
+class BigScreen:
+    """The projector page, measured and photographed at both sizes at every stage."""
+
+    def __init__(self, page: Page, folder: Path) -> None:
+        self.page = page
+        self.folder = folder
+        self.problems: list[str] = []
+        self.smallest: dict[int, float] = {}
+
+    def measure(self, stage: str) -> None:
+        for viewport in (FULL_HD, LAPTOP_PROJECTOR):
+            self.page.set_viewport_size(viewport)
+            self.settled()
+            size = f"{viewport['width']}x{viewport['height']}"
+            self.page.screenshot(path=self.folder / f"projector-fit-{stage}-{size}.png")
+            self.problems += [f"{stage} at {size}: {problem}"
+                              for problem in self.page.evaluate(MEASURE)]
+            smallest, where = self.page.evaluate(SMALLEST_TEXT)
+            least = SMALLEST_TEXT_AT_1080 * viewport["height"] / 1080
+            if smallest < least - 0.5:
+                self.problems.append(f"{stage} at {size}: text of {smallest:.1f} px: {where!r}")
+            height = viewport["height"]
+            self.smallest[height] = min(self.smallest.get(height, smallest), smallest)
+
+    def settled(self) -> None:
+        """Wait until pictures and fonts have loaded and the layout has stopped changing."""
+        self.page.wait_for_function("""() => document.fonts.status === "loaded"
+            && Array.from(document.images).every((img) => img.complete)""")
+        self.page.evaluate("""() => new Promise((done) =>
+            requestAnimationFrame(() => requestAnimationFrame(done)))""")
+
+
+# ---- the class, driven over the real endpoints -----------------------------------------
+
+
+class Teacher:
+    """Sends instructor commands and waits for the state each one leads to."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self.cookie = trio.run(instructor_cookie, server)
+
+    def command(self, *messages: dict[str, Any], state: str) -> None:
+        """Send ``messages`` in order, then wait until the room is in ``state``."""
+        async def send() -> None:
+            async with connect(self.server, "/ws/instructor", self.cookie) as desk:
+                await desk.until("state")
+                for message in messages:
+                    await desk.send(message)
+                with trio.fail_after(10):
+                    await desk.until("state", state=state)
+        trio.run(send)
+
+
+def students_join(server: ServerProcess) -> list[str]:
+    async def all_join() -> list[str]:
+        return [await join(server, f"s{i + 1}", name) for i, name in enumerate(NAMES)]
+    return trio.run(all_join)
+
+
+def students_answer(server: ServerProcess, cookies: list[str], idx: int) -> None:
+    async def answer(cookie: str, given: Any) -> None:
+        async with connect(server, "/ws/student", cookie) as phone:
+            await phone.until("question_open", question_idx=idx)
+            await phone.send({"type": "submit", "question_idx": idx, "answer": given})
+            await phone.until("submit_ack", question_idx=idx)
+
+    async def everyone() -> None:
+        with trio.fail_after(30):
+            async with trio.open_nursery() as nursery:
+                for cookie, given in zip(cookies, ANSWERS[idx], strict=True):
+                    if given is not None:
+                        nursery.start_soon(answer, cookie, given)
+    trio.run(everyone)
+
+
+# ---- the test -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quiz_path(tmp_path: Path) -> Path:
+    path = tmp_path / "crowded.json"
+    path.write_text(json.dumps(CROWDED))
+    (tmp_path / "tall.png").write_bytes(png(300, 600))
+    (tmp_path / "wide.png").write_bytes(png(640, 360))
+    return path
+
+
+@pytest.fixture
+def big_screen(browser: Browser, server_process: ServerProcess,  # noqa: F811
+               screenshots: Path) -> Iterator[BigScreen]:  # noqa: F811
+    context = browser.new_context(viewport=FULL_HD)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server_process.url + "/projector")
+    expect(page.locator("#quiz-title")).to_have_text(CROWDED["title"])
+    yield BigScreen(page, screenshots)
+    context.close()
+    assert errors == []
+
+
+def test_every_projector_stage_fits_1080p_and_768p_for_the_most_crowded_questions(
+        server_process: ServerProcess, big_screen: BigScreen) -> None:
+    screen, page = big_screen, big_screen.page
+    teacher = Teacher(server_process)
+    cookies = students_join(server_process)
+    expect(page.locator("#joined-count")).to_have_text(str(len(NAMES)))
+    screen.measure("lobby")
+
+    for idx, question in enumerate(CROWDED["questions"]):
+        kind = question["kind"]
+        stage = f"q{idx + 1}-{kind}"
+        teacher.command({"type": "projector_live_answers", "on": kind in ("choice", "multi")},
+                        {"type": "open_question", "question_idx": idx}, state="question_open")
+        expect(page.locator("#question-view")).to_be_visible()
+        screen.measure(f"{stage}-open")
+        if kind == "slide":
+            teacher.command({"type": "close_question"}, state="question_closed")
+            screen.measure(f"{stage}-shown")
+            continue
+        students_answer(server_process, cookies, idx)
+        expect(page.locator("#question-answered")).to_contain_text(
+            f"{sum(a is not None for a in ANSWERS[idx])} of {len(NAMES)}")
+        screen.measure(f"{stage}-answered")
+        teacher.command({"type": "close_question"}, state="question_closed")
+        expect(page.locator("#reveal-view")).to_be_visible()
+        if kind == "choice" and question.get("image"):
+            expect(page.locator("#reveal-answers")).to_contain_text("No answer: 1")
+        screen.measure(f"{stage}-reveal")
+        teacher.command({"type": "show_leaderboard"}, state="between_questions")
+        expect(page.locator("#leaders-view")).to_be_visible()
+        if idx == 0:
+            screen.measure("leaderboard")
+
+    teacher.command({"type": "end_session"}, state="finished")
+    expect(page.locator("#podium li")).to_have_count(3)
+    screen.measure("podium")
+
+    print(f"smallest text: {screen.smallest[1080]:.1f} px at 1080, "
+          f"{screen.smallest[768]:.1f} px at 768")
+    assert not screen.problems, "\n".join(screen.problems)
