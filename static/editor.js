@@ -38,7 +38,7 @@
   let edits = 0; // changes made; a save acknowledges those it carried
   let savedEdits = 0;
   let saveTimer = null;
-  let saving = false;
+  let saving = null; // the save in flight (a promise), or null
   let base = null; // the version (edited_at) this tab's changes are based on
   let conflict = false; // another tab saved over `base`: nothing more is saved here
   const tab = Math.random().toString(36).slice(2); // whose draft is in localStorage
@@ -168,8 +168,23 @@
       return;
     }
     if (conflict) return;
+    saving = saveOnce();
+    try {
+      await saving;
+    } finally {
+      saving = null;
+    }
+  }
+
+  /** Save now, after the save in flight if any: true once everything typed is saved. */
+  async function saveNow() {
+    while (saving) await saving;
+    if (savedEdits !== edits) await save();
+    return savedEdits === edits && !conflict;
+  }
+
+  async function saveOnce() {
     const carried = edits;
-    saving = true;
     try {
       const response = await fetch(api, { method: "PUT", headers: { "Content-Type": "application/json" }, body: saveBody() });
       const reply = await response.json();
@@ -186,8 +201,6 @@
     } catch (error) {
       setText("save-status", "Not saved yet (" + error.message + "); trying again…");
       saveTimer = setTimeout(save, RETRY_DELAY_MS);
-    } finally {
-      saving = false;
     }
   }
 
@@ -302,10 +315,26 @@
     }
   }
 
+  // The editor says these beside the field they are about, in its own words.
+  const TICK_PROBLEM = /^needs at least one right answer/;
+
+  function needsATick(q) {
+    return (q.kind === "choice" || q.kind === "multi") && !q.letters;
+  }
+
+  /** "Tick at least one right answer" beside the ticks, as soon as the last one is cleared. */
+  function showTickProblem() {
+    const note = byId("q-ticks-problem");
+    if (!note) return;
+    const missing = needsATick(quiz.questions[current]);
+    note.hidden = !missing;
+    form.querySelectorAll("input[data-right]").forEach((box) => box.setAttribute("aria-invalid", String(missing)));
+  }
+
   function renderQuestionProblems() {
     const box = byId("question-problems");
     if (!box) return;
-    const mine = problems.byQuestion[current] || [];
+    const mine = (problems.byQuestion[current] || []).filter((problem) => !TICK_PROBLEM.test(problem));
     box.hidden = !mine.length;
     fill(box, ...mine.map((problem) => el("li", { text: problem })));
   }
@@ -495,9 +524,11 @@
           if (on) set.add(letter);
           else set.delete(letter);
           q.letters = [...set].sort().join("");
-        }, { type: "checkbox" });
+        }, { type: "checkbox", "data-right": letter, "aria-describedby": "q-ticks-problem" });
       };
-      parts.push(rows("Options", q.options, 2, 6, (i) => "Option " + LETTERS[i], rightBox));
+      const options = rows("Options", q.options, 2, 6, (i) => "Option " + LETTERS[i], rightBox);
+      if (rightBox) options.insertBefore(el("p", { id: "q-ticks-problem", class: "field-problem", hidden: true }, "Tick at least one right answer"), options.children[1]);
+      parts.push(options);
       const removed = q.letters.split("").filter((letter) => LETTERS.indexOf(letter) >= q.options.length);
       if (removed.length) q.letters = q.letters.split("").filter((l) => !removed.includes(l)).join("");
     }
@@ -550,8 +581,9 @@
       ...kindFields(q),
       field("Time limit (seconds; empty: the quiz default)", "input", () => q.time_limit, (v) => { q.time_limit = v; }, { id: "q-time", type: "text", inputmode: "numeric" }),
       field("Explanation (shown at the reveal)", "textarea", () => q.explanation, (v) => { q.explanation = v; }, { id: "q-explanation", rows: "2", maxlength: "2000" }),
-      el("ul", { id: "question-problems", class: "field-problems", "aria-live": "polite", hidden: true }));
+      el("ul", { id: "question-problems", class: "field-problems", "aria-live": "polite", tabindex: "-1", hidden: true }));
     renderQuestionProblems();
+    showTickProblem();
   }
 
   // ---- Pictures: picker, drop on the form, or paste -----------------------------------
@@ -673,6 +705,7 @@
   function refreshAfterTyping() {
     const item = list.querySelector('.question-pick[data-idx="' + current + '"] .question-pick-text');
     if (item) item.textContent = label(quiz.questions[current], current);
+    showTickProblem();
     renderPreview();
   }
 
@@ -703,6 +736,48 @@
     fill(byId("quiz-language"), el("option", { value: "", text: "Not set: the dashboard's choice" }),
       ...codes.concat(own).map((code) => el("option", { value: code, lang: code, text: LANGUAGES[code] || code })));
   }
+
+  // ---- Run: saved first; a draft goes to its first problem instead ----------------------
+
+  /** Show the first problem: its question, and focus on the field it is about. */
+  function goToFirstProblem() {
+    const ticks = quiz.questions.findIndex(needsATick);
+    const listed = Object.keys(problems.byQuestion).map(Number).filter((i) => i < quiz.questions.length);
+    const candidates = (ticks >= 0 ? [ticks] : []).concat(listed);
+    setText("run-note", "Not run: fix the problems first.");
+    if (!candidates.length) {
+      byId("problems-box").focus();
+      return;
+    }
+    current = Math.min(...candidates);
+    renderAll();
+    const box = needsATick(quiz.questions[current]) ? form.querySelector("input[data-right]") : byId("question-problems");
+    box.focus();
+  }
+
+  byId("run-quiz").addEventListener("click", async () => {
+    setText("run-note", "");
+    if (!(await saveNow())) {
+      setText("run-note", "Not run: your changes are not saved yet.");
+      return;
+    }
+    if (problems.all.length) {
+      goToFirstProblem();
+      return;
+    }
+    let reply;
+    try {
+      reply = await requestJson("POST", api + "/run");
+    } catch (networkDown) {
+      setText("run-note", "Could not reach the server.");
+      return;
+    }
+    if (reply.status === 200) location.href = "/instructor";
+    else if (reply.data && reply.data.code === "draft") {
+      showProblems(reply.data.problems);
+      goToFirstProblem();
+    } else setText("run-note", (reply.data && reply.data.message) || "Not run (HTTP " + reply.status + ").");
+  });
 
   // ---- Start -----------------------------------------------------------------------
 

@@ -254,3 +254,34 @@ def test_focus_stays_on_the_moved_question_across_autosaves(desk: Desk) -> None:
     wait_saved(editor)
     assert [q["text"] for q in library_json(editor, editor.url.rsplit("=", 1)[1])["quiz"][
         "questions"]] == ["First", "Second", "Thirxyd"]
+
+
+def test_no_right_answer_ticked_is_said_beside_the_ticks_and_run_goes_there(
+        desk: Desk) -> None:  # noqa: F811
+    editor = open_in_editor(desk, {"title": "Ticks", "questions": [
+        {"text": "Fine", "options": ["yes", "no"], "correct": "A"},
+        {"text": "Unticked", "options": ["one", "two", "three", "four", "five"],
+         "correct": "B"}]})
+    editor.get_by_role("button", name="2. Unticked").click()
+    options = editor.get_by_role("group", name="Options")
+    tick = options.get_by_label("B is right")
+    tick.uncheck()
+    note = options.get_by_text("Tick at least one right answer")
+    expect(note).to_be_visible()
+    expect(tick).to_have_accessible_description("Tick at least one right answer")
+    wait_saved(editor)
+    expect(editor.get_by_text("is not one of")).to_have_count(0)
+    desk.check(editor, "no-tick")
+
+    editor.get_by_role("button", name="1. Fine").click()
+    editor.get_by_role("button", name="Run this quiz").click()
+    expect(editor.get_by_text("Not run: fix the problems first.")).to_be_visible()
+    expect(editor.get_by_label("Question text")).to_have_value("Unticked")
+    expect(options.get_by_label("A is right")).to_be_focused()
+    expect(options.get_by_label("A is right")).to_have_accessible_description(
+        "Tick at least one right answer")
+    editor.keyboard.press("Space")
+    expect(note).to_be_hidden()
+    editor.get_by_role("button", name="Run this quiz").click()
+    editor.wait_for_url(f"{desk.server.url}/instructor")
+    expect(editor.locator("#quiz-title")).to_have_text("Ticks")

@@ -376,6 +376,15 @@ def test_every_kind_survives_the_quiz_round_trip() -> None:
     assert quiz.time_limit(7) is None and quiz.time_limit(6) == 20
 
 
+@pytest.mark.parametrize("kind", ["choice", "multi"])
+@pytest.mark.parametrize("correct", ["", " ", None, ","])
+def test_no_right_answer_at_all_is_said_in_a_teachers_words(kind: str, correct: Any) -> None:
+    question = {"kind": kind, "text": "q", "options": ["a", "b"], "correct": correct}
+    with pytest.raises(QuizError) as caught:
+        quiz_from_dict({"title": "t", "questions": [question]})
+    assert caught.value.problems == ["question 1: needs at least one right answer (one of A, B)"]
+
+
 def test_every_problem_of_every_kind_is_listed_at_once_in_the_teachers_terms() -> None:
     questions = [
         {"kind": "choice", "text": "c", "options": ["a"], "correct": "A"},

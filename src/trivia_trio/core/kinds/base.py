@@ -122,7 +122,10 @@ def check_letters(value: Any, letters: str, report: Report, *, several: bool) ->
     picked = "".join(sorted(set(text.replace(",", "").replace(" ", ""))))
     shown = json.dumps(value, ensure_ascii=False)
     choices = ", ".join(letters)
-    if not picked or any(letter not in letters for letter in picked):
+    if not picked:  # an editor's ticks all cleared, or a file's cell left empty
+        report(f"needs at least one right answer (one of {choices})")
+        return ""
+    if any(letter not in letters for letter in picked):
         report(f"the answer {shown} is not one of {choices}")
         return ""
     if not several and len(picked) != 1:
