@@ -9,7 +9,9 @@ when there is no build script yet), runs ``trivia_trio loadtest`` against it
 as another process with ``--server-pid`` so the server's CPU and memory are
 measured apart from the load generator's, then stops the server. Results go
 to ``bench/results/`` (one JSON per run and ``latest.md``) and the markdown
-table is printed. Exit status 1 when any run had errors.
+table is printed, then the page-weight line (``bench/page_weight.py``: what each
+page costs a browser on the wire, first load and reload). Exit status 1 when any
+run had errors.
 """
 
 from __future__ import annotations
@@ -294,6 +296,17 @@ def markdown(results: list[dict[str, Any]], launcher: str, args: argparse.Namesp
     return "\n".join(lines) + "\n"
 
 
+def page_weight(command: list[str], log_path: Path) -> str:
+    """The page-weight line: bytes on the wire for each page in headless chromium, first
+    load and reload, against a fresh server run by ``command`` (bench/page_weight.py)."""
+    import page_weight as weight  # this folder is on sys.path
+
+    print("\n== page weight (bench/page_weight.py)", flush=True)
+    figures = weight.run(command, log_path)
+    print(weight.report(figures), flush=True)
+    return weight.page_weight_line(figures)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", default="100,1000,3000,5000",
@@ -331,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                             f"{stamp}-{run}", server_command) for run in range(args.runs)])
         for size in sizes
     ]
-    table = markdown(results, launcher, args)
+    table = markdown(results, launcher, args) + "\n" + page_weight(
+        server_command or command, RESULTS / f"{stamp}-page-weight-server.log") + "\n"
     (RESULTS / "latest.md").write_text(table, encoding="utf-8")
     print("\n" + table)
     failed = any("failed" in result or result["errors"] for result in results)
