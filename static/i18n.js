@@ -1,7 +1,8 @@
 "use strict";
 // Every word the pages show comes from a catalog: static/i18n/<language>.json,
-// one flat {key: text} object per language, fetched once per page and kept in
-// memory (English too, as the fallback for a key a catalog lacks).
+// one flat {key: text} object per language. A page fetches only the language it
+// shows, once (STATIC_URLS.catalogs, set by the server at the top of each page's
+// script: {"catalog": …, "fallback": the English texts that catalog lacks}).
 //
 // Texts may hold {name} placeholders; numbers put into them are written the
 // language's way (Intl.NumberFormat). A text that depends on a count is an
@@ -41,7 +42,7 @@ const i18n = (() => {
   const missing = []; // keys asked for that a catalog lacks (browser tests read this)
 
   function fetchCatalog(code) {
-    if (!loaded[code]) loaded[code] = fetchUntilLoaded("/static/i18n/" + code + ".json");
+    if (!loaded[code]) loaded[code] = fetchUntilLoaded(STATIC_URLS.catalogs[code]);
     return loaded[code];
   }
 
@@ -83,9 +84,9 @@ const i18n = (() => {
   /** Switch to `code` (a key of LANGUAGES): load its catalog, then reword the page. */
   async function use(code) {
     const chosen = Object.prototype.hasOwnProperty.call(LANGUAGES, code) ? code : FALLBACK_LANGUAGE;
-    const [english, own] = await Promise.all([fetchCatalog(FALLBACK_LANGUAGE), fetchCatalog(chosen)]);
-    fallback = english;
-    catalog = own;
+    const served = await fetchCatalog(chosen);
+    fallback = served.fallback;
+    catalog = served.catalog;
     language = chosen;
     pluralRules = new Intl.PluralRules(language);
     document.documentElement.lang = language;
@@ -143,7 +144,8 @@ const i18n = (() => {
    */
   function serverText(kind, code, params) {
     const key = kind + "." + code;
-    return t(Object.prototype.hasOwnProperty.call(fallback, key) ? key : kind + ".unknown", Object.assign({ code: String(code) }, params));
+    const known = Object.prototype.hasOwnProperty.call(catalog, key) || Object.prototype.hasOwnProperty.call(fallback, key);
+    return t(known ? key : kind + ".unknown", Object.assign({ code: String(code) }, params));
   }
 
   /** ["a", "b", "c"] → "a, b, c" with the language's separators; type "disjunction": "a, b or c". */

@@ -1,11 +1,11 @@
 "use strict";
 // Math in quiz text: `$…$` inline and `$$…$$` displayed, typeset by the
 // vendored KaTeX (static/katex/). A page loads KaTeX the first time it meets
-// math, so a quiz without any costs the phones nothing. Text outside the
+// math (by the names the server gives it in STATIC_URLS), so a quiz without
+// any costs the phones nothing. Text outside the
 // delimiters goes in as text nodes; KaTeX runs with trust off, so \href,
 // \url or \htmlClass in a quiz file draw as an error in red, never as markup.
 
-const KATEX_BASE = "/static/katex/";
 // Errors keep the text's own colour (KaTeX's red fails contrast on the option tiles); kinds.css underlines them.
 const KATEX_OPTIONS = { throwOnError: false, errorColor: "currentColor", trust: false, strict: "ignore", maxSize: 20, maxExpand: 200, output: "htmlAndMathml" };
 let katexReady = null; // the promise of the loaded script, once a page asked for it
@@ -103,9 +103,9 @@ function typeset(node, piece) {
 /** Load KaTeX's stylesheet and script once; resolves when the script has run. */
 function loadKatex() {
   if (!katexReady) {
-    document.head.appendChild(el("link", { rel: "stylesheet", href: KATEX_BASE + "katex.min.css" }));
+    document.head.appendChild(el("link", { rel: "stylesheet", href: STATIC_URLS.katexStyle }));
     katexReady = new Promise((resolve, reject) => {
-      const script = el("script", { src: KATEX_BASE + "katex.min.js" });
+      const script = el("script", { src: STATIC_URLS.katexScript });
       script.addEventListener("load", resolve);
       script.addEventListener("error", reject);
       document.head.appendChild(script);

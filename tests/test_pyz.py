@@ -33,6 +33,7 @@ from trio_websocket import open_websocket_url
 
 import trivia_trio
 from trivia_trio.tools.http_client import request
+from trivia_trio.web.assets import Assets
 
 from .conftest import log_problems
 
@@ -370,7 +371,12 @@ async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
             page = await request("GET", f"http://{base}/")
             assert page.status == 200
             assert (page.header("content-type") or "").startswith("text/html")
-            assert page.body == (ROOT / "static" / "student.html").read_bytes()
+            # The same page, bundles and hashed names as the source tree's.
+            student = Assets(ROOT / "static").page("student.html")
+            assert student is not None and page.body == student.body
+            (script,) = re.findall(r'<script src="([^"]+)"></script>', page.text)
+            bundle = await request("GET", f"http://{base}{script}")
+            assert bundle.status == 200 and b"const STATIC_URLS" in bundle.body
 
             async with open_websocket_url(f"ws://{base}/ws/projector") as ws:
                 await ws.send_message(json.dumps({"type": "ping"}))

@@ -1,16 +1,16 @@
 """HTTP and websocket routes (QuartTrio): identities, checks, and the room's doors.
 
 Every route is thin: it checks who is asking and what they sent, then asks
-the room. Pages and assets are read through ``importlib.resources`` so they
-are served the same from a source tree and from inside the .pyz.
+the room. Pages and their files come from ``assets`` (joined, content-hashed,
+gzipped; read through ``importlib.resources`` so they are served the same from a
+source tree and from inside the .pyz).
 """
 
 from __future__ import annotations
 
 import json
-import mimetypes
 from collections.abc import Awaitable, Callable
-from functools import cache, partial, wraps
+from functools import partial, wraps
 from importlib.resources import files
 from typing import Any
 
@@ -32,6 +32,7 @@ from ..store import exports, library, runs
 from ..store.database import StorageError
 from ..store.media import MediaStore
 from . import library_routes, uploads
+from .assets import IMMUTABLE, REVALIDATE, Asset, package_assets
 from .auth import (
     COOKIE_MAX_AGE,
     SAFE_METHODS,
@@ -53,39 +54,24 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
+    "Cache-Control": REVALIDATE,
 }
 
 
-def _asset(name: str) -> tuple[bytes, str] | None:
-    """A file from the package's static folder, or None."""
-    parts = name.split("/")
-    if any(part in ("", ".", "..") or "\\" in part for part in parts):
-        return None
-    if not files("trivia_trio").joinpath("static", *parts).is_file():
-        return None  # misses are not cached: anyone can ask for any path
-    return _read_asset(tuple(parts))
-
-
-@cache
-def _read_asset(parts: tuple[str, ...]) -> tuple[bytes, str]:
-    """An existing static file, read once and kept in memory."""
-    resource = files("trivia_trio").joinpath("static", *parts)
-    name = parts[-1]
-    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if mimetype.startswith("text/") or mimetype in ("application/javascript", "image/svg+xml"):
-        mimetype += "; charset=utf-8"
-    return resource.read_bytes(), mimetype
-
-
-@cache
-def question_kinds_script() -> bytes:
-    """``kinds.js`` and every ``kinds/*.js`` as one script: a new kind is one file in
-    ``static/kinds/`` and no page changes, and a phone asks once for all of them."""
-    static = files("trivia_trio").joinpath("static")
-    renderers = sorted((entry for entry in static.joinpath("kinds").iterdir()
-                        if entry.name.endswith(".js")), key=lambda entry: entry.name)
-    return b"\n".join(part.read_bytes() for part in [static.joinpath("kinds.js"), *renderers])
+def _send(asset: Asset) -> Response:
+    """``asset`` as this request wants it: a 304 when the browser holds it already, else
+    gzipped when the browser accepts that and it helps."""
+    headers = {"ETag": f'W/"{asset.tag}"', "Cache-Control": IMMUTABLE if asset.immutable
+               else REVALIDATE}
+    if asset.compressible:
+        headers["Vary"] = "Accept-Encoding"
+    if request.if_none_match.contains_weak(asset.tag):
+        return Response(b"", 304, headers)
+    body = asset.body
+    if asset.compressible and request.accept_encodings["gzip"] and asset.gzipped is not None:
+        body = asset.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, content_type=asset.mimetype, headers=headers)
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
@@ -123,6 +109,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     (anything else is a DNS-rebinding attempt); ``media`` keeps the quizzes' pictures
     (by default the data folder's ``media/``)."""
     app = QuartTrio(__name__, static_folder=None)
+    assets = package_assets()
     limits = settings.limits
     app.request_class = uploads.request_class(limits)
     parser = uploads.Parser()
@@ -154,10 +141,10 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         return guarded
 
     def page(name: str) -> Response:
-        asset = _asset(name)
+        asset = assets.page(name)
         if asset is None:
             return Response("missing page", 500)
-        return Response(asset[0], mimetype=asset[1])
+        return _send(asset)
 
     # ---- checks on every request ---------------------------------------------------------
     @app.before_request
@@ -218,22 +205,18 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
             return _error(403, "forbidden", "open the instructor link printed at start")
         return page("instructor.html")
 
-    @app.get("/static/question-kinds.js")
-    async def question_kinds() -> Response:
-        return Response(question_kinds_script(), mimetype="application/javascript; charset=utf-8")
-
     @app.get("/static/<path:name>")
     async def static_file(name: str) -> Any:
-        asset = _asset(name)
+        asset = assets.file(name)
         if asset is None:
             return _error(404, "not_found", "no such file")
-        return Response(asset[0], mimetype=asset[1])
+        return _send(asset)
 
     @app.get("/join-qr.svg")
     async def join_qr() -> Response:
         # The address carries the picture's hash: a browser asks once per join address.
         return Response(room.join_qr_svg, mimetype="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+                        headers={"Cache-Control": IMMUTABLE})
 
     @app.get("/healthz")
     async def healthz() -> Any:
@@ -391,7 +374,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if data is None:
             return _error(404, "no_such_picture", "no such picture")
         etag = f'"{name.partition(".")[0]}"'
-        headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": etag,
+        headers = {"Cache-Control": IMMUTABLE, "ETag": etag,
                    "X-Content-Type-Options": "nosniff"}
         if etag in request.headers.get("If-None-Match", ""):
             return Response(b"", 304, headers=headers)

@@ -1,0 +1,40 @@
+"""What the pages cost the room's Wi-Fi, measured as ``bench/page_weight.py`` measures it:
+Debian's chromium, a fresh profile per page, bytes on the wire (headers included) from
+Chrome's own network log; then a reload in the same profile."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bench.page_weight import KB, MATH_QUIZ, measure, report
+from playwright.sync_api import Browser
+
+from .conftest import ServerProcess
+from .test_browser import browser  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def quiz_path(tmp_path: Path) -> Path:
+    path = tmp_path / "math.json"
+    path.write_text(json.dumps(MATH_QUIZ))
+    return path
+
+
+def test_a_reload_costs_a_304_and_everything_else_comes_from_the_cache(
+        browser: Browser, server_process: ServerProcess) -> None:  # noqa: F811
+    figures = measure(browser, server_process.url, server_process.instructor_key)
+    print("\n" + report(figures))
+    assert figures["student"]["cold"]["bytes"] <= 40 * KB
+    assert figures["student"]["cold"]["requests"] <= 6
+    for name, page in figures.items():
+        reload = page["reload"]
+        for fetch in reload["fetches"]:
+            if fetch["kind"] == "Document":
+                assert fetch["status"] == 304, (name, fetch)
+            elif "/static/" in fetch["url"]:
+                assert fetch["from_cache"] and fetch["bytes"] == 0, (name, fetch)
+        assert reload["bytes"] <= 5 * KB, (name, reload)
