@@ -31,6 +31,7 @@
   const form = byId("question-form");
   const list = byId("question-list");
 
+  let pictureMaxBytes = Infinity; // the server says, with the quiz
   let quiz = null; // {title, score_fn, time_limit_default, leaderboard_between, close_when_all_answered, questions: [model]}
   let current = 0;
   let problems = { quiz: [], byQuestion: {} };
@@ -612,8 +613,15 @@
     return box;
   }
 
+  const MB = 1048576;
+
   async function addPicture(file) {
     const q = quiz.questions[current];
+    if (file.size > pictureMaxBytes) {
+      // Said before sending: the server would refuse it after the upload anyway.
+      setText("picture-status", "This picture is " + (file.size / MB).toFixed(1) + " MB; pictures can be at most " + Math.floor(pictureMaxBytes / MB) + " MB");
+      return;
+    }
     setText("picture-status", "Adding " + (file.name || "the picture") + "…");
     let reply;
     try {
@@ -788,6 +796,7 @@
       return;
     }
     const kept = await response.json();
+    pictureMaxBytes = kept.picture_max_bytes || Infinity;
     let restored = null;
     try {
       restored = JSON.parse(localStorage.getItem(draftKey) || "null");

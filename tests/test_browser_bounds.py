@@ -4,14 +4,25 @@ large is refused before it is sent, and no quiz can crash a phone's tab.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
-from .test_browser import browser, screenshots  # noqa: F401 (fixtures)
-from .test_browser_library import Desk, desk, empty_library  # noqa: F401 (fixtures)
+from . import picture_headers as headers
+from .conftest import INSTRUCTOR_KEY, ServerProcess
+from .test_browser import answer, browser, join, screenshots  # noqa: F401 (fixtures)
+from .test_browser_library import (  # noqa: F401 (fixtures)
+    Desk,
+    desk,
+    empty_library,
+    new_quiz,
+    png,
+)
+from .test_picture_bounds import BOMB
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
@@ -26,3 +37,65 @@ def test_a_quiz_file_over_2_mb_is_refused_saying_the_limit(desk: Desk,  # noqa: 
     refused = dashboard.get_by_role("status").filter(has_text="was not imported")
     expect(refused).to_contain_text("That file is too large: it can be at most 2 MB.")
     desk.check(dashboard, "too-large")
+
+
+def test_the_editor_says_a_picture_is_too_large_before_sending_it_and_refuses_a_bomb(
+        desk: Desk, tmp_path: Path) -> None:  # noqa: F811
+    editor = new_quiz(desk.page())
+    editor.get_by_role("button", name="Add a question").click()
+    sent: list[str] = []
+    editor.on("request", lambda r: sent.append(r.url) if r.url.endswith("/media") else None)
+    big = tmp_path / "big.png"
+    big.write_bytes(headers.png(64, 64) + b"\x00" * (6 * 2**20 - 64))
+    editor.get_by_label(re.compile("a picture")).set_input_files(big)
+    status = editor.locator("#picture-status")
+    expect(status).to_have_text("This picture is 6.0 MB; pictures can be at most 5 MB")
+    assert sent == []
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(BOMB)
+    editor.get_by_label(re.compile("a picture")).set_input_files(bomb)
+    expect(status).to_have_text("the picture you added is 20,000 × 20,000 pixels; at most"
+                                " 16,384 pixels a side and 40 megapixels")
+    expect(editor.get_by_role("img", name="The question's picture")).to_have_count(0)
+    desk.check(editor, "picture-refused")
+
+
+@pytest.fixture
+def pictured(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server running a quiz whose picture was swapped on disk, after it was kept, for one
+    declaring 20,000 x 20,000 pixels (as one kept before the bounds were checked)."""
+    (tmp_path / "cell.png").write_bytes(png(64, 48, (20, 90, 160)))
+    quiz = tmp_path / "pictured.json"
+    quiz.write_text(json.dumps({"title": "Pictures", "questions": [
+        {"text": "What is in the picture?", "options": ["A cell", "A star"], "correct": "A",
+         "image": "cell.png"}]}))
+    proc = ServerProcess(tmp_path / "data", quiz)
+    proc.start()
+    (kept,) = (tmp_path / "data" / "media").iterdir()
+    kept.write_bytes(BOMB)
+    yield proc
+    if proc.process and proc.process.poll() is None:
+        proc.stop()
+
+
+def test_a_phone_survives_a_question_whose_picture_is_a_bomb(
+        browser: Browser, pictured: ServerProcess, screenshots: Path) -> None:  # noqa: F811
+    crashed: list[str] = []
+    teacher = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    teacher.goto(f"{pictured.url}/instructor?key={INSTRUCTOR_KEY}")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone.on("crash", lambda _: crashed.append("phone"))
+    phone.goto(pictured.url + "/")
+    join(phone, "s1", "Sam")
+    expect(phone.locator("#lobby-view")).to_be_visible()
+    teacher.get_by_role("button", name="Next").click()
+    expect(phone.get_by_text("What is in the picture?")).to_be_visible()
+    picture = phone.locator("#question-image")
+    expect(picture).to_have_attribute("src", re.compile("^/media/"))
+    phone.wait_for_function("document.querySelector('#question-image').complete")
+    assert picture.evaluate("img => img.naturalWidth") == 0  # refused: never decoded
+    answer(phone, "A")
+    phone.screenshot(path=screenshots / "phone-picture-bomb.png", full_page=True)
+    assert crashed == []
+    for page in (teacher, phone):
+        page.context.close()

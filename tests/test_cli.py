@@ -11,6 +11,7 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
+from . import picture_headers
 from .conftest import THREE_QUESTIONS, log_problems
 
 
@@ -104,7 +105,7 @@ def test_check_counts_every_kind_and_the_pictures_of_a_quiz(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert ("questions: 9 (2 choice, 1 truefalse, 1 multi, 1 text, 1 number, 1 order,"
             " 1 poll, 1 slide)") in result.stdout
-    (tmp_path / "cell.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    (tmp_path / "cell.png").write_bytes(picture_headers.png(4, 3))
     pictured = tmp_path / "pictured.json"
     pictured.write_text(json.dumps({"title": "P", "questions": [
         {"kind": "slide", "text": "Look", "image": "cell.png"}]}))

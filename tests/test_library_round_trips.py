@@ -17,6 +17,8 @@ from trivia_trio.core.quiz import Quiz, quiz_from_dict
 from trivia_trio.store.quiz_files import load_quiz
 from trivia_trio.web.library_routes import EXPORTS, GIFT_KINDS, bundle, gift_left_out
 
+from . import picture_headers
+
 SPECIALS = "abcXYZ09éß漢~=#{}:\\/,;\"'-_>[]."
 
 
@@ -117,7 +119,7 @@ def test_an_answer_holding_an_arrow_comes_back_from_gift_as_itself_not_as_matchi
     assert any('"->"' in line for line in gift_left_out(quiz))
 
 
-PICTURES = st.binary(min_size=1, max_size=64).map(lambda tail: b"\x89PNG\r\n\x1a\n" + tail)
+PICTURES = st.binary(min_size=1, max_size=64).map(lambda tail: picture_headers.png(4, 3) + tail)
 
 
 @ROUND_TRIPS

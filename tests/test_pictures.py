@@ -22,13 +22,14 @@ from trivia_trio.store.quiz_files import load_quiz
 from trivia_trio.tools.http_client import request
 from trivia_trio.web.server import ServerInfo
 
+from . import picture_headers
 from .conftest import connect, instructor_cookie, join, make_settings
 
 BUDGET_S = 60
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64
-GIF = b"GIF89a" + b"\x02" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x03" * 64
+PNG = picture_headers.png(40, 30) + b"\x00" * 64
+JPEG = picture_headers.jpeg(40, 30) + b"\x01" * 64
+GIF = picture_headers.gif(40, 30) + b"\x02" * 64
+WEBP = picture_headers.webp(40, 30, "VP8 ") + b"\x03" * 64
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 

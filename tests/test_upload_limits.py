@@ -29,11 +29,12 @@ from trivia_trio.store.quiz_files import load_quiz
 from trivia_trio.tools.http_client import Response, request
 from trivia_trio.web.server import ServerInfo
 
+from . import picture_headers
 from .conftest import THREE_QUESTIONS, ServerProcess, connect, instructor_cookie, join
 
 LIB = "/api/instructor/library"
 QUIZ_JSON = json.dumps(THREE_QUESTIONS).encode()
-PICTURE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+PICTURE = picture_headers.png(40, 30) + bytes(range(256)) * 40
 
 
 def zipped(files: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:

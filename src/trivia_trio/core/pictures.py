@@ -1,7 +1,8 @@
 """Pictures as a quiz sees them: checked from their bytes, named by their content.
 
 A question's picture is checked to be a PNG, JPEG, GIF or WebP by its first
-bytes (never its name: no SVG, which can carry script) and its size, and named
+bytes (never its name: no SVG, which can carry script), by its file size and by
+the width and height its header declares (what a phone must decode), and named
 ``<sha256>.<ext>``, so the same bytes always get the same name. ``Pictures``
 says how a quiz being loaded finds its pictures; where they are read from (a
 folder, a bundle) is its subclasses' business.
@@ -13,6 +14,8 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+
+from .picture_size import MAX_PIXELS, MAX_SIDE_PX, dimensions, too_large
 
 MAX_PICTURE_BYTES = 5 * 1024 * 1024
 MAX_QUIZ_PICTURE_BYTES = 50 * 1024 * 1024
@@ -41,14 +44,30 @@ def media_name(data: bytes, ext: str) -> str:
     return f"{hashlib.sha256(data).hexdigest()}.{ext}"
 
 
-def check_picture(data: bytes, shown_as: str) -> tuple[str | None, str | None]:
-    """(media name, None) for a usable picture, else (None, the problem in plain words)."""
+def picture_problem(data: bytes, shown_as: str) -> str | None:
+    """Why ``data`` cannot be a question's picture, in plain words; None if it can."""
     if len(data) > MAX_PICTURE_BYTES:
-        return None, (f"the picture {shown_as} is {len(data) / 2**20:.1f} MB;"
-                      f" at most {MAX_PICTURE_BYTES // 2**20} MB")
+        return (f"the picture {shown_as} is {len(data) / 2**20:.1f} MB;"
+                f" at most {MAX_PICTURE_BYTES // 2**20} MB")
     ext = picture_type(data)
     if ext is None:
-        return None, f"the picture {shown_as} is not a PNG, JPEG, GIF or WebP image"
+        return f"the picture {shown_as} is not a PNG, JPEG, GIF or WebP image"
+    size = dimensions(data, ext)
+    if size is None:
+        return f"the picture {shown_as} is a damaged {ext.upper()}: its size cannot be read"
+    if too_large(*size):
+        return (f"the picture {shown_as} is {size[0]:,} × {size[1]:,} pixels; at most"
+                f" {MAX_SIDE_PX:,} pixels a side and {MAX_PIXELS // 10**6} megapixels")
+    return None
+
+
+def check_picture(data: bytes, shown_as: str) -> tuple[str | None, str | None]:
+    """(media name, None) for a usable picture, else (None, the problem in plain words)."""
+    problem = picture_problem(data, shown_as)
+    if problem is not None:
+        return None, problem
+    ext = picture_type(data)
+    assert ext is not None
     return media_name(data, ext), None
 
 

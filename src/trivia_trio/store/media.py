@@ -15,7 +15,13 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from ..core.pictures import MAX_PICTURE_BYTES, MEDIA_NAME, Pictures, relative_parts
+from ..core.pictures import (
+    MAX_PICTURE_BYTES,
+    MEDIA_NAME,
+    Pictures,
+    picture_problem,
+    relative_parts,
+)
 
 
 class MediaStore:
@@ -62,7 +68,8 @@ class MediaStore:
             return data
 
     def read(self, name: str) -> bytes | None:
-        """The picture's bytes, or None if there is no such picture."""
+        """The picture's bytes, or None if there is no such picture (or it is one a phone
+        should not be asked to decode)."""
         if not MEDIA_NAME.match(name):
             return None
         with self._memory:
@@ -75,6 +82,8 @@ class MediaStore:
             except OSError:
                 return None
             self.disk_reads += 1
+            if picture_problem(data, name) is not None:
+                return None  # kept before its bounds were checked: never served as it is
             self._cache[name] = data
             self._cached_bytes += len(data)
             while self._cached_bytes > self.memory_bytes and len(self._cache) > 1:

@@ -23,7 +23,7 @@ from quart_trio import QuartTrio
 
 from ..core.formats import csv_format, gift, json_format
 from ..core.game import Rejected
-from ..core.pictures import check_picture
+from ..core.pictures import MAX_PICTURE_BYTES, check_picture
 from ..core.quiz import Quiz, QuizError
 from ..room.room import Room
 from ..store import library
@@ -185,9 +185,11 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     @instructor_only
     async def get_quiz(quiz_id: int) -> Any:
         try:
-            return await store.read(partial(library.get, quiz_id=quiz_id))
+            entry = await store.read(partial(library.get, quiz_id=quiz_id))
         except library.NotInLibrary:
             return not_found()
+        # The editor checks a picture's size before it sends it.
+        return entry | {"picture_max_bytes": MAX_PICTURE_BYTES}
 
     @app.put(f"{prefix}/<int:quiz_id>")
     @instructor_only
