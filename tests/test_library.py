@@ -20,6 +20,12 @@ from .conftest import THREE_QUESTIONS, connect, get, instructor_cookie, join
 LIB = "/api/instructor/library"
 
 
+def no_pictures(name: str) -> bool:
+    """A data folder holding no picture."""
+    return False
+
+
+
 async def call(info: ServerInfo, method: str, path: str, cookie: str, body: Any = None,
                raw: bytes | None = None, filename: str | None = None) -> Response:
     headers = {"Cookie": cookie}
@@ -156,24 +162,25 @@ def test_every_save_is_a_later_version_even_within_one_millisecond(tmp_path: Pat
     from trivia_trio.store.database import connect as open_db
 
     conn = open_db(tmp_path / "db.sqlite3")
-    quiz_id = library.add(conn, library.check(THREE_QUESTIONS), now=5)
-    versions = [library.save(conn, quiz_id, library.check(THREE_QUESTIONS), now=5)
+    quiz_id = library.add(conn, library.check(THREE_QUESTIONS, held=no_pictures), now=5)
+    versions = [library.save(conn, quiz_id, library.check(THREE_QUESTIONS, held=no_pictures), now=5)
                 for _ in range(3)]
     assert versions == [6, 7, 8]
     with pytest.raises(library.EditedElsewhere):
-        library.save(conn, quiz_id, library.check(THREE_QUESTIONS), now=5, base=7)
+        library.save(conn, quiz_id, library.check(THREE_QUESTIONS, held=no_pictures), now=5, base=7)
 
 
 def test_undo_is_refused_after_its_window(tmp_path: Path) -> None:
     from trivia_trio.store.database import connect as open_db
 
     conn = open_db(tmp_path / "db.sqlite3")
-    quiz_id = library.add(conn, library.check(THREE_QUESTIONS), now=0)
+    quiz_id = library.add(conn, library.check(THREE_QUESTIONS, held=no_pictures), now=0)
     library.delete(conn, quiz_id, now=1000)
     with pytest.raises(library.NotInLibrary):
         library.undelete(conn, quiz_id, now=1001 + library.UNDO_WINDOW_MS)
     # The next write forgets it for good.
-    library.add(conn, library.check(THREE_QUESTIONS), now=2000 + library.UNDO_WINDOW_MS)
+    library.add(conn, library.check(THREE_QUESTIONS, held=no_pictures),
+                now=2000 + library.UNDO_WINDOW_MS)
     assert conn.execute("SELECT count(*) FROM library_quizzes WHERE quiz_id = ?",
                         (quiz_id,)).fetchone()[0] == 0
 

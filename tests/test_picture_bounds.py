@@ -114,3 +114,34 @@ async def test_a_picture_over_5_mb_is_a_json_413_in_the_editors_words(
     kept = await request("GET", f"{server.url}/api/instructor/library/{quiz_id}",
                          headers={"Cookie": cookie})
     assert kept.json()["picture_max_bytes"] == 5 * 2**20
+
+
+# ---- 9. a question's image names a picture the library holds --------------------------------
+async def test_a_saved_image_must_be_a_picture_the_library_holds(server: ServerInfo) -> None:
+    cookie = {"Cookie": await instructor_cookie(server)}
+    lib = server.url + "/api/instructor/library"
+    picture = headers.png(64, 48) + b"held"
+    added = await request("POST", server.url + MEDIA, body=picture, headers=cookie)
+    held = added.json()["image"]
+    strangers = ["nope.png", "../../trivia_trio.sqlite3", "javascript:alert(1)",
+                 media_name(headers.png(1, 1), "png")]
+    quiz = {"title": "Pictures", "questions": [
+        {"kind": "slide", "text": f"Look {n}", "image": image}
+        for n, image in enumerate([held, *strangers], 1)]}
+    saved = await request("POST", lib, json={"quiz": quiz}, headers=cookie)
+    assert saved.status == 200
+    assert saved.json()["draft"] is True
+    assert saved.json()["problems"] == [
+        f"question {n}: the picture {json.dumps(image)}: not a picture the library holds"
+        " (add pictures in the editor)" for n, image in enumerate(strangers, 2)]
+    quiz_id = saved.json()["quiz_id"]
+    run = await request("POST", f"{lib}/{quiz_id}/run", headers=cookie)
+    assert run.status == 409 and run.json()["code"] == "draft"
+
+    quiz["questions"] = quiz["questions"][:1]
+    saved = await request("PUT", f"{lib}/{quiz_id}", json={"quiz": quiz}, headers=cookie)
+    assert saved.json()["draft"] is False
+    # A quiz file uploaded alone may name the pictures the library holds by their names.
+    imported = await request("POST", f"{lib}/import", body=json.dumps(quiz | {
+        "title": "Again"}).encode(), headers=cookie | {"X-Filename": "again.json"})
+    assert imported.status == 200, imported.text

@@ -76,10 +76,12 @@ class Pictures:
     """Reads the pictures a quiz names, checks each, and keeps the usable ones by name.
 
     ``fetch`` returns a picture's bytes or raises LookupError with the reason;
-    subclasses say where pictures are looked for.
+    subclasses say where pictures are looked for. ``held`` says whether the library
+    already holds a picture by its media name: such a name is taken as it is.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, held: Callable[[str], bool] | None = None) -> None:
+        self.held = held
         self.loaded: dict[str, bytes] = {}
         self._by_path: dict[str, str] = {}
         self._total = 0
@@ -93,6 +95,9 @@ class Pictures:
         """The picture's media name, or None after reporting why it cannot be used."""
         if path in self._by_path:
             return self._by_path[path]
+        if self.held is not None and MEDIA_NAME.match(path) and self.held(path):
+            self._by_path[path] = path
+            return path
         shown = json.dumps(path, ensure_ascii=False)
         try:
             data = self.fetch(path)
@@ -116,6 +121,16 @@ class Pictures:
         self._by_path[path] = name
         return name
 
+
+
+class PicturesHeld(Pictures):
+    """Only pictures the library holds, by media name: a quiz as the editor keeps it."""
+
+    def __init__(self, held: Callable[[str], bool]) -> None:
+        super().__init__(held)
+
+    def fetch(self, path: str) -> bytes:
+        raise LookupError("not a picture the library holds (add pictures in the editor)")
 
 def relative_parts(path: str) -> tuple[str, ...] | None:
     """The path's parts if it stays inside its folder (no absolute path, no ``..``)."""

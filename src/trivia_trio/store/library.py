@@ -21,11 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.pictures import PicturesHeld
 from ..core.quiz import Quiz, QuizError, quiz_from_dict
+
+Held = Callable[[str], bool]  # whether the data folder holds a picture, by media name
 
 UNDO_WINDOW_MS = 5 * 60 * 1000  # how long a deleted quiz can be brought back
 MAX_QUIZZES = 10_000
@@ -111,11 +114,16 @@ class Checked:
         return fingerprint(self.quiz.to_dict() if self.quiz else self.body)
 
 
-def check(body: Mapping[str, Any]) -> Checked:
-    """Validate with the same rules as ``trivia_trio check``; a bad quiz is still kept."""
+def check(body: Mapping[str, Any], held: Held) -> Checked:
+    """Validate with the same rules as ``trivia_trio check``; a bad quiz is still kept.
+
+    A question's ``image`` must be the media name of a picture the library holds
+    (``held``), never any other text: phones would show a broken picture and the
+    bundle export would fail.
+    """
     body = dict(body)
     try:
-        return Checked(body, quiz_from_dict(body), [])
+        return Checked(body, quiz_from_dict(body, pictures=PicturesHeld(held)), [])
     except QuizError as exc:
         return Checked(body, None, exc.problems)
 
@@ -177,11 +185,11 @@ def import_quiz(conn: sqlite3.Connection, quiz: Quiz, now: int) -> tuple[int, bo
     return add(conn, Checked(data, quiz, []), now), False
 
 
-def duplicate(conn: sqlite3.Connection, quiz_id: int, now: int) -> int:
+def duplicate(conn: sqlite3.Connection, quiz_id: int, now: int, held: Held) -> int:
     entry = get(conn, quiz_id)
     body = dict(entry["quiz"])
     body["title"] = f"{entry['title']} (copy)"
-    return add(conn, check(body), now)
+    return add(conn, check(body, held), now)
 
 
 def delete(conn: sqlite3.Connection, quiz_id: int, now: int) -> None:
@@ -203,9 +211,10 @@ def note_run(conn: sqlite3.Connection, quiz_id: int, quiz: Quiz, now: int) -> No
 
 
 # ---- reads ---------------------------------------------------------------------------------
-def runnable(conn: sqlite3.Connection, quiz_id: int) -> Quiz:
-    """The quiz to run; NotRunnable while it has problems."""
-    checked = check(get(conn, quiz_id)["quiz"])
+def runnable(conn: sqlite3.Connection, quiz_id: int, held: Held) -> Quiz:
+    """The quiz to run; NotRunnable while it has problems (a picture no longer held
+    among them)."""
+    checked = check(get(conn, quiz_id)["quiz"], held)
     if checked.quiz is None:
         raise NotRunnable(checked.problems)
     return checked.quiz

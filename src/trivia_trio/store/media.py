@@ -67,6 +67,11 @@ class MediaStore:
                 self._cache.move_to_end(name)
             return data
 
+    def holds(self, name: str) -> bool:
+        """Whether a picture of that media name is kept (without reading it)."""
+        return MEDIA_NAME.match(name) is not None and (
+            self.cached(name) is not None or (self.folder / name).is_file())
+
     def read(self, name: str) -> bytes | None:
         """The picture's bytes, or None if there is no such picture (or it is one a phone
         should not be asked to decode)."""

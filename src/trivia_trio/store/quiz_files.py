@@ -6,6 +6,7 @@ the pictures beside it, or the bundle it came in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path, PurePath
 
 from ..core import formats
@@ -15,19 +16,21 @@ from ..core.quiz import QUIZ_MAX_BYTES, Quiz, QuizError, in_file_order
 from .media import PicturesBeside
 
 
-def load_quiz(source: Path | str | bytes, *, filename: str | None = None) -> Quiz:
+def load_quiz(source: Path | str | bytes, *, filename: str | None = None,
+              held: Callable[[str], bool] | None = None) -> Quiz:
     """Load a quiz from a path or from raw bytes (an upload) in any supported format,
     or from a quiz bundle (a .zip with quiz.json and its pictures).
 
     The format is chosen by the file name's suffix when there is one, else by
     the content. Pictures are read from beside the quiz file or from the
-    bundle; an upload that is not a bundle cannot bring any. Raises QuizError
+    bundle; an upload that is not a bundle cannot bring any, but may name pictures the
+    library already ``held`` by their media names. Raises QuizError
     (naming the file) for anything unusable, including a file that cannot be read.
     """
     pictures: Pictures
     if isinstance(source, bytes):
         raw, name = source, filename or "upload"
-        pictures = Pictures()
+        pictures = Pictures(held)
     else:
         path = Path(source)
         name = filename or str(path)

@@ -112,8 +112,8 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     assets = package_assets()
     limits = settings.limits
     app.request_class = uploads.request_class(limits)
-    parser = uploads.Parser()
     media = media or MediaStore(settings.data_dir / "media")
+    parser = uploads.Parser(media.holds)
     joins = SlidingWindow(limits.joins_per_address_per_minute, 60)
     telemetry_events = SlidingWindow(limits.events_per_student_per_minute, 60)
 

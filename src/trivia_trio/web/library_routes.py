@@ -172,7 +172,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         body, _base = await quiz_body()
         if body is None:
             return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
-        checked = library.check(body)
+        checked = library.check(body, media.holds)
         try:
             quiz_id = await store.write(partial(library.add, checked=checked, now=room.clock()))
         except StorageError:
@@ -199,7 +199,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
             return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
         if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
             return _error(400, "bad_request", "edited_at must be the version you edited")
-        checked = library.check(body)
+        checked = library.check(body, media.holds)
         try:
             version = await store.write(partial(library.save, quiz_id=quiz_id, checked=checked,
                                                 now=room.clock(), base=base))
@@ -219,7 +219,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     async def duplicate_quiz(quiz_id: int) -> Any:
         try:
             new_id = await store.write(partial(library.duplicate, quiz_id=quiz_id,
-                                               now=room.clock()))
+                                               now=room.clock(), held=media.holds))
         except library.NotInLibrary:
             return not_found()
         except ValueError as exc:
@@ -279,7 +279,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
             return _error(400, "bad_format", "format must be one of json, zip, csv, gift")
         try:
             entry = await store.read(partial(library.get, quiz_id=quiz_id))
-            quiz = await store.read(partial(library.runnable, quiz_id=quiz_id))
+            quiz = await store.read(partial(library.runnable, quiz_id=quiz_id, held=media.holds))
         except library.NotInLibrary:
             return not_found()
         except library.NotRunnable as exc:
@@ -305,7 +305,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     @instructor_only
     async def run_quiz(quiz_id: int) -> Any:
         try:
-            quiz = await store.read(partial(library.runnable, quiz_id=quiz_id))
+            quiz = await store.read(partial(library.runnable, quiz_id=quiz_id, held=media.holds))
         except library.NotInLibrary:
             return not_found()
         except library.NotRunnable as exc:

@@ -13,7 +13,7 @@ answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 from urllib.parse import unquote
@@ -96,12 +96,14 @@ def too_large(path: str, headers: Mapping[str, str], limits: Limits,
 
 class Parser:
     """Parses uploaded quiz files in a worker thread, ``at_once`` at a time (each may hold
-    a 53 MB bundle and what it unpacks)."""
+    a 53 MB bundle and what it unpacks). A quiz may name pictures the library ``held``
+    already, by media name."""
 
-    def __init__(self, at_once: int = 1) -> None:
+    def __init__(self, held: Callable[[str], bool], at_once: int = 1) -> None:
+        self._held = held
         self._threads = trio.CapacityLimiter(at_once)
 
     async def parse(self, raw: bytes, name: str) -> Quiz:
         """``load_quiz(raw, filename=name)``, off the event loop; raises QuizError."""
-        return await trio.to_thread.run_sync(partial(load_quiz, raw, filename=name),
-                                             limiter=self._threads)
+        load = partial(load_quiz, raw, filename=name, held=self._held)
+        return await trio.to_thread.run_sync(load, limiter=self._threads)
