@@ -68,14 +68,14 @@ i18n.ready.then(() => {
       if (message.state === "lobby" || message.state === "finished") forgetQuestion();
       else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
       if (message.state !== "question_open") countdown.stop();
-      setText("quiz-title", message.title);
+      renderRich(byId("quiz-title"), message.title);
       setText("state-label", t(STATE_NAMES[message.state] || "dashboard.state.unknown"));
       renderControls();
       renderCurrent();
     },
     room_info(message) {
       view.room = message;
-      setText("quiz-title", message.title);
+      renderRich(byId("quiz-title"), message.title);
       renderJoinPanel();
       renderQuestionPicker();
       renderControls();

@@ -48,7 +48,7 @@ i18n.ready.then(() => {
     const exportLinks = el("span", { class: "export-choices" }, el("span", { class: "export-label", text: t("library.export.heading") }), ...EXPORTS.map(([format, label]) =>
       exportLink(quiz, format, label)));
     return el("tr", null,
-      el("th", { scope: "row" }, el("span", { dir: "auto", text: title }), quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),
+      el("th", { scope: "row" }, richText("span", null, title), quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),
       el("td", { text: i18n.formatNumber(quiz.questions) }),
       el("td", { text: i18n.formatList(quiz.kinds.map((kind) => (KIND_KEYS[kind] ? t(KIND_KEYS[kind]) : kind))) }),
       el("td", { text: when(quiz.edited_at) }),

@@ -8,6 +8,9 @@
 
 // Errors keep the text's own colour (KaTeX's red fails contrast on the option tiles); kinds.css underlines them.
 const KATEX_OPTIONS = { throwOnError: false, errorColor: "currentColor", trust: false, strict: "ignore", maxSize: 20, maxExpand: 200, output: "htmlAndMathml" };
+// Inline math as large as the text around it: a fraction in a line of text keeps its
+// digits full size (TeX's \tfrac still draws them small, for whoever wants that).
+const FULL_SIZE_MACROS = { "\\frac": "\\dfrac", "\\binom": "\\dbinom" };
 let katexReady = null; // the promise of the loaded script, once a page asked for it
 
 /**
@@ -91,7 +94,9 @@ function mathNode(piece) {
 function typeset(node, piece) {
   if (window.katex) {
     try {
-      window.katex.render(piece.tex, node, Object.assign({ displayMode: piece.display }, KATEX_OPTIONS));
+      // A fresh copy each time: a \gdef in one question must not leak into the next.
+      const macros = Object.assign({}, FULL_SIZE_MACROS);
+      window.katex.render(piece.tex, node, Object.assign({ displayMode: piece.display, macros }, KATEX_OPTIONS));
     } catch (unrenderable) {
       node.textContent = piece.tex; // the source is the best we can show
     }

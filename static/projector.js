@@ -47,8 +47,8 @@
   }
 
   function draw(snapshot) {
-    setText("quiz-title", snapshot.title || t("app.name"));
-    byId("quiz-title").title = byId("quiz-title").textContent; // a long one is cut at two lines
+    renderRich(byId("quiz-title"), snapshot.title || t("app.name"));
+    byId("quiz-title").title = snapshot.title || t("app.name"); // a long one is cut at two lines
     setText("question-countdown-unit", t("countdown.unit_long"));
     setText("progress", progressText(snapshot));
     const name = VIEW_FOR_STATE[snapshot.state] || "lobby";

@@ -2,7 +2,8 @@
 // The dashboard's runs panel: every run of this session with its exports, and
 // the item analysis (per question, the share correct and the median time in
 // each run; most-missed first). Fills <section id="runs-panel">; uses el(),
-// fill() and requestJson() from common.js. Text only: nothing goes in as HTML.
+// fill() and requestJson() from common.js. Text only: nothing goes in as HTML;
+// quiz text has its math typeset (math.js), as on every page.
 
 i18n.ready.then(() => {
   const panel = document.getElementById("runs-panel");
@@ -81,7 +82,7 @@ i18n.ready.then(() => {
     }
     const rows = runs.slice().reverse().map((run) => el("tr", {},
       el("th", { scope: "row", text: runLabel(run) }),
-      el("td", { text: run.version ? t("runs.quiz_version", { title: run.title, version: run.version }) : run.title }),
+      richText("td", null, run.version ? t("runs.quiz_version", { title: run.title, version: run.version }) : run.title),
       el("td", { text: i18n.formatNumber(run.students) }),
       el("td", { text: t("runs.asked_of", { count: run.questions_asked, total: run.questions }) }),
       el("td", { text: run.average_score === null ? "—" : formatScore(run.average_score) }),
@@ -109,7 +110,7 @@ i18n.ready.then(() => {
     const head = [t("runs.column.question"), t("runs.column.all_runs")].concat(analysis.runs.map((run) =>
       t("runs.column.run", { run: runLabel(run), count: run.students }) + (run.version ? " · " + t("runs.version", { version: run.version }) : "")));
     const rows = analysis.questions.map((question) => el("tr", {},
-      el("th", { scope: "row", text: question.text }),
+      richText("th", { scope: "row" }, question.text),
       el("td", { text: question.share_correct === null ? "—" :
                          t("runs.share_of", { share: percent(question.share_correct), count: question.responses }) }),
       ...question.runs.map(analysisCell)));

@@ -193,7 +193,7 @@
   };
 
   function showTitle(title) {
-    setText("quiz-title", title || t("app.name"));
+    renderRich(byId("quiz-title"), title || t("app.name"));
     document.title = title ? t("student.page_title", { title }) : t("app.name");
   }
 

@@ -392,3 +392,65 @@ def test_every_kind_is_answered_on_a_phone_and_revealed_on_the_big_screen(
     for page in (screen, *phones):  # a slide with no time limit of its own runs no clock
         expect(page.get_by_role("timer")).to_be_hidden()
     room.stage("9-slide")
+
+
+FRACTIONS = {
+    "title": "Fractions: $\\frac{1}{2}$ and friends",
+    "time_limit_default": 60,
+    "close_when_all_answered": False,
+    "questions": [
+        {"text": "What is $\\frac{1}{2} + \\frac{1}{4}$?",
+         "options": ["$\\frac{3}{4}$", "$\\frac{2}{6}$", "$x^2$ when $x = 1$",
+                     "$0.75$ or $\\frac{1}{2}$"],
+         "correct": "A", "explanation": "Because $\\frac{1}{2} = \\frac{2}{4}$."},
+    ],
+}
+
+# How large each piece of inline math in `selector` is against the text around it:
+# its smallest glyph (exponents and indices aside: they are small in any book) over
+# the text's size.
+MATH_SIZE = """(selector) => Array.from(document.querySelectorAll(selector)).flatMap((box) => {
+  const text = parseFloat(getComputedStyle(box).fontSize);
+  return Array.from(box.querySelectorAll(".math .katex-html")).map((math) => {
+    let least = Infinity;
+    const walker = document.createTreeWalker(math, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const glyph = walker.currentNode.parentElement;
+      if (/^[\\s\u200b]*$/.test(walker.currentNode.data) || glyph.closest(".msupsub")) continue;
+      least = Math.min(least, parseFloat(getComputedStyle(glyph).fontSize));
+    }
+    return Math.round(100 * least / text) / 100;
+  });
+})"""
+
+
+@pytest.mark.parametrize("quiz", [FRACTIONS], ids=["fractions"])
+def test_inline_math_is_as_large_as_the_text_around_it_on_phones_and_the_projector(
+        room: KindsClassroom) -> None:
+    desk = teacher(room)
+    screen = room.open("projector", "/projector", PROJECTOR)
+    ada = student(room, "s1", "Ada")
+    desk.get_by_role("button", name="Next").click()
+    expect(option(ada, "D").locator(".katex")).to_have_count(2)
+    expect(screen.locator(".projector-option").nth(3).locator(".katex")).to_have_count(2)
+    sizes = {"phone options": ada.evaluate(MATH_SIZE, ".answer-text"),
+             "phone question": ada.evaluate(MATH_SIZE, "#question-text"),
+             "projector options": screen.evaluate(MATH_SIZE, ".projector-option-text"),
+             "projector question": screen.evaluate(MATH_SIZE, "#question-text")}
+    assert all(sizes.values()), sizes
+    assert {where: min(found) for where, found in sizes.items()} == {
+        where: pytest.approx(1.0, abs=0.12) for where in sizes}
+    room.stage("1-question")
+
+    # The dashboard's runs and item analysis typeset it too: never a raw "$\frac{1}{2}$".
+    desk.get_by_role("button", name="Close now").click()
+    analysis = desk.get_by_role("region", name="Item analysis", exact=True)
+    expect(analysis.get_by_role("rowheader")).to_have_count(1)
+    expect(analysis.get_by_role("rowheader").locator(".katex")).to_have_count(1)
+    runs = desk.get_by_role("region", name="Runs of this session", exact=True)
+    expect(runs.locator("td .katex")).to_have_count(1)
+    library = desk.locator(".library-table")
+    expect(library.get_by_role("rowheader").locator(".katex")).to_have_count(1)
+    for table in (analysis, runs, library):
+        expect(table).not_to_contain_text("$")
+    room.stage("2-dashboard")
