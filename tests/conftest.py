@@ -295,7 +295,7 @@ def server_process(tmp_path: Path, quiz_path: Path) -> Iterator[ServerProcess]:
 # What the server logs, rightly, while the disk refuses writes.
 DISK_REFUSED = pytest.mark.server_log_allows(
     r"trivia_trio\.store\.database: commit of \d+ writes failed",
-    r"trivia_trio\.room\.room: storage: ")
+    r"trivia_trio\.room\.persist: storage: ")
 _STARTED: list[ServerProcess] = []  # server processes started by the running test
 
 

@@ -52,7 +52,7 @@ async def test_opening_a_question_from_a_dashboard_that_hangs_up_completes(
         await send_and_hang_up(server, gate, {"type": "open_question", "question_idx": 0})
         opened = await student.until("question_open", question_idx=0)
     assert opened["remaining_ms"] > 0
-    assert server.room._timer is not None, "the question would never close"
+    assert server.room.timer.running, "the question would never close"
     assert disk(server, "SELECT state, current_question_idx FROM sessions") == \
         [("question_open", 0)]
 

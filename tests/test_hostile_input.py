@@ -376,7 +376,7 @@ async def test_one_student_id_keeps_at_most_its_allowance_of_sockets(
             while len(outcome) < 16 - allowance:
                 await trio.testing.wait_all_tasks_blocked()
             assert sorted(outcome.values()) == [4000] * (16 - allowance)
-            live = server.room._students["many"].sockets
+            live = server.room.audience.students["many"].sockets
             assert len(live) == allowance
             tabs.cancel_scope.cancel()
     assert victims.p99() < STILL_FAST_S, victims.p99()

@@ -218,7 +218,8 @@ def equal(got: Any, expected: Any) -> None:
 def check_live(found: Findings, fold: Fold, room: Room) -> None:
     """The dashboard's and projector's messages, /api/me, the end screens."""
     game = room.game
-    messages = views.instructor_snapshot(game, room.clock(), room._room_info(), room._presence())
+    messages = views.instructor_snapshot(game, room.clock(), room._room_info(),
+                                         room.pacing.presence())
     by_type = {m["type"]: m for m in messages}
     projector = room.projector_state()
     idx = game.current_idx

@@ -301,7 +301,8 @@ async def test_after_a_crash_the_open_question_loses_at_most_a_second(
         async with room_at(tmp_path) as room:
             await room.open_question(0)
             await trio.sleep(12.5)
-            room._note_alive = trio.lowlevel.checkpoint  # a killed process writes nothing more
+            # A killed process writes nothing more.
+            room.heartbeat.note_alive = trio.lowlevel.checkpoint
             crash.cancel()
     await trio.sleep(100)
     async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as instructor:
@@ -370,7 +371,7 @@ async def test_the_dashboards_tables_stay_the_rooms_whatever_happens(
             if step % 3:
                 continue  # a dashboard behind by a few refreshes must miss nothing either
             dashboard.read()
-            whole = {row["student_id"]: row for row in room._presence_rows()}
+            whole = {row["student_id"]: row for row in room.pacing.presence_rows()}
             assert dashboard.presence == whole, (step, action, student_id)
             scores = {p.student_id: {"student_id": p.student_id, "name": p.name,
                                      "score": as_score(p.points)}

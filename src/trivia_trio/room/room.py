@@ -15,15 +15,13 @@ and projector's views are snapshots: marked dirty and redrawn at most
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
@@ -32,7 +30,6 @@ import trio
 
 from ..config import Limits
 from ..core import qr, views
-from ..core.deltas import TableChanges
 from ..core.game import (
     DuplicateStudentId,
     Game,
@@ -48,28 +45,22 @@ from ..core.quiz import Quiz, is_language_tag, quiz_from_dict
 from ..store import database as db
 from ..store.database import Opened, StorageError, Store
 from ..store.quiz_files import demo_quiz
+from .audience import Audience
 from .clients import Client, Role
-from .coalesce import Coalescer
+from .clock import Heartbeat, QuestionTimer
 from .connection import Connection
+from .pacing import ViewPacing
+from .persist import Saver, nothing
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CLOSE_RESET = 4002
-CLOSE_REPLACED = 4000
 CLOSE_POLICY = 1008
 TELEMETRY_KINDS = ("blur", "visibility_hidden")
-ALIVE_EVERY_S = 1.0
 
 
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-@dataclass
-class _Live:
-    sockets: list[Client] = field(default_factory=list)
-    last_seen_ms: int = 0
 
 
 class Room:
@@ -100,37 +91,19 @@ class Room:
                                  seed=run_seed(session_id, record.run_id),
                                  present=record.present)
         self.join_url = "/"
-        self._students: dict[str, _Live] = {}
-        self._instructors: set[Client] = set()
-        self._projectors: set[Client] = set()
         self._lock = trio.Lock()  # one instructor action at a time, timer included
-        self._timer: trio.CancelScope | None = None
-        # Cheap views follow answers closely; per-student tables refresh slower, and
-        # the lobby count, which goes to every phone, slowest of all.
-        self._coalescers = (
-            Coalescer(("histogram", "projector"), self._redraw,
-                      lambda: 1 / limits.view_updates_per_second),
-            Coalescer(("lobby", "presence", "leaderboard", "room_info"), self._redraw,
-                      self._table_interval),
-            Coalescer(("lobby_count",), self._redraw, self._lobby_count_interval),
-        )
-        # The dashboards' big tables go out as changes (see deltas.py); _mark touches
-        # them, so they exist before anything is marked.
-        self._presence_sent = TableChanges("student_id")
-        self._presence_context: tuple[Any, ...] | None = None  # question, orphans, last sent
-        self._scores_sent = TableChanges("student_id")
-        # By view name: their changes build on the message before, so none is replaced.
-        self._tables = {"presence": self._presence_sent, "leaderboard": self._scores_sent}
+        self.audience = Audience(limits.sockets_per_student, clock)
+        self.saver = Saver(store, self.audience.to_instructors)
+        self.timer = QuestionTimer(clock, self._time_up)
+        self.heartbeat = Heartbeat(self.saver, f"session:{session_id}:alive_at", clock,
+                                   lambda: self.game.state is State.QUESTION_OPEN)
+        self.pacing = ViewPacing(limits, self.audience, lambda: self.game, self._room_info,
+                                 self.projector_state)
         self.set_join_url(self.join_url)
         self._connections = 0
         self.uncommitted: set[Submission] = set()
-        self._unsaved: list[Callable[[Any], Any]] = []  # changes the disk refused, in order
-        self._replaying = 0  # refused changes being written again right now
         self._clearing: set[str] = set()  # students whose removal is being committed
-        self._transitions = 0
         self._nursery: trio.Nursery | None = None
-        self.storage_ok = True
-        self._storage_warning: dict[str, Any] = {}
 
     # ---- set-up ------------------------------------------------------------------------
     @property
@@ -149,11 +122,7 @@ class Room:
         self.join_url = url
         self.join_qr_svg = qr.svg(url)
         self._qr_url = f"/join-qr.svg?v={hashlib.sha256(self.join_qr_svg).hexdigest()[:16]}"
-        self._mark("projector", "room_info")
-
-    @property
-    def _alive_key(self) -> str:
-        return f"session:{self.session_id}:alive_at"
+        self.pacing.mark("projector", "room_info")
 
     async def _resume_open_question(self) -> None:
         """After a restart: an open question gets the time it had left when the server
@@ -161,17 +130,17 @@ class Room:
         idx = self.game.current_idx
         if self.game.state is State.QUESTION_OPEN and idx is not None:
             opening = self.game.openings[idx]
-            alive_at = int(db.get_meta(self.store.conn, self._alive_key) or 0)
+            alive_at = self.heartbeat.last()
             stopped_at = max(alive_at, opening.opened_at)
             left_at_stop = opening.remaining_ms(stopped_at)
             downtime = self.clock() - stopped_at
             if downtime > 0 and (left_at_stop is None or left_at_stop > 0):
                 # The clock starts that much later; answers already given keep their times.
                 opening.opened_at += downtime
-                await self._persist(partial(db.save_opening, run_id=self.run_id, o=opening))
+                await self.saver.persist(partial(db.save_opening, run_id=self.run_id, o=opening))
             remaining = opening.remaining_ms(self.clock())
             if remaining is None or remaining > 0:
-                await self._start_timer(opening)
+                await self.timer.start(self._nursery_or_fail(), opening)
             else:
                 async with self._lock:
                     await self._close_locked()
@@ -187,27 +156,15 @@ class Room:
         """Register a socket for the block's lifetime; its snapshot is queued at once.
         ``connection``: the socket's own, to write to directly (see clients.py)."""
         client = Client(role, student_id, self.limits, connection)
+        self.audience.add(client)
         if role is Role.STUDENT:
             assert student_id is not None
-            live = self._students.setdefault(student_id, _Live())
-            # Sockets already closing still count until their handler ends: skip them,
-            # or a burst of opens would evict the same socket again and keep them all.
-            open_ = [other for other in live.sockets if not other.closing]
-            for oldest in open_[:max(0, len(open_) + 1 - self.limits.sockets_per_student)]:
-                oldest.close(CLOSE_REPLACED, "opened elsewhere")
-            live.sockets.append(client)
-            live.last_seen_ms = self.clock()
-            self._mark("presence", only=student_id)
+            self.pacing.mark("presence", only=student_id)
             self._student_snapshot(client)
         elif role is Role.INSTRUCTOR:
-            self._instructors.add(client)
             self._instructor_snapshot(client)
-            # Its snapshot is newer than what the others were last sent: all start afresh.
-            for table in self._tables.values():
-                table.forget()
-            self._mark("presence", "leaderboard")
+            self.pacing.start_afresh()
         else:
-            self._projectors.add(client)
             client.send_message(views.state_message(self.game))
             client.send_message(self.projector_state())
         self._connections += 1
@@ -224,22 +181,12 @@ class Room:
         them, ``not_present`` for the others (results.py)."""
         idx, new = self.game.current_idx, self.game.mark_present(student_ids)
         if new and idx is not None:
-            await self._persist(partial(db.save_presence, run_id=self.run_id,
+            await self.saver.persist(partial(db.save_presence, run_id=self.run_id,
                                         question_idx=idx, student_ids=new))
 
-    def _connected_students(self) -> list[str]:
-        return [s for s, live in self._students.items() if live.sockets]
-
     def _disconnect(self, client: Client) -> None:
-        if client.role is Role.STUDENT:
-            live = self._students.get(client.student_id or "")
-            if live is not None and client in live.sockets:
-                live.sockets.remove(client)
-                live.last_seen_ms = self.clock()
-                self._mark("presence", only=client.student_id)
-        else:
-            self._instructors.discard(client)
-            self._projectors.discard(client)
+        if self.audience.remove(client):
+            self.pacing.mark("presence", only=client.student_id)
 
     def _student_snapshot(self, client: Client) -> None:
         assert client.student_id is not None
@@ -249,10 +196,10 @@ class Room:
 
     def _instructor_snapshot(self, client: Client) -> None:
         for message in views.instructor_snapshot(self.game, self.clock(), self._room_info(),
-                                                 self._presence()):
+                                                 self.pacing.presence()):
             client.send_message(message)
-        if not self.storage_ok:
-            client.send_message(self._storage_warning)
+        if not self.saver.ok:
+            client.send_message(self.saver.warning)
         if self.pending is not None:
             client.send_message(self._pending_warning())
 
@@ -312,11 +259,9 @@ class Room:
         return result[0].unwrap()
 
     def _seen(self, student_id: str | None) -> None:
-        live = self._students.get(student_id or "")
-        if live is not None:
-            live.last_seen_ms = self.clock()
+        self.audience.seen(student_id)
         if student_id is not None:
-            self._mark("presence", only=student_id)
+            self.pacing.mark("presence", only=student_id)
 
     async def _submit(self, client: Client, message: dict[str, Any]) -> None:
         assert client.student_id is not None
@@ -329,22 +274,22 @@ class Room:
             # Until it is committed, no snapshot or /api/me may show it as received.
             self.uncommitted.add(submission)
             try:
-                await self._save(partial(db.insert_submissions, run_id=self.run_id,
+                await self.saver.save(partial(db.insert_submissions, run_id=self.run_id,
                                          rows=[submission]))
             except StorageError:
                 missed = game.retract(submission)
                 if missed is not None:
-                    await self._persist(partial(db.insert_submissions, run_id=self.run_id,
+                    await self.saver.persist(partial(db.insert_submissions, run_id=self.run_id,
                                                 rows=[missed]))
                 raise Rejected("storage", "your answer could not be saved; try again") from None
             finally:
                 self.uncommitted.discard(submission)
                 # Answered and scored, or not after all.
-                self._mark("presence", "leaderboard", only=client.student_id)
-            self._mark("histogram", "projector")
+                self.pacing.mark("presence", "leaderboard", only=client.student_id)
+            self.pacing.mark("histogram", "projector")
         else:
             # A repeat of an answer that may still be committing: wait for its group.
-            await self._save(_nothing)
+            await self.saver.save(nothing)
             if game.submission(client.student_id, submission.question_idx) != submission:
                 raise Rejected("storage", "your answer could not be saved; try again")
         client.send_message(views.ack_message(game, submission))
@@ -415,14 +360,14 @@ class Room:
             await self._new_run_locked(self.pending or self.game.quiz, "reset")
             self._broadcast_state()
             self._to_instructors(self._room_info())
-            self._views_now()
+            self.pacing.now()
 
     async def _new_run_locked(self, quiz: Quiz, reason: str) -> None:
         if quiz is not self.game.quiz:
             await self._forget_close_switch(quiz)
-        self.run_id = await self._save(partial(
+        self.run_id = await self.saver.save(partial(
             db.new_run, sid=self.session_id, quiz_json=_json_of(quiz), now=self.clock()))
-        self._cancel_timer()
+        self.timer.cancel()
         self.game = Game(quiz, run_seed(self.session_id, self.run_id))
         self.pending = None
         self._kick_students(lambda student_id: True, reason)
@@ -430,12 +375,12 @@ class Room:
     async def _forget_close_switch(self, quiz: Quiz) -> None:
         """A new quiz brings its own close-when-all-answered setting; the dashboard's
         switch may override it again."""
-        await self._save(partial(db.delete_meta, key=self._close_when_all_key))
+        await self.saver.save(partial(db.delete_meta, key=self._close_when_all_key))
         self.close_when_all_answered = quiz.close_when_all_answered
 
     async def set_close_when_all_answered(self, on: bool, *, pressed_at: object = None) -> None:
         async with self._command(pressed_at):
-            await self._save(partial(db.set_meta, key=self._close_when_all_key,
+            await self.saver.save(partial(db.set_meta, key=self._close_when_all_key,
                                      value="1" if on else "0"))
             self.close_when_all_answered = on
             self._to_instructors(self._room_info())
@@ -470,8 +415,8 @@ class Room:
         one, so a question costs about N log N steps in all, not N for each answer."""
         answers = self.game.answers.get(idx, {})
         anyone = False
-        for student_id, live in self._students.items():
-            if not live.sockets or student_id not in self.game.participants:
+        for student_id, _ in self.audience.connected_students():
+            if student_id not in self.game.participants:
                 continue
             answer = answers.get(student_id)
             if answer is None or answer.status != "submitted" or answer in self.uncommitted:
@@ -485,18 +430,18 @@ class Room:
         kept until they pick again, across restarts and quizzes."""
         key = self._projector_language_key
         async with self._command(pressed_at):
-            await self._save(partial(db.delete_meta, key=key) if language is None
+            await self.saver.save(partial(db.delete_meta, key=key) if language is None
                              else partial(db.set_meta, key=key, value=language))
             self.projector_language = language
             self._to_instructors(self._room_info())
-            self._views_now()
+            self.pacing.now()
 
     async def set_live_answers(self, on: bool, *, pressed_at: object = None) -> None:
         async with self._command(pressed_at):
-            await self._save(partial(db.save_live_answers, sid=self.session_id, on=on))
+            await self.saver.save(partial(db.save_live_answers, sid=self.session_id, on=on))
             self.live_answers = on
             self._to_instructors(self._room_info())
-            self._views_now()
+            self.pacing.now()
 
     async def load_quiz(self, quiz: Quiz) -> bool:
         """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
@@ -508,19 +453,19 @@ class Room:
             if self.game.state is State.FINISHED:
                 await self._new_run_locked(quiz, "new_quiz")
             elif self.game.participants or self.game.openings:
-                await self._save(partial(db.set_pending_quiz, sid=self.session_id,
+                await self.saver.save(partial(db.set_pending_quiz, sid=self.session_id,
                                          quiz_json=_json_of(quiz)))
                 self.pending = quiz
                 self._to_instructors(self._pending_warning())
                 return True
             else:
-                await self._save(partial(db.set_run_quiz, run_id=self.run_id,
+                await self.saver.save(partial(db.set_run_quiz, run_id=self.run_id,
                                          quiz_json=_json_of(quiz)))
                 await self._forget_close_switch(quiz)
                 self.game.quiz = quiz
             self._broadcast_state(to_students=True)  # a new title for the lobby
             self._to_instructors(self._room_info())
-            self._views_now()
+            self.pacing.now()
             return False
 
     def _pending_warning(self) -> dict[str, Any]:
@@ -539,35 +484,35 @@ class Room:
         self._broadcast_state()
         self._to_students(views.between_for_students(self.game, next_idx).for_student)
         self._to_instructors(views.with_top(views.between_message(next_idx), "top5", self.game))
-        self._views_now()
+        self.pacing.now()
 
     async def _open_locked(self, idx: int, time_limit: int | None) -> None:
         opening = self.game.open_question(idx, self.clock(), time_limit)
-        present = self.game.mark_present(self._connected_students())
+        present = self.game.mark_present([s for s, _ in self.audience.connected_students()])
         await self._save_transition(
             partial(db.save_opening, run_id=self.run_id, o=opening),
             partial(db.save_presence, run_id=self.run_id, question_idx=idx, student_ids=present))
-        await self._start_timer(opening)
+        await self.timer.start(self._nursery_or_fail(), opening)
         self._broadcast_state()
         opened = views.encode(views.question_open_message(self.game, idx, self.clock()))
         self._to_students(lambda student_id: opened)
         self._to_instructors(opened)
-        self._views_now()
+        self.pacing.now()
 
     async def _close_locked(self) -> None:
         idx = self.game.current_idx
         missed = self.game.close_question(self.clock())
         if missed is None or idx is None:
             return
-        self._cancel_timer()
+        self.timer.cancel()
         await self._save_transition(
             partial(db.save_opening, run_id=self.run_id, o=self.game.openings[idx]),
             partial(db.insert_submissions, run_id=self.run_id, rows=missed))
         self._broadcast_state()
         self._to_students(views.closed_for_students(self.game, idx).for_student)
         self._to_instructors(views.instructor_closed_message(self.game, idx))
-        self._mark("leaderboard")
-        self._views_now()
+        self.pacing.mark("leaderboard")
+        self.pacing.now()
 
     async def _end_locked(self) -> None:
         if self.game.state is State.FINISHED:
@@ -578,133 +523,27 @@ class Room:
         self._broadcast_state()
         self._to_students(views.ended_for_students(self.game).for_student)
         self._to_instructors(views.with_top({"type": "session_ended"}, "final_top5", self.game))
-        self._mark("leaderboard")
-        self._views_now()
+        self.pacing.mark("leaderboard")
+        self.pacing.now()
 
     async def _save_transition(self, *changes: Callable[[Any], None]) -> None:
-        """Record ``changes`` and the session's new state in one transaction.
+        """Record ``changes`` and the session's state as it is now, in one transaction."""
+        state, idx = self.game.state.value, self.game.current_idx
+        await self.saver.save_transition(
+            lambda conn: db.save_state(conn, self.session_id, state, idx), *changes)
 
-        A state refused by the disk and written again later must not overwrite a
-        newer one written meanwhile: only the latest transition's state is written.
-        """
-        self._transitions += 1
-        state, idx, number = self.game.state.value, self.game.current_idx, self._transitions
-
-        def apply(conn: Any) -> None:
-            for change in changes:
-                change(conn)
-            if number == self._transitions:
-                db.save_state(conn, self.session_id, state, idx)
-
-        await self._persist(apply)
-
-    async def _save(self, change: Callable[[Any], T], *, keep_if_refused: bool = False) -> T:
-        """Write ``change`` and return its result once committed: the one way the room
-        writes, so that what the disk refused earlier goes in first, in order, in the
-        same transaction.
-
-        Raises StorageError if the disk refuses. The change is then lost unless
-        ``keep_if_refused`` (memory has already moved on): it is then written
-        again, in order, ahead of the next write of any kind.
-        """
-        # Take the refused changes: no other write may repeat them meanwhile.
-        earlier, self._unsaved = self._unsaved, []
-        self._replaying += len(earlier)
-
-        def apply_in_order(conn: Any) -> T:
-            for refused in earlier:
-                refused(conn)
-            return change(conn)
-
-        try:
-            result = await self.store.write(apply_in_order)
-        except StorageError as exc:
-            self._unsaved[:0] = [*earlier, change] if keep_if_refused else earlier
-            self._storage_failed(exc)
-            raise
-        finally:
-            self._replaying -= len(earlier)
-        self._storage_recovered()
-        return result
-
-    async def _persist(self, change: Callable[[Any], None]) -> None:
-        """Record a change memory has already made. If the disk refuses, the class goes
-        on from memory and the instructor is warned; the change is written with the
-        next write (every such change is safe to repeat)."""
-        with contextlib.suppress(StorageError):
-            await self._save(change, keep_if_refused=True)
-
-    async def flush_unsaved(self) -> None:
-        """At shutdown: one last try to write what the disk refused."""
-        if self._unsaved:
-            try:
-                await self._save(_nothing)
-            except StorageError:
-                log.error("%d changes could not be saved before stopping", len(self._unsaved))
-
-    def _storage_failed(self, exc: StorageError) -> None:
-        log.error("storage: %s", exc)
-        # Warn once per outage (and on every instructor connect meanwhile): a class of
-        # failing answers must not become a burst that overflows the instructor's outbox.
-        self._storage_warning = {"type": "warning", "code": "storage",
-                                 "message": f"Answers cannot be saved right now ({exc}). "
-                                            "Free disk space or check the data folder."}
-        if self.storage_ok:
-            self.storage_ok = False
-            self._to_instructors(self._storage_warning)
-
-    def _storage_recovered(self) -> None:
-        """Say "Saving works again" only once nothing refused is left to write."""
-        if not self.storage_ok and not self._unsaved and not self._replaying:
-            self.storage_ok = True
-            self._to_instructors({"type": "warning", "code": "storage_ok",
-                                  "message": "Saving works again."})
-
-    # ---- the question timer -------------------------------------------------------------------
-    async def _note_alive(self) -> None:
-        """Record that the server is running now, so a restart knows when it stopped."""
-        # A beat the disk refused is not retried: the next one replaces it.
-        with contextlib.suppress(StorageError):
-            await self._save(partial(db.set_meta, key=self._alive_key, value=str(self.clock())))
-
-    async def _heartbeat(self) -> None:
-        """While a question is open, note every second that the server still runs: after
-        a crash its clock loses at most that second."""
-        while True:
-            await trio.sleep(ALIVE_EVERY_S)
-            if self.game.state is State.QUESTION_OPEN:
-                await self._note_alive()
-
-    async def _start_timer(self, opening: Opening) -> None:
-        """Close ``opening`` at its deadline; one with no clock stays open until closed."""
-        self._cancel_timer()
-        if opening.deadline is None:
-            return
-        assert self._nursery is not None
-        self._timer = await self._nursery.start(self._run_timer, opening)
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    async def _run_timer(self, opening: Opening,
-                         task_status: trio.TaskStatus[trio.CancelScope]) -> None:
-        """Close ``opening`` when its time is up, unless someone closed it first.
-
-        Only the wait is cancellable: once the time is up the close runs to the
-        end, so a button pressed at the same moment cannot cut it in half.
-        """
-        with trio.CancelScope() as waiting:
-            task_status.started(waiting)
-            await trio.sleep((opening.remaining_ms(self.clock()) or 0) / 1000)
-        if waiting.cancelled_caught:
-            return
+    async def _time_up(self, opening: Opening) -> None:
+        """The timer ran out: close ``opening`` unless someone closed it first."""
         async with self._lock:
             if self.game.state is State.QUESTION_OPEN and \
                     self.game.openings.get(opening.question_idx) is opening:
                 await self._close_locked()
 
+    def _nursery_or_fail(self) -> trio.Nursery:
+        assert self._nursery is not None, "the room is open only inside open_room"
+        return self._nursery
+
+    # ---- the question timer -------------------------------------------------------------------
     # ---- students over HTTP -------------------------------------------------------------------
     async def join(self, student_id: str, name: str) -> Participant:
         """First claim wins; a second claim is audited and raises DuplicateStudentId."""
@@ -714,8 +553,8 @@ class Room:
             missed = game.join(student_id, name, secrets.token_urlsafe(12), now)
         except DuplicateStudentId:
             game.record_event(student_id, "duplicate_join", now)
-            self._mark("presence", only=student_id)  # or the orphans' list, sent anyway
-            await self._persist(partial(db.save_event, run_id=run_id,
+            self.pacing.mark("presence", only=student_id)  # or the orphans' list, sent anyway
+            await self.saver.persist(partial(db.save_event, run_id=run_id,
                                         student_id=student_id, question_idx=None,
                                         kind="duplicate_join", ts=now,
                                         detail={"name": name}))
@@ -727,16 +566,16 @@ class Room:
             db.insert_submissions(conn, run_id, missed)
 
         try:
-            await self._save(save_join)
+            await self.saver.save(save_join)
         except StorageError:
             game.remove(student_id)
             # A whole table sent meanwhile may have shown the student.
-            self._mark("lobby", "presence", "leaderboard", "lobby_count")
+            self.pacing.mark("lobby", "presence", "leaderboard", "lobby_count")
             raise
         if game is not self.game:
             raise Rejected("quiz_reset", "the quiz was just reset: join again")
-        self._mark("lobby", "projector", "histogram", "lobby_count")
-        self._mark("presence", "leaderboard", only=student_id)
+        self.pacing.mark("lobby", "projector", "histogram", "lobby_count")
+        self.pacing.mark("presence", "leaderboard", only=student_id)
         return participant
 
     async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:
@@ -746,7 +585,7 @@ class Room:
         if game.state is not State.QUESTION_OPEN:
             self._seen(student_id)
             return
-        await self._save(partial(db.save_event, run_id=self.run_id, student_id=student_id,
+        await self.saver.save(partial(db.save_event, run_id=self.run_id, student_id=student_id,
                                  question_idx=question_idx, kind=kind, ts=now))
         game.record_event(student_id, kind, now)
         self._seen(student_id)
@@ -763,13 +602,13 @@ class Room:
                 return False
             self._clearing.add(student_id)
             try:
-                await self._save(partial(db.delete_participant, run_id=self.run_id,
+                await self.saver.save(partial(db.delete_participant, run_id=self.run_id,
                                          student_id=student_id))
             finally:
                 self._clearing.discard(student_id)
             self.game.remove(student_id)
             self._kick_students(lambda sid: sid == student_id, "removed")
-            self._mark("lobby", "presence", "projector", "histogram", "leaderboard",
+            self.pacing.mark("lobby", "presence", "projector", "histogram", "leaderboard",
                        "lobby_count")
             return True
 
@@ -780,17 +619,10 @@ class Room:
 
     # ---- fan-out ------------------------------------------------------------------------------
     def _to_students(self, text_for: Callable[[str], str]) -> None:
-        for student_id, live in self._students.items():
-            if live.sockets:
-                text = text_for(student_id) if student_id in self.game.participants else None
-                for client in live.sockets:
-                    if text is not None:
-                        client.send(text)
+        self.audience.to_students(text_for, self.game.participants)
 
     def _to_instructors(self, message: dict[str, Any] | str) -> None:
-        text = message if isinstance(message, str) else views.encode(message)
-        for client in self._instructors:
-            client.send(text)
+        self.audience.to_instructors(message)
 
     def _broadcast_state(self, *, to_students: bool = False) -> None:
         """The new state to the dashboards and screens. Students learn it from the event
@@ -800,110 +632,16 @@ class Room:
         if to_students:
             self._to_students(lambda student_id: text)
         self._to_instructors(text)
-        for client in self._projectors:
-            client.send(text)
+        self.audience.to_projectors(text)
 
     def _kick_students(self, which: Callable[[str], bool], reason: str) -> None:
         """Log these students out: ``reason`` (``reset``, ``new_quiz``, ``removed``) and the
         quiz's title let the phone say what happened."""
         reset = views.encode({"type": "session_reset", "reason": reason,
                               "title": self.game.quiz.title})
-        for student_id in [s for s in self._students if which(s)]:
-            for client in self._students.pop(student_id).sockets:
-                client.send(reset)
-                client.close(CLOSE_RESET, "session reset")
+        self.audience.kick(which, reset)
 
     # ---- coalesced views ----------------------------------------------------------------------
-    def _mark(self, *names: str, only: str | None = None) -> None:
-        """Have ``names`` redrawn. ``only``: in the per-student tables among them, only
-        that student's row changed (or is new). The hot paths (an answer, a message,
-        a socket) say so, and a refresh then builds the rows named since the one
-        before, not the whole class's."""
-        for name, table in self._tables.items():
-            if name in names:
-                table.touch(only)
-        for coalescer in self._coalescers:
-            coalescer.mark(*(n for n in names if n in coalescer.names))
-
-    def _views_now(self) -> None:
-        """After a state change: redraw every view at once, not at the next tick."""
-        for table in self._tables.values():
-            table.touch()
-        for coalescer in self._coalescers:
-            coalescer.flush_now(*coalescer.names)
-
-    def _table_interval(self) -> float:
-        """Per-student tables cost O(class size) to encode: refresh big classes slower."""
-        return max(1 / self.limits.table_updates_per_second, len(self.game.participants) / 2000)
-
-    def _lobby_count_interval(self) -> float:
-        """Every waiting phone gets the count: at most about 1,000 of them a second."""
-        return max(1.0, len(self.game.participants) / 1000)
-
-    def _redraw(self, dirty: set[str]) -> None:
-        game, idx = self.game, self.game.current_idx
-        if self._instructors:
-            drawn = {
-                "room_info": self._room_info,
-                "lobby": lambda: views.lobby_count_message(game),
-                "presence": self._presence_view,
-                "histogram": lambda: idx is not None and views.live_histogram_message(game, idx),
-                "leaderboard": self._leaderboard_view,
-            }
-            for kind in dirty & drawn.keys():
-                message = drawn[kind]()
-                if message:
-                    text = views.encode(message)
-                    for client in self._instructors:
-                        if kind in self._tables:
-                            client.send(text)
-                        else:
-                            client.send_view(kind, text)
-        if self._projectors and dirty & {"projector", "histogram"}:
-            text = views.encode(self.projector_state())
-            for client in self._projectors:
-                client.send_view("projector", text)
-        if "lobby_count" in dirty and game.state is State.LOBBY:
-            text = views.encode(views.lobby_count_message(game))
-            self._to_students(lambda student_id: text)
-
-    def _presence_rows(self, student_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Everyone's presence rows, or only those of ``student_ids`` who take part."""
-        chosen = views.participants(self.game, student_ids)
-        presence = {p.student_id: views.Presence(len(live.sockets), live.last_seen_ms)
-                    for p in chosen if (live := self._students.get(p.student_id))}
-        return views.presence_rows(self.game, presence, chosen)
-
-    def _presence(self) -> dict[str, Any]:
-        return views.presence_update_message(self.game, self._presence_rows())
-
-    def _presence_view(self) -> dict[str, Any] | None:
-        """The presence table for the dashboards: whole, or what changed (None: nothing)."""
-        game, table = self.game, self._presence_sent
-        context = (game.current_idx, views.orphan_duplicate_joins(game))
-        if table.needs_whole:
-            rows = self._presence_rows()
-            table.sent_whole(rows)
-            self._presence_context = context
-            return views.presence_update_message(game, rows)
-        if self._presence_context is not None and context[0] != self._presence_context[0]:
-            table.assume("answered_current", False)
-        changed, removed = table.refresh(self._presence_rows)
-        if not changed and not removed and context == self._presence_context:
-            return None
-        self._presence_context = context
-        return views.presence_changes_message(game, changed, removed)
-
-    def _leaderboard_view(self) -> dict[str, Any] | None:
-        """The leaderboard for the dashboards: whole, or the new scores (None: none)."""
-        table = self._scores_sent
-        if table.needs_whole:
-            table.sent_whole(views.scores(self.game))
-            return views.full_leaderboard_message(self.game)
-        changed, removed = table.refresh(partial(views.scores, self.game))
-        return views.leaderboard_changes_message(changed, removed) if changed or removed \
-            else None
-
     def _room_info(self) -> dict[str, Any]:
         return views.room_info_message(self.game, session_id=self.session_id,
                                        join_url=self.join_url, qr_url=self._qr_url,
@@ -918,10 +656,6 @@ class Room:
                                              language=self.projector_language
                                              or self.game.quiz.language)
 
-
-
-def _nothing(conn: Any) -> None:
-    """A write of nothing: waits for the writes queued before it (and replays refusals)."""
 
 
 def _json_of(quiz: Quiz) -> str:
@@ -1002,17 +736,17 @@ async def open_room(store: Store, quiz: Quiz | None, *, session_id: str,
     try:
         async with trio.open_nursery() as nursery:
             room._nursery = nursery
-            for coalescer in room._coalescers:
+            for coalescer in room.pacing.coalescers:
                 nursery.start_soon(coalescer.run)
             await room._resume_open_question()
-            nursery.start_soon(room._heartbeat)
+            nursery.start_soon(room.heartbeat.run)
             try:
                 yield room
                 # A clean stop notes its own time (a cancelled one has lost its store's
                 # committer too, and relies on the last heartbeat).
-                await room._note_alive()
+                await room.heartbeat.note_alive()
             finally:
                 nursery.cancel_scope.cancel()
     finally:
         with trio.CancelScope(shield=True):
-            await room.flush_unsaved()
+            await room.saver.flush_unsaved()
