@@ -1,16 +1,21 @@
-"""One session's live side: clients, the question timer, and coalesced views.
+"""One session's live side: the room that the sockets and routes talk to.
 
-The room turns what clients do into rule changes (``game``), durable writes
-(``store``) and messages. It owns a nursery holding its question timer, its
-view refresher and the instructor actions in progress (which a disconnect
-cannot cancel); each socket's sender task belongs to that socket's handler,
-which the room can cancel (``Client.drop``). Every write goes through
-``_save``, behind whatever the disk refused earlier.
+The room turns what clients do into rule changes (``core/game``), durable
+writes and messages. It is composed of parts with one job each: who is
+connected and the fan-out (``audience``), every write behind what the disk
+refused (``persist``), the question's deadline and the heartbeat a restart
+reads (``clock``), the dashboards' coalesced views (``pacing``). What the
+teacher's commands do is ``flow``, what students do is ``students``; the
+room keeps the connections, the dispatch of messages, and the session's
+set-up and resumption.
 
-Messages students wait on (a question opening, closing, the end) are encoded
-once and put straight into every socket's bounded outbox. The instructor's
-and projector's views are snapshots: marked dirty and redrawn at most
-``view_updates_per_second``, so 2,000 answers are a few messages, not 2,000.
+It owns a nursery holding its question timer, its view refresher and the
+instructor actions in progress (which a disconnect cannot cancel); each
+socket's sender task belongs to that socket's handler, which the room can
+cancel (``Client.drop``). Messages students wait on (a question opening,
+closing, the end) are encoded once and put straight into every socket's
+bounded outbox; the instructor's and projector's views are redrawn at a pace
+(``pacing``), so 2,000 answers are a few messages, not 2,000.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -31,17 +35,13 @@ import trio
 from ..config import Limits
 from ..core import qr, views
 from ..core.game import (
-    DuplicateStudentId,
     Game,
-    Opening,
-    Participant,
     Rejected,
     State,
-    Step,
     Submission,
     run_seed,
 )
-from ..core.quiz import Quiz, is_language_tag, quiz_from_dict
+from ..core.quiz import Quiz, quiz_from_dict
 from ..store import database as db
 from ..store.database import Opened, StorageError, Store
 from ..store.quiz_files import demo_quiz
@@ -49,8 +49,10 @@ from .audience import Audience
 from .clients import Client, Role
 from .clock import Heartbeat, QuestionTimer
 from .connection import Connection
+from .flow import INSTRUCTOR_ACTIONS, Flow, quiz_json
 from .pacing import ViewPacing
-from .persist import Saver, nothing
+from .persist import Saver
+from .students import STUDENT_ACTIONS, StudentSide
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,7 +65,7 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class Room:
+class Room(Flow, StudentSide):
     """The live session. Create it with ``open_room``."""
 
     def __init__(self, store: Store, record: db.Record, *, session_id: str,
@@ -258,365 +260,6 @@ class Room:
         await done.wait()
         return result[0].unwrap()
 
-    def _seen(self, student_id: str | None) -> None:
-        self.audience.seen(student_id)
-        if student_id is not None:
-            self.pacing.mark("presence", only=student_id)
-
-    async def _submit(self, client: Client, message: dict[str, Any]) -> None:
-        assert client.student_id is not None
-        game = self.game
-        if client.student_id in self._clearing:
-            raise Rejected("not_joined", "you were removed from this quiz")
-        submission = game.check_submit(client.student_id, message.get("question_idx"),
-                                       message.get("answer"), self.clock())
-        if game.record(submission):
-            # Until it is committed, no snapshot or /api/me may show it as received.
-            self.uncommitted.add(submission)
-            try:
-                await self.saver.save(partial(db.insert_submissions, run_id=self.run_id,
-                                         rows=[submission]))
-            except StorageError:
-                missed = game.retract(submission)
-                if missed is not None:
-                    await self.saver.persist(partial(db.insert_submissions, run_id=self.run_id,
-                                                rows=[missed]))
-                raise Rejected("storage", "your answer could not be saved; try again") from None
-            finally:
-                self.uncommitted.discard(submission)
-                # Answered and scored, or not after all.
-                self.pacing.mark("presence", "leaderboard", only=client.student_id)
-            self.pacing.mark("histogram", "projector")
-        else:
-            # A repeat of an answer that may still be committing: wait for its group.
-            await self.saver.save(nothing)
-            if game.submission(client.student_id, submission.question_idx) != submission:
-                raise Rejected("storage", "your answer could not be saved; try again")
-        client.send_message(views.ack_message(game, submission))
-        self._close_if_all_answered()
-
-    # ---- instructor actions -----------------------------------------------------------------
-    async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
-        idx, limit = message.get("question_idx"), message.get("time_limit")
-        if isinstance(idx, bool) or not isinstance(idx, int):
-            raise Rejected("bad_question", "question_idx must be a whole number")
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
-                                  or not 5 <= limit <= 600):
-            raise Rejected("bad_message", "time_limit must be 5 to 600 seconds")
-        if not 0 <= idx < len(self.game.quiz):
-            raise Rejected("bad_question", f"question {idx} does not exist")
-        await self.open_question(idx, limit, pressed_at=message.get("from"))
-
-    @asynccontextmanager
-    async def _command(self, pressed_at: object) -> AsyncIterator[None]:
-        """The room's lock for one instructor command, refused (``stale``) if it was
-        pressed at a stage that has passed: checked under the lock, so two presses
-        from the same stage cannot both act."""
-        async with self._lock:
-            self.game.check_stage(pressed_at)
-            yield
-
-    async def open_question(self, idx: int, time_limit: int | None = None, *,
-                            pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            if self.game.state is State.QUESTION_OPEN:
-                if self.game.current_idx == idx:
-                    return
-                await self._close_locked()
-            await self._open_locked(idx, time_limit)
-
-    async def close_question(self, *, pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            await self._close_locked()
-
-    async def advance(self, *, pressed_at: object = None) -> None:
-        """The one big button (``Game.next_step``): open the first question, close the open
-        one and stay on its reveal, show the leaderboard, open the next, or end."""
-        async with self._command(pressed_at):
-            step = self.game.next_step()
-            if step is Step.CLOSE:
-                await self._close_locked()
-            elif step is Step.LEADERBOARD:
-                await self._leaderboard_locked()
-            elif step is Step.OPEN:
-                following = self.game.next_question_idx()
-                assert following is not None
-                await self._open_locked(following, None)
-            elif step is Step.END:
-                await self._end_locked()
-
-    async def show_leaderboard(self, *, pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            await self._leaderboard_locked()
-
-    async def end_session(self, *, pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            await self._end_locked()
-
-    async def reset(self, *, pressed_at: object = None) -> None:
-        """A new run: everyone out, old cookies dead, the old run archived. It runs the
-        quiz that waits for the next run if there is one, else the same quiz again."""
-        async with self._command(pressed_at):
-            await self._new_run_locked(self.pending or self.game.quiz, "reset")
-            self._broadcast_state()
-            self._to_instructors(self._room_info())
-            self.pacing.now()
-
-    async def _new_run_locked(self, quiz: Quiz, reason: str) -> None:
-        if quiz is not self.game.quiz:
-            await self._forget_close_switch(quiz)
-        self.run_id = await self.saver.save(partial(
-            db.new_run, sid=self.session_id, quiz_json=_json_of(quiz), now=self.clock()))
-        self.timer.cancel()
-        self.game = Game(quiz, run_seed(self.session_id, self.run_id))
-        self.pending = None
-        self._kick_students(lambda student_id: True, reason)
-
-    async def _forget_close_switch(self, quiz: Quiz) -> None:
-        """A new quiz brings its own close-when-all-answered setting; the dashboard's
-        switch may override it again."""
-        await self.saver.save(partial(db.delete_meta, key=self._close_when_all_key))
-        self.close_when_all_answered = quiz.close_when_all_answered
-
-    async def set_close_when_all_answered(self, on: bool, *, pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.set_meta, key=self._close_when_all_key,
-                                     value="1" if on else "0"))
-            self.close_when_all_answered = on
-            self._to_instructors(self._room_info())
-            self._close_if_all_answered()
-
-    def _close_if_all_answered(self) -> None:
-        """Close the open question, as if its time ran out, once every student with a
-        socket open has an acknowledged answer (when the quiz or the dashboard asks).
-
-        The close runs in the room's nursery, so the last student's disconnect cannot
-        cut it short; under the lock it checks again that this same opening is still
-        open, so the timer, a button and this can never close it twice.
-        """
-        idx, game = self.game.current_idx, self.game
-        if not self.close_when_all_answered or game.state is not State.QUESTION_OPEN \
-                or idx is None or not self._everyone_connected_answered(idx):
-            return
-        opening = game.openings[idx]
-
-        async def close_it() -> None:
-            async with self._lock:
-                if self.game.state is State.QUESTION_OPEN and \
-                        self.game.openings.get(idx) is opening and \
-                        self._everyone_connected_answered(idx):
-                    await self._close_locked()
-
-        assert self._nursery is not None
-        self._nursery.start_soon(close_it)
-
-    def _everyone_connected_answered(self, idx: int) -> bool:
-        """Asked after every answer: it stops at the first connected student without
-        one, so a question costs about N log N steps in all, not N for each answer."""
-        answers = self.game.answers.get(idx, {})
-        anyone = False
-        for student_id, _ in self.audience.connected_students():
-            if student_id not in self.game.participants:
-                continue
-            answer = answers.get(student_id)
-            if answer is None or answer.status != "submitted" or answer in self.uncommitted:
-                return False
-            anyone = True
-        return anyone
-
-    async def set_projector_language(self, language: str | None, *,
-                                     pressed_at: object = None) -> None:
-        """The language the big screen speaks, as the teacher picked it (None: automatic),
-        kept until they pick again, across restarts and quizzes."""
-        key = self._projector_language_key
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.delete_meta, key=key) if language is None
-                             else partial(db.set_meta, key=key, value=language))
-            self.projector_language = language
-            self._to_instructors(self._room_info())
-            self.pacing.now()
-
-    async def set_live_answers(self, on: bool, *, pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.save_live_answers, sid=self.session_id, on=on))
-            self.live_answers = on
-            self._to_instructors(self._room_info())
-            self.pacing.now()
-
-    async def load_quiz(self, quiz: Quiz) -> bool:
-        """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
-        its place. A run that has begun keeps its quiz (its scores were shown with it),
-        so the quiz then waits for the next run. Returns whether it waits."""
-        async with self._lock:
-            if self.game.state not in (State.LOBBY, State.FINISHED):
-                raise Rejected("quiz_running", "load a quiz in the lobby or after the end")
-            if self.game.state is State.FINISHED:
-                await self._new_run_locked(quiz, "new_quiz")
-            elif self.game.participants or self.game.openings:
-                await self.saver.save(partial(db.set_pending_quiz, sid=self.session_id,
-                                         quiz_json=_json_of(quiz)))
-                self.pending = quiz
-                self._to_instructors(self._pending_warning())
-                return True
-            else:
-                await self.saver.save(partial(db.set_run_quiz, run_id=self.run_id,
-                                         quiz_json=_json_of(quiz)))
-                await self._forget_close_switch(quiz)
-                self.game.quiz = quiz
-            self._broadcast_state(to_students=True)  # a new title for the lobby
-            self._to_instructors(self._room_info())
-            self.pacing.now()
-            return False
-
-    def _pending_warning(self) -> dict[str, Any]:
-        assert self.pending is not None
-        return {"type": "warning", "code": "quiz_pending", "title": self.pending.title,
-                "message": f"This run keeps its quiz, {self.game.quiz.title!r}: students "
-                           f"have joined it. {self.pending.title!r} starts with the next "
-                           "run (Reset)."}
-
-    # ---- transitions (hold the lock) ------------------------------------------------------
-    async def _leaderboard_locked(self) -> None:
-        if not self.game.show_leaderboard():
-            raise Rejected("not_open", "show the leaderboard after closing a question")
-        next_idx = self.game.next_question_idx()
-        await self._save_transition()
-        self._broadcast_state()
-        self._to_students(views.between_for_students(self.game, next_idx).for_student)
-        self._to_instructors(views.with_top(views.between_message(next_idx), "top5", self.game))
-        self.pacing.now()
-
-    async def _open_locked(self, idx: int, time_limit: int | None) -> None:
-        opening = self.game.open_question(idx, self.clock(), time_limit)
-        present = self.game.mark_present([s for s, _ in self.audience.connected_students()])
-        await self._save_transition(
-            partial(db.save_opening, run_id=self.run_id, o=opening),
-            partial(db.save_presence, run_id=self.run_id, question_idx=idx, student_ids=present))
-        await self.timer.start(self._nursery_or_fail(), opening)
-        self._broadcast_state()
-        opened = views.encode(views.question_open_message(self.game, idx, self.clock()))
-        self._to_students(lambda student_id: opened)
-        self._to_instructors(opened)
-        self.pacing.now()
-
-    async def _close_locked(self) -> None:
-        idx = self.game.current_idx
-        missed = self.game.close_question(self.clock())
-        if missed is None or idx is None:
-            return
-        self.timer.cancel()
-        await self._save_transition(
-            partial(db.save_opening, run_id=self.run_id, o=self.game.openings[idx]),
-            partial(db.insert_submissions, run_id=self.run_id, rows=missed))
-        self._broadcast_state()
-        self._to_students(views.closed_for_students(self.game, idx).for_student)
-        self._to_instructors(views.instructor_closed_message(self.game, idx))
-        self.pacing.mark("leaderboard")
-        self.pacing.now()
-
-    async def _end_locked(self) -> None:
-        if self.game.state is State.FINISHED:
-            return
-        await self._close_locked()
-        self.game.finish()
-        await self._save_transition(partial(db.finish_run, run_id=self.run_id, now=self.clock()))
-        self._broadcast_state()
-        self._to_students(views.ended_for_students(self.game).for_student)
-        self._to_instructors(views.with_top({"type": "session_ended"}, "final_top5", self.game))
-        self.pacing.mark("leaderboard")
-        self.pacing.now()
-
-    async def _save_transition(self, *changes: Callable[[Any], None]) -> None:
-        """Record ``changes`` and the session's state as it is now, in one transaction."""
-        state, idx = self.game.state.value, self.game.current_idx
-        await self.saver.save_transition(
-            lambda conn: db.save_state(conn, self.session_id, state, idx), *changes)
-
-    async def _time_up(self, opening: Opening) -> None:
-        """The timer ran out: close ``opening`` unless someone closed it first."""
-        async with self._lock:
-            if self.game.state is State.QUESTION_OPEN and \
-                    self.game.openings.get(opening.question_idx) is opening:
-                await self._close_locked()
-
-    def _nursery_or_fail(self) -> trio.Nursery:
-        assert self._nursery is not None, "the room is open only inside open_room"
-        return self._nursery
-
-    # ---- the question timer -------------------------------------------------------------------
-    # ---- students over HTTP -------------------------------------------------------------------
-    async def join(self, student_id: str, name: str) -> Participant:
-        """First claim wins; a second claim is audited and raises DuplicateStudentId."""
-        # A reset may start a new run while this join commits: it belongs to this one.
-        now, game, run_id = self.clock(), self.game, self.run_id
-        try:
-            missed = game.join(student_id, name, secrets.token_urlsafe(12), now)
-        except DuplicateStudentId:
-            game.record_event(student_id, "duplicate_join", now)
-            self.pacing.mark("presence", only=student_id)  # or the orphans' list, sent anyway
-            await self.saver.persist(partial(db.save_event, run_id=run_id,
-                                        student_id=student_id, question_idx=None,
-                                        kind="duplicate_join", ts=now,
-                                        detail={"name": name}))
-            raise
-        participant = game.participants[student_id]
-
-        def save_join(conn: Any) -> None:
-            db.save_participant(conn, run_id, participant)
-            db.insert_submissions(conn, run_id, missed)
-
-        try:
-            await self.saver.save(save_join)
-        except StorageError:
-            game.remove(student_id)
-            # A whole table sent meanwhile may have shown the student.
-            self.pacing.mark("lobby", "presence", "leaderboard", "lobby_count")
-            raise
-        if game is not self.game:
-            raise Rejected("quiz_reset", "the quiz was just reset: join again")
-        self.pacing.mark("lobby", "projector", "histogram", "lobby_count")
-        self.pacing.mark("presence", "leaderboard", only=student_id)
-        return participant
-
-    async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:
-        """Telemetry counts only while a question is open: a phone put away in the lobby
-        or during a reveal is not a student looking something up."""
-        now, game = self.clock(), self.game
-        if game.state is not State.QUESTION_OPEN:
-            self._seen(student_id)
-            return
-        await self.saver.save(partial(db.save_event, run_id=self.run_id, student_id=student_id,
-                                 question_idx=question_idx, kind=kind, ts=now))
-        game.record_event(student_id, kind, now)
-        self._seen(student_id)
-
-    async def clear_student(self, student_id: str) -> bool:
-        """Remove a participant and their answers; their sockets are told and closed.
-
-        All or nothing: if the disk refuses, StorageError and nothing changes. While
-        the delete commits no answer of theirs is accepted, so no insert can queue
-        up behind the delete and outlive it.
-        """
-        async with self._lock:
-            if student_id not in self.game.participants:
-                return False
-            self._clearing.add(student_id)
-            try:
-                await self.saver.save(partial(db.delete_participant, run_id=self.run_id,
-                                         student_id=student_id))
-            finally:
-                self._clearing.discard(student_id)
-            self.game.remove(student_id)
-            self._kick_students(lambda sid: sid == student_id, "removed")
-            self.pacing.mark("lobby", "presence", "projector", "histogram", "leaderboard",
-                       "lobby_count")
-            return True
-
-    def is_current(self, student_id: str, cookie_id: str, run_id: int) -> bool:
-        participant = self.game.participants.get(student_id)
-        return (run_id == self.run_id and participant is not None
-                and secrets.compare_digest(participant.cookie_id, cookie_id))
-
     # ---- fan-out ------------------------------------------------------------------------------
     def _to_students(self, text_for: Callable[[str], str]) -> None:
         self.audience.to_students(text_for, self.game.participants)
@@ -658,10 +301,6 @@ class Room:
 
 
 
-def _json_of(quiz: Quiz) -> str:
-    return json.dumps(quiz.to_dict())
-
-
 def _quiz_of(quiz_json: str) -> Quiz:
     return quiz_from_dict(json.loads(quiz_json))
 
@@ -674,43 +313,9 @@ def _parse(raw: str | bytes) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
-def _switch(setter: Callable[..., Awaitable[None]]
-            ) -> Callable[[Room, Client, dict[str, Any]], Any]:
-    """An instructor message ``{type, on, from?}`` that turns a room setting on or off."""
-    async def action(room: Room, client: Client, message: dict[str, Any]) -> None:
-        on = message.get("on")
-        if not isinstance(on, bool):
-            raise Rejected("bad_message", "on must be true or false")
-        await setter(room, on, pressed_at=message.get("from"))
-    return action
-
-
-def _pressed(method: Callable[..., Awaitable[None]]
-             ) -> Callable[[Room, Client, dict[str, Any]], Awaitable[None]]:
-    """An instructor message ``{type, from?}`` that runs ``method`` at the stage it names."""
-    return lambda room, client, message: method(room, pressed_at=message.get("from"))
-
-
-async def _projector_language_action(room: Room, client: Client, message: dict[str, Any]) -> None:
-    language = message.get("language")
-    if language is not None and not is_language_tag(language):
-        raise Rejected("bad_message", "language must be a language tag such as 'de' or null")
-    await room.set_projector_language(language, pressed_at=message.get("from"))
-
-
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
-    Role.STUDENT: {"submit": Room._submit},
-    Role.INSTRUCTOR: {
-        "open_question": Room._open_action,
-        "close_question": _pressed(Room.close_question),
-        "next": _pressed(Room.advance),
-        "show_leaderboard": _pressed(Room.show_leaderboard),
-        "end_session": _pressed(Room.end_session),
-        "reset": _pressed(Room.reset),
-        "projector_live_answers": _switch(Room.set_live_answers),
-        "close_when_all_answered": _switch(Room.set_close_when_all_answered),
-        "projector_language": _projector_language_action,
-    },
+    Role.STUDENT: STUDENT_ACTIONS,
+    Role.INSTRUCTOR: INSTRUCTOR_ACTIONS,
     Role.PROJECTOR: {},
 }
 
@@ -729,8 +334,8 @@ async def open_room(store: Store, quiz: Quiz | None, *, session_id: str,
     refused is tried once more; sockets are the web layer's.
     """
     record, opened = db.open_session(store.conn, session_id,
-                                     _json_of(quiz) if quiz else None, clock(),
-                                     default=_json_of(demo_quiz()))
+                                     quiz_json(quiz) if quiz else None, clock(),
+                                     default=quiz_json(demo_quiz()))
     room = Room(store, record, session_id=session_id, limits=limits or Limits(), clock=clock,
                 opened=opened)
     try:
