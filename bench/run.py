@@ -1,7 +1,7 @@
 """Benchmark: the packaged server under 100, 1,000, 3,000 and 5,000 simulated students.
 
 Usage: ``python bench/run.py [--students 100,1000,3000,5000] [--runs 3] [--questions 3]
-[--answer-window-ms 3000] [--server-command CMD]``
+[--answer-window-ms 3000] [--server-command CMD] [--pages]``
 
 For each class size it starts a fresh server as its own process (the zipapp,
 built first when missing or older than the sources; ``python -m trivia_trio``
@@ -12,6 +12,12 @@ to ``bench/results/`` (one JSON per run and ``latest.md``) and the markdown
 table is printed, then the page-weight line (``bench/page_weight.py``: what each
 page costs a browser on the wire, first load and reload). Exit status 1 when any
 run had errors.
+
+``--pages`` also opens the dashboard and the projector in chromium for each run
+(``bench/pages.py``: clicks answered, long tasks, DOM size, heap, how late each
+page shows the end). The browser shares the cores with the server and the load
+generator, as on a teacher's laptop, so the server figures of such a run are
+not comparable with a run without it.
 """
 
 from __future__ import annotations
@@ -27,8 +33,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, Any
+
+from pages import PageWatch
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -143,13 +152,15 @@ class RunningServer:
 
 def run_one(
     command: list[str], students: int, questions: int, window_ms: int, stamp: str,
-    server_command: list[str] | None = None,
+    server_command: list[str] | None = None, pages: bool = False,
 ) -> dict[str, Any]:
     """Start a fresh server (``server_command``, else ``command``), load-test it with
-    ``students`` (``command``'s load test), stop it; return the loadtest JSON."""
+    ``students`` (``command``'s load test), stop it; return the loadtest JSON, with the
+    pages' figures under ``"pages"`` when ``pages``."""
     json_path = RESULTS / f"{stamp}-n{students}.json"
     # Other work on the machine skews every figure: record how busy it was.
     load_before = os.getloadavg()[0]
+    page_figures: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="trivia-trio-bench-") as tmp:
         data_dir = Path(tmp)
         quiz_path = data_dir / "bench-quiz.json"
@@ -174,34 +185,45 @@ def run_one(
             server.wait_until_ready()
             assert server.url is not None and server.instructor_key is not None
             print(f"\n== {students} students against {server.url} (pid {server.process.pid})")
-            loadtest = subprocess.run(
-                [
-                    *command,
-                    "loadtest",
-                    "--url",
-                    server.url,
-                    "--instructor-key",
-                    server.instructor_key,
-                    "--server-pid",
-                    str(server.process.pid),
-                    "--students",
-                    str(students),
-                    "--questions",
-                    str(questions),
-                    "--answer-window-ms",
-                    str(window_ms),
-                    "--json",
-                    str(json_path),
-                ],
-                cwd=REPO,
-                env=source_env(),
-            )
+            watch = PageWatch(server.url, server.instructor_key) if pages else None
+            with watch or nullcontext():
+                loadtest = subprocess.Popen(
+                    [
+                        *command,
+                        "loadtest",
+                        "--url",
+                        server.url,
+                        "--instructor-key",
+                        server.instructor_key,
+                        "--server-pid",
+                        str(server.process.pid),
+                        "--students",
+                        str(students),
+                        "--questions",
+                        str(questions),
+                        "--answer-window-ms",
+                        str(window_ms),
+                        "--json",
+                        str(json_path),
+                    ],
+                    cwd=REPO,
+                    env=source_env(),
+                )
+                if watch is not None:
+                    watch.follow(loadtest)
+                loadtest.wait()
+                if watch is not None and json_path.exists():
+                    ended = json.loads(json_path.read_text(encoding="utf-8"))
+                    page_figures = watch.results(ended.get("session_ended_at_unix_s"))
         finally:
             server.stop()
     if not json_path.exists():
         return {"students": students, "failed": f"loadtest exited {loadtest.returncode}"}
     result = json.loads(json_path.read_text(encoding="utf-8"))
     result["load_average_before"] = load_before
+    if page_figures is not None:
+        result["pages"] = page_figures
+        json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
 
@@ -290,6 +312,7 @@ def markdown(results: list[dict[str, Any]], launcher: str, args: argparse.Namesp
             f"{result['join_phase_s']:.1f} | {result['client_cpu_s']:.1f} | "
             f"{result['load_average_before']:.2f} |"
         )
+    lines += pages_table(results)
     notes = sorted({note for result in results for note in result.get("notes", [])})
     if notes:
         lines += ["", *(f"- note: {note}" for note in notes)]
@@ -305,6 +328,36 @@ def page_weight(command: list[str], log_path: Path) -> str:
     figures = weight.run(command, log_path)
     print(weight.report(figures), flush=True)
     return weight.page_weight_line(figures)
+
+
+def pages_table(results: list[dict[str, Any]]) -> list[str]:
+    """The pages' figures (``--pages``), one row per class size."""
+    measured = [result for result in results if "pages" in result]
+    if not measured:
+        return []
+    lines = [
+        "",
+        "Dashboard (1366×768) and projector (1920×1080) in chromium, the same run:",
+        "",
+        "| students | dashboard: a click answered, p99 (ms) | … during questions (ms) | clicks "
+        "| longest task (ms) | tasks over 200 ms | main thread busy | script / layout / style (s) "
+        "| DOM elements | JS heap (MiB) | end shown late by (s) | projector: longest task (ms) "
+        "| projector: DOM elements | projector: end shown late by (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in measured:
+        dash, screen = result["pages"]["dashboard"], result["pages"]["projector"]
+        lines.append(
+            f"| {result['students']:,} | {_cell(dash['click_p99_ms'], 0)} "
+            f"| {_cell(dash['click_p99_in_questions_ms'], 0)} | {dash['clicks']} "
+            f"| {_cell(dash['longest_task_ms'], 0)} | {dash['tasks_over_200_ms']} "
+            f"| {dash['busy_share']:.0%} "
+            f"| {dash['script_s']:.1f} / {dash['layout_s']:.1f} / {dash['style_s']:.1f} "
+            f"| {dash['dom_elements_max']:,} | {_cell(dash['heap_mib_max'])} "
+            f"| {_cell(dash['end_late_s'], 2)} | {_cell(screen['longest_task_ms'], 0)} "
+            f"| {screen['dom_elements_max']:,} | {_cell(screen['end_late_s'], 2)} |"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         help="run the server (only) with this command, e.g. an older build to compare with; "
         "the load test stays this tree's",
     )
+    parser.add_argument("--pages", action="store_true",
+                        help="also open the dashboard and the projector in chromium and "
+                        "measure them (bench/pages.py)")
     parser.add_argument("--runs", type=int, default=1,
                         help="runs per class size; the tables show the run with the median "
                         "server CPU per answer")
@@ -341,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         launcher = f"{args.server_command} (server), {launcher} (load test)"
     results = [
         median_run([run_one(command, size, args.questions, args.answer_window_ms,
-                            f"{stamp}-{run}", server_command) for run in range(args.runs)])
+                            f"{stamp}-{run}", server_command, args.pages)
+                    for run in range(args.runs)])
         for size in sizes
     ]
     table = markdown(results, launcher, args) + "\n" + page_weight(

@@ -30,6 +30,7 @@ import re
 import secrets
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -182,6 +183,9 @@ class ClassResult:
     # What the dashboard and the projector received while questions ran, in bytes.
     instructor_question_bytes: int = 0
     projector_question_bytes: int = 0
+    # When the instructor's socket got session_ended (wall clock, so that a page watched by
+    # another process can say how late it showed the end).
+    instructor_ended_at_unix_s: float | None = None
 
     @property
     def answers_acked(self) -> int:
@@ -302,6 +306,7 @@ class _ClassRun:
         self.alive = 0
         self.ended: Countdown | None = None
         self.instructor_ended = trio.Event()
+        self.instructor_ended_at_unix_s: float | None = None
         self.total_questions: int | None = None
         self.server_cpu_s: float | None = None
         self.server_join_cpu_s: float | None = None
@@ -501,6 +506,7 @@ class _ClassRun:
                     if question is not None:
                         question.closed_histogram = message.get("histogram")
                 elif kind == "session_ended":
+                    self.instructor_ended_at_unix_s = time.time()
                     self.instructor_ended.set()
                 elif kind == "error":
                     self.errors[f"instructor: server error {message.get('code')}"] += 1
@@ -712,6 +718,7 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
         projector_question_bytes=run.question_bytes["projector"],
         server_peak_rss_kib=process_peak_rss_kib(target.pid) if target.pid else None,
         join_phase_s=run.join_phase_s,
+        instructor_ended_at_unix_s=run.instructor_ended_at_unix_s,
     )
 
 
@@ -856,6 +863,7 @@ class LoadtestReport:
                 "projector": result.projector_question_bytes // questions if questions else None,
             },
             "join_phase_s": round(result.join_phase_s, 2),
+            "session_ended_at_unix_s": result.instructor_ended_at_unix_s,
             "elapsed_s": round(self.elapsed_s, 2),
             "client_cpu_s": round(self.client_cpu_s, 2),
             "notes": list(result.notes),
