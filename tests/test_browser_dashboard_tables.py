@@ -51,6 +51,18 @@ def open_dashboard(classroom: Classroom) -> Page:
     return teacher
 
 
+# Rows added to or taken from the two tables' bodies from now on.
+COUNT_ROW_CHURN = """() => {
+  window.rowChurn = 0;
+  const count = (changes) => changes.forEach((change) => {
+    window.rowChurn += change.addedNodes.length + change.removedNodes.length;
+  });
+  for (const id of ["presence-rows", "leaderboard-rows"]) {
+    new MutationObserver(count).observe(document.getElementById(id), { childList: true });
+  }
+}"""
+
+
 def element_count(page: Page) -> int:
     return int(page.evaluate("document.getElementsByTagName('*').length"))
 
@@ -150,6 +162,19 @@ def test_a_class_of_a_thousand_keeps_the_dashboard_small(classroom: Classroom) -
         row_index = teacher.locator(f"{body} tr").last.get_attribute("aria-rowindex")
         assert row_index == "1001"  # the header is row 1
     expect(teacher.locator("#students-table")).to_have_attribute("aria-rowcount", "1001")
+
+    # Later joins and a question's opening change rows in place: no row is rebuilt.
+    for region_name in ("Students table", "Leaderboard table"):
+        region = teacher.get_by_role("region", name=region_name)
+        region.evaluate("region => { region.scrollTop = 0; }")
+    expect(teacher.locator("#presence-rows tr").first).to_contain_text("s0000")
+    teacher.evaluate(COUNT_ROW_CHURN)
+    more = [(f"s{n:04}", f"Student {n:04}") for n in range(1_000, 1_020)]
+    assert join_over_http(classroom.server, more) == [200] * 20
+    teacher.get_by_role("button", name="Next", exact=True).click()
+    expect(teacher.locator("#current-text")).to_have_text("2 + 2?")
+    expect(teacher.locator("#students-summary")).to_contain_text("Not connected: 1,020")
+    assert teacher.evaluate("window.rowChurn") == 0
 
     teacher.get_by_label("Find a student").fill("s0500")
     expect(teacher.locator("#presence-rows tr")).to_have_count(1)
