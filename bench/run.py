@@ -340,7 +340,8 @@ def pages_table(results: list[dict[str, Any]]) -> list[str]:
         "Dashboard (1366×768) and projector (1920×1080) in chromium, the same run:",
         "",
         "| students | dashboard: a click answered, p99 (ms) | … during questions (ms) | clicks "
-        "| longest task (ms) | tasks over 200 ms | main thread busy | script / layout / style (s) "
+        "| longest task (ms) | tasks over 200 ms | main thread busy (its CPU, s) "
+        "| script / layout / style (s) "
         "| DOM elements | JS heap (MiB) | end shown late by (s) | projector: longest task (ms) "
         "| projector: DOM elements | projector: end shown late by (s) |",
         "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
@@ -351,7 +352,7 @@ def pages_table(results: list[dict[str, Any]]) -> list[str]:
             f"| {result['students']:,} | {_cell(dash['click_p99_ms'], 0)} "
             f"| {_cell(dash['click_p99_in_questions_ms'], 0)} | {dash['clicks']} "
             f"| {_cell(dash['longest_task_ms'], 0)} | {dash['tasks_over_200_ms']} "
-            f"| {dash['busy_share']:.0%} "
+            f"| {dash['busy_share']:.0%} ({dash['cpu_s']:.1f}) "
             f"| {dash['script_s']:.1f} / {dash['layout_s']:.1f} / {dash['style_s']:.1f} "
             f"| {dash['dom_elements_max']:,} | {_cell(dash['heap_mib_max'])} "
             f"| {_cell(dash['end_late_s'], 2)} | {_cell(screen['longest_task_ms'], 0)} "
