@@ -17,6 +17,8 @@ figure is Chrome's own:
   main thread's CPU time (ThreadTime): on a crowded machine a task's wall time
   also counts the time the thread waited for a core;
 - DOM elements and JS heap: the most seen in the samples;
+- a screenshot of the dashboard (the window a teacher sees) during the last
+  question, with a search in use, when ``screenshot`` names a file;
 - end shown late by: when each page showed the end, after the first of the
   load generator's instructor socket, the dashboard and the projector to see
   it (on one clock): the load generator, itself short of CPU, may read it last.
@@ -94,9 +96,12 @@ class PageWatch:
     dashboard is connected; leaving closes the browser whatever happened.
     """
 
-    def __init__(self, url: str, instructor_key: str) -> None:
+    def __init__(self, url: str, instructor_key: str, questions: int,
+                 screenshot: Path | None = None) -> None:
         self.url = url
         self.instructor_key = instructor_key
+        self.questions = questions
+        self.screenshot = screenshot
         self.samples: dict[str, list[tuple[int, float]]] = {"dashboard": [], "projector": []}
         self.clicks = 0
         self.started_at = 0.0
@@ -139,8 +144,10 @@ class PageWatch:
             self._playwright.stop()
 
     def _open(self, path: str, viewport: dict[str, int]) -> Any:
-        # Each page in its own context, as on the teacher's laptop and the room's projector.
-        page = self.browser.new_context(viewport=viewport, locale="en-US").new_page()
+        # Each page in its own context, as on the teacher's laptop and the room's projector;
+        # the pages' Content-Security-Policy would refuse the conditions waited on here.
+        page = self.browser.new_context(viewport=viewport, locale="en-US",
+                                        bypass_csp=True).new_page()
         page.add_init_script(OBSERVERS)
         page.goto(self.url + path)
         return page
@@ -154,6 +161,25 @@ class PageWatch:
             elements = page.evaluate("document.getElementsByTagName('*').length")
             heap = self._metrics(name)["JSHeapUsedSize"]
             self.samples[name].append((int(elements), heap))
+
+    def _photograph_in_last_question(self) -> None:
+        """The dashboard's window with a search typed in, once the last question is open."""
+        page = self.pages["dashboard"]
+        opened = page.evaluate(
+            "window.__bench.states.filter((s) => s[1] === t('dashboard.state.question_open'))"
+            ".length")
+        if self.screenshot is None or opened < self.questions:
+            return
+        search = page.locator("#students-search")
+        if search.count() == 0:  # an older dashboard, without a search
+            self.screenshot = None
+            return
+        search.fill("0001")
+        page.locator("#students-summary").scroll_into_view_if_needed()
+        page.wait_for_function("document.getElementById('students-shown').textContent !== ''")
+        page.screenshot(path=str(self.screenshot))
+        search.fill("")
+        self.screenshot = None
 
     def _click(self) -> None:
         """One click, as a teacher's mouse makes it (no waiting for the page to be idle)."""
@@ -179,6 +205,7 @@ class PageWatch:
         while process.poll() is None:
             self._click()
             self._sample()
+            self._photograph_in_last_question()
             time.sleep(CLICK_INTERVAL_S)
 
     def results(self, session_ended_at: float | None) -> dict[str, Any]:

@@ -185,7 +185,9 @@ def run_one(
             server.wait_until_ready()
             assert server.url is not None and server.instructor_key is not None
             print(f"\n== {students} students against {server.url} (pid {server.process.pid})")
-            watch = PageWatch(server.url, server.instructor_key) if pages else None
+            watch = (PageWatch(server.url, server.instructor_key, questions,
+                               RESULTS / f"{stamp}-n{students}-dashboard.png")
+                     if pages else None)
             with watch or nullcontext():
                 loadtest = subprocess.Popen(
                     [
