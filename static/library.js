@@ -48,7 +48,8 @@ i18n.ready.then(() => {
     const exportLinks = el("span", { class: "export-choices" }, el("span", { class: "export-label", text: t("library.export.heading") }), ...EXPORTS.map(([format, label]) =>
       exportLink(quiz, format, label)));
     return el("tr", null,
-      el("th", { scope: "row" }, richText("span", null, title), quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),
+      // The space keeps the tag a word of its own when the row is read aloud.
+      el("th", { scope: "row" }, richText("span", null, title), quiz.draft ? " " : null, quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),
       el("td", { text: i18n.formatNumber(quiz.questions) }),
       el("td", { text: i18n.formatList(quiz.kinds.map((kind) => (KIND_KEYS[kind] ? t(KIND_KEYS[kind]) : kind))) }),
       el("td", { text: when(quiz.edited_at) }),

@@ -285,3 +285,23 @@ def test_no_right_answer_ticked_is_said_beside_the_ticks_and_run_goes_there(
     editor.get_by_role("button", name="Run this quiz").click()
     editor.wait_for_url(f"{desk.server.url}/instructor")
     expect(editor.locator("#quiz-title")).to_have_text("Ticks")
+
+
+def test_at_1366x768_the_library_starts_above_the_fold_and_reads_right(
+        desk: Desk) -> None:  # noqa: F811
+    dashboard = desk.page()
+    reply = dashboard.request.post(f"{desk.server.url}/api/instructor/library", data={"quiz": {
+        "title": "All eight kinds", "questions": [
+            {"text": "Unfinished", "options": ["a", "b"], "correct": ""}]}})
+    assert reply.ok and reply.json()["draft"]
+    dashboard.reload()
+    new = dashboard.get_by_role("button", name="New quiz")
+    expect(new).to_be_visible()
+    box = new.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 768, box
+    assert dashboard.evaluate("window.scrollY") == 0
+    expect(dashboard.get_by_role("rowheader", name="All eight kinds draft", exact=True)) \
+        .to_be_visible()
+    bundle = dashboard.get_by_role("link", name="Export All eight kinds as .zip with pictures")
+    expect(bundle).to_have_text(".zip with pictures")
+    desk.check(dashboard, "library-fold")

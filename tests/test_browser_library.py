@@ -296,7 +296,7 @@ def test_export_a_bundle_delete_and_import_it_again_finds_it_equal(
     editor.get_by_role("link", name="Back to the dashboard").click()
 
     with dashboard.expect_download() as download:
-        dashboard.get_by_role("link", name="Export Round trip as bundle").click()
+        dashboard.get_by_role("link", name="Export Round trip as .zip with pictures").click()
     exported = tmp_path / download.value.suggested_filename
     download.value.save_as(exported)
     # GIFT holds no picture: the file comes, and the dashboard says what it left out.
