@@ -43,6 +43,9 @@
   let base = null; // the version (edited_at) this tab's changes are based on
   let conflict = false; // another tab saved over `base`: nothing more is saved here
   const tab = Math.random().toString(36).slice(2); // whose draft is in localStorage
+  const PROJECTOR_WIDTH = 1920; // the projector preview's frame, in CSS px: a 1080p screen
+  const projectorPreview = openProjectorPreview();
+  let room = { join_url: "", qr_url: null }; // where students join: the projector's corner shows it
 
   // ---- The model: a question as the form edits it, and as the quiz file holds it ----
 
@@ -685,29 +688,74 @@
     return null;
   }
 
-  /** The current question drawn by the pages' own renderers: the phone, then the projector's reveal. */
+  /** The current question as the phone draws it (its own renderer), then as the projector reveals it. */
   function renderPreview() {
     const q = quiz.questions[current];
     const box = byId("preview");
+    byId("projector-preview").hidden = !q;
     if (!q) {
       fill(box, el("p", { class: "muted", text: "Nothing to preview yet." }));
       return;
     }
     const view = publicView(q);
     const kind = kindOf(view);
-    const picture = () => (view.image ? el("img", { class: "preview-image", src: view.image, alt: "" }) : null);
+    const picture = view.image ? el("img", { class: "preview-image", src: view.image, alt: "" }) : null;
     const answers = el("div", { class: "preview-answers" });
-    const reveal = el("div", { class: "preview-reveal" });
-    // The preview is a picture of the pages, not a second set of controls: inert.
+    // The preview is a picture of the page, not a second set of controls: inert.
     fill(box,
       el("p", { class: "preview-label muted", text: "As the phone shows it" }),
       el("div", { class: "preview-phone page-student", inert: true },
-        richText("p", { id: "question-text", class: "question-text" }, view.text || "(no text yet)"), picture(), answers),
-      el("p", { class: "preview-label muted", text: "As the projector reveals it" }),
-      el("div", { class: "preview-projector", inert: true },
-        richText("p", { class: "preview-question" }, view.text || "(no text yet)"), picture(), reveal));
+        richText("p", { id: "question-text", class: "question-text" }, view.text || "(no text yet)"), picture, answers));
     if (kind.takesAnswers) kind.answer(answers, view, () => {});
-    kind.tally(reveal, view, { counts: {}, correct: revealedAnswer(q), top_answers: [], revealed: true });
+    projectorPreview.show(revealOf(q));
+  }
+
+  /** The reveal of `q` as the projector receives it (projector_state), for a class yet to come. */
+  function revealOf(q) {
+    const view = publicView(q);
+    return {
+      type: "projector_state",
+      state: "question_closed",
+      title: quiz.title,
+      language: quiz.language || null,
+      join_url: room.join_url,
+      qr_url: room.qr_url,
+      question: Object.assign(view, { idx: current, total_questions: quiz.questions.length, remaining_ms: null }),
+      reveal: { correct: revealedAnswer(q), explanation: toFile(q).explanation || "" },
+      live_histogram: { counts: {} },
+      leaderboard: [],
+    };
+  }
+
+  /**
+   * The projector page itself in a frame (/projector?preview), drawn at 1920x1080 and
+   * scaled into its 16:9 box, so the preview is what the room will see: the same
+   * layout, the same fit. It says when it is ready; until then the latest state waits.
+   */
+  function openProjectorPreview() {
+    const frame = byId("projector-preview-frame");
+    const box = byId("projector-preview-box");
+    let ready = false;
+    let waiting = null;
+    const send = () => {
+      if (ready && waiting) frame.contentWindow.postMessage(waiting, location.origin);
+    };
+    window.addEventListener("message", (event) => {
+      if (event.origin !== location.origin || event.source !== frame.contentWindow) return;
+      if (event.data && event.data.type === "preview_ready") {
+        ready = true;
+        send();
+      }
+    });
+    new ResizeObserver(() => {
+      box.style.setProperty("--preview-scale", String(box.clientWidth / PROJECTOR_WIDTH));
+    }).observe(box);
+    return {
+      show(state) {
+        waiting = state;
+        send();
+      },
+    };
   }
 
   function refreshAfterTyping() {
@@ -733,6 +781,7 @@
     else input.value = quiz[name];
     input.addEventListener(event, () => {
       quiz[name] = input.type === "checkbox" ? input.checked : input.value;
+      renderPreview(); // the title and the language show on the projector
       changed();
     });
   }
@@ -797,6 +846,8 @@
     }
     const kept = await response.json();
     pictureMaxBytes = kept.picture_max_bytes || Infinity;
+    const screen = await requestJson("GET", "/api/projector").catch(() => null);
+    if (screen && screen.status === 200 && screen.data) room = { join_url: screen.data.join_url, qr_url: screen.data.qr_url };
     let restored = null;
     try {
       restored = JSON.parse(localStorage.getItem(draftKey) || "null");

@@ -1,6 +1,8 @@
 "use strict";
 // The big screen: public and read-only. Every projector_state message
 // carries the whole picture, so each one redraws the screen from scratch.
+// Opened as /projector?preview (the editor frames it), it draws the states
+// its parent page sends instead of the room's.
 (() => {
   const views = {
     lobby: byId("lobby-view"),
@@ -25,12 +27,25 @@
 
   i18n.ready.then(() => {
     setText("quiz-title", t("app.name"));
+    if (new URLSearchParams(location.search).has("preview")) {
+      followParent();
+      return;
+    }
     openJsonSocket("/ws/projector", {
       onMessage(message) {
         if (message.type === "projector_state") follow(message);
       },
     });
   });
+
+  /** As a preview: draw what this server's own page around the frame sends, and say when ready. */
+  function followParent() {
+    window.addEventListener("message", (event) => {
+      if (event.origin !== location.origin || event.source !== window.parent) return;
+      if (event.data && event.data.type === "projector_state") follow(event.data);
+    });
+    window.parent.postMessage({ type: "preview_ready" }, location.origin);
+  }
 
   /** Draw `snapshot` in the language it asks for (the quiz's or the teacher's), else the browser's. */
   function follow(snapshot) {

@@ -407,3 +407,40 @@ def test_the_editor_sets_the_language_the_projector_speaks_for_the_quiz(desk: De
     editor.get_by_label("Language on the projector").select_option(value="")
     wait_saved(editor)
     assert "language" not in library_json(editor, quiz_id)["quiz"]
+
+
+def test_the_editors_projector_preview_is_the_projector_scaled_into_its_box(
+        desk: Desk) -> None:
+    from .test_browser_projector_fit import LONG_OPTIONS, MEASURE
+
+    editor = new_quiz(desk.page())
+    write_choice(editor, "Which part of a cell makes most of the energy it spends?",
+                 LONG_OPTIONS[:4], "A")
+    editor.get_by_label("Explanation (shown at the reveal)").fill(
+        "Mitochondria make most of the ATP a cell spends: about 90% of it.")
+    box = editor.locator("#projector-preview-box")
+    screen = editor.frame_locator("#projector-preview-frame")
+    bars = screen.locator("#reveal-answers .answer-bar")
+    expect(bars).to_have_count(4)
+    expect(bars.nth(3)).to_contain_text(LONG_OPTIONS[3])
+    expect(screen.locator("#reveal-explanation")).to_contain_text("about 90% of it")
+    expect(screen.locator("#quiz-title")).to_have_text("Untitled quiz")
+
+    # The whole 1920x1080 screen, scaled into the 16:9 box: C and D are inside it.
+    outer = box.bounding_box()
+    frame = editor.locator("#projector-preview-frame").bounding_box()
+    assert outer and frame
+    assert abs(frame["width"] - outer["width"]) < 5 and abs(frame["height"] - outer["height"]) < 5
+    for bar in bars.all():
+        inner = bar.bounding_box()
+        assert inner and inner["x"] >= outer["x"] and inner["y"] >= outer["y"], inner
+        assert inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1, inner
+        assert inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1, inner
+    projector = next(f for f in editor.frames if "/projector?preview" in f.url)
+    assert projector.evaluate(MEASURE) == []
+
+    # Typing shows at once; the preview never joins the room as a projector would.
+    editor.get_by_label("Option D", exact=True).fill("The nucleus")
+    expect(bars.nth(3)).to_contain_text("The nucleus")
+    expect(screen.locator("#reveal-view")).to_be_visible()
+    desk.check(editor, "projector-preview")

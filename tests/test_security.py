@@ -506,3 +506,14 @@ async def test_two_servers_on_one_laptop_name_their_cookies_apart_and_keep_joins
     first.restart()
     assert (await get(first, "/api/me", browser_cookies)).json()["student_id"] == "s1"
     assert (await get(first, "/api/instructor/runs", browser_cookies)).status == 200
+
+
+async def test_only_the_projector_page_may_be_framed_and_only_by_our_own_pages(
+        server: ServerInfo) -> None:
+    """The editor shows the projector page in a frame as its preview; every other page
+    refuses to be framed at all."""
+    projector = (await get(server, "/projector")).header("content-security-policy") or ""
+    assert "frame-ancestors 'self'" in projector and "script-src 'self'" in projector
+    for path in ("/", f"/instructor?key={server.instructor_key}"):
+        policy = (await get(server, path)).header("content-security-policy") or ""
+        assert "frame-ancestors 'none'" in policy, path

@@ -56,6 +56,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": REVALIDATE,
 }
+# The projector page alone may be framed, and only by this server's own pages: the
+# editor shows it, scaled, as the preview of a question's reveal. It is public and
+# read-only, so a frame can make it do nothing.
+PROJECTOR_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
+    "frame-ancestors 'none'", "frame-ancestors 'self'")
 
 
 def _send(asset: Asset) -> Response:
@@ -185,7 +190,9 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
 
     @app.get("/projector")
     async def projector_page() -> Response:
-        return page("projector.html")
+        response = page("projector.html")
+        response.headers["Content-Security-Policy"] = PROJECTOR_CSP
+        return response
 
     @app.get("/instructor")
     async def instructor_page() -> Any:
