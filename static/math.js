@@ -5,6 +5,8 @@
 // any costs the phones nothing. Text outside the
 // delimiters goes in as text nodes; KaTeX runs with trust off, so \href,
 // \url or \htmlClass in a quiz file draw as an error in red, never as markup.
+// Math nested too deep, or defining macros, is never handed to KaTeX: it shows
+// as its TeX source.
 
 // Errors keep the text's own colour (KaTeX's red fails contrast on the option tiles); kinds.css underlines them.
 const KATEX_OPTIONS = { throwOnError: false, errorColor: "currentColor", trust: false, strict: "ignore", maxSize: 20, maxExpand: 200, output: "htmlAndMathml" };
@@ -87,8 +89,49 @@ function richText(tag, attributes, text) {
 
 function mathNode(piece) {
   const node = el("span", { class: piece.display ? "math math-display" : "math", text: piece.tex });
-  typeset(node, piece);
+  if (canTypeset(piece.tex)) typeset(node, piece);
   return node;
+}
+
+// Math nested deeper than this stops the tab that typesets it (150 × \sqrt{ did, on
+// every page), and a macro definition can nest as deep as it likes: such math stays
+// its plain text. The server's `check` holds quizzes to the same bound
+// (src/trivia_trio/core/math_text.py, which counts exactly as mathDepth does).
+const MAX_MATH_DEPTH = 20;
+const MATH_COMMAND = /\\([A-Za-z]+|[\s\S]?)/y; // a control word, or the one character after "\"
+const DEFINES_MACROS = ["def", "gdef", "edef", "xdef", "let", "futurelet", "global", "newcommand", "renewcommand", "providecommand"];
+
+/** How deep `tex` nests (braces, \left…\right, \begin…\end, a root's [index]); -1 when it defines a macro. */
+function mathDepth(tex) {
+  const open = [];
+  let deepest = 0;
+  let i = 0;
+  while (i < tex.length) {
+    const char = tex[i];
+    if (char === "\\") {
+      MATH_COMMAND.lastIndex = i;
+      const word = MATH_COMMAND.exec(tex)[1];
+      i += 1 + word.length;
+      if (DEFINES_MACROS.includes(word)) return -1;
+      if (word === "left" || word === "begin") open.push(word);
+      else if ((word === "right" || word === "end") && open.length) open.pop();
+      else if (word === "sqrt" && tex[i] === "[") {
+        open.push("[");
+        i += 1;
+      }
+    } else {
+      if (char === "{") open.push(char);
+      else if (open.length && (char === "}" || (char === "]" && open[open.length - 1] === "["))) open.pop();
+      i += 1;
+    }
+    deepest = Math.max(deepest, open.length);
+  }
+  return deepest;
+}
+
+function canTypeset(tex) {
+  const depth = mathDepth(tex);
+  return depth >= 0 && depth <= MAX_MATH_DEPTH;
 }
 
 function typeset(node, piece) {

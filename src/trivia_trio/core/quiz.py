@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from .kinds import DEFAULT_KIND, KINDS, Kind, Report
+from .kinds import DEFAULT_KIND, KINDS, LETTERS, Kind, Report
 from .kinds.base import check_text
+from .math_text import math_problem
 from .pictures import Pictures
 
 SCORE_FNS = ("speed", "binary")
@@ -130,6 +131,24 @@ def _check_time_limit(value: Any, report: Report, what: str = "the time limit") 
     return int(value)
 
 
+def _check_math(raw: Mapping[str, Any], report: Report) -> None:
+    """Report each text of a question whose math the pages would show as plain text
+    (nested too deep, or defining macros: see math_text)."""
+    for key, value in raw.items():
+        texts = value if isinstance(value, list) else [value]
+        for i, text in enumerate(texts):
+            problem = math_problem(text) if isinstance(text, str) else None
+            if problem is None:
+                continue
+            if key == "options" and i < len(LETTERS):
+                what = f"option {LETTERS[i]}"
+            elif isinstance(value, list):
+                what = f"{key} item {i + 1}"
+            else:
+                what = {"text": "the question text"}.get(key, f"the {key}")
+            report(f"{what} {problem}")
+
+
 def _check_question(raw: Any, report: Report, pictures: Pictures | None) -> Question | None:
     if not isinstance(raw, Mapping):
         report("must be an object with text and its answer")
@@ -157,6 +176,8 @@ def _check_question(raw: Any, report: Report, pictures: Pictures | None) -> Ques
     elif image is not None and pictures is not None:
         image = pictures.load(image.strip(), note)
     kind = kind_class.from_file(raw, note) if kind_class else None
+    if pictures is not None:  # a quiz being read, not a run's copy kept before the bound
+        _check_math(raw, note)
     if found or kind is None:
         return None
     return Question(text, kind, explanation, time_limit, image)
@@ -181,8 +202,9 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
     A file format hands over what it already found: ``problems`` about the file as a
     whole (first in the list) and ``question_problems`` about each question, which
     are listed in that question's place. ``pictures`` reads the pictures the questions
-    name (each ``image`` becomes its media name); without it, an ``image`` is taken to
-    be a media name already (a quiz as stored with its run).
+    name (each ``image`` becomes its media name); without it, the quiz is a run's frozen
+    copy: an ``image`` is taken to be a media name already, and math is not held to
+    the bound that came after some runs were kept (the pages show such math as text).
     """
     if not isinstance(data, Mapping):
         raise QuizError(["the quiz must be a JSON object with title and questions"])
