@@ -5,7 +5,7 @@
 
 /**
  * Fill `container` with one bar per option letter.
- * counts: {A, B, ..., missed?, pending?}; options: the option texts (or null);
+ * counts: {A, B, ..., missed?, not_present?, pending?}; options: the option texts (or null);
  * correct: the letters to mark ("B", "BD" or ["B", "D"]), or null while the question is open.
  */
 function renderAnswerBars(container, { letters, options, counts, correct }) {
@@ -22,8 +22,8 @@ function renderAnswerBars(container, { letters, options, counts, correct }) {
       el("span", { class: "answer-bar-count", text: i18n.formatNumber(values[i]) }),
       isCorrect ? el("span", { class: "answer-bar-mark", text: t("chart.correct_mark") }) : null);
   });
-  const extraKeys = { missed: "chart.no_answer", pending: "chart.not_answered_yet" };
-  const extras = ["missed", "pending"].filter((key) => counts[key] !== undefined)
+  const extraKeys = { missed: "chart.no_answer", not_present: "chart.not_present", pending: "chart.not_answered_yet" };
+  const extras = ["missed", "not_present", "pending"].filter((key) => counts[key] !== undefined)
     .map((key) => el("p", { class: "answer-bar-extra", text: t(extraKeys[key], { count: counts[key] }) }));
   fill(container, el("ul", { class: "answer-bars" }, ...rows), ...extras);
 }

@@ -9,6 +9,7 @@ i18n.ready.then(() => {
     open: null, // question_open of the current question
     closed: null, // question_closed of the current question
     histogram: null, // {A, B, C, D, missed, pending?}
+    results: null, // the server's count of students (docs/PROTOCOL.md, "Results")
     answered: null, // {submitted, total}
     joined: 0, // students in this run
   };
@@ -91,16 +92,16 @@ i18n.ready.then(() => {
     live_histogram(message) {
       if (!view.open || message.question_idx !== view.open.question_idx || view.closed) return;
       view.histogram = message.histogram;
+      view.results = message.results || null;
       view.answered = { submitted: message.submitted_count, total: message.total_count };
       renderCurrent();
     },
     question_closed(message) {
-      const counts = message.histogram;
-      const submitted = Object.keys(counts).filter((key) => key !== "missed" && key !== "pending")
-        .reduce((sum, key) => sum + (counts[key] || 0), 0);
+      // Students, as the server counts them: a multi answer ticks several letters.
       view.closed = message;
-      view.histogram = counts;
-      view.answered = { submitted, total: submitted + (counts.missed || 0) };
+      view.histogram = message.histogram;
+      view.results = message.results || null;
+      view.answered = view.results ? { submitted: view.results.answered, total: view.results.students } : null;
       countdown.stop();
       announce(t("dashboard.announce.closed", { number: message.question_idx + 1 }));
       renderCurrent();
@@ -159,6 +160,7 @@ i18n.ready.then(() => {
     view.open = null;
     view.closed = null;
     view.histogram = null;
+    view.results = null;
     view.answered = null;
   }
 
@@ -208,12 +210,14 @@ i18n.ready.then(() => {
     byId("current-question").hidden = !info || showingLeaderboard;
     if (!info || showingLeaderboard) return;
     const revealed = Boolean(view.closed) || byId("show-answers").checked;
-    setText("current-number", t(view.closed ? "dashboard.current.number_closed" : "question.number_of", { number: idx + 1, total: questionCount() }));
+    setText("current-number", view.closed && view.open.question_number !== null
+      ? t("dashboard.current.number_closed", { number: view.open.question_number || idx + 1, total: view.open.question_count || questionCount() })
+      : questionNumberText(view.open));
     byId("current-clock").hidden = Boolean(view.closed);
     renderRich(byId("current-text"), info.text);
     setText("current-answered", view.answered && kindOf(view.open).takesAnswers ? t("answered.of", { count: view.answered.submitted, total: view.answered.total }) : "");
     kindOf(view.open).tally(byId("current-histogram"), view.open, {
-      counts: view.histogram || {},
+      counts: withResults(view.histogram, view.results, Boolean(view.closed)),
       // A mirrored laptop gives nothing away: the answer shows at the reveal, or when asked.
       correct: view.closed ? view.closed.correct : revealed ? info.correct : null,
       top_answers: view.closed ? view.closed.top_answers : undefined,

@@ -32,6 +32,39 @@ function kindOf(question) {
   return questionKinds[(question && question.kind) || "choice"] || questionKinds.choice;
 }
 
+/**
+ * "Question N of M" as the server numbers questions (a slide is not one: "Slide").
+ * question: question_open, or the projector's question; a v1 quiz has no numbers: idx + 1.
+ */
+function questionNumberText(question) {
+  if (question.question_number === null) return t("question.slide");
+  const idx = question.question_idx !== undefined ? question.question_idx : question.idx;
+  return t("question.number_of", {
+    number: question.question_number || idx + 1,
+    total: question.question_count || question.total_questions,
+  });
+}
+
+/**
+ * The kind's histogram with its counts of students taken from the server's results
+ * (docs/PROTOCOL.md, "Results"): "No answer" (present, did not answer) and "Not present"
+ * once revealed, "Not answered yet" only while open. A poll keeps its own count of
+ * students without a vote (nobody's vote is scored).
+ */
+function withResults(counts, results, revealed) {
+  const shown = Object.assign({}, counts || {});
+  if (!results) return shown;
+  delete shown.pending;
+  if (!revealed) {
+    delete shown.missed;
+    if (results.pending !== undefined) shown.pending = results.pending;
+  } else if (!results.not_scored) {
+    shown.missed = results.no_answer;
+    if (results.not_present) shown.not_present = results.not_present;
+  }
+  return shown;
+}
+
 /** Show the question's picture in `img` (a same-origin /media/ URL), or hide it when there is none. */
 function showPicture(img, url) {
   img.hidden = !url;
@@ -80,7 +113,10 @@ function optionSolution(question, correct) {
 function letterTally(container, question, result) {
   const letters = lettersOf(question.options);
   const counts = result.counts || {};
-  const shown = { missed: counts.missed || 0 };
+  const shown = {};
+  ["missed", "not_present"].forEach((key) => {
+    if (counts[key] !== undefined) shown[key] = counts[key];
+  });
   if (counts.pending !== undefined && !result.revealed) shown.pending = counts.pending;
   letters.forEach((letter) => {
     shown[letter] = counts[letter] || 0;
@@ -106,7 +142,9 @@ function tallySummary(counts) {
   return el("p", { class: "tally-summary" },
     el("span", { class: "tally-right", text: t("kind.tally.right", { count: c.correct || 0 }) }), " · ",
     el("span", { class: "tally-wrong", text: t("kind.tally.wrong", { count: c.wrong || 0 }) }), " · ",
-    el("span", { text: t("kind.tally.missed", { count: c.missed || 0 }) }));
+    el("span", { text: t("kind.tally.missed", { count: c.missed || 0 }) }),
+    c.not_present ? " · " : null,
+    c.not_present ? el("span", { text: t("chart.not_present", { count: c.not_present }) }) : null);
 }
 
 /** The most frequent answers as bars, the right ones marked; `words` turns an answer into text. */

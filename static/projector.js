@@ -76,7 +76,7 @@
     drawCornerJoin(snapshot, name === "question" || name === "reveal" || name === "leaders");
     if (name === "lobby") drawLobby(snapshot);
     if (name === "leaders") renderLeaderboard(byId("leaders-top10"), snapshot.leaderboard);
-    if (name === "final") drawFinal(snapshot.leaderboard || []);
+    if (name === "final") drawFinal(snapshot.podium || (snapshot.leaderboard || []).slice(0, 3), snapshot.leaderboard || []);
     showOnly(views, slideShown ? "question" : name);
     fitShown();
     if (katexReady && !window.katex) katexReady.then(fitSoon, () => {});
@@ -104,7 +104,7 @@
   function progressText(snapshot) {
     const total = snapshot.pool_meta ? snapshot.pool_meta.question_count : 0;
     if (snapshot.question && (snapshot.state === "question_open" || snapshot.state === "question_closed")) {
-      return t("question.number_of", { number: snapshot.question.idx + 1, total: snapshot.question.total_questions });
+      return questionNumberText(snapshot.question);
     }
     if (snapshot.state === "lobby") return total ? t("projector.question_count", { count: total }) : "";
     return snapshot.state === "finished" ? t("projector.finished") : "";
@@ -156,7 +156,8 @@
     const question = snapshot.question;
     const reveal = snapshot.reveal || {};
     const kind = kindOf(question);
-    const counts = (snapshot.live_histogram && snapshot.live_histogram.counts) || {};
+    const live = snapshot.live_histogram || {};
+    const counts = withResults(live.counts, live.results, true);
     renderRich(byId("reveal-question"), question.text);
     showPicture(byId("reveal-image"), question.image);
     kind.tally(byId("reveal-answers"), question, { counts, correct: reveal.correct, top_answers: reveal.top_answers, revealed: true });
@@ -176,10 +177,12 @@
     return buckets.map((bucket) => ({ label: t(key, { low: bucket.low, high: bucket.high }), count: bucket.count }));
   }
 
-  function drawFinal(leaderboard) {
+  /** Everyone tied for a podium place stands on it (`podium`: ranks 1 to 3, ties whole). */
+  function drawFinal(podium, leaderboard) {
     const places = ["first", "second", "third"];
-    fill(byId("podium"), ...leaderboard.slice(0, 3).map((row, i) =>
-      el("li", { class: "podium-place podium-" + places[i] },
+    fill(byId("podium"), ...podium.map((row, i) =>
+      // The first three stand 2-1-3; more (ties) join the step of their rank.
+      el("li", { class: "podium-place podium-" + places[i < 3 ? i : Math.min(row.rank, 3) - 1] },
         el("span", { class: longestWord(row.name) > PODIUM_WORD_CHARS ? "podium-name podium-name-long" : "podium-name", dir: "auto", title: row.name, text: row.name }),
         el("span", { class: "podium-score", text: formatScore(row.score) }),
         // Step height follows the rank, so students tied for first stand equally high.

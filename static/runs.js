@@ -1,7 +1,7 @@
 "use strict";
 // The dashboard's runs panel: every run of this session with its exports, and
 // the item analysis (per question, the share correct and the median time in
-// each run; most-missed first). Fills <section id="runs-panel">; uses el(),
+// each run of the same quiz; most-missed first). Fills <section id="runs-panel">; uses el(),
 // fill() and requestJson() from common.js. Text only: nothing goes in as HTML;
 // quiz text has its math typeset (math.js), as on every page.
 
@@ -93,8 +93,9 @@ i18n.ready.then(() => {
     fill(runsBox, scrollingTable("runs-list-heading", head, rows));
   }
 
-  function analysisCell(cell) {
+  function analysisCell(cell, scored) {
     if (!cell) return el("td", { class: "muted", text: t("runs.not_asked") });
+    if (!scored) return el("td", { class: "muted", text: t("runs.not_scored") });
     const parts = [el("strong", { text: cell.share_correct === null ? "—" :
                                       percent(cell.share_correct) })];
     if (cell.median_ms !== null) parts.push(" ", el("span", { class: "muted",
@@ -102,19 +103,32 @@ i18n.ready.then(() => {
     return el("td", { title: t("runs.right_of", { count: cell.correct, total: cell.responses }) }, ...parts);
   }
 
+  /** A poll is not scored: its row shows how the class voted ("A: 12 · B: 3"). */
+  function votes(question) {
+    return Object.keys(question.votes || {}).map((letter) => letter + ": " + i18n.formatNumber(question.votes[letter])).join(" · ");
+  }
+
   function renderAnalysis(analysis) {
-    if (!analysis.questions.length) {
+    // One table per quiz (and version): runs of different quizzes are never compared.
+    const groups = (analysis.quizzes || [analysis]).filter((group) => group.questions.length);
+    if (!groups.length) {
       fill(analysisBox, el("p", { class: "muted", text: t("runs.no_question") }));
       return;
     }
-    const head = [t("runs.column.question"), t("runs.column.all_runs")].concat(analysis.runs.map((run) =>
-      t("runs.column.run", { run: runLabel(run), count: run.students }) + (run.version ? " · " + t("runs.version", { version: run.version }) : "")));
-    const rows = analysis.questions.map((question) => el("tr", {},
-      richText("th", { scope: "row" }, question.text),
-      el("td", { text: question.share_correct === null ? "—" :
-                         t("runs.share_of", { share: percent(question.share_correct), count: question.responses }) }),
-      ...question.runs.map(analysisCell)));
-    fill(analysisBox, scrollingTable("item-analysis-heading", head, rows));
+    fill(analysisBox, ...groups.map((group, n) => {
+      const headingId = "item-analysis-quiz-" + n;
+      const head = [t("runs.column.question"), t("runs.column.all_runs")].concat(group.runs.map((run) =>
+        t("runs.column.run", { run: runLabel(run), count: run.students })));
+      const rows = group.questions.map((question) => el("tr", {},
+        richText("th", { scope: "row" }, question.text),
+        el("td", { text: question.scored === false ? [t("runs.not_scored"), votes(question)].filter(Boolean).join(" · ") :
+                           question.share_correct === null ? "—" :
+                           t("runs.share_of", { share: percent(question.share_correct), count: question.responses }) }),
+        ...question.runs.map((cell) => analysisCell(cell, question.scored !== false))));
+      return el("div", { class: "item-analysis-quiz" },
+        el("h4", { id: headingId, text: group.version ? t("runs.quiz_version", { title: group.title, version: group.version }) : group.title }),
+        scrollingTable(headingId, head, rows));
+    }));
   }
 
   let loading = false;

@@ -207,7 +207,7 @@
   function showQuestion(message) {
     const isNew = !question || question.question_idx !== message.question_idx || views.question.hidden;
     question = message;
-    setText("question-number", t("question.number_of", { number: message.question_idx + 1, total: message.total_questions }));
+    setText("question-number", questionNumberText(message));
     renderRich(byId("question-text"), message.text);
     showPicture(byId("question-image"), message.image);
     answering = kindOf(message).answer(byId("answer-area"), message, submitAnswer);
@@ -332,7 +332,7 @@
     countdown.stop();
     forgetPendingAnswer();
     setText("end-answered", question
-      ? t("student.end.answered_of", { count: message.questions_answered, total: question.total_questions })
+      ? t("student.end.answered_of", { count: message.questions_answered, total: message.questions_asked !== undefined ? message.questions_asked : question.total_questions })
       : i18n.formatNumber(message.questions_answered));
     setText("end-correct", i18n.formatNumber(message.questions_correct));
     setText("end-total", formatScore(message.your_total));
