@@ -180,9 +180,9 @@
   /** Everyone tied for a podium place stands on it (`podium`: ranks 1 to 3, ties whole). */
   function drawFinal(podium, leaderboard) {
     const places = ["first", "second", "third"];
-    fill(byId("podium"), ...podium.map((row, i) =>
-      // The first three stand 2-1-3; more (ties) join the step of their rank.
-      el("li", { class: "podium-place podium-" + places[i < 3 ? i : Math.min(row.rank, 3) - 1] },
+    fill(byId("podium"), ...podium.map((row) =>
+      // Each stands by rank (second left, first middle, third right); a tie stands together.
+      el("li", { class: "podium-place podium-" + places[Math.min(row.rank, 3) - 1] },
         el("span", { class: longestWord(row.name) > PODIUM_WORD_CHARS ? "podium-name podium-name-long" : "podium-name", dir: "auto", title: row.name, text: row.name }),
         el("span", { class: "podium-score", text: formatScore(row.score) }),
         // Step height follows the rank, so students tied for first stand equally high.

@@ -245,6 +245,8 @@ def test_every_kind_is_answered_on_a_phone_and_revealed_on_the_big_screen(
         desk.get_by_role("button", name="Next").click()
         for phone in phones:
             expect(phone.get_by_role("heading", name=text)).to_be_visible()
+            if number <= 8:  # the ninth is a slide
+                expect(phone.locator("#question-number")).to_have_text(f"Question {number} of 8")
         expect(screen.locator("#question-text")).to_contain_text(text.split("$")[-1])
 
     def reveal(stage: str) -> None:
@@ -309,7 +311,8 @@ def test_every_kind_is_answered_on_a_phone_and_revealed_on_the_big_screen(
     expect(bob.locator("#reveal-correct")).to_have_text("The answer: “Paris”")
     top = screen.locator(".top-answers li")
     expect(top).to_have_count(2)
-    expect(screen.locator(".top-answers .answer-bar-correct")).to_contain_text("paris")
+    # Typed "  paris ", shown as the teacher accepted it.
+    expect(screen.locator(".top-answers .answer-bar-correct")).to_contain_text("Paris")
     expect(screen.locator(".tally-summary")).to_have_text("✓ 1 right · ✗ 1 wrong · 0 no answer")
     room.stage("4-text-reveal")
 
@@ -391,7 +394,14 @@ def test_every_kind_is_answered_on_a_phone_and_revealed_on_the_big_screen(
     expect(screen.get_by_role("heading", name="Five-minute break")).to_be_visible()
     for page in (screen, *phones):  # a slide with no time limit of its own runs no clock
         expect(page.get_by_role("timer")).to_be_hidden()
+    # A slide is not a question: the eight before it are "of 8", and it is a "Slide".
+    for page in (screen.locator("#progress"), *(phone.locator("#question-number") for phone in phones)):
+        expect(page).to_have_text("Slide")
     room.stage("9-slide")
+    desk.get_by_role("button", name="End quiz…").click()
+    desk.locator("#confirm-yes").click()
+    for phone in phones:  # "Answered X of Y": the eight questions, not the slide
+        expect(phone.locator("#end-answered")).to_have_text("8 of 8")
 
 
 FRACTIONS = {
