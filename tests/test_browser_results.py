@@ -26,7 +26,7 @@ NAMES = {"s1": "Ada", "s2": "Bo", "s3": "Cy", "s4": "Dee", "s5": "Eve"}
 
 
 def test_everyone_tied_for_first_stands_on_the_podium_and_no_answer_is_told_from_not_present(
-        classroom: Classroom) -> None:
+        classroom: Classroom) -> None:  # noqa: F811
     teacher = classroom.instructor()
     screen = classroom.projector()
     small = classroom.projector(SMALL_PROJECTOR)
