@@ -176,10 +176,22 @@ i18n.ready.then(() => {
     const state = view.state ? view.state.state : null;
     const idx = view.state ? view.state.current_question_idx : null;
     if (state === "finished") return t("dashboard.hint.finished");
-    if (state === "lobby" || idx === null || idx === undefined) return total ? t("dashboard.hint.opens", { number: 1, total }) : "";
-    if (state === "question_open") return t("dashboard.hint.closes_and_reveals", { current: idx + 1 });
+    if (state === "lobby" || idx === null || idx === undefined) return total ? opensHint(0) : "";
+    if (state === "question_open") return t("dashboard.hint.closes_and_reveals", { current: numberOf(idx) });
     if (state === "question_closed" && view.room && view.room.leaderboard_between) return t("dashboard.hint.shows_leaderboard");
-    return idx + 1 < total ? t("dashboard.hint.opens", { number: idx + 2, total }) : t("dashboard.hint.ends");
+    return idx + 1 < total ? opensHint(idx + 1) : t("dashboard.hint.ends");
+  }
+
+  /** A question's number as the pages say it: slides are not counted (the server numbers them). */
+  function numberOf(idx) {
+    const question = view.room ? view.room.questions[idx] : null;
+    return question && question.number !== undefined ? question.number : idx + 1;
+  }
+
+  function opensHint(idx) {
+    if (numberOf(idx) === null) return t("dashboard.hint.opens_slide");
+    const total = view.room && view.room.question_count !== undefined ? view.room.question_count : questionCount();
+    return t("dashboard.hint.opens", { number: numberOf(idx), total });
   }
 
   function renderControls() {

@@ -386,6 +386,7 @@ def test_every_kind_is_answered_on_a_phone_and_revealed_on_the_big_screen(
     expect(screen.locator(".answer-bar-correct")).to_have_count(0)
     expect(screen.locator(".answer-bar").nth(1)).to_contain_text("Just right2")
     room.stage("8-poll-reveal")
+    expect(desk.locator("#next-hint")).to_have_text("Next shows the slide.")
 
     ask(9, "Five-minute break")
     for phone in phones:

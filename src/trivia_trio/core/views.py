@@ -394,9 +394,11 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
                       live_answers: bool, close_when_all_answered: bool = True,
                       projector_language: str | None = None
                       ) -> dict[str, Any]:
-    """Instructor only: the whole quiz with its answers, and the room's links."""
+    """Instructor only: the whole quiz with its answers, and the room's links. Each
+    question's ``number`` is the one the pages say (null for a slide)."""
+    numbers = results.question_numbers([q.kind for q in game.quiz.questions])
     questions = [
-        {"idx": i} | public_question(game, i)
+        {"idx": i, "number": numbers[i]} | public_question(game, i)
         | {"correct": game.kind(i).reveal(), "explanation": q.explanation,
            "time_limit": game.quiz.time_limit(i)}
         for i, q in enumerate(game.quiz.questions)
@@ -408,6 +410,7 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "score_fn": game.quiz.score_fn,
         "leaderboard_between": game.quiz.leaderboard_between,
         "questions": questions,
+        "question_count": results.answerable_count([q.kind for q in game.quiz.questions]),
         "join_url": join_url,
         "qr_url": qr_url,
         "projector_url": "/projector",
