@@ -86,7 +86,7 @@ i18n.ready.then(() => {
       if (!view.open || view.open.question_idx !== message.question_idx) forgetQuestion();
       view.open = message;
       countdown.start(message.remaining_ms);
-      if (!view.closed) announce(t("dashboard.announce.open", { number: message.question_idx + 1 }));
+      if (!view.closed) announce(numberedOrSlide("dashboard.announce.open", message.question_idx));
       renderCurrent();
     },
     live_histogram(message) {
@@ -103,7 +103,7 @@ i18n.ready.then(() => {
       view.results = message.results || null;
       view.answered = view.results ? { submitted: view.results.answered, total: view.results.students } : null;
       countdown.stop();
-      announce(t("dashboard.announce.closed", { number: message.question_idx + 1 }));
+      announce(numberedOrSlide("dashboard.announce.closed", message.question_idx));
       renderCurrent();
     },
     lobby_update(message) {
@@ -188,6 +188,11 @@ i18n.ready.then(() => {
     return question && question.number !== undefined ? question.number : idx + 1;
   }
 
+  /** `key` worded with the question's number; a slide is just "Slide". */
+  function numberedOrSlide(key, idx) {
+    return numberOf(idx) === null ? t("question.slide") : t(key, { number: numberOf(idx) });
+  }
+
   function opensHint(idx) {
     if (numberOf(idx) === null) return t("dashboard.hint.opens_slide");
     const total = view.room && view.room.question_count !== undefined ? view.room.question_count : questionCount();
@@ -269,7 +274,7 @@ i18n.ready.then(() => {
     const picker = byId("open-question");
     const chosen = picker.value;
     fill(picker, ...view.room.questions.map((q) =>
-      el("option", { value: q.idx, text: t("dashboard.open.option", { number: q.idx + 1, text: shorten(q.text, 60), seconds: q.time_limit }) })));
+      el("option", { value: q.idx, text: t("dashboard.open.option", { number: numberOf(q.idx) || t("question.slide"), text: shorten(q.text, 60), seconds: q.time_limit }) })));
     if (chosen && chosen < view.room.questions.length) picker.value = chosen;
   }
 

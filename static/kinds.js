@@ -45,6 +45,13 @@ function questionNumberText(question) {
   });
 }
 
+/** "Question 3: …" for a screen reader; a slide is announced by its text alone. */
+function questionAnnouncement(question) {
+  if (question.question_number === null) return question.text;
+  const idx = question.question_idx !== undefined ? question.question_idx : question.idx;
+  return t("question.announce", { number: question.question_number || idx + 1, text: question.text });
+}
+
 /**
  * The kind's histogram with its counts of students taken from the server's results
  * (docs/PROTOCOL.md, "Results"): "No answer" (present, did not answer) and "Not present"

@@ -149,7 +149,7 @@
     byId("question-clock").hidden = !timed;
     if (timed) countdown.start(question.remaining_ms);
     else countdown.stop();
-    say("question " + question.idx, t("question.announce", { number: question.idx + 1, text: question.text }));
+    say("question " + question.idx, questionAnnouncement(question));
   }
 
   function drawReveal(snapshot) {

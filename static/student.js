@@ -217,7 +217,7 @@
     if (timed) countdown.start(message.remaining_ms);
     else countdown.stop();
     showOnly(views, "question");
-    if (isNew) announce(t("question.announce", { number: message.question_idx + 1, text: message.text }));
+    if (isNew) announce(questionAnnouncement(message));
 
     const pending = readPendingAnswer();
     if (pending && pending.question_idx === message.question_idx) sendAnswer(pending.answer);
@@ -323,7 +323,9 @@
     setText("between-rank", rankText(message.your_rank));
     renderLeaderboard(byId("between-top5"), message.top5);
     const last = message.next_idx === null || message.next_idx === undefined;
-    setText("between-next", last ? t("student.between.last") : t("student.between.next", { number: message.next_idx + 1 }));
+    const next = message.next_number === null ? t("question.slide")
+      : t("student.between.next", { number: message.next_number || message.next_idx + 1 });
+    setText("between-next", last ? t("student.between.last") : next);
     showOnly(views, "between");
     announce(t("student.between.announce", { rank: rankText(message.your_rank), total: formatScore(message.your_total) }));
   }

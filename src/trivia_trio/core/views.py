@@ -97,6 +97,11 @@ def public_question(game: Game, idx: int) -> dict[str, Any]:
     return shown
 
 
+def is_v1_quiz(game: Game) -> bool:
+    """A quiz v1 could run: its messages stay exactly v1's (its numbers are idx + 1)."""
+    return all(q.is_v1 for q in game.quiz.questions)
+
+
 def question_number(game: Game, idx: int) -> dict[str, Any]:
     """"Question N of M" counting answerable questions only (polls included): a slide's
     ``question_number`` is null. ``total_questions`` stays the quiz file's count."""
@@ -113,10 +118,7 @@ def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
         "opened_at_server_ts": opening.opened_at,
         "remaining_ms": opening.remaining_ms(now),
     }
-    # A quiz v1 could run keeps v1's messages exactly; its numbers are the indices + 1.
-    if all(q.is_v1 for q in game.quiz.questions):
-        return message
-    return message | question_number(game, idx)
+    return message if is_v1_quiz(game) else message | question_number(game, idx)
 
 
 def answer_on_wire(game: Game, submission: Submission | None) -> Any:
@@ -181,9 +183,13 @@ def question_closed_own(game: Game, idx: int, student_id: str) -> dict[str, Any]
     return own
 
 
-def between_message(next_idx: int | None) -> dict[str, Any]:
-    """``next_idx`` is None after the last question: nothing comes next but the end."""
-    return {"type": "between_questions", "next_idx": next_idx}
+def between_message(game: Game, next_idx: int | None) -> dict[str, Any]:
+    """``next_idx`` is None after the last question: nothing comes next but the end.
+    ``next_number`` is its number as the pages say it (null for a slide)."""
+    message = {"type": "between_questions", "next_idx": next_idx}
+    if next_idx is None or is_v1_quiz(game):
+        return message
+    return message | {"next_number": question_number(game, next_idx)["question_number"]}
 
 
 def rank_and_total(game: Game, student_id: str) -> dict[str, Any]:
@@ -200,7 +206,7 @@ def closed_for_students(game: Game, idx: int) -> Personalised:
 
 
 def between_for_students(game: Game, next_idx: int | None) -> Personalised:
-    return Personalised(between_message(next_idx), "top5", game.top(5),
+    return Personalised(between_message(game, next_idx), "top5", game.top(5),
                         lambda sid: rank_and_total(game, sid))
 
 
@@ -259,7 +265,8 @@ def instructor_snapshot(game: Game, now: int, room_info: dict[str, Any],
         if game.state is not State.QUESTION_OPEN:
             messages.append(instructor_closed_message(game, idx))
     if game.state is State.BETWEEN_QUESTIONS and idx is not None:
-        messages.append(with_top(between_message(game.next_question_idx()), "top5", game))
+        messages.append(with_top(between_message(game, game.next_question_idx()), "top5",
+                                 game))
     elif game.state is State.FINISHED:
         messages.append(with_top({"type": "session_ended"}, "final_top5", game))
     messages.append(full_leaderboard_message(game))

@@ -237,7 +237,8 @@ class Flow:
         await self._save_transition()
         self._broadcast_state()
         self._to_students(views.between_for_students(self.game, next_idx).for_student)
-        self._to_instructors(views.with_top(views.between_message(next_idx), "top5", self.game))
+        self._to_instructors(views.with_top(views.between_message(self.game, next_idx), "top5",
+                                            self.game))
         self.pacing.now()
 
     async def _open_locked(self, idx: int, time_limit: int | None) -> None:
