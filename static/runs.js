@@ -115,7 +115,8 @@ i18n.ready.then(() => {
       fill(analysisBox, el("p", { class: "muted", text: t("runs.no_question") }));
       return;
     }
-    fill(analysisBox, ...groups.map((group, n) => {
+    // One region named "Item analysis" holds the quizzes' tables, each named by its quiz.
+    fill(analysisBox, el("div", { role: "region", "aria-labelledby": "item-analysis-heading" }, ...groups.map((group, n) => {
       const headingId = "item-analysis-quiz-" + n;
       const head = [t("runs.column.question"), t("runs.column.all_runs")].concat(group.runs.map((run) =>
         t("runs.column.run", { run: runLabel(run), count: run.students })));
@@ -126,9 +127,9 @@ i18n.ready.then(() => {
                            t("runs.share_of", { share: percent(question.share_correct), count: question.responses }) }),
         ...question.runs.map((cell) => analysisCell(cell, question.scored !== false))));
       return el("div", { class: "item-analysis-quiz" },
-        el("h4", { id: headingId, text: group.version ? t("runs.quiz_version", { title: group.title, version: group.version }) : group.title }),
+        richText("h4", { id: headingId }, group.version ? t("runs.quiz_version", { title: group.title, version: group.version }) : group.title),
         scrollingTable(headingId, head, rows));
-    }));
+    })));
   }
 
   let loading = false;
