@@ -22,7 +22,12 @@ from playwright.sync_api import Browser, Page, expect
 from trivia_trio.tools.http_client import request
 
 from .conftest import INSTRUCTOR_KEY, ServerProcess, connect, join
-from .test_browser import DASHBOARD, PROJECTOR, browser, screenshots  # noqa: F401 (fixtures)
+from .test_browser import (  # noqa: F401 (fixtures)
+    DASHBOARD,
+    PROJECTOR,
+    browser,
+    screenshots,
+)
 from .test_browser_library import (  # noqa: F401 (fixtures)
     Desk,
     desk,
@@ -107,7 +112,7 @@ def test_a_page_on_another_port_cannot_use_the_instructors_cookie(
 
 
 def test_answers_that_look_like_paris_are_one_row_on_the_projector_and_dashboard(
-        browser: Browser, tmp_path: Path) -> None:  # noqa: F811
+        browser: Browser, tmp_path: Path, screenshots: Path) -> None:  # noqa: F811
     quiz = tmp_path / "capital.json"
     quiz.write_text(json.dumps({"title": "Capitals", "questions": [
         {"kind": "text", "text": "Capital of France?", "accept": ["Paris"]}]}))
@@ -124,7 +129,8 @@ def test_answers_that_look_like_paris_are_one_row_on_the_projector_and_dashboard
     expect(screen.locator("#question-text")).to_have_text("Capital of France?")
     acked = trio.run(lambda: answer_all(server, cookies, typed))
     assert acked == {"s1": "Paris", "s2": "Paris", "s3": "Paris", "s4": "Paris", "s5": "Lyon"}
-    dashboard.get_by_role("button", name="Next", exact=True).click()
+    # Everyone answered: the question closes by itself and shows the answers.
+    expect(dashboard.locator("#state-label")).to_have_text("answer revealed")
     for page, bars in ((screen, "#reveal-answers"), (dashboard, "#current-histogram")):
         rows = page.locator(f"{bars} .top-answers li")
         expect(rows).to_have_count(2)
@@ -133,6 +139,11 @@ def test_answers_that_look_like_paris_are_one_row_on_the_projector_and_dashboard
         expect(rows.nth(1).locator(".answer-bar-text")).to_have_text("“Lyon”")
         assert page.locator(f"{bars} .answer-bar-text").evaluate_all(
             "spans => spans.map(s => getComputedStyle(s).unicodeBidi)") == ["isolate"] * 2
+    dashboard.screenshot(path=screenshots / "typed-answers-dashboard-1366.png", full_page=True)
+    for size in (PROJECTOR, DASHBOARD):  # 1920x1080 and 1366x768
+        screen.set_viewport_size(size)
+        screen.screenshot(path=screenshots / f"typed-answers-projector-{size['width']}.png")
+        assert screen.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     for page in (screen, dashboard):
         page.context.close()
 
