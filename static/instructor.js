@@ -179,7 +179,9 @@ i18n.ready.then(() => {
     if (state === "lobby" || idx === null || idx === undefined) return total ? opensHint(0) : "";
     if (state === "question_open") return t("dashboard.hint.closes_and_reveals", { current: numberOf(idx) });
     if (state === "question_closed" && view.room && view.room.leaderboard_between) return t("dashboard.hint.shows_leaderboard");
-    return idx + 1 < total ? opensHint(idx + 1) : t("dashboard.hint.ends");
+    // The server says which question Next opens: after one asked again, not the one after it.
+    const following = view.closed && "next_idx" in view.closed ? view.closed.next_idx : idx + 1 < total ? idx + 1 : null;
+    return following !== null ? opensHint(following) : t("dashboard.hint.ends");
   }
 
   /** A question's number as the pages say it: slides are not counted (the server numbers them). */

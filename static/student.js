@@ -211,7 +211,10 @@
     renderRich(byId("question-text"), message.text);
     showPicture(byId("question-image"), message.image);
     answering = kindOf(message).answer(byId("answer-area"), message, submitAnswer);
-    setAnswerStatus("", "");
+    // Asked again: the answer given before stands unless the student answers again.
+    const earlier = message.your_earlier_answer;
+    if (earlier !== undefined && earlier !== null) setAnswerStatus(t("student.answer.earlier", { answer: kindOf(message).say(earlier, message) }), "earlier");
+    else setAnswerStatus("", "");
     const timed = typeof message.remaining_ms === "number";
     byId("question-clock").hidden = !timed;
     if (timed) countdown.start(message.remaining_ms);

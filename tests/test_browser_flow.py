@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from .test_browser import (  # noqa: F401 (fixtures)
     PHONE_390,
     Classroom,
+    answer,
     browser,
     confirm,
     screenshots,
@@ -183,3 +184,33 @@ def test_running_another_quiz_after_the_end_asks_first_and_phones_keep_id_and_na
     expect(ada.locator("#lobby-view")).to_be_visible()
     expect(ada.locator("#quiz-title")).to_have_text("Fresh")
     classroom.stage("rejoined")
+
+
+def test_a_question_asked_again_shows_the_earlier_answer_and_next_goes_on_from_there(
+        classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    ada = classroom.student("s1", "Ada", PHONE_390)
+    next_button = teacher.get_by_role("button", name="Next", exact=True)
+    next_button.click()  # question 1
+    answer(ada, "C")
+    next_button.click()  # its reveal
+    expect(ada.locator("#reveal-verdict")).to_have_text("✗ Not quite")
+    next_button.click()  # question 2
+    expect(ada.get_by_role("heading", name="The sky is blue.")).to_be_visible()
+    next_button.click()  # its reveal
+    expect(teacher.locator("#state-label")).to_have_text("answer revealed")
+
+    teacher.get_by_label("Question", exact=True).select_option("0")
+    teacher.get_by_role("button", name="Open this question").click()
+    expect(ada.get_by_role("heading", name="2 + 2?")).to_be_visible()
+    expect(ada.locator("#answer-status")).to_have_text(
+        "Asked again. Your earlier answer, C, counts unless you answer again.")
+    classroom.stage("asked-again")
+    answer(ada, "B")
+    teacher.get_by_role("button", name="Close now").click()
+    expect(ada.locator("#reveal-verdict")).to_have_text("✓ Correct!")
+    # The total is this answer's score: the wrong one it replaced is gone.
+    expect(ada.locator("#reveal-total")).to_have_text(ada.locator("#reveal-score").inner_text())
+    expect(teacher.locator("#next-hint")).to_have_text("Next opens question 3 of 3.")
+    next_button.click()
+    expect(ada.get_by_role("heading", name="Largest planet?")).to_be_visible()

@@ -124,13 +124,14 @@ async def test_the_results_csv_is_one_row_per_student_and_question_then_totals(
                  "elapsed_ms": "" if s["elapsed_ms"] is None else str(s["elapsed_ms"]),
                  "score": f"{s['score']:.2f}", "status": s["status"],
                  "result": result_of(s), "question": str(s["question_idx"] + 1),
-                 "question_text": QUESTION_TEXTS[s["question_idx"]]} for s in stored]
+                 "question_text": QUESTION_TEXTS[s["question_idx"]],
+                 "asking": str(s["asking"])} for s in stored]
     key = lambda row: (row["student_id"], int(row["question_idx"]))  # noqa: E731
     assert sorted(answers, key=key) == sorted(expected, key=key)
     # v1's columns where v1 had them; every later one after them.
     assert list(rows[0]) == ["student_id", "name", "question_idx", "answer", "correct",
                              "elapsed_ms", "score", "status", "answer_text", "result",
-                             "question", "question_text"]
+                             "question", "question_text", "asking"]
     assert [row["status"] for row in answers if row["student_id"] == "s2"] == [
         "submitted", "missed", "submitted"]
     for total in totals:
@@ -156,7 +157,8 @@ async def test_the_gradebook_is_one_row_per_student_and_its_totals_add_up(
     rows = rows_of(body)
     header = next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     questions = ["Q1: 2 + 2?", "Q2: The sky is blue.", "Q3: Largest planet?"]
-    assert header == ["student_id", "name", "total_score", "correct", "answered", *questions]
+    assert header == ["student_id", "name", "total_score", "correct", "answered", *questions,
+                      "kept_from_asked_again"]
     stored = database(settings, "SELECT * FROM submissions WHERE run_id = ?",
                       server.room.run_id)
     assert [row["student_id"] for row in rows] == ["s1", "s2", "s3"]
@@ -200,7 +202,8 @@ async def test_the_json_export_holds_the_whole_run(
     assert document["quiz"] == json.loads(run["quiz_json"])
     assert document["quiz"]["questions"][0]["text"] == QUESTION_TEXTS[0]
     assert document["openings"] == [dict(r) for r in database(
-        settings, "SELECT question_idx, opened_at, time_limit, closed_at FROM question_events "
+        settings, "SELECT question_idx, opened_at, time_limit, closed_at, asking "
+        "FROM question_events "
         "WHERE run_id = ? ORDER BY question_idx", run_id)]
     people = database(settings, "SELECT student_id, name, joined_at FROM participants "
                       "WHERE run_id = ?", run_id)
@@ -208,7 +211,8 @@ async def test_the_json_export_holds_the_whole_run(
             for p in document["participants"]] == [dict(p) for p in people]
     assert [p["total_score"] for p in document["participants"]][2] == 0
     stored = database(settings, "SELECT student_id, question_idx, answer, submitted_at, "
-                      "elapsed_ms, score, correct, status FROM submissions WHERE run_id = ?",
+                      "elapsed_ms, score, correct, status, asking FROM submissions "
+                      "WHERE run_id = ?",
                       run_id)
     key = lambda row: (row["student_id"], row["question_idx"])  # noqa: E731
     assert sorted(document["submissions"], key=key) == sorted(

@@ -293,6 +293,67 @@ def test_reopening_lets_the_missed_answer_keeps_given_answers_and_restarts_the_c
     assert game.total_of("s1") == first.score
 
 
+def test_a_question_asked_again_is_a_second_chance_the_new_answer_replaces_the_old() -> None:
+    game = new_game("s1", "s2", "s3")
+    game.open_question(0, T0)
+    wrong = answer(game, "s1", 0, "A", T0 + 2 * SECOND)
+    right = answer(game, "s2", 0, "B", T0 + 2 * SECOND)
+    game.close_question(T0 + 20 * SECOND)
+    assert (wrong.asking, game.total_of("s1"), game.total_of("s2")) == (1, 0.0, 0.95)
+
+    again = game.open_question(0, T0 + 60 * SECOND)
+    assert again.asking == 2
+    # While it is open again, an earlier answer stands and the phone is shown it.
+    assert game.earlier_answer("s1", 0) == wrong
+    assert game.earlier_answer("s3", 0) is None  # missed it: nothing to stand
+    second = game.check_submit("s1", 0, "B", T0 + 64 * SECOND)  # 4 s into its new clock
+    assert (second.answer, second.asking, second.points) == ("B", 2, 18)
+    assert game.record(second)
+    assert game.submission("s1", 0) == second
+    assert game.total_of("s1") == 0.9  # the new answer's score, the old one's gone
+    assert game.earlier_answer("s1", 0) is None
+    # A repeat within the same asking is the same answer sent again: the first stands.
+    assert game.check_submit("s1", 0, "C", T0 + 62 * SECOND) == second
+    assert not game.record(Submission("s1", 0, "C", T0, 0, 0, False, "submitted", 2))
+    missed = game.close_question(T0 + 80 * SECOND)
+    # Bob kept his first answer; only the one who never answered missed it.
+    assert [m.student_id for m in missed or []] == ["s3"]
+    assert game.submission("s2", 0) == right
+    assert game.earlier_answer("s2", 0) is None  # closed: nothing is "earlier" now
+    assert game.histogram(0) == {"A": 0, "B": 2, "C": 0, "D": 0, "missed": 1}
+    assert game.check_submit("s1", 0, "B", T0 + 90 * SECOND) == second  # a late resend
+
+
+def test_an_answer_the_disk_refused_after_a_re_ask_gives_the_earlier_one_back() -> None:
+    game = new_game("s1")
+    game.open_question(0, T0)
+    first = answer(game, "s1", 0, "B", T0)
+    game.close_question(T0 + SECOND)
+    game.open_question(0, T0 + 2 * SECOND)
+    replaced = game.earlier_answer("s1", 0)
+    second = answer(game, "s1", 0, "A", T0 + 3 * SECOND)
+    assert game.retract(second, replaced) is None
+    assert game.submission("s1", 0) == first
+    assert game.total_of("s1") == first.score
+
+
+def test_after_asking_an_earlier_question_again_next_goes_on_from_where_the_teacher_was(
+        ) -> None:
+    game = new_game("s1")
+    for idx in (0, 1):
+        game.open_question(idx, T0 + idx * SECOND, moves_on=True)
+        game.close_question(T0 + idx * SECOND + 1)
+    assert game.next_question_idx() == 2
+    game.open_question(0, T0 + 10 * SECOND)  # "Open this question" on a closed one
+    assert game.next_question_idx() == 2  # not 1: the teacher was at question 2
+    game.close_question(T0 + 11 * SECOND)
+    assert game.next_step() is Step.OPEN and game.next_question_idx() == 2
+    # A restart keeps where the teacher was.
+    restored = restore(QUIZ, record_of(game), [])
+    assert restored.next_question_idx() == 2
+    assert restored.openings[0].asking == 2
+
+
 # ---- joining --------------------------------------------------------------------------------
 def test_the_first_claim_on_a_student_id_wins() -> None:
     game = new_game()
@@ -762,6 +823,6 @@ def test_restoring_a_closed_question_keeps_it_closed() -> None:
     live.close_question(T0 + SECOND)
     restored = restore(QUIZ, record_of(live), [])
     assert (restored.state, restored.current_idx) == (State.QUESTION_CLOSED, 2)
-    assert restored.openings[2] == Opening(2, T0, 20, T0 + SECOND)
+    assert restored.openings[2] == Opening(2, T0, 20, T0 + SECOND, asking=1, order=0)
     assert restored.histogram(2) == {"A": 0, "B": 0, "C": 1, "D": 0, "missed": 1}
     assert restored.next_question_idx() is None

@@ -108,6 +108,7 @@ class GameMachine(RuleBasedStateMachine):
     def _new_game(self, joined: list[str]) -> None:
         self.game = Game(self.quiz)
         self.seen = State.LOBBY
+        self.at: int | None = None  # the question last opened for the first time
         self.recorded: list[Submission] = []
         self.events: list[tuple[str, str, int]] = []
         for student_id in joined:
@@ -151,6 +152,8 @@ class GameMachine(RuleBasedStateMachine):
             assert (game.state, game.current_idx) == before
             return
         answered = {s for s, sub in game.answers.get(idx, {}).items() if sub.status == "submitted"}
+        if idx not in game.openings:
+            self.at = idx  # a question asked again leaves the teacher where they were
         opening = game.open_question(idx, self.now, time_limit)
         self._moved()
         assert opening.time_limit == (time_limit or self.quiz.time_limit(idx))
@@ -174,12 +177,13 @@ class GameMachine(RuleBasedStateMachine):
         elif step is Step.LEADERBOARD:
             assert game.show_leaderboard()
         elif step is Step.END:
-            assert game.current_idx == len(self.quiz) - 1
+            assert self.at == len(self.quiz) - 1
             game.finish()
         else:
             following = game.next_question_idx()
-            assert following == (0 if game.current_idx is None else game.current_idx + 1)
-            game.open_question(following, self.now)
+            assert following == (0 if self.at is None else self.at + 1)
+            game.open_question(following, self.now, moves_on=True)
+            self.at = following
         self._moved()
 
     @rule()

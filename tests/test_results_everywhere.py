@@ -127,10 +127,14 @@ class Fold:
     present: dict[int, set[str]] = field(default_factory=dict)
     kept: dict[tuple[str, int], tuple[Any, float]] = field(default_factory=dict)  # answer, score
     finished: bool = False
+    askings: dict[int, int] = field(default_factory=dict)  # times each question was opened
+    # The asking each kept answer was given at.
+    kept_at: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def opened(self, idx: int) -> None:
         self.open_idx = idx
         self.asked.add(idx)
+        self.askings[idx] = self.askings.get(idx, 0) + 1
         self.present.setdefault(idx, set()).update(self.phones)
 
     def phone_on(self, student_id: str) -> None:
@@ -284,7 +288,8 @@ def check_exports(found: Findings, fold: Fold, store: Store, run_id: int) -> Non
     header = next(csv.reader(io.StringIO(exports.results_csv(conn, run_id))))
     found.check("7", "export.csv keeps v1's columns first, new ones last", lambda: equal(
         header, ["student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
-                 "score", "status", "answer_text", "result", "question", "question_text"]))
+                 "score", "status", "answer_text", "result", "question", "question_text",
+                 "asking"]))
     answers = [r for r in rows_of(exports.results_csv(conn, run_id)) if r["status"] != "total"]
     found.check("2", "export.csv's result column", lambda: equal(
         [r.get("result") for r in answers],
@@ -293,6 +298,10 @@ def check_exports(found: Findings, fold: Fold, store: Store, run_id: int) -> Non
         [(r.get("question"), r.get("question_text")) for r in answers],
         [(str(fold.number(int(r["question_idx"])) or ""), QUESTIONS[int(r["question_idx"])]["text"])
          for r in answers]))
+    found.check("11", "export.csv says which asking each kept answer was given at", lambda: equal(
+        [r.get("asking") for r in answers if r["status"] == "submitted"],
+        [str(fold.kept_at.get((r["student_id"], int(r["question_idx"])), 1))
+         for r in answers if r["status"] == "submitted"]))
     closed = [idx for idx in fold.asked if idx != fold.open_idx]
     found.check("2", "export.csv has a row for every student × closed question", lambda: equal(
         {(r["student_id"], int(r["question_idx"])) for r in answers
@@ -300,10 +309,16 @@ def check_exports(found: Findings, fold: Fold, store: Store, run_id: int) -> Non
         {(s, idx) for s in fold.joined for idx in closed}))
 
     book = rows_of(exports.gradebook_csv(conn, run_id))
-    columns = list(book[0])[5:] if book else []
+    columns = list(book[0])[5:5 + len(QUESTIONS)] if book else []
     found.check("2", "gradebook cells: a score, empty for no answer, - for not present",
                 lambda: equal([[r[c] for c in columns] for r in book],
                               [[fold.gradebook_cell(s, i) for i in range(len(QUESTIONS))]
+                               for s in fold.joined]))
+    found.check("11", "the gradebook lists the answers kept from a question asked again",
+                lambda: equal([r["kept_from_asked_again"] for r in book],
+                              [", ".join(f"Q{fold.number(i)}" for i in range(len(QUESTIONS))
+                                         if fold.kept_at.get((s, i), 1) > 1
+                                         and fold.number(i) is not None)
                                for s in fold.joined]))
     found.check("2", "gradebook totals", lambda: equal(
         [(r["total_score"], r["correct"], r["answered"]) for r in book],
@@ -437,13 +452,20 @@ async def play_in(classroom: ClassRoom, script: list[tuple[Any, ...]]) -> list[s
     drain(classroom.instructor)
     fold = Fold([classroom.room.game.kind(i) for i in range(len(QUESTIONS))])
 
+    def take_acks(student_id: str, messages: list[dict[str, Any]],
+                  asking: int | None = None) -> None:
+        """``asking``: the answer was sent to the question open at that asking."""
+        for message in messages:
+            if message["type"] == "submit_ack":
+                key = (student_id, message["question_idx"])
+                fold.kept[key] = (message["answer"], message["score"])
+                if asking is not None:
+                    fold.kept_at[key] = asking
+
     def follow() -> None:
         follow_dashboard(fold, drain(classroom.instructor))
         for student_id, client in classroom.clients.items():
-            for message in drain(client):
-                if message["type"] == "submit_ack":
-                    fold.kept[(student_id, message["question_idx"])] = (
-                        message["answer"], message["score"])
+            take_acks(student_id, drain(client))
 
     room = classroom.room
     for step in [*script, ("end",)]:
@@ -469,6 +491,9 @@ async def play_in(classroom: ClassRoom, script: list[tuple[Any, ...]]) -> list[s
             answer = ANSWERS[idx][args[1] % len(ANSWERS[idx])]
             await room.handle(classroom.clients[args[0]], json.dumps(
                 {"type": "submit", "question_idx": idx, "answer": answer}))
+            # The ack is queued before handle returns.
+            take_acks(args[0], drain(classroom.clients[args[0]]),
+                      fold.askings[idx] if idx == fold.open_idx else None)
         elif action == "next":
             await room.advance()
         elif action == "close":

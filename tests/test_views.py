@@ -555,6 +555,7 @@ def test_me_lists_the_students_own_rows_and_total() -> None:
                 "elapsed_ms": 4000,
                 "score": 0.9,
                 "status": "submitted",
+                "asking": 1,
                 "result": "right",
             }
         ],
@@ -564,7 +565,7 @@ def test_me_lists_the_students_own_rows_and_total() -> None:
     }
     assert views.me_payload(game, "id-7007")["submissions"] == [
         {"question_idx": 0, "answer": None, "elapsed_ms": None, "score": 0.0, "status": "missed",
-         "result": "not_present"}
+         "asking": 1, "result": "not_present"}
     ]
 
 

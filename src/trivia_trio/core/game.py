@@ -97,6 +97,8 @@ class Submission:
     points: int
     correct: bool
     status: str  # "submitted" or "missed"
+    # Which asking of the question it belongs to: 1 the first, 2 once it was asked again…
+    asking: int = 1
 
     @property
     def score(self) -> float:
@@ -105,12 +107,19 @@ class Submission:
 
 @dataclass
 class Opening:
-    """One time a question was opened; reopening a question starts a new clock."""
+    """The latest time a question was opened; reopening a question starts a new clock.
+
+    ``asking`` counts the times it was opened in the run (2 once it was asked again).
+    ``order`` ranks the openings that moved the teacher on through the quiz (a first
+    asking, or any opening by Next): the highest says where the teacher is
+    (``Game.next_question_idx``); asking an earlier question again keeps its order."""
 
     question_idx: int
     opened_at: int
     time_limit: int | None  # None: no clock (a slide without a time limit)
     closed_at: int | None = None
+    asking: int = 1
+    order: int | None = None  # None: recorded before the order was (then opened_at says)
 
     @property
     def deadline(self) -> int | None:
@@ -208,7 +217,7 @@ class Game:
             raise Rejected("quiz_finished", "the quiz has ended")
         self.participants[student_id] = Participant(student_id, name, cookie_id, now)
         missed = [
-            self._record(Submission(student_id, idx, None, None, None, 0, False, "missed"))
+            self._record(self._missed(student_id, idx))
             for idx, opening in sorted(self.openings.items())
             if opening.closed_at is not None
         ]
@@ -241,17 +250,26 @@ class Game:
         return new
 
     # ---- lifecycle ------------------------------------------------------------------
-    def open_question(self, idx: int, now: int, time_limit: int | None = None) -> Opening:
-        """Open ``idx`` (closing any other open question first is the caller's move)."""
+    def open_question(self, idx: int, now: int, time_limit: int | None = None, *,
+                      moves_on: bool = False) -> Opening:
+        """Open ``idx`` (closing any other open question first is the caller's move).
+
+        A first asking moves the teacher on to ``idx``; asking it again does not, unless
+        ``moves_on`` (Next opened it)."""
         if not 0 <= idx < len(self.quiz):
             raise Rejected("bad_question", f"question {idx} does not exist")
         if self.state is State.QUESTION_OPEN:
             raise Rejected("not_open", "close the open question first")
-        # Reopening: students who missed it may answer now; answers given stand.
+        # Asked again: students who missed it may answer now; an answer given before
+        # stands unless they answer again (results.counting_submission).
         by_student = self.answers.setdefault(idx, {})
         for student_id in [s for s, sub in by_student.items() if sub.status == "missed"]:
             del by_student[student_id]
-        opening = Opening(idx, now, time_limit or self.quiz.time_limit(idx))
+        before = self.openings.get(idx)
+        opening = Opening(idx, now, time_limit or self.quiz.time_limit(idx),
+                          asking=1 if before is None else before.asking + 1,
+                          order=self._last_order() + 1 if before is None or moves_on
+                          else before.order)
         self.openings[idx] = opening
         self.state, self.current_idx = State.QUESTION_OPEN, idx
         return opening
@@ -267,7 +285,7 @@ class Game:
         self.openings[idx].closed_at = now
         by_student = self.answers.setdefault(idx, {})
         missed = [
-            self._record(Submission(student_id, idx, None, None, None, 0, False, "missed"))
+            self._record(self._missed(student_id, idx))
             for student_id in self.participants
             if student_id not in by_student
         ]
@@ -304,9 +322,29 @@ class Game:
             raise Rejected("stale", f"pressed at {pressed_at}; the quiz is at {self.stage} now")
 
     def next_question_idx(self) -> int | None:
-        """The question after the current one (the first from the lobby); None past the last."""
-        following = 0 if self.current_idx is None else self.current_idx + 1
+        """The question after the one the teacher is at (the first from the lobby); None
+        past the last. The teacher is at the question most recently asked for the first
+        time: after asking an earlier one again, Next goes on from where they were."""
+        if self.state is State.LOBBY or not self.openings:
+            following = 0
+        else:
+            latest = max(self.openings.values(),
+                         key=lambda o: (-1 if o.order is None else o.order, o.opened_at))
+            following = latest.question_idx + 1
         return following if following < len(self.quiz) else None
+
+    def _last_order(self) -> int:
+        return max((o.order for o in self.openings.values() if o.order is not None), default=-1)
+
+    def earlier_answer(self, student_id: str, idx: int) -> Submission | None:
+        """While ``idx`` is asked again: the answer the student gave at an earlier asking,
+        which stands unless they answer again; None otherwise."""
+        kept = self.submission(student_id, idx)
+        opening = self.openings.get(idx)
+        if kept is None or kept.status != "submitted" or opening is None \
+                or opening.closed_at is not None or kept.asking >= opening.asking:
+            return None
+        return kept
 
     def next_step(self) -> Step | None:
         """What the one big button does now; None once the run is over.
@@ -342,19 +380,24 @@ class Game:
         except BadAnswer as exc:
             raise Rejected("bad_answer", str(exc)) from None
         existing = self.answers.get(question_idx, {}).get(student_id)
-        if existing is not None and existing.status == "submitted":
+        is_open = self.state is State.QUESTION_OPEN and self.current_idx == question_idx
+        if existing is not None and existing.status == "submitted" and not is_open:
             return existing
-        if self.state is not State.QUESTION_OPEN or self.current_idx != question_idx:
+        if not is_open:
             raise Rejected("not_open", "that question is not open")
         opening = self.openings[question_idx]
         elapsed = max(0, now - opening.opened_at)
-        if opening.deadline is not None and now > opening.deadline:
-            raise Rejected("time_expired", "time is up for this question")
         credit = kind.credit(stored)
         limit_ms = (opening.time_limit or 0) * 1000
         points = score_points(self.quiz.score_fn, credit, elapsed, limit_ms)
-        return Submission(student_id, question_idx, stored, now, elapsed, points, credit == 1,
-                          "submitted")
+        submission = Submission(student_id, question_idx, stored, now, elapsed, points,
+                                credit == 1, "submitted", opening.asking)
+        if existing is not None and \
+                results.counting_submission(existing, submission) is existing:
+            return existing
+        if opening.deadline is not None and now > opening.deadline:
+            raise Rejected("time_expired", "time is up for this question")
+        return submission
 
     def record(self, submission: Submission) -> bool:
         """Keep a checked submission; False if the one already kept still counts
@@ -367,11 +410,13 @@ class Game:
         self._record(submission)
         return True
 
-    def retract(self, submission: Submission) -> Submission | None:
-        """Forget a submission that could not be made durable, so the student can retry.
+    def retract(self, submission: Submission, replaced: Submission | None = None
+                ) -> Submission | None:
+        """Forget a submission that could not be made durable, so the student can retry;
+        the answer it ``replaced`` (given at an earlier asking) is kept again.
 
-        If its question closed meanwhile, the student missed it instead: that ``missed``
-        row is returned for the caller to record.
+        If its question closed meanwhile with no answer kept, the student missed it
+        instead: that ``missed`` row is returned for the caller to record.
         """
         by_student = self.answers.get(submission.question_idx, {})
         if by_student.get(submission.student_id) != submission:
@@ -382,10 +427,17 @@ class Game:
             return None
         participant.points -= submission.points
         self._standings_changed()
+        if replaced is not None and replaced.status == "submitted":
+            self._record(replaced)
+            return None
         if self.openings[submission.question_idx].closed_at is None:
             return None
-        return self._record(Submission(submission.student_id, submission.question_idx, None,
-                                       None, None, 0, False, "missed"))
+        return self._record(self._missed(submission.student_id, submission.question_idx))
+
+    def _missed(self, student_id: str, idx: int) -> Submission:
+        """The row of a student without an answer when ``idx`` closed (at its latest asking)."""
+        return Submission(student_id, idx, None, None, None, 0, False, "missed",
+                          self.openings[idx].asking)
 
     def _record(self, submission: Submission) -> Submission:
         self.answers.setdefault(submission.question_idx, {})[submission.student_id] = submission

@@ -51,6 +51,9 @@ class Kept(Protocol):
     @property
     def points(self) -> int: ...  # twentieths of a question
 
+    @property
+    def asking(self) -> int: ...  # the asking it was given at: 1, or 2 once asked again…
+
 
 class Asks(Protocol):
     """What the results need of a question's kind (``kinds.Kind`` is one)."""
@@ -62,16 +65,22 @@ class Asks(Protocol):
     def takes_answers(self) -> bool: ...
 
 
-def counting_submission(kept: Kept | None, new: Kept) -> Kept:
-    """Which answer counts when a student answers a question that already has one kept for
-    them (a repeat, or an answer to a re-asked question): the one place the rule lives.
+K = TypeVar("K", bound=Kept)
 
-    Today the first answer given stands; a ``missed`` row (the question closed without
-    their answer) gives way to an answer made after a re-ask.
+
+def counting_submission(kept: K | None, new: K) -> K:
+    """Which answer counts when a student answers a question that already has one kept for
+    them (a repeat, or an answer to a question asked again): the one place the rule lives.
+
+    A question asked again is a second chance: an answer given at a later asking
+    replaces the one kept from an earlier asking, score included, and a student who
+    does not answer again keeps theirs. Within one asking the first answer stands (a
+    repeat is the same answer sent again). A ``missed`` row (the question closed
+    without their answer) gives way to any answer.
     """
     if kept is None or kept.status != "submitted":
         return new
-    return kept
+    return new if new.asking > kept.asking else kept
 
 
 def has_answer(kept: Kept | None) -> bool:

@@ -118,7 +118,25 @@ def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
         "opened_at_server_ts": opening.opened_at,
         "remaining_ms": opening.remaining_ms(now),
     }
+    if opening.asking > 1:
+        message["asking"] = opening.asking
     return message if is_v1_quiz(game) else message | question_number(game, idx)
+
+
+def question_open_for_students(game: Game, idx: int, now: int) -> Callable[[str], str]:
+    """Each student's ``question_open``: one text for all, except while the question is
+    asked again, when a student who answered it before gets ``your_earlier_answer``
+    (it stands unless they answer again)."""
+    message = question_open_message(game, idx, now)
+    shared = encode(message)
+
+    def text_for(student_id: str) -> str:
+        earlier = game.earlier_answer(student_id, idx)
+        if earlier is None:
+            return shared
+        return encode(message | {"your_earlier_answer": answer_on_wire(game, earlier)})
+
+    return text_for if game.openings[idx].asking > 1 else lambda student_id: shared
 
 
 def answer_on_wire(game: Game, submission: Submission | None) -> Any:
@@ -221,9 +239,11 @@ def with_top(message: dict[str, Any], key: str, game: Game) -> dict[str, Any]:
 
 
 def instructor_closed_message(game: Game, idx: int) -> dict[str, Any]:
-    """The instructor's reveal: the shared one plus the class's ``results`` (results.py)."""
+    """The instructor's reveal: the shared one plus the class's ``results`` (results.py)
+    and ``next_idx``, the question Next opens (after a question asked again, the one
+    after where the teacher was; None after the last)."""
     return with_top(question_closed_message(game, idx), "top5", game) | {
-        "results": game.question_tally(idx).as_dict()}
+        "results": game.question_tally(idx).as_dict(), "next_idx": game.next_question_idx()}
 
 
 # ---- what a (re)connecting client gets first ---------------------------------------------
@@ -239,12 +259,12 @@ def student_snapshot(game: Game, student_id: str, now: int,
     if game.state is State.LOBBY:
         texts.append(encode(lobby_count_message(game)))
     elif game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED) and idx is not None:
-        texts.append(encode(question_open_message(game, idx, now)))
+        texts.append(question_open_for_students(game, idx, now)(student_id))
         submission = game.submission(student_id, idx)
         if game.state is State.QUESTION_CLOSED:
             texts.append(closed_for_students(game, idx).for_student(student_id))
         elif submission is not None and submission.status == "submitted" and \
-                submission not in uncommitted:
+                submission not in uncommitted and game.earlier_answer(student_id, idx) is None:
             texts.append(encode(ack_message(game, submission)))
     elif game.state is State.BETWEEN_QUESTIONS and idx is not None:
         texts.append(between_for_students(game, game.next_question_idx())
@@ -554,6 +574,7 @@ def me_payload(game: Game, student_id: str,
         "submissions": [
             {"question_idx": s.question_idx, "answer": answer_on_wire(game, s),
              "elapsed_ms": s.elapsed_ms, "score": s.score, "status": s.status,
+             "asking": s.asking,
              "result": results.result_of(asked[s.question_idx].kind, s,
                                          closed=asked[s.question_idx].closed,
                                          present=student_id in asked[s.question_idx].present)}

@@ -95,7 +95,7 @@ class Flow:
             elif step is Step.OPEN:
                 following = self.game.next_question_idx()
                 assert following is not None
-                await self._open_locked(following, None)
+                await self._open_locked(following, None, moves_on=True)
             elif step is Step.END:
                 await self._end_locked()
 
@@ -173,7 +173,8 @@ class Flow:
             if student_id not in self.game.participants:
                 continue
             answer = answers.get(student_id)
-            if answer is None or answer.status != "submitted" or answer in self.uncommitted:
+            if answer is None or answer.status != "submitted" or answer in self.uncommitted \
+                    or self.game.earlier_answer(student_id, idx) is not None:
                 return False
             anyone = True
         return anyone
@@ -241,17 +242,17 @@ class Flow:
                                             self.game))
         self.pacing.now()
 
-    async def _open_locked(self, idx: int, time_limit: int | None) -> None:
-        opening = self.game.open_question(idx, self.clock(), time_limit)
+    async def _open_locked(self, idx: int, time_limit: int | None, *,
+                           moves_on: bool = False) -> None:
+        opening = self.game.open_question(idx, self.clock(), time_limit, moves_on=moves_on)
         present = self.game.mark_present([s for s, _ in self.audience.connected_students()])
         await self._save_transition(
             partial(db.save_opening, run_id=self.run_id, o=opening),
             partial(db.save_presence, run_id=self.run_id, question_idx=idx, student_ids=present))
         await self.timer.start(self._nursery_or_fail(), opening)
         self._broadcast_state()
-        opened = views.encode(views.question_open_message(self.game, idx, self.clock()))
-        self._to_students(lambda student_id: opened)
-        self._to_instructors(opened)
+        self._to_students(views.question_open_for_students(self.game, idx, self.clock()))
+        self._to_instructors(views.question_open_message(self.game, idx, self.clock()))
         self.pacing.now()
 
     async def _close_locked(self) -> None:

@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS question_events (
     opened_at INTEGER NOT NULL,
     time_limit INTEGER NOT NULL,
     closed_at INTEGER,
+    asking INTEGER NOT NULL DEFAULT 1,
+    first_order INTEGER,
     PRIMARY KEY (run_id, question_idx)
 );
 CREATE TABLE IF NOT EXISTS submissions (
@@ -78,6 +80,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     score REAL NOT NULL,
     correct INTEGER NOT NULL,
     status TEXT NOT NULL,
+    asking INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (run_id, student_id, question_idx)
 );
 CREATE TABLE IF NOT EXISTS student_events (
@@ -97,6 +100,13 @@ CREATE TABLE IF NOT EXISTS presence (
     PRIMARY KEY (run_id, question_idx, student_id)
 ) WITHOUT ROWID;
 """
+# Columns added to a table after it was first made: a data folder from before gets them,
+# with their defaults (table, column, declaration).
+ADDED_COLUMNS = (
+    ("question_events", "asking", "INTEGER NOT NULL DEFAULT 1"),
+    ("question_events", "first_order", "INTEGER"),
+    ("submissions", "asking", "INTEGER NOT NULL DEFAULT 1"),
+)
 
 
 class StorageError(Exception):
@@ -138,8 +148,16 @@ def connect(path: Path) -> sqlite3.Connection:
     log.info("database %s: journal_mode=%s synchronous=FULL%s", path, journal,
              " fullfsync=ON" if sys.platform == "darwin" else "")
     conn.executescript(SCHEMA + LIBRARY_SCHEMA)
+    add_columns(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
+
+
+def add_columns(conn: sqlite3.Connection) -> None:
+    """Give the tables of an older data folder the columns added since (ADDED_COLUMNS)."""
+    for table, column, declaration in ADDED_COLUMNS:
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def durability_settings(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -273,13 +291,14 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
             "SELECT * FROM participants WHERE run_id = ? ORDER BY joined_at, rowid", (run_id,))
     ]
     record.openings = [
-        Opening(r["question_idx"], r["opened_at"], r["time_limit"] or None, r["closed_at"])
+        Opening(r["question_idx"], r["opened_at"], r["time_limit"] or None, r["closed_at"],
+                r["asking"], r["first_order"])
         for r in conn.execute("SELECT * FROM question_events WHERE run_id = ?", (run_id,))
     ]
     record.submissions = [
         Submission(r["student_id"], r["question_idx"], r["answer"], r["submitted_at"],
                    r["elapsed_ms"], math.floor(r["score"] * 20 + 0.5), bool(r["correct"]),
-                   r["status"])
+                   r["status"], r["asking"])
         for r in conn.execute("SELECT * FROM submissions WHERE run_id = ?", (run_id,))
     ]
     record.events = [
@@ -299,16 +318,28 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
 # ---- writes (each a function of the connection, run by the group committer) ------------
 def _submission_row(run_id: int, s: Submission) -> tuple[Any, ...]:
     return (run_id, s.student_id, s.question_idx, s.answer, s.submitted_at, s.elapsed_ms,
-            s.score, int(s.correct), s.status)
+            s.score, int(s.correct), s.status, s.asking)
+
+
+_INSERT_SUBMISSION = (
+    "INSERT INTO submissions (run_id, student_id, question_idx, answer, submitted_at, "
+    "elapsed_ms, score, correct, status, asking) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ")
 
 
 def insert_submissions(conn: sqlite3.Connection, run_id: int, rows: list[Submission]) -> None:
-    conn.executemany(
-        "INSERT INTO submissions (run_id, student_id, question_idx, answer, submitted_at, "
-        "elapsed_ms, score, correct, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        [_submission_row(run_id, s) for s in rows],
-    )
+    """Record new rows; a row already there stays (a repeat, written twice, counts once)."""
+    conn.executemany(_INSERT_SUBMISSION + "ON CONFLICT DO NOTHING",
+                     [_submission_row(run_id, s) for s in rows])
+
+
+def replace_submission(conn: sqlite3.Connection, run_id: int, s: Submission) -> None:
+    """Record the answer kept in place of the one given at an earlier asking (memory has
+    decided which counts: results.counting_submission)."""
+    conn.execute(_INSERT_SUBMISSION + "ON CONFLICT DO UPDATE SET answer = excluded.answer, "
+                 "submitted_at = excluded.submitted_at, elapsed_ms = excluded.elapsed_ms, "
+                 "score = excluded.score, correct = excluded.correct, "
+                 "status = excluded.status, asking = excluded.asking",
+                 _submission_row(run_id, s))
 
 
 def save_state(conn: sqlite3.Connection, sid: str, state: str, idx: int | None) -> None:
@@ -320,9 +351,10 @@ def save_opening(conn: sqlite3.Connection, run_id: int, o: Opening) -> None:
     """Record an opening; a reopened question forgets who missed it before."""
     conn.execute(
         "INSERT OR REPLACE INTO question_events (run_id, question_idx, opened_at, time_limit, "
-        "closed_at) VALUES (?, ?, ?, ?, ?)",
+        "closed_at, asking, first_order) VALUES (?, ?, ?, ?, ?, ?, ?)",
         # 0 is "no clock" (a slide without a time limit): the column predates slides.
-        (run_id, o.question_idx, o.opened_at, o.time_limit or 0, o.closed_at),
+        (run_id, o.question_idx, o.opened_at, o.time_limit or 0, o.closed_at, o.asking,
+         o.order),
     )
     if o.closed_at is None:
         conn.execute(

@@ -25,8 +25,12 @@ from .database import presence_key
 
 # v1's columns first, in v1's order; every later one at the end (docs/PROTOCOL.md).
 RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
-                  "score", "status", "answer_text", "result", "question", "question_text")
+                  "score", "status", "answer_text", "result", "question", "question_text",
+                  "asking")
 GRADEBOOK_COLUMNS = ("student_id", "name", "total_score", "correct", "answered")
+# After the question columns: the questions whose score comes from an answer given when
+# the question was asked again (results.counting_submission).
+GRADEBOOK_LAST_COLUMNS = ("kept_from_asked_again",)
 # A gradebook cell besides a score: see the README's "What the gradebook says".
 NO_ANSWER_CELL = ""
 NOT_PRESENT_CELL = "-"
@@ -100,7 +104,7 @@ class Run:
             for idx, row in rows.items():
                 kept.setdefault(idx, {})[student_id] = Submission(
                     student_id, idx, row["answer"], row["submitted_at"], row["elapsed_ms"],
-                    points(row["score"]), bool(row["correct"]), row["status"])
+                    points(row["score"]), bool(row["correct"]), row["status"], row["asking"])
         asked = {}
         for opening in self.openings:
             idx, closed_at = opening["question_idx"], opening["closed_at"]
@@ -145,7 +149,7 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
     run = found[0]
     answers: dict[str, dict[int, Row]] = {}
     for row in _rows(conn, "SELECT student_id, question_idx, answer, submitted_at, elapsed_ms, "
-                     "score, correct, status FROM submissions WHERE run_id = ? "
+                     "score, correct, status, asking FROM submissions WHERE run_id = ? "
                      "ORDER BY student_id, question_idx", run_id):
         answers.setdefault(row["student_id"], {})[row["question_idx"]] = row
     present: dict[int, set[str]] = {}
@@ -160,7 +164,7 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
         finished_at=run["finished_at"],
         participants=_rows(conn, "SELECT student_id, name, joined_at FROM participants "
                            "WHERE run_id = ? ORDER BY joined_at, rowid", run_id),
-        openings=_rows(conn, "SELECT question_idx, opened_at, time_limit, closed_at "
+        openings=_rows(conn, "SELECT question_idx, opened_at, time_limit, closed_at, asking "
                        "FROM question_events WHERE run_id = ? ORDER BY question_idx", run_id),
         answers=answers,
         events=_rows(conn, "SELECT student_id, question_idx, kind, ts, detail "
@@ -213,10 +217,11 @@ def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
                          _blank(a["elapsed_ms"]), _score(a["score"]), a["status"],
                          answer_text, _blank(result),
                          _blank(numbers[idx] if idx < len(numbers) else None),
-                         _cell(questions[idx].text if idx < len(questions) else "")])
+                         _cell(questions[idx].text if idx < len(questions) else ""),
+                         a["asking"]])
         t = grid.student(student_id)
         totals.append([*who, "total", "", t.right, "", _score(t.score), "total",
-                       "", "", "", ""])
+                       "", "", "", "", ""])
     return _csv(rows + totals)
 
 
@@ -247,15 +252,26 @@ def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
     questions, numbers, kinds = run.quiz.questions, run.numbers(), run.kinds()
     rows: list[list[object]] = [
         [*GRADEBOOK_COLUMNS, *(_cell(question_header(numbers[i], q.text, kinds[i]))
-                               for i, q in enumerate(questions))]
+                               for i, q in enumerate(questions)), *GRADEBOOK_LAST_COLUMNS]
     ]
     for student_id, name in ((p["student_id"], p["name"]) for p in run.participants):
         t = grid.student(student_id)
         rows.append([_cell(student_id), _cell(name), _score(t.score), t.right, t.answered,
                      *(gradebook_cell(grid.result(student_id, i),
                                       grid.kept.get(i, {}).get(student_id))
-                       if i in grid.asked else "" for i in range(len(questions)))])
+                       if i in grid.asked else "" for i in range(len(questions))),
+                     kept_from_asked_again(grid, student_id, numbers)])
     return _csv(rows)
+
+
+def kept_from_asked_again(grid: results.RunResults, student_id: str,
+                          numbers: list[int | None]) -> str:
+    """``Q2, Q5``: the questions whose kept answer the student gave when it was asked again."""
+    return ", ".join(
+        f"Q{numbers[idx]}" for idx in sorted(grid.kept)
+        if idx < len(numbers) and numbers[idx] is not None
+        and (kept := grid.kept[idx].get(student_id)) is not None
+        and results.has_answer(kept) and kept.asking > 1)
 
 
 # ---- JSON --------------------------------------------------------------------------------
