@@ -13,6 +13,8 @@
     right: { shown: "student.verdict.right", spoken: "student.verdict.right_spoken" },
     wrong: { shown: "student.verdict.wrong", spoken: "student.verdict.wrong_spoken" },
     none: { shown: "student.verdict.none", spoken: "student.verdict.none_spoken" },
+    partial: { shown: "student.verdict.partial", spoken: "student.verdict.partial_spoken" },
+    not_present: { shown: "student.verdict.not_present", spoken: "student.verdict.not_present_spoken" },
     poll: { shown: "student.verdict.poll", spoken: "student.verdict.poll_spoken" },
     slide: { shown: "student.verdict.slide", spoken: "student.verdict.slide_spoken" },
   };
@@ -312,11 +314,16 @@
       : t("student.reveal.announce_total", scores)));
   }
 
-  /** right, wrong, none (no answer), poll (a vote: nothing to get right) or slide (nothing to answer). */
+  /**
+   * right, partial, wrong, none (no answer), not_present (joined after it), poll (a vote:
+   * nothing to get right) or slide (nothing to answer); the server's your_result decides.
+   */
   function revealOutcome(kind, message) {
     if (!kind.takesAnswers) return "slide";
+    if (message.your_result === "not_present") return "not_present";
     if (message.your_answer === null || message.your_answer === undefined) return "none";
     if (kind.name === "poll") return "poll";
+    if (message.your_result === "partial") return "partial";
     const right = message.your_correct === undefined ? message.your_answer === message.correct : message.your_correct;
     return right ? "right" : "wrong";
   }
