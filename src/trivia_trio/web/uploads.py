@@ -82,14 +82,12 @@ def too_large_words(path: str, size: int | None, limit: int, limits: Limits) -> 
     return f"This request is {sent}; at most {megabytes(limit)}"
 
 
-def too_large(path: str, headers: Mapping[str, str], limits: Limits,
-              size: int | None = None) -> tuple[Response, int]:
+def too_large(path: str, headers: Mapping[str, str], limits: Limits) -> tuple[Response, int]:
     """The JSON 413 for a body over its limit: ``{code: "too_large", message,
     limit_bytes, size_bytes}`` (``size_bytes`` null when the request did not say)."""
     limit = body_limit(path, headers, limits)
-    declared = headers.get("Content-Length")
-    if size is None and declared is not None and declared.isdigit():
-        size = int(declared)
+    declared = headers.get("Content-Length") or ""
+    size = int(declared) if declared.isdigit() else None
     return jsonify({"code": "too_large", "message": too_large_words(path, size, limit, limits),
                     "limit_bytes": limit, "size_bytes": size}), 413
 
