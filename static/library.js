@@ -122,19 +122,23 @@ i18n.ready.then(() => {
     return [data.code ? i18n.serverText("error", data.code, limit) : t("library.refused", { status: String(status) })];
   }
 
-  /** Running a quiz after the end starts a new run: every phone still in the ended one goes
-   * back to the join form (with its id and name filled in). Asked first. */
-  async function sendsAClassAway(quiz) {
+  /** Students in the run on screen are asked about first: after the end, running a quiz
+   * starts a new run and sends their phones back to the join form (with id and name filled
+   * in); in the lobby, the quiz waits for the next run, which Reset starts. While a
+   * question is in play the server refuses (end the quiz first), so nothing is asked. */
+  async function cancelledOverAClass(quiz) {
     const current = window.currentRun ? window.currentRun() : null;
-    if (!current || current.state !== "finished" || current.students === 0) return false;
-    return !(await confirmAction(t("library.confirm_run", { title: quiz.title, current: current.title }), t("library.confirm_run_button")));
+    const asks = { finished: "library.confirm_run", lobby: "library.confirm_run_waits" };
+    if (!current || current.students === 0 || !asks[current.state]) return false;
+    return !(await confirmAction(t(asks[current.state], { title: quiz.title, current: current.title }), t("library.confirm_run_button")));
   }
 
   async function run(quiz) {
-    if (await sendsAClassAway(quiz)) return;
+    if (await cancelledOverAClass(quiz)) return;
     const reply = await act("POST", API + "/" + quiz.quiz_id + "/run");
     if (!reply) return;
-    if (reply.status === 200) say(el("p", { class: "success", text: t("library.ready", { title: quiz.title }) }));
+    if (reply.status === 200 && reply.data.pending) say(el("p", { class: "success", text: i18n.serverText("warning", "quiz_pending", { title: quiz.title }) }));
+    else if (reply.status === 200) say(el("p", { class: "success", text: t("library.ready", { title: quiz.title }) }));
     else if (reply.status === 409 && reply.data.code !== "draft") say(el("p", { class: "form-error", text: t("library.busy") }));
     else say(el("p", { class: "form-error", text: reply.data && reply.data.code ? i18n.serverText("error", reply.data.code) : t("library.run_failed") }));
     refresh();

@@ -214,3 +214,25 @@ def test_a_question_asked_again_shows_the_earlier_answer_and_next_goes_on_from_t
     expect(teacher.locator("#next-hint")).to_have_text("Next opens question 3 of 3.")
     next_button.click()
     expect(ada.get_by_role("heading", name="Largest planet?")).to_be_visible()
+
+
+def test_running_another_quiz_in_a_lobby_with_students_asks_and_says_it_waits(
+        classroom: Classroom, tmp_path: Path) -> None:
+    teacher = classroom.instructor()
+    ada = classroom.student("s1", "Ada", PHONE_390)
+    (tmp_path / "fresh.json").write_text(json.dumps({"title": "Fresh", "questions": [
+        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
+    teacher.set_input_files("#quiz-file", tmp_path / "fresh.json")
+    expect(teacher.locator("#upload-result")).to_have_text("Imported “Fresh” (1 question).")
+    teacher.get_by_role("button", name="Run Fresh").click()
+    dialog = teacher.get_by_role("dialog")
+    expect(dialog).to_contain_text(
+        "Students have joined “Three questions”, so it keeps its quiz: “Fresh” waits for the "
+        "next run. Starting that run (Reset) sends their phones back to the join form (their "
+        "ID and name stay filled in).")
+    dialog.get_by_role("button", name="Run it").click()
+    waits = ("This run keeps its quiz, as students have joined it. “Fresh” starts with the "
+             "next run (Reset).")
+    expect(teacher.locator("#upload-result")).to_have_text(waits)
+    expect(teacher.locator("#quiz-title")).to_have_text("Three questions")
+    expect(ada.locator("#lobby-view")).to_be_visible()
