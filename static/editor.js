@@ -27,7 +27,11 @@
 
   const quizId = Number(new URLSearchParams(location.search).get("quiz"));
   const api = "/api/instructor/library/" + quizId;
-  const draftKey = "trivia-trio-editor-" + quizId;
+  // Each tab keeps its unsaved typing under a key of its own, so one tab's copy never
+  // replaces another's (a tab closed during a conflict keeps its copy until it is saved).
+  const draftPrefix = "trivia-trio-editor-" + quizId;
+  const draftKey = draftPrefix + ":" + Math.random().toString(36).slice(2);
+  let adoptedKey = null; // the copy of a closed tab this one restored
   const form = byId("question-form");
   const list = byId("question-list");
 
@@ -42,7 +46,6 @@
   let saving = null; // the save in flight (a promise), or null
   let base = null; // the version (edited_at) this tab's changes are based on
   let conflict = false; // another tab saved over `base`: nothing more is saved here
-  const tab = Math.random().toString(36).slice(2); // whose draft is in localStorage
   const PROJECTOR_WIDTH = 1920; // the projector preview's frame, in CSS px: a 1080p screen
   const projectorPreview = openProjectorPreview();
   let room = { join_url: "", qr_url: null }; // where students join: the projector's corner shows it
@@ -144,21 +147,33 @@
 
   function changed() {
     edits += 1;
-    localStorage.setItem(draftKey, JSON.stringify({ at: Date.now(), quiz: fileForm(), base, tab }));
+    localStorage.setItem(draftKey, JSON.stringify({ at: Date.now(), quiz: fileForm(), base }));
     if (conflict) return; // kept here and in localStorage until the teacher chooses
     setText("save-status", "Editing…");
     clearTimeout(saveTimer);
     saveTimer = setTimeout(save, SAVE_DELAY_MS);
   }
 
-  /** Forget the localStorage copy once it is saved, unless another tab wrote it since. */
+  /** Forget this tab's localStorage copy (and the one it restored) once it is saved. */
   function dropOwnDraft() {
-    try {
-      const draft = JSON.parse(localStorage.getItem(draftKey) || "null");
-      if (!draft || draft.tab === tab) localStorage.removeItem(draftKey);
-    } catch (unreadable) {
-      localStorage.removeItem(draftKey);
+    localStorage.removeItem(draftKey);
+    if (adoptedKey) localStorage.removeItem(adoptedKey);
+  }
+
+  /** The copies of this quiz in localStorage, as [key, copy]; the older one-key form too. */
+  function storedDrafts() {
+    const found = [];
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key !== draftPrefix && !key.startsWith(draftPrefix + ":")) continue;
+      try {
+        const draft = JSON.parse(localStorage.getItem(key));
+        if (draft && draft.quiz) found.push([key, draft]);
+      } catch (unreadable) {
+        localStorage.removeItem(key);
+      }
     }
+    return found;
   }
 
   function saveBody() {
@@ -838,6 +853,15 @@
 
   // ---- Start -----------------------------------------------------------------------
 
+  /** JSON with sorted keys: two quiz objects with the same content give the same text. */
+  function sameText(value) {
+    if (Array.isArray(value)) return "[" + value.map(sameText).join(",") + "]";
+    if (value && typeof value === "object") {
+      return "{" + Object.keys(value).sort().map((key) => JSON.stringify(key) + ":" + sameText(value[key])).join(",") + "}";
+    }
+    return JSON.stringify(value === undefined ? null : value);
+  }
+
   async function start() {
     const response = await fetch(api);
     if (!response.ok) {
@@ -848,13 +872,22 @@
     pictureMaxBytes = kept.picture_max_bytes || Infinity;
     const screen = await requestJson("GET", "/api/projector").catch(() => null);
     if (screen && screen.status === 200 && screen.data) room = { join_url: screen.data.join_url, qr_url: screen.data.qr_url };
+    // A copy left in localStorage is typing no save took: newer than the saved quiz, or
+    // typed over an older version (a tab closed during a conflict). A copy equal to the
+    // saved quiz was saved after all: it is dropped. The latest unsaved one is restored.
     let restored = null;
-    try {
-      restored = JSON.parse(localStorage.getItem(draftKey) || "null");
-    } catch (error) {
-      restored = null;
-    }
-    const useLocal = restored && restored.quiz && restored.at > kept.edited_at;
+    storedDrafts().forEach(([key, draft]) => {
+      if (sameText(draft.quiz) === sameText(kept.quiz)) {
+        localStorage.removeItem(key);
+        return;
+      }
+      const unsaved = draft.at > kept.edited_at || (typeof draft.base === "number" && draft.base !== kept.edited_at);
+      if (unsaved && (!restored || draft.at > restored.at)) {
+        restored = draft;
+        adoptedKey = key;
+      }
+    });
+    const useLocal = restored !== null;
     quiz = modelOf(useLocal ? restored.quiz : kept.quiz);
     // Typing restored from before the tab closed is based on the version it was typed
     // over: if the quiz was saved since, its save is refused and the teacher chooses.

@@ -187,8 +187,16 @@ def test_two_tabs_on_one_quiz_never_overwrite_each_other_and_lose_nothing(
     expect(second.locator("#save-status")).to_have_text("Not saved: changed elsewhere")
     desk.check(second, "conflict")
     assert library_json(first, quiz_id)["title"] == "Title from the first tab"
-    # Typing goes on in the second tab, kept, and is never saved over the first's.
+    # Typing goes on in the second tab, kept, and is never saved over the first's; even
+    # closed without a choice and opened again after the first tab saved once more.
     second.get_by_label("Question text").fill("Typed after the conflict")
+    second.close()
+    first.get_by_label("Explanation (shown at the reveal)").fill("Saved later by the first")
+    wait_saved(first)
+    second = desk.page(f"/instructor/editor?quiz={quiz_id}")
+    expect(second.get_by_role("alert").filter(has_text="saved from another tab")).to_be_visible()
+    expect(second.get_by_label("Title")).to_have_value("Title from the second tab")
+    expect(second.get_by_label("Question text")).to_have_value("Typed after the conflict")
     second.get_by_role("button", name="Keep mine as a new quiz").click()
     second.wait_for_url(re.compile(rf"/instructor/editor\?quiz=(?!{quiz_id}$)\d+$"))
     expect(second.get_by_label("Title")).to_have_value("Title from the second tab (copy)")
