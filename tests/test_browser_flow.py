@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .test_browser import (  # noqa: F401 (fixtures)
+    DASHBOARD,
     PHONE_390,
     Classroom,
     answer,
@@ -29,6 +30,14 @@ from .test_browser import classroom as classroom  # the fixture
 pytestmark = pytest.mark.browser
 
 HELD = "Next just moved on: another press within a second is ignored."
+
+
+def dashboard(classroom: Classroom) -> Page:
+    """The teacher's dashboard on a 1366x768 laptop."""
+    page = classroom.open("instructor", f"/instructor?key={classroom.server.instructor_key}",
+                          DASHBOARD)
+    expect(page.locator("#state-label")).not_to_have_text("connecting…")
+    return page
 
 
 def requests_json(url: str) -> Any:
@@ -54,7 +63,7 @@ def commands_sent(page: Page) -> list[dict[str, Any]]:
 
 def test_a_double_tap_on_next_is_ignored_for_a_second_but_close_now_never_is(
         classroom: Classroom) -> None:
-    teacher = classroom.instructor()
+    teacher = dashboard(classroom)
     ada = classroom.student("s1", "Ada", PHONE_390)
     sent = commands_sent(teacher)
     next_button = teacher.get_by_role("button", name="Next", exact=True)
@@ -103,7 +112,7 @@ def test_while_the_server_is_down_every_clock_stands_still_and_resumes_at_the_se
     """A clock that ran on while the server was down jumped back at the reconnect (45 s,
     20 s, 45 s), or showed 0 after a longer outage. The pages' time here is Playwright's
     clock, so 15 s of outage pass on the pages in an instant."""
-    classroom.instructor()
+    dashboard(classroom)
     classroom.projector()
     classroom.student("s1", "Ada", PHONE_390)
     for page in classroom.pages.values():
@@ -144,7 +153,7 @@ def test_while_the_server_is_down_every_clock_stands_still_and_resumes_at_the_se
 
 def test_running_another_quiz_after_the_end_asks_first_and_phones_keep_id_and_name(
         classroom: Classroom, tmp_path: Path) -> None:
-    teacher = classroom.instructor()
+    teacher = dashboard(classroom)
     ada = classroom.student("s1", "Ada", PHONE_390)
     ada.reload()  # the form's fields are empty after a reload: the phone still knows them
     expect(ada.locator("#lobby-view")).to_be_visible()
@@ -188,7 +197,7 @@ def test_running_another_quiz_after_the_end_asks_first_and_phones_keep_id_and_na
 
 def test_a_question_asked_again_shows_the_earlier_answer_and_next_goes_on_from_there(
         classroom: Classroom) -> None:
-    teacher = classroom.instructor()
+    teacher = dashboard(classroom)
     ada = classroom.student("s1", "Ada", PHONE_390)
     next_button = teacher.get_by_role("button", name="Next", exact=True)
     next_button.click()  # question 1
@@ -218,7 +227,7 @@ def test_a_question_asked_again_shows_the_earlier_answer_and_next_goes_on_from_t
 
 def test_running_another_quiz_in_a_lobby_with_students_asks_and_says_it_waits(
         classroom: Classroom, tmp_path: Path) -> None:
-    teacher = classroom.instructor()
+    teacher = dashboard(classroom)
     ada = classroom.student("s1", "Ada", PHONE_390)
     (tmp_path / "fresh.json").write_text(json.dumps({"title": "Fresh", "questions": [
         {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
@@ -230,6 +239,7 @@ def test_running_another_quiz_in_a_lobby_with_students_asks_and_says_it_waits(
         "Students have joined “Three questions”, so it keeps its quiz: “Fresh” waits for the "
         "next run. Starting that run (Reset) sends their phones back to the join form (their "
         "ID and name stay filled in).")
+    teacher.screenshot(path=classroom.screenshots / f"{classroom.name}-dialog-instructor.png")
     dialog.get_by_role("button", name="Run it").click()
     waits = ("This run keeps its quiz, as students have joined it. “Fresh” starts with the "
              "next run (Reset).")
