@@ -837,6 +837,11 @@
       goToFirstProblem();
       return;
     }
+    // As on the dashboard: running over a class that is in the room asks first.
+    const screen = await requestJson("GET", "/api/projector").catch(() => null);
+    const current = screen && screen.status === 200 ? { state: screen.data.state, title: screen.data.title, students: screen.data.participant_count } : null;
+    const question = runOverAClassQuestion(current, quiz.title);
+    if (question !== null && !(await confirmAction(question, t("library.confirm_run_button")))) return;
     let reply;
     try {
       reply = await requestJson("POST", api + "/run");

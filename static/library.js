@@ -127,10 +127,8 @@ i18n.ready.then(() => {
    * in); in the lobby, the quiz waits for the next run, which Reset starts. While a
    * question is in play the server refuses (end the quiz first), so nothing is asked. */
   async function cancelledOverAClass(quiz) {
-    const current = window.currentRun ? window.currentRun() : null;
-    const asks = { finished: "library.confirm_run", lobby: "library.confirm_run_waits" };
-    if (!current || current.students === 0 || !asks[current.state]) return false;
-    return !(await confirmAction(t(asks[current.state], { title: quiz.title, current: current.title }), t("library.confirm_run_button")));
+    const question = runOverAClassQuestion(window.currentRun ? window.currentRun() : null, quiz.title);
+    return question !== null && !(await confirmAction(question, t("library.confirm_run_button")));
   }
 
   async function run(quiz) {

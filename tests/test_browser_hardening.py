@@ -324,3 +324,19 @@ def test_at_1366x768_the_library_starts_above_the_fold_and_reads_right(
     bundle = dashboard.get_by_role("link", name="Export All eight kinds as .zip with pictures")
     expect(bundle).to_have_text(".zip with pictures")
     desk.check(dashboard, "library-fold")
+
+
+def test_run_from_the_editor_asks_first_when_a_class_is_in_the_room(
+        desk: Desk) -> None:  # noqa: F811
+    trio.run(lambda: join(desk.server, "s1", "Ada"))
+    editor = open_in_editor(desk, THREE)
+    editor.get_by_role("button", name="Run this quiz").click()
+    dialog = editor.get_by_role("dialog")
+    expect(dialog).to_contain_text("Students have joined")
+    desk.check(editor, "run-asks")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert "/instructor/editor" in editor.url  # nothing ran
+    editor.get_by_role("button", name="Run this quiz").click()
+    dialog.get_by_role("button", name="Run it").click()
+    editor.wait_for_url(f"{desk.server.url}/instructor")
