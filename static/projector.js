@@ -82,10 +82,13 @@
     if (katexReady && !window.katex) katexReady.then(fitSoon, () => {});
   }
 
-  /** Shrink (or, for a crowded reveal, reflow) the shown stage until it fits the screen. */
-  function fitShown() {
+  /**
+   * Shrink (or, for a crowded reveal, reflow) the shown stage until it fits the screen;
+   * `again`: its size changed without its content (see fitSoon).
+   */
+  function fitShown(again) {
     const stage = Object.keys(views).map((key) => views[key]).find((view) => !view.hidden);
-    if (stage) fitStage(document.body, stage, stage === views.reveal ? ["is-crowded", "is-packed"] : []);
+    if (stage) fitStage(document.body, stage, stage === views.reveal ? ["is-crowded", "is-packed"] : [], again);
   }
 
   // What changes a stage's size after it is drawn: the window, a picture or a font
@@ -93,7 +96,7 @@
   let refit = 0;
   function fitSoon() {
     cancelAnimationFrame(refit);
-    refit = requestAnimationFrame(fitShown);
+    refit = requestAnimationFrame(() => fitShown(true));
   }
   window.addEventListener("resize", fitSoon);
   document.addEventListener("load", (event) => {
