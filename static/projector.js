@@ -18,7 +18,7 @@
     between_questions: "leaders",
     finished: "final",
   };
-  const PODIUM_WORD_CHARS = 12; // a longer word would not fit its podium step at full size
+  const PODIUM_WORD_CHARS = 12; // a longer word would not fit its step (of three) at full size
   const LONG_QUESTION_CHARS = 120; // past this the question drops to a smaller size to fit
   const countdown = createCountdown(byId("question-countdown"));
   let announced = ""; // what the screen last told a screen reader, so redraws stay quiet
@@ -183,10 +183,16 @@
   /** Everyone tied for a podium place stands on it (`podium`: ranks 1 to 3, ties whole). */
   function drawFinal(podium, leaderboard) {
     const places = ["first", "second", "third"];
+    // Ties stand together: a podium of more than three takes more of the width, and its
+    // narrower steps smaller names.
+    const standing = Math.max(3, podium.length);
+    const longWord = (PODIUM_WORD_CHARS * 3) / standing;
+    views.final.style.setProperty("--places", String(standing));
+    views.final.classList.toggle("has-wide-podium", standing > 3);
     fill(byId("podium"), ...podium.map((row) =>
       // Each stands by rank (second left, first middle, third right); a tie stands together.
       el("li", { class: "podium-place podium-" + places[Math.min(row.rank, 3) - 1] },
-        el("span", { class: longestWord(row.name) > PODIUM_WORD_CHARS ? "podium-name podium-name-long" : "podium-name", dir: "auto", title: row.name, text: row.name }),
+        el("span", { class: longestWord(row.name) > longWord ? "podium-name podium-name-long" : "podium-name", dir: "auto", title: row.name, text: row.name }),
         el("span", { class: "podium-score", text: formatScore(row.score) }),
         // Step height follows the rank, so students tied for first stand equally high.
         el("span", { class: "podium-step podium-step-" + places[Math.min(row.rank, 3) - 1], text: i18n.formatNumber(row.rank) }))));
