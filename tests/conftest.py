@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import trio
@@ -27,6 +27,9 @@ from trio_websocket import WebSocketConnection, open_websocket_url
 from trivia_trio.config import Settings
 from trivia_trio.tools.http_client import Response, request
 from trivia_trio.web.server import ServerInfo, serve
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # CI explores the same examples every run (a failure there is reproducible);
 # local runs keep exploring new ones.
@@ -289,6 +292,41 @@ def server_process(tmp_path: Path, quiz_path: Path) -> Iterator[ServerProcess]:
     yield proc
     if proc.process and proc.process.poll() is None:
         proc.stop()
+
+
+# ---- one chromium per test process -----------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, started once per test process (once per xdist worker) by the first
+    test that asks for it. Tests share nothing else: each opens its own contexts (cookies,
+    storage, viewport) and closes them."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """``screenshots/`` under pytest's temporary folder; one folder for every xdist worker
+    (their temporary folders are ``popen-gwN`` inside the run's)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / "screenshots"
+    folder.mkdir(exist_ok=True)
+    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        print(f"\nbrowser screenshots: {folder}")
+    return folder
 
 
 # ---- every server's log: no traceback, no ERROR line -----------------------------------------

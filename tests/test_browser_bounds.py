@@ -18,7 +18,7 @@ from trivia_trio.core.math_text import math_depth, math_pieces
 
 from . import picture_headers as headers
 from .conftest import INSTRUCTOR_KEY, ServerProcess
-from .test_browser import answer, browser, join, screenshots  # noqa: F401 (fixtures)
+from .test_browser import answer, join
 from .test_browser_library import (  # noqa: F401 (fixtures)
     Desk,
     desk,
@@ -84,7 +84,7 @@ def pictured(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def test_a_phone_survives_a_question_whose_picture_is_a_bomb(
-        browser: Browser, pictured: ServerProcess, screenshots: Path) -> None:  # noqa: F811
+        browser: Browser, pictured: ServerProcess, screenshots: Path) -> None:
     crashed: list[str] = []
     teacher = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     teacher.goto(f"{pictured.url}/instructor?key={INSTRUCTOR_KEY}")

@@ -18,9 +18,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import ServerProcess
-from .test_browser import DASHBOARD, PHONE_390, Classroom, answer, browser, classroom, screenshots
+from .test_browser import DASHBOARD, PHONE_390, Classroom, answer, classroom
 
-__all__ = ["browser", "classroom", "screenshots"]  # the fixtures this module borrows
+__all__ = ["classroom"]  # the fixture this module borrows
 
 pytestmark = pytest.mark.browser
 

@@ -21,9 +21,7 @@ from .test_browser import (  # noqa: F401 (fixtures)
     PHONE_390,
     Classroom,
     answer,
-    browser,
     confirm,
-    screenshots,
 )
 from .test_browser import classroom as classroom  # the fixture
 

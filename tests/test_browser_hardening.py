@@ -22,12 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 from trivia_trio.tools.http_client import request
 
 from .conftest import INSTRUCTOR_KEY, ServerProcess, connect, join
-from .test_browser import (  # noqa: F401 (fixtures)
-    DASHBOARD,
-    PROJECTOR,
-    browser,
-    screenshots,
-)
+from .test_browser import DASHBOARD, PROJECTOR
 from .test_browser_library import (  # noqa: F401 (fixtures)
     Desk,
     desk,
@@ -81,7 +76,7 @@ def library_titles(server: ServerProcess, cookie: str) -> list[str]:
 
 
 def test_a_page_on_another_port_cannot_use_the_instructors_cookie(
-        browser: Browser, server_process: ServerProcess,  # noqa: F811
+        browser: Browser, server_process: ServerProcess,
         other_port: tuple[Path, str]) -> None:
     folder, elsewhere = other_port
     (folder / "attack.html").write_text(ATTACK % {"quiz": json.dumps(PLANTED),
@@ -112,7 +107,7 @@ def test_a_page_on_another_port_cannot_use_the_instructors_cookie(
 
 
 def test_answers_that_look_like_paris_are_one_row_on_the_projector_and_dashboard(
-        browser: Browser, tmp_path: Path, screenshots: Path) -> None:  # noqa: F811
+        browser: Browser, tmp_path: Path, screenshots: Path) -> None:
     quiz = tmp_path / "capital.json"
     quiz.write_text(json.dumps({"title": "Capitals", "questions": [
         {"kind": "text", "text": "Capital of France?", "accept": ["Paris"]}]}))

@@ -18,7 +18,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from .conftest import ServerProcess
-from .test_browser import browser, screenshots  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -90,8 +89,8 @@ class Pages:
 
 
 @pytest.fixture
-def pages(request: pytest.FixtureRequest, browser: Browser,  # noqa: F811
-          server_process: ServerProcess, screenshots: Path) -> Iterator[Pages]:  # noqa: F811
+def pages(request: pytest.FixtureRequest, browser: Browser,
+          server_process: ServerProcess, screenshots: Path) -> Iterator[Pages]:
     opened = Pages(browser, server_process, screenshots, request.node.name)
     yield opened
     for context in opened.contexts:

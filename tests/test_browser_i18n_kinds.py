@@ -19,9 +19,7 @@ from .test_browser_i18n import (  # noqa: F401 (fixtures)
     PHONE,
     PROJECTOR,
     Pages,
-    browser,
     pages,
-    screenshots,
     words,
 )
 

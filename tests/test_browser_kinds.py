@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import ServerProcess
-from .test_browser import PROJECTOR, Classroom, browser, join, screenshots  # noqa: F401
+from .test_browser import PROJECTOR, Classroom, join
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +85,8 @@ def quiz_path(tmp_path: Path, quiz: dict[str, Any]) -> Path:
 
 
 @pytest.fixture
-def room(request: pytest.FixtureRequest, browser: Browser,  # noqa: F811
-         server_process: ServerProcess, screenshots: Path) -> Iterator[KindsClassroom]:  # noqa: F811
+def room(request: pytest.FixtureRequest, browser: Browser,
+         server_process: ServerProcess, screenshots: Path) -> Iterator[KindsClassroom]:
     classroom = KindsClassroom(browser, server_process, screenshots, request.node.name)
     yield classroom
     for page in classroom.pages.values():

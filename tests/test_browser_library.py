@@ -19,12 +19,11 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from trivia_trio.core.quiz import quiz_from_dict
 
 from .conftest import INSTRUCTOR_KEY, ServerProcess
-from .test_browser import BIG_PHONE, answer, browser, join, screenshots  # noqa: F401 (fixtures)
+from .test_browser import BIG_PHONE, answer, join
 from .test_browser_i18n import words
 
 pytestmark = pytest.mark.browser
 DASHBOARD = {"width": 1366, "height": 768}
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 expect.set_options(timeout=10_000)
 
 
@@ -61,9 +60,8 @@ class Desk:
         sideways scrolling, no script error."""
         shot = self.shots / f"{self.name}-{stage}.png"
         page.screenshot(path=shot, full_page=True)
-        if docs_name:
-            DOCS.mkdir(exist_ok=True)
-            (page.locator(within) if within else page).screenshot(path=DOCS / docs_name)
+        if docs_name:  # the README's picture, beside the others: a test never writes docs/
+            (page.locator(within) if within else page).screenshot(path=self.shots / docs_name)
         violations = self.axe.run(page, within).response["violations"]
         found = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
                  for v in violations]
@@ -73,8 +71,8 @@ class Desk:
 
 
 @pytest.fixture
-def desk(request: pytest.FixtureRequest, browser: Browser,  # noqa: F811
-         empty_library: ServerProcess, screenshots: Path) -> Iterator[Desk]:  # noqa: F811
+def desk(request: pytest.FixtureRequest, browser: Browser,
+         empty_library: ServerProcess, screenshots: Path) -> Iterator[Desk]:
     found = Desk(browser, empty_library, screenshots, request.node.name)
     yield found
     found.context.close()
@@ -132,7 +130,7 @@ def library_json(page: Page, quiz_id: str) -> dict[str, object]:
 
 
 def test_write_a_quiz_from_an_empty_library_and_run_it_with_two_phones(
-        desk: Desk, browser: Browser) -> None:  # noqa: F811
+        desk: Desk, browser: Browser) -> None:
     dashboard = desk.page()
     expect(dashboard.get_by_text("The library is empty")).to_be_visible()
     editor = new_quiz(dashboard)

@@ -12,7 +12,6 @@ from bench.page_weight import KB, MATH_QUIZ, measure, report
 from playwright.sync_api import Browser
 
 from .conftest import ServerProcess
-from .test_browser import browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +24,7 @@ def quiz_path(tmp_path: Path) -> Path:
 
 
 def test_a_reload_costs_a_304_and_everything_else_comes_from_the_cache(
-        browser: Browser, server_process: ServerProcess) -> None:  # noqa: F811
+        browser: Browser, server_process: ServerProcess) -> None:
     figures = measure(browser, server_process.url, server_process.instructor_key)
     print("\n" + report(figures))
     assert figures["student"]["cold"]["bytes"] <= 40 * KB

@@ -21,7 +21,6 @@ import trio
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import ServerProcess, connect, instructor_cookie, join
-from .test_browser import browser, screenshots  # noqa: F401
 from .test_browser_kinds import png
 
 pytestmark = pytest.mark.browser
@@ -298,8 +297,8 @@ def quiz_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def big_screen(browser: Browser, server_process: ServerProcess,  # noqa: F811
-               screenshots: Path) -> Iterator[BigScreen]:  # noqa: F811
+def big_screen(browser: Browser, server_process: ServerProcess,
+               screenshots: Path) -> Iterator[BigScreen]:
     context = browser.new_context(viewport=FULL_HD)
     page = context.new_page()
     errors: list[str] = []

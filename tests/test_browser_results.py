@@ -15,10 +15,8 @@ from .test_browser import (  # noqa: F401
     PHONE_390,
     Classroom,
     assert_readable_from_the_back,
-    browser,
     classroom,
     join,
-    screenshots,
 )
 
 pytestmark = pytest.mark.browser

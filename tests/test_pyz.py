@@ -37,6 +37,10 @@ from trivia_trio.web.assets import Assets
 
 from .conftest import log_problems
 
+# The build takes a while: every test here runs in one xdist worker (``--dist loadgroup``),
+# so a parallel run builds the archive once.
+pytestmark = pytest.mark.xdist_group("pyz")
+
 ROOT = Path(__file__).resolve().parents[1]
 SUPPORTED = ("3.11", "3.12", "3.13")
 TOO_OLD = ("2.7", "3.6", "3.7", "3.8", "3.9", "3.10")
