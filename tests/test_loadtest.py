@@ -15,17 +15,11 @@ import pytest
 import trio
 
 from trivia_trio.tools import http_client
-from trivia_trio.tools.loadtest import (
-    METRICS,
-    MIXED_QUESTIONS,
-    LoadtestRefused,
-    Plan,
-    check_loopback_url,
-    open_own_server,
-    percentile,
-    run_loadtest,
-    simulate_class,
-)
+from trivia_trio.tools.class_model import METRICS, LoadtestRefused, Plan
+from trivia_trio.tools.class_quiz import MIXED_QUESTIONS
+from trivia_trio.tools.class_run import simulate_class
+from trivia_trio.tools.loadtest import check_loopback_url, open_own_server, run_loadtest
+from trivia_trio.tools.measure import percentile
 
 
 async def test_a_small_class_runs_without_errors_and_reports_every_figure() -> None:
