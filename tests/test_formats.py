@@ -159,6 +159,7 @@ def test_any_quiz_survives_a_csv_round_trip(quiz: Quiz) -> None:
     assert build(csv_format, csv_format.dump(quiz)) == quiz
 
 
+@pytest.mark.slow
 @given(quizzes(with_time_limits=False))
 def test_any_quiz_survives_a_gift_round_trip(quiz: Quiz) -> None:
     assert build(gift, gift.dump(quiz)) == quiz
@@ -225,6 +226,7 @@ SYNTAX = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @given(
     st.one_of(st.text(), st.lists(SYNTAX).map("".join)),
     st.sampled_from(["q.json", "q.csv", "q.gift", "q.txt", "upload"]),

@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import trio
 
 from trivia_trio.config import Settings
@@ -112,6 +113,7 @@ async def test_the_same_command_after_a_crash_resumes_the_loaded_quiz_not_the_de
         before["/api/instructor/gradebook.csv"].splitlines()[0]
 
 
+@pytest.mark.slow
 async def test_another_file_while_a_run_is_in_progress_resumes_it_and_waits_for_reset(
         tmp_path: Path) -> None:
     proc = ServerProcess(tmp_path / "data", write_quiz(tmp_path / "monday.json", THREE_QUESTIONS))

@@ -460,4 +460,4 @@ class GameMachine(RuleBasedStateMachine):
 
 
 GameMachine.TestCase.settings = settings(max_examples=250, stateful_step_count=60, deadline=None)
-TestRandomRuns = GameMachine.TestCase
+TestRandomRuns = pytest.mark.slow(GameMachine.TestCase)

@@ -137,6 +137,7 @@ def random_junk(rng: random.Random, kinds: list[str], letter_ok: bool) -> str:
     return json.dumps(message)
 
 
+@pytest.mark.slow
 async def test_fuzzed_messages_get_errors_and_change_nothing(
         tmp_path: Path, quiz_path: Path) -> None:
     rng = random.Random(8)
@@ -436,6 +437,7 @@ async def test_a_handshake_sent_with_a_frame_behind_it_leaves_nothing_in_the_roo
     assert server.room.connection_count == before
 
 
+@pytest.mark.slow
 async def test_a_client_that_never_reads_does_not_delay_the_class(
         tmp_path: Path, quiz_path: Path) -> None:
     async with running(tmp_path, quiz_path, joins_per_address_per_minute=1000) as server, \

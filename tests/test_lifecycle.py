@@ -7,6 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 import trio
 from trio_websocket import ConnectionClosed
 
@@ -430,6 +431,7 @@ async def test_a_restart_mid_question_resumes_the_same_session(
         nursery.cancel_scope.cancel()
 
 
+@pytest.mark.slow
 async def test_a_real_restart_gives_the_open_question_the_time_it_had_left_at_the_stop(
         tmp_path: Path, quiz_path: Path) -> None:
     proc = ServerProcess(tmp_path / "data", quiz_path)

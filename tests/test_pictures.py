@@ -118,6 +118,7 @@ def test_a_bundle_brings_its_quiz_and_pictures_and_its_name_is_the_title() -> No
     assert [q.image for q in quiz.questions] == [media_name(WEBP, "webp"), media_name(GIF, "gif")]
 
 
+@pytest.mark.slow
 def test_a_bundle_never_reads_outside_itself_nor_past_its_bounds() -> None:
     bomb = PNG + b"\x00" * (200 * 2**20)  # 200 MB of zeros: about 200 KB compressed
     raw = bundle({"quiz.json": json.dumps(quiz_naming("../../etc/passwd", "bomb.png",
@@ -172,6 +173,7 @@ def quiz_path(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 async def test_300_phones_fetching_a_1_mb_picture_cost_one_read_and_it_is_immutable(
         server: ServerInfo) -> None:
     assert server.media is not None

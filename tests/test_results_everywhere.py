@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import trio
 import trio.testing
 from hypothesis import HealthCheck, given, settings
@@ -552,6 +553,7 @@ async def play_in(classroom: ClassRoom, script: list[tuple[Any, ...]]) -> list[s
     return found.wrong
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SCRIPTS)
 def test_every_number_on_every_surface_is_the_results_models(

@@ -230,6 +230,7 @@ def mutate(cookie: str, rng: random.Random) -> str:
     return text
 
 
+@pytest.mark.slow
 async def test_ten_thousand_mutated_cookies_are_all_refused(server: ServerInfo) -> None:
     keyring = await keyring_of(server)
     student_cookie = (await join(server, "s1", "Ann")).split("=", 1)[1]
