@@ -506,8 +506,7 @@ SMALL_TEXT = """(min) => {
     if (!text.data.trim() || !shown) continue;
     const size = parseFloat(getComputedStyle(node).fontSize);
     const label = node.closest(".column-chart-label");
-    const least = label ? 24 : min;
-    if (size < least - 0.5) small.push(text.data.trim().slice(0, 30) + ": " + size + "px");
+    if (size < min - 0.5) small.push(text.data.trim().slice(0, 30) + ": " + size + "px");
     if (label && getComputedStyle(label).transform !== "none") small.push(text.data + ": rotated");
   }
   return small;
