@@ -1,7 +1,7 @@
 """Benchmark: the packaged server under 100, 1,000, 3,000 and 5,000 simulated students.
 
 Usage: ``python bench/run.py [--students 100,1000,3000,5000] [--runs 3] [--questions 3]
-[--answer-window-ms 3000] [--server-command CMD] [--pages]``
+[--answer-window-ms 3000] [--ramp-per-second 100] [--server-command CMD] [--pages]``
 
 For each class size it starts a fresh server as its own process (the zipapp,
 built first when missing or older than the sources; ``python -m trivia_trio``
@@ -152,7 +152,7 @@ class RunningServer:
 
 def run_one(
     command: list[str], students: int, questions: int, window_ms: int, stamp: str,
-    server_command: list[str] | None = None, pages: bool = False,
+    server_command: list[str] | None = None, pages: bool = False, ramp_per_second: float = 100.0,
 ) -> dict[str, Any]:
     """Start a fresh server (``server_command``, else ``command``), load-test it with
     ``students`` (``command``'s load test), stop it; return the loadtest JSON, with the
@@ -205,6 +205,8 @@ def run_one(
                         str(questions),
                         "--answer-window-ms",
                         str(window_ms),
+                        "--ramp-per-second",
+                        str(ramp_per_second),
                         "--json",
                         str(json_path),
                     ],
@@ -276,7 +278,8 @@ def markdown(results: list[dict[str, Any]], launcher: str, args: argparse.Namesp
         f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- machine: {machine_description()}",
         f"- server: `{launcher}`, its own process; load generator: another process",
-        f"- each run: {args.questions} questions, answers spread over {args.answer_window_ms} ms; "
+        f"- each run: {args.questions} questions, answers spread over {args.answer_window_ms} ms, "
+        f"{args.ramp_per_second:g} joins started a second; "
         "latencies in ms, measured by the load generator (its own scheduling delay included)",
         "",
         "| students | latency (ms) | n | p50 | p95 | p99 | max |",
@@ -369,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated class sizes")
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--answer-window-ms", type=int, default=3000)
+    parser.add_argument("--ramp-per-second", type=float, default=100.0,
+                        help="joins started per second (lower it on a crowded machine, where "
+                        "a fast ramp times joins out)")
     parser.add_argument(
         "--from-source", action="store_true", help="run python -m trivia_trio, not the zipapp"
     )
@@ -400,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         launcher = f"{args.server_command} (server), {launcher} (load test)"
     results = [
         median_run([run_one(command, size, args.questions, args.answer_window_ms,
-                            f"{stamp}-{run}", server_command, args.pages)
+                            f"{stamp}-{run}", server_command, args.pages,
+                            args.ramp_per_second)
                     for run in range(args.runs)])
         for size in sizes
     ]
