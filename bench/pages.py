@@ -276,6 +276,8 @@ def click_figures(seen: dict[str, Any], start: float, made: int) -> dict[str, An
         "clicks_sent": made,
         "click_p99_ms": percentile(padded(all_durations, len(clicks)), 0.99),
         "click_max_ms": max(all_durations, default=EVENT_TIMING_FLOOR_MS),
+        "slowest_clicks": sorted(((round(duration), state) for state, duration in slow),
+                                 reverse=True)[:5],
         "clicks_in_questions": open_clicks,
         "click_p99_in_questions_ms": percentile(padded(open_durations, open_clicks), 0.99),
     }

@@ -237,7 +237,9 @@ function createDashboardTables({ onClear, onScores }) {
     setCellText(cells[4], integer.format(row.blur_count || 0));
     setCellText(cells[5], integer.format(row.hidden_count || 0));
     setCellText(cells[6], row.answered_current ? t("dashboard.students.answered_yes") : "—");
-    setCellText(cells[7], attempts.count > 0 ? "⚠ " + attemptText(attempts) : "");
+    const attemptsShown = attempts.count > 0 ? "⚠ " + attemptText(attempts) : "";
+    setCellText(cells[7], attemptsShown);
+    setAttribute(cells[7], "title", attemptsShown);
     setAttribute(cells[8].firstChild, "aria-label", t("dashboard.students.clear_label", { name: row.name, student_id: row.student_id }));
   }
 
