@@ -53,7 +53,7 @@ function createSortedRows(compare, keep) {
  * standing for the others. `makeRow()` builds an empty row element, `drawRow(tr, row,
  * index)` fills it (rows are reused as the window moves, so it writes only what differs).
  * The table tells assistive technology the whole count and each row's place.
- * Returns {show(rows), redraw()}; drawing waits for the next frame, once per frame.
+ * Returns {show(rows)}; drawing waits for the next frame, once per frame.
  */
 function createVirtualRows({ region, table, body, columns, makeRow, drawRow }) {
   const spacer = (before) => {
@@ -84,12 +84,12 @@ function createVirtualRows({ region, table, body, columns, makeRow, drawRow }) {
     while (body.rows.length > count) body.lastChild.remove();
     for (let i = 0; i < count; i += 1) {
       const tr = body.rows[i];
-      setAttribute(tr, "aria-rowindex", String(first + i + 2)); // the header is row 1
+      updateAttribute(tr, "aria-rowindex", String(first + i + 2)); // the header is row 1
       drawRow(tr, rows[first + i], first + i);
     }
     above.style.height = first * height + "px";
     below.style.height = (rows.length - first - count) * height + "px";
-    setAttribute(table, "aria-rowcount", String(rows.length + 1));
+    updateAttribute(table, "aria-rowcount", String(rows.length + 1));
   }
 
   region.addEventListener("scroll", () => {
@@ -108,31 +108,36 @@ function createVirtualRows({ region, table, body, columns, makeRow, drawRow }) {
       rows = newRows;
       schedule();
     },
-    redraw: schedule,
   };
 }
 
 /** Set an attribute only when it changes: a row redrawn the same costs no style work. */
-function setAttribute(node, name, value) {
+function updateAttribute(node, name, value) {
   if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
 
-function setCellText(cell, text) {
+function updateText(cell, text) {
   if (cell.textContent !== text) cell.textContent = text;
 }
 
-/** Rows by student id: new ones added, changed fields merged in, removed ones gone.
- * Returns the changed and removed row objects. */
+/**
+ * Rows by student id: new ones added, changed fields merged in, removed ones gone.
+ * Returns {changed, added, gone}: the row objects of `rows` in their order, the set of
+ * those that are new, and the removed ones.
+ */
 function mergeRows(table, rows, removed) {
+  const added = new Set();
   const changed = rows.map((row) => {
     const kept = table.get(row.student_id);
     if (kept) return Object.assign(kept, row);
-    table.set(row.student_id, Object.assign({}, row));
-    return table.get(row.student_id);
+    const fresh = Object.assign({}, row);
+    table.set(row.student_id, fresh);
+    added.add(fresh);
+    return fresh;
   });
   const gone = removed.map((studentId) => table.get(studentId)).filter(Boolean);
   removed.forEach((studentId) => table.delete(studentId));
-  return { changed, gone };
+  return { changed, added, gone };
 }
 
 /** Text folded for search: case and accents ignored ("jose" finds "José"). */
@@ -160,23 +165,24 @@ function createDashboardTables({ onClear, onScores }) {
   let presenceQuestion = null;
   const attemptsOf = (row) => (row.duplicate_join_attempts || { count: 0 });
   const leftThePage = (row) => (row.blur_count || 0) + (row.hidden_count || 0) > 0;
-  // Each column's sort value, and the way a first click sorts it (counts: most first).
+  // Each column's sort value, the fields it is read from, and the way a first click
+  // sorts it (counts: most first).
   const COLUMNS = {
-    status: { value: (row) => (row.connected ? 1 : 0), first: "ascending" },
-    name: { value: (row) => row.name, text: true, first: "ascending" },
-    id: { value: (row) => row.student_id, text: true, first: "ascending" },
-    last_seen: { value: (row) => (row.connected ? Infinity : row.last_seen_ms || 0), first: "descending" },
-    lost_focus: { value: (row) => row.blur_count || 0, first: "descending" },
-    page_hidden: { value: (row) => row.hidden_count || 0, first: "descending" },
-    answered: { value: (row) => (row.answered_current ? 1 : 0), first: "ascending" },
-    duplicate_joins: { value: (row) => attemptsOf(row).count, first: "descending" },
+    status: { value: (row) => (row.connected ? 1 : 0), fields: ["connected"], first: "ascending" },
+    name: { value: (row) => row.name, fields: ["name"], text: true, first: "ascending" },
+    id: { value: (row) => row.student_id, fields: [], text: true, first: "ascending" },
+    last_seen: { value: (row) => (row.connected ? Infinity : row.last_seen_ms || 0), fields: ["connected", "last_seen_ms"], first: "descending" },
+    lost_focus: { value: (row) => row.blur_count || 0, fields: ["blur_count"], first: "descending" },
+    page_hidden: { value: (row) => row.hidden_count || 0, fields: ["hidden_count"], first: "descending" },
+    answered: { value: (row) => (row.answered_current ? 1 : 0), fields: ["answered_current"], first: "ascending" },
+    duplicate_joins: { value: (row) => attemptsOf(row).count, fields: ["duplicate_join_attempts"], first: "descending" },
   };
   const FILTERS = {
-    all: () => true,
-    not_connected: (row) => !row.connected,
-    not_answered: (row) => !row.answered_current,
-    duplicate_joins: (row) => attemptsOf(row).count > 0,
-    left_page: leftThePage,
+    all: { keep: () => true, fields: [] },
+    not_connected: { keep: (row) => !row.connected, fields: ["connected"] },
+    not_answered: { keep: (row) => !row.answered_current, fields: ["answered_current"] },
+    duplicate_joins: { keep: (row) => attemptsOf(row).count > 0, fields: ["duplicate_join_attempts"] },
+    left_page: { keep: leftThePage, fields: ["blur_count", "hidden_count"] },
   };
   const sort = { column: null, direction: "ascending" };
   let query = "";
@@ -195,9 +201,16 @@ function createDashboardTables({ onClear, onScores }) {
     return (a, b) => sign * compareValues(value(a), value(b)) || byNameThenId(a, b);
   }
   function studentFilter() {
-    const wanted = FILTERS[filter];
+    const wanted = FILTERS[filter].keep;
     if (!query) return wanted;
     return (row) => wanted(row) && (searchText.get(row.student_id) || "").indexOf(query) >= 0;
+  }
+
+  /** The fields whose change can move a row or take it in or out: the order's, the
+   * filter's, and the name (ties, the search). An answer coming in moves nothing. */
+  function fieldsThatMove() {
+    const order = sort.column === null ? ["joined_at"] : COLUMNS[sort.column].fields;
+    return new Set(order.concat(FILTERS[filter].fields, ["name"]));
   }
 
   const students = createSortedRows(studentOrder(), studentFilter());
@@ -225,22 +238,22 @@ function createDashboardTables({ onClear, onScores }) {
     const cells = tr.cells;
     const attempts = attemptsOf(row);
     tr.classList.toggle("row-warning", attempts.count > 0);
-    setAttribute(tr, "data-student", row.student_id);
-    setAttribute(cells[0].firstChild, "class", "status-dot status-" + (row.connected ? "connected" : "idle"));
+    updateAttribute(tr, "data-student", row.student_id);
+    updateAttribute(cells[0].firstChild, "class", "status-dot status-" + (row.connected ? "connected" : "idle"));
     const status = t(row.connected ? "dashboard.students.connected" : "dashboard.students.idle");
     if (cells[0].lastChild.data !== status) cells[0].lastChild.data = status;
-    setCellText(cells[1], row.name);
-    setAttribute(cells[1], "title", row.name);
-    setCellText(cells[2], row.student_id);
-    setAttribute(cells[2], "title", row.student_id);
-    setCellText(cells[3], row.connected ? t("dashboard.students.now") : formatClock(row.last_seen_ms));
-    setCellText(cells[4], integer.format(row.blur_count || 0));
-    setCellText(cells[5], integer.format(row.hidden_count || 0));
-    setCellText(cells[6], row.answered_current ? t("dashboard.students.answered_yes") : "—");
+    updateText(cells[1], row.name);
+    updateAttribute(cells[1], "title", row.name);
+    updateText(cells[2], row.student_id);
+    updateAttribute(cells[2], "title", row.student_id);
+    updateText(cells[3], row.connected ? t("dashboard.students.now") : formatClock(row.last_seen_ms));
+    updateText(cells[4], integer.format(row.blur_count || 0));
+    updateText(cells[5], integer.format(row.hidden_count || 0));
+    updateText(cells[6], row.answered_current ? t("dashboard.students.answered_yes") : "—");
     const attemptsShown = attempts.count > 0 ? "⚠ " + attemptText(attempts) : "";
-    setCellText(cells[7], attemptsShown);
-    setAttribute(cells[7], "title", attemptsShown);
-    setAttribute(cells[8].firstChild, "aria-label", t("dashboard.students.clear_label", { name: row.name, student_id: row.student_id }));
+    updateText(cells[7], attemptsShown);
+    updateAttribute(cells[7], "title", attemptsShown);
+    updateAttribute(cells[8].firstChild, "aria-label", t("dashboard.students.clear_label", { name: row.name, student_id: row.student_id }));
   }
 
   // One listener for every row's button, whichever student the row shows now.
@@ -260,15 +273,19 @@ function createDashboardTables({ onClear, onScores }) {
     } else if (newQuestion) {
       presence.forEach((row) => { row.answered_current = false; });
     }
-    const { changed, gone } = mergeRows(presence, message.rows, message.removed || []);
+    const { changed, added, gone } = mergeRows(presence, message.rows, message.removed || []);
     message.rows.forEach((row) => {
       if (row.name !== undefined) searchText.set(row.student_id, searchFold(row.name + " " + row.student_id));
     });
     gone.forEach((row) => searchText.delete(row.student_id));
+    const moving = fieldsThatMove();
     // A new question resets everyone's answer: only an order or filter by it moves rows.
-    const answerMatters = sort.column === "answered" || filter === "not_answered";
-    if (whole || (newQuestion && answerMatters)) students.rebuild(Array.from(presence.values()));
-    else students.patch(changed, gone);
+    if (whole || (newQuestion && moving.has("answered_current"))) {
+      students.rebuild(Array.from(presence.values()));
+    } else {
+      const moved = changed.filter((row, i) => added.has(row) || Object.keys(message.rows[i]).some((key) => moving.has(key)));
+      students.patch(moved, gone);
+    }
     studentsView.show(students.rows);
     showStudentCounts();
     const orphans = message.orphan_duplicate_joins || [];
@@ -314,7 +331,7 @@ function createDashboardTables({ onClear, onScores }) {
     resortStudents();
   });
   byId("students-filter").addEventListener("change", (event) => {
-    filter = FILTERS[event.target.value] ? event.target.value : "all";
+    filter = Object.prototype.hasOwnProperty.call(FILTERS, event.target.value) ? event.target.value : "all";
     resortStudents();
   });
   byId("students-table").querySelectorAll("button[data-sort]").forEach((button) => {
@@ -354,11 +371,11 @@ function createDashboardTables({ onClear, onScores }) {
     makeRow: () => el("tr", null, el("td"), el("td", { dir: "auto" }), el("td", { dir: "auto" }), el("td")),
     drawRow(tr, row, place) {
       const cells = tr.cells;
-      setCellText(cells[0], integer.format(rankAt(place)));
-      setCellText(cells[1], row.name);
-      setAttribute(cells[1], "title", row.name);
-      setCellText(cells[2], row.student_id);
-      setCellText(cells[3], formatScore(row.score));
+      updateText(cells[0], integer.format(rankAt(place)));
+      updateText(cells[1], row.name);
+      updateAttribute(cells[1], "title", row.name);
+      updateText(cells[2], row.student_id);
+      updateText(cells[3], formatScore(row.score));
     },
   });
   /** The rank of the row at `place`: one more than the place of the first row with its

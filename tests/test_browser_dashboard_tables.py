@@ -119,6 +119,9 @@ def test_a_teacher_finds_a_student_by_name_or_id_sorts_and_filters(
     expect(rows.first).to_contain_text("idle")
     show.select_option(label="Not answered")
     expect(shown).to_have_text("Showing 31 of 32")
+    answer(bob, "A")  # an answer coming in takes its row out of the filtered table
+    expect(shown).to_have_text("Showing 30 of 32")
+    expect(rows.filter(has_text="Bob Brown")).to_have_count(0)
     show.select_option(label="Duplicate joins")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("s001")
