@@ -276,7 +276,7 @@ i18n.ready.then(() => {
     const picker = byId("open-question");
     const chosen = picker.value;
     fill(picker, ...view.room.questions.map((q) =>
-      el("option", { value: q.idx, text: t("dashboard.open.option", { number: numberOf(q.idx) || t("question.slide"), text: shorten(q.text, 60), seconds: q.time_limit }) })));
+      el("option", { value: q.idx, text: t("dashboard.open.option", { number: numberOf(q.idx) || t("question.slide"), text: shorten(mathAsText(q.text), 60), seconds: q.time_limit }) })));
     if (chosen && chosen < view.room.questions.length) picker.value = chosen;
   }
 

@@ -67,6 +67,11 @@ function inlineEnd(source, start) {
   return -1;
 }
 
+/** `text` with its math as bare TeX, for where no markup can go (a <select>'s options). */
+function mathAsText(text) {
+  return splitMath(text).map((piece) => (piece.tex === undefined ? piece.text : piece.tex)).join("");
+}
+
 /** Whether `text` holds any math at all. */
 function hasMath(text) {
   return splitMath(text).some((piece) => piece.tex !== undefined);

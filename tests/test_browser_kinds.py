@@ -465,4 +465,7 @@ def test_inline_math_is_as_large_as_the_text_around_it_on_phones_and_the_project
     expect(library.get_by_role("rowheader").locator(".katex")).to_have_count(1)
     for table in (analysis, runs, library):
         expect(table).not_to_contain_text("$")
+    # Where no markup can go, the TeX without its dollar signs.
+    expect(desk.locator("#open-question option").first).to_have_text(
+        re.compile(r"^1\. What is \\frac\{1\}\{2\} \+"))
     room.stage("2-dashboard")
