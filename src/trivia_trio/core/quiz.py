@@ -19,6 +19,7 @@ from typing import Any
 from .kinds import DEFAULT_KIND, KINDS, LETTERS, Kind, Report
 from .kinds.base import check_text
 from .math_text import math_problem
+from .pace import PACES, BadSettings, PacedSettings, settings_from
 from .pictures import Pictures
 
 SCORE_FNS = ("speed", "binary")
@@ -87,6 +88,9 @@ class Quiz:
     leaderboard_between: bool = False
     close_when_all_answered: bool = True
     language: str | None = None  # what the projector speaks, unless the teacher picks another
+    # The pace a run of it starts with unless the teacher picks another (pace.py).
+    pace: str = "live"
+    paced: PacedSettings = PacedSettings()
     # Items a source format held that we cannot ask (e.g. GIFT essay questions).
     skipped: tuple[str, ...] = field(default=(), compare=False)
     # The pictures its questions name, by media name, as read when the file was loaded.
@@ -117,6 +121,10 @@ class Quiz:
                 data[setting] = getattr(self, setting)
         if self.language:
             data["language"] = self.language
+        if self.pace != "live":
+            data["pace"] = self.pace
+        if self.paced != PacedSettings():
+            data["paced"] = self.paced.to_dict()
         return data
 
 
@@ -233,6 +241,14 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         if not isinstance(value, bool):
             found.append(f"the setting {setting} must be true or false, not {json.dumps(value)}")
         flow[setting] = value is True
+    pace = data.get("pace", "live")
+    if pace not in PACES:
+        found.append(f"the pace {json.dumps(pace)} is not one of {', '.join(PACES)}")
+    paced = PacedSettings()
+    try:
+        paced = settings_from(data.get("paced"))
+    except BadSettings as bad:
+        found += [f"paced: {problem}" for problem in bad.problems]
     raw_questions = data.get("questions")
     questions: list[Question] = []
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -257,6 +273,8 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         score_fn=score_fn,
         session_id=session_id,
         language=language,
+        pace=str(pace),
+        paced=paced,
         skipped=tuple(skipped),
         media=pictures.loaded if pictures else {},
         **flow,

@@ -12,6 +12,8 @@ For each student × asked question exactly one of:
 - ``no_answer``: present while it was open (a socket open at some moment of it),
   no answer;
 - ``not_present``: joined after it closed, or had no socket open while it was open;
+- ``not_reached``: in a student-paced run (``paced.py``), a question the student
+  never reached (the run ended first);
 - ``not_scored``: a poll or a slide, whatever the student did.
 
 While a question is still open, a student without an answer has no word yet
@@ -32,10 +34,12 @@ class Result(StrEnum):
     WRONG = "wrong"
     NO_ANSWER = "no_answer"
     NOT_PRESENT = "not_present"
+    NOT_REACHED = "not_reached"
     NOT_SCORED = "not_scored"
 
 
-# The words that count in a share of "right": not_present and not_scored count in none.
+# The words that count in a share of "right": not_present, not_reached and not_scored
+# count in none.
 SCORED = (Result.RIGHT, Result.PARTIAL, Result.WRONG, Result.NO_ANSWER)
 
 
@@ -87,8 +91,10 @@ def has_answer(kept: Kept | None) -> bool:
     return kept is not None and kept.status == "submitted"
 
 
-def result_of(kind: Asks, kept: Kept | None, *, closed: bool, present: bool) -> Result | None:
-    """The word for one student × question; None while it is open and they have not answered."""
+def result_of(kind: Asks, kept: Kept | None, *, closed: bool, present: bool,
+              absent: Result = Result.NOT_PRESENT) -> Result | None:
+    """The word for one student × question; None while it is open and they have not answered.
+    ``absent``: the word for a student not ``present`` (``not_reached`` in a paced run)."""
     if not kind.has_right_answer:
         return Result.NOT_SCORED
     if kept is not None and has_answer(kept):
@@ -97,16 +103,19 @@ def result_of(kind: Asks, kept: Kept | None, *, closed: bool, present: bool) -> 
         return Result.PARTIAL if kept.points > 0 else Result.WRONG
     if not closed:
         return None
-    return Result.NO_ANSWER if present else Result.NOT_PRESENT
+    return Result.NO_ANSWER if present else absent
 
 
 @dataclass(frozen=True)
 class Asked:
-    """One question of a run as it was asked (its latest opening, for a re-asked one)."""
+    """One question of a run as it was asked (its latest opening, for a re-asked one).
+    In a student-paced run ``present`` are those who reached it, and the others are
+    ``absent`` = ``not_reached``."""
 
     kind: Asks
     closed: bool  # False while it is open
     present: Container[str]  # who had a socket open at some moment while it was open
+    absent: Result = Result.NOT_PRESENT
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,7 @@ class Tally:
     not_present: int = 0
     not_scored: int = 0
     pending: int = 0
+    not_reached: int = 0
 
     @property
     def scored(self) -> int:
@@ -138,7 +148,7 @@ class Tally:
         return {"students": self.students, "answered": self.answered, "right": self.right,
                 "partial": self.partial, "wrong": self.wrong, "no_answer": self.no_answer,
                 "not_present": self.not_present, "not_scored": self.not_scored,
-                "pending": self.pending, "share_right": self.share_right}
+                "pending": self.pending, "share_right": self.share_right} | _reached(self)
 
 
 def cells(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]
@@ -147,7 +157,8 @@ def cells(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]
     for student_id in students:
         submission = kept.get(student_id)
         yield student_id, result_of(asked.kind, submission, closed=asked.closed,
-                                    present=student_id in asked.present), submission
+                                    present=student_id in asked.present,
+                                    absent=asked.absent), submission
 
 
 def question_tally(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]) -> Tally:
@@ -175,6 +186,7 @@ class StudentTotals:
     not_present: int = 0
     answered: int = 0
     asked: int = 0
+    not_reached: int = 0
 
     @property
     def score(self) -> float:
@@ -184,7 +196,13 @@ class StudentTotals:
         return {"total_score": self.score, "right": self.right, "partial": self.partial,
                 "wrong": self.wrong, "no_answer": self.no_answer,
                 "not_present": self.not_present, "answered": self.answered,
-                "asked": self.asked}
+                "asked": self.asked} | _reached(self)
+
+
+def _reached(counts: Tally | StudentTotals) -> dict[str, int]:
+    """``not_reached`` is only ever counted in a student-paced run: a live run's counts
+    keep the shape they always had."""
+    return {"not_reached": counts.not_reached} if counts.not_reached else {}
 
 
 @dataclass(frozen=True)
@@ -197,9 +215,10 @@ class RunResults:
     kept: Mapping[int, Mapping[str, Kept]]
 
     def result(self, student_id: str, idx: int) -> Result | None:
-        return result_of(self.asked[idx].kind, self.kept.get(idx, {}).get(student_id),
-                         closed=self.asked[idx].closed,
-                         present=student_id in self.asked[idx].present)
+        asked = self.asked[idx]
+        return result_of(asked.kind, self.kept.get(idx, {}).get(student_id),
+                         closed=asked.closed, present=student_id in asked.present,
+                         absent=asked.absent)
 
     def question(self, idx: int) -> Tally:
         return question_tally(self.asked[idx], self.students, self.kept.get(idx, {}))
@@ -219,7 +238,7 @@ def student_totals(asked: Mapping[int, Asked], kept: Mapping[int, Mapping[str, K
             counts["answered"] += 1
             counts["points"] += submission.points
         result = result_of(question.kind, submission, closed=question.closed,
-                           present=student_id in question.present)
+                           present=student_id in question.present, absent=question.absent)
         if result is not None:
             counts[result] += 1
     counts.pop(Result.NOT_SCORED)

@@ -1,0 +1,394 @@
+"""Student-paced runs: every student through the quiz at their own speed, on their own clock.
+
+Pure: no trio, no sockets, no database. A live run has one clock, opened by the
+teacher; a student-paced run has one per student, opened when that student
+reaches a question. What both share stays where it is: the participants, the
+answers kept and the standings live in ``game.Game``; a question's rules in its
+``kinds/`` kind; the points in ``game.score_points``; which answer counts in
+``results.counting_submission`` and every word of the results in ``results``.
+
+Each student's order (questions, and options of choice and multi questions) is
+drawn once, at their join, from the run's seed and their id, and kept with their
+progress: a restart reads it back rather than drawing it again. An answer is
+sent in the letters the student was shown and kept in the quiz's letters, so
+exports and item analysis read the same letters as a live run's.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import results
+from .game import Game, Rejected, Submission, score_points
+from .kinds.base import LETTERS, BadAnswer, Kind
+from .pace import PacedSettings
+
+# Kinds whose options a student may see in an order of their own (true/false never is;
+# an order question's items are shuffled already).
+SHUFFLED_KINDS = ("choice", "multi")
+EXTRA_TIME = (1.0, 1.5, 2.0)
+
+
+# ---- each student's order ----------------------------------------------------------------
+@dataclass(frozen=True)
+class StudentOrder:
+    """The order one student sees: ``questions`` (quiz indices, in the order shown) and,
+    for a question whose options are shuffled, ``options[idx][shown] = quiz option``."""
+
+    questions: tuple[int, ...]
+    options: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"questions": list(self.questions),
+                "options": {str(idx): list(perm) for idx, perm in self.options.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StudentOrder:
+        return cls(tuple(data["questions"]),
+                   {int(idx): tuple(perm) for idx, perm in data.get("options", {}).items()})
+
+    def position_of(self, idx: int) -> int | None:
+        try:
+            return self.questions.index(idx)
+        except ValueError:
+            return None
+
+    def to_quiz_letters(self, idx: int, shown: object) -> object:
+        """An answer in the letters the student was shown, in the quiz's letters (anything
+        that is not a string of shown letters is left for the kind to refuse)."""
+        perm = self.options.get(idx)
+        if perm is None or not isinstance(shown, str) \
+                or any(letter not in LETTERS[:len(perm)] for letter in shown):
+            return shown
+        return "".join(LETTERS[perm[LETTERS.index(letter)]] for letter in shown)
+
+    def to_shown_letters(self, idx: int, letters: str) -> str:
+        """Quiz letters (an answer kept, a reveal) as this student was shown them."""
+        perm = self.options.get(idx)
+        if perm is None:
+            return letters
+        return "".join(sorted(LETTERS[perm.index(LETTERS.index(letter))] for letter in letters))
+
+    def shown_options(self, idx: int, options: list[str]) -> list[str]:
+        perm = self.options.get(idx)
+        return options if perm is None else [options[quiz] for quiz in perm]
+
+
+def draw_order(seed: str, student_id: str, kinds: list[Kind],
+               settings: PacedSettings) -> StudentOrder:
+    """A student's order, the same for the same run seed and student id."""
+    rng = random.Random(f"{seed}/paced/{student_id}")
+    questions = list(range(len(kinds)))
+    if settings.shuffle_questions:
+        rng.shuffle(questions)
+    options: dict[int, tuple[int, ...]] = {}
+    if settings.shuffle_options:
+        for idx, kind in enumerate(kinds):
+            if kind.name in SHUFFLED_KINDS:
+                perm = list(range(len(kind.public()["options"])))
+                rng.shuffle(perm)
+                options[idx] = tuple(perm)
+    return StudentOrder(tuple(questions), options)
+
+
+# ---- each student's clock ------------------------------------------------------------------
+@dataclass
+class Turn:
+    """One student's time at one question: opened when they reached it, closed when they
+    answered, passed it, ran out of time or the run ended. ``limit_ms`` already holds
+    their extra time (None: no clock, a slide without a time limit)."""
+
+    position: int
+    question_idx: int
+    opened_at: int
+    limit_ms: int | None
+    closed_at: int | None = None
+
+    @property
+    def deadline(self) -> int | None:
+        return None if self.limit_ms is None else self.opened_at + self.limit_ms
+
+    def remaining_ms(self, now: int) -> int | None:
+        if self.deadline is None:
+            return None
+        return 0 if self.closed_at is not None else max(0, self.deadline - now)
+
+
+@dataclass(frozen=True)
+class Accommodation:
+    """What the teacher grants one student; it applies from their next question."""
+
+    extra_time: float = 1.0  # one of EXTRA_TIME
+    no_speed_penalty: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"extra_time": self.extra_time, "no_speed_penalty": self.no_speed_penalty}
+
+
+def accommodation_from(raw: Mapping[str, Any]) -> Accommodation:
+    extra = raw.get("extra_time", 1.0)
+    if isinstance(extra, bool) or extra not in EXTRA_TIME:
+        raise Rejected("bad_message", f"extra_time must be one of {EXTRA_TIME}")
+    no_penalty = raw.get("no_speed_penalty", False)
+    if not isinstance(no_penalty, bool):
+        raise Rejected("bad_message", "no_speed_penalty must be true or false")
+    return Accommodation(float(extra), no_penalty)
+
+
+@dataclass
+class Progress:
+    """One student's way through the quiz: their order and a turn per question reached."""
+
+    student_id: str
+    order: StudentOrder
+    turns: list[Turn] = field(default_factory=list)
+    accommodation: Accommodation = Accommodation()
+
+    @property
+    def current(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    @property
+    def finished(self) -> bool:
+        last = self.current
+        return len(self.turns) == len(self.order.questions) and last is not None \
+            and last.closed_at is not None
+
+    def turn_for(self, idx: int) -> Turn | None:
+        for turn in self.turns:
+            if turn.question_idx == idx:
+                return turn
+        return None
+
+    def time_used_ms(self, now: int) -> int:
+        return sum((t.closed_at if t.closed_at is not None else now) - t.opened_at
+                   for t in self.turns)
+
+
+# What a grid cell says beyond the results' words: the question a student is at.
+WORKING = "working"
+
+
+class PacedRun:
+    """The rules of one student-paced run over its ``game`` (see the module docstring).
+
+    Every method takes the time it acts at, so a restart replays it exactly. Methods
+    that change something return what the caller must make durable."""
+
+    def __init__(self, game: Game, settings: PacedSettings, *, started_at: int,
+                 ended_at: int | None = None) -> None:
+        self.game = game
+        self.settings = settings
+        self.started_at = started_at
+        self.ended_at = ended_at
+        self.progress: dict[str, Progress] = {}
+
+    @property
+    def ends_at(self) -> int | None:
+        """When the run ends by itself (its end time), if it has one."""
+        if self.settings.end_minutes is None:
+            return None
+        return self.started_at + self.settings.end_minutes * 60_000
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+    def kinds(self) -> list[Kind]:
+        return [self.game.kind(idx) for idx in range(len(self.game.quiz))]
+
+    # ---- a student's way through ---------------------------------------------------------
+    def start(self, student_id: str, now: int) -> Progress:
+        """A student who just joined: their order drawn, their first question open at once."""
+        if self.ended:
+            raise Rejected("quiz_finished", "the quiz has ended")
+        order = draw_order(self.game.seed, student_id, self.kinds(), self.settings)
+        progress = self.progress[student_id] = Progress(student_id, order)
+        self._open_next(progress, now)
+        return progress
+
+    def restore(self, progress: Progress) -> None:
+        self.progress[progress.student_id] = progress
+
+    def _open_next(self, progress: Progress, now: int) -> Turn | None:
+        position = len(progress.turns)
+        if position >= len(progress.order.questions):
+            return None
+        idx = progress.order.questions[position]
+        limit = self.game.quiz.time_limit(idx)
+        limit_ms = None if limit is None else round(limit * 1000
+                                                    * progress.accommodation.extra_time)
+        turn = Turn(position, idx, now, limit_ms)
+        progress.turns.append(turn)
+        return turn
+
+    def progress_of(self, student_id: str) -> Progress:
+        progress = self.progress.get(student_id)
+        if progress is None or student_id not in self.game.participants:
+            raise Rejected("not_joined", "join the quiz first")
+        return progress
+
+    def check_submit(self, student_id: str, question_idx: object, answer: object,
+                     now: int) -> Submission:
+        """Validate and score an answer without keeping it; a repeat returns the one kept.
+
+        Refused: a question not reached (``not_reached``), one passed (``already_passed``),
+        one whose time is up for this student (``too_late``), any after the end."""
+        progress = self.progress_of(student_id)
+        if isinstance(question_idx, bool) or not isinstance(question_idx, int) \
+                or not 0 <= question_idx < len(self.game.quiz):
+            raise Rejected("bad_question", "question_idx must be a question of the quiz")
+        kind = self.game.kind(question_idx)
+        try:
+            stored = kind.normalise(progress.order.to_quiz_letters(question_idx, answer))
+        except BadAnswer as exc:
+            raise Rejected("bad_answer", str(exc)) from None
+        kept = self.game.submission(student_id, question_idx)
+        if kept is not None and kept.status == "submitted":
+            return kept  # a repeat: the answer kept stands
+        turn = progress.turn_for(question_idx)
+        if turn is None:
+            raise Rejected("not_reached", "you have not reached that question yet")
+        if self.ended:
+            raise Rejected("quiz_finished", "the quiz has ended")
+        if turn.deadline is not None and now > turn.deadline:
+            raise Rejected("too_late", "your time for this question is up")
+        if turn.closed_at is not None or turn is not progress.current:
+            raise Rejected("already_passed", "you have moved past that question")
+        elapsed = max(0, now - turn.opened_at)
+        credit = kind.credit(stored)
+        score_fn = "binary" if progress.accommodation.no_speed_penalty \
+            else self.game.quiz.score_fn
+        points = score_points(score_fn, credit, elapsed, turn.limit_ms or 0)
+        return Submission(student_id, question_idx, stored, now, elapsed, points,
+                          credit == 1, "submitted")
+
+    def answered(self, submission: Submission) -> Turn:
+        """The answer was kept (``game.record``): the student's clock stops there."""
+        turn = self.progress[submission.student_id].current
+        assert turn is not None and turn.question_idx == submission.question_idx
+        turn.closed_at = submission.submitted_at
+        return turn
+
+    def unanswer(self, submission: Submission) -> None:
+        """An answer the disk refused (``game.retract`` took it back): the clock runs on."""
+        turn = self.progress[submission.student_id].turn_for(submission.question_idx)
+        if turn is not None and turn.closed_at == submission.submitted_at \
+                and turn is self.progress[submission.student_id].current:
+            turn.closed_at = None
+
+    def time_up(self, student_id: str, now: int) -> Submission | None:
+        """A student's deadline passed: their turn closes, the ``missed`` row is returned
+        (None if it had closed already or has time left)."""
+        progress = self.progress.get(student_id)
+        turn = progress.current if progress else None
+        if turn is None or turn.closed_at is not None or turn.deadline is None \
+                or now < turn.deadline:
+            return None
+        return self._close(progress, turn, turn.deadline)  # type: ignore[arg-type]
+
+    def next(self, student_id: str, now: int) -> tuple[Submission | None, Turn | None]:
+        """The student moves on: an open turn closes unanswered (its ``missed`` row is
+        returned) and the next question opens (None after the last)."""
+        if self.ended:
+            raise Rejected("quiz_finished", "the quiz has ended")
+        progress = self.progress_of(student_id)
+        turn = progress.current
+        missed = None
+        if turn is not None and turn.closed_at is None:
+            missed = self._close(progress, turn, now)
+        return missed, self._open_next(progress, now)
+
+    def end(self, now: int) -> list[Submission]:
+        """The run ends (the teacher, or its end time): every open turn closes at once and
+        its student gets a ``missed`` row; questions never reached keep no row."""
+        if self.ended:
+            return []
+        self.ended_at = now
+        missed = []
+        for progress in self.progress.values():
+            turn = progress.current
+            if turn is not None and turn.closed_at is None:
+                row = self._close(progress, turn, now)
+                if row is not None:
+                    missed.append(row)
+        return missed
+
+    def _close(self, progress: Progress, turn: Turn, now: int) -> Submission | None:
+        turn.closed_at = now
+        if self.game.submission(progress.student_id, turn.question_idx) is not None:
+            return None
+        row = Submission(progress.student_id, turn.question_idx, None, None, None, 0, False,
+                         "missed")
+        self.game.record(row)
+        return row
+
+    def open_turns(self) -> Iterable[tuple[str, Turn]]:
+        for student_id, progress in self.progress.items():
+            turn = progress.current
+            if turn is not None and turn.closed_at is None:
+                yield student_id, turn
+
+    def resume(self, stopped_at: int, now: int) -> list[tuple[str, Turn]]:
+        """After a restart: each open turn gets the time it had left when the server
+        stopped (the downtime is not counted); returns the turns moved, to be saved."""
+        moved = []
+        downtime = now - stopped_at
+        if downtime <= 0:
+            return moved
+        for student_id, turn in self.open_turns():
+            left = turn.remaining_ms(max(stopped_at, turn.opened_at))
+            if left is None or left > 0:
+                turn.opened_at += downtime
+                moved.append((student_id, turn))
+        return moved
+
+    # ---- what may be shown ---------------------------------------------------------------
+    def may_reveal(self, student_id: str, idx: int) -> bool:
+        """Whether the right answer of ``idx`` may go to this student: after the run ends,
+        or (feedback after each question) once they answered it. Never before."""
+        if self.ended:
+            return True
+        kept = self.game.submission(student_id, idx)
+        return self.settings.feedback == "each" and results.has_answer(kept)
+
+    def may_review(self) -> bool:
+        return self.ended and self.settings.review
+
+    # ---- results ------------------------------------------------------------------------
+    def cell(self, student_id: str, idx: int) -> str:
+        """One cell of the progress grid: a results word (``not_reached`` for a question
+        the student never reached), or ``working`` for the one they are at."""
+        progress = self.progress.get(student_id)
+        turn = progress.turn_for(idx) if progress else None
+        if turn is None:
+            return results.Result.NOT_REACHED
+        result = results.result_of(self.game.kind(idx), self.game.submission(student_id, idx),
+                                   closed=turn.closed_at is not None or self.ended,
+                                   present=True)
+        return WORKING if result is None else result
+
+    def run_results(self) -> results.RunResults:
+        """The run in the one results model: a question is asked once anyone reached it;
+        a student who never reached it is ``not_reached``; open turns are still pending."""
+        asked = {}
+        for idx in range(len(self.game.quiz)):
+            reached = {sid for sid, p in self.progress.items() if p.turn_for(idx) is not None}
+            if reached:
+                asked[idx] = results.Asked(self.game.kind(idx), self.ended, reached,
+                                           absent=results.Result.NOT_REACHED)
+        return results.RunResults(list(self.game.participants), asked, self.game.answers)
+
+    def summary(self) -> dict[str, int]:
+        """"12 finished · 30 working · 3 not started": everyone who joined, once."""
+        finished = sum(1 for sid in self.game.participants
+                       if (p := self.progress.get(sid)) is not None and p.finished)
+        # Not started: still at the first question, with nothing answered or passed.
+        not_started = sum(1 for sid in self.game.participants
+                          if (p := self.progress.get(sid)) is None or not p.turns
+                          or (len(p.turns) == 1 and p.turns[0].closed_at is None))
+        return {"finished": finished, "working": len(self.game.participants) - finished
+                - not_started, "not_started": not_started}
