@@ -11,8 +11,8 @@ no virtualenv, no compiler.
 
     python build_zipapp.py [--output dist/trivia_trio.pyz] [--no-windows]
 
-Needs access to the package index (pip) and ``packaging`` (in the dev extras)
-in the building environment.
+Needs access to the package index (pip) and ``packaging`` (in the dev extras;
+without it the build says in one line how to install it).
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 from email.parser import HeaderParser
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+try:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+except ModuleNotFoundError:  # the run command's venv has no packaging; the dev extras do
+    sys.exit("build_zipapp.py needs `packaging`: python3 -m pip install packaging")
 
 ROOT = Path(__file__).resolve().parent
 PACKAGE = ROOT / "src" / "trivia_trio"

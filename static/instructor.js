@@ -50,6 +50,21 @@ i18n.ready.then(() => {
   /** The run on screen, for the library's Run button: it asks before sending a class away. */
   window.currentRun = () => ({ state: view.state ? view.state.state : null, title: view.state ? view.state.title : "", students: view.joined });
 
+  /** This server's own trivia_trio.pyz, for a colleague with no internet: its link and
+   * fingerprint, or why there is none (a server started from source). */
+  async function showProgramFile() {
+    const reply = await requestJson("GET", "/api/instructor/program");
+    if (reply.status === 200 && reply.data) {
+      const megabytes = Math.round(reply.data.bytes / 100000) / 10;
+      setText("program-link", t("dashboard.program.download", { file: reply.data.file, megabytes }));
+      setText("program-sha256", reply.data.sha256);
+      byId("program-file").hidden = false;
+    } else {
+      setText("program-missing", i18n.serverText("error", (reply.data && reply.data.code) || "unknown"));
+      byId("program-missing").hidden = false;
+    }
+  }
+
   function refreshPanels() {
     if (window.refreshRunsPanel) window.refreshRunsPanel();
     if (window.refreshLibraryPanel) window.refreshLibraryPanel();
@@ -376,6 +391,7 @@ i18n.ready.then(() => {
   }));
   renderJoined(0);
   fillProjectorLanguages();
+  showProgramFile();
   byId("language-picker").appendChild(i18n.picker(() => location.reload()));
   document.addEventListener("keydown", (event) => {
     // Presentation clickers send PageDown or →.

@@ -132,7 +132,7 @@ def test_every_english_key_is_used_by_a_page_and_every_used_key_exists() -> None
 
 def server_codes() -> set[str]:
     """Every code the server sends with an error or a warning, read from its source."""
-    pattern = re.compile(r'(?:Rejected\(|_error\(\d+, |error_message\(|"code": )"([a-z_]+)"')
+    pattern = re.compile(r'(?:Rejected\(|\b_?error\(\d+, |error_message\(|"code": )"([a-z_]+)"')
     return {code for path in SERVER.rglob("*.py")
             for code in pattern.findall(path.read_text(encoding="utf-8"))}
 

@@ -137,6 +137,44 @@ def test_bundling_anything_not_pinned_in_the_constraints_stops_the_build(tmp_pat
         build_zipapp.ensure_pinned(tmp_path, {"trio-websocket": "1.0"})
 
 
+def test_without_packaging_the_build_says_in_one_line_what_to_install() -> None:
+    # -S: no site-packages, as in the run command's venv, which has no packaging.
+    result = subprocess.run([sys.executable, "-S", str(ROOT / "build_zipapp.py")],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == "build_zipapp.py needs `packaging`: python3 -m pip install packaging\n"
+
+
+def test_the_readmes_commands_install_the_versions_the_archive_ships() -> None:
+    """CI runs the README's first two sh blocks as written (.ci/run)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    run, test = re.findall(r"^```sh\n(.*)\n", readme, re.MULTILINE)[:2]
+    assert "pip install -e . -c constraints.txt " in run
+    assert 'pip install -e ".[dev]" -c constraints.txt ' in test
+
+
+def test_the_readmes_size_and_start_times_are_written_by_the_benchmark(tmp_path: Path) -> None:
+    from bench import startup
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(startup.BEGIN + "\n", 1)[1].split(startup.END, 1)[0]
+    size = re.search(r"^`dist/trivia_trio\.pyz` is [\d.]+ MiB \(([\d,]+) bytes\)\.$", block, re.M)
+    runs = re.search(r"^Start to first answer, median of (\d+) runs of ", block, re.M)
+    where = re.search(r"^on (.+):$", block, re.M)
+    assert size and runs and where, f"the README's figures are not bench/startup.py's:\n{block}"
+    rows = re.findall(r"^\| (\S+) \| ([\d.]+) s \| ([\d.]+) s \| ([\d.]+) s \|$", block, re.M)
+    assert rows, block
+    medians = {label: dict(zip(startup.WAYS, map(float, cells), strict=True))
+               for label, *cells in rows}
+    assert block == startup.readme_figures(int(size[1].replace(",", "")), medians,
+                                           int(runs[1]), where[1])
+    copy = tmp_path / "README.md"  # the benchmark rewrites its own block and nothing else
+    copy.write_text(readme, encoding="utf-8")
+    startup.write_readme(copy, "figures\n")
+    assert copy.read_text(encoding="utf-8") == readme.replace(block, "figures\n")
+
+
 def test_the_constraints_agree_with_the_pins_in_pyproject() -> None:
     pins = build_zipapp.read_constraints(ROOT / "constraints.txt")
     for line in build_zipapp.pinned_requirements(ROOT / "pyproject.toml"):
@@ -381,6 +419,16 @@ async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
             (script,) = re.findall(r'<script src="([^"]+)"></script>', page.text)
             bundle = await request("GET", f"http://{base}{script}")
             assert bundle.status == 200 and b"const STATIC_URLS" in bundle.body
+
+            # The instructor can hand this very file to a colleague, with its fingerprint.
+            login = await request("GET", f"http://{base}/instructor?key=testkey")
+            teacher = {"Cookie": login.cookie_pair("tt_instructor_") or ""}
+            offered = await request("GET", f"http://{base}/trivia_trio.pyz", headers=teacher)
+            assert offered.status == 200 and offered.body == await trio.Path(pyz).read_bytes()
+            described = await request("GET", f"http://{base}/api/instructor/program",
+                                      headers=teacher)
+            assert described.json() == {"file": "trivia_trio.pyz", "bytes": len(offered.body),
+                                        "sha256": hashlib.sha256(offered.body).hexdigest()}
 
             async with open_websocket_url(f"ws://{base}/ws/projector") as ws:
                 await ws.send_message(json.dumps({"type": "ping"}))

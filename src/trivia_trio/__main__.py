@@ -22,10 +22,10 @@ def run():  # type: () -> int
         return 2
     from trivia_trio._bootstrap import bootstrap
 
-    bootstrap()  # from the archive: import from its extracted, compiled copy
+    archive = bootstrap()  # from the archive: import from its extracted, compiled copy
     from trivia_trio.cli import main
 
-    return main()
+    return main(archive=archive)
 
 
 if __name__ == "__main__":

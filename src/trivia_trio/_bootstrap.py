@@ -44,15 +44,18 @@ STALE_TEMP_SECONDS = 24 * 3600
 RENAME_RETRY_DELAYS = (0.05, 0.1, 0.25, 0.5, 1.0) if sys.platform == "win32" else ()
 
 
-def bootstrap() -> None:
-    """From the archive, import from the per-user cache (see the module doc); else do nothing.
+def bootstrap() -> str | None:
+    """From the archive, import from the per-user cache (see the module doc) and return the
+    archive's path (the server offers that file for download); else do nothing, return None.
 
     Call it before anything else of ours is imported: it makes Python forget
     the package modules it imported from the zip so that they come from the cache.
     """
-    if running_archive() is None:
-        return
+    found = running_archive()
+    if found is None:
+        return None
     use_cache(data_dir_named(sys.argv[1:]) / "cache", native_required=sys.platform == "win32")
+    return found[0]
 
 
 def data_dir_named(args: list[str]) -> Path:

@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, archive: str | None = None) -> int:
+    """Run the command line; *archive* is the ``.pyz`` this process was started from, if any."""
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "loadtest":
         from .tools.loadtest import main as loadtest_main
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         quiz_path=args.quiz_file, instructor_key=args.instructor_key,
         session_id=args.session_id, remote_control=args.remote_control,
         open_browser=not args.no_browser,
+        program_file=Path(archive).absolute() if archive else None,
     )
     try:
         quiz = quiz_for(settings)

@@ -59,6 +59,8 @@ class Settings:
     open_browser: bool = True
     port_fallback: bool = True
     limits: Limits = Limits()
+    # The trivia_trio.pyz this server was started from, offered for download; None from source.
+    program_file: Path | None = None
 
     @property
     def db_path(self) -> Path:

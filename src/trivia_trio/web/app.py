@@ -31,7 +31,7 @@ from ..room.throttle import SlidingWindow
 from ..store import exports, library, runs
 from ..store.database import StorageError
 from ..store.media import MediaStore
-from . import library_routes, uploads
+from . import library_routes, program, uploads
 from .assets import IMMUTABLE, REVALIDATE, Asset, package_assets
 from .auth import (
     COOKIE_MAX_AGE,
@@ -43,6 +43,7 @@ from .auth import (
     is_loopback,
 )
 from .responses import download
+from .responses import error as _error
 
 CLOSE_NO_IDENTITY = 4001
 CLOSE_FORBIDDEN = 4003
@@ -77,10 +78,6 @@ def _send(asset: Asset) -> Response:
         body = asset.gzipped
         headers["Content-Encoding"] = "gzip"
     return Response(body, content_type=asset.mimetype, headers=headers)
-
-
-def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
-    return jsonify({"code": code, "message": message, **extra}), status
 
 
 async def _json_object() -> dict[str, Any] | None:
@@ -423,6 +420,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         return download(raw.decode("utf-8-sig"), "quiz-template.csv")
 
     library_routes.register(app, room, instructor_only, page, media, parser)
+    program.register(app, instructor_only, settings.program_file)
 
     # ---- sockets ------------------------------------------------------------------------------
     async def serve_socket(role: Role) -> None:

@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 import trio
-from quart import Response, jsonify, request
+from quart import Response, request
 from quart_trio import QuartTrio
 
 from ..core.formats import csv_format, gift, json_format
@@ -30,6 +30,7 @@ from ..store import library
 from ..store.database import StorageError
 from ..store.media import MediaStore
 from .responses import download
+from .responses import error as _error
 from .uploads import PICTURE_PATH, QUIZ_PATHS, Parser, filename
 
 Guard = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
@@ -39,10 +40,6 @@ EXPORTS = {  # format -> (writer, file suffix, mimetype)
     "gift": (gift.dump, "gift.txt", "text/plain"),
 }
 GIFT_KINDS = ("choice", "truefalse", "multi", "text", "number", "slide")
-
-
-def _error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
-    return jsonify({"code": code, "message": message, **extra}), status
 
 
 def file_stem(title: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from quart import Response
+from typing import Any
+
+from quart import Response, jsonify
 
 
 def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
@@ -13,3 +15,9 @@ def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
                         content_type=f"{mimetype}; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
+    """A refusal as the pages read it: a ``code`` they have words for, and a message for
+    people reading the raw response."""
+    return jsonify({"code": code, "message": message, **extra}), status
