@@ -254,9 +254,11 @@ class PacedRun:
             raise Rejected("not_reached", "you have not reached that question yet")
         if self.ended:
             raise Rejected("quiz_finished", "the quiz has ended")
+        if turn is not progress.current:
+            raise Rejected("already_passed", "you have moved past that question")
         if turn.deadline is not None and now > turn.deadline:
             raise Rejected("too_late", "your time for this question is up")
-        if turn.closed_at is not None or turn is not progress.current:
+        if turn.closed_at is not None:
             raise Rejected("already_passed", "you have moved past that question")
         elapsed = max(0, now - turn.opened_at)
         credit = kind.credit(stored)

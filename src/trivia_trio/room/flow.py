@@ -49,6 +49,8 @@ class Flow:
     live_answers: bool
     uncommitted: set[Any]
     _lock: trio.Lock
+    paced: Any  # room/paced.py's PacedSide while the run is student-paced
+    pace_changed: Callable[[], None]
 
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
         idx, limit = message.get("question_idx"), message.get("time_limit")
@@ -124,6 +126,7 @@ class Flow:
         self.timer.cancel()
         self.game = Game(quiz, run_seed(self.session_id, self.run_id))
         self.pending = None
+        self.pace_changed()
         self._kick_students(lambda student_id: True, reason)
 
     async def _forget_close_switch(self, quiz: Quiz) -> None:
@@ -218,6 +221,7 @@ class Flow:
                                          quiz_json=quiz_json(quiz)))
                 await self._forget_close_switch(quiz)
                 self.game.quiz = quiz
+                self.pace_changed()
             self._broadcast_state(to_students=True)  # a new title for the lobby
             self._to_instructors(self._room_info())
             self.pacing.now()
@@ -274,10 +278,13 @@ class Flow:
         if self.game.state is State.FINISHED:
             return
         await self._close_locked()
+        if self.paced is not None:
+            await self.paced.end()
         self.game.finish()
         await self._save_transition(partial(db.finish_run, run_id=self.run_id, now=self.clock()))
         self._broadcast_state()
-        self._to_students(views.ended_for_students(self.game).for_student)
+        self._to_students(views.ended_for_students(self.game).for_student
+                          if self.paced is None else self.paced.ended_for_students())
         self._to_instructors(views.with_top({"type": "session_ended"}, "final_top5", self.game))
         self.pacing.mark("leaderboard")
         self.pacing.now()

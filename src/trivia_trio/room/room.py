@@ -43,6 +43,7 @@ from ..core.game import (
 )
 from ..core.quiz import Quiz, quiz_from_dict
 from ..store import database as db
+from ..store import paced as paced_record
 from ..store.database import Opened, StorageError, Store
 from ..store.quiz_files import demo_quiz
 from .audience import Audience
@@ -50,6 +51,9 @@ from .clients import Client, Role
 from .clock import Heartbeat, QuestionTimer
 from .connection import Connection
 from .flow import INSTRUCTOR_ACTIONS, Flow, quiz_json
+from .paced import INSTRUCTOR_ACTIONS as PACED_INSTRUCTOR_ACTIONS
+from .paced import LIVE_ONLY, PacedSide, set_pace
+from .paced import STUDENT_ACTIONS as PACED_STUDENT_ACTIONS
 from .pacing import ViewPacing
 from .persist import Saver
 from .students import STUDENT_ACTIONS, StudentSide
@@ -98,7 +102,7 @@ class Room(Flow, StudentSide):
         self.saver = Saver(store, self.audience.to_instructors)
         self.timer = QuestionTimer(clock, self._time_up)
         self.heartbeat = Heartbeat(self.saver, f"session:{session_id}:alive_at", clock,
-                                   lambda: self.game.state is State.QUESTION_OPEN)
+                                   self._clock_running)
         self.pacing = ViewPacing(limits, self.audience, lambda: self.game, self._room_info,
                                  self.projector_state)
         self.set_join_url(self.join_url)
@@ -106,6 +110,9 @@ class Room(Flow, StudentSide):
         self.uncommitted: set[Submission] = set()
         self._clearing: set[str] = set()  # students whose removal is being committed
         self._nursery: trio.Nursery | None = None
+        # The run's student-paced side; None while it is live (room/paced.py).
+        self.paced: PacedSide | None = None
+        self.pace_changed()
 
     # ---- set-up ------------------------------------------------------------------------
     @property
@@ -125,6 +132,25 @@ class Room(Flow, StudentSide):
         self.join_qr_svg = qr.svg(url)
         self._qr_url = f"/join-qr.svg?v={hashlib.sha256(self.join_qr_svg).hexdigest()[:16]}"
         self.pacing.mark("projector", "room_info")
+
+    def pace_changed(self) -> None:
+        """The run (or its quiz, or its pace) changed: hold a student-paced side while it
+        is student-paced, with its clocks in the room's nursery."""
+        if self.paced is not None:
+            self.paced.stop()
+            self.paced = None
+        pace = paced_record.run_pace(self.store.conn, self.run_id, self.game.quiz.pace,
+                                     self.game.quiz.paced)
+        if pace.pace == "student":
+            self.paced = PacedSide(self, pace)
+            if self._nursery is not None:
+                self._nursery.start_soon(self.paced.run_tasks)
+
+    def _clock_running(self) -> bool:
+        """Whether a question's clock runs: the heartbeat notes the server is alive."""
+        if self.paced is not None:
+            return any(True for _ in self.paced.run.open_turns())
+        return self.game.state is State.QUESTION_OPEN
 
     async def _resume_open_question(self) -> None:
         """After a restart: an open question gets the time it had left when the server
@@ -192,8 +218,9 @@ class Room(Flow, StudentSide):
 
     def _student_snapshot(self, client: Client) -> None:
         assert client.student_id is not None
-        for text in views.student_snapshot(self.game, client.student_id, self.clock(),
-                                           self.uncommitted):
+        for text in (views.student_snapshot(self.game, client.student_id, self.clock(),
+                                            self.uncommitted) if self.paced is None
+                     else self.paced.snapshot(client.student_id)):
             client.send(text)
 
     def _instructor_snapshot(self, client: Client) -> None:
@@ -204,6 +231,8 @@ class Room(Flow, StudentSide):
             client.send_message(self.saver.warning)
         if self.pending is not None:
             client.send_message(self._pending_warning())
+        if self.paced is not None:
+            client.send_message(self.paced.instructor_snapshot())
 
     # ---- what clients send -------------------------------------------------------------------
     async def handle(self, client: Client, raw: str | bytes) -> None:
@@ -225,7 +254,8 @@ class Room(Flow, StudentSide):
         if kind == "ping":
             client.send_message({"type": "pong"})
             return
-        action = _ACTIONS[client.role].get(kind) if isinstance(kind, str) else None
+        actions = _ACTIONS if self.paced is None else _PACED_ACTIONS
+        action = actions[client.role].get(kind) if isinstance(kind, str) else None
         if action is None:
             client.send_message(views.error_message("bad_message", f"unknown type {kind!r}"))
             return
@@ -293,11 +323,12 @@ class Room(Flow, StudentSide):
                                        projector_language=self.projector_language)
 
     def projector_state(self) -> dict[str, Any]:
-        return views.projector_state_message(self.game, session_id=self.session_id,
-                                             join_url=self.join_url, qr_url=self._qr_url,
-                                             live_answers=self.live_answers, now=self.clock(),
-                                             language=self.projector_language
-                                             or self.game.quiz.language)
+        state = views.projector_state_message(self.game, session_id=self.session_id,
+                                              join_url=self.join_url, qr_url=self._qr_url,
+                                              live_answers=self.live_answers, now=self.clock(),
+                                              language=self.projector_language
+                                              or self.game.quiz.language)
+        return state if self.paced is None else state | self.paced.projector_additions()
 
 
 
@@ -315,7 +346,15 @@ def _parse(raw: str | bytes) -> dict[str, Any] | None:
 
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
     Role.STUDENT: STUDENT_ACTIONS,
-    Role.INSTRUCTOR: INSTRUCTOR_ACTIONS,
+    Role.INSTRUCTOR: INSTRUCTOR_ACTIONS | {"set_pace": set_pace},
+    Role.PROJECTOR: {},
+}
+# A student-paced run: the students' own Next, the teacher's accommodations, and none of
+# the commands that open or close a question for everyone.
+_PACED_ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
+    Role.STUDENT: PACED_STUDENT_ACTIONS,
+    Role.INSTRUCTOR: {name: action for name, action in _ACTIONS[Role.INSTRUCTOR].items()
+                      if name not in LIVE_ONLY} | PACED_INSTRUCTOR_ACTIONS,
     Role.PROJECTOR: {},
 }
 
@@ -344,6 +383,8 @@ async def open_room(store: Store, quiz: Quiz | None, *, session_id: str,
             for coalescer in room.pacing.coalescers:
                 nursery.start_soon(coalescer.run)
             await room._resume_open_question()
+            if room.paced is not None:
+                await nursery.start(room.paced.run_tasks)
             nursery.start_soon(room.heartbeat.run)
             try:
                 yield room

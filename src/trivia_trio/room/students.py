@@ -9,6 +9,7 @@ which owns what it uses.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from functools import partial
@@ -38,6 +39,7 @@ class StudentSide:
     uncommitted: set[Submission]
     _clearing: set[str]
     _lock: trio.Lock
+    paced: Any  # room/paced.py's PacedSide while the run is student-paced
 
     def _seen(self, student_id: str | None) -> None:
         self.audience.seen(student_id)
@@ -111,6 +113,11 @@ class StudentSide:
             raise Rejected("quiz_reset", "the quiz was just reset: join again")
         self.pacing.mark("lobby", "projector", "histogram", "lobby_count")
         self.pacing.mark("presence", "leaderboard", only=student_id)
+        if self.paced is not None and self.paced.run.game is game:
+            # Their order is drawn and their first question opens: a refusal leaves them
+            # joined, and their first Next starts them.
+            with contextlib.suppress(StorageError):
+                await self.paced.start(student_id)
         return participant
 
     async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:

@@ -31,6 +31,8 @@ import trio
 
 from ..core.game import Opening, Participant, Submission
 from .library import SCHEMA as LIBRARY_SCHEMA
+from .paced import SCHEMA as PACED_SCHEMA
+from .paced import delete_student as delete_paced_student
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -147,7 +149,7 @@ def connect(path: Path) -> sqlite3.Connection:
                            "need WAL and FULL")
     log.info("database %s: journal_mode=%s synchronous=FULL%s", path, journal,
              " fullfsync=ON" if sys.platform == "darwin" else "")
-    conn.executescript(SCHEMA + LIBRARY_SCHEMA)
+    conn.executescript(SCHEMA + LIBRARY_SCHEMA + PACED_SCHEMA)
     add_columns(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
@@ -387,6 +389,7 @@ def delete_participant(conn: sqlite3.Connection, run_id: int, student_id: str) -
                  (run_id, student_id))
     conn.execute("DELETE FROM participants WHERE run_id = ? AND student_id = ?",
                  (run_id, student_id))
+    delete_paced_student(conn, run_id, student_id)
 
 
 def save_event(conn: sqlite3.Connection, run_id: int, student_id: str | None,

@@ -1,0 +1,181 @@
+"""What a student-paced run sends (``paced.py``): each student's question, feedback and end,
+the dashboard's progress grid and the projector's progress. Pure builders, like
+``views.py``; the answer goes out only where ``PacedRun.may_reveal`` allows it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from . import results, views
+from .game import Submission
+from .paced import PacedRun, Progress
+
+TOP = 10
+
+
+def _shown_answer(run: PacedRun, student_id: str, idx: int, wire: Any) -> Any:
+    """An answer or a reveal in the letters this student was shown."""
+    order = run.progress[student_id].order
+    return order.to_shown_letters(idx, wire) if idx in order.options and \
+        isinstance(wire, str) else wire
+
+
+def question_open(run: PacedRun, student_id: str, now: int) -> dict[str, Any] | None:
+    """The student's current question: content only once they reached it, their own
+    clock (``remaining_ms``), and "Question ``position`` of ``of``"."""
+    progress = run.progress.get(student_id)
+    turn = progress.current if progress else None
+    if progress is None or turn is None:
+        return None
+    idx = turn.question_idx
+    shown = views.public_question(run.game, idx)
+    if "options" in shown:
+        shown["options"] = progress.order.shown_options(idx, shown["options"])
+    return {"type": "question_open", "question_idx": idx} | shown | {
+        "time_limit": None if turn.limit_ms is None else turn.limit_ms / 1000,
+        "total_questions": len(run.game.quiz),
+        "opened_at_server_ts": turn.opened_at,
+        "remaining_ms": turn.remaining_ms(run.ended_at or now),
+        "pace": "student", "position": turn.position + 1, "of": len(progress.order.questions)}
+
+
+def ack(run: PacedRun, submission: Submission) -> dict[str, Any]:
+    """The answer was saved; its score only where feedback may be shown."""
+    sid, idx = submission.student_id, submission.question_idx
+    message = {"type": "submit_ack", "question_idx": idx,
+               "answer": _shown_answer(run, sid, idx, views.answer_on_wire(run.game, submission))}
+    if run.may_reveal(sid, idx):
+        message |= {"score": submission.score, "elapsed_ms": submission.elapsed_ms}
+    return message
+
+
+def turn_closed(run: PacedRun, student_id: str, idx: int) -> dict[str, Any]:
+    """The student's own close of ``idx`` (answered, passed, time up): the right answer,
+    the explanation and their word only where they may be shown; else ``saved``."""
+    submission = run.game.submission(student_id, idx)
+    message: dict[str, Any] = {
+        "type": "question_closed", "question_idx": idx, "pace": "student",
+        "your_answer": _shown_answer(run, student_id, idx,
+                                     views.answer_on_wire(run.game, submission)),
+        "saved": results.has_answer(submission)}
+    if run.may_reveal(student_id, idx):
+        shown = views.reveal(run.game, idx)
+        message |= {"correct": _shown_answer(run, student_id, idx, shown["correct"]),
+                    "explanation": shown["explanation"],
+                    "your_result": run.cell(student_id, idx),
+                    "your_score": submission.score if submission else 0.0}
+    return message
+
+
+def finished(run: PacedRun, student_id: str) -> dict[str, Any]:
+    """Past the last question; the run may still go on for the others."""
+    progress = run.progress[student_id]
+    message = {"type": "paced_finished", "of": len(progress.order.questions)}
+    if run.settings.feedback == "each":
+        message["your_total"] = run.game.total_of(student_id)
+    return message
+
+
+def ended(run: PacedRun, student_id: str) -> dict[str, Any]:
+    """The run is over: the student's score, place (if the quiz shows standings), and
+    their review (if allowed): each question in the order they saw it."""
+    message = {"type": "session_ended", "pace": "student"} | run.game.summary_of(student_id) \
+        | {"your_total": run.game.total_of(student_id)}
+    grid = run.run_results()
+    message |= {"questions_asked": len(run.progress[student_id].order.questions)
+                if student_id in run.progress else 0,
+                "questions_answered": grid.student(student_id).answered
+                if grid.asked else 0}
+    if run.settings.standings:
+        message["your_rank"] = run.game.rank_of(student_id)
+    if run.may_review() and student_id in run.progress:
+        message["review"] = [review_item(run, student_id, idx)
+                             for idx in run.progress[student_id].order.questions]
+    return message
+
+
+def review_item(run: PacedRun, student_id: str, idx: int) -> dict[str, Any]:
+    shown = views.public_question(run.game, idx)
+    order = run.progress[student_id].order
+    if "options" in shown:
+        shown["options"] = order.shown_options(idx, shown["options"])
+    submission = run.game.submission(student_id, idx)
+    reveal = views.reveal(run.game, idx)
+    return {"question_idx": idx, "question": shown,
+            "your_answer": _shown_answer(run, student_id, idx,
+                                         views.answer_on_wire(run.game, submission)),
+            "correct": _shown_answer(run, student_id, idx, reveal["correct"]),
+            "explanation": reveal["explanation"], "result": run.cell(student_id, idx)}
+
+
+# ---- the dashboard's grid and the projector's progress ------------------------------------
+def grid_row(run: PacedRun, student_id: str) -> dict[str, Any]:
+    """One student's row. It changes only when they act (an answer, Next, time up), never
+    with the clock: ``time_used_ms`` counts closed turns, ``open_since`` the open one's
+    start, and the page adds the two as the seconds go by."""
+    participant = run.game.participants[student_id]
+    progress: Progress | None = run.progress.get(student_id)
+    turn = progress.current if progress else None
+    open_since = turn.opened_at if turn is not None and turn.closed_at is None else None
+    accommodation = progress.accommodation if progress else None
+    return {"student_id": student_id, "name": participant.name,
+            "cells": [run.cell(student_id, idx) for idx in range(len(run.game.quiz))],
+            "reached": len(progress.turns) if progress else 0,
+            "finished": bool(progress and progress.finished),
+            "score": run.game.total_of(student_id),
+            "time_used_ms": sum(t.closed_at - t.opened_at for t in progress.turns
+                                if t.closed_at is not None) if progress else 0,
+            "open_since": open_since,
+            "extra_time": accommodation.extra_time if accommodation else 1.0,
+            "no_speed_penalty": bool(accommodation and accommodation.no_speed_penalty)}
+
+
+def grid_rows(run: PacedRun, student_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    chosen = run.game.participants if student_ids is None else \
+        [s for s in student_ids if s in run.game.participants]
+    return [grid_row(run, sid) for sid in chosen]
+
+
+def question_columns(run: PacedRun) -> list[dict[str, Any]]:
+    """Per question: how many reached and answered it, and the share right so far."""
+    grid = run.run_results()
+    numbers = results.question_numbers([q.kind for q in run.game.quiz.questions])
+    columns = []
+    for idx in range(len(run.game.quiz)):
+        tally = grid.question(idx) if idx in grid.asked else results.Tally()
+        right_of = tally.right + tally.partial + tally.wrong + tally.no_answer
+        columns.append({"question_idx": idx, "number": numbers[idx],
+                        "reached": tally.students - tally.not_reached if idx in grid.asked
+                        else 0,
+                        "answered": tally.answered, "right": tally.right,
+                        "share_right": round(tally.right / right_of, 4) if right_of else None})
+    return columns
+
+
+def grid_header(run: PacedRun) -> dict[str, Any]:
+    return {"questions": question_columns(run), "summary": run.summary(),
+            "ends_at": run.ends_at, "ended": run.ended,
+            "settings": run.settings.to_dict()}
+
+
+def grid_message(run: PacedRun, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "paced_grid"} | grid_header(run) | {"rows": rows}
+
+
+def grid_changes_message(run: PacedRun, rows: list[dict[str, Any]], removed: list[str]
+                         ) -> dict[str, Any]:
+    return {"type": "paced_grid_changes"} | grid_header(run) | {"rows": rows,
+                                                                "removed": removed}
+
+
+def progress(run: PacedRun) -> dict[str, Any]:
+    """The projector's: counts and a bar per question, never a name; the top 10 only
+    if the quiz shows standings."""
+    shown = {"students": len(run.game.participants), **run.summary(),
+             "questions": [{"question_idx": c["question_idx"], "number": c["number"],
+                            "answered": c["answered"]} for c in question_columns(run)],
+             "ends_at": run.ends_at, "ended": run.ended}
+    if run.settings.standings:
+        shown["top"] = views.leaderboard_rows(run.game.top(TOP))
+    return shown

@@ -1,0 +1,315 @@
+"""A student-paced run's live side: each student's clock, their Next, the teacher's
+grid and accommodations, and the end. The room holds one ``PacedSide`` while its run
+is student-paced and hands it what differs from a live run (``Room.paced``); the rules
+are ``core/paced.py``, the messages ``core/paced_views.py``.
+
+Every student's deadline is in one heap, run out by one task: 3,000 students are
+3,000 entries, not 3,000 sleeping tasks, and a deadline that moved (an answer, Next,
+a restart) is simply skipped when its time comes. Every acknowledged answer and
+every turn is committed before anyone is told (the room's ``Saver``), so a restart
+resumes each student on the same question with the time they had left.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import trio
+
+from ..core import paced_views, views
+from ..core.deltas import TableChanges
+from ..core.game import Rejected, State, Submission
+from ..core.pace import PACES, BadSettings, settings_from
+from ..core.paced import PacedRun, Turn, accommodation_from
+from ..store import database as db
+from ..store import paced as record
+from ..store.database import StorageError
+from .clients import Client
+from .coalesce import Coalescer
+
+
+class PacedSide:
+    """The room's student-paced part (see the module docstring). ``room`` is the Room."""
+
+    def __init__(self, room: Any, pace: record.RunPace) -> None:
+        self.room = room
+        self.run = PacedRun(room.game, pace.settings, started_at=pace.started_at,
+                            ended_at=pace.ended_at)
+        for progress in record.load_progress(room.store.conn, room.run_id):
+            if progress.student_id in room.game.participants:
+                self.run.restore(progress)
+        self._deadlines: list[tuple[int, str, int]] = []  # (deadline, student, position)
+        self._wake = trio.Event()
+        self._grid = TableChanges("student_id")
+        self._views = Coalescer(("grid", "projector"), self._redraw,
+                                lambda: max(0.5, len(room.game.participants) / 2000))
+        self._scope = trio.CancelScope()
+
+    @property
+    def clock(self) -> Callable[[], int]:
+        return self.room.clock
+
+    # ---- the tasks: every student's deadline, the run's end time, the views -------------
+    async def run_tasks(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+                        ) -> None:
+        """Until the room drops this side (a new run): resume, then run the clocks."""
+        with self._scope:
+            await self._resume()
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._views.run)
+                task_status.started()
+                await self._run_out_deadlines()
+
+    def stop(self) -> None:
+        self._scope.cancel()
+
+    async def _resume(self) -> None:
+        """After a restart each open turn gets the time it had left when the server
+        stopped: the downtime is not counted (``Room._resume_open_question``)."""
+        stopped_at = self.room.heartbeat.last()
+        now = self.clock()
+        if stopped_at:
+            moved = self.run.resume(stopped_at, now)
+            if moved:
+                def save(conn: Any) -> None:
+                    for student_id, turn in moved:
+                        record.save_turn(conn, self.room.run_id, student_id, turn)
+                await self.room.saver.persist(save)
+        for student_id, turn in self.run.open_turns():
+            self._schedule(student_id, turn)
+
+    def _schedule(self, student_id: str, turn: Turn) -> None:
+        if turn.deadline is not None:
+            heapq.heappush(self._deadlines, (turn.deadline, student_id, turn.position))
+            self._wake.set()
+
+    async def _run_out_deadlines(self) -> None:
+        while True:
+            ends_at = None if self.run.ended else self.run.ends_at
+            due = min([d for d in (ends_at, self._deadlines[0][0] if self._deadlines else None)
+                       if d is not None], default=None)
+            if due is None or due > self.clock():
+                self._wake = trio.Event()
+                with trio.move_on_after(60 if due is None else (due - self.clock()) / 1000):
+                    await self._wake.wait()
+                continue
+            if ends_at is not None and ends_at <= self.clock():
+                await self.room.end_session()
+                continue
+            _, student_id, position = heapq.heappop(self._deadlines)
+            await self._time_up(student_id, position)
+
+    async def _time_up(self, student_id: str, position: int) -> None:
+        progress = self.run.progress.get(student_id)
+        turn = progress.current if progress else None
+        if turn is None or turn.position != position:
+            return  # moved on meanwhile
+        missed = self.run.time_up(student_id, self.clock())
+        if missed is None:
+            return
+        await self.room.saver.persist(partial(self._save_close, student_id, turn, [missed]))
+        self._tell(student_id, paced_views.turn_closed(self.run, student_id,
+                                                       turn.question_idx))
+        self.changed(student_id)
+
+    def _save_close(self, student_id: str, turn: Turn, rows: list[Submission],
+                    conn: Any) -> None:
+        db.insert_submissions(conn, self.room.run_id, rows)
+        record.save_turn(conn, self.room.run_id, student_id, turn)
+
+    # ---- what students do -----------------------------------------------------------------
+    async def start(self, student_id: str) -> None:
+        """A student joined: their order is drawn and kept, their first question opens."""
+        progress = self.run.start(student_id, self.clock())
+        try:
+            await self.room.saver.save(partial(record.save_start, run_id=self.room.run_id,
+                                               progress=progress))
+        except StorageError:
+            del self.run.progress[student_id]  # their first Next starts them again
+            raise
+        if progress.current is not None:
+            self._schedule(student_id, progress.current)
+        self.changed(student_id)
+
+    async def submit(self, client: Client, message: dict[str, Any]) -> None:
+        student_id = client.student_id
+        assert student_id is not None
+        run, game = self.run, self.room.game
+        submission = run.check_submit(student_id, message.get("question_idx"),
+                                      message.get("answer"), self.clock())
+        if game.record(submission):
+            turn = run.answered(submission)
+            self.room.uncommitted.add(submission)
+            try:
+                await self.room.saver.save(partial(self._save_close, student_id, turn,
+                                                   [submission]))
+            except StorageError:
+                game.retract(submission)
+                run.unanswer(submission)
+                raise Rejected("storage", "your answer could not be saved; try again") from None
+            finally:
+                self.room.uncommitted.discard(submission)
+            self.changed(student_id)
+        else:
+            await self.room.saver.save(lambda conn: None)  # a repeat: wait for its commit
+        client.send_message(paced_views.ack(run, submission))
+        client.send_message(paced_views.turn_closed(run, student_id, submission.question_idx))
+
+    async def next(self, client: Client, message: dict[str, Any]) -> None:
+        """The student's Next: the question they are at is passed (an open one counts as
+        no answer) and the following one opens; after the last, they are done."""
+        student_id = client.student_id
+        assert student_id is not None
+        if student_id not in self.run.progress:
+            if student_id not in self.room.game.participants:
+                raise Rejected("not_joined", "join the quiz first")
+            await self.start(student_id)
+        else:
+            current = self.run.progress[student_id].current
+            at = message.get("question_idx")
+            if at is not None and current is not None and at != current.question_idx:
+                return  # a repeated Next, already acted on: the snapshot below says where
+            passed = current if current is not None and current.closed_at is None else None
+            missed, opened = self.run.next(student_id, self.clock())
+
+            def save(conn: Any) -> None:
+                if passed is not None:
+                    self._save_close(student_id, passed, [missed] if missed else [], conn)
+                if opened is not None:
+                    record.save_turn(conn, self.room.run_id, student_id, opened)
+            await self.room.saver.persist(save)
+            if opened is not None:
+                self._schedule(student_id, opened)
+            self.changed(student_id)
+        for text in self.snapshot(student_id):
+            client.send(text)
+
+    def snapshot(self, student_id: str) -> list[str]:
+        """Where the student is: their question (with its close, if answered or passed),
+        done, or the end with their review."""
+        texts = [views.encode(self.state_message())]
+        progress = self.run.progress.get(student_id)
+        if self.run.ended:
+            texts.append(views.encode(paced_views.ended(self.run, student_id)))
+        elif progress is not None and progress.finished:
+            texts.append(views.encode(paced_views.finished(self.run, student_id)))
+        elif progress is not None and progress.current is not None:
+            turn = progress.current
+            question = paced_views.question_open(self.run, student_id, self.clock())
+            assert question is not None
+            texts.append(views.encode(question))
+            submission = self.room.game.submission(student_id, turn.question_idx)
+            if turn.closed_at is not None and submission not in self.room.uncommitted:
+                texts.append(views.encode(paced_views.turn_closed(self.run, student_id,
+                                                                  turn.question_idx)))
+        return texts
+
+    def state_message(self) -> dict[str, Any]:
+        return views.state_message(self.room.game) | {"pace": "student"}
+
+    def _tell(self, student_id: str, message: dict[str, Any]) -> None:
+        text = views.encode(message)
+        self.room.audience.to_students(lambda sid: text, (student_id,))
+
+    # ---- what the teacher does ------------------------------------------------------------
+    async def accommodate(self, client: Client, message: dict[str, Any]) -> None:
+        """Extra time or no speed penalty for one student, from their next question."""
+        student_id = message.get("student_id")
+        progress = self.run.progress.get(student_id) if isinstance(student_id, str) else None
+        if progress is None:
+            raise Rejected("bad_message", "no such student in this run")
+        accommodation = accommodation_from(message)
+        await self.room.saver.save(partial(record.save_accommodation, run_id=self.room.run_id,
+                                           student_id=student_id, accommodation=accommodation))
+        progress.accommodation = accommodation
+        self.changed(student_id)
+
+    async def end(self) -> None:
+        """Every open turn closes now (the room holds its lock): unanswered is no answer."""
+        missed = self.run.end(self.clock())
+        turns = {row.student_id: self.run.progress[row.student_id].current for row in missed}
+        pace = record.RunPace("student", self.run.settings, self.run.started_at,
+                              self.run.ended_at)
+
+        def save(conn: Any) -> None:
+            db.insert_submissions(conn, self.room.run_id, missed)
+            for student_id, turn in turns.items():
+                record.save_turn(conn, self.room.run_id, student_id, turn)
+            record.set_run_pace(conn, self.room.run_id, pace)
+        await self.room.saver.persist(save)
+        self._wake.set()
+
+    def ended_for_students(self) -> Callable[[str], str]:
+        return lambda student_id: views.encode(paced_views.ended(self.run, student_id))
+
+    # ---- the dashboards and the projector -------------------------------------------------
+    def changed(self, student_id: str | None = None) -> None:
+        self._grid.touch(student_id)
+        self._views.mark("grid", "projector")
+
+    def instructor_snapshot(self) -> dict[str, Any]:
+        """The whole grid for a dashboard that connects; the others get it too."""
+        rows = paced_views.grid_rows(self.run)
+        self._grid.sent_whole(rows)
+        return paced_views.grid_message(self.run, rows)
+
+    def projector_additions(self) -> dict[str, Any]:
+        return {"pace": "student", "progress": paced_views.progress(self.run)}
+
+    def _redraw(self, dirty: set[str]) -> None:
+        room = self.room
+        if "grid" in dirty and room.audience.instructors:
+            if self._grid.needs_whole:
+                message = self.instructor_snapshot()
+            else:
+                changed, removed = self._grid.refresh(partial(paced_views.grid_rows, self.run))
+                message = paced_views.grid_changes_message(self.run, changed, removed)
+            room.audience.to_instructors(message)
+        if "projector" in dirty:
+            room.pacing.mark("projector")
+
+    def forget_grid(self) -> None:
+        self._grid.forget()
+        self.changed()
+
+
+def _student(method: Callable[..., Any]) -> Callable[[Any, Client, dict[str, Any]], Any]:
+    async def action(room: Any, client: Client, message: dict[str, Any]) -> None:
+        if room.game.state is State.FINISHED:
+            raise Rejected("quiz_finished", "the quiz has ended")
+        await method(room.paced, client, message)
+    return action
+
+
+async def _accommodate(room: Any, client: Client, message: dict[str, Any]) -> None:
+    await room.paced.accommodate(client, message)
+
+
+STUDENT_ACTIONS = {"submit": _student(PacedSide.submit), "next": _student(PacedSide.next)}
+# The teacher's commands that make sense in a student-paced run (Room adds its own).
+INSTRUCTOR_ACTIONS = {"accommodate": _accommodate}
+# Live commands a student-paced run refuses: nobody opens a question for everyone.
+LIVE_ONLY = ("open_question", "close_question", "next", "show_leaderboard",
+             "close_when_all_answered")
+
+
+async def set_pace(room: Any, client: Client, message: dict[str, Any]) -> None:
+    """The teacher's pick for this run, ``{pace, paced?}``: only before anyone joined."""
+    pace = message.get("pace")
+    if pace not in PACES:
+        raise Rejected("bad_message", f"pace must be one of {', '.join(PACES)}")
+    try:
+        settings = settings_from(message.get("paced"))
+    except BadSettings as bad:
+        raise Rejected("bad_message", str(bad)) from None
+    async with room._lock:
+        if room.game.participants or room.game.openings or room.game.state is not State.LOBBY:
+            raise Rejected("quiz_running", "choose the pace before anyone joins")
+        chosen = record.RunPace(str(pace), settings, room.clock())
+        await room.saver.save(partial(record.set_run_pace, run_id=room.run_id, pace=chosen))
+        room.pace_changed()
+        room._to_instructors(room._room_info())
+        room.pacing.now()

@@ -1,0 +1,122 @@
+"""A student-paced run's record: its pace and settings, each student's order, extra time
+and turns (``core/paced.py``). Every write is a function of the connection, run by the
+group committer like the rest of the record (``database.py``)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.pace import PacedSettings, settings_from
+from ..core.paced import Accommodation, Progress, StudentOrder, Turn
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS paced_students (
+    run_id INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    order_json TEXT NOT NULL,
+    extra_time REAL NOT NULL DEFAULT 1,
+    no_speed_penalty INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, student_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paced_turns (
+    run_id INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    question_idx INTEGER NOT NULL,
+    opened_at INTEGER NOT NULL,
+    limit_ms INTEGER,
+    closed_at INTEGER,
+    PRIMARY KEY (run_id, student_id, position)
+) WITHOUT ROWID;
+"""
+
+
+def pace_key(run_id: int) -> str:
+    """The meta key of a run whose pace the teacher chose (a quiz file's own is not kept)."""
+    return f"run:{run_id}:pace"
+
+
+@dataclass(frozen=True)
+class RunPace:
+    pace: str
+    settings: PacedSettings
+    started_at: int  # what a student-paced run's end time counts from
+    ended_at: int | None = None
+
+
+def run_pace(conn: sqlite3.Connection, run_id: int, quiz_pace: str,
+             quiz_settings: PacedSettings) -> RunPace:
+    """The run's pace and settings: the teacher's pick, else the quiz file's."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (pace_key(run_id),)).fetchone()
+    if row is None:
+        started = conn.execute("SELECT started_at FROM runs WHERE run_id = ?",
+                               (run_id,)).fetchone()
+        return RunPace(quiz_pace, quiz_settings, started[0] if started else 0)
+    data = json.loads(row[0])
+    return RunPace(data["pace"], settings_from(data.get("paced")), data["started_at"],
+                   data.get("ended_at"))
+
+
+def set_run_pace(conn: sqlite3.Connection, run_id: int, pace: RunPace) -> None:
+    data: dict[str, Any] = {"pace": pace.pace, "paced": pace.settings.to_dict(),
+                            "started_at": pace.started_at}
+    if pace.ended_at is not None:
+        data["ended_at"] = pace.ended_at
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                 "SET value = excluded.value", (pace_key(run_id), json.dumps(data)))
+
+
+def save_start(conn: sqlite3.Connection, run_id: int, progress: Progress) -> None:
+    """A student's order, kept at their join, and their first turn."""
+    conn.execute("INSERT OR REPLACE INTO paced_students (run_id, student_id, order_json) "
+                 "VALUES (?, ?, ?)", (run_id, progress.student_id,
+                                      json.dumps(progress.order.to_dict())))
+    for turn in progress.turns:
+        save_turn(conn, run_id, progress.student_id, turn)
+
+
+def save_turn(conn: sqlite3.Connection, run_id: int, student_id: str, turn: Turn) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO paced_turns (run_id, student_id, position, question_idx, "
+        "opened_at, limit_ms, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (run_id, student_id, turn.position, turn.question_idx, turn.opened_at, turn.limit_ms,
+         turn.closed_at))
+
+
+def save_accommodation(conn: sqlite3.Connection, run_id: int, student_id: str,
+                       accommodation: Accommodation) -> None:
+    conn.execute("UPDATE paced_students SET extra_time = ?, no_speed_penalty = ? "
+                 "WHERE run_id = ? AND student_id = ?",
+                 (accommodation.extra_time, int(accommodation.no_speed_penalty), run_id,
+                  student_id))
+
+
+def delete_student(conn: sqlite3.Connection, run_id: int, student_id: str) -> None:
+    for table in ("paced_students", "paced_turns"):
+        conn.execute(f"DELETE FROM {table} WHERE run_id = ? AND student_id = ?",
+                     (run_id, student_id))
+
+
+def load_progress(conn: sqlite3.Connection, run_id: int) -> list[Progress]:
+    """Every student's progress as kept: their order read back, never drawn again."""
+    turns: dict[str, list[Turn]] = {}
+    for r in conn.execute("SELECT * FROM paced_turns WHERE run_id = ? ORDER BY student_id, "
+                          "position", (run_id,)):
+        turns.setdefault(r["student_id"], []).append(
+            Turn(r["position"], r["question_idx"], r["opened_at"], r["limit_ms"],
+                 r["closed_at"]))
+    return [Progress(r["student_id"], StudentOrder.from_dict(json.loads(r["order_json"])),
+                     turns.get(r["student_id"], []),
+                     Accommodation(r["extra_time"], bool(r["no_speed_penalty"])))
+            for r in conn.execute("SELECT * FROM paced_students WHERE run_id = ?", (run_id,))]
+
+
+def turns_of_run(conn: sqlite3.Connection, run_id: int) -> dict[tuple[str, int], Turn]:
+    """Each student's turn at each question (student_id, question_idx): for the exports."""
+    return {(r["student_id"], r["question_idx"]):
+            Turn(r["position"], r["question_idx"], r["opened_at"], r["limit_ms"],
+                 r["closed_at"])
+            for r in conn.execute("SELECT * FROM paced_turns WHERE run_id = ?", (run_id,))}

@@ -1,0 +1,233 @@
+"""A student-paced run in the room, on virtual time: each student's clock, their Next, the
+end time, a restart with time left, and the answer never sent early."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import trio
+import trio.testing
+
+from trivia_trio.core.game import State
+from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.room.room import Client, Role, Room, open_room
+from trivia_trio.store.database import open_store
+
+from .conftest import THREE_QUESTIONS
+from .test_room import drain, next_of
+
+PACED = THREE_QUESTIONS | {"pace": "student"}
+
+
+def virtual_ms() -> int:
+    return int(trio.current_time() * 1000)
+
+
+@asynccontextmanager
+async def paced_room(path: Path, quiz: dict[str, Any] = PACED) -> AsyncIterator[Room]:
+    async with open_store(path / "room.sqlite3", use_thread=False) as store, \
+            open_room(store, quiz_from_dict(quiz), session_id="t", clock=virtual_ms) as room:
+        yield room
+
+
+async def send(room: Room, client: Client, **message: Any) -> None:
+    await room.handle(client, json.dumps(message))
+
+
+def errors(client: Client) -> list[str]:
+    return [m["code"] for m in drain(client) if m["type"] == "error"]
+
+
+async def test_each_student_gets_their_first_question_at_once_and_their_own_deadline(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        assert room.paced is not None
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            opened = await next_of(ana, "question_open")
+            assert (opened["question_idx"], opened["position"], opened["of"],
+                    opened["remaining_ms"], opened["pace"]) == (0, 1, 3, 30_000, "student")
+            assert "correct" not in opened
+            await trio.sleep(10)
+            await room.join("ben", "Ben")  # Ben's clock starts now, not at Ana's
+            async with room.connect(Role.STUDENT, "ben") as ben:
+                assert (await next_of(ben, "question_open"))["remaining_ms"] == 30_000
+                start = trio.current_time()
+                closed = await next_of(ana, "question_closed")
+                assert trio.current_time() - start == 20  # Ana's 30 s are up
+                assert closed["question_idx"] == 0 and "correct" not in closed
+                assert room.game.submission("ana", 0).status == "missed"
+                await send(room, ben, type="submit", question_idx=0, answer="B")
+                ack = await next_of(ben, "submit_ack")
+                # 20 s of 30: speed runs from Ben's own opening
+                assert (ack["elapsed_ms"], ack["score"]) == (20_000, 0.65)
+
+
+async def test_out_of_order_passed_and_late_answers_are_refused(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="submit", question_idx=1, answer="A")
+            assert errors(ana) == ["not_reached"]
+            await trio.sleep(31)
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            assert errors(ana) == ["too_late"]
+            await send(room, ana, type="next", question_idx=0)
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            assert errors(ana) == ["already_passed"]
+            await send(room, ana, type="open_question", question_idx=0)
+            assert errors(ana) == ["bad_message"]
+            assert room.game.submission("ana", 0).status == "missed"
+
+
+async def test_the_answer_is_sent_only_after_the_students_own_answer(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        await room.join("ben", "Ben")
+        async with room.connect(Role.STUDENT, "ana") as ana, \
+                room.connect(Role.STUDENT, "ben") as ben:
+            await send(room, ana, type="submit", question_idx=0, answer="C")
+            closed = await next_of(ana, "question_closed")
+            assert (closed["correct"], closed["your_result"], closed["explanation"]) == \
+                ("B", "wrong", "Two pairs make four.")
+            assert not any("correct" in m or "explanation" in m for m in drain(ben))
+
+
+async def test_with_feedback_at_the_end_a_student_sees_saved_and_the_review_after_the_end(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    quiz = PACED | {"paced": {"feedback": "end", "standings": True}}
+    async with paced_room(tmp_path, quiz) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana, \
+                room.connect(Role.INSTRUCTOR) as teacher:
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            ack = await next_of(ana, "submit_ack")
+            closed = await next_of(ana, "question_closed")
+            assert "score" not in ack and closed["saved"] is True
+            assert "correct" not in closed and "your_result" not in closed
+            await send(room, ana, type="next", question_idx=0)
+            assert (await next_of(ana, "question_open"))["position"] == 2
+            await send(room, teacher, type="end_session")
+            ended = await next_of(ana, "session_ended")
+            assert ended["your_rank"] == 1 and ended["your_total"] > 0
+            assert [(r["question_idx"], r["result"]) for r in ended["review"]] == \
+                [(0, "right"), (1, "no_answer"), (2, "not_reached")]
+            assert ended["review"][0]["correct"] == "B"
+
+
+async def test_extra_time_applies_from_the_students_next_question(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana, \
+                room.connect(Role.INSTRUCTOR) as teacher:
+            await send(room, teacher, type="accommodate", student_id="ana", extra_time=2.0,
+                       no_speed_penalty=True)
+            assert errors(teacher) == []
+            drain(ana)
+            await send(room, ana, type="next", question_idx=0)
+            opened = await next_of(ana, "question_open")
+            assert (opened["question_idx"], opened["remaining_ms"]) == (1, 60_000)
+            await trio.sleep(50)  # past everyone else's 30 s
+            await send(room, ana, type="submit", question_idx=1, answer="A")
+            assert (await next_of(ana, "submit_ack"))["score"] == 1.0  # no speed penalty
+
+
+async def test_the_end_time_closes_every_open_question_at_once(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    quiz = PACED | {"time_limit_default": 600, "paced": {"end_minutes": 2}}
+    async with paced_room(tmp_path, quiz) as room:
+        await room.join("ana", "Ana")
+        await room.join("ben", "Ben")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            await send(room, ana, type="next", question_idx=0)
+            start = trio.current_time()
+            ended = await next_of(ana, "session_ended")
+            assert trio.current_time() - start == 120
+            assert room.game.state is State.FINISHED
+            assert room.game.submission("ben", 0).status == "missed"
+            grid = room.paced.run.run_results()
+            assert [grid.result("ana", i) for i in range(2)] == ["right", "no_answer"]
+            assert grid.result("ben", 1) == "not_reached"
+            assert room.paced.run.cell("ana", 2) == "not_reached"
+            assert ended["review"][0]["result"] == "right"
+            await send(room, ana, type="submit", question_idx=1, answer="A")
+            assert errors(ana) == ["quiz_finished"]
+
+
+async def test_a_restart_resumes_each_student_with_the_time_they_had_left(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    quiz = PACED | {"paced": {"shuffle_questions": True, "shuffle_options": True}}
+    async with paced_room(tmp_path, quiz) as room:
+        await room.join("ana", "Ana")
+        order = room.paced.run.progress["ana"].order
+        await trio.sleep(12)
+    await trio.sleep(100)  # no server runs
+    async with paced_room(tmp_path, quiz) as room:
+        assert room.paced.run.progress["ana"].order == order  # read back, never redrawn
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            opened = await next_of(ana, "question_open")
+            assert opened["remaining_ms"] == 18_000
+            start = trio.current_time()
+            await next_of(ana, "question_closed")
+            assert trio.current_time() - start == 18
+
+
+async def test_a_reload_puts_the_student_back_on_their_question_with_its_feedback(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+        async with room.connect(Role.STUDENT, "ana") as again:
+            kinds = [m["type"] for m in drain(again)]
+            assert kinds == ["state", "question_open", "question_closed"]
+
+
+async def test_the_grid_goes_whole_on_connect_then_by_changed_rows_and_the_projector_counts(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        for sid in ("ana", "ben", "cem"):
+            await room.join(sid, sid.title())
+        async with room.connect(Role.INSTRUCTOR) as teacher, \
+                room.connect(Role.PROJECTOR) as screen, \
+                room.connect(Role.STUDENT, "ana") as ana:
+            whole = await next_of(teacher, "paced_grid")
+            assert [r["cells"] for r in whole["rows"]] == [["working", "not_reached",
+                                                            "not_reached"]] * 3
+            assert whole["summary"] == {"finished": 0, "working": 0, "not_started": 3}
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            changes = await next_of(teacher, "paced_grid_changes")
+            assert [r["student_id"] for r in changes["rows"]] == ["ana"]
+            assert changes["rows"][0]["cells"] == ["right", "not_reached", "not_reached"]
+            assert changes["questions"][0]["share_right"] == 1.0
+            await trio.sleep(1)
+            progress = [m for m in drain(screen) if m["type"] == "projector_state"][-1]
+            assert progress["progress"]["questions"][0]["answered"] == 1
+            assert "top" not in progress["progress"]
+            assert all("name" not in q for q in progress["progress"]["questions"])
+
+
+async def test_an_acknowledged_answer_and_the_next_question_survive_a_crash(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    with trio.CancelScope() as crash:
+        async with paced_room(tmp_path) as room:
+            await room.join("ana", "Ana")
+            async with room.connect(Role.STUDENT, "ana") as ana:
+                await send(room, ana, type="submit", question_idx=0, answer="B")
+                assert (await next_of(ana, "submit_ack"))["score"] == 1.0
+                await send(room, ana, type="next", question_idx=0)
+                room.heartbeat.note_alive = trio.lowlevel.checkpoint  # killed: no more writes
+                crash.cancel()
+    async with paced_room(tmp_path) as room:
+        assert room.game.submission("ana", 0).correct
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            opened = await next_of(ana, "question_open")
+            assert (opened["question_idx"], opened["position"]) == (1, 2)
