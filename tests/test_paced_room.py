@@ -112,6 +112,8 @@ async def test_with_feedback_at_the_end_a_student_sees_saved_and_the_review_afte
             assert "score" not in ack and closed["saved"] is True
             assert "correct" not in closed and "your_result" not in closed
             await send(room, ana, type="next", question_idx=0)
+            await send(room, ana, type="next", question_idx=0)  # a double tap
+            assert (await next_of(ana, "question_open"))["position"] == 2
             assert (await next_of(ana, "question_open"))["position"] == 2
             await send(room, teacher, type="end_session")
             ended = await next_of(ana, "session_ended")

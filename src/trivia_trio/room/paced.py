@@ -167,11 +167,8 @@ class PacedSide:
             if student_id not in self.room.game.participants:
                 raise Rejected("not_joined", "join the quiz first")
             await self.start(student_id)
-        else:
+        elif self._pressed_here(student_id, message.get("question_idx")):
             current = self.run.progress[student_id].current
-            at = message.get("question_idx")
-            if at is not None and current is not None and at != current.question_idx:
-                return  # a repeated Next, already acted on: the snapshot below says where
             passed = current if current is not None and current.closed_at is None else None
             missed, opened = self.run.next(student_id, self.clock())
 
@@ -186,6 +183,12 @@ class PacedSide:
             self.changed(student_id)
         for text in self.snapshot(student_id):
             client.send(text)
+
+    def _pressed_here(self, student_id: str, at: object) -> bool:
+        """Whether a Next was pressed at the question the student is at: one repeated
+        after it acted (a double tap, a resend) must not pass another question."""
+        current = self.run.progress[student_id].current
+        return at is None or current is None or at == current.question_idx
 
     def snapshot(self, student_id: str) -> list[str]:
         """Where the student is: their question (with its close, if answered or passed),
