@@ -9,7 +9,7 @@ i18n.ready.then(() => {
     "choice": "library.kind.choice", "truefalse": "library.kind.truefalse", "multi": "library.kind.multi", "text": "library.kind.text",
     "number": "library.kind.number", "order": "library.kind.order", "poll": "library.kind.poll", "slide": "library.kind.slide",
   };
-  const EXPORTS = [["zip", t("library.export.bundle")], ["json", "JSON"], ["csv", "CSV"], ["gift", "GIFT"]];
+  const EXPORTS = [["zip", t("library.export.bundle")], ["json", "JSON"], ["csv", "CSV"], ["xlsx", "Excel"], ["gift", "GIFT"]];
   const rowsBody = byId("library-rows");
   const status = byId("upload-result");
   let undoTimer = null;

@@ -11,7 +11,9 @@ i18n.ready.then(() => {
 
   const EXPORTS = [
     ["export.csv", "dashboard.export.answers"],
+    ["export.xlsx", "dashboard.export.answers_xlsx"],
     ["gradebook.csv", "dashboard.export.gradebook"],
+    ["gradebook.xlsx", "dashboard.export.gradebook_xlsx"],
     ["export.json", "dashboard.export.everything"],
   ];
   const status = el("p", { class: "muted", role: "status" });

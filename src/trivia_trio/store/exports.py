@@ -1,9 +1,12 @@
-"""Results out of the durable record, for any run: CSV a gradebook can take, JSON to archive.
+"""Results out of the durable record, for any run: CSV and .xlsx a gradebook can take,
+JSON to archive.
 
 Every export is a function of a sqlite3 connection and a run id, built on
-``load_run``: one read of the run's rows, shared by all of them. Every cell
-a person typed (names, ids, question text) goes through ``_cell``, so a
-spreadsheet never runs it as a formula.
+``load_run``: one read of the run's rows, shared by all of them. Each table is
+made once as typed rows (``*_rows``): the CSV writes them as text, the .xlsx as
+real cells, so the two always hold the same values. Every cell a person typed
+(names, ids, question text) goes through ``_cell``, so a spreadsheet never runs
+it as a formula.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..core import results
+from ..core import results, spreadsheet
 from ..core.game import Submission, run_seed
 from ..core.kinds import Kind
 from ..core.quiz import Quiz, quiz_from_dict
@@ -40,6 +43,11 @@ JSON_FORMAT = "trivia-trio-run"
 JSON_VERSION = 1
 
 Row = dict[str, Any]
+Table = list[list[Any]]
+
+
+class Score(float):
+    """A score on its 0.05 grid: ``1.50`` in a CSV, the number 1.5 in a spreadsheet."""
 
 
 class UnknownRun(LookupError):
@@ -185,19 +193,20 @@ def _cell(value: object) -> object:
 
 def _csv(rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(
+        [f"{value:.2f}" if isinstance(value, Score) else value for value in row] for row in rows)
     return out.getvalue()
 
 
-def _score(value: float) -> str:
-    return f"{value:.2f}"
+def _score(value: float) -> Score:
+    return Score(value)
 
 
 def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
+def results_rows(conn: sqlite3.Connection, run_id: int) -> Table:
     """One row per student × question asked, then one ``total`` row per student.
 
     ``result`` is the results model's word; ``question`` the number the pages say
@@ -222,7 +231,7 @@ def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
         t = grid.student(student_id)
         totals.append([*who, "total", "", t.right, "", _score(t.score), "total",
                        "", "", "", "", ""])
-    return _csv(rows + totals)
+    return rows + totals
 
 
 def question_header(number: int | None, text: str, kind: Kind) -> str:
@@ -236,7 +245,7 @@ def question_header(number: int | None, text: str, kind: Kind) -> str:
     return f"Q{number}{'' if kind.has_right_answer else ' (not scored)'}: {words}"
 
 
-def gradebook_cell(result: results.Result | None, kept: Submission | None) -> str:
+def gradebook_cell(result: results.Result | None, kept: Submission | None) -> Score | str:
     """A question's cell: the score of an answer (0.00 for a wrong one), empty for no
     answer, ``-`` for not present; empty for a poll or slide and a question not asked."""
     if result in (results.Result.RIGHT, results.Result.PARTIAL, results.Result.WRONG):
@@ -245,7 +254,7 @@ def gradebook_cell(result: results.Result | None, kept: Submission | None) -> st
     return NOT_PRESENT_CELL if result is results.Result.NOT_PRESENT else NO_ANSWER_CELL
 
 
-def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
+def gradebook_rows(conn: sqlite3.Connection, run_id: int) -> Table:
     """One row per student: totals, then a cell per question (``gradebook_cell``)."""
     run = load_run(conn, run_id)
     grid = run.results()
@@ -261,7 +270,23 @@ def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
                                       grid.kept.get(i, {}).get(student_id))
                        if i in grid.asked else "" for i in range(len(questions))),
                      kept_from_asked_again(grid, student_id, numbers)])
-    return _csv(rows)
+    return rows
+
+
+def results_csv(conn: sqlite3.Connection, run_id: int) -> str:
+    return _csv(results_rows(conn, run_id))
+
+
+def results_xlsx(conn: sqlite3.Connection, run_id: int) -> bytes:
+    return spreadsheet.workbook([("Answers", results_rows(conn, run_id))])
+
+
+def gradebook_csv(conn: sqlite3.Connection, run_id: int) -> str:
+    return _csv(gradebook_rows(conn, run_id))
+
+
+def gradebook_xlsx(conn: sqlite3.Connection, run_id: int) -> bytes:
+    return spreadsheet.workbook([("Gradebook", gradebook_rows(conn, run_id))])
 
 
 def kept_from_asked_again(grid: results.RunResults, student_id: str,

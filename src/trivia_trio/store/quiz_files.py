@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 
 from ..core import formats
 from ..core.bundle import BundleError, is_bundle, open_bundle
+from ..core.formats import xlsx_format
 from ..core.pictures import Pictures
 from ..core.quiz import QUIZ_MAX_BYTES, Quiz, QuizError, in_file_order
 from .media import PicturesBeside
@@ -40,10 +41,17 @@ def load_quiz(source: Path | str | bytes, *, filename: str | None = None,
             raise QuizError([exc.strerror or str(exc)], source=name) from exc
         pictures = PicturesBeside(path.parent)
     format_name = name
-    if not is_bundle(raw) and len(raw) > QUIZ_MAX_BYTES:
+    # A spreadsheet is a zip too: read as one, never as a bundle.
+    sheet = PurePath(name).suffix.lower() == xlsx_format.SUFFIX
+    if (sheet or not is_bundle(raw)) and len(raw) > QUIZ_MAX_BYTES:
         raise QuizError([f"the file is {len(raw) / 2**20:.1f} MB; a quiz file can be at most"
                          f" {QUIZ_MAX_BYTES // 2**20} MB (pictures come in a .zip bundle)"],
                         source=name)
+    if sheet:
+        try:
+            return xlsx_format.parse(raw, title=PurePath(name).stem).quiz(pictures)
+        except QuizError as exc:
+            raise QuizError(in_file_order(exc.problems), source=name) from None
     if is_bundle(raw):
         try:
             inner, raw, pictures = open_bundle(raw, QUIZ_MAX_BYTES)

@@ -24,6 +24,7 @@ from ..core import views
 from ..core.game import DuplicateStudentId, Rejected
 from ..core.pictures import CONTENT_TYPES
 from ..core.quiz import QuizError
+from ..core.spreadsheet import XLSX_TYPE
 from ..room import connection
 from ..room.clients import FLUSH
 from ..room.room import TELEMETRY_KINDS, Role, Room
@@ -352,7 +353,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         return {"title": quiz.title, "questions": len(quiz), "skipped": list(quiz.skipped),
                 "quiz_id": quiz_id, "pending": pending}
 
-    async def export_run(build: Callable[[Any, int], str], name: str,
+    async def export_run(build: Callable[[Any, int], str | bytes], name: str,
                          mimetype: str = "text/csv") -> Any:
         """``build(conn, run_id)`` as a download, for ``?run=`` or else the current run."""
         raw = request.args.get("run", "")
@@ -360,7 +361,7 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
         if raw:
             run_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else -1
 
-        def read(conn: Any) -> str:
+        def read(conn: Any) -> str | bytes:
             exports.check_run(conn, run_id, session_id)
             return build(conn, run_id)
 
@@ -394,6 +395,16 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     @instructor_only
     async def export_gradebook() -> Any:
         return await export_run(exports.gradebook_csv, "gradebook.csv")
+
+    @app.get("/api/instructor/export.xlsx")
+    @instructor_only
+    async def export_results_xlsx() -> Any:
+        return await export_run(exports.results_xlsx, "results.xlsx", XLSX_TYPE)
+
+    @app.get("/api/instructor/gradebook.xlsx")
+    @instructor_only
+    async def export_gradebook_xlsx() -> Any:
+        return await export_run(exports.gradebook_xlsx, "gradebook.xlsx", XLSX_TYPE)
 
     @app.get("/api/instructor/export.json")
     @instructor_only

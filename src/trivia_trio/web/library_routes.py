@@ -21,10 +21,11 @@ import trio
 from quart import Response, request
 from quart_trio import QuartTrio
 
-from ..core.formats import csv_format, gift, json_format
+from ..core.formats import csv_format, gift, json_format, xlsx_format
 from ..core.game import Rejected
 from ..core.pictures import MAX_PICTURE_BYTES, check_picture
 from ..core.quiz import Quiz, QuizError
+from ..core.spreadsheet import XLSX_TYPE
 from ..room.room import Room
 from ..store import library
 from ..store.database import StorageError
@@ -37,6 +38,7 @@ Guard = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
 EXPORTS = {  # format -> (writer, file suffix, mimetype)
     "json": (json_format.dump, "json", "application/json"),
     "csv": (csv_format.dump, "csv", "text/csv"),
+    "xlsx": (xlsx_format.dump, "xlsx", XLSX_TYPE),
     "gift": (gift.dump, "gift.txt", "text/plain"),
 }
 GIFT_KINDS = ("choice", "truefalse", "multi", "text", "number", "slide")
@@ -273,7 +275,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     async def export_quiz(quiz_id: int) -> Any:
         chosen = request.args.get("format", "json")
         if chosen not in (*EXPORTS, "zip"):
-            return _error(400, "bad_format", "format must be one of json, zip, csv, gift")
+            return _error(400, "bad_format", "format must be one of json, zip, csv, xlsx, gift")
         try:
             entry = await store.read(partial(library.get, quiz_id=quiz_id))
             quiz = await store.read(partial(library.runnable, quiz_id=quiz_id, held=media.holds))
@@ -293,7 +295,8 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
                 f'attachment; filename="{file_stem(entry["title"])}.zip"'
             return response
         write, suffix, mimetype = EXPORTS[chosen]
-        response = download(write(quiz), f"{file_stem(entry['title'])}.{suffix}", mimetype)
+        body = await trio.to_thread.run_sync(write, quiz)
+        response = download(body, f"{file_stem(entry['title'])}.{suffix}", mimetype)
         if chosen == "gift":
             response.headers["X-Left-Out"] = json.dumps(gift_left_out(quiz))
         return response

@@ -7,12 +7,15 @@ from typing import Any
 from quart import Response, jsonify
 
 
-def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
-    """A UTF-8 download. CSV gets a BOM, so Excel reads names with accents correctly;
-    JSON must not have one."""
-    prefix = "\ufeff" if mimetype == "text/csv" else ""
-    response = Response((prefix + text).encode("utf-8"),
-                        content_type=f"{mimetype}; charset=utf-8")
+def download(body: str | bytes, filename: str, mimetype: str = "text/csv") -> Response:
+    """A download: text as UTF-8 (CSV gets a BOM, so Excel reads names with accents
+    correctly; JSON must not have one), bytes (a spreadsheet) as they are."""
+    if isinstance(body, bytes):
+        response = Response(body, content_type=mimetype)
+    else:
+        prefix = "\ufeff" if mimetype == "text/csv" else ""
+        response = Response((prefix + body).encode("utf-8"),
+                            content_type=f"{mimetype}; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..kinds import DEFAULT_KIND, LETTERS
@@ -56,17 +56,25 @@ def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
     rows = ((line, cells) for line, cells in _rows(text, delimiter) if any(cells))
     if hint:
         next(rows)
+    return parse_rows(rows, title=title)
+
+
+def parse_rows(rows: Iterable[tuple[int, list[str]]], *, title: str,
+               where: str = "line") -> Parsed:
+    """The quiz in ``(line or row number, cells as text)`` rows under our header, from a
+    CSV file or a spreadsheet's sheet (``where`` names the place: line or row)."""
+    rows = ((line, cells) for line, cells in rows if any(cells))
     problems: list[str] = []
     skipped: list[str] = []
     header_line, header = next(rows, (1, []))
-    columns = _read_header(header_line, header, problems, skipped)
+    columns = _read_header(f"{where} {header_line}", header, problems, skipped)
     if problems:
         raise QuizError(problems)
     questions, labels, notes = [], [], []
     for number, (line, cells) in enumerate(rows, 1):
         found: list[str] = []
         questions.append(_question(cells, columns, found))
-        labels.append(f"question {number} (line {line})")
+        labels.append(f"question {number} ({where} {line})")
         notes.append(found)
     return Parsed({"title": title, "questions": questions}, tuple(skipped), labels=labels,
                   question_problems=notes)
@@ -75,8 +83,14 @@ def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
 def dump(quiz: Quiz) -> str:
     """Every question as a row under the full header; the quiz title is not kept."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS + EXTRA_COLUMNS)
+    csv.writer(out).writerows(table(quiz))
+    return out.getvalue()
+
+
+def table(quiz: Quiz) -> list[list[Any]]:
+    """The header, then every question as a row of cells: numbers as numbers, the rest
+    as text (a spreadsheet's cells, a CSV's fields)."""
+    rows: list[list[Any]] = [list(COLUMNS + EXTRA_COLUMNS)]
     for question in quiz.questions:
         fields = question.kind.to_dict()
         options = list(fields.get("options") or fields.get("items") or [])
@@ -87,14 +101,14 @@ def dump(quiz: Quiz) -> str:
             correct = str(correct).lower()
         time_limit = "" if question.time_limit is None else question.time_limit
         extras = [fields.get(name, "") for name in EXTRA_COLUMNS]
-        writer.writerow(
+        rows.append(
             [question.text, question.kind.name, *options, *[""] * (len(LETTERS) - len(options)),
              correct, fields.get("tolerance", ""), time_limit, question.explanation,
              question.image or "",
              *("" if e is None else str(e).lower() if isinstance(e, bool) else e
                for e in extras)]
         )
-    return out.getvalue()
+    return rows
 
 
 def _first_line(text: str) -> str:
@@ -122,21 +136,21 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _read_header(
-    line: int, header: list[str], problems: list[str], skipped: list[str]
+    line: str, header: list[str], problems: list[str], skipped: list[str]
 ) -> list[str]:
     """The column name of each position; problems for missing or repeated columns."""
     columns = [_column_name(cell) for cell in header]
     missing = [name for name in REQUIRED_COLUMNS if name.lower() not in columns]
     if missing:
         problems.append(
-            f"line {line}: the header lacks {', '.join(missing)}"
+            f"{line}: the header lacks {', '.join(missing)}"
             f" (expected {','.join(COLUMNS)}; only question and correct are required)"
         )
     for name in sorted({name for name in columns if name and columns.count(name) > 1}):
-        problems.append(f"line {line}: column {name} appears more than once")
+        problems.append(f"{line}: column {name} appears more than once")
     for cell, name in zip(header, columns, strict=True):
         if name and name not in KNOWN_COLUMNS:
-            skipped.append(f"line {line}: column {cell!r} is not used")
+            skipped.append(f"{line}: column {cell!r} is not used")
     return columns
 
 
