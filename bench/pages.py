@@ -175,7 +175,7 @@ class PageWatch:
             self.screenshot = None
             return
         search.fill("0001")
-        page.locator("#students-summary").scroll_into_view_if_needed()
+        page.evaluate("document.getElementById('students-heading').scrollIntoView()")
         page.wait_for_function("document.getElementById('students-shown').textContent !== ''")
         page.screenshot(path=str(self.screenshot))
         search.fill("")
