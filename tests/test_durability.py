@@ -203,7 +203,8 @@ async def test_the_running_server_uses_those_settings(
 def fill_disk(conn: sqlite3.Connection, run_id: int, student_id: str, idx: int) -> None:
     """Make the database "full" (max_page_count), packed so that even the row for
     (student_id, idx) no longer fits. Runs while nothing else uses the connection."""
-    row = "INSERT INTO submissions VALUES (?, ?, ?, 'B', 1, 1, 1.0, 1, 'submitted')"
+    row = ("INSERT INTO submissions (run_id, student_id, question_idx, answer, submitted_at, "
+           "elapsed_ms, score, correct, status) VALUES (?, ?, ?, 'B', 1, 1, 1.0, 1, 'submitted')")
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
 
