@@ -125,13 +125,15 @@ async def test_the_results_csv_is_one_row_per_student_and_question_then_totals(
                  "score": f"{s['score']:.2f}", "status": s["status"],
                  "result": result_of(s), "question": str(s["question_idx"] + 1),
                  "question_text": QUESTION_TEXTS[s["question_idx"]],
-                 "asking": str(s["asking"])} for s in stored]
+                 "asking": str(s["asking"]), "order_position": "", "opened_at": ""}
+                for s in stored]
     key = lambda row: (row["student_id"], int(row["question_idx"]))  # noqa: E731
     assert sorted(answers, key=key) == sorted(expected, key=key)
     # v1's columns where v1 had them; every later one after them.
     assert list(rows[0]) == ["student_id", "name", "question_idx", "answer", "correct",
                              "elapsed_ms", "score", "status", "answer_text", "result",
-                             "question", "question_text", "asking"]
+                             "question", "question_text", "asking", "order_position",
+                             "opened_at"]
     assert [row["status"] for row in answers if row["student_id"] == "s2"] == [
         "submitted", "missed", "submitted"]
     for total in totals:
@@ -197,7 +199,7 @@ async def test_the_json_export_holds_the_whole_run(
     (run,) = database(settings, "SELECT * FROM runs WHERE run_id = ?", run_id)
     assert document["run"] == {"run_id": run_id, "session_id": run["sid"],
                                "started_at": run["started_at"],
-                               "finished_at": run["finished_at"]}
+                               "finished_at": run["finished_at"], "pace": "live"}
     assert run["finished_at"] >= run["started_at"]
     assert document["quiz"] == json.loads(run["quiz_json"])
     assert document["quiz"]["questions"][0]["text"] == QUESTION_TEXTS[0]

@@ -3,6 +3,8 @@ end time, a restart with time left, and the answer never sent early."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +17,7 @@ import trio.testing
 from trivia_trio.core.game import State
 from trivia_trio.core.quiz import quiz_from_dict
 from trivia_trio.room.room import Client, Role, Room, open_room
+from trivia_trio.store import exports, runs
 from trivia_trio.store.database import open_store
 
 from .conftest import THREE_QUESTIONS
@@ -233,3 +236,33 @@ async def test_an_acknowledged_answer_and_the_next_question_survive_a_crash(
         async with room.connect(Role.STUDENT, "ana") as ana:
             opened = await next_of(ana, "question_open")
             assert (opened["question_idx"], opened["position"]) == (1, 2)
+
+
+async def test_the_exports_and_runs_list_say_student_paced_and_where_each_student_was(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    quiz = PACED | {"paced": {"shuffle_options": True}}
+    async with paced_room(tmp_path, quiz) as room:
+        await room.join("ana", "Ana")
+        await room.join("ben", "Ben")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            opened = await next_of(ana, "question_open")
+            shown = opened["options"].index("4")  # the right option, wherever it was shown
+            await send(room, ana, type="submit", question_idx=0, answer="ABCD"[shown])
+            assert (await next_of(ana, "question_closed"))["your_result"] == "right"
+            await trio.sleep(5)
+            await send(room, ana, type="next", question_idx=0)
+        await room.end_session()
+        conn, run_id = room.store.conn, room.run_id
+        rows = list(csv.reader(io.StringIO(exports.results_csv(conn, run_id))))
+        header, body = rows[0], rows[1:]
+        assert header[-2:] == ["order_position", "opened_at"]
+        by = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in body}
+        assert by[("ana", "0")]["answer"] == "B" and by[("ana", "0")]["result"] == "right"
+        assert (by[("ana", "1")]["order_position"], by[("ana", "1")]["opened_at"],
+                by[("ana", "1")]["result"]) == ("2", "5000", "no_answer")
+        assert by[("ben", "0")]["result"] == "no_answer"
+        gradebook = list(csv.reader(io.StringIO(exports.gradebook_csv(conn, run_id))))
+        assert gradebook[2][5:7] == ["", "-"]  # Ben: no answer, then not reached
+        document = json.loads(exports.run_json(conn, run_id))
+        assert document["run"]["pace"] == "student"
+        assert runs.run_list(conn, "t", run_id)[-1]["pace"] == "student"

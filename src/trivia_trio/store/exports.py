@@ -23,20 +23,23 @@ from typing import Any
 from ..core import results, spreadsheet
 from ..core.game import Submission, run_seed
 from ..core.kinds import Kind
+from ..core.pace import settings_from
+from ..core.paced import Turn
 from ..core.quiz import Quiz, quiz_from_dict
+from . import paced as paced_record
 from .database import presence_key
 
 # v1's columns first, in v1's order; every later one at the end (docs/PROTOCOL.md).
 RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
                   "score", "status", "answer_text", "result", "question", "question_text",
-                  "asking")
+                  "asking", "order_position", "opened_at")
 GRADEBOOK_COLUMNS = ("student_id", "name", "total_score", "correct", "answered")
 # After the question columns: the questions whose score comes from an answer given when
 # the question was asked again (results.counting_submission).
 GRADEBOOK_LAST_COLUMNS = ("kept_from_asked_again",)
 # A gradebook cell besides a score: see the README's "What the gradebook says".
 NO_ANSWER_CELL = ""
-NOT_PRESENT_CELL = "-"
+NOT_PRESENT_CELL = "-"  # and not reached, in a student-paced run
 HEADER_TEXT_CHARS = 40
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 JSON_FORMAT = "trivia-trio-run"
@@ -69,6 +72,9 @@ class Run:
     events: list[Row]
     present: dict[int, set[str]]  # question_idx -> who had a socket open while it was open
     presence_kept: bool  # False for a run begun before presence was recorded
+    pace: str = "live"  # or "student" (core/pace.py)
+    # A student-paced run's turns: (student_id, question_idx) -> when they had it.
+    turns: dict[tuple[str, int], Turn] | None = None
 
     @property
     def quiz(self) -> Quiz:
@@ -107,12 +113,9 @@ class Run:
         """
         kinds = self.kinds()
         students = [p["student_id"] for p in self.participants]
-        kept: dict[int, dict[str, Submission]] = {}
-        for student_id, rows in self.answers.items():
-            for idx, row in rows.items():
-                kept.setdefault(idx, {})[student_id] = Submission(
-                    student_id, idx, row["answer"], row["submitted_at"], row["elapsed_ms"],
-                    points(row["score"]), bool(row["correct"]), row["status"], row["asking"])
+        if self.turns is not None:
+            return self._paced_results(kinds, students)
+        kept = self._kept()
         asked = {}
         for opening in self.openings:
             idx, closed_at = opening["question_idx"], opening["closed_at"]
@@ -124,6 +127,34 @@ class Run:
                            if closed_at is None or p["joined_at"] <= closed_at}
             asked[idx] = results.Asked(kinds[idx], closed_at is not None, present)
         return results.RunResults(students, asked, kept)
+
+    def _kept(self) -> dict[int, dict[str, Submission]]:
+        kept: dict[int, dict[str, Submission]] = {}
+        for student_id, rows in self.answers.items():
+            for idx, row in rows.items():
+                kept.setdefault(idx, {})[student_id] = Submission(
+                    student_id, idx, row["answer"], row["submitted_at"], row["elapsed_ms"],
+                    points(row["score"]), bool(row["correct"]), row["status"], row["asking"])
+        return kept
+
+    def _paced_results(self, kinds: list[Kind], students: list[str]) -> results.RunResults:
+        """A student-paced run: a question is asked once anyone reached it; whoever did
+        not is ``not_reached``; its cells are closed once the run has ended."""
+        assert self.turns is not None
+        reached: dict[int, set[str]] = {}
+        for student_id, idx in self.turns:
+            if idx < len(kinds):
+                reached.setdefault(idx, set()).add(student_id)
+        asked = {idx: results.Asked(kinds[idx], self.finished_at is not None, who,
+                                    absent=results.Result.NOT_REACHED)
+                 for idx, who in sorted(reached.items())}
+        return results.RunResults(students, asked, self._kept())
+
+    def turn_cells(self, student_id: str, idx: int) -> list[object]:
+        """export.csv's last two cells: where in their own order the student saw the
+        question (1-based) and when their clock for it started; empty in a live run."""
+        turn = self.turns.get((student_id, idx)) if self.turns is not None else None
+        return ["", ""] if turn is None else [turn.position + 1, turn.opened_at]
 
 
 def points(score: float) -> int:
@@ -155,6 +186,9 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
     if not found:
         raise UnknownRun(run_id)
     run = found[0]
+    quiz_data = json.loads(run["quiz_json"])
+    settings = settings_from(quiz_data.get("paced"))
+    pace = paced_record.run_pace(conn, run_id, quiz_data.get("pace", "live"), settings).pace
     answers: dict[str, dict[int, Row]] = {}
     for row in _rows(conn, "SELECT student_id, question_idx, answer, submitted_at, elapsed_ms, "
                      "score, correct, status, asking FROM submissions WHERE run_id = ? "
@@ -167,7 +201,7 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
     return Run(
         run_id=run_id,
         session_id=run["sid"],
-        quiz_data=json.loads(run["quiz_json"]),
+        quiz_data=quiz_data,
         started_at=run["started_at"],
         finished_at=run["finished_at"],
         participants=_rows(conn, "SELECT student_id, name, joined_at FROM participants "
@@ -180,6 +214,8 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
         present=present,
         presence_kept=bool(_rows(conn, "SELECT 1 FROM meta WHERE key = ?",
                                  presence_key(run_id))),
+        pace=pace,
+        turns=paced_record.turns_of_run(conn, run_id) if pace == "student" else None,
     )
 
 
@@ -227,10 +263,10 @@ def results_rows(conn: sqlite3.Connection, run_id: int) -> Table:
                          answer_text, _blank(result),
                          _blank(numbers[idx] if idx < len(numbers) else None),
                          _cell(questions[idx].text if idx < len(questions) else ""),
-                         a["asking"]])
+                         a["asking"], *run.turn_cells(student_id, idx)])
         t = grid.student(student_id)
         totals.append([*who, "total", "", t.right, "", _score(t.score), "total",
-                       "", "", "", "", ""])
+                       "", "", "", "", "", "", ""])
     return rows + totals
 
 
@@ -251,7 +287,8 @@ def gradebook_cell(result: results.Result | None, kept: Submission | None) -> Sc
     if result in (results.Result.RIGHT, results.Result.PARTIAL, results.Result.WRONG):
         assert kept is not None
         return _score(kept.score)
-    return NOT_PRESENT_CELL if result is results.Result.NOT_PRESENT else NO_ANSWER_CELL
+    return NOT_PRESENT_CELL if result in (results.Result.NOT_PRESENT,
+                                          results.Result.NOT_REACHED) else NO_ANSWER_CELL
 
 
 def gradebook_rows(conn: sqlite3.Connection, run_id: int) -> Table:
@@ -299,6 +336,15 @@ def kept_from_asked_again(grid: results.RunResults, student_id: str,
         and results.has_answer(kept) and kept.asking > 1)
 
 
+def _turn_fields(run: Run, answer: Row) -> dict[str, Any]:
+    """A student-paced run's submission: ``order_position`` and ``opened_at``."""
+    if run.turns is None:
+        return {}
+    turn = run.turns.get((answer["student_id"], answer["question_idx"]))
+    return {"order_position": turn.position + 1 if turn else None,
+            "opened_at": turn.opened_at if turn else None}
+
+
 # ---- JSON --------------------------------------------------------------------------------
 def run_json(conn: sqlite3.Connection, run_id: int) -> str:
     """The whole run for archiving: quiz, timing, participants, answers and events."""
@@ -313,7 +359,8 @@ def run_json(conn: sqlite3.Connection, run_id: int) -> str:
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "run": {"run_id": run.run_id, "session_id": run.session_id,
-                "started_at": run.started_at, "finished_at": run.finished_at},
+                "started_at": run.started_at, "finished_at": run.finished_at,
+                "pace": run.pace},
         "quiz": run.quiz_data,
         "openings": run.openings,
         "questions": [{"question_idx": idx, "question": numbers[idx],
@@ -325,6 +372,7 @@ def run_json(conn: sqlite3.Connection, run_id: int) -> str:
                          "correct": bool(a["correct"]),
                          "result": grid.result(a["student_id"], a["question_idx"])
                          if a["question_idx"] in grid.asked else None}
+                        | _turn_fields(run, a)
                         for answers in run.answers.values() for a in answers.values()],
         "events": [{**e, "detail": json.loads(e["detail"]) if e["detail"] else None}
                    for e in run.events],

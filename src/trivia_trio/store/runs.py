@@ -32,6 +32,7 @@ def _summary(run: Run, grid: RunResults, current_run_id: int, known: dict[str, V
         "run_id": run.run_id,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
+        "pace": run.pace,
         "title": run.quiz_data.get("title", ""),
         # Questions as the pages count them: answerable ones (polls included), no slides.
         "questions": sum(1 for n in run.numbers() if n is not None),
