@@ -2,7 +2,8 @@
 // Every word the pages show comes from a catalog: static/i18n/<language>.json,
 // one flat {key: text} object per language. A page fetches only the language it
 // shows, once (STATIC_URLS.catalogs, set by the server at the top of each page's
-// script: {"catalog": …, "fallback": the English texts that catalog lacks}).
+// script: {"catalog": the texts this page can ask for, "fallback": the English
+// texts that catalog lacks}).
 //
 // Texts may hold {name} placeholders; numbers put into them are written the
 // language's way (Intl.NumberFormat). A text that depends on a count is an

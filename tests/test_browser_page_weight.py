@@ -23,12 +23,14 @@ def quiz_path(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_reload_costs_a_304_and_everything_else_comes_from_the_cache(
+def test_a_phone_joins_light_and_a_reload_costs_a_304_and_the_cache(
         browser: Browser, server_process: ServerProcess) -> None:
     figures = measure(browser, server_process.url, server_process.instructor_key)
     print("\n" + report(figures))
+    # The limits of issue 26: a phone joining, and a phone on a math question (KaTeX).
     assert figures["student"]["cold"]["bytes"] <= 40 * KB
     assert figures["student"]["cold"]["requests"] <= 6
+    assert figures["math phone"]["cold"]["bytes"] <= 150 * KB
     for name, page in figures.items():
         reload = page["reload"]
         for fetch in reload["fetches"]:

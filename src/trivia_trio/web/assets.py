@@ -7,12 +7,14 @@ zipapp serves the same bytes as the source tree):
 
 - each page's HTML gets its ``<link rel="stylesheet">`` tags replaced by one, and its
   ``<script>`` tags by one, for ``/static/pages/<page>.<hash>.css`` and ``.js``: the
-  page's own files joined in the order the HTML lists them (the HTML in ``static/`` stays
-  the source of truth: a page that lists a new file gets it in its bundle);
+  page's own files joined in the order the HTML lists them, without their comments
+  (``core/minify.py``; the HTML in ``static/`` stays the source of truth: a page that
+  lists a new file gets it in its bundle);
 - what a script loads later has a content-hashed name too, listed in ``STATIC_URLS`` at
   the top of each page script: KaTeX (its stylesheet pointing at its woff2 fonts only,
-  each by hashed name) and one catalog per language, holding the English texts it lacks
-  as its fallback, so a page fetches the catalog of the language it shows and no other;
+  each by hashed name) and the page's catalog in each language (the texts that page can
+  ask for, and as their fallback the English texts a catalog lacks), so a page fetches
+  the catalog of the language it shows and no other;
 - a hashed name never changes meaning, so browsers keep it for a year (``immutable``)
   and never ask again; the pages themselves and the plain ``/static/<file>`` names are
   revalidated (ETag, then a 304 of a few hundred bytes).
@@ -28,15 +30,19 @@ import json
 import mimetypes
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import Any
+
+from ..core.minify import strip_script, strip_style
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 HASH_LENGTH = 12  # hex digits of sha256 in a file name: a clash would need ~10^7 files
 FALLBACK_LANGUAGE = "en"
+WORDS = re.compile(r"[A-Za-z_]\w*")
 COMPRESSIBLE = ("text/", "application/json", "image/svg+xml")
 STYLESHEET = re.compile(r'^[ \t]*<link rel="stylesheet" href="/static/([^"]+)">\n', re.M)
 SCRIPT = re.compile(r'^[ \t]*<script src="/static/([^"]+)"></script>\n', re.M)
@@ -67,10 +73,11 @@ class Asset:
     body: bytes
     mimetype: str
     immutable: bool = False
-    tag: str = field(init=False)  # the ETag's value; weak, as the gzipped bytes share it
 
-    def __post_init__(self) -> None:
-        self.tag = hashlib.sha256(self.body).hexdigest()[:20]
+    @cached_property
+    def tag(self) -> str:
+        """The ETag's value; weak, as the gzipped bytes share it."""
+        return hashlib.sha256(self.body).hexdigest()[:20]
 
     @property
     def compressible(self) -> bool:
@@ -112,14 +119,15 @@ class Assets:
         self._plain: dict[str, Asset] = {}  # plain names asked for, that exist (read once)
         self._hashed: dict[str, Asset] = {}
         self._pages: dict[str, Asset] = {}
-        urls = {"katexStyle": self._add(KATEX_STYLE, self._katex_style()),
-                "katexScript": self._add(KATEX_SCRIPT, self._read(KATEX_SCRIPT)),
-                "catalogs": self._catalogs()}
-        prelude = f'"use strict";\nconst STATIC_URLS = {json.dumps(urls, sort_keys=True)};\n'
+        self._sources: dict[str, str] = {}  # our scripts and stylesheets, without comments
+        self._katex = {"katexStyle": self._add(KATEX_STYLE, self._katex_style()),
+                       "katexScript": self._add(KATEX_SCRIPT, self._read(KATEX_SCRIPT))}
+        folder = static.joinpath("i18n")
+        self._texts = {entry.name.removesuffix(".json"): json.loads(entry.read_bytes())
+                       for entry in folder.iterdir() if entry.name.endswith(".json")}
         for page in sorted(entry.name for entry in static.iterdir()
                            if entry.name.endswith(".html")):
-            self._pages[page] = Asset(self._bundle_page(page, prelude.encode()),
-                                      mimetype_of(page))
+            self._pages[page] = Asset(self._bundle_page(page), mimetype_of(page))
 
     # ---- what routes ask for ------------------------------------------------------------
     def page(self, name: str) -> Asset | None:
@@ -171,33 +179,56 @@ class Assets:
 
         return FONT_SOURCES.sub(woff2_only, self._read(KATEX_STYLE).decode()).encode()
 
-    def _catalogs(self) -> dict[str, str]:
-        """Each language's catalog as ``{"catalog": …, "fallback": …}``, the fallback being
-        the English texts it lacks (none, when it is complete): language code → URL."""
-        folder = self._static.joinpath("i18n")
-        texts = {entry.name.removesuffix(".json"): json.loads(entry.read_bytes())
-                 for entry in folder.iterdir() if entry.name.endswith(".json")}
-        english = texts[FALLBACK_LANGUAGE]
+    def _bundle_page(self, page: str) -> bytes:
+        """The page's HTML with one stylesheet and one script: its own, joined, without
+        their comments."""
+        source = self._read(page).decode()
+        stem = page.removesuffix(".html")
+        html = _join_tags(source, STYLESHEET, lambda names: '  <link rel="stylesheet" href="'
+                          + self._add(f"pages/{stem}.css", "\n".join(
+                              self._stripped(name) for name in names).encode()) + '">\n')
+        html = _join_tags(html, SCRIPT, lambda names: '  <script src="'
+                          + self._page_script(stem, names, source) + '"></script>\n')
+        return html.encode()
+
+    def _page_script(self, stem: str, names: list[str], html: str) -> str:
+        """The page's scripts joined, after ``STATIC_URLS``: KaTeX's names and the page's
+        catalogs, one per language."""
+        source = "\n;\n".join(self._stripped(name) for name in names)
+        words = set(WORDS.findall(source + html))
+        urls = {**self._katex, "catalogs": self._catalogs(stem, words)}
+        prelude = f'"use strict";\nconst STATIC_URLS = {json.dumps(urls, sort_keys=True)};\n'
+        return self._add(f"pages/{stem}.js", (prelude + source).encode())
+
+    def _catalogs(self, stem: str, words: set[str]) -> dict[str, str]:
+        """The texts this page can ask for, per language: language code → URL.
+
+        A page asks for a text by its key, written out or built from its parts
+        (``"kind." + kind + ".label"``); either way the key's first part
+        (``student`` in ``student.join.heading``) is a word of its HTML or scripts
+        (comments aside), so the keys of any other part are left out. Each catalog is
+        ``{"catalog": …, "fallback": …}``, the fallback being the English texts it
+        lacks (none, when it is complete)."""
+        def used(texts: dict[str, Any]) -> dict[str, Any]:
+            return {key: text for key, text in texts.items() if key.partition(".")[0] in words}
+
+        english = used(self._texts[FALLBACK_LANGUAGE])
         urls = {}
-        for code, catalog in sorted(texts.items()):
+        for code, texts in sorted(self._texts.items()):
+            catalog = used(texts)
             fallback = {key: text for key, text in english.items() if key not in catalog}
             body = json.dumps({"catalog": catalog, "fallback": fallback}, ensure_ascii=False,
                               separators=(",", ":")).encode()
-            urls[code] = self._add(f"catalogs/{code}.json", body)
+            urls[code] = self._add(f"catalogs/{stem}/{code}.json", body)
         return urls
 
-    def _bundle_page(self, page: str, prelude: bytes) -> bytes:
-        """The page's HTML with one stylesheet and one script: its own, joined."""
-        html = self._read(page).decode()
-        stem = page.removesuffix(".html")
-        html = _join_tags(html, STYLESHEET, lambda names: '  <link rel="stylesheet" href="'
-                          + self._add(f"pages/{stem}.css", self._join(names)) + '">\n')
-        html = _join_tags(html, SCRIPT, lambda names: '  <script src="' + self._add(
-            f"pages/{stem}.js", prelude + self._join(names, separator=b"\n;\n")) + '"></script>\n')
-        return html.encode()
-
-    def _join(self, names: list[str], separator: bytes = b"\n") -> bytes:
-        return separator.join(self._read(name).rstrip(b"\n") for name in names) + b"\n"
+    def _stripped(self, name: str) -> str:
+        """One of our scripts or stylesheets without its comments, stripped once for
+        every page that lists it."""
+        if name not in self._sources:
+            strip = strip_script if name.endswith(".js") else strip_style
+            self._sources[name] = strip(self._read(name).decode()).rstrip("\n")
+        return self._sources[name]
 
 
 def _join_tags(html: str, tag: re.Pattern[str], joined: Callable[[list[str]], str]) -> str:
