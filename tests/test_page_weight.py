@@ -114,6 +114,10 @@ async def test_each_page_has_one_stylesheet_and_one_script_named_by_content_kept
             asset = await fetch(server, url, headers)
             assert hashlib.sha256(body(asset)).hexdigest()[:12] == named.group(1), url
             assert asset.header("cache-control") == IMMUTABLE, url
+            # Never a page: nosniff, and none of a document's policies.
+            assert asset.header("x-content-type-options") == "nosniff", url
+            assert asset.header("content-security-policy") is None, url
+        assert "script-src 'self'" in (page.header("content-security-policy") or ""), path
 
 
 async def test_a_page_the_browser_holds_is_revalidated_with_a_304(server: ServerInfo) -> None:

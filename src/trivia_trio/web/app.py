@@ -33,7 +33,7 @@ from ..store import exports, library, runs
 from ..store.database import StorageError
 from ..store.media import MediaStore
 from . import library_routes, program, uploads
-from .assets import IMMUTABLE, REVALIDATE, Asset, package_assets
+from .assets import IMMUTABLE, REVALIDATE, SUBRESOURCE_TYPES, Asset, package_assets
 from .auth import (
     COOKIE_MAX_AGE,
     SAFE_METHODS,
@@ -58,6 +58,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": REVALIDATE,
 }
+# A document's own policies. A stylesheet, script, catalog or font under a hashed name
+# is never opened as a page (nosniff keeps it the type it says), so it goes without
+# them: 220 bytes on each of the files a phone fetches.
+DOCUMENT_HEADERS = ("Content-Security-Policy", "Referrer-Policy")
 # The projector page alone may be framed, and only by this server's own pages: the
 # editor shows it, scaled, as the preview of a question's reveal. It is public and
 # read-only, so a frame can make it do nothing.
@@ -177,8 +181,11 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
 
     @app.after_request
     async def security_headers(response: Response) -> Response:
+        subresource = (response.headers.get("Cache-Control") == IMMUTABLE
+                       and response.mimetype in SUBRESOURCE_TYPES)
         for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
+            if not (subresource and header in DOCUMENT_HEADERS):
+                response.headers.setdefault(header, value)
         return response
 
     # ---- pages ------------------------------------------------------------------------------

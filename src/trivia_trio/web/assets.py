@@ -52,6 +52,8 @@ FONT_SOURCE = re.compile(r'url\((fonts/[^)]+\.(woff2|woff|ttf))\)(?: format\("[^
 KATEX_STYLE = "katex/katex.min.css"
 KATEX_SCRIPT = "katex/katex.min.js"
 QUESTION_KINDS = "question-kinds.js"
+# What a page loads, never a page itself.
+SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/json", "font/woff2")
 TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",  # RFC 9239
          ".json": "application/json", ".svg": "image/svg+xml", ".woff2": "font/woff2"}
 
