@@ -189,8 +189,9 @@ class Assets:
         html = _join_tags(source, STYLESHEET, lambda names: '  <link rel="stylesheet" href="'
                           + self._add(f"pages/{stem}.css", "\n".join(
                               self._stripped(name) for name in names).encode()) + '">\n')
+        own = SCRIPT.sub("", STYLESHEET.sub("", source))  # the page, not its files' names
         html = _join_tags(html, SCRIPT, lambda names: '  <script src="'
-                          + self._page_script(stem, names, source) + '"></script>\n')
+                          + self._page_script(stem, names, own) + '"></script>\n')
         return html.encode()
 
     def _page_script(self, stem: str, names: list[str], html: str) -> str:
