@@ -77,12 +77,42 @@ i18n.ready.then(() => {
     return parts;
   }
 
+  // Runs the teacher unticked for the gradebook across runs (every run is in it by default).
+  const unpicked = new Set();
+  const termBox = el("p", { class: "button-row" });
+
+  function renderTermLinks(runs) {
+    const picked = runs.filter((run) => !unpicked.has(run.run_id)).map((run) => run.run_id);
+    if (!picked.length) {
+      fill(termBox, el("span", { class: "muted", text: t("runs.term_none") }));
+      return;
+    }
+    const query = "?runs=" + picked.join(",");
+    fill(termBox,
+      el("a", { href: "/api/instructor/runs/gradebook.csv" + query, download: "",
+                text: t("runs.term_csv") }),
+      " · ",
+      el("a", { href: "/api/instructor/runs/gradebook.xlsx" + query, download: "",
+                text: t("runs.term_xlsx") }));
+  }
+
+  function pickBox(run, runs) {
+    const box = el("input", { type: "checkbox", "aria-label": t("runs.pick_label", { run: runLabel(run) }) });
+    box.checked = !unpicked.has(run.run_id);
+    box.addEventListener("change", () => {
+      if (box.checked) unpicked.delete(run.run_id); else unpicked.add(run.run_id);
+      renderTermLinks(runs);
+    });
+    return el("td", {}, box);
+  }
+
   function renderRuns(runs) {
     if (!runs.length) {
       fill(runsBox, el("p", { class: "muted", text: t("runs.none") }));
       return;
     }
     const rows = runs.slice().reverse().map((run) => el("tr", {},
+      pickBox(run, runs),
       el("th", { scope: "row", text: runLabel(run) }),
       richText("td", null, run.version ? t("runs.quiz_version", { title: run.title, version: run.version }) : run.title),
       el("td", { text: i18n.formatNumber(run.students) }),
@@ -90,9 +120,11 @@ i18n.ready.then(() => {
       el("td", { text: run.average_score === null ? "—" : formatScore(run.average_score) }),
       el("td", { text: run.finished_at ? formatDate(run.finished_at) : t("runs.not_ended") }),
       el("td", {}, ...exportLinks(run))));
-    const head = ["runs.column.started", "runs.column.quiz", "runs.column.students", "runs.column.asked",
+    const head = ["runs.column.pick", "runs.column.started", "runs.column.quiz", "runs.column.students", "runs.column.asked",
       "runs.column.average", "runs.column.ended", "runs.column.download"].map((key) => t(key));
-    fill(runsBox, scrollingTable("runs-list-heading", head, rows));
+    renderTermLinks(runs);
+    fill(runsBox, scrollingTable("runs-list-heading", head, rows),
+      el("p", { class: "muted small", text: t("runs.term_explained") }), termBox);
   }
 
   function analysisCell(cell, scored) {

@@ -23,7 +23,7 @@ While a question is still open, a student without an answer has no word yet
 from __future__ import annotations
 
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -191,6 +191,16 @@ class StudentTotals:
     @property
     def score(self) -> float:
         return round(self.points / 20, 2)
+
+    @property
+    def scored(self) -> int:
+        """The denominator of the share right, as a question's ``Tally.scored``."""
+        return self.right + self.partial + self.wrong + self.no_answer
+
+    def __add__(self, other: StudentTotals) -> StudentTotals:
+        """One student's words over several runs (a term's gradebook)."""
+        return StudentTotals(*(a + b for a, b in zip(astuple(self), astuple(other),
+                                                      strict=True)))
 
     def as_dict(self) -> dict[str, Any]:
         return {"total_score": self.score, "right": self.right, "partial": self.partial,

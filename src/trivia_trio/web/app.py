@@ -29,7 +29,7 @@ from ..room import connection
 from ..room.clients import FLUSH
 from ..room.room import TELEMETRY_KINDS, Role, Room
 from ..room.throttle import SlidingWindow
-from ..store import exports, library, runs
+from ..store import exports, library, runs, term_gradebook
 from ..store.database import StorageError
 from ..store.media import MediaStore
 from . import library_routes, program, uploads
@@ -412,6 +412,32 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     @instructor_only
     async def export_gradebook_xlsx() -> Any:
         return await export_run(exports.gradebook_xlsx, "gradebook.xlsx", XLSX_TYPE)
+
+    async def export_term(build: Callable[[Any, list[int], str], str | bytes], suffix: str,
+                          mimetype: str) -> Any:
+        """The gradebook across the runs in ``?runs=1,3,4`` (of this session)."""
+        raw = request.args.get("runs", "").split(",")
+        if not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in raw) \
+                or not 1 <= len(raw) <= term_gradebook.MAX_RUNS:
+            return _error(400, "bad_runs", "runs must be 1 to "
+                          f"{term_gradebook.MAX_RUNS} run ids separated by commas")
+        run_ids, session_id = [int(p) for p in raw], room.session_id
+        try:
+            body = await room.store.read(lambda conn: build(conn, run_ids, session_id))
+        except exports.UnknownRun:
+            return _error(404, "unknown_run", "this session has no such run")
+        return download(body, f"{session_id}-gradebook-{len(set(run_ids))}-runs.{suffix}",
+                        mimetype)
+
+    @app.get("/api/instructor/runs/gradebook.csv")
+    @instructor_only
+    async def export_term_csv() -> Any:
+        return await export_term(term_gradebook.term_csv, "csv", "text/csv")
+
+    @app.get("/api/instructor/runs/gradebook.xlsx")
+    @instructor_only
+    async def export_term_xlsx() -> Any:
+        return await export_term(term_gradebook.term_xlsx, "xlsx", XLSX_TYPE)
 
     @app.get("/api/instructor/export.json")
     @instructor_only
