@@ -17,7 +17,8 @@ from .test_spreadsheets import assert_same_table, csv_rows, sheet_rows
 TERM = [
     [("s1", "Ann", ["B", "A", "B"]), ("s2", "Bob", ["C", None, "A"])],
     [("s1", "Ann", ["B", "B", "B"])],  # Bob is away
-    [("s1", "Ann", ["A", "A", "B"]), ("s2", "Bob", ["B", "A", "B"]), ("s3", "Cy", ["B", None, None])],
+    [("s1", "Ann", ["A", "A", "B"]), ("s2", "Bob", ["B", "A", "B"]),
+     ("s3", "Cy", ["B", None, None])],
 ]
 
 
