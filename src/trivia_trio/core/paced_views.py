@@ -144,12 +144,11 @@ def question_columns(run: PacedRun) -> list[dict[str, Any]]:
     columns = []
     for idx in range(len(run.game.quiz)):
         tally = grid.question(idx) if idx in grid.asked else results.Tally()
-        right_of = tally.right + tally.partial + tally.wrong + tally.no_answer
         columns.append({"question_idx": idx, "number": numbers[idx],
                         "reached": tally.students - tally.not_reached if idx in grid.asked
                         else 0,
                         "answered": tally.answered, "right": tally.right,
-                        "share_right": round(tally.right / right_of, 4) if right_of else None})
+                        "share_right": tally.share_right})
     return columns
 
 
