@@ -142,13 +142,21 @@ class Tally:
 
     @property
     def share_right(self) -> float | None:
-        return round(self.right / self.scored, 4) if self.scored else None
+        return share_right(self.right, self.scored)
 
     def as_dict(self) -> dict[str, Any]:
         return {"students": self.students, "answered": self.answered, "right": self.right,
                 "partial": self.partial, "wrong": self.wrong, "no_answer": self.no_answer,
                 "not_present": self.not_present, "not_scored": self.not_scored,
                 "pending": self.pending, "share_right": self.share_right} | _reached(self)
+
+
+def share_right(right: int, scored: int, *, percent: bool = False) -> float | None:
+    """Right answers over scored ones (right, partial, wrong, no answer): a fraction to
+    four decimals, or a percent to one; None when none is scored."""
+    if not scored:
+        return None
+    return round(100 * right / scored, 1) if percent else round(right / scored, 4)
 
 
 def cells(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]
@@ -196,6 +204,11 @@ class StudentTotals:
     def scored(self) -> int:
         """The denominator of the share right, as a question's ``Tally.scored``."""
         return self.right + self.partial + self.wrong + self.no_answer
+
+    @property
+    def percent_right(self) -> float | None:
+        """The share right in percent to one decimal (a term gradebook's cell)."""
+        return share_right(self.right, self.scored, percent=True)
 
     def __add__(self, other: StudentTotals) -> StudentTotals:
         """One student's words over several runs (a term's gradebook)."""

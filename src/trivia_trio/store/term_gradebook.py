@@ -24,8 +24,8 @@ RUN_COLUMNS = ("run_id", "title", "started", "ended", "students")
 
 
 def percent_right(totals: StudentTotals) -> float | str:
-    """Right answers over scored ones, in percent to one decimal; empty when none scored."""
-    return round(100 * totals.right / totals.scored, 1) if totals.scored else ""
+    """The results model's percent right; empty when none is scored."""
+    return "" if totals.percent_right is None else totals.percent_right
 
 
 def run_name(title: str, started_at: int) -> str:
