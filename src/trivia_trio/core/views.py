@@ -564,20 +564,17 @@ def me_payload(game: Game, student_id: str,
     """What the student has on record: answers still being committed are not yet."""
     participant = game.participants[student_id]
     kept = [s for s in game.submissions_of(student_id) if s not in uncommitted]
-    asked = {idx: game.asked(idx) for idx in game.openings}
-    mine = {s.question_idx: {student_id: s} for s in kept}
-    totals = results.student_totals(asked, mine, student_id)
+    grid = results.RunResults([student_id], {idx: game.asked(idx) for idx in game.openings},
+                              {s.question_idx: {student_id: s} for s in kept})
+    totals = grid.student(student_id)
     return {
         "student_id": participant.student_id,
         "name": participant.name,
-        "total_score": as_score(sum(s.points for s in kept)),
+        "total_score": totals.score,
         "submissions": [
             {"question_idx": s.question_idx, "answer": answer_on_wire(game, s),
              "elapsed_ms": s.elapsed_ms, "score": s.score, "status": s.status,
-             "asking": s.asking,
-             "result": results.result_of(asked[s.question_idx].kind, s,
-                                         closed=asked[s.question_idx].closed,
-                                         present=student_id in asked[s.question_idx].present)}
+             "asking": s.asking, "result": grid.result(student_id, s.question_idx)}
             for s in kept
         ],
         "questions_answered": totals.answered,
