@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +14,17 @@ import trio
 import trio.testing
 
 from trivia_trio.core.game import State
-from trivia_trio.core.quiz import quiz_from_dict
-from trivia_trio.room.room import Client, Role, Room, open_room
+from trivia_trio.room.room import Client, Role, Room
 from trivia_trio.store import exports, runs
-from trivia_trio.store.database import open_store
 
 from .conftest import THREE_QUESTIONS
-from .test_room import drain, next_of
+from .test_room import drain, next_of, room_at
 
 PACED = THREE_QUESTIONS | {"pace": "student"}
 
 
-def virtual_ms() -> int:
-    return int(trio.current_time() * 1000)
-
-
-@asynccontextmanager
-async def paced_room(path: Path, quiz: dict[str, Any] = PACED) -> AsyncIterator[Room]:
-    async with open_store(path / "room.sqlite3", use_thread=False) as store, \
-            open_room(store, quiz_from_dict(quiz), session_id="t", clock=virtual_ms) as room:
-        yield room
+def paced_room(path: Path, quiz: dict[str, Any] = PACED) -> AbstractAsyncContextManager[Room]:
+    return room_at(path, quiz)
 
 
 async def send(room: Room, client: Client, **message: Any) -> None:

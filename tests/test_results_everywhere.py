@@ -42,6 +42,8 @@ from trivia_trio.room.room import Client, Role, Room, open_room
 from trivia_trio.store import exports, runs
 from trivia_trio.store.database import Store, open_store
 
+from .test_room import drain, virtual_ms
+
 SESSION = "class"
 EVERY_KIND = {
     "title": "Every kind",
@@ -100,19 +102,6 @@ STEP = st.one_of(
     st.tuples(st.just("wait"), st.integers(0, 2500)),
 )
 SCRIPTS = st.lists(STEP, max_size=45)
-
-
-def virtual_ms() -> int:
-    return int(trio.current_time() * 1000)
-
-
-def drain(client: Client) -> list[dict[str, Any]]:
-    messages = []
-    while True:
-        try:
-            messages.append(json.loads(client.receive_nowait()))
-        except trio.WouldBlock:
-            return messages
 
 
 # ---- the test's own fold of what happened ---------------------------------------------------
