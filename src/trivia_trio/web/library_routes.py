@@ -247,7 +247,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
     @instructor_only
     async def add_picture() -> Any:
         raw = await request.get_data(cache=False)
-        name, problem = check_picture(raw, "you added")
+        name, problem = await trio.to_thread.run_sync(check_picture, raw, "you added")
         if problem is not None or name is None:
             return _error(400, "bad_picture", problem or "not a picture")
         await trio.to_thread.run_sync(media.save, {name: raw})
