@@ -3,7 +3,7 @@
 Characters that draw nothing (zero-width marks, the soft hyphen, fillers) or
 reorder what follows (bidi overrides and marks) let two different texts look
 alike, or one look like another: ``Par\u200bis`` looks like "Paris" but is not.
-Names refuse them (``auth.clean_label``); typed answers drop them.
+Names refuse them (``clean_label``); typed answers drop them.
 """
 
 from __future__ import annotations
@@ -30,3 +30,25 @@ def clean_typed(text: str) -> str:
     any run of spaces (tabs and line breaks included) one space, trimmed."""
     kept = "".join(char for char in text if char.isspace() or not is_hidden(char))
     return " ".join(unicodedata.normalize("NFC", kept).split())
+
+
+def clean_label(value: object, field: str, max_chars: int) -> str:
+    """A student id or name as we store it: NFC, trimmed, 1..max_chars, nothing hidden.
+
+    Raises ValueError with a message a student can act on.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be text")
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise ValueError(f"{field} is empty")
+    if len(text) > max_chars:
+        raise ValueError(f"{field} is longer than {max_chars} characters")
+    for char in text:
+        # A name that hides or reorders characters could pass for someone else's on the
+        # instructor's screen; private and unassigned ones may draw as anything.
+        if is_hidden(char) or unicodedata.category(char) in ("Co", "Cn", "Zl", "Zp"):
+            raise ValueError(f"{field} contains a control or invisible character")
+    if not any(unicodedata.category(char) not in ("Zs", "Mn", "Me") for char in text):
+        raise ValueError(f"{field} shows nothing: type letters or digits")
+    return text

@@ -33,6 +33,7 @@ from ..core.game import Opening, Participant, Submission
 from .library import SCHEMA as LIBRARY_SCHEMA
 from .paced import SCHEMA as PACED_SCHEMA
 from .paced import delete_student as delete_paced_student
+from .roster import SCHEMA as ROSTER_SCHEMA
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -149,7 +150,7 @@ def connect(path: Path) -> sqlite3.Connection:
                            "need WAL and FULL")
     log.info("database %s: journal_mode=%s synchronous=FULL%s", path, journal,
              " fullfsync=ON" if sys.platform == "darwin" else "")
-    conn.executescript(SCHEMA + LIBRARY_SCHEMA + PACED_SCHEMA)
+    conn.executescript(SCHEMA + LIBRARY_SCHEMA + PACED_SCHEMA + ROSTER_SCHEMA)
     add_columns(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn

@@ -27,6 +27,7 @@ from ..core.pace import settings_from
 from ..core.paced import Turn
 from ..core.quiz import Quiz, quiz_from_dict
 from . import paced as paced_record
+from . import roster
 from .database import presence_key
 
 # v1's columns first, in v1's order; every later one at the end (docs/PROTOCOL.md).
@@ -307,6 +308,14 @@ def gradebook_rows(conn: sqlite3.Connection, run_id: int) -> Table:
                                       grid.kept.get(i, {}).get(student_id))
                        if i in grid.asked else "" for i in range(len(questions))),
                      kept_from_asked_again(grid, student_id, numbers)])
+    # The class list's students who never joined: one row each, not present throughout.
+    listed = roster.run_class(conn, run_id)
+    joined = {p["student_id"] for p in run.participants}
+    for student in (listed.students.values() if listed else ()):
+        if student.student_id not in joined:
+            rows.append([_cell(student.student_id), _cell(student.name),
+                         *[NOT_PRESENT_CELL] * (len(GRADEBOOK_COLUMNS) - 2 + len(questions)),
+                         ""])
     return rows
 
 

@@ -5,7 +5,8 @@ Every number is the results model's (``Run.results`` and ``StudentTotals``), nev
 recounted: a run's score is the total score its own gradebook gives the student,
 its share right the right answers over the scored ones (right, partial, wrong,
 no answer: ``StudentTotals.scored``). A student who did not join a run is
-``-`` in its cells, as a run's gradebook writes not present.
+``-`` in its cells, as a run's gradebook writes not present; the students on the
+class list of any of the runs have a row even if they never joined one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from ..core import spreadsheet
 from ..core.results import StudentTotals
+from . import roster
 from .exports import NOT_PRESENT_CELL, Table, _cell, _csv, _score, check_run, load_run
 
 MAX_RUNS = 200
@@ -51,6 +53,9 @@ def term_rows(conn: sqlite3.Connection, run_ids: list[int], session_id: str
         by_run.append({student_id: grid.student(student_id) for student_id in grid.students})
         for p in run.participants:
             names[p["student_id"]] = p["name"]  # the latest run's name stands
+        listed = roster.run_class(conn, run.run_id)
+        for student in (listed.students.values() if listed else ()):
+            names.setdefault(student.student_id, student.name)  # on the list, never joined
         listing.append([run.run_id, _cell(title), _when(run.started_at),
                         _when(run.finished_at), len(grid.students)])
     rows: Table = [[*header, *TOTAL_COLUMNS]]

@@ -20,6 +20,7 @@ from . import (
     library_routes,
     pages,
     program,
+    roster_routes,
     sockets,
     student_routes,
     uploads,
@@ -44,5 +45,6 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     instructor_routes.register(app, doors)
     library_routes.register(app, room, doors.instructor_only, doors.page, media, doors.parser)
     program.register(app, doors.instructor_only, settings.program_file)
+    roster_routes.register(app, doors)
     sockets.register(app, doors)
     return app

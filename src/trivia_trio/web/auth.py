@@ -11,13 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
-
-from ..core.plain_text import is_hidden
 
 # Cookie names start with these and end with the data folder's id (``Keyring``).
 STUDENT_COOKIE = "tt_student"
@@ -80,28 +77,6 @@ class Keyring:
         # The cookie is deterministic: compare the whole text, not what it decodes to.
         return hmac.compare_digest(value.encode("utf-8", "surrogatepass"),
                                    self.instructor_cookie().encode())
-
-
-def clean_label(value: object, field: str, max_chars: int) -> str:
-    """A student id or name as we store it: NFC, trimmed, 1..max_chars, nothing hidden.
-
-    Raises ValueError with a message a student can act on.
-    """
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be text")
-    text = unicodedata.normalize("NFC", value).strip()
-    if not text:
-        raise ValueError(f"{field} is empty")
-    if len(text) > max_chars:
-        raise ValueError(f"{field} is longer than {max_chars} characters")
-    for char in text:
-        # A name that hides or reorders characters could pass for someone else's on the
-        # instructor's screen; private and unassigned ones may draw as anything.
-        if is_hidden(char) or unicodedata.category(char) in ("Co", "Cn", "Zl", "Zp"):
-            raise ValueError(f"{field} contains a control or invisible character")
-    if not any(unicodedata.category(char) not in ("Zs", "Mn", "Me") for char in text):
-        raise ValueError(f"{field} shows nothing: type letters or digits")
-    return text
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -10,10 +10,13 @@ from quart_trio import QuartTrio
 
 from ..core import views
 from ..core.game import DuplicateStudentId, Rejected
+from ..core.plain_text import clean_label
 from ..room.room import TELEMETRY_KINDS
 from ..room.throttle import SlidingWindow
+from ..store import roster
 from ..store.database import StorageError
-from .auth import COOKIE_MAX_AGE, clean_label, is_loopback
+from . import roster_routes
+from .auth import COOKIE_MAX_AGE, is_loopback
 from .doors import Doors
 from .responses import error, json_object
 
@@ -36,7 +39,14 @@ def register(app: QuartTrio, doors: Doors) -> None:
             return error(400, "bad_join", "send JSON with student_id and name")
         try:
             student_id = clean_label(body.get("student_id"), "student id", limits.name_max_chars)
-            name = clean_label(body.get("name"), "name", limits.name_max_chars)
+            run_id = room.run_id
+            used = await room.store.read(lambda conn: roster.run_class(conn, run_id))
+            listed = used.students.get(student_id) if used else None
+            if used is not None and listed is None and not used.guests:
+                return error(403, *roster_routes.NOT_ON_ROSTER)
+            # A student on the class list joins under the list's name.
+            name = listed.name if listed else clean_label(body.get("name"), "name",
+                                                          limits.name_max_chars)
         except ValueError as exc:
             return error(400, "bad_join", str(exc))
         current = student(request)

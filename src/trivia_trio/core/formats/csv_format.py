@@ -49,6 +49,12 @@ def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
     Each row is question N counted from 1, named with the line it starts on. A
     header the rows cannot be read under raises QuizError at once.
     """
+    return parse_rows(table_rows(text), title=title)
+
+
+def table_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """A spreadsheet's CSV as (line where the row starts, stripped cells), blank rows and
+    Excel's ``sep=`` hint left out, the delimiter found from the hint or the header."""
     text = text.lstrip("\ufeff")
     first_line = _first_line(text)
     hint = SEP_HINT.match(first_line.strip())
@@ -56,7 +62,7 @@ def parse(text: str, *, title: str = "Untitled quiz") -> Parsed:
     rows = ((line, cells) for line, cells in _rows(text, delimiter) if any(cells))
     if hint:
         next(rows)
-    return parse_rows(rows, title=title)
+    return rows
 
 
 def parse_rows(rows: Iterable[tuple[int, list[str]]], *, title: str,

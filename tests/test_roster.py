@@ -1,0 +1,169 @@
+"""Class lists: read from CSV and .xlsx, kept in the data file, edited on the dashboard's
+routes; a run that uses one lets in only its students, under the list's names, and its
+gradebook has a "not present" row for each who never joined."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+import trio
+
+from trivia_trio.core import roster
+from trivia_trio.core.paced import Accommodation
+from trivia_trio.tools.http_client import request
+from trivia_trio.web.server import ServerInfo
+
+from .conftest import get, instructor_cookie, join
+from .test_exports import BUDGET_S, download, play
+from .test_spreadsheets import csv_rows
+
+CLASS_CSV = ("\ufeffstudent_id;name;extra_time;no_speed_penalty\r\n"
+             "s1;Ada Lovelace;;\r\n"
+             "s2;Bob Babbage;1,5;yes\r\n"
+             "\r\n"
+             "s3;;2;\r\n"             # no name
+             "s4;Cy;3;\r\n"           # no such extra time
+             "s2;Bob again;;\r\n"     # listed already
+             "s5;Dee Dijkstra;x2;no\r\n").encode()
+
+
+def test_a_class_list_csv_reads_its_students_and_says_which_rows_it_skipped() -> None:
+    students, skipped = roster.parse(CLASS_CSV, "7B.csv")
+    assert students == [
+        roster.Student("s1", "Ada Lovelace"),
+        roster.Student("s2", "Bob Babbage", Accommodation(1.5, True)),
+        roster.Student("s5", "Dee Dijkstra", Accommodation(2.0, False))]
+    assert skipped == ["line 5: name is empty", "line 6: extra_time must be one of 1, 1.5, 2",
+                       "line 7: student id 's2' is listed already"]
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_class_list_in_a_spreadsheet_reads_the_same_with_numbers_as_numbers() -> None:
+    raw = xlsx([["Student ID", "Name", "Extra time", "No speed penalty"],
+                [101, "Ada Lovelace", None, None], [102, "Bob Babbage", 1.5, True],
+                [103, None, 2, None]])
+    students, skipped = roster.parse(raw, "7B.xlsx")
+    assert students == [roster.Student("101", "Ada Lovelace"),
+                        roster.Student("102", "Bob Babbage", Accommodation(1.5, True))]
+    assert skipped == ["row 4: name is empty"]
+
+
+@pytest.mark.parametrize(("raw", "name", "words"), [
+    (b"id,who\ns1,Ada\n", "x.csv", "the header lacks student_id, name"),
+    (b"\xff\xfe", "x.csv", "not UTF-8"),
+    (b"student_id,name\n", "x.xlsx", "not an .xlsx"),
+])
+def test_a_class_list_that_cannot_be_read_says_why(raw: bytes, name: str, words: str) -> None:
+    with pytest.raises(roster.RosterError, match=words):
+        roster.parse(raw, name)
+
+
+# ---- over a real server ------------------------------------------------------------------
+async def call(server: ServerInfo, method: str, path: str, cookie: str, **kwargs: Any) -> Any:
+    return await request(method, server.url + path, headers={"Cookie": cookie,
+                                                             **kwargs.pop("headers", {})},
+                         **kwargs)
+
+
+async def import_class(server: ServerInfo, teacher: str, raw: bytes = CLASS_CSV) -> int:
+    reply = await call(server, "POST", "/api/instructor/classes/import", teacher, body=raw,
+                       headers={"X-Filename": "7B.csv", "X-Class-Name": "Class%207B"})
+    assert reply.status == 200, reply.text
+    assert reply.json()["name"] == "Class 7B" and reply.json()["students"] == 3
+    assert len(reply.json()["skipped"]) == 3
+    return int(reply.json()["class_id"])
+
+
+async def test_a_class_is_kept_edited_and_a_run_that_uses_it_lets_in_only_its_students(
+        server: ServerInfo) -> None:
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        base = f"/api/instructor/classes/{class_id}/students"
+        # Edit a row, add one, remove one.
+        assert (await call(server, "PUT", f"{base}/s5", teacher,
+                           json={"name": "Dee D.", "extra_time": 1.5})).status == 200
+        assert (await call(server, "PUT", f"{base}/s9", teacher,
+                           json={"name": "Eve", "no_speed_penalty": True})).status == 200
+        assert (await call(server, "PUT", f"{base}/s9", teacher,
+                           json={"name": "Eve", "extra_time": 3})).status == 400
+        assert (await call(server, "DELETE", f"{base}/s2", teacher)).json() == {"removed": True}
+        listed = (await get(server, "/api/instructor/classes", teacher)).json()
+        assert listed["run_class"] is None
+        assert [(s["student_id"], s["name"], s["extra_time"], s["no_speed_penalty"])
+                for s in listed["classes"][0]["students"]] == [
+            ("s1", "Ada Lovelace", 1.0, False), ("s5", "Dee D.", 1.5, False),
+            ("s9", "Eve", 1.0, True)]
+
+        # Before the class is used anyone may join; then only the list's students.
+        assert (await get(server, "/api/roster")).json() == {"roster": False, "guests": False}
+        assert (await call(server, "PUT", "/api/instructor/run_class", teacher,
+                           json={"class_id": class_id, "guests": False})).status == 200
+        assert (await get(server, "/api/roster")).json() == {"roster": True, "guests": False}
+        check = await request("POST", server.url + "/api/join/check",
+                              json={"student_id": "s1"})
+        assert check.json() == {"student_id": "s1", "name": "Ada Lovelace"}
+        for path in ("/api/join/check", "/api/join"):
+            refused = await request("POST", server.url + path,
+                                    json={"student_id": "s7", "name": "Mallory"})
+            assert refused.status == 403 and refused.json()["code"] == "not_on_roster"
+        # On the list: the list's name, whatever was typed.
+        await join(server, "s1", "Someone Else")
+        assert server.room.game.participants["s1"].name == "Ada Lovelace"
+        assert "s7" not in server.room.game.participants
+
+        # Guests allowed: an id not on the list joins under the name typed.
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": True})
+        guest = await request("POST", server.url + "/api/join/check", json={"student_id": "g1"})
+        assert guest.json() == {"student_id": "g1", "name": None}
+        await join(server, "g1", "Guest")
+
+
+async def test_the_gradebook_has_a_not_present_row_for_each_listed_student_who_never_joined(
+        server: ServerInfo) -> None:
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": False})
+        await play(server, [("s1", "Ada", ["B", "A", "B"])])
+        table = csv_rows(await download(server, "/api/instructor/gradebook.csv", teacher))
+        term = csv_rows(await download(
+            server, f"/api/instructor/runs/gradebook.csv?runs={server.room.run_id}", teacher))
+    assert [row[:2] for row in table[1:]] == [["s1", "Ada Lovelace"], ["s2", "Bob Babbage"],
+                                               ["s5", "Dee Dijkstra"]]
+    assert table[2][2:] == ["-"] * (len(table[0]) - 3) + [""]
+    assert [row[:2] for row in term[1:]] == [row[:2] for row in table[1:]]
+    assert term[3][2:4] == ["-", "-"]
+
+
+async def test_class_routes_are_the_instructors_and_refuse_bad_input_changing_nothing(
+        server: ServerInfo) -> None:
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        for method, path in (("GET", "/api/instructor/classes"),
+                             ("POST", "/api/instructor/classes/import"),
+                             ("PUT", "/api/instructor/run_class"),
+                             ("DELETE", "/api/instructor/classes/1")):
+            assert (await request(method, server.url + path)).status == 403
+        bad = await call(server, "POST", "/api/instructor/classes/import", teacher,
+                         body=b"id,who\n1,2\n", headers={"X-Filename": "x.csv"})
+        assert bad.status == 400 and bad.json()["code"] == "bad_roster"
+        assert (await call(server, "PUT", "/api/instructor/run_class", teacher,
+                           json={"class_id": 99, "guests": False})).status == 404
+        assert (await call(server, "DELETE", "/api/instructor/classes/99", teacher)).status \
+            == 404
+        assert (await get(server, "/api/instructor/classes", teacher)).json() == {
+            "classes": [], "run_class": None}
