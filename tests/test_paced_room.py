@@ -198,6 +198,7 @@ async def test_the_grid_goes_whole_on_connect_then_by_changed_rows_and_the_proje
             assert [r["cells"] for r in whole["rows"]] == [["working", "not_reached",
                                                             "not_reached"]] * 3
             assert whole["summary"] == {"finished": 0, "working": 0, "not_started": 3}
+            await next_of(teacher, "paced_grid")  # the refresh after a dashboard connects
             await send(room, ana, type="submit", question_idx=0, answer="B")
             changes = await next_of(teacher, "paced_grid_changes")
             assert [r["student_id"] for r in changes["rows"]] == ["ana"]
@@ -256,3 +257,25 @@ async def test_the_exports_and_runs_list_say_student_paced_and_where_each_studen
         document = json.loads(exports.run_json(conn, run_id))
         assert document["run"]["pace"] == "student"
         assert runs.run_list(conn, "t", run_id)[-1]["pace"] == "student"
+
+
+async def test_a_dashboard_that_connects_between_refreshes_hides_no_change_from_the_others(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async def next_grid(client: Client) -> dict[str, Any]:
+        with trio.fail_after(600):
+            async for text in client.outgoing():
+                message = json.loads(text)
+                if message["type"] in ("paced_grid", "paced_grid_changes"):
+                    return message
+        raise AssertionError("outbox closed")
+
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.INSTRUCTOR) as first, \
+                room.connect(Role.STUDENT, "ana") as ana:
+            await next_grid(first)
+            drain(first)
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            async with room.connect(Role.INSTRUCTOR):  # before the refresh that shows Ana's
+                seen = await next_grid(first)
+            assert [r["cells"][0] for r in seen["rows"] if r["student_id"] == "ana"] == ["right"]

@@ -254,10 +254,12 @@ class PacedSide:
         self._views.mark("grid", "projector")
 
     def instructor_snapshot(self) -> dict[str, Any]:
-        """The whole grid for a dashboard that connects; the others get it too."""
-        rows = paced_views.grid_rows(self.run)
-        self._grid.sent_whole(rows)
-        return paced_views.grid_message(self.run, rows)
+        """The whole grid for a dashboard that connects. The others get it whole at the
+        next redraw: from the rows sent to it alone, a change they have not seen yet would
+        look like no change (``deltas.TableChanges``)."""
+        self._grid.forget()
+        self.changed()
+        return paced_views.grid_message(self.run, paced_views.grid_rows(self.run))
 
     def projector_additions(self) -> dict[str, Any]:
         return {"pace": "student", "progress": paced_views.progress(self.run)}
@@ -266,17 +268,15 @@ class PacedSide:
         room = self.room
         if "grid" in dirty and room.audience.instructors:
             if self._grid.needs_whole:
-                message = self.instructor_snapshot()
+                rows = paced_views.grid_rows(self.run)
+                self._grid.sent_whole(rows)
+                message = paced_views.grid_message(self.run, rows)
             else:
                 changed, removed = self._grid.refresh(partial(paced_views.grid_rows, self.run))
                 message = paced_views.grid_changes_message(self.run, changed, removed)
             room.audience.to_instructors(message)
         if "projector" in dirty:
             room.pacing.mark("projector")
-
-    def forget_grid(self) -> None:
-        self._grid.forget()
-        self.changed()
 
 
 def _student(method: Callable[..., Any]) -> Callable[[Any, Client, dict[str, Any]], Any]:
