@@ -50,12 +50,6 @@ class StudentOrder:
         return cls(tuple(data["questions"]),
                    {int(idx): tuple(perm) for idx, perm in data.get("options", {}).items()})
 
-    def position_of(self, idx: int) -> int | None:
-        try:
-            return self.questions.index(idx)
-        except ValueError:
-            return None
-
     def to_quiz_letters(self, idx: int, shown: object) -> object:
         """An answer in the letters the student was shown, in the quiz's letters (anything
         that is not a string of shown letters is left for the kind to refuse)."""
