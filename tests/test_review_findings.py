@@ -190,6 +190,7 @@ async def test_a_failed_reset_is_an_error_message_not_an_exception_out_of_handle
             await room.handle(instructor, json.dumps({"type": "reset"}))
         except StorageError:
             pytest.fail("StorageError escaped Room.handle: the websocket handler dies")
+        assert [m["code"] for m in drain(instructor) if m["type"] == "error"] == ["storage"]
 
 
 # ---- 6. per-address and per-path caches that never shrink ----------------------------------
