@@ -219,6 +219,25 @@ def test_the_reveal_for_a_student_is_the_shared_part_their_top5_and_their_own_fi
     }
 
 
+def test_a_late_joiner_is_told_not_present_for_a_plain_choice_in_a_quiz_of_new_kinds() -> None:
+    """In a quiz that is not v1's, a question v1 could ask still says the word: a student
+    who joined after it closed reads "not present" there as in the gradebook, not "no
+    answer"."""
+    mixed = quiz_from_dict({"title": "Mixed", "questions": [
+        {"text": "2 + 2?", "options": ["3", "4"], "correct": "B"},
+        {"kind": "poll", "text": "Pace?", "options": ["Slow", "Fast"]}]})
+    game = new_game(mixed, {"id-7001": "Ada"})
+    game.open_question(0, T0)
+    game.mark_present(["id-7001"])
+    answer(game, "id-7001", 0, "B", T0 + SECOND)
+    game.close_question(T0 + 2 * SECOND)
+    game.join("id-7002", "Bo", "cookie-late", T0 + 3 * SECOND)
+    late = json.loads(views.closed_for_students(game, 0).for_student("id-7002"))
+    assert (late["your_result"], late["your_correct"]) == ("not_present", False)
+    on_time = json.loads(views.closed_for_students(game, 0).for_student("id-7001"))
+    assert (on_time["your_result"], on_time["your_correct"]) == ("right", True)
+
+
 def test_only_a_student_inside_the_top5_sees_is_you_and_only_on_their_own_row() -> None:
     game = question_zero_answered()
     personalised = views.closed_for_students(game, 0)

@@ -194,7 +194,9 @@ def question_closed_own(game: Game, idx: int, student_id: str) -> dict[str, Any]
         "your_rank": game.rank_of(student_id),
         "your_total": game.total_of(student_id),
     }
-    if not game.quiz.questions[idx].is_v1:
+    # A quiz v1 could run keeps v1's message; in any other quiz every question says its
+    # word, so a late joiner reads "not present" on a plain choice as the gradebook does.
+    if not is_v1_quiz(game):
         own["your_correct"] = bool(submission and submission.correct) \
             if game.kind(idx).has_right_answer else None
         own["your_result"] = game.result_of(student_id, idx)
