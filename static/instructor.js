@@ -192,7 +192,8 @@ i18n.ready.then(() => {
     const idx = view.state ? view.state.current_question_idx : null;
     if (state === "finished") return t("dashboard.hint.finished");
     if (state === "lobby" || idx === null || idx === undefined) return total ? opensHint(0) : "";
-    if (state === "question_open") return t("dashboard.hint.closes_and_reveals", { current: numberOf(idx) });
+    // An open slide has nothing to reveal: Next passes it to what follows.
+    if (state === "question_open" && numberOf(idx) !== null) return t("dashboard.hint.closes_and_reveals", { current: numberOf(idx) });
     if (state === "question_closed" && view.room && view.room.leaderboard_between) return t("dashboard.hint.shows_leaderboard");
     // The server says which question Next opens: after one asked again, not the one after it.
     const following = view.closed && "next_idx" in view.closed ? view.closed.next_idx : idx + 1 < total ? idx + 1 : null;

@@ -169,6 +169,20 @@ def test_next_closes_the_open_question_and_moves_on_only_from_its_reveal() -> No
     assert game.next_step() is None
 
 
+def test_next_passes_an_open_slide_in_one_press_even_with_the_leaderboard_between() -> None:
+    """A slide has nothing to close or reveal: Next on it goes on at once."""
+    slides = QUIZ_DICT | {"leaderboard_between": True, "questions": [
+        *QUIZ_DICT["questions"][:1], {"kind": "slide", "text": "Break"},
+        *QUIZ_DICT["questions"][1:2], {"kind": "slide", "text": "The end"}]}
+    game = new_game("s1", quiz=quiz_from_dict(slides))
+    game.open_question(1, T0)
+    assert game.next_step() is Step.PASS
+    game.close_question(T0 + 1)
+    assert game.next_step() is Step.LEADERBOARD  # closed by its own clock: as before
+    game.open_question(3, T0 + 2)
+    assert game.next_step() is Step.PASS
+
+
 def test_with_leaderboard_between_next_shows_the_leaderboard_after_each_reveal() -> None:
     game = new_game("s1", quiz=quiz_from_dict(QUIZ_DICT | {"leaderboard_between": True}))
     game.open_question(2, T0)

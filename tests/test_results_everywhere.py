@@ -560,7 +560,7 @@ def test_a_class_of_every_kind_with_a_late_joiner_a_silent_student_and_a_re_ask(
         ("phone_on", "s1"), ("phone_on", "s2"), ("phone_on", "s3"), ("phone_on", "s4"),
         ("next",), ("wait", 1500), ("answer", "s1", 1), ("answer", "s2", 0),
         ("answer", "s3", 1), ("next",),  # s4 silent: no answer
-        ("next",), ("next",),  # the slide
+        ("next",),  # the slide; one press passes it and opens the multi
         ("next",), ("answer", "s1", 0), ("answer", "s2", 1), ("answer", "s3", 3),
         ("answer", "s4", 0),  # multi: right, partial, partial, right; all answered: closed
         ("next",), ("answer", "s1", 1), ("answer", "s2", 3), ("next",),  # text: "au", "Ag"

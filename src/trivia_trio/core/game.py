@@ -39,6 +39,7 @@ class Step(StrEnum):
     LEADERBOARD = "leaderboard"
     OPEN = "open"
     END = "end"
+    PASS = "pass"  # an open slide: close it and open the following question (or end)
 
 
 class Rejected(Exception):
@@ -351,12 +352,14 @@ class Game:
 
         An open question is only closed, so everyone sees its reveal; the press
         after that shows the leaderboard (if the quiz asks for it between
-        questions), opens the following question, or ends after the last.
+        questions), opens the following question, or ends after the last. An
+        open slide has nothing to close or reveal: one press passes it.
         """
         if self.state is State.FINISHED:
             return None
         if self.state is State.QUESTION_OPEN:
-            return Step.CLOSE
+            assert self.current_idx is not None
+            return Step.CLOSE if self.kind(self.current_idx).takes_answers else Step.PASS
         if self.state is State.QUESTION_CLOSED and self.quiz.leaderboard_between:
             return Step.LEADERBOARD
         return Step.OPEN if self.next_question_idx() is not None else Step.END

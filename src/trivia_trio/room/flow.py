@@ -87,18 +87,18 @@ class Flow:
 
     async def advance(self, *, pressed_at: object = None) -> None:
         """The one big button (``Game.next_step``): open the first question, close the open
-        one and stay on its reveal, show the leaderboard, open the next, or end."""
+        one and stay on its reveal, show the leaderboard, open the next, or end; an open
+        slide is closed and passed in the same press."""
         async with self._command(pressed_at):
             step = self.game.next_step()
-            if step is Step.CLOSE:
+            if step in (Step.CLOSE, Step.PASS):
                 await self._close_locked()
-            elif step is Step.LEADERBOARD:
+            following = self.game.next_question_idx()
+            if step is Step.LEADERBOARD:
                 await self._leaderboard_locked()
-            elif step is Step.OPEN:
-                following = self.game.next_question_idx()
-                assert following is not None
+            elif step in (Step.OPEN, Step.PASS) and following is not None:
                 await self._open_locked(following, None, moves_on=True)
-            elif step is Step.END:
+            elif step in (Step.END, Step.PASS):
                 await self._end_locked()
 
     async def show_leaderboard(self, *, pressed_at: object = None) -> None:
