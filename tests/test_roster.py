@@ -149,6 +149,22 @@ async def test_the_gradebook_has_a_not_present_row_for_each_listed_student_who_n
     assert term[3][2:4] == ["-", "-"]
 
 
+async def test_a_listed_student_who_never_joined_is_not_present_only_where_the_model_says(
+        server: ServerInfo) -> None:
+    """Their cells are the results model's, as for a student who joined: ``-`` for a
+    question asked and closed, empty for one never asked (README's gradebook words)."""
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": False})
+        await play(server, [("s1", "Ada", ["B", "A"])])  # the third is never asked
+        table = csv_rows(await download(server, "/api/instructor/gradebook.csv", teacher))
+    bob = next(row for row in table if row[0] == "s2")
+    assert dict(zip(table[0], bob, strict=True)) | {"name": ""} == dict(zip(table[0], [
+        "s2", "", "-", "-", "-", "-", "-", "", ""], strict=True))
+
+
 async def test_class_routes_are_the_instructors_and_refuse_bad_input_changing_nothing(
         server: ServerInfo) -> None:
     with trio.fail_after(BUDGET_S):

@@ -301,21 +301,22 @@ def gradebook_rows(conn: sqlite3.Connection, run_id: int) -> Table:
         [*GRADEBOOK_COLUMNS, *(_cell(question_header(numbers[i], q.text, kinds[i]))
                                for i, q in enumerate(questions)), *GRADEBOOK_LAST_COLUMNS]
     ]
-    for student_id, name in ((p["student_id"], p["name"]) for p in run.participants):
+    # The class list's students who never joined get a row too: the model says not
+    # present for each question they missed (they had no socket), and they have no totals.
+    listed = roster.run_class(conn, run_id)
+    joined = {p["student_id"]: p["name"] for p in run.participants}
+    never = {s.student_id: s.name for s in (listed.students.values() if listed else ())
+             if s.student_id not in joined}
+    for student_id, name in [*joined.items(), *never.items()]:
         t = grid.student(student_id)
-        rows.append([_cell(student_id), _cell(name), _score(t.score), t.right, t.answered,
+        totals: list[object] = [_score(t.score), t.right, t.answered]
+        if student_id in never:
+            totals = [NOT_PRESENT_CELL] * len(totals)
+        rows.append([_cell(student_id), _cell(name), *totals,
                      *(gradebook_cell(grid.result(student_id, i),
                                       grid.kept.get(i, {}).get(student_id))
                        if i in grid.asked else "" for i in range(len(questions))),
                      kept_from_asked_again(grid, student_id, numbers)])
-    # The class list's students who never joined: one row each, not present throughout.
-    listed = roster.run_class(conn, run_id)
-    joined = {p["student_id"] for p in run.participants}
-    for student in (listed.students.values() if listed else ()):
-        if student.student_id not in joined:
-            rows.append([_cell(student.student_id), _cell(student.name),
-                         *[NOT_PRESENT_CELL] * (len(GRADEBOOK_COLUMNS) - 2 + len(questions)),
-                         ""])
     return rows
 
 
