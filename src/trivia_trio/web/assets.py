@@ -42,7 +42,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 HASH_LENGTH = 12  # hex digits of sha256 in a file name: a clash would need ~10^7 files
 FALLBACK_LANGUAGE = "en"
-WORDS = re.compile(r"[A-Za-z_]\w*")
+# A key-shaped word between quotes: "student.join.heading", 'error'.
+QUOTED = re.compile(r"[\"']([\w.-]+)[\"']")
 COMPRESSIBLE = ("text/", "application/json", "image/svg+xml")
 STYLESHEET = re.compile(r'^[ \t]*<link rel="stylesheet" href="/static/([^"]+)">\n', re.M)
 SCRIPT = re.compile(r'^[ \t]*<script src="/static/([^"]+)"></script>\n', re.M)
@@ -198,22 +199,23 @@ class Assets:
         """The page's scripts joined, after ``STATIC_URLS``: KaTeX's names and the page's
         catalogs, one per language."""
         source = "\n;\n".join(self._stripped(name) for name in names)
-        words = set(WORDS.findall(source + html))
-        urls = {**self._katex, "catalogs": self._catalogs(stem, words)}
+        quoted = set(QUOTED.findall(source + html))
+        urls = {**self._katex, "catalogs": self._catalogs(stem, quoted)}
         prelude = f'"use strict";\nconst STATIC_URLS = {json.dumps(urls, sort_keys=True)};\n'
         return self._add(f"pages/{stem}.js", (prelude + source).encode())
 
-    def _catalogs(self, stem: str, words: set[str]) -> dict[str, str]:
+    def _catalogs(self, stem: str, quoted: set[str]) -> dict[str, str]:
         """The texts this page can ask for, per language: language code → URL.
 
-        A page asks for a text by its key, written out or built from its parts
-        (``"kind." + kind + ".label"``); either way the key's first part
-        (``student`` in ``student.join.heading``) is a word of its HTML or scripts
-        (comments aside), so the keys of any other part are left out. Each catalog is
+        A page asks for a text by its key written out (``t("student.join.heading")``,
+        ``data-i18n="app.name"``: tests/test_i18n.py holds every page to that), or for
+        a server's code by the key's first part (``serverText("error", code)``): a
+        string its HTML or scripts quote. Each catalog is
         ``{"catalog": …, "fallback": …}``, the fallback being the English texts it
         lacks (none, when it is complete)."""
         def used(texts: dict[str, Any]) -> dict[str, Any]:
-            return {key: text for key, text in texts.items() if key.partition(".")[0] in words}
+            return {key: text for key, text in texts.items()
+                    if key in quoted or key.partition(".")[0] in quoted}
 
         english = used(self._texts[FALLBACK_LANGUAGE])
         urls = {}
