@@ -16,7 +16,7 @@ from trivia_trio.core.paced import Accommodation
 from trivia_trio.tools.http_client import request
 from trivia_trio.web.server import ServerInfo
 
-from .conftest import get, instructor_cookie, join
+from .conftest import DISK_REFUSED, get, instructor_cookie, join
 from .test_exports import BUDGET_S, download, play
 from .test_spreadsheets import csv_rows
 
@@ -183,3 +183,23 @@ async def test_class_routes_are_the_instructors_and_refuse_bad_input_changing_no
             == 404
         assert (await get(server, "/api/instructor/classes", teacher)).json() == {
             "classes": [], "run_class": None}
+
+
+@DISK_REFUSED
+async def test_a_class_change_the_disk_refuses_is_a_503_and_changes_nothing(
+        server: ServerInfo) -> None:
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        before = (await get(server, "/api/instructor/classes", teacher)).json()
+        server.room.store.conn.execute("PRAGMA query_only = 1")
+        base = f"/api/instructor/classes/{class_id}"
+        for method, path, body in (("PUT", f"{base}/students/s9", {"name": "Eve"}),
+                                   ("DELETE", f"{base}/students/s1", None),
+                                   ("DELETE", base, None),
+                                   ("PUT", "/api/instructor/run_class",
+                                    {"class_id": class_id, "guests": False})):
+            reply = await call(server, method, path, teacher, json=body)
+            assert (reply.status, reply.json()["code"]) == (503, "storage"), (method, path)
+        server.room.store.conn.execute("PRAGMA query_only = 0")
+        assert (await get(server, "/api/instructor/classes", teacher)).json() == before

@@ -8,6 +8,7 @@ shows "Are you Ada Lovelace?", and joins with that name (``/api/join``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import PurePath
 from typing import Any
@@ -43,6 +44,16 @@ def register(app: QuartTrio, doors: Doors) -> None:
 
     def no_class() -> Any:
         return error(404, "no_such_class", "no such class (deleted?)")
+
+    async def change(write: Callable[[Any], Any]) -> tuple[Any, Any]:
+        """(what ``write`` returned, None) once committed, or (None, the error reply) for
+        a class that is gone or a disk that refused: then nothing changed."""
+        try:
+            return await store.write(write), None
+        except roster.NoSuchClass:
+            return None, no_class()
+        except StorageError:
+            return None, error(503, "storage", "could not save; try again")
 
     @app.get("/api/roster")
     async def roster_in_use() -> Any:
@@ -105,30 +116,22 @@ def register(app: QuartTrio, doors: Doors) -> None:
             student = class_list.student_from({**(body or {}), "student_id": student_id})
         except ValueError as exc:
             return error(400, "bad_student", str(exc))
-        try:
-            await store.write(partial(roster.put_student, class_id=class_id, student=student))
-        except roster.NoSuchClass:
-            return no_class()
-        return {"student": student.to_dict()}
+        _, refused = await change(partial(roster.put_student, class_id=class_id,
+                                          student=student))
+        return refused or {"student": student.to_dict()}
 
     @app.delete(f"{prefix}/<int:class_id>/students/<student_id>")
     @instructor_only
     async def remove_student(class_id: int, student_id: str) -> Any:
-        try:
-            removed = await store.write(partial(roster.remove_student, class_id=class_id,
+        removed, refused = await change(partial(roster.remove_student, class_id=class_id,
                                                 student_id=student_id))
-        except roster.NoSuchClass:
-            return no_class()
-        return {"removed": removed}
+        return refused or {"removed": removed}
 
     @app.delete(f"{prefix}/<int:class_id>")
     @instructor_only
     async def delete_class(class_id: int) -> Any:
-        try:
-            await store.write(partial(roster.delete_class, class_id=class_id))
-        except roster.NoSuchClass:
-            return no_class()
-        return {"class_id": class_id}
+        _, refused = await change(partial(roster.delete_class, class_id=class_id))
+        return refused or {"class_id": class_id}
 
     @app.put("/api/instructor/run_class")
     @instructor_only
@@ -140,9 +143,6 @@ def register(app: QuartTrio, doors: Doors) -> None:
                                                      and not isinstance(class_id, bool))) \
                 or not isinstance(guests, bool):
             return error(400, "bad_request", 'send {"class_id": id or null, "guests": bool}')
-        try:
-            await store.write(partial(roster.use_class, run_id=room.run_id, class_id=class_id,
-                                      guests=guests))
-        except roster.NoSuchClass:
-            return no_class()
-        return {"run_id": room.run_id, "class_id": class_id, "guests": guests}
+        _, refused = await change(partial(roster.use_class, run_id=room.run_id,
+                                          class_id=class_id, guests=guests))
+        return refused or {"run_id": room.run_id, "class_id": class_id, "guests": guests}
