@@ -332,7 +332,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
 # ---- every server's log: no traceback, no ERROR line -----------------------------------------
 # What the server logs, rightly, while the disk refuses writes.
 DISK_REFUSED = pytest.mark.server_log_allows(
-    r"trivia_trio\.store\.database: commit of \d+ writes failed",
+    r"trivia_trio\.store\.committer: commit of \d+ writes failed",
     r"trivia_trio\.room\.persist: storage: ")
 _STARTED: list[ServerProcess] = []  # server processes started by the running test
 

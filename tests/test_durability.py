@@ -24,6 +24,7 @@ import trio
 from trio_websocket import ConnectionClosed, HandshakeError, connect_websocket_url
 
 from trivia_trio.store import database as db
+from trivia_trio.store.committer import Store, open_store
 from trivia_trio.web.server import ServerInfo
 
 from .conftest import (
@@ -404,13 +405,13 @@ async def test_a_failing_write_is_undone_alone_in_a_group_and_on_its_own(
                 raise sqlite3.IntegrityError(f"{value} refused")
         return apply
 
-    async def write_or_error(store: db.Store, apply: Any, errors: list[str]) -> None:
+    async def write_or_error(store: Store, apply: Any, errors: list[str]) -> None:
         try:
             await store.write(apply)
         except db.StorageError as exc:
             errors.append(str(exc))
 
-    async with db.open_store(tmp_path / "notes.db") as store:
+    async with open_store(tmp_path / "notes.db") as store:
         await store.write(lambda conn: conn.execute("CREATE TABLE notes (value TEXT)"))
         errors: list[str] = []
         commits = store.commits
@@ -431,7 +432,7 @@ async def test_a_transaction_left_open_fails_the_writes_instead_of_hiding_them(
         tmp_path: Path) -> None:
     """A savepoint inside an open transaction commits nothing on release: the writes
     must fail (no ack) rather than be reported saved, and the next ones commit."""
-    async with db.open_store(tmp_path / "notes.db") as store:
+    async with open_store(tmp_path / "notes.db") as store:
         await store.write(lambda conn: conn.execute("CREATE TABLE notes (value TEXT)"))
         store.conn.execute("BEGIN")  # left open by mistake
         with pytest.raises(db.StorageError, match="left open"):

@@ -40,7 +40,7 @@ from trivia_trio.core.game import State
 from trivia_trio.core.quiz import quiz_from_dict
 from trivia_trio.room.room import Client, Role, Room, open_room
 from trivia_trio.store import exports, runs
-from trivia_trio.store.database import Store, open_store
+from trivia_trio.store.committer import Store, open_store
 
 from .test_room import drain, virtual_ms
 

@@ -25,7 +25,8 @@ from trivia_trio.core.quiz import quiz_from_dict
 from trivia_trio.room.room import Role, Room, open_room
 from trivia_trio.room.throttle import SlidingWindow
 from trivia_trio.store import database as db
-from trivia_trio.store.database import StorageError, open_store
+from trivia_trio.store.committer import open_store
+from trivia_trio.store.database import StorageError
 from trivia_trio.web.assets import package_assets
 from trivia_trio.web.server import ServerInfo
 

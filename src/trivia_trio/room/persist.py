@@ -15,7 +15,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..store.database import StorageError, Store
+from ..store.committer import Store
+from ..store.database import StorageError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -44,7 +44,8 @@ from ..core.game import (
 from ..core.quiz import Quiz, quiz_from_dict
 from ..store import database as db
 from ..store import paced as paced_record
-from ..store.database import Opened, StorageError, Store
+from ..store.committer import Store
+from ..store.database import Opened, StorageError
 from ..store.quiz_files import demo_quiz
 from .audience import Audience
 from .clients import Client, Role

@@ -24,7 +24,8 @@ from ..room import connection
 from ..room.room import Room, open_room, wall_clock_ms
 from ..store import database as db
 from ..store import folder_lock, library
-from ..store.database import StorageError, Store, open_store
+from ..store.committer import Store, open_store
+from ..store.database import StorageError
 from ..store.folder_lock import FolderInUse, FolderLock
 from ..store.media import MediaStore
 from ..store.quiz_files import load_quiz
