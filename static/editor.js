@@ -10,16 +10,8 @@
 // keep its own as a new quiz, so neither tab's typing is overwritten.
 (() => {
   const LETTERS = "ABCDEF";
-  const KIND_NAMES = {
-    choice: "Choice (one or several right)",
-    truefalse: "True or false",
-    multi: "Multiple select (tick all that apply)",
-    text: "Typed answer",
-    number: "Number",
-    order: "Put in order",
-    poll: "Poll (no right answer)",
-    slide: "Slide (nothing to answer)",
-  };
+  // The Kind menu: every registered renderer, as it names itself.
+  const KIND_NAMES = Object.fromEntries(Object.values(questionKinds).map((kind) => [kind.name, kind.label || kind.name]));
   const OPTION_KINDS = ["choice", "multi", "poll"];
   const SAVE_DELAY_MS = 1000;
   const RETRY_DELAY_MS = 2000;
@@ -79,7 +71,14 @@
       explanation: asText(q.explanation),
       time_limit: asText(q.time_limit),
       image: asText(q.image),
+      // The plain fields a renderer declares (kinds.js, "fields"), as typed.
+      fields: Object.fromEntries(declaredFields(kind).map((f) => [f.name, asText(q[f.name])])),
     };
+  }
+
+  /** The plain fields the renderer of `kind` declares for the editor (kinds.js). */
+  function declaredFields(kind) {
+    return (questionKinds[kind] && questionKinds[kind].fields) || [];
   }
 
   /** A typed number as a number; anything else stays as typed, for the checker to name. */
@@ -106,6 +105,10 @@
       });
     }
     if (m.kind === "order") out.items = m.items.slice();
+    declaredFields(m.kind).forEach((f) => {
+      const typed = (m.fields || {})[f.name] || "";
+      if (typed.trim() !== "") out[f.name] = f.number ? typedNumber(typed) : typed;
+    });
     if (m.explanation.trim()) out.explanation = m.explanation;
     if (m.time_limit.trim()) out.time_limit = typedNumber(m.time_limit);
     if (m.image) out.image = m.image;
@@ -580,6 +583,11 @@
       parts.push(numbers);
     }
     if (q.kind === "order") parts.push(rows("Items, in the right order", q.items, 3, 6, (i) => "Item " + (i + 1)));
+    q.fields = q.fields || {};
+    declaredFields(q.kind).forEach((f) => {
+      parts.push(field(f.label, "input", () => q.fields[f.name] || "", (v) => { q.fields[f.name] = v; },
+        { type: "text", id: "q-field-" + f.name, inputmode: f.number ? "decimal" : "text" }));
+    });
     return parts;
   }
 
@@ -689,6 +697,9 @@
         if (typeof file[name] === "number") view[name] = file[name];
       });
     }
+    declaredFields(q.kind).forEach((f) => {
+      if (f.shown && file[f.name] !== undefined) view[f.name] = file[f.name];
+    });
     return view;
   }
 

@@ -108,6 +108,7 @@ i18n.ready.then(() => {
       if (!view.open || message.question_idx !== view.open.question_idx || view.closed) return;
       view.histogram = message.histogram;
       view.results = message.results || null;
+      view.topAnswers = message.top_answers; // typed kinds show them only once revealed
       view.answered = { submitted: message.submitted_count, total: message.total_count };
       renderCurrent();
     },
@@ -176,6 +177,7 @@ i18n.ready.then(() => {
     view.closed = null;
     view.histogram = null;
     view.results = null;
+    view.topAnswers = undefined;
     view.answered = null;
   }
 
@@ -255,7 +257,7 @@ i18n.ready.then(() => {
       counts: withResults(view.histogram, view.results, Boolean(view.closed)),
       // A mirrored laptop gives nothing away: the answer shows at the reveal, or when asked.
       correct: view.closed ? view.closed.correct : revealed ? info.correct : null,
-      top_answers: view.closed ? view.closed.top_answers : undefined,
+      top_answers: view.closed ? view.closed.top_answers : view.topAnswers,
       revealed: Boolean(view.closed),
     });
     fill(byId("current-explanation"), ...(revealed && info.explanation

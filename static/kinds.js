@@ -13,13 +13,22 @@
 //   say(answer, question) → string: an answer in words ("B", "A, D", "42").
 //   solution(question, correct) → [nodes] or null: the right answer, for
 //       the phone's result ("The answer: …"); null when there is none.
-//   board(container, question, counts) → what the room sees while the
-//       question is open (counts: the live tally, or null when hidden).
+//   board(container, question, counts, live) → what the room sees while the
+//       question is open (counts: the live tally, or null when hidden; live:
+//       the projector's live part, with top_answers for a kind whose answers
+//       are shown as they come, see Kind.answers_on_projector).
 //   tally(container, question, result) → the tally and the reveal for the
 //       projector and the dashboard. result: {counts, correct, top_answers,
 //       revealed}: counts is the kind's histogram; revealed is false while
 //       the question is open (correct may still be given, for the teacher).
 //   takesAnswers: false for a kind nobody answers (a slide).
+//   votes: true for a kind whose answers are opinions, never right or wrong: the
+//       phone's reveal says "Your vote" (a poll).
+//   label: the kind in the editor's Kind menu ("Poll (no right answer)").
+//   nameKey: the catalogue key of its short name, for the library ("poll").
+//   fields: the kind's own plain quiz-file fields the editor edits for it, each
+//       {name, label, number: true|false, shown: true when question_open carries it};
+//       a kind with a form of its own (choice, number, ...) has it in editor.js.
 
 const questionKinds = {};
 

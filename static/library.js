@@ -5,10 +5,6 @@
 // for a few minutes). Import takes any quiz file we read, by picker or drop.
 i18n.ready.then(() => {
   const API = "/api/instructor/library";
-  const KIND_KEYS = {
-    "choice": "library.kind.choice", "truefalse": "library.kind.truefalse", "multi": "library.kind.multi", "text": "library.kind.text",
-    "number": "library.kind.number", "order": "library.kind.order", "poll": "library.kind.poll", "slide": "library.kind.slide",
-  };
   const EXPORTS = [["zip", t("library.export.bundle")], ["json", "JSON"], ["csv", "CSV"], ["xlsx", "Excel"], ["gift", "GIFT"]];
   const rowsBody = byId("library-rows");
   const status = byId("upload-result");
@@ -51,7 +47,7 @@ i18n.ready.then(() => {
       // The space keeps the tag a word of its own when the row is read aloud.
       el("th", { scope: "row" }, richText("span", null, title), quiz.draft ? " " : null, quiz.draft ? el("span", { class: "draft-tag", text: t("library.draft") }) : null),
       el("td", { text: i18n.formatNumber(quiz.questions) }),
-      el("td", { text: i18n.formatList(quiz.kinds.map((kind) => (KIND_KEYS[kind] ? t(KIND_KEYS[kind]) : kind))) }),
+      el("td", { text: i18n.formatList(quiz.kinds.map((kind) => (questionKinds[kind] ? t(questionKinds[kind].nameKey) : kind))) }),
       el("td", { text: when(quiz.edited_at) }),
       el("td", { text: lastRun }),
       el("td", { class: "library-actions" },

@@ -146,7 +146,7 @@
     showPicture(byId("question-image"), question.image);
     views.question.classList.toggle("has-image", Boolean(question.image));
     views.question.classList.toggle("is-slide", !kind.takesAnswers);
-    kind.board(byId("question-board"), question, live && live.counts);
+    kind.board(byId("question-board"), question, live && live.counts, live);
     setText("question-answered", live && kind.takesAnswers ? t("answered.of", { count: live.submitted_count, total: live.total_count }) : "");
     const timed = !closed && typeof question.remaining_ms === "number";
     byId("question-clock").hidden = !timed;

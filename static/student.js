@@ -322,7 +322,7 @@
     if (!kind.takesAnswers) return "slide";
     if (message.your_result === "not_present") return "not_present";
     if (message.your_answer === null || message.your_answer === undefined) return "none";
-    if (kind.name === "poll") return "poll";
+    if (kind.votes) return "poll";
     if (message.your_result === "partial") return "partial";
     const right = message.your_correct === undefined ? message.your_answer === message.correct : message.your_correct;
     return right ? "right" : "wrong";

@@ -12,10 +12,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trivia_trio.core.formats import gift
 from trivia_trio.core.pictures import media_name
 from trivia_trio.core.quiz import Quiz, quiz_from_dict
 from trivia_trio.store.quiz_files import load_quiz
-from trivia_trio.web.library_routes import EXPORTS, GIFT_KINDS, bundle, gift_left_out
+from trivia_trio.web.library_routes import EXPORTS, bundle, gift_left_out
 
 from . import picture_headers
 
@@ -103,7 +104,7 @@ def test_csv_export_comes_back_equal_for_every_kind(quiz: Quiz) -> None:
 
 
 @ROUND_TRIPS
-@given(quizzes(GIFT_KINDS, for_gift=True))
+@given(quizzes(gift.WRITES, for_gift=True))
 def test_gift_export_comes_back_equal_for_the_kinds_gift_holds(quiz: Quiz) -> None:
     back = exported_and_back(quiz, "gift")
     assert back.questions == quiz.questions

@@ -25,6 +25,8 @@ function oneTapAnswer(container, question, submit, optionTexts) {
 }
 
 registerKind("choice", {
+  label: "Choice (one or several right)",
+  nameKey: "library.kind.choice",
   answer(container, question, submit) {
     return oneTapAnswer(container, question, submit, question.options);
   },

@@ -2,6 +2,8 @@
 // Multiple select: tick every option that fits, then send them together.
 
 registerKind("multi", {
+  label: "Multiple select (tick all that apply)",
+  nameKey: "library.kind.multi",
   answer(container, question, submit) {
     const letters = lettersOf(question.options);
     const boxes = letters.map((letter) => el("input", { type: "checkbox", class: "answer-check", value: letter, id: "answer-check-" + letter }));

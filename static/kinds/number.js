@@ -81,6 +81,8 @@ function fieldControl() {
 }
 
 registerKind("number", {
+  label: "Number",
+  nameKey: "library.kind.number",
   answer(container, question, submit) {
     const control = hasRange(question) ? sliderControl(question) : fieldControl();
     const send = submitButton(t("kind.submit_answer"));

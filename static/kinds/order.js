@@ -18,6 +18,8 @@ function itemBadge(letter) {
 }
 
 registerKind("order", {
+  label: "Put in order",
+  nameKey: "library.kind.order",
   answer(container, question, submit) {
     const letters = lettersOf(question.items);
     const list = el("ol", { class: "order-list", "aria-labelledby": "question-text" });

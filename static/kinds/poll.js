@@ -2,6 +2,9 @@
 // A poll: tap one option; no answer is right, every vote counts as answered.
 
 registerKind("poll", {
+  label: "Poll (no right answer)",
+  nameKey: "library.kind.poll",
+  votes: true,
   answer(container, question, submit) {
     return oneTapAnswer(container, question, submit, question.options);
   },

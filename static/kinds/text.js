@@ -10,6 +10,8 @@ function quoted(answer) {
 }
 
 registerKind("text", {
+  label: "Typed answer",
+  nameKey: "library.kind.text",
   answer(container, question, submit) {
     const input = el("input", { id: "answer-input", type: "text", maxlength: TEXT_ANSWER_MAX, autocomplete: "off", autocapitalize: "off", spellcheck: "false", enterkeyhint: "send" });
     const send = submitButton(t("kind.submit_answer"));

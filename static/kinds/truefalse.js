@@ -12,6 +12,8 @@ function withTrueFalse(question) {
 }
 
 registerKind("truefalse", {
+  label: "True or false",
+  nameKey: "library.kind.truefalse",
   answer(container, question, submit) {
     return oneTapAnswer(container, question, submit, trueFalseOptions());
   },

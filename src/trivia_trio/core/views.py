@@ -519,6 +519,8 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         if game.state is State.QUESTION_CLOSED or (
                 live_answers and not game.kind(idx).tally_tells_right_from_wrong):
             live["counts"] = counts["histogram"]
+        if game.kind(idx).answers_on_projector and "top_answers" in counts:
+            live["top_answers"] = counts["top_answers"]
         if game.state is State.QUESTION_CLOSED:
             shown = reveal(game, idx)
             timing = response_time_distribution(game, idx)

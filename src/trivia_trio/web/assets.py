@@ -36,6 +36,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from ..core.kinds import KINDS
 from ..core.minify import strip_script, strip_style
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -97,9 +98,12 @@ class Asset:
 
 def question_kinds_script(static: Traversable) -> bytes:
     """``kinds.js`` and every ``kinds/*.js`` as one script: a new kind is one file in
-    ``static/kinds/`` and no page changes."""
+    ``static/kinds/`` and no page changes. Renderers come in the order the kinds are
+    registered (``core.kinds.KINDS``), the order menus list them in; any other after."""
+    order = {name: rank for rank, name in enumerate(KINDS)}
     renderers = sorted((entry for entry in static.joinpath("kinds").iterdir()
-                        if entry.name.endswith(".js")), key=lambda entry: entry.name)
+                        if entry.name.endswith(".js")),
+                       key=lambda entry: (order.get(entry.name[:-3], len(order)), entry.name))
     return b"\n".join(part.read_bytes() for part in [static.joinpath("kinds.js"), *renderers])
 
 

@@ -41,7 +41,6 @@ EXPORTS = {  # format -> (writer, file suffix, mimetype)
     "xlsx": (xlsx_format.dump, "xlsx", XLSX_TYPE),
     "gift": (gift.dump, "gift.txt", "text/plain"),
 }
-GIFT_KINDS = ("choice", "truefalse", "multi", "text", "number", "slide")
 
 
 def file_stem(title: str) -> str:
@@ -57,7 +56,7 @@ def gift_left_out(quiz: Quiz) -> list[str]:
         fields = question.kind.to_dict()
         name = question.kind.name
         lost = []
-        if name not in GIFT_KINDS:
+        if name not in gift.WRITES:
             lost.append(f"the whole {name} question (GIFT has no such kind)")
         if name == "multi" and fields.get("scoring", "all") == "all":
             lost.append("all-or-nothing scoring (GIFT shares the marks: it comes back as"

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..kinds import DEFAULT_KIND, LETTERS
+from ..kinds import DEFAULT_KIND, KINDS, LETTERS
 from ..quiz import Quiz, QuizError
 from .parsed import Parsed
 
@@ -28,9 +28,14 @@ COLUMNS = ("question", "kind", "A", "B", "C", "D", "E", "F", "correct", "toleran
            "time_limit", "explanation", "image")
 # Read when present; the template leaves them out to stay narrow.
 EXTRA_COLUMNS = ("min", "max", "step", "scoring", "exact")
+# Each kind's own fields that no column above holds: one column each, at the end, in the
+# order the kinds are registered, so a new kind brings its columns without a change here.
+KIND_COLUMNS = tuple(dict.fromkeys(
+    name for kind in KINDS.values() for name in kind.file_fields
+    if name not in COLUMNS + EXTRA_COLUMNS))
 REQUIRED_COLUMNS = ("question", "correct")
 OPTION_COLUMNS = tuple(letter.lower() for letter in LETTERS)
-KNOWN_COLUMNS = frozenset(column.lower() for column in COLUMNS + EXTRA_COLUMNS)
+KNOWN_COLUMNS = frozenset(column.lower() for column in COLUMNS + EXTRA_COLUMNS + KIND_COLUMNS)
 SEP_HINT = re.compile(r"^sep=(.)$", re.IGNORECASE)
 ACCEPT_SEPARATOR = "|"
 TRUTH = {"true": True, "t": True, "yes": True, "false": False, "f": False, "no": False}
@@ -96,17 +101,18 @@ def dump(quiz: Quiz) -> str:
 def table(quiz: Quiz) -> list[list[Any]]:
     """The header, then every question as a row of cells: numbers as numbers, the rest
     as text (a spreadsheet's cells, a CSV's fields)."""
-    rows: list[list[Any]] = [list(COLUMNS + EXTRA_COLUMNS)]
+    rows: list[list[Any]] = [list(COLUMNS + EXTRA_COLUMNS + KIND_COLUMNS)]
     for question in quiz.questions:
         fields = question.kind.to_dict()
-        options = list(fields.get("options") or fields.get("items") or [])
+        option_field = question.kind.option_field
+        options = list(fields.get(option_field) or []) if option_field else []
         correct = fields.get("correct", "")
         if question.kind.name == "text":
             correct = ACCEPT_SEPARATOR.join(fields["accept"])
         elif isinstance(correct, bool):
             correct = str(correct).lower()
         time_limit = "" if question.time_limit is None else question.time_limit
-        extras = [fields.get(name, "") for name in EXTRA_COLUMNS]
+        extras = [fields.get(name, "") for name in EXTRA_COLUMNS + KIND_COLUMNS]
         rows.append(
             [question.text, question.kind.name, *options, *[""] * (len(LETTERS) - len(options)),
              correct, fields.get("tolerance", ""), time_limit, question.explanation,
@@ -173,9 +179,11 @@ def _question(cells: list[str], columns: list[str], problems: list[str]) -> dict
     question: dict[str, Any] = {"text": row.get("question", ""), "kind": kind}
     options = _options(row)
     correct = row.get("correct", "")
-    if kind == "order":
-        question["items"] = options
-    elif options or kind in ("choice", "multi", "poll"):
+    kind_class = KINDS.get(kind)
+    option_field = kind_class.option_field if kind_class else "options"
+    if option_field and (options or kind_class):
+        question[option_field] = options
+    elif options:  # the kind takes none: its own check names them
         question["options"] = options
     if kind == "truefalse":
         question["correct"] = TRUTH.get(correct.lower(), correct)
@@ -191,6 +199,9 @@ def _question(cells: list[str], columns: list[str], problems: list[str]) -> dict
         question["correct"] = correct
     if row.get("scoring"):
         question["scoring"] = row["scoring"].lower()
+    for name in KIND_COLUMNS:
+        if row.get(name):
+            question[name] = _number(row[name])
     for name in ("explanation", "image"):
         if row.get(name):
             question[name] = row[name]

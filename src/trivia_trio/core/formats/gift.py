@@ -42,6 +42,8 @@ NUMBER_RANGE = re.compile(r"^(.+?)\.\.(.+)$")
 BLANK = "_____"
 READS_AS_MATCHING = "->"
 NAME_CHARS = 40
+# The kinds GIFT has a question type for; any other is left out, with a comment saying so.
+WRITES = ("choice", "truefalse", "multi", "text", "number", "slide")
 # Spaces within a line only ([^\S\n]): a ^\s* would scan every following blank line
 # from each line start, quadratic in a file of blank lines.
 LOOKS_LIKE_GIFT = re.compile(
@@ -101,7 +103,7 @@ def _dump_question(number: int, question: Question) -> str:
     name = question.kind.name
     if name == "slide":
         return f"::Q{number}:: {_escape(question.text)}\n"
-    if name not in ("truefalse", "choice", "multi", "text", "number"):
+    if name not in WRITES:
         return f"// Q{number}: a {name} question cannot be written as GIFT\n"
     as_html = any(READS_AS_MATCHING in text for text in _answer_texts(fields, name))
     out = _escape_html if as_html else _escape

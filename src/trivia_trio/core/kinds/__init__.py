@@ -1,7 +1,9 @@
 """Question kinds: one module each, found here by the name a quiz file gives.
 
 Adding a kind means one module (a ``Kind`` subclass, see ``base``), one line
-below, and one phone renderer plus one reveal renderer in ``static/``.
+below, and one renderer in ``static/kinds/`` (see ``static/kinds.js``). Nothing
+else names kinds one by one: formats, exports, views and pages ask the kind
+(``option_field``, ``file_fields``, ``has_right_answer``, ...) or its renderer.
 """
 
 from __future__ import annotations

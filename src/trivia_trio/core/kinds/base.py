@@ -42,6 +42,15 @@ class Kind:
     # A tally of right and wrong tells the room whether an answer is right: never public
     # while the question is open.
     tally_tells_right_from_wrong: ClassVar[bool] = False
+    # The class's answers are what the question is for (a word cloud): the projector shows
+    # them (``top_answers``) while the question is open, whether live answers are on or off.
+    answers_on_projector: ClassVar[bool] = False
+    # Where a format that lays options out as columns (CSV's A..F) puts them: "options",
+    # "items", or None for a kind without any.
+    option_field: ClassVar[str | None] = None
+    # The kind's own quiz-file fields that a format with one column per field (CSV) writes
+    # and reads as they are, beyond the options and ``correct``.
+    file_fields: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def from_file(cls, raw: Mapping[str, Any], report: Report) -> Kind | None:
@@ -145,6 +154,7 @@ class ChoiceLike(Kind):
     """Kinds answered by picking lettered options: a letter histogram, letters revealed."""
 
     options: tuple[str, ...]
+    option_field = "options"
 
     @property
     def letters(self) -> str:

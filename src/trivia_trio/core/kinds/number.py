@@ -15,6 +15,7 @@ NumberValue = int | float
 @dataclass(frozen=True)
 class Number(Typed):
     name = "number"
+    file_fields = ("min", "max", "step")
     correct: NumberValue
     tolerance: NumberValue = 0
     min: NumberValue | None = None

@@ -18,6 +18,7 @@ from .base import LETTERS, BadAnswer, Report, Typed, check_text
 @dataclass(frozen=True)
 class Order(Typed):
     name = "order"
+    option_field = "items"
     items: tuple[str, ...]  # in the right order
     # shown[i] is the index (in the right order) of the item shown at position i.
     shown: tuple[int, ...] = ()

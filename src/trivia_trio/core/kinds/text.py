@@ -33,6 +33,7 @@ def fold(text: str, *, exact: bool = False) -> str:
 @dataclass(frozen=True)
 class Text(Typed):
     name = "text"
+    file_fields = ("exact",)
     accept: tuple[str, ...]
     exact: bool = False
 

@@ -14,6 +14,7 @@ TRUE_FALSE = ("True", "False")
 @dataclass(frozen=True)
 class TrueFalse(ChoiceLike):
     name = "truefalse"
+    option_field = None  # True and False: a file names none
     correct: bool
 
     @classmethod
