@@ -333,7 +333,8 @@ async def test_the_csv_template_downloads_and_loads_as_a_quiz(server: ServerInfo
     assert response.body == codecs.BOM_UTF8 + shipped.removeprefix(codecs.BOM_UTF8)
     quiz = load_quiz(response.body, filename="template.csv")
     assert [q.kind.name for q in quiz.questions] == [
-        "choice", "truefalse", "choice", "multi", "text", "number", "order", "poll", "slide"]
+        "choice", "truefalse", "choice", "multi", "text", "number", "order", "poll", "cloud",
+        "slide"]
     assert rows_of(response.body)[0]["question"] == quiz.questions[0].text
 
 

@@ -369,6 +369,7 @@ def test_every_kind_survives_the_quiz_round_trip() -> None:
         {"kind": "order", "text": "o", "items": ["a", "b", "c"]},
         {"kind": "poll", "text": "p", "options": ["a", "b"]},
         {"kind": "slide", "text": "s"},
+        {"kind": "cloud", "text": "w", "max_answers": 3},
     ]
     quiz = quiz_from_dict({"title": "All", "questions": questions})
     assert [q.kind.name for q in quiz.questions] == list(KINDS)
@@ -410,7 +411,7 @@ def test_every_problem_of_every_kind_is_listed_at_once_in_the_teachers_terms() -
         "question 6: two items are the same; students could not tell them apart",
         "question 7: a poll has no right answer; remove its correct field",
         'question 8: the kind "essay" is not one of choice, truefalse, multi, text, number,'
-        " order, poll, slide",
+        " order, poll, slide, cloud",
         "question 9: the question text is missing or empty",
     ]
 

@@ -62,6 +62,8 @@ def question(draw: st.DrawFn, kind: str, *, for_gift: bool) -> dict[str, Any]:
             item |= {"min": item["correct"] - 10, "max": item["correct"] + 10, "step": 1}
     if kind == "order":
         item["items"] = draw(st.lists(TEXT, min_size=3, max_size=6, unique=True))
+    if kind == "cloud" and draw(st.booleans()):
+        item["max_answers"] = draw(st.integers(2, 3))
     # GIFT keeps no explanation for a slide (said in the export's X-Left-Out).
     if not (for_gift and kind == "slide") and draw(st.booleans()):
         item["explanation"] = draw(TEXT)
@@ -82,7 +84,8 @@ def quizzes(draw: st.DrawFn, kinds: tuple[str, ...], *, for_gift: bool = False) 
 
 # Drawing a quiz of several kinds is slow on a busy 2-core machine; it is not a bug.
 ROUND_TRIPS = settings(suppress_health_check=[HealthCheck.too_slow], max_examples=60)
-ALL_KINDS = ("choice", "truefalse", "multi", "text", "number", "order", "poll", "slide")
+ALL_KINDS = ("choice", "truefalse", "multi", "text", "number", "order", "poll", "slide",
+             "cloud")
 
 
 def exported_and_back(quiz: Quiz, fmt: str) -> Quiz:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .base import LETTERS, V1_LETTERS, BadAnswer, Kind, Report
 from .choice import Choice
+from .cloud import Cloud
 from .multi import Multi
 from .number import Number
 from .order import Order
@@ -19,7 +20,8 @@ from .text import Text
 from .truefalse import TrueFalse
 
 KINDS: dict[str, type[Kind]] = {
-    kind.name: kind for kind in (Choice, TrueFalse, Multi, Text, Number, Order, Poll, Slide)
+    kind.name: kind for kind in (Choice, TrueFalse, Multi, Text, Number, Order, Poll, Slide,
+                                   Cloud)
 }
 DEFAULT_KIND = "choice"
 

@@ -1,0 +1,97 @@
+"use strict";
+// A word cloud: each student types a word or a short phrase (up to
+// question.max_answers of them); nothing is right or wrong. The server groups
+// the entries like typed answers and sends the most given (top_answers), live
+// to the projector while the question is open; the bigger, the more students
+// gave it.
+
+const CLOUD_ENTRY_MAX = 40;
+const CLOUD_SMALLEST_PX = 28; // no projector text under 28 px
+const CLOUD_LARGEST_PX = 96;
+
+/** Entries in the language's quotation marks, as a list: "“cat”, “dog”". */
+function sayEntries(answer) {
+  const entries = Array.isArray(answer) ? answer : [answer];
+  return i18n.formatList(entries.map((entry) => t("kind.text.quoted", { answer: String(entry) })));
+}
+
+/**
+ * The words as a cloud: size by count (by area, so the square root), the most given in
+ * the middle, in the answer buttons' colours in turn. A student's words are isolated (dir auto).
+ */
+function wordCloud(container, topAnswers) {
+  const rows = topAnswers || [];
+  if (!rows.length) {
+    fill(container, el("p", { class: "projector-hint", text: t("kind.cloud.board") }));
+    return;
+  }
+  const largest = Math.max(...rows.map((row) => row.count));
+  const middleOut = [];
+  rows.forEach((row, i) => (i % 2 ? middleOut.push(row) : middleOut.unshift(row)));
+  const cloud = el("ul", { class: "word-cloud", "aria-label": t("kind.cloud.label") }, ...middleOut.map((row) => {
+    const share = Math.sqrt(row.count / largest);
+    const word = el("li", { class: "word-cloud-word option-" + OPTION_LETTERS[rows.indexOf(row) % OPTION_LETTERS.length], dir: "auto", title: i18n.formatNumber(row.count) },
+      String(row.answer));
+    Object.assign(word.style, {
+      fontSize: Math.round(CLOUD_SMALLEST_PX + share * (CLOUD_LARGEST_PX - CLOUD_SMALLEST_PX)) + "px",
+      // A chip in the answer buttons' colours: their text has the contrast of the buttons'.
+      background: "var(--option-bg)", color: "var(--option-fg)", padding: "0.05em 0.35em",
+      borderRadius: "0.3em", fontWeight: "700", lineHeight: "1.2", overflowWrap: "anywhere",
+    });
+    return word;
+  }));
+  Object.assign(cloud.style, {
+    display: "flex", flexWrap: "wrap", justifyContent: "center", alignItems: "center",
+    gap: "0.2em 0.6em", listStyle: "none", margin: "0", padding: "0",
+  });
+  fill(container, cloud);
+}
+
+registerKind("cloud", {
+  label: "Word cloud (not scored)",
+  nameKey: "library.kind.cloud",
+  votes: true,
+  fields: [{ name: "max_answers", label: "Words per student (1 to 3; empty: 1)", number: true, shown: true }],
+  answer(container, question, submit) {
+    const count = Math.max(1, Math.min(3, Number(question.max_answers) || 1));
+    const inputs = Array.from({ length: count }, (_, i) => el("input", {
+      id: "answer-input" + (i ? "-" + (i + 1) : ""), type: "text", maxlength: CLOUD_ENTRY_MAX,
+      autocomplete: "off", spellcheck: "false", enterkeyhint: i === count - 1 ? "send" : "next",
+      "aria-label": count > 1 ? t("kind.cloud.entry", { number: i + 1 }) : t("kind.cloud.your_word"),
+    }));
+    const send = submitButton(t("kind.submit_answer"));
+    const problem = el("p", { class: "form-error", role: "alert", hidden: true });
+    const form = el("form", { class: "answer-form", novalidate: true },
+      el("label", { for: "answer-input", text: count > 1 ? t("kind.cloud.your_words", { count }) : t("kind.cloud.your_word") }),
+      ...inputs, problem, send);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const typed = inputs.map((input) => input.value.trim()).filter(Boolean);
+      problem.hidden = typed.length > 0;
+      problem.textContent = typed.length ? "" : t("kind.text.empty");
+      if (typed.length) submit(typed);
+    });
+    fill(container, form);
+    return {
+      show(answer, received) {
+        const entries = answer === null ? null : Array.isArray(answer) ? answer : [answer];
+        inputs.forEach((input, i) => {
+          if (entries) input.value = entries[i] || "";
+          input.readOnly = entries !== null;
+          input.classList.toggle("answer-received", entries !== null && received);
+        });
+        send.disabled = entries !== null;
+      },
+    };
+  },
+  say: sayEntries,
+  solution() {
+    return null;
+  },
+  board(container, question, counts, live) {
+    wordCloud(container, live && live.top_answers);
+  },
+  tally(container, question, result) {
+    wordCloud(container, result.top_answers);
+  },
+});

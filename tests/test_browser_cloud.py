@@ -1,0 +1,100 @@
+"""A word cloud as a class sees it: five phones type their words, the projector draws
+them as they come in (bigger when more students gave them), the dashboard lists them.
+
+Same rules as test_browser.py: Debian's chromium, the real server in its own process,
+waits on page conditions only; every stage passes axe with no violation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import ServerProcess
+from .test_browser_kinds import KindsClassroom, student, teacher
+
+pytestmark = pytest.mark.browser
+
+CLOUD_QUIZ = {
+    "title": "Cloud",
+    "time_limit_default": 120,
+    "close_when_all_answered": False,
+    "questions": [{"kind": "cloud", "text": "One word for today's lesson?", "max_answers": 2}],
+}
+PROJECTOR_SIZES = ({"width": 1920, "height": 1080}, {"width": 1366, "height": 768})
+
+
+@pytest.fixture
+def quiz_path(tmp_path: Path) -> Path:
+    path = tmp_path / "quiz.json"
+    path.write_text(json.dumps(CLOUD_QUIZ))
+    return path
+
+
+@pytest.fixture(params=PROJECTOR_SIZES, ids=["1080p", "768p"])
+def screen_size(request: pytest.FixtureRequest) -> dict[str, int]:
+    return request.param
+
+
+@pytest.fixture
+def room(request: pytest.FixtureRequest, browser: Browser,
+         server_process: ServerProcess, screenshots: Path) -> Iterator[KindsClassroom]:
+    classroom = KindsClassroom(browser, server_process, screenshots, request.node.name)
+    yield classroom
+    for page in classroom.pages.values():
+        page.context.close()
+
+
+def words(page: Page, *typed: str) -> None:
+    for number, word in enumerate(typed, 1):
+        page.get_by_role("textbox", name=f"Word {number}").fill(word)
+    page.get_by_role("button", name="Submit answer").click()
+
+
+def cloud_word(screen: Page, word: str) -> Any:  # noqa: ANN401 - a playwright Locator
+    return screen.get_by_role("list", name="The class's words").get_by_role(
+        "listitem").filter(has_text=re.compile(f"^{re.escape(word)}$"))
+
+
+def test_five_phones_fill_the_projectors_word_cloud_as_they_answer(
+        room: KindsClassroom, screen_size: dict[str, int]) -> None:
+    desk = teacher(room)
+    screen = room.open("projector", "/projector", screen_size)
+    phones = [student(room, f"s{n}", name) for n, name in
+              enumerate(["Ada", "Bob", "Cy", "Di", "Ed"], 1)]
+    desk.get_by_role("button", name="Next").click()
+    for phone in phones:
+        expect(phone.get_by_role("heading", name="One word for today's lesson?")).to_be_visible()
+    expect(screen.get_by_text("Type a word on your phone.")).to_be_visible()
+
+    words(phones[0], "Fun", "hard")
+    expect(cloud_word(screen, "Fun")).to_be_visible()  # live, with live answers off
+    words(phones[1], "Fun")
+    words(phones[2], "  FUN ", "Boring")
+    words(phones[3], "Hard")
+    words(phones[4], "Boring stuff")
+    expect(screen.get_by_role("list", name="The class's words").get_by_role("listitem")
+           ).to_have_count(4)
+    fun, boring = cloud_word(screen, "Fun"), cloud_word(screen, "Boring stuff")
+    expect(fun).to_have_text("Fun")  # three students, grouped, in the most given spelling
+    assert fun.evaluate("e => parseFloat(e.style.fontSize)") > \
+        boring.evaluate("e => parseFloat(e.style.fontSize)") >= 28
+    for word in ("Fun", "Hard", "Boring", "Boring stuff"):
+        box = cloud_word(screen, word).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["y"] >= 0
+        assert box["x"] + box["width"] <= screen_size["width"]
+        assert box["y"] + box["height"] <= screen_size["height"]
+    expect(desk.locator("#current-histogram")).to_contain_text("Boring stuff")
+    room.stage("answered")
+
+    desk.get_by_role("button", name="Close now").click()
+    expect(phones[0].get_by_role("heading", name="Thanks for voting")).to_be_visible()
+    expect(phones[0].locator("#reveal-yours")).to_have_text("Your vote: “Fun”, “hard”")
+    expect(cloud_word(screen, "Fun")).to_be_visible()
+    room.stage("revealed")
