@@ -274,6 +274,7 @@ i18n.ready.then(() => {
     if (room.qr_url) qr.src = room.qr_url;
     byId("projector-link").href = room.projector_url || "/projector";
     byId("live-answers").checked = Boolean(room.projector_live_answers);
+    byId("lock-joining").checked = Boolean(room.joining_locked);
     byId("close-when-all-answered").checked = room.close_when_all_answered !== false;
     byId("projector-language").value = room.projector_language || "";
   }
@@ -381,6 +382,7 @@ i18n.ready.then(() => {
     command(message);
   });
   byId("live-answers").addEventListener("change", (event) => command({ type: "projector_live_answers", on: event.target.checked }));
+  byId("lock-joining").addEventListener("change", (event) => command({ type: "lock_joining", on: event.target.checked }));
   byId("show-answers").addEventListener("change", (event) => {
     localStorage.setItem(SHOW_ANSWERS_KEY, event.target.checked ? "1" : "0");
     renderCurrent();

@@ -26,6 +26,7 @@
     storage: "student.join.error.storage",
     quiz_reset: "student.join.error.quiz_reset",
     quiz_finished: "student.join.error.quiz_finished",
+    joining_locked: "student.join.error.locked",
   };
   const RESET_NOTICES = {
     reset: "student.join.notice.reset",

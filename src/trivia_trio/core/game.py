@@ -210,12 +210,17 @@ class Game:
         return game
 
     # ---- participants -------------------------------------------------------------
-    def join(self, student_id: str, name: str, cookie_id: str, now: int) -> list[Submission]:
-        """First claim wins. Returns the ``missed`` rows a late joiner gets for closed questions."""
+    def join(self, student_id: str, name: str, cookie_id: str, now: int, *,
+             open_to_new: bool = True) -> list[Submission]:
+        """First claim wins. Returns the ``missed`` rows a late joiner gets for closed questions.
+        With joining locked (``open_to_new`` False) no new id gets in; the joined keep
+        their place (they come back with their cookie, never through here)."""
         if student_id in self.participants:
             raise DuplicateStudentId(student_id)
         if self.state is State.FINISHED:
             raise Rejected("quiz_finished", "the quiz has ended")
+        if not open_to_new:
+            raise Rejected("joining_locked", "the teacher has closed joining")
         self.participants[student_id] = Participant(student_id, name, cookie_id, now)
         missed = [
             self._record(self._missed(student_id, idx))

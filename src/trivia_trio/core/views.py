@@ -421,7 +421,7 @@ def leaderboard_changes_message(rows: list[dict[str, Any]], removed: list[str]
 
 def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
                       live_answers: bool, close_when_all_answered: bool = True,
-                      projector_language: str | None = None
+                      projector_language: str | None = None, joining_locked: bool = False
                       ) -> dict[str, Any]:
     """Instructor only: the whole quiz with its answers, and the room's links. Each
     question's ``number`` is the one the pages say (null for a slide)."""
@@ -447,6 +447,7 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "close_when_all_answered": close_when_all_answered,
         "projector_language": projector_language,
         "quiz_language": game.quiz.language,
+        "joining_locked": joining_locked,
     }
 
 

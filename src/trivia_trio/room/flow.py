@@ -47,6 +47,7 @@ class Flow:
     close_when_all_answered: bool
     projector_language: str | None
     live_answers: bool
+    joining_locked: bool
     uncommitted: set[Any]
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
@@ -201,6 +202,14 @@ class Flow:
             self._to_instructors(self._room_info())
             self.pacing.now()
 
+    async def set_joining_locked(self, on: bool, *, pressed_at: object = None) -> None:
+        """Lock joining: a new id is refused (``joining_locked``); the joined come back."""
+        async with self._command(pressed_at):
+            await self.saver.save(partial(db.set_meta, key=self._joining_locked_key,
+                                          value="1" if on else "0"))
+            self.joining_locked = on
+            self._to_instructors(self._room_info())
+
     async def load_quiz(self, quiz: Quiz) -> bool:
         """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
         its place. A run that has begun keeps its quiz (its scores were shown with it),
@@ -341,4 +350,5 @@ INSTRUCTOR_ACTIONS: dict[str, Callable[[Any, Client, dict[str, Any]], Any]] = {
     "projector_live_answers": _switch(Flow.set_live_answers),
     "close_when_all_answered": _switch(Flow.set_close_when_all_answered),
     "projector_language": _projector_language_action,
+    "lock_joining": _switch(Flow.set_joining_locked),
 }

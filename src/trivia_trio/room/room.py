@@ -93,6 +93,8 @@ class Room(Flow, StudentSide):
                                         else switched == "1")
         # The teacher's pick for the big screen; None: automatic (the quiz's, or the browser's).
         self.projector_language = db.get_meta(store.conn, self._projector_language_key)
+        # The dashboard's Lock joining: kept across restarts and runs until switched off.
+        self.joining_locked = db.get_meta(store.conn, self._joining_locked_key) == "1"
         self.game = Game.restore(quiz, record.participants, record.openings, record.submissions,
                                  record.events, State(record.state), record.current_question_idx,
                                  seed=run_seed(session_id, record.run_id),
@@ -119,6 +121,10 @@ class Room(Flow, StudentSide):
     @property
     def _close_when_all_key(self) -> str:
         return f"session:{self.session_id}:close_when_all_answered"
+
+    @property
+    def _joining_locked_key(self) -> str:
+        return f"session:{self.session_id}:joining_locked"
 
     @property
     def _projector_language_key(self) -> str:
@@ -321,7 +327,8 @@ class Room(Flow, StudentSide):
                                        join_url=self.join_url, qr_url=self._qr_url,
                                        live_answers=self.live_answers,
                                        close_when_all_answered=self.close_when_all_answered,
-                                       projector_language=self.projector_language)
+                                       projector_language=self.projector_language,
+                                       joining_locked=self.joining_locked)
 
     def projector_state(self) -> dict[str, Any]:
         state = views.projector_state_message(self.game, session_id=self.session_id,

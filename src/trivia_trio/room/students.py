@@ -37,6 +37,7 @@ class StudentSide:
     saver: Saver
     pacing: ViewPacing
     uncommitted: set[Submission]
+    joining_locked: bool
     _clearing: set[str]
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
@@ -87,7 +88,8 @@ class StudentSide:
         # A reset may start a new run while this join commits: it belongs to this one.
         now, game, run_id = self.clock(), self.game, self.run_id
         try:
-            missed = game.join(student_id, name, secrets.token_urlsafe(12), now)
+            missed = game.join(student_id, name, secrets.token_urlsafe(12), now,
+                               open_to_new=not self.joining_locked)
         except DuplicateStudentId:
             game.record_event(student_id, "duplicate_join", now)
             self.pacing.mark("presence", only=student_id)  # or the orphans' list, sent anyway
