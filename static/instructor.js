@@ -112,6 +112,12 @@ i18n.ready.then(() => {
       view.answered = { submitted: message.submitted_count, total: message.total_count };
       renderCurrent();
     },
+    entries_hidden(message) {
+      if (!view.open || message.question_idx !== view.open.question_idx) return;
+      if (view.closed) view.closed.top_answers = message.top_answers;
+      else view.topAnswers = message.top_answers;
+      renderCurrent();
+    },
     question_closed(message) {
       // Students, as the server counts them: a multi answer ticks several letters.
       view.closed = message;
@@ -259,6 +265,8 @@ i18n.ready.then(() => {
       correct: view.closed ? view.closed.correct : revealed ? info.correct : null,
       top_answers: view.closed ? view.closed.top_answers : view.topAnswers,
       revealed: Boolean(view.closed),
+      // A kind whose entries the teacher may hide from the big screen (a word cloud's).
+      hide: (answer, hidden) => command({ type: "hide_answer", question_idx: idx, answer, hidden }),
     });
     fill(byId("current-explanation"), ...(revealed && info.explanation
       ? i18n.tNodes("dashboard.current.explanation", {}, { text: richText("span", { dir: "auto" }, info.explanation) }) : []));

@@ -93,8 +93,17 @@ def test_five_phones_fill_the_projectors_word_cloud_as_they_answer(
     expect(desk.locator("#current-histogram")).to_contain_text("Boring stuff")
     room.stage("answered")
 
+    desk.get_by_role("button", name="Hide “Boring stuff” from the big screen").click()
+    expect(cloud_word(screen, "Boring stuff")).to_have_count(0, timeout=2000)  # at once
+    expect(cloud_word(screen, "Fun")).to_be_visible()
+    expect(desk.get_by_role("button", name="Show “Boring stuff” on the big screen again")
+           ).to_be_visible()
+    expect(desk.locator("#current-histogram")).to_contain_text("hidden from the big screen")
+    room.stage("hidden")
+
     desk.get_by_role("button", name="Close now").click()
     expect(phones[0].get_by_role("heading", name="Thanks for voting")).to_be_visible()
     expect(phones[0].locator("#reveal-yours")).to_have_text("Your vote: “Fun”, “hard”")
     expect(cloud_word(screen, "Fun")).to_be_visible()
+    expect(cloud_word(screen, "Boring stuff")).to_have_count(0)
     room.stage("revealed")

@@ -3,7 +3,8 @@
 // question.max_answers of them); nothing is right or wrong. The server groups
 // the entries like typed answers and sends the most given (top_answers), live
 // to the projector while the question is open; the bigger, the more students
-// gave it.
+// gave it. The teacher's dashboard lists them with a Hide for each (the server
+// leaves a hidden word out of what the projector is sent).
 
 const CLOUD_ENTRY_MAX = 40;
 const CLOUD_SMALLEST_PX = 28; // no projector text under 28 px
@@ -45,6 +46,30 @@ function wordCloud(container, topAnswers) {
     gap: "0.2em 0.6em", listStyle: "none", margin: "0", padding: "0",
   });
   fill(container, cloud);
+}
+
+/**
+ * The teacher's list: every word with its count and a Hide (or Show again) button;
+ * `hide(answer, hidden)` sends the teacher's choice. Hidden words stay listed, marked.
+ */
+function wordList(container, topAnswers, hide) {
+  const rows = topAnswers || [];
+  if (!rows.length) {
+    fill(container, el("p", { class: "muted", text: t("kind.cloud.board") }));
+    return;
+  }
+  fill(container, el("ol", { class: "answer-bars top-answers word-list", "aria-label": t("kind.cloud.label") }, ...rows.map((row) => {
+    const word = String(row.answer);
+    const button = el("button", { type: "button", class: "button-small",
+      "aria-label": t(row.hidden ? "kind.cloud.show_word" : "kind.cloud.hide_word", { word: t("kind.text.quoted", { answer: word }) }) },
+      t(row.hidden ? "kind.cloud.show" : "kind.cloud.hide"));
+    button.addEventListener("click", () => hide(word, !row.hidden));
+    return el("li", { class: "answer-bar" },
+      el("span", { class: "answer-bar-text", dir: "auto", text: word }),
+      el("span", { class: "answer-bar-count", text: i18n.formatNumber(row.count) }),
+      row.hidden ? el("span", { class: "muted", text: t("kind.cloud.hidden") }) : null,
+      button);
+  })));
 }
 
 registerKind("cloud", {
@@ -91,7 +116,9 @@ registerKind("cloud", {
   board(container, question, counts, live) {
     wordCloud(container, live && live.top_answers);
   },
+  // The dashboard passes result.hide: its list, with a Hide per word; the projector the cloud.
   tally(container, question, result) {
-    wordCloud(container, result.top_answers);
+    if (result.hide) wordList(container, result.top_answers, result.hide);
+    else wordCloud(container, result.top_answers);
   },
 });

@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from . import results
 from .kinds import BadAnswer, Kind
@@ -175,6 +176,9 @@ class Game:
     audits: dict[str, Audit] = field(default_factory=dict)
     # present[question_idx]: who had a socket open at some moment while it was open.
     present: dict[int, set[str]] = field(default_factory=dict)
+    # hidden[question_idx]: the ``entry_key`` of each entry the teacher hid from the big
+    # screen (a word cloud's); kept in answers and exports, marked.
+    hidden: dict[int, set[str]] = field(default_factory=dict)
     _standings: list[Standing] | None = field(default=None, repr=False)
     _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
     _kinds_of: Quiz | None = field(default=None, repr=False)
@@ -241,6 +245,28 @@ class Game:
             present.discard(student_id)
         self._standings_changed()
         return True
+
+    def hide_entry(self, idx: int, entry: object, hidden: bool) -> None:
+        """Hide (or show again) one entry of question ``idx``'s answers on the big screen."""
+        if not 0 <= idx < len(self.quiz) or not self.kind(idx).hides_entries:
+            raise Rejected("bad_question", "that question has no entries to hide")
+        if not isinstance(entry, str) or not entry.strip():
+            raise Rejected("bad_message", "answer must be the entry's text")
+        keys = self.hidden.setdefault(idx, set())
+        key = self.kind(idx).entry_key(entry)
+        if hidden:
+            keys.add(key)
+        else:
+            keys.discard(key)
+
+    def top_answers(self, idx: int, *, with_hidden: bool) -> list[dict[str, Any]] | None:
+        """Question ``idx``'s ``top_answers``: the teacher's copy marks hidden entries, the
+        room's (``with_hidden`` False) leaves them out."""
+        top = self.kind(idx).top_answers((s.answer for s in self.submitted(idx)),
+                                         self.hidden.get(idx, set()))
+        if top is None or with_hidden:
+            return top
+        return [row for row in top if not row.get("hidden")]
 
     def record_event(self, student_id: str, kind: str, ts: int) -> None:
         self.audits.setdefault(student_id, Audit()).record(kind, ts)

@@ -168,7 +168,7 @@ def reveal(game: Game, idx: int) -> dict[str, Any]:
     """The answer and how the class answered: ``top_answers`` for typed kinds."""
     kind = game.kind(idx)
     shown = {"correct": kind.reveal(), "explanation": game.quiz.questions[idx].explanation}
-    top = kind.top_answers(s.answer for s in game.submitted(idx))
+    top = game.top_answers(idx, with_hidden=False)
     return shown if top is None else shown | {"top_answers": top}
 
 
@@ -244,8 +244,17 @@ def instructor_closed_message(game: Game, idx: int) -> dict[str, Any]:
     """The instructor's reveal: the shared one plus the class's ``results`` (results.py)
     and ``next_idx``, the question Next opens (after a question asked again, the one
     after where the teacher was; None after the last)."""
-    return with_top(question_closed_message(game, idx), "top5", game) | {
+    shared = question_closed_message(game, idx)
+    if "top_answers" in shared:  # the teacher's copy keeps the hidden entries, marked
+        shared["top_answers"] = game.top_answers(idx, with_hidden=True)
+    return with_top(shared, "top5", game) | {
         "results": game.question_tally(idx).as_dict(), "next_idx": game.next_question_idx()}
+
+
+def entries_hidden_message(game: Game, idx: int) -> dict[str, Any]:
+    """Instructor only, after a Hide: the question's ``top_answers``, hidden ones marked."""
+    return {"type": "entries_hidden", "question_idx": idx,
+            "top_answers": game.top_answers(idx, with_hidden=True) or []}
 
 
 # ---- what a (re)connecting client gets first ---------------------------------------------
@@ -389,7 +398,7 @@ def live_histogram_message(game: Game, idx: int) -> dict[str, Any]:
         "total_count": len(game.participants),
         "results": tally.as_dict(),
     }
-    top = game.kind(idx).top_answers(s.answer for s in game.submitted(idx))
+    top = game.top_answers(idx, with_hidden=True)
     if top is not None:
         message["top_answers"] = top
     return message
@@ -521,7 +530,7 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
                 live_answers and not game.kind(idx).tally_tells_right_from_wrong):
             live["counts"] = counts["histogram"]
         if game.kind(idx).answers_on_projector and "top_answers" in counts:
-            live["top_answers"] = counts["top_answers"]
+            live["top_answers"] = [row for row in counts["top_answers"] if not row.get("hidden")]
         if game.state is State.QUESTION_CLOSED:
             shown = reveal(game, idx)
             timing = response_time_distribution(game, idx)

@@ -21,6 +21,7 @@ from ..core import views
 from ..core.game import Game, Opening, Rejected, State, Step, run_seed
 from ..core.quiz import Quiz, is_language_tag
 from ..store import database as db
+from ..store.database import StorageError
 from .audience import Audience
 from .clients import Client
 from .clock import QuestionTimer
@@ -210,6 +211,23 @@ class Flow:
             self.joining_locked = on
             self._to_instructors(self._room_info())
 
+    async def hide_entry(self, idx: int, entry: object, hidden: bool) -> None:
+        """Hide one entry of a question's answers from the big screen at once (or show it
+        again); the teacher's list keeps it, marked, and so do the exports."""
+        async with self._lock:
+            game = self.game
+            before = {i: set(keys) for i, keys in game.hidden.items()}
+            game.hide_entry(idx, entry, hidden)  # a bad request changes nothing
+            kept = {i: set(keys) for i, keys in game.hidden.items()}
+            try:
+                await self.saver.save(partial(db.save_hidden_entries, run_id=self.run_id,
+                                              hidden=kept))
+            except StorageError:
+                game.hidden = before  # nothing the disk refused shows as done
+                raise
+            self._to_instructors(views.entries_hidden_message(game, idx))
+            self.pacing.now()
+
     async def load_quiz(self, quiz: Quiz) -> bool:
         """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
         its place. A run that has begun keeps its quiz (its scores were shown with it),
@@ -333,6 +351,15 @@ def _pressed(method: Callable[..., Awaitable[None]]
     return lambda room, client, message: method(room, pressed_at=message.get("from"))
 
 
+async def _hide_entry_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
+    idx, hidden = message.get("question_idx"), message.get("hidden", True)
+    if isinstance(idx, bool) or not isinstance(idx, int):
+        raise Rejected("bad_question", "question_idx must be a whole number")
+    if not isinstance(hidden, bool):
+        raise Rejected("bad_message", "hidden must be true or false")
+    await room.hide_entry(idx, message.get("answer"), hidden)
+
+
 async def _projector_language_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
     language = message.get("language")
     if language is not None and not is_language_tag(language):
@@ -351,4 +378,5 @@ INSTRUCTOR_ACTIONS: dict[str, Callable[[Any, Client, dict[str, Any]], Any]] = {
     "close_when_all_answered": _switch(Flow.set_close_when_all_answered),
     "projector_language": _projector_language_action,
     "lock_joining": _switch(Flow.set_joining_locked),
+    "hide_answer": _hide_entry_action,
 }

@@ -99,6 +99,7 @@ class Room(Flow, StudentSide):
                                  record.events, State(record.state), record.current_question_idx,
                                  seed=run_seed(session_id, record.run_id),
                                  present=record.present)
+        self.game.hidden = db.load_hidden_entries(store.conn, self.run_id)
         self.join_url = "/"
         self._lock = trio.Lock()  # one instructor action at a time, timer included
         self.audience = Audience(limits.sockets_per_student, clock)

@@ -196,6 +196,22 @@ def new_run(conn: sqlite3.Connection, sid: str, quiz_json: str, now: int) -> int
     return run_id
 
 
+def hidden_entries_key(run_id: int) -> str:
+    return f"run:{run_id}:hidden_entries"
+
+
+def save_hidden_entries(conn: sqlite3.Connection, run_id: int,
+                        hidden: dict[int, set[str]]) -> None:
+    """The entries the teacher hid from the big screen, per question (``Game.hidden``)."""
+    kept = {str(idx): sorted(keys) for idx, keys in sorted(hidden.items()) if keys}
+    set_meta(conn, hidden_entries_key(run_id), json.dumps(kept, ensure_ascii=False))
+
+
+def load_hidden_entries(conn: sqlite3.Connection, run_id: int) -> dict[int, set[str]]:
+    stored = get_meta(conn, hidden_entries_key(run_id))
+    return {int(idx): set(keys) for idx, keys in json.loads(stored).items()} if stored else {}
+
+
 def presence_key(run_id: int) -> str:
     """Set for runs whose presence is recorded: one begun before it was has none."""
     return f"run:{run_id}:presence"

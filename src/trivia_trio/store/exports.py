@@ -17,7 +17,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import results, spreadsheet
@@ -28,7 +28,7 @@ from ..core.paced import Turn
 from ..core.quiz import Quiz, quiz_from_dict
 from . import paced as paced_record
 from . import roster
-from .database import presence_key
+from .database import load_hidden_entries, presence_key
 
 # v1's columns first, in v1's order; every later one at the end (docs/PROTOCOL.md).
 RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
@@ -76,6 +76,8 @@ class Run:
     pace: str = "live"  # or "student" (core/pace.py)
     # A student-paced run's turns: (student_id, question_idx) -> when they had it.
     turns: dict[tuple[str, int], Turn] | None = None
+    # question_idx -> entries the teacher hid from the big screen (a word cloud's)
+    hidden: dict[int, set[str]] = field(default_factory=dict)
 
     @property
     def quiz(self) -> Quiz:
@@ -90,7 +92,8 @@ class Run:
         """A stored answer as a teacher reads it: option letters with their text."""
         if row["answer"] is None or row["question_idx"] >= len(kinds):
             return ""
-        return kinds[row["question_idx"]].describe(row["answer"])
+        return kinds[row["question_idx"]].describe(
+            row["answer"], self.hidden.get(row["question_idx"], set()))
 
     def answer_cells(self, kinds: list[Kind], row: Row) -> tuple[object, object]:
         """``answer`` and ``answer_text`` for a CSV row. A number the server validated is
@@ -217,6 +220,7 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
                                  presence_key(run_id))),
         pace=pace,
         turns=paced_record.turns_of_run(conn, run_id) if pace == "student" else None,
+        hidden=load_hidden_entries(conn, run_id),
     )
 
 

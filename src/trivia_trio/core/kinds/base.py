@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -45,6 +45,9 @@ class Kind:
     # The class's answers are what the question is for (a word cloud): the projector shows
     # them (``top_answers``) while the question is open, whether live answers are on or off.
     answers_on_projector: ClassVar[bool] = False
+    # The teacher may hide an entry of its ``top_answers`` from the big screen (a word
+    # cloud's unwanted word): see ``entry_key``.
+    hides_entries: ClassVar[bool] = False
     # Where a format that lays options out as columns (CSV's A..F) puts them: "options",
     # "items", or None for a kind without any.
     option_field: ClassVar[str | None] = None
@@ -94,12 +97,18 @@ class Kind:
         """The tally of the stored answers (None = missed), shaped for this kind."""
         raise NotImplementedError
 
-    def top_answers(self, answers: Iterable[str | None]) -> list[dict[str, Any]] | None:
-        """The most frequent answers, for kinds whose answers are typed; else None."""
+    def top_answers(self, answers: Iterable[str | None],
+                    hidden: Collection[str] = ()) -> list[dict[str, Any]] | None:
+        """The most frequent answers, for kinds whose answers are typed; else None.
+        ``hidden``: the ``entry_key`` of entries the teacher hid (``hides_entries``)."""
         return None
 
-    def describe(self, stored: str) -> str:
-        """A stored answer as a teacher reads it in an export."""
+    def entry_key(self, entry: str) -> str:
+        """The key an entry of ``top_answers`` is hidden by (equal entries share it)."""
+        return entry
+
+    def describe(self, stored: str, hidden: Collection[str] = ()) -> str:
+        """A stored answer as a teacher reads it in an export (hidden entries marked)."""
         return stored
 
 
@@ -178,7 +187,7 @@ class ChoiceLike(Kind):
                 counts[letter] += 1
         return counts
 
-    def describe(self, stored: str) -> str:
+    def describe(self, stored: str, hidden: Collection[str] = ()) -> str:
         return "; ".join(f"{letter}: {self.options[self.letters.index(letter)]}"
                          for letter in stored if letter in self.letters)
 
@@ -205,7 +214,8 @@ class Typed(Kind):
         """How a group of equal answers is shown (``spellings``: the answers as given)."""
         return self.wire_answer(key)
 
-    def top_answers(self, answers: Iterable[str | None]) -> list[dict[str, Any]]:
+    def top_answers(self, answers: Iterable[str | None],
+                    hidden: Collection[str] = ()) -> list[dict[str, Any]]:
         spellings: dict[str, Counter[str]] = {}
         for answer in answers:
             if answer is not None:

@@ -10,7 +10,7 @@ entry a line (a cleaned entry holds no line break).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ class Cloud(Kind):
     name = "cloud"
     has_right_answer = False
     answers_on_projector = True
+    hides_entries = True
     file_fields = ("max_answers",)
     max_answers: int = 1
 
@@ -82,8 +83,10 @@ class Cloud(Kind):
             counts["missed" if answer is None else "answered"] += 1
         return counts
 
-    def top_answers(self, answers: Iterable[str | None]) -> list[dict[str, Any]]:
-        """The cloud's words: each group of equal entries once, most given first."""
+    def top_answers(self, answers: Iterable[str | None],
+                    hidden: Collection[str] = ()) -> list[dict[str, Any]]:
+        """The cloud's words: each group of equal entries once, most given first. A hidden
+        one is marked ``hidden`` and does not take one of the cloud's places."""
         spellings: dict[str, Counter[str]] = {}
         for answer in answers:
             for entry in (answer or "").split(SEPARATOR) if answer else ():
@@ -91,8 +94,14 @@ class Cloud(Kind):
         shown = {key: min(given.items(), key=lambda item: (-item[1], item[0]))[0]
                  for key, given in spellings.items()}
         ranked = sorted(spellings, key=lambda key: (-sum(spellings[key].values()), shown[key]))
+        visible = [key for key in ranked if key not in hidden][:CLOUD_WORDS]
         return [{"answer": shown[key], "count": sum(spellings[key].values())}
-                for key in ranked[:CLOUD_WORDS]]
+                | ({"hidden": True} if key in hidden else {})
+                for key in ranked if key in hidden or key in visible]
 
-    def describe(self, stored: str) -> str:
-        return "; ".join(stored.split(SEPARATOR))
+    def entry_key(self, entry: str) -> str:
+        return fold(entry)
+
+    def describe(self, stored: str, hidden: Collection[str] = ()) -> str:
+        return "; ".join(f"{entry} (hidden)" if fold(entry) in hidden else entry
+                         for entry in stored.split(SEPARATOR))

@@ -8,7 +8,7 @@ the same labels and stored answers keep their meaning for exports.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -68,6 +68,6 @@ class Order(Typed):
         position = {item: LETTERS[at] for at, item in enumerate(self._shown)}
         return "".join(position[i] for i in range(len(self.items)))
 
-    def describe(self, stored: str) -> str:
+    def describe(self, stored: str, hidden: Collection[str] = ()) -> str:
         return "; ".join(f"{letter}: {self.items[self._shown[self.letters.index(letter)]]}"
                          for letter in stored if letter in self.letters)
