@@ -1,4 +1,4 @@
-"""Who is who: signed student cookies, the instructor key, and clean names.
+"""Who is who: signed student cookies, the instructor key, and where a request comes from.
 
 Student cookies are signed with a secret kept in the database, so they stay
 valid across restarts; each carries the run and the participant's
