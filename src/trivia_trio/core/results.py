@@ -144,6 +144,10 @@ class Tally:
     def share_right(self) -> float | None:
         return share_right(self.right, self.scored)
 
+    def __add__(self, other: Tally) -> Tally:
+        """The words of several questions (or versions of one) counted together."""
+        return Tally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
     def as_dict(self) -> dict[str, Any]:
         return {"students": self.students, "answered": self.answered, "right": self.right,
                 "partial": self.partial, "wrong": self.wrong, "no_answer": self.no_answer,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -46,13 +47,8 @@ def _summary(run: Run, grid: RunResults, current_run_id: int, known: dict[str, V
     }
 
 
-def _pooled(tallies: Any) -> Tally:
-    total: dict[str, int] = {}
-    for tally in tallies:
-        for key, value in tally.as_dict().items():
-            if key != "share_right":
-                total[key] = total.get(key, 0) + value
-    return Tally(**total)
+def _pooled(tallies: Iterable[Tally]) -> Tally:
+    return sum(tallies, Tally())
 
 
 def run_list(conn: sqlite3.Connection, session_id: str, current_run_id: int
