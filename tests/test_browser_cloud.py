@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from .conftest import ServerProcess
 from .test_browser_kinds import KindsClassroom, student, teacher
+from .test_browser_kinds import room as room  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -40,15 +39,6 @@ def quiz_path(tmp_path: Path) -> Path:
 @pytest.fixture(params=PROJECTOR_SIZES, ids=["1080p", "768p"])
 def screen_size(request: pytest.FixtureRequest) -> dict[str, int]:
     return request.param
-
-
-@pytest.fixture
-def room(request: pytest.FixtureRequest, browser: Browser,
-         server_process: ServerProcess, screenshots: Path) -> Iterator[KindsClassroom]:
-    classroom = KindsClassroom(browser, server_process, screenshots, request.node.name)
-    yield classroom
-    for page in classroom.pages.values():
-        page.context.close()
 
 
 def words(page: Page, *typed: str) -> None:

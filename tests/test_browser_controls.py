@@ -6,26 +6,14 @@ waits on page conditions only; every stage passes axe with no violation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from .conftest import ServerProcess
 from .test_browser import join
 from .test_browser_kinds import PHONE, KindsClassroom, student, teacher
+from .test_browser_kinds import room as room  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def room(request: pytest.FixtureRequest, browser: Browser,
-         server_process: ServerProcess, screenshots: Path) -> Iterator[KindsClassroom]:
-    classroom = KindsClassroom(browser, server_process, screenshots, request.node.name)
-    yield classroom
-    for page in classroom.pages.values():
-        page.context.close()
 
 
 def test_a_locked_room_turns_a_new_phone_away_and_admits_it_once_unlocked(
