@@ -76,6 +76,7 @@ i18n.ready.then(() => {
     state(message) {
       const before = view.state ? view.state.state : null;
       view.state = message;
+      view.paced = message.pace === "student";
       if (nextPress.from !== null && stageShown() !== nextPress.from) holdNext();
       // Runs, item analysis and the library's last runs change when a question closes, the
       // quiz ends or a run starts.
@@ -88,6 +89,12 @@ i18n.ready.then(() => {
       setText("state-label", t(STATE_NAMES[message.state] || "dashboard.state.unknown"));
       renderControls();
       renderCurrent();
+    },
+    paced_grid(message) {
+      pacedGrid.show(message, true);
+    },
+    paced_grid_changes(message) {
+      pacedGrid.show(message, false);
     },
     room_info(message) {
       view.room = message;
@@ -236,6 +243,17 @@ i18n.ready.then(() => {
     byId("close-button").disabled = state !== "question_open";
     byId("leaderboard-button").disabled = state !== "question_closed";
     byId("end-button").disabled = over;
+    // A student-paced run: the students open their own questions; the teacher watches
+    // the grid and may end the run for everyone.
+    const paced = Boolean(view.paced);
+    document.body.classList.toggle("paced-run", paced);
+    byId("paced-panel").hidden = !paced;
+    ["next-button", "next-hint", "close-button", "leaderboard-button", "open-form"].forEach((id) => { byId(id).hidden = paced; });
+    byId("close-when-all-answered").closest("label").hidden = paced;
+    setText("end-button", t(paced ? "dashboard.paced.end_all" : "dashboard.controls.end"));
+    byId("pace-form").hidden = state !== "lobby" || view.joined > 0;
+    byId("pace-form").querySelector(`input[data-pace="${paced ? "student" : "live"}"]`).checked = true;
+    byId("pace-options").hidden = !paced && byId("pace-form").querySelector("input[name=pace]:checked").getAttribute("data-pace") !== "student";
     // After the end only a reset (or a new quiz) starts anything again.
     byId("open-form").querySelectorAll("select, input, button").forEach((control) => {
       control.disabled = over;
@@ -295,6 +313,7 @@ i18n.ready.then(() => {
 
   function renderJoined(count) {
     view.joined = count;
+    if (view.state) renderControls(); // the pace is chosen before anyone joins
     const number = el("span", { id: "joined-count", text: i18n.formatNumber(count) });
     fill(byId("joined-line"), ...i18n.tNodes("dashboard.join.joined", { count }, { count: number }));
   }
@@ -377,7 +396,29 @@ i18n.ready.then(() => {
   byId("close-button").addEventListener("click", () => command({ type: "close_question" }));
   byId("leaderboard-button").addEventListener("click", () => command({ type: "show_leaderboard" }));
   byId("end-button").addEventListener("click", async () => {
-    if (await confirmAction(t("dashboard.confirm.end"), t("dashboard.confirm.end_button"))) command({ type: "end_session" });
+    const asked = view.paced ? t("dashboard.paced.end_confirm") : t("dashboard.confirm.end");
+    if (await confirmAction(asked, t("dashboard.confirm.end_button"))) command({ type: "end_session" });
+  });
+  byId("pace-form").addEventListener("change", () => {
+    byId("pace-options").hidden = byId("pace-form").querySelector("input[name=pace]:checked").getAttribute("data-pace") !== "student";
+  });
+  byId("pace-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const pace = byId("pace-form").querySelector("input[name=pace]:checked").getAttribute("data-pace");
+    const minutes = byId("pace-end-minutes").value;
+    const paced = {
+      feedback: byId("pace-feedback-end").checked ? "end" : "each",
+      shuffle_questions: byId("pace-shuffle-questions").checked,
+      shuffle_options: byId("pace-shuffle-options").checked,
+      review: byId("pace-review").checked,
+      standings: byId("pace-standings").checked,
+    };
+    if (minutes) paced.end_minutes = Number(minutes);
+    socket.send({ type: "set_pace", pace, paced });
+  });
+  const pacedGrid = createPacedGrid({
+    onAccommodate: (studentId, extraTime, noSpeedPenalty) =>
+      command({ type: "accommodate", student_id: studentId, extra_time: extraTime, no_speed_penalty: noSpeedPenalty }),
   });
   byId("reset-button").addEventListener("click", async () => {
     if (await confirmAction(t("dashboard.confirm.reset"), t("dashboard.confirm.reset_button"))) command({ type: "reset" });

@@ -75,6 +75,7 @@
     if (snapshot.state === "question_closed" && question && !slideShown) drawReveal(snapshot);
     drawCornerJoin(snapshot, name === "question" || name === "reveal" || name === "leaders");
     if (name === "lobby") drawLobby(snapshot);
+    drawPacedProgress(name === "lobby" ? snapshot.progress : null);
     if (name === "leaders") renderLeaderboard(byId("leaders-top10"), snapshot.leaderboard);
     if (name === "final") drawFinal(snapshot.podium || (snapshot.leaderboard || []).slice(0, 3), snapshot.leaderboard || []);
     showOnly(views, slideShown ? "question" : name);
@@ -137,6 +138,23 @@
     const count = el("span", { id: "joined-count", text: i18n.formatNumber(snapshot.participant_count) });
     fill(byId("joined-line"), ...i18n.tNodes("projector.joined", { count: snapshot.participant_count }, { count }));
     say("lobby", t("projector.join.announce", { url: snapshot.join_url }));
+  }
+
+  /** A student-paced run: how far the class is, a bar per question, never a name
+   * (but the top 10 if the quiz shows standings). */
+  function drawPacedProgress(progress) {
+    byId("paced-progress").hidden = !progress;
+    if (!progress) return;
+    setText("paced-finished", t("projector.paced.finished", { finished: i18n.formatNumber(progress.finished), students: i18n.formatNumber(progress.students) }));
+    const most = Math.max(1, progress.students);
+    fill(byId("paced-bars"), ...progress.questions.filter((q) => q.number !== null).map((q) => {
+      const bar = el("span", { class: "projector-paced-bar" });
+      bar.style.width = Math.round((100 * q.answered) / most) + "%";
+      return el("li", { "aria-label": t("projector.paced.bar", { number: q.number, answered: q.answered }) },
+        el("span", { class: "projector-paced-label", text: String(q.number) }), el("span", { class: "projector-paced-track" }, bar));
+    }));
+    byId("paced-top10").hidden = !progress.top;
+    if (progress.top) renderLeaderboard(byId("paced-top10"), progress.top);
   }
 
   function drawQuestion(question, live, closed) {

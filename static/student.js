@@ -17,7 +17,11 @@
     not_present: { shown: "student.verdict.not_present", spoken: "student.verdict.not_present_spoken" },
     poll: { shown: "student.verdict.poll", spoken: "student.verdict.poll_spoken" },
     slide: { shown: "student.verdict.slide", spoken: "student.verdict.slide_spoken" },
+    saved: { shown: "student.verdict.saved", spoken: "student.verdict.saved_spoken" },
+    not_reached: { shown: "student.verdict.not_reached", spoken: "student.verdict.not_reached_spoken" },
   };
+  // A review item's word (results.py) as the reveal's verdict says it.
+  const REVIEW_VERDICTS = { right: "right", partial: "partial", wrong: "wrong", no_answer: "none", not_reached: "not_reached", not_scored: "poll" };
   // Why the server refused a join, by its code (anything else: join.error.status).
   const JOIN_ERRORS = {
     bad_join: "student.join.error.bad_join",
@@ -188,6 +192,7 @@
     question_closed: showReveal,
     between_questions: showBetween,
     session_ended: showEnd,
+    paced_finished: showPacedFinished,
     session_reset(message) {
       forgetPendingAnswer(); // the 4002 close that follows shows the join form
       resetReason = message.reason || "reset";
@@ -210,7 +215,9 @@
   function showQuestion(message) {
     const isNew = !question || question.question_idx !== message.question_idx || views.question.hidden;
     question = message;
-    setText("question-number", questionNumberText(message));
+    setText("question-number", message.pace === "student"
+      ? t("student.paced.position", { position: message.position, of: message.of })
+      : questionNumberText(message));
     renderRich(byId("question-text"), message.text);
     showPicture(byId("question-image"), message.image);
     answering = kindOf(message).answer(byId("answer-area"), message, submitAnswer);
@@ -222,6 +229,7 @@
     byId("question-clock").hidden = !timed;
     if (timed) countdown.start(message.remaining_ms);
     else countdown.stop();
+    byId("paced-next").disabled = false;
     showOnly(views, "question");
     if (isNew) announce(questionAnnouncement(message));
 
@@ -255,7 +263,7 @@
 
   function showError(error) {
     clearTimeout(ackTimer);
-    const answerWasRefused = ["time_expired", "not_open", "bad_question", "bad_answer"].indexOf(error.code) >= 0;
+    const answerWasRefused = ["time_expired", "not_open", "bad_question", "bad_answer", "too_late", "already_passed", "not_reached"].indexOf(error.code) >= 0;
     if (answerWasRefused) forgetPendingAnswer();
     if (views.question.hidden) return;
     const reasons = {
@@ -263,6 +271,9 @@
       not_open: "student.answer.error.not_open",
       rate_limited: "student.answer.error.rate_limited",
       storage: "student.answer.error.storage",
+      too_late: "error.too_late",
+      already_passed: "error.already_passed",
+      not_reached: "error.not_reached",
     };
     setAnswerStatus(t(reasons[error.code] || "student.answer.error.other"), "error");
     if ((!answerWasRefused || error.code === "bad_answer") && answering) answering.show(null, false);
@@ -294,7 +305,10 @@
     forgetPendingAnswer();
     const shown = question && question.question_idx === message.question_idx ? question : { kind: message.kind };
     const kind = kindOf(shown);
-    const outcome = revealOutcome(kind, message);
+    // Student-paced with feedback at the end: only "Saved" until the run is over.
+    const paced = message.pace === "student";
+    const outcome = paced && message.your_result === undefined
+      ? (message.saved ? "saved" : "none") : revealOutcome(kind, message);
     setText("reveal-verdict", t(VERDICTS[outcome].shown));
     views.reveal.className = "reveal-" + outcome;
     const answered = message.your_answer !== null && message.your_answer !== undefined;
@@ -304,7 +318,9 @@
     byId("reveal-correct").hidden = !solution;
     if (solution) fill(byId("reveal-correct"), t("student.reveal.answer_label"), " ", ...solution);
     renderRich(byId("reveal-explanation"), message.explanation || "");
-    byId("reveal-scores").hidden = !kind.takesAnswers;
+    byId("reveal-scores").hidden = !kind.takesAnswers || paced;
+    byId("reveal-wait").hidden = paced;
+    byId("paced-next").hidden = !paced;
     setText("reveal-score", formatScore(message.your_score));
     setText("reveal-total", formatScore(message.your_total));
     setText("reveal-rank", rankText(message.your_rank));
@@ -329,7 +345,51 @@
     return right ? "right" : "wrong";
   }
 
+  function goNext() {
+    if (!socket || !question) return;
+    byId("paced-next").disabled = true;
+    socket.send({ type: "next", question_idx: question.question_idx });
+  }
+
+  function showPacedFinished(message) {
+    countdown.stop();
+    byId("between-total").parentElement.parentElement.hidden = message.your_total === undefined;
+    setText("between-total", formatScore(message.your_total));
+    setText("between-rank", "—");
+    byId("between-top5-heading").hidden = true;
+    fill(byId("between-top5"));
+    setText("between-next", t("student.paced.finished"));
+    showOnly(views, "between");
+    announce(t("student.paced.finished"));
+  }
+
+  function showReview(items) {
+    byId("end-review").hidden = !items;
+    fill(byId("end-review-list"), ...(items || []).map((item, place) => {
+      const shown = Object.assign({ question_idx: item.question_idx }, item.question);
+      const kind = kindOf(shown);
+      const verdict = VERDICTS[REVIEW_VERDICTS[item.result] || "none"];
+      const text = el("p", { class: "review-question", dir: "auto" });
+      renderRich(text, item.question.text);
+      const parts = [el("p", { class: "muted", text: t("student.paced.position", { position: place + 1, of: items.length }) }), text,
+        el("p", { class: "review-verdict review-" + item.result, text: t(verdict.shown) })];
+      if (item.your_answer !== null && item.your_answer !== undefined && kind.takesAnswers) {
+        parts.push(el("p", { text: t("student.reveal.your_answer", { answer: kind.say(item.your_answer, shown) }) }));
+      }
+      const solution = kind.solution(shown, item.correct);
+      if (solution) parts.push(el("p", { class: "reveal-correct" }, t("student.reveal.answer_label"), " ", ...solution));
+      if (item.explanation) {
+        const why = el("p", { class: "explanation", dir: "auto" });
+        renderRich(why, item.explanation);
+        parts.push(why);
+      }
+      return el("li", {}, ...parts);
+    }));
+  }
+
   function showBetween(message) {
+    byId("between-total").parentElement.parentElement.hidden = false;
+    byId("between-top5-heading").hidden = false;
     setText("between-total", formatScore(message.your_total));
     setText("between-rank", rankText(message.your_rank));
     renderLeaderboard(byId("between-top5"), message.top5);
@@ -351,6 +411,9 @@
     setText("end-total", formatScore(message.your_total));
     setText("end-rank", rankText(message.your_rank));
     renderLeaderboard(byId("end-top5"), message.final_top5);
+    byId("end-top5-heading").hidden = !message.final_top5;
+    byId("end-rank").parentElement.hidden = message.pace === "student" && message.your_rank === undefined;
+    showReview(message.review);
     showOnly(views, "end");
     announce(t("student.end.announce", { count: message.questions_correct, rank: rankText(message.your_rank) }));
   }
@@ -391,6 +454,7 @@
     if (document.hidden) reportAttentionLost("visibility_hidden");
   });
   byId("join-form").addEventListener("submit", submitJoin);
+  byId("paced-next").addEventListener("click", goNext);
   i18n.ready.then(() => {
     byId("language-picker").appendChild(i18n.picker(() => location.reload()));
     start();

@@ -4,7 +4,7 @@ the dashboard's progress grid and the projector's progress. Pure builders, like
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from . import results, views
@@ -178,3 +178,27 @@ def progress(run: PacedRun) -> dict[str, Any]:
     if run.settings.standings:
         shown["top"] = views.leaderboard_rows(run.game.top(TOP))
     return shown
+
+
+def me(run: PacedRun, student_id: str, uncommitted: Collection[Submission] = ()
+       ) -> dict[str, Any]:
+    """``GET /api/me`` in a student-paced run: what the student has on record, with a
+    score and word only where feedback may be shown (never an answer's rightness early)."""
+    participant = run.game.participants[student_id]
+    kept = [s for s in run.game.submissions_of(student_id) if s not in uncommitted]
+    submissions = []
+    for s in kept:
+        shown: dict[str, Any] = {
+            "question_idx": s.question_idx, "status": s.status, "asking": s.asking,
+            "answer": _shown_answer(run, student_id, s.question_idx,
+                                    views.answer_on_wire(run.game, s))}
+        if run.may_reveal(student_id, s.question_idx):
+            shown |= {"elapsed_ms": s.elapsed_ms, "score": s.score,
+                      "result": run.cell(student_id, s.question_idx)}
+        submissions.append(shown)
+    message = {"student_id": participant.student_id, "name": participant.name,
+               "pace": "student", "submissions": submissions,
+               "questions_answered": sum(1 for s in kept if results.has_answer(s))}
+    if run.ended or run.settings.feedback == "each":
+        message["total_score"] = run.game.total_of(student_id)
+    return message

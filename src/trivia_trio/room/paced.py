@@ -210,6 +210,9 @@ class PacedSide:
                                                                   turn.question_idx)))
         return texts
 
+    def me(self, student_id: str) -> dict[str, Any]:
+        return paced_views.me(self.run, student_id, self.room.uncommitted)
+
     def state_message(self) -> dict[str, Any]:
         return views.state_message(self.room.game) | {"pace": "student"}
 
@@ -314,5 +317,8 @@ async def set_pace(room: Any, client: Client, message: dict[str, Any]) -> None:
         chosen = record.RunPace(str(pace), settings, room.clock())
         await room.saver.save(partial(record.set_run_pace, run_id=room.run_id, pace=chosen))
         room.pace_changed()
+        room._broadcast_state()
+        if room.paced is not None:
+            room._to_instructors(room.paced.instructor_snapshot())
         room._to_instructors(room._room_info())
         room.pacing.now()

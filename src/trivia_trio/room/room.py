@@ -201,7 +201,7 @@ class Room(Flow, StudentSide):
             self._instructor_snapshot(client)
             self.pacing.start_afresh()
         else:
-            client.send_message(views.state_message(self.game))
+            client.send_message(self._state_message())
             client.send_message(self.projector_state())
         self._connections += 1
         try:
@@ -240,6 +240,7 @@ class Room(Flow, StudentSide):
         if self.pending is not None:
             client.send_message(self._pending_warning())
         if self.paced is not None:
+            client.send_message(self._state_message())  # the state again, with the pace
             client.send_message(self.paced.instructor_snapshot())
 
     # ---- what clients send -------------------------------------------------------------------
@@ -309,11 +310,22 @@ class Room(Flow, StudentSide):
         """The new state to the dashboards and screens. Students learn it from the event
         that follows (a question, a reveal, the end): a second message each would
         double the cost of every fan-out."""
-        text = views.encode(views.state_message(self.game))
+        text = views.encode(self._state_message())
         if to_students:
             self._to_students(lambda student_id: text)
         self._to_instructors(text)
         self.audience.to_projectors(text)
+
+    def me(self, student_id: str) -> dict[str, Any]:
+        """``GET /api/me``: what the student has on record (not what is still committing)."""
+        if self.paced is not None:
+            return self.paced.me(student_id)
+        return views.me_payload(self.game, student_id, self.uncommitted)
+
+    def _state_message(self) -> dict[str, Any]:
+        """``state``, with ``pace: "student"`` in a student-paced run (absent: live)."""
+        message = views.state_message(self.game)
+        return message if self.paced is None else self.paced.state_message()
 
     def _kick_students(self, which: Callable[[str], bool], reason: str) -> None:
         """Log these students out: ``reason`` (``reset``, ``new_quiz``, ``removed``) and the

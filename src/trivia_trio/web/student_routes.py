@@ -76,7 +76,7 @@ def register(app: QuartTrio, doors: Doors) -> None:
         identity = student(request)
         if identity is None:
             return not_joined()
-        return views.me_payload(room.game, identity.student_id, room.uncommitted)
+        return room.me(identity.student_id)
 
     @app.post("/api/events")
     async def telemetry() -> Any:
