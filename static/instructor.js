@@ -248,7 +248,7 @@ i18n.ready.then(() => {
     const paced = Boolean(view.paced);
     document.body.classList.toggle("paced-run", paced);
     byId("paced-panel").hidden = !paced;
-    ["next-button", "next-hint", "close-button", "leaderboard-button", "open-form"].forEach((id) => { byId(id).hidden = paced; });
+    ["next-button", "next-hint", "keyboard-hint", "close-button", "leaderboard-button", "open-form"].forEach((id) => { byId(id).hidden = paced; });
     byId("close-when-all-answered").closest("label").hidden = paced;
     setText("end-button", t(paced ? "dashboard.paced.end_all" : "dashboard.controls.end"));
     byId("pace-form").hidden = state !== "lobby" || view.joined > 0;

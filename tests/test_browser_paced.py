@@ -109,6 +109,9 @@ def test_three_phones_at_their_own_speed_to_the_review_and_the_exports(
     expect(reload.locator("#end-review-list li").nth(2)).to_contain_text(
         "You did not reach this question")
     expect(fast.locator("#end-rank")).to_have_text("#1")
+    expect(fast.locator("#end-correct")).to_have_text("3")
+    expect(teacher.locator("#leaderboard-rows tr").first).to_contain_text("Ada")
+    expect(teacher.locator("#leaderboard-rows tr").first).not_to_contain_text("0.00")
     classroom.stage("ended")
 
     response = teacher.request.get(classroom.server.url + "/api/instructor/export.csv")

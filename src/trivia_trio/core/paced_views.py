@@ -80,13 +80,12 @@ def finished(run: PacedRun, student_id: str) -> dict[str, Any]:
 def ended(run: PacedRun, student_id: str) -> dict[str, Any]:
     """The run is over: the student's score, place (if the quiz shows standings), and
     their review (if allowed): each question in the order they saw it."""
-    message = {"type": "session_ended", "pace": "student"} | run.game.summary_of(student_id) \
-        | {"your_total": run.game.total_of(student_id)}
-    grid = run.run_results()
-    message |= {"questions_asked": len(run.progress[student_id].order.questions)
-                if student_id in run.progress else 0,
-                "questions_answered": grid.student(student_id).answered
-                if grid.asked else 0}
+    totals = run.run_results().student(student_id)
+    message = {"type": "session_ended", "pace": "student",
+               "questions_answered": totals.answered, "questions_correct": totals.right,
+               "questions_asked": results.answerable_count([q.kind for q in
+                                                            run.game.quiz.questions]),
+               "your_total": run.game.total_of(student_id)}
     if run.settings.standings:
         message["your_rank"] = run.game.rank_of(student_id)
     if run.may_review() and student_id in run.progress:

@@ -255,6 +255,7 @@ class PacedSide:
     def changed(self, student_id: str | None = None) -> None:
         self._grid.touch(student_id)
         self._views.mark("grid", "projector")
+        self.room.pacing.mark("leaderboard", only=student_id)
 
     def instructor_snapshot(self) -> dict[str, Any]:
         """The whole grid for a dashboard that connects. The others get it whole at the
