@@ -152,10 +152,11 @@ class Progress:
             and last.closed_at is not None
 
     def turn_for(self, idx: int) -> Turn | None:
-        for turn in self.turns:
-            if turn.question_idx == idx:
-                return turn
-        return None
+        """The student's turn at question ``idx`` (turns are kept in their order's
+        positions): asked for every cell of every grid refresh, so no scan of turns."""
+        questions = self.order.questions
+        position = questions.index(idx) if idx in questions else len(self.turns)
+        return self.turns[position] if position < len(self.turns) else None
 
     def time_used_ms(self, now: int) -> int:
         return sum((t.closed_at if t.closed_at is not None else now) - t.opened_at
