@@ -29,6 +29,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from .test_browser import DASHBOARD, PHONE_390, PROJECTOR, Classroom, join, next_ready
 from .test_browser import classroom as classroom  # noqa: F401 (the fixture)
+from .test_browser_kinds import received, verdict
 
 pytestmark = pytest.mark.browser
 
@@ -144,15 +145,6 @@ class Walk:
         expect(self.teacher.locator("#current-histogram")).to_contain_text(said)
         expect(self.screen.locator("#reveal-view")).to_be_visible()
         expect(self.screen.locator("#reveal-view")).to_contain_text(said)
-
-
-def received(page: Page, words: str) -> None:
-    expect(page.get_by_role("status").filter(has_text="Answer received")).to_have_text(
-        f"✓ Answer received: {words}")
-
-
-def verdict(page: Page, text: str) -> None:
-    expect(page.get_by_role("heading", name=text)).to_be_visible()
 
 
 def choose(page: Page, name: str) -> None:
