@@ -68,6 +68,7 @@ i18n.ready.then(() => {
   function refreshPanels() {
     if (window.refreshRunsPanel) window.refreshRunsPanel();
     if (window.refreshLibraryPanel) window.refreshLibraryPanel();
+    if (window.refreshClassesPanel) window.refreshClassesPanel();
   }
 
   // ---- Messages ------------------------------------------------------------

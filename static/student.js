@@ -31,6 +31,7 @@
     quiz_reset: "student.join.error.quiz_reset",
     quiz_finished: "student.join.error.quiz_finished",
     joining_locked: "student.join.error.locked",
+    not_on_roster: "student.join.error.not_on_roster",
   };
   const RESET_NOTICES = {
     reset: "student.join.notice.reset",
@@ -92,9 +93,26 @@
     byId("join-notice").hidden = !notice;
     setText("join-notice", notice);
     byId("join-error").hidden = true;
+    byId("join-confirm").hidden = true;
     fillInLastJoin();
     showOnly(views, "join");
     byId("student-id").focus();
+    loadRoster();
+  }
+
+  // A run that takes its students from a class list asks only for the id (unless it takes
+  // guests too), then "Are you Ada Lovelace?" before joining under the list's name.
+  let roster = { roster: false, guests: false };
+  let confirming = null; // {studentId, name} while "Are you …?" waits for an answer
+
+  async function loadRoster() {
+    try {
+      const reply = await requestJson("GET", "/api/roster");
+      if (reply.status === 200 && reply.data) roster = reply.data;
+    } catch (networkDown) {
+      return; // the join itself will say the server cannot be reached
+    }
+    byId("student-name-field").hidden = roster.roster && !roster.guests;
   }
 
   function fillInLastJoin() {
@@ -116,10 +134,72 @@
     error.hidden = false;
   }
 
+  function joinErrorFor(reply) {
+    const code = reply.data && reply.data.code;
+    return JOIN_ERRORS[code] ? t(JOIN_ERRORS[code]) : t("student.join.error.status", { status: String(reply.status) });
+  }
+
   async function submitJoin(event) {
     event.preventDefault();
     const studentId = byId("student-id").value.trim();
     const name = byId("student-name").value.trim();
+    byId("join-error").hidden = true;
+    if (roster.roster && !studentId) {
+      showJoinError(t("student.join.error.empty_id"));
+      return;
+    }
+    if (roster.roster) {
+      await checkOnRoster(studentId, name);
+      return;
+    }
+    await sendJoin(studentId, name);
+  }
+
+  async function checkOnRoster(studentId, typedName) {
+    const button = byId("join-button");
+    button.disabled = true;
+    let reply;
+    try {
+      reply = await requestJson("POST", "/api/join/check", { student_id: studentId });
+    } catch (networkDown) {
+      showJoinError(t("student.join.error.offline"));
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    if (reply.status !== 200) {
+      showJoinError(joinErrorFor(reply));
+      return;
+    }
+    if (reply.data.name === null) {
+      await sendJoin(studentId, typedName); // a guest: the name they typed
+      return;
+    }
+    confirming = { studentId, name: reply.data.name };
+    setText("join-confirm-question", t("student.join.confirm", { name: reply.data.name }));
+    byId("join-form").hidden = true;
+    byId("join-confirm").hidden = false;
+    byId("join-confirm-yes").focus();
+  }
+
+  function notMe() {
+    confirming = null;
+    byId("join-confirm").hidden = true;
+    byId("join-form").hidden = false;
+    byId("student-id").value = "";
+    byId("student-id").focus();
+  }
+
+  async function confirmJoin() {
+    if (!confirming) return;
+    const { studentId, name } = confirming;
+    byId("join-confirm").hidden = true;
+    byId("join-form").hidden = false;
+    confirming = null;
+    await sendJoin(studentId, name);
+  }
+
+  async function sendJoin(studentId, name) {
     if (!studentId || !name) {
       showJoinError(t("student.join.error.empty"));
       return;
@@ -135,10 +215,7 @@
     try {
       const reply = await requestJson("POST", "/api/join", { student_id: studentId, name });
       if (reply.status === 200) enterQuiz(reply.data);
-      else {
-        const code = reply.data && reply.data.code;
-        showJoinError(JOIN_ERRORS[code] ? t(JOIN_ERRORS[code]) : t("student.join.error.status", { status: String(reply.status) }));
-      }
+      else showJoinError(joinErrorFor(reply));
     } catch (networkDown) {
       showJoinError(t("student.join.error.offline"));
     } finally {
@@ -455,6 +532,8 @@
   });
   byId("join-form").addEventListener("submit", submitJoin);
   byId("paced-next").addEventListener("click", goNext);
+  byId("join-confirm-yes").addEventListener("click", confirmJoin);
+  byId("join-confirm-no").addEventListener("click", notMe);
   i18n.ready.then(() => {
     byId("language-picker").appendChild(i18n.picker(() => location.reload()));
     start();
