@@ -97,13 +97,14 @@
     fillInLastJoin();
     showOnly(views, "join");
     byId("student-id").focus();
-    loadRoster();
+    rosterLoaded = loadRoster();
   }
 
   // A run that takes its students from a class list asks only for the id (unless it takes
   // guests too), then "Are you Ada Lovelace?" before joining under the list's name.
   let roster = { roster: false, guests: false };
   let confirming = null; // {studentId, name} while "Are you …?" waits for an answer
+  let rosterLoaded = Promise.resolve(); // a Join pressed before the answer waits for it
 
   async function loadRoster() {
     try {
@@ -141,6 +142,7 @@
 
   async function submitJoin(event) {
     event.preventDefault();
+    await rosterLoaded;
     const studentId = byId("student-id").value.trim();
     const name = byId("student-name").value.trim();
     byId("join-error").hidden = true;
