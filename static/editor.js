@@ -70,6 +70,7 @@
       items: Array.isArray(q.items) ? q.items.map(asText) : ["", "", ""],
       explanation: asText(q.explanation),
       time_limit: asText(q.time_limit),
+      points: [0, 2].includes(q.points) ? String(q.points) : "1",
       image: asText(q.image),
       // The plain fields a renderer declares (kinds.js, "fields"), as typed.
       fields: Object.fromEntries(declaredFields(kind).map((f) => [f.name, asText(q[f.name])])),
@@ -111,6 +112,7 @@
     });
     if (m.explanation.trim()) out.explanation = m.explanation;
     if (m.time_limit.trim()) out.time_limit = typedNumber(m.time_limit);
+    if (m.points && m.points !== "1") out.points = Number(m.points);
     if (m.image) out.image = m.image;
     return out;
   }
@@ -606,6 +608,7 @@
       field("Question text", "textarea", () => q.text, (v) => { q.text = v; }, { id: "q-text", rows: "3", maxlength: "2000" }),
       pictureField(q),
       ...kindFields(q),
+      selectField("Points", { 0: "0 (warm-up: not counted)", 1: "1 (standard)", 2: "2 (double points)" }, () => q.points || "1", (v) => { q.points = v; }, "q-points"),
       field("Time limit (seconds; empty: the quiz default)", "input", () => q.time_limit, (v) => { q.time_limit = v; }, { id: "q-time", type: "text", inputmode: "numeric" }),
       field("Explanation (shown at the reveal)", "textarea", () => q.explanation, (v) => { q.explanation = v; }, { id: "q-explanation", rows: "2", maxlength: "2000" }),
       el("ul", { id: "question-problems", class: "field-problems", "aria-live": "polite", tabindex: "-1", hidden: true }));

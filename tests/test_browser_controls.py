@@ -1,4 +1,5 @@
-"""The teacher's room controls in real browsers: Lock joining.
+"""The teacher's room controls in real browsers: Lock joining, and a double-points
+question on the podium.
 
 Same rules as test_browser.py: Debian's chromium, the real server in its own process,
 waits on page conditions only; every stage passes axe with no violation.
@@ -6,14 +7,32 @@ waits on page conditions only; every stage passes axe with no violation.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
-from .test_browser import join
-from .test_browser_kinds import PHONE, KindsClassroom, student, teacher
+from .test_browser import PROJECTOR, confirm, join
+from .test_browser_kinds import PHONE, KindsClassroom, option, student, teacher
 from .test_browser_kinds import room as room  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
+
+WEIGHTED = {
+    "title": "Weighted", "score_fn": "binary", "time_limit_default": 60,
+    "close_when_all_answered": False,
+    "questions": [{"text": "Standard: pick A", "options": ["a", "b"], "correct": "A"},
+                  {"text": "Double: pick A", "options": ["a", "b"], "correct": "A",
+                   "points": 2}],
+}
+
+
+@pytest.fixture
+def quiz_path(tmp_path: Path) -> Path:
+    path = tmp_path / "quiz.json"
+    path.write_text(json.dumps(WEIGHTED))
+    return path
 
 
 def test_a_locked_room_turns_a_new_phone_away_and_admits_it_once_unlocked(
@@ -36,3 +55,24 @@ def test_a_locked_room_turns_a_new_phone_away_and_admits_it_once_unlocked(
     expect(late.get_by_role("heading", name="You're in!")).to_be_visible()
     expect(desk.locator("#joined-line")).to_contain_text("2")
     room.stage("unlocked")
+
+
+def test_a_double_points_question_puts_its_winner_on_top_of_the_podium(
+        room: KindsClassroom) -> None:
+    desk = teacher(room)
+    screen = room.open("projector", "/projector", PROJECTOR)
+    ada, bob = student(room, "s1", "Ada"), student(room, "s2", "Bob")
+    for title, right, wrong in (("Standard: pick A", bob, ada), ("Double: pick A", ada, bob)):
+        desk.get_by_role("button", name="Next").click()
+        expect(right.get_by_role("heading", name=title)).to_be_visible()
+        option(right, "A").click()
+        option(wrong, "B").click()
+        desk.get_by_role("button", name="Close now").click()
+        expect(screen.locator("#reveal-view")).to_be_visible()
+    confirm(desk, "#end-button")
+    expect(screen.locator("#podium .podium-first")).to_contain_text("Ada")
+    expect(screen.locator("#podium .podium-first .podium-score")).to_have_text("2.00")
+    expect(screen.locator("#podium .podium-second")).to_contain_text("Bob")
+    expect(screen.locator("#podium .podium-second .podium-score")).to_have_text("1.00")
+    expect(ada.locator("#end-correct")).to_have_text("1")
+    room.stage("podium")

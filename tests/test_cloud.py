@@ -93,6 +93,6 @@ def test_max_answers_is_1_to_3_and_survives_json_and_csv() -> None:
         {"kind": "cloud", "text": "q", "max_answers": 2}, {"kind": "cloud", "text": "r"}]})
     assert quiz_from_dict(quiz.to_dict()) == quiz
     written = csv_format.dump(quiz)
-    assert written.splitlines()[0].endswith(",max_answers")
+    assert "max_answers" in written.splitlines()[0].split(",")
     back = csv_format.parse(written, title="t").quiz()
     assert back.questions == quiz.questions

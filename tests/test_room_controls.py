@@ -1,8 +1,11 @@
 """The teacher's room controls, each rule on the room itself (virtual time, a real sqlite
-file, the room's own outboxes): Lock joining, and Hide for a word cloud's entries."""
+file, the room's own outboxes): Lock joining, Hide for a word cloud's entries, and points
+per question."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -10,7 +13,9 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio.core.game import DuplicateStudentId, Rejected
+from trivia_trio.core.formats import csv_format
+from trivia_trio.core.game import DuplicateStudentId, Rejected, as_score
+from trivia_trio.core.quiz import QuizError, quiz_from_dict
 from trivia_trio.room.room import Client, Role, Room
 from trivia_trio.store import exports
 
@@ -113,3 +118,63 @@ async def test_hiding_on_a_question_without_entries_is_refused_and_changes_nothi
             {"type": "hide_answer", "question_idx": 0, "answer": "B"}))
         assert (await next_of(instructor, "error"))["code"] == "bad_question"
         assert room.game.hidden == {}
+
+
+WEIGHTED = {"title": "Weighted", "score_fn": "binary", "time_limit_default": 30,
+            "close_when_all_answered": False,
+            "questions": [{"text": "Warm-up", "options": ["a", "b"], "correct": "A", "points": 0},
+                          {"text": "Standard", "options": ["a", "b"], "correct": "A"},
+                          {"text": "Double", "options": ["a", "b"], "correct": "A", "points": 2}]}
+
+
+async def test_points_0_1_2_weigh_scores_ranks_and_every_export(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    picks = {"s1": "AAA", "s2": "ABB", "s3": "BBA"}  # s1 all right; s2 the warm-up; s3 the double
+    async with room_at(tmp_path, WEIGHTED) as room:
+        for sid in picks:
+            await room.join(sid, sid.upper())
+        async with room.connect(Role.STUDENT, "s1") as s1, \
+                room.connect(Role.STUDENT, "s2") as s2, room.connect(Role.STUDENT, "s3") as s3:
+            phones = {"s1": s1, "s2": s2, "s3": s3}
+            for idx in range(3):
+                await room.open_question(idx)
+                for sid, phone in phones.items():
+                    await submit(room, phone, idx, picks[sid][idx])
+                await room.close_question()
+        standings = [(s.student_id, s.rank, as_score(s.points)) for s in room.game.standings()]
+        assert standings == [("s1", 1, 3.0), ("s3", 2, 2.0), ("s2", 3, 0.0)]
+        conn, run_id = room.store.conn, room.run_id
+        answers = list(csv.DictReader(io.StringIO(exports.results_csv(conn, run_id))))
+        scores = {(r["student_id"], r["question_idx"]): r["score"] for r in answers
+                  if r["question_idx"] != "total"}
+        assert (scores["s1", "0"], scores["s1", "1"], scores["s1", "2"]) == ("0.00", "1.00",
+                                                                               "2.00")
+        assert scores["s3", "2"] == "2.00" and scores["s2", "0"] == "0.00"
+        book = {r["student_id"]: r for r in csv.DictReader(io.StringIO(
+            exports.gradebook_csv(conn, run_id)))}
+        assert (book["s1"]["total_score"], book["s3"]["total_score"],
+                book["s2"]["total_score"]) == ("3.00", "2.00", "0.00")
+        archived = json.loads(exports.run_json(conn, run_id))
+        totals = {p["student_id"]: p["total_score"] for p in archived["participants"]}
+        assert totals == {"s1": 3.0, "s2": 0.0, "s3": 2.0}
+        assert [q.get("points", 1) for q in archived["quiz"]["questions"]] == [0, 1, 2]
+    async with room_at(tmp_path, WEIGHTED) as room:  # a restart rebuilds the same totals
+        assert [as_score(s.points) for s in room.game.standings()] == [3.0, 2.0, 0.0]
+
+
+def test_points_other_than_0_1_2_are_refused_in_the_teachers_words() -> None:
+    with pytest.raises(QuizError) as caught:
+        quiz_from_dict({"title": "t", "questions": [
+            {"text": "q", "options": ["a", "b"], "correct": "A", "points": 3},
+            {"text": "q", "options": ["a", "b"], "correct": "A", "points": True}]})
+    assert caught.value.problems == [
+        "question 1: points must be 0 (a warm-up), 1 (standard) or 2 (double)",
+        "question 2: points must be 0 (a warm-up), 1 (standard) or 2 (double)"]
+
+
+def test_points_survive_json_and_csv_in_a_last_column() -> None:
+    quiz = quiz_from_dict(WEIGHTED)
+    assert quiz_from_dict(quiz.to_dict()) == quiz
+    written = csv_format.dump(quiz)
+    assert written.splitlines()[0].endswith(",points")
+    assert csv_format.parse(written, title="Weighted").quiz().questions == quiz.questions

@@ -58,17 +58,19 @@ class DuplicateStudentId(Rejected):
         self.student_id = student_id
 
 
-def score_points(score_fn: str, credit: float, elapsed_ms: int, limit_ms: int) -> int:
+def score_points(score_fn: str, credit: float, elapsed_ms: int, limit_ms: int,
+                 weight: int = 1) -> int:
     """Points (0..20) for one answer earning ``credit`` (0..1, True for a right one):
-    ``speed`` falls from 20 at once to 10 at the buzzer, times the credit."""
-    if not credit:
+    ``speed`` falls from 20 at once to 10 at the buzzer, times the credit; times the
+    question's ``weight`` (its points: 0 for a warm-up, 2 for a double)."""
+    if not credit or not weight:
         return 0
     full = float(POINTS_PER_QUESTION)
     if score_fn != "binary" and limit_ms:
         fraction = min(max(elapsed_ms, 0), limit_ms) / limit_ms
         full *= 1 - 0.5 * fraction
     # Half-up rounding onto the 0.05 grid, so 0.975 -> 1.0 and 0.525 -> 0.55.
-    return math.floor(full * credit + 0.5)
+    return math.floor(full * credit + 0.5) * weight
 
 
 def run_seed(session_id: str, run_id: int) -> str:
@@ -423,7 +425,8 @@ class Game:
         elapsed = max(0, now - opening.opened_at)
         credit = kind.credit(stored)
         limit_ms = (opening.time_limit or 0) * 1000
-        points = score_points(self.quiz.score_fn, credit, elapsed, limit_ms)
+        points = score_points(self.quiz.score_fn, credit, elapsed, limit_ms,
+                              self.quiz.questions[question_idx].points)
         submission = Submission(student_id, question_idx, stored, now, elapsed, points,
                                 credit == 1, "submitted", opening.asking)
         if existing is not None and \

@@ -259,7 +259,8 @@ class PacedRun:
         credit = kind.credit(stored)
         score_fn = "binary" if progress.accommodation.no_speed_penalty \
             else self.game.quiz.score_fn
-        points = score_points(score_fn, credit, elapsed, turn.limit_ms or 0)
+        points = score_points(score_fn, credit, elapsed, turn.limit_ms or 0,
+                              self.game.quiz.questions[question_idx].points)
         return Submission(student_id, question_idx, stored, now, elapsed, points,
                           credit == 1, "submitted")
 

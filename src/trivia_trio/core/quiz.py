@@ -47,6 +47,9 @@ class QuizError(ValueError):
         super().__init__(prefix + "; ".join(self.problems))
 
 
+POINTS = (0, 1, 2)
+
+
 @dataclass(frozen=True)
 class Question:
     """One question: what every kind has, and the kind itself (its fields and rules)."""
@@ -56,11 +59,13 @@ class Question:
     explanation: str = ""
     time_limit: int | None = None
     image: str | None = None
+    # How many questions' worth it scores: 0 (a warm-up), 1 (standard) or 2 (double).
+    points: int = 1
 
     @property
     def is_v1(self) -> bool:
         """A question v1 could ask: its messages stay exactly v1's."""
-        return self.kind.is_v1 and self.image is None
+        return self.kind.is_v1 and self.image is None and self.points == 1
 
     def to_dict(self) -> dict[str, Any]:
         item: dict[str, Any] = {"text": self.text}
@@ -73,6 +78,8 @@ class Question:
             item["time_limit"] = self.time_limit
         if self.image is not None:
             item["image"] = self.image
+        if self.points != 1:
+            item["points"] = self.points
         return item
 
 
@@ -183,12 +190,15 @@ def _check_question(raw: Any, report: Report, pictures: Pictures | None) -> Ques
         note("the image must name a picture file")
     elif image is not None and pictures is not None:
         image = pictures.load(image.strip(), note)
+    points = raw.get("points", 1)
+    if isinstance(points, bool) or points not in POINTS:
+        note("points must be 0 (a warm-up), 1 (standard) or 2 (double)")
     kind = kind_class.from_file(raw, note) if kind_class else None
     if pictures is not None:  # a quiz being read, not a run's copy kept before the bound
         _check_math(raw, note)
     if found or kind is None:
         return None
-    return Question(text, kind, explanation, time_limit, image)
+    return Question(text, kind, explanation, time_limit, image, int(points))
 
 
 def _labelled(found: list[str], label: str, problem: str) -> None:

@@ -437,7 +437,7 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
     numbers = results.question_numbers([q.kind for q in game.quiz.questions])
     questions = [
         {"idx": i, "number": numbers[i]} | public_question(game, i)
-        | {"correct": game.kind(i).reveal(), "explanation": q.explanation,
+        | {"correct": game.kind(i).reveal(), "explanation": q.explanation, "points": q.points,
            "time_limit": game.quiz.time_limit(i)}
         for i, q in enumerate(game.quiz.questions)
     ]
@@ -497,7 +497,7 @@ def response_time_distribution(game: Game, idx: int) -> dict[str, Any] | None:
 
 def score_distribution(game: Game) -> dict[str, Any]:
     """Students by total score, in at most six equal bins of 0.1, 0.2, 0.5, 1… points."""
-    max_total = max(1, sum(q.kind.has_right_answer for q in game.quiz.questions))
+    max_total = max(1, sum(q.points for q in game.quiz.questions if q.kind.has_right_answer))
     best_points = max_total * POINTS_PER_QUESTION
     step = round_step(best_points, POINTS_PER_QUESTION // 10)  # whole points, so edges are exact
     buckets = _even_buckets(best_points, step, POINTS_PER_QUESTION)

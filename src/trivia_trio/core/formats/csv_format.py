@@ -33,9 +33,12 @@ EXTRA_COLUMNS = ("min", "max", "step", "scoring", "exact")
 KIND_COLUMNS = tuple(dict.fromkeys(
     name for kind in KINDS.values() for name in kind.file_fields
     if name not in COLUMNS + EXTRA_COLUMNS))
+# Every question's points (0, 1 or 2; empty: 1), after the kinds' columns.
+POINTS_COLUMNS = ("points",)
 REQUIRED_COLUMNS = ("question", "correct")
 OPTION_COLUMNS = tuple(letter.lower() for letter in LETTERS)
-KNOWN_COLUMNS = frozenset(column.lower() for column in COLUMNS + EXTRA_COLUMNS + KIND_COLUMNS)
+KNOWN_COLUMNS = frozenset(column.lower() for column in
+                          COLUMNS + EXTRA_COLUMNS + KIND_COLUMNS + POINTS_COLUMNS)
 SEP_HINT = re.compile(r"^sep=(.)$", re.IGNORECASE)
 ACCEPT_SEPARATOR = "|"
 TRUTH = {"true": True, "t": True, "yes": True, "false": False, "f": False, "no": False}
@@ -101,7 +104,7 @@ def dump(quiz: Quiz) -> str:
 def table(quiz: Quiz) -> list[list[Any]]:
     """The header, then every question as a row of cells: numbers as numbers, the rest
     as text (a spreadsheet's cells, a CSV's fields)."""
-    rows: list[list[Any]] = [list(COLUMNS + EXTRA_COLUMNS + KIND_COLUMNS)]
+    rows: list[list[Any]] = [list(COLUMNS + EXTRA_COLUMNS + KIND_COLUMNS + POINTS_COLUMNS)]
     for question in quiz.questions:
         fields = question.kind.to_dict()
         option_field = question.kind.option_field
@@ -118,7 +121,8 @@ def table(quiz: Quiz) -> list[list[Any]]:
              correct, fields.get("tolerance", ""), time_limit, question.explanation,
              question.image or "",
              *("" if e is None else str(e).lower() if isinstance(e, bool) else e
-               for e in extras)]
+               for e in extras),
+             "" if question.points == 1 else question.points]
         )
     return rows
 
@@ -207,6 +211,8 @@ def _question(cells: list[str], columns: list[str], problems: list[str]) -> dict
             question[name] = row[name]
     if row.get("time_limit"):
         question["time_limit"] = _number(row["time_limit"])
+    if row.get("points"):
+        question["points"] = _number(row["points"])
     return question
 
 
