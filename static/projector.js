@@ -106,7 +106,9 @@
   if (document.fonts) document.fonts.addEventListener("loadingdone", fitSoon);
 
   function progressText(snapshot) {
-    const total = snapshot.pool_meta ? snapshot.pool_meta.question_count : 0;
+    // Slides are not questions: question_count is absent only for a quiz v1 could run.
+    const total = snapshot.question_count !== undefined ? snapshot.question_count
+      : snapshot.pool_meta ? snapshot.pool_meta.question_count : 0;
     if (snapshot.question && (snapshot.state === "question_open" || snapshot.state === "question_closed")) {
       return questionNumberText(snapshot.question);
     }

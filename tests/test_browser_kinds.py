@@ -237,6 +237,7 @@ def test_every_kind_is_answered_on_a_phone_and_revealed_on_the_big_screen(
         room: KindsClassroom) -> None:
     desk = teacher(room)
     screen = room.open("projector", "/projector", PROJECTOR)
+    expect(screen.locator("#progress")).to_have_text("8 questions")  # the slide is not one
     ada = student(room, "s1", "Ada")
     bob = student(room, "s2", "Bob")
     phones = (ada, bob)

@@ -647,3 +647,14 @@ def test_a_table_sends_whole_once_then_only_the_fields_that_changed() -> None:
                           {"student_id": "c", "score": 0, "name": "Cy"}]) == ([], [])
     table.forget()
     assert table.needs_whole
+
+
+def test_the_projector_lobby_counts_the_questions_the_pages_number_not_the_slides() -> None:
+    """"3 questions" in the lobby, as the dashboard's room_info says: a slide is not one."""
+    with_slide = quiz_from_dict({"title": "Slides", "questions": [
+        {"kind": "slide", "text": "Welcome"}, *[q.to_dict() for q in QUIZ.questions]]})
+    game = new_game(with_slide)
+    room = views.room_info_message(game, live_answers=False, **ROOM)
+    assert projector(game)["question_count"] == room["question_count"] == 3
+    assert projector(game)["pool_meta"]["question_count"] == 4  # v1's field: the file's count
+    assert "question_count" not in projector(new_game())  # a quiz v1 could run: v1's message

@@ -541,7 +541,7 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
     # Mid-question, standings that move with each answer would tell the room who is right
     # (and cost O(class size) at every redraw); they come with the reveal.
     standings = game.state is not State.QUESTION_OPEN
-    return {
+    message = {
         "type": "projector_state",
         "sid": session_id,
         "language": language,
@@ -564,6 +564,11 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         "podium": leaderboard_rows(podium(game)) if standings else None,
         "server_ts": now,
     }
+    if is_v1_quiz(game):
+        return message
+    # The lobby's "N questions": answerable ones, as every page numbers them.
+    return message | {"question_count": results.answerable_count(
+        [q.kind for q in game.quiz.questions])}
 
 
 def podium(game: Game) -> list[Standing]:
