@@ -106,7 +106,29 @@ i18n.ready.then(() => {
     return el("td", {}, box);
   }
 
+  // "Tick the runs of": one class's runs, or every run.
+  const classFilter = el("select", { id: "runs-class-filter" });
+  classFilter.addEventListener("change", () => {
+    const chosen = classFilter.value;
+    unpicked.clear();
+    if (chosen) lastRuns.forEach((run) => { if (String(run.class_id) !== chosen) unpicked.add(run.run_id); });
+    renderRuns(lastRuns);
+  });
+  let lastRuns = [];
+
+  function classChoices(runs) {
+    const names = new Map();
+    runs.forEach((run) => { if (run.class_id !== null && run.class_id !== undefined) names.set(String(run.class_id), run.class_name); });
+    const keep = classFilter.value;
+    fill(classFilter, el("option", { value: "", text: t("runs.class_all") }),
+      ...Array.from(names, ([id, name]) => el("option", { value: id, text: name })));
+    classFilter.value = names.has(keep) ? keep : "";
+    return el("div", { class: "button-row" },
+      el("label", { for: "runs-class-filter", text: t("runs.class_filter") }), classFilter);
+  }
+
   function renderRuns(runs) {
+    lastRuns = runs;
     if (!runs.length) {
       fill(runsBox, el("p", { class: "muted", text: t("runs.none") }));
       return;
@@ -124,7 +146,7 @@ i18n.ready.then(() => {
       "runs.column.average", "runs.column.ended", "runs.column.download"].map((key) => t(key));
     renderTermLinks(runs);
     fill(runsBox, scrollingTable("runs-list-heading", head, rows),
-      el("p", { class: "muted small", text: t("runs.term_explained") }), termBox);
+      el("p", { class: "muted small", text: t("runs.term_explained") }), classChoices(runs), termBox);
   }
 
   function analysisCell(cell, scored) {

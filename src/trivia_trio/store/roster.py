@@ -127,6 +127,13 @@ def use_class(conn: sqlite3.Connection, *, run_id: int, class_id: int | None,
                      (run_id, class_id, int(guests)))
 
 
+def class_of_run(conn: sqlite3.Connection, run_id: int) -> tuple[int, str] | None:
+    """(class id, class name) of the class ``run_id`` took its students from, if any."""
+    row = conn.execute("SELECT r.class_id, c.name FROM run_class r JOIN classes c"
+                       " USING (class_id) WHERE r.run_id = ?", (run_id,)).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 def run_class(conn: sqlite3.Connection, run_id: int) -> RunClass | None:
     row = conn.execute("SELECT r.class_id, c.name, r.guests FROM run_class r JOIN classes c"
                        " USING (class_id) WHERE r.run_id = ?", (run_id,)).fetchone()

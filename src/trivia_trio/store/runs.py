@@ -17,6 +17,7 @@ from statistics import median
 from typing import Any
 
 from ..core.results import RunResults, Tally
+from . import roster
 from .exports import Run, load_run, session_run_ids
 from .library import Version, fingerprint, versions
 
@@ -58,7 +59,10 @@ def run_list(conn: sqlite3.Connection, session_id: str, current_run_id: int
     summaries = []
     for run_id in session_run_ids(conn, session_id):
         run = load_run(conn, run_id)
-        summaries.append(_summary(run, run.results(), current_run_id, known))
+        used = roster.class_of_run(conn, run_id)  # the class list it took its students from
+        summaries.append({**_summary(run, run.results(), current_run_id, known),
+                          "class_id": used[0] if used else None,
+                          "class_name": used[1] if used else None})
     return summaries
 
 
