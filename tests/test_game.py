@@ -840,3 +840,18 @@ def test_restoring_a_closed_question_keeps_it_closed() -> None:
     assert restored.openings[2] == Opening(2, T0, 20, T0 + SECOND, asking=1, order=0)
     assert restored.histogram(2) == {"A": 0, "B": 0, "C": 1, "D": 0, "missed": 1}
     assert restored.next_question_idx() is None
+
+
+def test_a_partly_right_answer_to_a_warm_up_is_partial_though_it_scores_nothing() -> None:
+    multi = {"kind": "multi", "text": "Which?", "options": ["a", "b", "c", "d"],
+             "correct": "AC", "scoring": "partial"}
+    game = Game(quiz_from_dict({"title": "Warm-up", "questions": [multi | {"points": 0},
+                                                                   multi]}))
+    game.join("s1", "Sam", "cookie", 0)
+    for idx in (0, 1):
+        game.open_question(idx, 1000)
+        assert game.record(game.check_submit("s1", idx, "A", 1500))
+        game.close_question(2000)
+    assert [(game.submission("s1", i).points, game.result_of("s1", i)) for i in (0, 1)] == [
+        (0, "partial"), (10, "partial")]
+    assert game.totals_of("s1").partial == 2

@@ -53,7 +53,10 @@ class Kept(Protocol):
     def correct(self) -> bool: ...  # full credit
 
     @property
-    def points(self) -> int: ...  # twentieths of a question
+    def points(self) -> int: ...  # twentieths of a question, times its weight
+
+    @property
+    def answer(self) -> str | None: ...  # as stored
 
     @property
     def asking(self) -> int: ...  # the asking it was given at: 1, or 2 once asked again…
@@ -67,6 +70,8 @@ class Asks(Protocol):
 
     @property
     def takes_answers(self) -> bool: ...
+
+    def credit(self, stored: str) -> float: ...  # 0..1, whatever the question weighs
 
 
 K = TypeVar("K", bound=Kept)
@@ -100,7 +105,9 @@ def result_of(kind: Asks, kept: Kept | None, *, closed: bool, present: bool,
     if kept is not None and has_answer(kept):
         if kept.correct:
             return Result.RIGHT
-        return Result.PARTIAL if kept.points > 0 else Result.WRONG
+        # Partial is some credit, not some points: a warm-up (0 points) scores none.
+        partly = kept.points > 0 or (kept.answer is not None and kind.credit(kept.answer) > 0)
+        return Result.PARTIAL if partly else Result.WRONG
     if not closed:
         return None
     return Result.NO_ANSWER if present else absent
