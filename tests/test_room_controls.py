@@ -162,6 +162,40 @@ async def test_points_0_1_2_weigh_scores_ranks_and_every_export(
         assert [as_score(s.points) for s in room.game.standings()] == [3.0, 2.0, 0.0]
 
 
+WARM_UP_MULTI = {"title": "Warm-up multi", "score_fn": "binary", "time_limit_default": 30,
+                 "close_when_all_answered": False,
+                 "questions": [{"kind": "multi", "text": "Mammals?", "points": 0,
+                                "options": ["Whale", "Shark", "Bat", "Trout"], "correct": "AC",
+                                "scoring": "partial"}]}
+
+
+async def test_a_warm_up_grades_right_partial_and_wrong_by_the_answer_not_its_weight(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """Points 0 weigh the score to nothing, but the answer still earned what it earned: a
+    half-right pick is ``partial`` (score 0), and the warm-up counts in the share right."""
+    picks = {"s1": "AC", "s2": "A", "s3": "B"}
+    async with room_at(tmp_path, WARM_UP_MULTI) as room:
+        for sid in picks:
+            await room.join(sid, sid.upper())
+        async with room.connect(Role.STUDENT, "s1") as s1, \
+                room.connect(Role.STUDENT, "s2") as s2, room.connect(Role.STUDENT, "s3") as s3:
+            await room.open_question(0)
+            for sid, phone in {"s1": s1, "s2": s2, "s3": s3}.items():
+                await room.handle(phone, json.dumps({"type": "submit", "question_idx": 0,
+                                                     "answer": picks[sid]}))
+                await next_of(phone, "submit_ack")
+            await room.close_question()
+        assert [room.game.result_of(sid, 0) for sid in picks] == ["right", "partial", "wrong"]
+        tally = room.game.question_tally(0)
+        assert (tally.right, tally.partial, tally.wrong, tally.share_right) == (1, 1, 1, 0.3333)
+        rows = list(csv.DictReader(io.StringIO(exports.results_csv(room.store.conn,
+                                                                   room.run_id))))
+        graded = {r["student_id"]: (r["result"], r["score"]) for r in rows
+                  if r["question_idx"] == "0"}
+        assert graded == {"s1": ("right", "0.00"), "s2": ("partial", "0.00"),
+                          "s3": ("wrong", "0.00")}
+
+
 def test_points_other_than_0_1_2_are_refused_in_the_teachers_words() -> None:
     with pytest.raises(QuizError) as caught:
         quiz_from_dict({"title": "t", "questions": [

@@ -8,7 +8,10 @@ on its own elsewhere (docs/PROTOCOL.md, "v3: one vocabulary").
 
 For each student × asked question exactly one of:
 
-- ``right``, ``partial`` (some credit, not all: multi with partial scoring), ``wrong``;
+- ``right``, ``partial`` (some credit, not all: multi with partial scoring), ``wrong``:
+  decided by the credit the answer itself earned, never by its weighted points, so a
+  warm-up (a question worth 0 points) is graded like any other, counts in the share
+  right and the item analysis, and only adds 0 to the totals;
 - ``no_answer``: present while it was open (a socket open at some moment of it),
   no answer;
 - ``not_present``: joined after it closed, or had no socket open while it was open;
