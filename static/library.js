@@ -129,7 +129,9 @@ i18n.ready.then(() => {
 
   async function run(quiz) {
     if (await cancelledOverAClass(quiz)) return;
-    const reply = await act("POST", API + "/" + quiz.quiz_id + "/run");
+    // Live: the run takes its quiz file's pace, as it always did.
+    const pace = byId("library-pace").value === "student" ? { pace: "student" } : undefined;
+    const reply = await act("POST", API + "/" + quiz.quiz_id + "/run", pace);
     if (!reply) return;
     if (reply.status === 200 && reply.data.pending) say(el("p", { class: "success", text: i18n.serverText("warning", "quiz_pending", { title: quiz.title }) }));
     else if (reply.status === 200) say(el("p", { class: "success", text: t("library.ready", { title: quiz.title }) }));

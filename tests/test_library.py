@@ -260,3 +260,18 @@ async def test_uploading_a_quiz_keeps_it_in_the_library(server: ServerInfo) -> N
     titles = {q["title"] for q in await listing(server, cookie)}
     assert titles == {"Three questions", "Uploaded"}
     assert server.room.game.quiz.title == "Uploaded"
+
+
+async def test_run_from_the_library_as_student_paced_or_live(server: ServerInfo) -> None:
+    cookie = await instructor_cookie(server)
+    created = await call(server, "POST", LIB, cookie, {"quiz": THREE_QUESTIONS})
+    quiz_id = created.json()["quiz_id"]
+    refused = await call(server, "POST", f"{LIB}/{quiz_id}/run", cookie, {"pace": "fast"})
+    assert (refused.status, refused.json()["code"]) == (400, "bad_message")
+    assert server.room.paced is None
+    ran = await call(server, "POST", f"{LIB}/{quiz_id}/run", cookie, {"pace": "student"})
+    assert ran.status == 200, ran.text
+    assert server.room.paced is not None
+    again = await call(server, "POST", f"{LIB}/{quiz_id}/run", cookie, {"pace": "live"})
+    assert again.status == 200, again.text
+    assert server.room.paced is None

@@ -303,13 +303,13 @@ LIVE_ONLY = ("open_question", "close_question", "next", "show_leaderboard",
              "close_when_all_answered")
 
 
-async def set_pace(room: Any, client: Client, message: dict[str, Any]) -> None:
-    """The teacher's pick for this run, ``{pace, paced?}``: only before anyone joined."""
-    pace = message.get("pace")
+async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
+    """The teacher's pick for this run (``pace``, ``paced`` as the quiz file has them):
+    only before anyone joined; the end time counts from now. Rejected otherwise."""
     if pace not in PACES:
         raise Rejected("bad_message", f"pace must be one of {', '.join(PACES)}")
     try:
-        settings = settings_from(message.get("paced"))
+        settings = settings_from(raw_settings)
     except BadSettings as bad:
         raise Rejected("bad_message", str(bad)) from None
     async with room._lock:
@@ -323,3 +323,8 @@ async def set_pace(room: Any, client: Client, message: dict[str, Any]) -> None:
             room._to_instructors(room.paced.instructor_snapshot())
         room._to_instructors(room._room_info())
         room.pacing.now()
+
+
+async def set_pace(room: Any, client: Client, message: dict[str, Any]) -> None:
+    """The dashboard's ``set_pace {pace, paced?}``."""
+    await choose_pace(room, message.get("pace"), message.get("paced"))

@@ -23,9 +23,11 @@ from quart_trio import QuartTrio
 
 from ..core.formats import csv_format, gift, json_format, xlsx_format
 from ..core.game import Rejected
+from ..core.pace import PACES
 from ..core.pictures import MAX_PICTURE_BYTES, check_picture
 from ..core.quiz import Quiz, QuizError
 from ..core.spreadsheet import XLSX_TYPE
+from ..room.paced import choose_pace
 from ..room.room import Room
 from ..store import library
 from ..store.database import StorageError
@@ -111,10 +113,12 @@ def bundle(quiz: Quiz, read: Callable[[str], bytes | None]) -> bytes:
     return out.getvalue()
 
 
-async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> bool:
+async def run_from_library(room: Room, quiz_id: int, quiz: Quiz, pace: object = None
+                           ) -> bool:
     """Run ``quiz`` (version of library quiz ``quiz_id``) through the room's load path,
     all or nothing even if the request is cancelled; True if it waits for the next run
-    (``Room.load_quiz``).
+    (``Room.load_quiz``). ``pace`` (``live`` or ``student``), if given, is the teacher's
+    pick for the run it starts (a quiz that waits keeps its file's).
 
     The version is noted first: if the room then refuses (a question is open),
     the note names a version no run used, which lists nothing.
@@ -122,7 +126,10 @@ async def run_from_library(room: Room, quiz_id: int, quiz: Quiz) -> bool:
     async def note_and_load() -> bool:
         await room.store.write(partial(library.note_run, quiz_id=quiz_id, quiz=quiz,
                                        now=room.clock()))
-        return await room.load_quiz(quiz)
+        pending = await room.load_quiz(quiz)
+        if pace is not None and not pending:
+            await choose_pace(room, pace, quiz.paced.to_dict())
+        return pending
 
     return await room.run_to_completion(note_and_load)
 
@@ -310,8 +317,12 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         except library.NotRunnable as exc:
             return _error(409, "draft", "fix the problems before running this quiz",
                           problems=exc.problems)
+        body = await request.get_json(silent=True)
+        pace = body.get("pace") if isinstance(body, dict) else None
+        if pace is not None and pace not in PACES:
+            return _error(400, "bad_message", f"pace must be one of {', '.join(PACES)}")
         try:
-            pending = await run_from_library(room, quiz_id, quiz)
+            pending = await run_from_library(room, quiz_id, quiz, pace)
         except Rejected as rejected:
             return _error(409, rejected.code, rejected.message)
         except StorageError:
