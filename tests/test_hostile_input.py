@@ -317,7 +317,10 @@ async def test_a_socket_that_floods_messages_is_rate_limited_then_closed(
             for cookie in flooders:
                 attack.start_soon(flood, cookie)
             await victims.answer()
-    assert codes == [1008] * 3
+    # The server closes each flooder with 1008. A client still sending when the server
+    # hangs up may instead see its connection reset (1006) before it reads that frame:
+    # the server's kernel answers unread data on a closed socket with a reset.
+    assert len(codes) == 3 and set(codes) <= {1008, 1006}, codes
     assert all(count > 0 for count in limited)
     assert victims.p99() < STILL_FAST_S, victims.p99()
 
