@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from trivia_trio.core import views
+from trivia_trio.core import projector_views, views
 from trivia_trio.core.formats import csv_format
 from trivia_trio.core.game import Game, Rejected
 from trivia_trio.core.kinds.cloud import CLOUD_WORDS
@@ -30,7 +30,7 @@ def answer(game: Game, student: str, given: Any) -> None:
 
 
 def projector(game: Game, *, live_answers: bool) -> dict[str, Any]:
-    return views.projector_state_message(game, session_id="r", join_url="/", qr_url="q",
+    return projector_views.projector_state_message(game, session_id="r", join_url="/", qr_url="q",
                                          live_answers=live_answers, now=T0 + 2000)
 
 

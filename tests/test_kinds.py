@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trivia_trio.core import views
+from trivia_trio.core import projector_views, views
 from trivia_trio.core.game import Game, Rejected
 from trivia_trio.core.kinds import KINDS
 from trivia_trio.core.kinds.base import BadAnswer
@@ -161,7 +161,7 @@ def test_what_phones_see_before_the_reveal_never_holds_the_answer(name: str,
     game = game_of(question)
     right, _ = right_and_wrong(game, right, wrong)
     shown = views.encode(views.question_open_message(game, 0, T0))
-    projector = views.encode(views.projector_state_message(
+    projector = views.encode(projector_views.projector_state_message(
         game, session_id="room", join_url="/", qr_url="data:,", live_answers=True, now=T0))
     for text in (shown, projector):
         assert '"correct"' not in text and '"accept"' not in text and '"tolerance"' not in text
@@ -291,7 +291,7 @@ def test_a_slide_without_a_time_limit_has_no_clock_and_takes_no_answer() -> None
     assert game.openings[0].deadline is None
     game.close_question(T0 + 100 * SECOND)
     assert views.question_closed_message(game, 0)["histogram"] == {"missed": 3}
-    assert views.projector_state_message(game, session_id="r", join_url="/", qr_url="q",
+    assert projector_views.projector_state_message(game, session_id="r", join_url="/", qr_url="q",
                                          live_answers=False, now=T0)[
         "response_time_distribution"] is None
 
@@ -340,7 +340,7 @@ def test_typed_kinds_reveal_right_wrong_missed_and_the_top_answers_grouped() -> 
     own = views.question_closed_own(game, 0, "s2")
     assert (own["your_answer"], own["your_correct"]) == ("PARIS", True)
     assert views.question_closed_own(game, 0, "s4")["your_correct"] is False
-    reveal = views.projector_state_message(game, session_id="r", join_url="/", qr_url="q",
+    reveal = projector_views.projector_state_message(game, session_id="r", join_url="/", qr_url="q",
                                            live_answers=False, now=T0)["reveal"]
     assert reveal["top_answers"] == closed["top_answers"]
 

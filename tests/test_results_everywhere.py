@@ -35,7 +35,7 @@ import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trivia_trio.core import views
+from trivia_trio.core import dashboard_views, views
 from trivia_trio.core.game import State
 from trivia_trio.core.quiz import quiz_from_dict
 from trivia_trio.room.room import Client, Role, Room, open_room
@@ -212,7 +212,7 @@ def equal(got: Any, expected: Any) -> None:
 def check_live(found: Findings, fold: Fold, room: Room) -> None:
     """The dashboard's and projector's messages, /api/me, the end screens."""
     game = room.game
-    messages = views.instructor_snapshot(game, room.clock(), room._room_info(),
+    messages = dashboard_views.instructor_snapshot(game, room.clock(), room._room_info(),
                                          room.pacing.presence())
     by_type = {m["type"]: m for m in messages}
     projector = room.projector_state()

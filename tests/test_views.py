@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from trivia_trio.core import views
+from trivia_trio.core import dashboard_views, projector_views, views
 from trivia_trio.core.deltas import TableChanges
 from trivia_trio.core.game import Game, State, Submission
 from trivia_trio.core.quiz import Quiz, quiz_from_dict
@@ -88,7 +88,7 @@ def keys_anywhere(value: object) -> set[str]:
 
 
 def projector(game: Game, *, live_answers: bool = False, now: int = T0) -> dict:
-    return views.projector_state_message(game, live_answers=live_answers, now=now, **ROOM)
+    return projector_views.projector_state_message(game, live_answers=live_answers, now=now, **ROOM)
 
 
 # ---- question_open ---------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_leaderboard_rows_mark_only_the_callers_own_row() -> None:
 
 def test_the_full_leaderboard_for_the_instructor_has_everyone_with_ids() -> None:
     game = question_zero_answered()
-    message = views.full_leaderboard_message(game)
+    message = dashboard_views.full_leaderboard_message(game)
     assert message["type"] == "full_leaderboard"
     assert [row["student_id"] for row in message["leaderboard"]] == [
         "id-7003",
@@ -398,7 +398,7 @@ def test_response_times_fall_into_at_most_six_even_bins_of_round_seconds() -> No
     answer(game, "id-7004", 0, "C", T0 + 22 * SECOND)
     answer(game, "id-7005", 0, "B", T0 + 30 * SECOND)  # at the buzzer: the last bin
     game.close_question(T0 + 30 * SECOND)
-    distribution = views.response_time_distribution(game, 0)
+    distribution = projector_views.response_time_distribution(game, 0)
     assert [b["label"] for b in distribution["buckets"]] == [
         "0–5", "5–10", "10–15", "15–20", "20–25", "25–30"]
     assert [b["count"] for b in distribution["buckets"]] == [2, 1, 0, 0, 1, 1]
@@ -416,12 +416,13 @@ def test_response_time_bins_are_even_whatever_the_limit(limit: int, labels: list
     game = new_game()
     game.open_question(1, T0, time_limit=limit)
     game.close_question(T0 + limit * SECOND)
-    assert [b["label"] for b in views.response_time_distribution(game, 1)["buckets"]] == labels
+    buckets = projector_views.response_time_distribution(game, 1)["buckets"]
+    assert [b["label"] for b in buckets] == labels
 
 
 def test_total_scores_fall_into_at_most_six_even_bins() -> None:
     game = question_zero_answered()
-    distribution = views.score_distribution(game)
+    distribution = projector_views.score_distribution(game)
     assert distribution["max_total"] == 3
     assert distribution["n"] == 7
     assert [b["label"] for b in distribution["buckets"]] == [
@@ -437,7 +438,7 @@ def test_full_marks_fall_into_the_last_score_bin() -> None:
         answer(game, "id-7001", idx, letter, T0 + idx * 100 * SECOND)
         game.close_question(T0 + idx * 100 * SECOND + SECOND)
     assert game.total_of("id-7001") == 3.0
-    assert views.score_distribution(game)["buckets"][-1]["count"] == 1
+    assert projector_views.score_distribution(game)["buckets"][-1]["count"] == 1
 
 
 ONE_QUESTION = quiz_from_dict(
@@ -453,7 +454,7 @@ def test_a_total_on_a_bin_edge_falls_into_the_bin_that_starts_there() -> None:
     game.open_question(0, T0)
     answer(game, "id-7001", 0, "A", T0 + 20 * SECOND)  # at the buzzer: 0.5
     game.close_question(T0 + 20 * SECOND)
-    buckets = views.score_distribution(game)["buckets"]
+    buckets = projector_views.score_distribution(game)["buckets"]
     assert [b["label"] for b in buckets][2] == "0.4–0.6"
     assert buckets[2]["count"] == 1
 
@@ -468,8 +469,9 @@ def test_presence_rows_join_live_connections_audits_and_the_current_answer() -> 
     game.record_event("id-7001", "duplicate_join", T0 + 5)
     game.open_question(0, T0)
     answer(game, "id-7002", 0, "B", T0 + SECOND)
-    presence = {"id-7001": views.Presence(ws_count=2, last_seen_ms=T0 + 7)}
-    message = views.presence_update_message(game, views.presence_rows(game, presence))
+    presence = {"id-7001": dashboard_views.Presence(ws_count=2, last_seen_ms=T0 + 7)}
+    rows = dashboard_views.presence_rows(game, presence)
+    message = dashboard_views.presence_update_message(game, rows)
     assert message["type"] == "presence_update"
     assert message["current_question_idx"] == 0
     assert message["rows"] == [
@@ -507,7 +509,7 @@ def test_presence_lists_duplicate_joins_on_ids_nobody_holds_as_orphans() -> None
     game.record_event("id-9999", "duplicate_join", T0 + 8)
     game.record_event("id-8888", "blur", T0 + 5)  # not a duplicate join: not listed
     game.record_event("id-7001", "duplicate_join", T0 + 6)
-    message = views.presence_update_message(game, views.presence_rows(game, {}))
+    message = dashboard_views.presence_update_message(game, dashboard_views.presence_rows(game, {}))
     assert message["orphan_duplicate_joins"] == [
         {"student_id": "id-9999", "count": 2, "latest_ts": T0 + 8}
     ]
@@ -515,14 +517,15 @@ def test_presence_lists_duplicate_joins_on_ids_nobody_holds_as_orphans() -> None
     assert message["rows"][0]["connected"] is False
     # Once the holder is removed, the attempts on that id are orphans too.
     game.remove("id-7001")
-    orphans = views.orphan_duplicate_joins(game)
+    orphans = dashboard_views.orphan_duplicate_joins(game)
     assert {o["student_id"] for o in orphans} == {"id-9999", "id-7001"}
 
 
 def test_a_disconnected_student_keeps_a_row_with_last_seen() -> None:
     game = new_game(students={"id-7001": "Ada"})
-    presence = {"id-7001": views.Presence(ws_count=0, last_seen_ms=T0 + 50)}
-    row = views.presence_update_message(game, views.presence_rows(game, presence))["rows"][0]
+    presence = {"id-7001": dashboard_views.Presence(ws_count=0, last_seen_ms=T0 + 50)}
+    rows = dashboard_views.presence_rows(game, presence)
+    row = dashboard_views.presence_update_message(game, rows)["rows"][0]
     assert (row["connected"], row["ws_count"], row["last_seen_ms"]) == (False, 0, T0 + 50)
 
 
@@ -542,7 +545,7 @@ def test_the_live_histogram_counts_pending_students_in_the_total() -> None:
 
 def test_the_lobby_update_lists_everyone_who_joined() -> None:
     game = new_game(students={"id-7001": "Ada", "id-7002": "Bo"})
-    assert views.lobby_update_message(game) == {
+    assert dashboard_views.lobby_update_message(game) == {
         "type": "lobby_update",
         "count": 2,
         "participants": [
@@ -554,7 +557,7 @@ def test_the_lobby_update_lists_everyone_who_joined() -> None:
 
 def test_room_info_is_the_only_view_with_every_correct_answer() -> None:
     game = new_game()
-    message = views.room_info_message(game, live_answers=True, **ROOM)
+    message = dashboard_views.room_info_message(game, live_answers=True, **ROOM)
     assert [q["correct"] for q in message["questions"]] == ["B", "A", "C"]
     assert [q["time_limit"] for q in message["questions"]] == [20, 16, 20]
     assert message["projector_live_answers"] is True
@@ -654,7 +657,7 @@ def test_the_projector_lobby_counts_the_questions_the_pages_number_not_the_slide
     with_slide = quiz_from_dict({"title": "Slides", "questions": [
         {"kind": "slide", "text": "Welcome"}, *[q.to_dict() for q in QUIZ.questions]]})
     game = new_game(with_slide)
-    room = views.room_info_message(game, live_answers=False, **ROOM)
+    room = dashboard_views.room_info_message(game, live_answers=False, **ROOM)
     assert projector(game)["question_count"] == room["question_count"] == 3
     assert projector(game)["pool_meta"]["question_count"] == 4  # v1's field: the file's count
     assert "question_count" not in projector(new_game())  # a quiz v1 could run: v1's message

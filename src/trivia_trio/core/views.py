@@ -1,34 +1,26 @@
 """What each kind of client is shown: the protocol's messages, built from a Game.
 
-Pure functions of the game state (and, for presence, the live connection
-table). Messages every student shares are encoded once; the few fields that
-differ per student are spliced onto that encoding (see ``Personalised``).
+Pure functions of the game state. The dashboard's own views are
+``dashboard_views``, the big screen's ``projector_views``; here are the messages
+they share with the phones, and the phones' own. Messages every student shares
+are encoded once; the few fields that differ per student are spliced onto that
+encoding (see ``Personalised``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from . import results
-from .game import POINTS_PER_QUESTION, Game, Participant, Standing, State, Submission, as_score
+from .game import Game, Standing, State, Submission, as_score
 
-MAX_CHART_BINS = 6  # wide enough columns for labels a room can read, kept horizontal
 PUBLIC_TOP = 10
 
 
 def encode(message: Mapping[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class Presence:
-    """A student's live connection, which only the running process knows."""
-
-    ws_count: int
-    last_seen_ms: int
 
 
 class Personalised:
@@ -285,106 +277,6 @@ def student_snapshot(game: Game, student_id: str, now: int,
     return texts
 
 
-def instructor_snapshot(game: Game, now: int, room_info: dict[str, Any],
-                        presence: dict[str, Any]) -> list[dict[str, Any]]:
-    """The dashboard's whole picture: state, quiz, lobby, presence, the question in play
-    (or the one just revealed) with its tallies, and the leaderboard."""
-    idx = game.current_idx
-    messages = [state_message(game), room_info, lobby_update_message(game), presence]
-    if idx is not None:
-        messages += [question_open_message(game, idx, now), live_histogram_message(game, idx)]
-        if game.state is not State.QUESTION_OPEN:
-            messages.append(instructor_closed_message(game, idx))
-    if game.state is State.BETWEEN_QUESTIONS and idx is not None:
-        messages.append(with_top(between_message(game, game.next_question_idx()), "top5",
-                                 game))
-    elif game.state is State.FINISHED:
-        messages.append(with_top({"type": "session_ended"}, "final_top5", game))
-    messages.append(full_leaderboard_message(game))
-    return messages
-
-
-# ---- instructor views ---------------------------------------------------------------------
-def lobby_update_message(game: Game) -> dict[str, Any]:
-    participants = [
-        {"student_id": p.student_id, "name": p.name, "joined_at": p.joined_at}
-        for p in game.participants.values()
-    ]
-    return {"type": "lobby_update", "participants": participants, "count": len(participants)}
-
-
-def participants(game: Game, student_ids: Iterable[str] | None = None
-                 ) -> Collection[Participant]:
-    """Everyone taking part, or those of ``student_ids`` who do."""
-    if student_ids is None:
-        return game.participants.values()
-    return [game.participants[s] for s in student_ids if s in game.participants]
-
-
-def presence_rows(game: Game, presence: Mapping[str, Presence],
-                  chosen: Iterable[Participant] | None = None) -> list[dict[str, Any]]:
-    """The presence table's rows: everyone's, or only the ``chosen`` participants'."""
-    current = game.current_idx
-    rows = []
-    for p in game.participants.values() if chosen is None else chosen:
-        live = presence.get(p.student_id)
-        audit = game.audits.get(p.student_id)
-        answer = game.submission(p.student_id, current) if current is not None else None
-        rows.append({
-            "student_id": p.student_id,
-            "name": p.name,
-            "joined_at": p.joined_at,
-            "connected": bool(live and live.ws_count),
-            "ws_count": live.ws_count if live else 0,
-            "last_seen_ms": live.last_seen_ms if live else None,
-            "blur_count": audit.blur_count if audit else 0,
-            "hidden_count": audit.hidden_count if audit else 0,
-            "duplicate_join_attempts": _duplicates(audit),
-            "answered_current": answer is not None and answer.status == "submitted",
-        })
-    return rows
-
-
-def orphan_duplicate_joins(game: Game) -> list[dict[str, Any]]:
-    """Claims on ids no one holds (the holder was cleared): the instructor should know."""
-    return [
-        {"student_id": student_id, **_duplicates(audit)}
-        for student_id, audit in game.audits.items()
-        if audit.duplicate_joins and student_id not in game.participants
-    ]
-
-
-def presence_update_message(game: Game, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The whole presence table: ``rows`` from ``presence_rows``."""
-    return {
-        "type": "presence_update",
-        "current_question_idx": game.current_idx,
-        "rows": rows,
-        "orphan_duplicate_joins": orphan_duplicate_joins(game),
-    }
-
-
-def presence_changes_message(game: Game, rows: list[dict[str, Any]], removed: list[str]
-                             ) -> dict[str, Any]:
-    """What changed in ``presence_update`` since the last one or the last changes: a new
-    ``current_question_idx`` clears every ``answered_current``; then each row in
-    ``rows`` (its ``student_id`` and changed fields) is merged in, and ``removed``
-    rows are gone."""
-    return {
-        "type": "presence_changes",
-        "current_question_idx": game.current_idx,
-        "rows": rows,
-        "removed": removed,
-        "orphan_duplicate_joins": orphan_duplicate_joins(game),
-    }
-
-
-def _duplicates(audit: Any) -> dict[str, Any]:
-    if audit is None or not audit.duplicate_joins:
-        return {"count": 0}
-    return {"count": audit.duplicate_joins, "latest_ts": audit.latest_duplicate_ts}
-
-
 def live_histogram_message(game: Game, idx: int) -> dict[str, Any]:
     """The dashboard's tally; its counts of students (``submitted_count``, ``results``)
     come from the results model, never from summing the histogram's letters."""
@@ -402,179 +294,6 @@ def live_histogram_message(game: Game, idx: int) -> dict[str, Any]:
     if top is not None:
         message["top_answers"] = top
     return message
-
-
-def full_leaderboard_message(game: Game) -> dict[str, Any]:
-    return {"type": "full_leaderboard",
-            "leaderboard": leaderboard_rows(game.standings(), with_ids=True)}
-
-
-def scores(game: Game, student_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Everyone's total in points (or only that of ``student_ids``), unsorted: what
-    ``leaderboard_changes`` is made of (compared as whole points; turned into scores
-    only for the rows sent)."""
-    return [{"student_id": p.student_id, "name": p.name, "score": p.points}
-            for p in participants(game, student_ids)]
-
-
-def leaderboard_changes_message(rows: list[dict[str, Any]], removed: list[str]
-                                ) -> dict[str, Any]:
-    """What changed in ``full_leaderboard``: new rows and new scores, and the students gone.
-    The page ranks the rows itself, by the leaderboard's rules: the score of one
-    student moves the rank of many, and sending every moved rank would be the
-    whole table again. ``rows`` come from ``scores``."""
-    shown = [row | {"score": as_score(row["score"])} if "score" in row else row
-             for row in rows]
-    return {"type": "leaderboard_changes", "rows": shown, "removed": removed}
-
-
-def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
-                      live_answers: bool, close_when_all_answered: bool = True,
-                      projector_language: str | None = None, joining_locked: bool = False
-                      ) -> dict[str, Any]:
-    """Instructor only: the whole quiz with its answers, and the room's links. Each
-    question's ``number`` is the one the pages say (null for a slide)."""
-    numbers = results.question_numbers([q.kind for q in game.quiz.questions])
-    questions = [
-        {"idx": i, "number": numbers[i]} | public_question(game, i)
-        | {"correct": game.kind(i).reveal(), "explanation": q.explanation, "points": q.points,
-           "time_limit": game.quiz.time_limit(i)}
-        for i, q in enumerate(game.quiz.questions)
-    ]
-    return {
-        "type": "room_info",
-        "title": game.quiz.title,
-        "session_id": session_id,
-        "score_fn": game.quiz.score_fn,
-        "leaderboard_between": game.quiz.leaderboard_between,
-        "questions": questions,
-        "question_count": results.answerable_count([q.kind for q in game.quiz.questions]),
-        "join_url": join_url,
-        "qr_url": qr_url,
-        "projector_url": "/projector",
-        "projector_live_answers": live_answers,
-        "close_when_all_answered": close_when_all_answered,
-        "projector_language": projector_language,
-        "quiz_language": game.quiz.language,
-        "joining_locked": joining_locked,
-    }
-
-
-# ---- projector ------------------------------------------------------------------------------
-def round_step(top: int, unit: int, max_bins: int = MAX_CHART_BINS) -> int:
-    """The smallest step of 1, 2 or 5 times ``unit`` times a power of ten that covers
-    0..``top`` in at most ``max_bins`` equal bins: bins a class reads at a glance."""
-    magnitude = unit
-    while True:
-        for multiple in (1, 2, 5):
-            if multiple * magnitude * max_bins >= top:
-                return multiple * magnitude
-        magnitude *= 10
-
-
-def _even_buckets(top: int, step: int, per_unit: int) -> list[dict[str, Any]]:
-    """Equal bins of ``step`` from 0 past ``top``, labelled in whole units ("0–5"), with
-    their edges as numbers (``low``, ``high``) for a page to write its own way."""
-    count = max(1, -(-top // step))
-    return [{"label": f"{step * i / per_unit:g}–{step * (i + 1) / per_unit:g}",
-             "low": step * i / per_unit, "high": step * (i + 1) / per_unit, "count": 0}
-            for i in range(count)]
-
-
-def response_time_distribution(game: Game, idx: int) -> dict[str, Any] | None:
-    """Answers by time taken, in at most six equal bins of 1, 2, 5, 10… seconds
-    (None for a question with no clock)."""
-    limit = game.openings[idx].time_limit
-    if limit is None:
-        return None
-    limit_ms = limit * 1000
-    step = round_step(limit_ms, 1000)
-    buckets = _even_buckets(limit_ms, step, 1000)
-    for submission in game.submitted(idx):
-        buckets[min(len(buckets) - 1, (submission.elapsed_ms or 0) // step)]["count"] += 1
-    return {"buckets": buckets, "total": sum(b["count"] for b in buckets)}
-
-
-def score_distribution(game: Game) -> dict[str, Any]:
-    """Students by total score, in at most six equal bins of 0.1, 0.2, 0.5, 1… points."""
-    max_total = max(1, sum(q.points for q in game.quiz.questions if q.kind.has_right_answer))
-    best_points = max_total * POINTS_PER_QUESTION
-    step = round_step(best_points, POINTS_PER_QUESTION // 10)  # whole points, so edges are exact
-    buckets = _even_buckets(best_points, step, POINTS_PER_QUESTION)
-    for p in game.participants.values():
-        buckets[min(len(buckets) - 1, p.points // step)]["count"] += 1
-    return {"buckets": buckets, "max_total": max_total, "n": len(game.participants)}
-
-
-def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
-                            live_answers: bool, now: int, language: str | None = None
-                            ) -> dict[str, Any]:
-    """Everything the big screen draws. Never a student id; per-option counts only
-    after the reveal, unless the instructor turned live answers on (and never, before
-    the reveal, a right/wrong tally: that would tell the room the answer). ``language``:
-    the one the screen speaks (None: the projector browser's own)."""
-    idx = game.current_idx
-    question = live = shown = timing = None
-    if idx is not None and game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED):
-        opened = question_open_message(game, idx, now)
-        question = {"idx": idx} | public_question(game, idx) | {
-            "opened_at_server_ts": opened["opened_at_server_ts"],
-            "time_limit": opened["time_limit"],
-            "remaining_ms": opened["remaining_ms"],
-            "total_questions": opened["total_questions"],
-        } | {key: opened[key] for key in ("question_number", "question_count") if key in opened}
-        counts = live_histogram_message(game, idx)
-        live = {"submitted_count": counts["submitted_count"],
-                "total_count": counts["total_count"]}
-        if game.state is State.QUESTION_CLOSED or (
-                live_answers and not game.kind(idx).tally_tells_right_from_wrong):
-            live["counts"] = counts["histogram"]
-        if game.kind(idx).answers_on_projector and "top_answers" in counts:
-            live["top_answers"] = [row for row in counts["top_answers"] if not row.get("hidden")]
-        if game.state is State.QUESTION_CLOSED:
-            shown = reveal(game, idx)
-            timing = response_time_distribution(game, idx)
-            # Right and wrong only once revealed; while open, answered and pending only.
-            live["results"] = counts["results"]
-        else:
-            live["results"] = {key: counts["results"][key] for key in ("answered", "pending")}
-    # Mid-question, standings that move with each answer would tell the room who is right
-    # (and cost O(class size) at every redraw); they come with the reveal.
-    standings = game.state is not State.QUESTION_OPEN
-    message = {
-        "type": "projector_state",
-        "sid": session_id,
-        "language": language,
-        "state": game.state.value,
-        "title": game.quiz.title,
-        "join_url": join_url,
-        "qr_url": qr_url,
-        "participant_count": len(game.participants),
-        "pool_meta": {
-            "question_count": len(game.quiz),
-            "time_limit_default": game.quiz.time_limit_default,
-            "score_fn": game.quiz.score_fn,
-        },
-        "question": question,
-        "live_histogram": live,
-        "reveal": shown,
-        "response_time_distribution": timing,
-        "score_distribution": score_distribution(game) if standings else None,
-        "leaderboard": leaderboard_rows(game.top(PUBLIC_TOP)) if standings else None,
-        "podium": leaderboard_rows(podium(game)) if standings else None,
-        "server_ts": now,
-    }
-    if is_v1_quiz(game):
-        return message
-    # The lobby's "N questions": answerable ones, as every page numbers them.
-    return message | {"question_count": results.answerable_count(
-        [q.kind for q in game.quiz.questions])}
-
-
-def podium(game: Game) -> list[Standing]:
-    """Everyone ranked 1 to 3, ties whole (results.on_podium), at most ``PUBLIC_TOP``
-    names: more would not fit a screen a room reads."""
-    return results.on_podium(game.top(PUBLIC_TOP))
 
 
 # ---- HTTP views ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from ..config import Limits
-from ..core import views
+from ..core import dashboard_views, views
 from ..core.deltas import TableChanges
 from ..core.game import Game, State
 from .audience import Audience
@@ -106,37 +106,37 @@ class ViewPacing:
     def presence_rows(self, student_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Everyone's presence rows, or only those of ``student_ids`` who take part."""
         game = self._game()
-        chosen = views.participants(game, student_ids)
-        presence = {p.student_id: views.Presence(len(live.sockets), live.last_seen_ms)
+        chosen = dashboard_views.participants(game, student_ids)
+        presence = {p.student_id: dashboard_views.Presence(len(live.sockets), live.last_seen_ms)
                     for p in chosen if (live := self.audience.students.get(p.student_id))}
-        return views.presence_rows(game, presence, chosen)
+        return dashboard_views.presence_rows(game, presence, chosen)
 
     def presence(self) -> dict[str, Any]:
-        return views.presence_update_message(self._game(), self.presence_rows())
+        return dashboard_views.presence_update_message(self._game(), self.presence_rows())
 
     def _presence_view(self) -> dict[str, Any] | None:
         """The presence table for the dashboards: whole, or what changed (None: nothing)."""
         game, table = self._game(), self._presence_sent
-        context = (game.current_idx, views.orphan_duplicate_joins(game))
+        context = (game.current_idx, dashboard_views.orphan_duplicate_joins(game))
         if table.needs_whole:
             rows = self.presence_rows()
             table.sent_whole(rows)
             self._presence_context = context
-            return views.presence_update_message(game, rows)
+            return dashboard_views.presence_update_message(game, rows)
         if self._presence_context is not None and context[0] != self._presence_context[0]:
             table.assume("answered_current", False)
         changed, removed = table.refresh(self.presence_rows)
         if not changed and not removed and context == self._presence_context:
             return None
         self._presence_context = context
-        return views.presence_changes_message(game, changed, removed)
+        return dashboard_views.presence_changes_message(game, changed, removed)
 
     def _leaderboard_view(self) -> dict[str, Any] | None:
         """The leaderboard for the dashboards: whole, or the new scores (None: none)."""
         game, table = self._game(), self._scores_sent
         if table.needs_whole:
-            table.sent_whole(views.scores(game))
-            return views.full_leaderboard_message(game)
-        changed, removed = table.refresh(partial(views.scores, game))
-        return views.leaderboard_changes_message(changed, removed) if changed or removed \
+            table.sent_whole(dashboard_views.scores(game))
+            return dashboard_views.full_leaderboard_message(game)
+        changed, removed = table.refresh(partial(dashboard_views.scores, game))
+        return dashboard_views.leaderboard_changes_message(changed, removed) if changed or removed \
             else None

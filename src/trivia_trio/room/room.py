@@ -33,7 +33,7 @@ import outcome
 import trio
 
 from ..config import Limits
-from ..core import qr, views
+from ..core import dashboard_views, projector_views, qr, views
 from ..core.game import (
     Game,
     Rejected,
@@ -232,8 +232,8 @@ class Room(Flow, StudentSide):
             client.send(text)
 
     def _instructor_snapshot(self, client: Client) -> None:
-        for message in views.instructor_snapshot(self.game, self.clock(), self._room_info(),
-                                                 self.pacing.presence()):
+        for message in dashboard_views.instructor_snapshot(
+                self.game, self.clock(), self._room_info(), self.pacing.presence()):
             client.send_message(message)
         if not self.saver.ok:
             client.send_message(self.saver.warning)
@@ -336,7 +336,7 @@ class Room(Flow, StudentSide):
 
     # ---- coalesced views ----------------------------------------------------------------------
     def _room_info(self) -> dict[str, Any]:
-        return views.room_info_message(self.game, session_id=self.session_id,
+        return dashboard_views.room_info_message(self.game, session_id=self.session_id,
                                        join_url=self.join_url, qr_url=self._qr_url,
                                        live_answers=self.live_answers,
                                        close_when_all_answered=self.close_when_all_answered,
@@ -344,7 +344,7 @@ class Room(Flow, StudentSide):
                                        joining_locked=self.joining_locked)
 
     def projector_state(self) -> dict[str, Any]:
-        state = views.projector_state_message(self.game, session_id=self.session_id,
+        state = projector_views.projector_state_message(self.game, session_id=self.session_id,
                                               join_url=self.join_url, qr_url=self._qr_url,
                                               live_answers=self.live_answers, now=self.clock(),
                                               language=self.projector_language
