@@ -9,9 +9,10 @@ import pytest
 
 from trivia_trio.core import projector_views, views
 from trivia_trio.core.formats import csv_format
-from trivia_trio.core.game import Game, Rejected
+from trivia_trio.core.game import Game
 from trivia_trio.core.kinds.cloud import CLOUD_WORDS
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
+from trivia_trio.core.record import Rejected
 
 T0 = 1_700_000_000_000
 

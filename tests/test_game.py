@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trivia_trio.core.game import (
+from trivia_trio.core.game import Game
+from trivia_trio.core.quiz import Quiz, quiz_from_dict
+from trivia_trio.core.record import (
     POINTS_PER_QUESTION,
     DuplicateStudentId,
-    Game,
     Opening,
     Participant,
     Rejected,
@@ -28,7 +29,6 @@ from trivia_trio.core.game import (
     as_score,
     score_points,
 )
-from trivia_trio.core.quiz import Quiz, quiz_from_dict
 
 T0 = 1_700_000_000_000  # an arbitrary wall-clock start, in ms
 SECOND = 1000

@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from trivia_trio.core import views
-from trivia_trio.core.game import (
+from trivia_trio.core.game import Game
+from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.core.record import (
     POINTS_PER_QUESTION,
     DuplicateStudentId,
-    Game,
     Participant,
     Rejected,
     State,
@@ -30,7 +31,6 @@ from trivia_trio.core.game import (
     Submission,
     as_score,
 )
-from trivia_trio.core.quiz import quiz_from_dict
 
 T0 = 1_700_000_000_000
 QUIZ_DICT = {

@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trivia_trio.core import projector_views, views
-from trivia_trio.core.game import Game, Rejected
+from trivia_trio.core.game import Game
 from trivia_trio.core.kinds import KINDS
 from trivia_trio.core.kinds.base import BadAnswer
 from trivia_trio.core.kinds.text import fold
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
+from trivia_trio.core.record import Rejected
 
 T0 = 1_700_000_000_000
 SECOND = 1000
@@ -418,7 +419,7 @@ def test_every_problem_of_every_kind_is_listed_at_once_in_the_teachers_terms() -
 
 
 def test_a_slide_with_no_clock_is_stored_and_restored_with_no_clock(tmp_path) -> None:
-    from trivia_trio.core.game import Opening
+    from trivia_trio.core.record import Opening
     from trivia_trio.store import database as db
 
     conn = db.connect(tmp_path / "t.sqlite3")

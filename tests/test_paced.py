@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from trivia_trio.core import results
-from trivia_trio.core.game import Game, Rejected
+from trivia_trio.core.game import Game
 from trivia_trio.core.pace import BadSettings, PacedSettings, settings_from
 from trivia_trio.core.paced import (
     WORKING,
@@ -16,6 +16,7 @@ from trivia_trio.core.paced import (
     draw_order,
 )
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
+from trivia_trio.core.record import Rejected
 
 QUIZ = quiz_from_dict({
     "title": "Paced", "time_limit_default": 10, "score_fn": "speed",

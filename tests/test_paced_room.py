@@ -13,7 +13,7 @@ from typing import Any
 import trio
 import trio.testing
 
-from trivia_trio.core.game import State
+from trivia_trio.core.record import State
 from trivia_trio.room.room import Client, Role, Room
 from trivia_trio.store import exports, runs
 

@@ -36,8 +36,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trivia_trio.core import dashboard_views, views
-from trivia_trio.core.game import State
 from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.core.record import State
 from trivia_trio.room.room import Client, Role, Room, open_room
 from trivia_trio.store import exports, runs
 from trivia_trio.store.committer import Store, open_store

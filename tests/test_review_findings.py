@@ -20,8 +20,8 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio.core.game import Rejected, State
 from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.core.record import Rejected, State
 from trivia_trio.room.room import Role, Room, open_room
 from trivia_trio.room.throttle import SlidingWindow
 from trivia_trio.store import database as db

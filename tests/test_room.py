@@ -18,8 +18,8 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio.core.game import DuplicateStudentId, State, as_score
 from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.core.record import DuplicateStudentId, State, as_score
 from trivia_trio.room.room import Client, Role, Room, open_room
 from trivia_trio.store.committer import open_store
 from trivia_trio.store.database import StorageError

@@ -14,8 +14,8 @@ import trio
 import trio.testing
 
 from trivia_trio.core.formats import csv_format
-from trivia_trio.core.game import DuplicateStudentId, Rejected, as_score
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
+from trivia_trio.core.record import DuplicateStudentId, Rejected, as_score
 from trivia_trio.room.room import Client, Role, Room
 from trivia_trio.store import exports
 

@@ -13,8 +13,9 @@ import pytest
 
 from trivia_trio.core import dashboard_views, projector_views, views
 from trivia_trio.core.deltas import TableChanges
-from trivia_trio.core.game import Game, State, Submission
+from trivia_trio.core.game import Game
 from trivia_trio.core.quiz import Quiz, quiz_from_dict
+from trivia_trio.core.record import State, Submission
 
 T0 = 1_700_000_000_000
 SECOND = 1000

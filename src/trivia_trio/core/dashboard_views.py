@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import results
-from .game import Game, Participant, State, as_score
+from .game import Game
+from .record import Participant, State, as_score
 from .views import (
     between_message,
     instructor_closed_message,

@@ -1,169 +1,40 @@
-"""The rules of the quiz: states, joins, submissions, scoring, ranks and tallies.
+"""The rules of the quiz: joins, the questions' lifecycle and submissions.
 
 Pure: no trio, no sockets, no database. Every method takes the wall-clock
 time it should act at (``now`` in ms since the epoch), so the rules are tested
 with plain synchronous tests and replayed exactly when a room is rebuilt from
 its durable record.
 
-Scores are kept as whole *points*, twentieths of a question (the protocol's
-0.05 grid), so totals are exact; ``points / 20`` is the score on the wire.
+What a run records (and the scoring of one answer) is ``record.py``; the
+tallies, standings and results a game hands out are ``scoreboard.py``.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
 from . import results
 from .kinds import BadAnswer, Kind
 from .quiz import Quiz
-
-POINTS_PER_QUESTION = 20
-
-
-class State(StrEnum):
-    LOBBY = "lobby"
-    QUESTION_OPEN = "question_open"
-    QUESTION_CLOSED = "question_closed"
-    BETWEEN_QUESTIONS = "between_questions"
-    FINISHED = "finished"
-
-
-class Step(StrEnum):
-    """What ``next`` does from the current state."""
-
-    CLOSE = "close"
-    LEADERBOARD = "leaderboard"
-    OPEN = "open"
-    END = "end"
-    PASS = "pass"  # an open slide: close it and open the following question (or end)
-
-
-class Rejected(Exception):
-    """An action the rules refuse; ``code`` is the protocol's error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class DuplicateStudentId(Rejected):
-    def __init__(self, student_id: str) -> None:
-        super().__init__("duplicate_student_id", f"student id {student_id!r} is already taken")
-        self.student_id = student_id
-
-
-def score_points(score_fn: str, credit: float, elapsed_ms: int, limit_ms: int,
-                 weight: int = 1) -> int:
-    """Points (0..20) for one answer earning ``credit`` (0..1, True for a right one):
-    ``speed`` falls from 20 at once to 10 at the buzzer, times the credit; times the
-    question's ``weight`` (its points: 0 for a warm-up, 2 for a double)."""
-    if not credit or not weight:
-        return 0
-    full = float(POINTS_PER_QUESTION)
-    if score_fn != "binary" and limit_ms:
-        fraction = min(max(elapsed_ms, 0), limit_ms) / limit_ms
-        full *= 1 - 0.5 * fraction
-    # Half-up rounding onto the 0.05 grid, so 0.975 -> 1.0 and 0.525 -> 0.55.
-    return math.floor(full * credit + 0.5) * weight
-
-
-def run_seed(session_id: str, run_id: int) -> str:
-    """What fixes a run's shuffles: the same for every student, new for each run."""
-    return f"{session_id}/{run_id}"
-
-
-def as_score(points: int) -> float:
-    return round(points / POINTS_PER_QUESTION, 2)
+from .record import (
+    Audit,
+    DuplicateStudentId,
+    Opening,
+    Participant,
+    Rejected,
+    Standing,
+    State,
+    Step,
+    Submission,
+    score_points,
+)
+from .scoreboard import Scoreboard
 
 
 @dataclass
-class Participant:
-    student_id: str
-    name: str
-    cookie_id: str
-    joined_at: int
-    points: int = 0
-
-
-@dataclass(frozen=True)
-class Submission:
-    student_id: str
-    question_idx: int
-    answer: str | None
-    submitted_at: int | None
-    elapsed_ms: int | None
-    points: int
-    correct: bool
-    status: str  # "submitted" or "missed"
-    # Which asking of the question it belongs to: 1 the first, 2 once it was asked again…
-    asking: int = 1
-
-    @property
-    def score(self) -> float:
-        return as_score(self.points)
-
-
-@dataclass
-class Opening:
-    """The latest time a question was opened; reopening a question starts a new clock.
-
-    ``asking`` counts the times it was opened in the run (2 once it was asked again).
-    ``order`` ranks the openings that moved the teacher on through the quiz (a first
-    asking, or any opening by Next): the highest says where the teacher is
-    (``Game.next_question_idx``); asking an earlier question again keeps its order."""
-
-    question_idx: int
-    opened_at: int
-    time_limit: int | None  # None: no clock (a slide without a time limit)
-    closed_at: int | None = None
-    asking: int = 1
-    order: int | None = None  # None: recorded before the order was (then opened_at says)
-
-    @property
-    def deadline(self) -> int | None:
-        return None if self.time_limit is None else self.opened_at + self.time_limit * 1000
-
-    def remaining_ms(self, now: int) -> int | None:
-        if self.deadline is None:
-            return None
-        return 0 if self.closed_at is not None else max(0, self.deadline - now)
-
-
-@dataclass
-class Audit:
-    """What the instructor sees about a student id besides answers."""
-
-    blur_count: int = 0
-    hidden_count: int = 0
-    duplicate_joins: int = 0
-    latest_duplicate_ts: int | None = None
-
-    def record(self, kind: str, ts: int) -> None:
-        if kind == "blur":
-            self.blur_count += 1
-        elif kind == "visibility_hidden":
-            self.hidden_count += 1
-        elif kind == "duplicate_join":
-            self.duplicate_joins += 1
-            self.latest_duplicate_ts = max(ts, self.latest_duplicate_ts or ts)
-
-
-@dataclass(frozen=True)
-class Standing:
-    rank: int
-    student_id: str
-    name: str
-    points: int
-
-
-@dataclass
-class Game:
+class Game(Scoreboard):
     """One run of one quiz. The room owns it; everything here is synchronous."""
 
     quiz: Quiz
@@ -492,105 +363,3 @@ class Game:
             for _, by_student in sorted(self.answers.items())
             if student_id in by_student
         ]
-
-    # ---- tallies --------------------------------------------------------------------
-    def kind(self, idx: int) -> Kind:
-        """Question ``idx`` as this run asks it (its kind decides its rules)."""
-        cached = self._kinds.get(idx)
-        if cached is None or self._kinds_of is not self.quiz:
-            if self._kinds_of is not self.quiz:
-                self._kinds, self._kinds_of = {}, self.quiz
-            cached = self._kinds[idx] = self.quiz.questions[idx].kind.for_run(
-                f"{self.seed}/{idx}")
-        return cached
-
-    def histogram(self, idx: int, *, pending: bool = False) -> dict[str, int]:
-        """The tally its kind shapes; ``pending`` adds students yet to answer."""
-        answers = self.answers.get(idx, {}).values()
-        counts = self.kind(idx).histogram(s.answer for s in answers)
-        if pending:
-            counts["pending"] = max(0, len(self.participants) - len(answers))
-        return counts
-
-    def submitted_count(self, idx: int) -> int:
-        return sum(1 for _ in self.submitted(idx))
-
-    def standings(self) -> list[Standing]:
-        """Everyone, best first: score desc, then name, then id. One sort per change.
-
-        Equal scores share a rank and the next score skips past them (1, 2, 2, 4):
-        the order among a tie is only for display.
-        """
-        if self._standings is None:
-            ordered = sorted(
-                self.participants.values(), key=lambda p: (-p.points, p.name, p.student_id)
-            )
-            self._standings, rank = [], 0
-            for place, p in enumerate(ordered, start=1):
-                if not self._standings or self._standings[-1].points != p.points:
-                    rank = place
-                self._standings.append(Standing(rank, p.student_id, p.name, p.points))
-            self._ranks = {s.student_id: s.rank for s in self._standings}
-        return self._standings
-
-    def top(self, count: int) -> list[Standing]:
-        """The first ``count`` of ``standings()``, without sorting everyone when the
-        standings are stale: the projector redraws its top ten after every few answers.
-        The top of the order ranks the same as the whole order's start."""
-        if self._standings is not None:
-            return self._standings[:count]
-        best = heapq.nsmallest(count, self.participants.values(),
-                               key=lambda p: (-p.points, p.name, p.student_id))
-        top: list[Standing] = []
-        for place, p in enumerate(best, start=1):
-            rank = top[-1].rank if top and top[-1].points == p.points else place
-            top.append(Standing(rank, p.student_id, p.name, p.points))
-        return top
-
-    def rank_of(self, student_id: str) -> int | None:
-        self.standings()
-        assert self._ranks is not None
-        return self._ranks.get(student_id)
-
-    def total_of(self, student_id: str) -> float:
-        participant = self.participants.get(student_id)
-        return as_score(participant.points) if participant else 0.0
-
-    def summary_of(self, student_id: str) -> dict[str, int]:
-        """The end screen's counts: "Answered X of Y" counts answerable questions only."""
-        totals = self.totals_of(student_id)
-        return {
-            "questions_answered": totals.answered,
-            "questions_correct": totals.right,
-            "questions_asked": totals.asked,
-        }
-
-    # ---- results (see results.py: every count a page shows comes from there) ------------------
-    def asked(self, idx: int) -> results.Asked:
-        opening = self.openings[idx]
-        return results.Asked(self.kind(idx), opening.closed_at is not None,
-                             self.present.get(idx, set()))
-
-    def result_of(self, student_id: str, idx: int) -> results.Result | None:
-        asked = self.asked(idx)
-        return results.result_of(asked.kind, self.submission(student_id, idx),
-                                 closed=asked.closed, present=student_id in asked.present)
-
-    def question_tally(self, idx: int) -> results.Tally:
-        return results.question_tally(self.asked(idx), self.participants,
-                                      self.answers.get(idx, {}))
-
-    def totals_of(self, student_id: str) -> results.StudentTotals:
-        return results.student_totals({idx: self.asked(idx) for idx in self.openings},
-                                      self.answers, student_id)
-
-    def run_results(self) -> results.RunResults:
-        return results.RunResults(list(self.participants),
-                                  {idx: self.asked(idx) for idx in sorted(self.openings)},
-                                  self.answers)
-
-    def submitted(self, idx: int) -> Iterable[Submission]:
-        return (s for s in self.answers.get(idx, {}).values() if s.status == "submitted")
-
-    def _standings_changed(self) -> None:
-        self._standings = self._ranks = None

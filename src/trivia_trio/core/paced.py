@@ -4,7 +4,7 @@ Pure: no trio, no sockets, no database. A live run has one clock, opened by the
 teacher; a student-paced run has one per student, opened when that student
 reaches a question. What both share stays where it is: the participants, the
 answers kept and the standings live in ``game.Game``; a question's rules in its
-``kinds/`` kind; the points in ``game.score_points``; which answer counts in
+``kinds/`` kind; the points in ``record.score_points``; which answer counts in
 ``results.counting_submission`` and every word of the results in ``results``.
 
 Each student's order (questions, and options of choice and multi questions) is
@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import results
-from .game import Game, Rejected, Submission, score_points
+from .game import Game
 from .kinds.base import LETTERS, BadAnswer, Kind
 from .pace import PacedSettings
+from .record import Rejected, Submission, score_points
 
 # Kinds whose options a student may see in an order of their own (true/false never is;
 # an order question's items are shuffled already).

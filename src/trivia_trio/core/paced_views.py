@@ -8,8 +8,8 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from . import results, views
-from .game import Submission
 from .paced import PacedRun, Progress
+from .record import Submission
 
 TOP = 10
 

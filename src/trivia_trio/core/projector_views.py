@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import results
-from .game import POINTS_PER_QUESTION, Game, Standing, State
+from .game import Game
+from .record import POINTS_PER_QUESTION, Standing, State
 from .views import (
     PUBLIC_TOP,
     is_v1_quiz,

@@ -47,7 +47,7 @@ SCORED = (Result.RIGHT, Result.PARTIAL, Result.WRONG, Result.NO_ANSWER)
 
 
 class Kept(Protocol):
-    """A submission as the record keeps it (``game.Submission`` is one)."""
+    """A submission as the record keeps it (``record.Submission`` is one)."""
 
     @property
     def status(self) -> str: ...  # "submitted" or "missed"

@@ -14,7 +14,8 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from . import results
-from .game import Game, Standing, State, Submission, as_score
+from .game import Game
+from .record import Standing, State, Submission, as_score
 
 PUBLIC_TOP = 10
 

@@ -15,7 +15,7 @@ from functools import partial
 
 import trio
 
-from ..core.game import Opening
+from ..core.record import Opening
 from ..store import database as db
 from ..store.database import StorageError
 from .persist import Saver

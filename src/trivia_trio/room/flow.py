@@ -18,8 +18,9 @@ from typing import Any
 import trio
 
 from ..core import views
-from ..core.game import Game, Opening, Rejected, State, Step, run_seed
+from ..core.game import Game
 from ..core.quiz import Quiz, is_language_tag
+from ..core.record import Opening, Rejected, State, Step, run_seed
 from ..store import database as db
 from ..store.database import StorageError
 from .audience import Audience

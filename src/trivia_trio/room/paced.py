@@ -21,9 +21,9 @@ import trio
 
 from ..core import paced_views, views
 from ..core.deltas import TableChanges
-from ..core.game import Rejected, State, Submission
 from ..core.pace import PACES, BadSettings, settings_from
 from ..core.paced import PacedRun, Turn, accommodation_from
+from ..core.record import Rejected, State, Submission
 from ..store import database as db
 from ..store import paced as record
 from ..store.database import StorageError

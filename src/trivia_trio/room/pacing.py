@@ -16,7 +16,8 @@ from typing import Any
 from ..config import Limits
 from ..core import dashboard_views, views
 from ..core.deltas import TableChanges
-from ..core.game import Game, State
+from ..core.game import Game
+from ..core.record import State
 from .audience import Audience
 from .coalesce import Coalescer
 

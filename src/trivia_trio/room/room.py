@@ -34,14 +34,9 @@ import trio
 
 from ..config import Limits
 from ..core import dashboard_views, projector_views, qr, views
-from ..core.game import (
-    Game,
-    Rejected,
-    State,
-    Submission,
-    run_seed,
-)
+from ..core.game import Game
 from ..core.quiz import Quiz, quiz_from_dict
+from ..core.record import Rejected, State, Submission, run_seed
 from ..store import database as db
 from ..store import paced as paced_record
 from ..store.committer import Store

@@ -18,7 +18,8 @@ from typing import Any
 import trio
 
 from ..core import views
-from ..core.game import DuplicateStudentId, Game, Participant, Rejected, State, Submission
+from ..core.game import Game
+from ..core.record import DuplicateStudentId, Participant, Rejected, State, Submission
 from ..store import database as db
 from ..store.database import StorageError
 from .audience import Audience

@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..core.game import Opening, Participant, Submission
+from ..core.record import Opening, Participant, Submission
 from .library import SCHEMA as LIBRARY_SCHEMA
 from .paced import SCHEMA as PACED_SCHEMA
 from .paced import delete_student as delete_paced_student

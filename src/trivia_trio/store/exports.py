@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import results, spreadsheet
-from ..core.game import Submission, run_seed
 from ..core.kinds import Kind
 from ..core.pace import settings_from
 from ..core.paced import Turn
 from ..core.quiz import Quiz, quiz_from_dict
+from ..core.record import Submission, run_seed
 from . import paced as paced_record
 from . import roster
 from .database import load_hidden_entries, presence_key

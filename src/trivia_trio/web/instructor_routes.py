@@ -12,9 +12,9 @@ import trio
 from quart import Response, request
 from quart_trio import QuartTrio
 
-from ..core.game import Rejected
 from ..core.pictures import CONTENT_TYPES
 from ..core.quiz import QuizError
+from ..core.record import Rejected
 from ..core.spreadsheet import XLSX_TYPE
 from ..store import exports, library, runs, term_gradebook
 from ..store.database import StorageError

@@ -22,10 +22,10 @@ from quart import Response, request
 from quart_trio import QuartTrio
 
 from ..core.formats import csv_format, gift, json_format, xlsx_format
-from ..core.game import Rejected
 from ..core.pace import PACES
 from ..core.pictures import MAX_PICTURE_BYTES, check_picture
 from ..core.quiz import Quiz, QuizError
+from ..core.record import Rejected
 from ..core.spreadsheet import XLSX_TYPE
 from ..room.paced import choose_pace
 from ..room.room import Room

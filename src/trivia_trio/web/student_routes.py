@@ -9,8 +9,8 @@ from quart import Response, jsonify, request
 from quart_trio import QuartTrio
 
 from ..core import views
-from ..core.game import DuplicateStudentId, Rejected
 from ..core.plain_text import clean_label
+from ..core.record import DuplicateStudentId, Rejected
 from ..room.room import TELEMETRY_KINDS
 from ..room.throttle import SlidingWindow
 from ..store import roster
