@@ -13,6 +13,7 @@ from typing import Any
 import trio
 import trio.testing
 
+from trivia_trio.core.paced import Accommodation
 from trivia_trio.core.record import State
 from trivia_trio.room.room import Client, Role, Room
 from trivia_trio.store import exports, runs
@@ -281,3 +282,16 @@ async def test_a_dashboard_that_connects_between_refreshes_hides_no_change_from_
             async with room.connect(Role.INSTRUCTOR):  # before the refresh that shows Ana's
                 seen = await next_grid(first)
             assert [r["cells"][0] for r in seen["rows"] if r["student_id"] == "ana"] == ["right"]
+
+
+async def test_a_class_list_accommodation_applies_from_the_students_first_question(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A class list's extra time reaches a student-paced run at the join: their very
+    first question runs twice as long, and so after a restart."""
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana", accommodation=Accommodation(2.0, False))
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            assert (await next_of(ana, "question_open"))["remaining_ms"] == 60_000
+    async with paced_room(tmp_path) as room:
+        assert room.paced is not None
+        assert room.paced.run.progress["ana"].accommodation == Accommodation(2.0, False)

@@ -13,6 +13,7 @@ import trio
 
 from trivia_trio.core import roster
 from trivia_trio.core.paced import Accommodation
+from trivia_trio.room.paced import choose_pace
 from trivia_trio.tools.http_client import request
 from trivia_trio.web.server import ServerInfo
 
@@ -203,3 +204,19 @@ async def test_a_class_change_the_disk_refuses_is_a_503_and_changes_nothing(
             assert (reply.status, reply.json()["code"]) == (503, "storage"), (method, path)
         server.room.store.conn.execute("PRAGMA query_only = 0")
         assert (await get(server, "/api/instructor/classes", teacher)).json() == before
+
+
+async def test_a_listed_students_extra_time_applies_in_a_student_paced_run(
+        server: ServerInfo) -> None:
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": True})
+        await server.room.run_to_completion(choose_pace, server.room, "student", None)
+        await join(server, "s2", "Bob")  # 1.5 and no speed penalty on the list
+        await join(server, "g1", "Guest")
+        progress = server.room.paced.run.progress
+        assert progress["s2"].accommodation == Accommodation(1.5, True)
+        assert progress["g1"].accommodation == Accommodation()
+        assert progress["s2"].current.limit_ms == 1.5 * progress["g1"].current.limit_ms

@@ -123,6 +123,9 @@ class Accommodation:
         return {"extra_time": self.extra_time, "no_speed_penalty": self.no_speed_penalty}
 
 
+NO_ACCOMMODATION = Accommodation()
+
+
 def accommodation_from(raw: Mapping[str, Any]) -> Accommodation:
     extra = raw.get("extra_time", 1.0)
     if isinstance(extra, bool) or extra not in EXTRA_TIME:
@@ -197,12 +200,14 @@ class PacedRun:
         return [self.game.kind(idx) for idx in range(len(self.game.quiz))]
 
     # ---- a student's way through ---------------------------------------------------------
-    def start(self, student_id: str, now: int) -> Progress:
-        """A student who just joined: their order drawn, their first question open at once."""
+    def start(self, student_id: str, now: int,
+              accommodation: Accommodation = NO_ACCOMMODATION) -> Progress:
+        """A student who just joined: their order drawn, their first question open at once
+        (with ``accommodation`` from the start: a class list's)."""
         if self.ended:
             raise Rejected("quiz_finished", "the quiz has ended")
         order = draw_order(self.game.seed, student_id, self.kinds(), self.settings)
-        progress = self.progress[student_id] = Progress(student_id, order)
+        progress = self.progress[student_id] = Progress(student_id, order, [], accommodation)
         self._open_next(progress, now)
         return progress
 

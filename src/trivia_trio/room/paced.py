@@ -22,7 +22,7 @@ import trio
 from ..core import paced_views, views
 from ..core.deltas import TableChanges
 from ..core.pace import PACES, BadSettings, settings_from
-from ..core.paced import PacedRun, Turn, accommodation_from
+from ..core.paced import NO_ACCOMMODATION, Accommodation, PacedRun, Turn, accommodation_from
 from ..core.record import Rejected, State, Submission
 from ..store import database as db
 from ..store import paced as record
@@ -121,9 +121,10 @@ class PacedSide:
         record.save_turn(conn, self.room.run_id, student_id, turn)
 
     # ---- what students do -----------------------------------------------------------------
-    async def start(self, student_id: str) -> None:
+    async def start(self, student_id: str,
+                    accommodation: Accommodation = NO_ACCOMMODATION) -> None:
         """A student joined: their order is drawn and kept, their first question opens."""
-        progress = self.run.start(student_id, self.clock())
+        progress = self.run.start(student_id, self.clock(), accommodation)
         try:
             await self.room.saver.save(partial(record.save_start, run_id=self.room.run_id,
                                                progress=progress))

@@ -19,6 +19,7 @@ import trio
 
 from ..core import views
 from ..core.game import Game
+from ..core.paced import NO_ACCOMMODATION, Accommodation
 from ..core.record import DuplicateStudentId, Participant, Rejected, State, Submission
 from ..store import database as db
 from ..store.database import StorageError
@@ -84,8 +85,11 @@ class StudentSide:
         client.send_message(views.ack_message(game, submission))
         self._close_if_all_answered()
 
-    async def join(self, student_id: str, name: str) -> Participant:
-        """First claim wins; a second claim is audited and raises DuplicateStudentId."""
+    async def join(self, student_id: str, name: str, *,
+                   accommodation: Accommodation = NO_ACCOMMODATION) -> Participant:
+        """First claim wins; a second claim is audited and raises DuplicateStudentId.
+        ``accommodation`` (a class list's) applies from the first question of a
+        student-paced run."""
         # A reset may start a new run while this join commits: it belongs to this one.
         now, game, run_id = self.clock(), self.game, self.run_id
         try:
@@ -120,7 +124,7 @@ class StudentSide:
             # Their order is drawn and their first question opens: a refusal leaves them
             # joined, and their first Next starts them.
             with contextlib.suppress(StorageError):
-                await self.paced.start(student_id)
+                await self.paced.start(student_id, accommodation)
         return participant
 
     async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:

@@ -70,10 +70,12 @@ def set_run_pace(conn: sqlite3.Connection, run_id: int, pace: RunPace) -> None:
 
 
 def save_start(conn: sqlite3.Connection, run_id: int, progress: Progress) -> None:
-    """A student's order, kept at their join, and their first turn."""
-    conn.execute("INSERT OR REPLACE INTO paced_students (run_id, student_id, order_json) "
-                 "VALUES (?, ?, ?)", (run_id, progress.student_id,
-                                      json.dumps(progress.order.to_dict())))
+    """A student's order and accommodation, kept at their join, and their first turn."""
+    accommodation = progress.accommodation
+    conn.execute("INSERT OR REPLACE INTO paced_students (run_id, student_id, order_json, "
+                 "extra_time, no_speed_penalty) VALUES (?, ?, ?, ?, ?)",
+                 (run_id, progress.student_id, json.dumps(progress.order.to_dict()),
+                  accommodation.extra_time, int(accommodation.no_speed_penalty)))
     for turn in progress.turns:
         save_turn(conn, run_id, progress.student_id, turn)
 

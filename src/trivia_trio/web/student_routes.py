@@ -9,6 +9,7 @@ from quart import Response, jsonify, request
 from quart_trio import QuartTrio
 
 from ..core import views
+from ..core.paced import NO_ACCOMMODATION
 from ..core.plain_text import clean_label
 from ..core.record import DuplicateStudentId, Rejected
 from ..room.room import TELEMETRY_KINDS
@@ -54,7 +55,9 @@ def register(app: QuartTrio, doors: Doors) -> None:
             participant = room.game.participants[student_id]
             return {"sid": room.session_id, "student_id": student_id, "name": participant.name}
         try:
-            participant = await room.join(student_id, name)
+            participant = await room.join(
+                student_id, name,
+                accommodation=listed.accommodation if listed else NO_ACCOMMODATION)
         except DuplicateStudentId:
             return error(409, "duplicate_student_id",
                           "that student id is already taken: ask your instructor")
