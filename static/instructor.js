@@ -304,6 +304,8 @@ i18n.ready.then(() => {
     byId("lock-joining").checked = Boolean(room.joining_locked);
     byId("close-when-all-answered").checked = room.close_when_all_answered !== false;
     byId("projector-language").value = room.projector_language || "";
+    // The teacher's pick over the quiz's own setting ("": the quiz's).
+    byId("leaderboard-mode").value = room.leaderboard && room.leaderboard !== room.quiz_leaderboard ? room.leaderboard : "";
   }
 
   /** The big screen's language: automatic (the quiz's, else the projector browser's) or one picked here. */
@@ -439,6 +441,7 @@ i18n.ready.then(() => {
   });
   byId("close-when-all-answered").addEventListener("change", (event) => command({ type: "close_when_all_answered", on: event.target.checked }));
   byId("projector-language").addEventListener("change", (event) => command({ type: "projector_language", language: event.target.value || null }));
+  byId("leaderboard-mode").addEventListener("change", (event) => command({ type: "leaderboard_mode", mode: event.target.value || null }));
   setText("current-countdown-unit", t("countdown.unit_short"));
   fill(byId("attention-note"), ...i18n.tNodes("dashboard.students.attention_note", {}, {
     lost_focus: el("strong", { text: t("dashboard.students.lost_focus") }),

@@ -190,6 +190,9 @@
     const scores = snapshot.score_distribution ? snapshot.score_distribution.buckets : [];
     renderColumnChart(byId("reveal-times"), t("chart.response_times"), worded(times, "chart.range"));
     renderColumnChart(byId("reveal-scores"), t("chart.total_scores"), worded(scores, "chart.range"));
+    // Standings come only when the leaderboard setting shows them (null: not now).
+    byId("reveal-scores").hidden = !snapshot.score_distribution;
+    byId("reveal-top10").parentElement.hidden = !snapshot.leaderboard;
     renderLeaderboard(byId("reveal-top10"), snapshot.leaderboard);
     const answer = solutionWords(kind, question, reveal.correct);
     say("reveal " + question.idx, (answer ? t("projector.reveal.answer_is", { answer }) + " " : "") + (reveal.explanation || ""));

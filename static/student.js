@@ -403,6 +403,7 @@
     setText("reveal-score", formatScore(message.your_score));
     setText("reveal-total", formatScore(message.your_total));
     setText("reveal-rank", rankText(message.your_rank));
+    byId("reveal-rank").parentElement.hidden = message.your_rank === undefined;
     showOnly(views, "reveal");
     const scores = { total: formatScore(message.your_total), rank: rankText(message.your_rank) };
     announce(t(VERDICTS[outcome].spoken) + " " + (solution
@@ -468,9 +469,10 @@
 
   function showBetween(message) {
     byId("between-total").parentElement.parentElement.hidden = false;
-    byId("between-top5-heading").hidden = false;
+    byId("between-top5-heading").hidden = !message.top5;
     setText("between-total", formatScore(message.your_total));
     setText("between-rank", rankText(message.your_rank));
+    byId("between-rank").parentElement.hidden = message.your_rank === undefined;
     renderLeaderboard(byId("between-top5"), message.top5);
     const last = message.next_idx === null || message.next_idx === undefined;
     const next = message.next_number === null ? t("question.slide")
@@ -491,7 +493,7 @@
     setText("end-rank", rankText(message.your_rank));
     renderLeaderboard(byId("end-top5"), message.final_top5);
     byId("end-top5-heading").hidden = !message.final_top5;
-    byId("end-rank").parentElement.hidden = message.pace === "student" && message.your_rank === undefined;
+    byId("end-rank").parentElement.hidden = message.your_rank === undefined;
     showReview(message.review);
     showOnly(views, "end");
     announce(t("student.end.announce", { count: message.questions_correct, rank: rankText(message.your_rank) }));

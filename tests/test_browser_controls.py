@@ -1,5 +1,5 @@
-"""The teacher's room controls in real browsers: Lock joining, and a double-points
-question on the podium.
+"""The teacher's room controls in real browsers: Lock joining, a double-points
+question on the podium, and a leaderboard switched to never.
 
 Same rules as test_browser.py: Debian's chromium, the real server in its own process,
 waits on page conditions only; every stage passes axe with no violation.
@@ -76,3 +76,33 @@ def test_a_double_points_question_puts_its_winner_on_top_of_the_podium(
     expect(screen.locator("#podium .podium-second .podium-score")).to_have_text("1.00")
     expect(ada.locator("#end-correct")).to_have_text("1")
     room.stage("podium")
+
+
+def test_with_the_leaderboard_switched_to_never_no_screen_shows_a_standing(
+        room: KindsClassroom) -> None:
+    desk = teacher(room)
+    screen = room.open("projector", "/projector", PROJECTOR)
+    ada, bob = student(room, "s1", "Ada"), student(room, "s2", "Bob")
+    switch = desk.get_by_role("combobox", name="Leaderboard")
+    switch.select_option(label="Never")
+    expect(switch).to_have_value("never")
+    desk.get_by_role("button", name="Next").click()
+    expect(ada.get_by_role("heading", name="Standard: pick A")).to_be_visible()
+    option(ada, "A").click()
+    option(bob, "B").click()
+    desk.get_by_role("button", name="Close now").click()
+    expect(screen.locator("#reveal-view")).to_be_visible()
+    expect(ada.locator("#reveal-total")).to_have_text("1.00")
+    expect(ada.locator("#reveal-rank")).to_be_hidden()
+    expect(screen.locator("#reveal-top10")).to_be_hidden()
+    room.stage("never-reveal")
+    confirm(desk, "#end-button")
+    expect(screen.locator("#final-view")).to_be_visible()
+    expect(ada.locator("#end-correct")).to_have_text("1")
+    for phone in (ada, bob):
+        expect(phone.locator("#end-rank")).to_be_hidden()
+        expect(phone.locator("#end-top5 li")).to_have_count(0)
+    expect(screen.locator("#podium li")).to_have_count(0)
+    expect(screen.locator("#final-top10 li")).to_have_count(0)
+    expect(desk.get_by_role("cell", name="Ada").first).to_be_visible()  # the teacher ranks
+    room.stage("never-end")

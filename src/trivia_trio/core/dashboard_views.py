@@ -176,6 +176,8 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "session_id": session_id,
         "score_fn": game.quiz.score_fn,
         "leaderboard_between": game.quiz.leaderboard_between,
+        "leaderboard": game.leaderboard,
+        "quiz_leaderboard": game.quiz.leaderboard,
         "questions": questions,
         "question_count": results.answerable_count([q.kind for q in game.quiz.questions]),
         "join_url": join_url,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import results
+from . import results, standings
 from .kinds import BadAnswer, Kind
 from .quiz import Quiz
 from .record import (
@@ -52,6 +52,8 @@ class Game(Scoreboard):
     # hidden[question_idx]: the ``entry_key`` of each entry the teacher hid from the big
     # screen (a word cloud's); kept in answers and exports, marked.
     hidden: dict[int, set[str]] = field(default_factory=dict)
+    # The dashboard's leaderboard switch (standings.LEADERBOARDS), over the quiz's setting.
+    leaderboard_switch: str | None = None
     _standings: list[Standing] | None = field(default=None, repr=False)
     _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
     _kinds_of: Quiz | None = field(default=None, repr=False)
@@ -251,6 +253,15 @@ class Game(Scoreboard):
             return None
         return kept
 
+    @property
+    def leaderboard(self) -> str | None:
+        """When the class sees the standings (standings.py); None: as before the setting."""
+        return self.leaderboard_switch or self.quiz.leaderboard
+
+    def standings_shown(self) -> bool:
+        """Whether students and the projector are sent standings now."""
+        return standings.shown(self.leaderboard, at_end=self.state is State.FINISHED)
+
     def next_step(self) -> Step | None:
         """What the one big button does now; None once the run is over.
 
@@ -264,7 +275,8 @@ class Game(Scoreboard):
         if self.state is State.QUESTION_OPEN:
             assert self.current_idx is not None
             return Step.CLOSE if self.kind(self.current_idx).takes_answers else Step.PASS
-        if self.state is State.QUESTION_CLOSED and self.quiz.leaderboard_between:
+        if self.state is State.QUESTION_CLOSED and \
+                standings.steps_through(self.leaderboard, self.quiz.leaderboard_between):
             return Step.LEADERBOARD
         return Step.OPEN if self.next_question_idx() is not None else Step.END
 

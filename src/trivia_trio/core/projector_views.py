@@ -99,7 +99,8 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
             live["results"] = {key: counts["results"][key] for key in ("answered", "pending")}
     # Mid-question, standings that move with each answer would tell the room who is right
     # (and cost O(class size) at every redraw); they come with the reveal.
-    standings = game.state is not State.QUESTION_OPEN
+    # And only when the leaderboard setting shows them now (standings.py).
+    standings = game.state is not State.QUESTION_OPEN and game.standings_shown()
     message = {
         "type": "projector_state",
         "sid": session_id,

@@ -21,6 +21,7 @@ from .kinds.base import check_text
 from .math_text import math_problem
 from .pace import PACES, BadSettings, PacedSettings, settings_from
 from .pictures import Pictures
+from .standings import LEADERBOARDS
 
 SCORE_FNS = ("speed", "binary")
 TIME_LIMIT_RANGE = (5, 600)
@@ -94,6 +95,8 @@ class Quiz:
     # once every connected student has answered.
     leaderboard_between: bool = False
     close_when_all_answered: bool = True
+    # When the class sees the standings (standings.py); None: as before the setting.
+    leaderboard: str | None = None
     language: str | None = None  # what the projector speaks, unless the teacher picks another
     # The pace a run of it starts with unless the teacher picks another (pace.py).
     pace: str = "live"
@@ -126,6 +129,8 @@ class Quiz:
         for setting, default in FLOW_SETTINGS.items():
             if getattr(self, setting) != default:
                 data[setting] = getattr(self, setting)
+        if self.leaderboard:
+            data["leaderboard"] = self.leaderboard
         if self.language:
             data["language"] = self.language
         if self.pace != "live":
@@ -251,6 +256,11 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         if not isinstance(value, bool):
             found.append(f"the setting {setting} must be true or false, not {json.dumps(value)}")
         flow[setting] = value is True
+    leaderboard = data.get("leaderboard")
+    if leaderboard is not None and leaderboard not in LEADERBOARDS:
+        found.append(f"the leaderboard {json.dumps(leaderboard)} is not one of "
+                     f"{', '.join(LEADERBOARDS)}")
+        leaderboard = None
     pace = data.get("pace", "live")
     if pace not in PACES:
         found.append(f"the pace {json.dumps(pace)} is not one of {', '.join(PACES)}")
@@ -283,6 +293,7 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         score_fn=score_fn,
         session_id=session_id,
         language=language,
+        leaderboard=leaderboard,
         pace=str(pace),
         paced=paced,
         skipped=tuple(skipped),

@@ -29,24 +29,27 @@ class Personalised:
 
     The shared part is encoded once; each student's fields are encoded and
     appended to it. The public top list marks the caller's own row with
-    ``is_you``, so the handful of students inside it get their own copy.
+    ``is_you``, so the handful of students inside it get their own copy. Without
+    ``top`` (the standings are not shown now, standings.py) no top list is sent.
     """
 
-    def __init__(self, base: Mapping[str, Any], top_key: str, top: list[Standing],
+    def __init__(self, base: Mapping[str, Any], top_key: str, top: list[Standing] | None,
                  own: Callable[[str], dict[str, Any]]) -> None:
         self._prefix = encode(base)[:-1]
         self._top_key = top_key
-        self._top = top
-        self._shared_top = encode(leaderboard_rows(top))
+        self._top = top or []
+        self._shared_top = None if top is None else encode(leaderboard_rows(top))
         self._own = own
 
     def for_student(self, student_id: str) -> str:
+        own = encode(self._own(student_id))
+        tail = "," + own[1:] if len(own) > 2 else "}"
+        if self._shared_top is None:
+            return self._prefix + tail
         if any(s.student_id == student_id for s in self._top):
             top = encode(leaderboard_rows(self._top, you=student_id))
         else:
             top = self._shared_top
-        own = encode(self._own(student_id))
-        tail = "," + own[1:] if len(own) > 2 else "}"
         return f'{self._prefix},"{self._top_key}":{top}{tail}'
 
 
@@ -184,9 +187,7 @@ def question_closed_own(game: Game, idx: int, student_id: str) -> dict[str, Any]
     own = {
         "your_answer": answer_on_wire(game, submission),
         "your_score": submission.score if submission else 0.0,
-        "your_rank": game.rank_of(student_id),
-        "your_total": game.total_of(student_id),
-    }
+    } | rank_and_total(game, student_id)
     # A quiz v1 could run keeps v1's message; in any other quiz every question says its
     # word, so a late joiner reads "not present" on a plain choice as the gradebook does.
     if not is_v1_quiz(game):
@@ -206,7 +207,15 @@ def between_message(game: Game, next_idx: int | None) -> dict[str, Any]:
 
 
 def rank_and_total(game: Game, student_id: str) -> dict[str, Any]:
+    """A student's total, and their place when the standings are shown (standings.py)."""
+    if not game.standings_shown():
+        return {"your_total": game.total_of(student_id)}
     return {"your_rank": game.rank_of(student_id), "your_total": game.total_of(student_id)}
+
+
+def shown_top(game: Game) -> list[Standing] | None:
+    """The top five for students and the projector; None when standings are not shown."""
+    return game.top(5) if game.standings_shown() else None
 
 
 def ended_own(game: Game, student_id: str) -> dict[str, Any]:
@@ -214,17 +223,17 @@ def ended_own(game: Game, student_id: str) -> dict[str, Any]:
 
 
 def closed_for_students(game: Game, idx: int) -> Personalised:
-    return Personalised(question_closed_message(game, idx), "top5", game.top(5),
+    return Personalised(question_closed_message(game, idx), "top5", shown_top(game),
                         lambda sid: question_closed_own(game, idx, sid))
 
 
 def between_for_students(game: Game, next_idx: int | None) -> Personalised:
-    return Personalised(between_message(game, next_idx), "top5", game.top(5),
+    return Personalised(between_message(game, next_idx), "top5", shown_top(game),
                         lambda sid: rank_and_total(game, sid))
 
 
 def ended_for_students(game: Game) -> Personalised:
-    return Personalised({"type": "session_ended"}, "final_top5", game.top(5),
+    return Personalised({"type": "session_ended"}, "final_top5", shown_top(game),
                         lambda sid: ended_own(game, sid))
 
 
@@ -323,8 +332,9 @@ def me_payload(game: Game, student_id: str,
 
 
 def stats_payload(game: Game, idx: int | None, you: str | None) -> dict[str, Any]:
-    top5 = leaderboard_rows(game.top(5), you=you)
-    your_rank = game.rank_of(you) if you else None
+    shown = game.standings_shown()
+    top5 = leaderboard_rows(game.top(5), you=you) if shown else []
+    your_rank = game.rank_of(you) if you and shown else None
     if idx is None:
         return {"question_idx": None, "response_time_avg_ms": None,
                 "response_time_distribution": {}, "average_score": 0, "top5": top5,

@@ -21,6 +21,7 @@ from ..core import views
 from ..core.game import Game
 from ..core.quiz import Quiz, is_language_tag
 from ..core.record import Opening, Rejected, State, Step, run_seed
+from ..core.standings import LEADERBOARDS
 from ..store import database as db
 from ..store.database import StorageError
 from .audience import Audience
@@ -127,16 +128,20 @@ class Flow:
         self.run_id = await self.saver.save(partial(
             db.new_run, sid=self.session_id, quiz_json=quiz_json(quiz), now=self.clock()))
         self.timer.cancel()
-        self.game = Game(quiz, run_seed(self.session_id, self.run_id))
+        switch = self.game.leaderboard_switch
+        self.game = Game(quiz, run_seed(self.session_id, self.run_id),
+                         leaderboard_switch=switch)
         self.pending = None
         self.pace_changed()
         self._kick_students(lambda student_id: True, reason)
 
     async def _forget_close_switch(self, quiz: Quiz) -> None:
-        """A new quiz brings its own close-when-all-answered setting; the dashboard's
-        switch may override it again."""
+        """A new quiz brings its own close-when-all-answered and leaderboard settings; the
+        dashboard's switches may override them again."""
         await self.saver.save(partial(db.delete_meta, key=self._close_when_all_key))
+        await self.saver.save(partial(db.delete_meta, key=self._leaderboard_key))
         self.close_when_all_answered = quiz.close_when_all_answered
+        self.game.leaderboard_switch = None
 
     async def set_close_when_all_answered(self, on: bool, *, pressed_at: object = None) -> None:
         async with self._command(pressed_at):
@@ -211,6 +216,18 @@ class Flow:
                                           value="1" if on else "0"))
             self.joining_locked = on
             self._to_instructors(self._room_info())
+
+    async def set_leaderboard(self, mode: str | None, *, pressed_at: object = None) -> None:
+        """When the class sees the standings (standings.py), over the quiz's setting; None
+        gives the quiz its own back. Kept across restarts and runs until another quiz
+        loads."""
+        key = self._leaderboard_key
+        async with self._command(pressed_at):
+            await self.saver.save(partial(db.delete_meta, key=key) if mode is None
+                                  else partial(db.set_meta, key=key, value=mode))
+            self.game.leaderboard_switch = mode
+            self._to_instructors(self._room_info())
+            self.pacing.now()
 
     async def hide_entry(self, idx: int, entry: object, hidden: bool) -> None:
         """Hide one entry of a question's answers from the big screen at once (or show it
@@ -361,6 +378,13 @@ async def _hide_entry_action(room: Flow, client: Client, message: dict[str, Any]
     await room.hide_entry(idx, message.get("answer"), hidden)
 
 
+async def _leaderboard_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
+    mode = message.get("mode")
+    if mode is not None and mode not in LEADERBOARDS:
+        raise Rejected("bad_message", f"mode must be one of {', '.join(LEADERBOARDS)} or null")
+    await room.set_leaderboard(mode, pressed_at=message.get("from"))
+
+
 async def _projector_language_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
     language = message.get("language")
     if language is not None and not is_language_tag(language):
@@ -380,4 +404,5 @@ INSTRUCTOR_ACTIONS: dict[str, Callable[[Any, Client, dict[str, Any]], Any]] = {
     "projector_language": _projector_language_action,
     "lock_joining": _switch(Flow.set_joining_locked),
     "hide_answer": _hide_entry_action,
+    "leaderboard_mode": _leaderboard_action,
 }

@@ -95,6 +95,7 @@ class Room(Flow, StudentSide):
                                  seed=run_seed(session_id, record.run_id),
                                  present=record.present)
         self.game.hidden = db.load_hidden_entries(store.conn, self.run_id)
+        self.game.leaderboard_switch = db.get_meta(store.conn, self._leaderboard_key)
         self.join_url = "/"
         self._lock = trio.Lock()  # one instructor action at a time, timer included
         self.audience = Audience(limits.sockets_per_student, clock)
@@ -121,6 +122,10 @@ class Room(Flow, StudentSide):
     @property
     def _joining_locked_key(self) -> str:
         return f"session:{self.session_id}:joining_locked"
+
+    @property
+    def _leaderboard_key(self) -> str:
+        return f"session:{self.session_id}:leaderboard"
 
     @property
     def _projector_language_key(self) -> str:
