@@ -103,8 +103,8 @@ def test_check_counts_every_kind_and_the_pictures_of_a_quiz(tmp_path: Path) -> N
     path.write_bytes(template.read_bytes())
     result = run_cli("check", str(path))
     assert result.returncode == 0, result.stderr
-    assert ("questions: 9 (2 choice, 1 truefalse, 1 multi, 1 text, 1 number, 1 order,"
-            " 1 poll, 1 slide)") in result.stdout
+    assert ("questions: 10 (2 choice, 1 truefalse, 1 multi, 1 text, 1 number, 1 order,"
+            " 1 poll, 1 cloud, 1 slide)") in result.stdout
     (tmp_path / "cell.png").write_bytes(picture_headers.png(4, 3))
     pictured = tmp_path / "pictured.json"
     pictured.write_text(json.dumps({"title": "P", "questions": [
