@@ -16,6 +16,9 @@ i18n.ready.then(() => {
   const guestsBox = el("input", { id: "run-class-guests", type: "checkbox" });
   const editSelect = el("select", { id: "edit-class" });
   const tableBox = el("div");
+  // The add-a-student row outlives a refresh, so what the teacher is typing stays.
+  const newId = el("input", { "aria-label": t("classes.new_id"), maxlength: "64" });
+  const newName = el("input", { "aria-label": t("classes.new_name"), maxlength: "64" });
   let classes = [];
   let editing = null; // the class_id shown in the table
 
@@ -92,6 +95,7 @@ i18n.ready.then(() => {
     if (reply.status !== 200) return failed(reply);
     say(t("classes.saved", { who: reply.data.student.name + " (" + reply.data.student.student_id + ")" }));
     refresh();
+    return true;
   }
 
   function renderTable() {
@@ -100,10 +104,10 @@ i18n.ready.then(() => {
       fill(tableBox, el("p", { class: "muted", text: t("classes.none") }));
       return;
     }
-    const newId = el("input", { "aria-label": t("classes.new_id"), maxlength: "64" });
-    const newName = el("input", { "aria-label": t("classes.new_name"), maxlength: "64" });
     const add = el("button", { type: "button", class: "button-small", text: t("classes.add") });
-    add.addEventListener("click", () => putStudent(klass, newId.value, newName.value, 1, false));
+    add.addEventListener("click", async () => {
+      if (await putStudent(klass, newId.value, newName.value, 1, false)) newId.value = newName.value = "";
+    });
     const drop = el("button", { type: "button", class: "button-small button-danger", text: t("classes.delete", { name: klass.name }) });
     drop.addEventListener("click", async () => {
       const reply = await requestJson("DELETE", API + "/" + klass.class_id);

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from .test_browser import DASHBOARD, PHONE_390, Classroom, classroom  # noqa: F401
 from .test_roster import CLASS_CSV
@@ -47,12 +47,25 @@ def test_a_roster_run_refuses_an_id_not_on_the_list_and_one_on_it_confirms_their
     students = teacher.get_by_role("region", name="Students table")
     expect(students.get_by_role("cell", name="Ada Lovelace", exact=True)).to_be_visible()
 
-    # Edit a row, add a student, remove one.
+    # Edit a row, add a student, remove one. The table's refresh after the save is held
+    # until the new student is typed in: what the teacher typed must outlive it.
+    held: list[Route] = []
+    teacher.route("**/api/instructor/classes",
+                  lambda route: held.append(route) if route.request.method == "GET"
+                  else route.continue_())
     teacher.get_by_label("Name of Dee Dijkstra (s5)").fill("Dee D.")
-    teacher.get_by_role("button", name="Save Dee Dijkstra (s5)").click()
+    with teacher.expect_request(lambda request: request.method == "GET"
+                                and request.url.endswith("/api/instructor/classes")):
+        teacher.get_by_role("button", name="Save Dee Dijkstra (s5)").click()
     expect(teacher.get_by_text("Dee D. (s5) is saved.")).to_be_visible()
     teacher.get_by_label("New student's ID").fill("s9")
     teacher.get_by_label("New student's name").fill("Eve")
+    assert held, "the refresh after the save was not held"
+    for route in held:
+        route.continue_()
+    teacher.unroute("**/api/instructor/classes")
+    expect(teacher.get_by_label("Name of Dee D. (s5)")).to_have_value("Dee D.")
+    expect(teacher.get_by_label("New student's name")).to_have_value("Eve")
     teacher.get_by_role("button", name="Add", exact=True).click()
     expect(teacher.get_by_label("Name of Eve (s9)")).to_have_value("Eve")
     teacher.get_by_role("button", name="Remove Bob Babbage (s2)").click()
