@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -100,6 +101,11 @@ def test_three_phones_at_their_own_speed_to_the_review_and_the_exports(
     expect(teacher.locator("#paced-summary")).to_have_text(
         "1 finished · 2 working · 0 not started")
     answer(slow, "A", "✓ Correct!")
+    # The dashboard back online before its End is pressed: a command pressed while it
+    # reconnects is not sent (the page says it is reconnecting), and the summary above
+    # was already on screen before the restart.
+    for page in (teacher, *phones.values()):
+        expect(page.locator("body")).not_to_have_class(re.compile(r"\bis-offline\b"))
 
     teacher.get_by_role("button", name="End for everyone").click()
     teacher.get_by_role("dialog").get_by_role("button", name="End quiz").click()
