@@ -921,6 +921,8 @@
     bindSetting("quiz-language", "language", "change");
     renderAll();
     showProblems(kept.problems);
+    // Disabled in the page until now: typing before the load would be overwritten by it.
+    document.querySelectorAll("[data-until-loaded]").forEach((field) => { field.disabled = false; });
     if (useLocal) {
       setText("save-status", "Restored your typing from before the tab closed; saving…");
       edits += 1;

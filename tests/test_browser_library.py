@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from trivia_trio.core.quiz import quiz_from_dict
 
@@ -190,6 +190,33 @@ def test_write_a_quiz_from_an_empty_library_and_run_it_with_two_phones(
     dashboard.get_by_label("Question text").fill("Which planet is the largest?")
     wait_saved(dashboard)
     assert dashboard.request.get(gradebook).body() == before
+
+
+def test_the_editor_takes_no_typing_before_the_quiz_has_loaded(desk: Desk) -> None:
+    """Typing into a field the load then fills would be lost: the title typed before the
+    quiz arrived came back as "Untitled quiz". The fields wait for the load."""
+    dashboard = desk.page()
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    dashboard.route("**/api/projector", hold)  # the editor's load waits on it
+    with dashboard.expect_request(lambda request: "/api/projector" in request.url):
+        editor = new_quiz(dashboard)
+    expect(editor.get_by_role("status").filter(has_text="Loading")).to_be_visible()
+    for name in ("Title", "Scoring", "Default time (seconds)"):
+        expect(editor.get_by_label(name, exact=True)).to_be_disabled()
+    for name in ("Add a question", "Run this quiz"):
+        expect(editor.get_by_role("button", name=name)).to_be_disabled()
+    for route in held:
+        route.continue_()
+    editor.unroute("**/api/projector")
+    editor.get_by_label("Title").fill("Planets")
+    wait_saved(editor)
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    expect(editor.get_by_label("Title")).to_have_value("Planets")
+    assert library_json(editor, quiz_id)["quiz"]["title"] == "Planets"
 
 
 def test_a_closed_tab_keeps_what_was_typed(desk: Desk) -> None:
