@@ -24,6 +24,13 @@ METRICS = {
     "all_answers_visible": "all answers visible to instructor",
     "question_closed_fanout": "question_closed fan-out",
 }
+# A student-paced run has no question opened or closed for everyone: each student's
+# Next opens their own following question.
+PACED_METRICS = {
+    "join": METRICS["join"],
+    "submit_ack": METRICS["submit_ack"],
+    "next_open": "next → question_open",
+}
 
 
 class LoadtestRefused(Exception):
@@ -42,6 +49,12 @@ class Plan:
     seed: int | None = None
     reset_first: bool = False
     mixed_kinds: bool = False  # the throwaway server asks one question of each kind in turn
+    paced: bool = False  # a student-paced run: each student through the quiz on their own
+    paced_s: float = 180.0  # ... the slowest of them in about this long
+
+    @property
+    def metrics(self) -> dict[str, str]:
+        return PACED_METRICS if self.paced else METRICS
 
 
 @dataclass
@@ -107,6 +120,7 @@ class SimulatedStudent:
     closed: dict[int, dict[str, Any]] = field(default_factory=dict)
     joined: bool = False
     ended: bool = False
+    finished: bool = False  # student-paced: past the last question (``paced_finished``)
 
 
 @dataclass
@@ -129,6 +143,11 @@ class ClassResult:
     # When the instructor's socket got session_ended (wall clock, so that a page watched by
     # another process can say how late it showed the end).
     instructor_ended_at_unix_s: float | None = None
+    # What the dashboard received per minute over the whole class (joins to the end),
+    # and those bytes by message type.
+    dashboard_bytes_per_minute: float | None = None
+    dashboard_bytes_by_type: dict[str, int] = field(default_factory=dict)
+    total_questions: int | None = None  # in the server's quiz, as its students were told
 
     @property
     def answers_acked(self) -> int:
@@ -164,12 +183,13 @@ class ClassState:
             )
             for i in range(plan.students)
         ]
-        self.samples: dict[str, list[float]] = {key: [] for key in METRICS}
+        self.samples: dict[str, list[float]] = {key: [] for key in plan.metrics}
         self.errors: Counter[str] = Counter()
         self.notes: list[str] = []
         self.rounds: dict[int, QuestionRound] = {}
         self.current_round: QuestionRound | None = None
         self.joins = Countdown(plan.students)
+        self.paced_finished = Countdown(plan.students)  # student-paced: past the last one
         self.alive = 0
         self.ended: Countdown | None = None
         self.instructor_ended = trio.Event()
@@ -179,4 +199,5 @@ class ClassState:
         self.server_join_cpu_s: float | None = None
         self.join_phase_s = 0.0
         self.received = {"instructor": 0, "projector": 0}  # bytes, all along
+        self.instructor_types: Counter[str] = Counter()  # bytes, all along, by message type
         self.question_bytes = {"instructor": 0, "projector": 0}  # bytes, while questions ran

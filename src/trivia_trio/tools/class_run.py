@@ -40,15 +40,17 @@ INSTRUCTOR_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 _INSTRUCTOR_TYPES_NEEDED = {"state", "live_histogram", "question_closed", "session_ended", "error"}
 
 
-class _ClassRun(ClassState):
+class ClassRun(ClassState):
     """The instructor's side of one run: the driver, the dashboard's reader and a projector."""
 
     async def read_instructor(self, ws: Any, class_scope: trio.CancelScope) -> None:
         try:
             while True:
                 text = await ws.get_message()
-                self.received["instructor"] += len(text.encode())
+                size = len(text.encode())
                 kind = message_type(text)
+                self.received["instructor"] += size
+                self.instructor_types[kind or "?"] += size
                 if kind not in _INSTRUCTOR_TYPES_NEEDED:
                     continue
                 message = json.loads(text)
@@ -111,6 +113,19 @@ class _ClassRun(ClassState):
             return
         self.errors[f"timeout: {what}"] += max(1, missing)
 
+    def student_side(self) -> StudentSide:
+        return StudentSide(self)
+
+    async def prepare(self, ws: Any) -> None:
+        """Before anyone joins (the session is in the lobby)."""
+
+    def joins_done(self, cpu_before: float | None) -> None:
+        """The joins are over: what the server spent on them."""
+        pid = self.target.pid
+        cpu_after = process_cpu_seconds(pid) if pid else None
+        if cpu_before is not None and cpu_after is not None:
+            self.server_join_cpu_s = cpu_after - cpu_before
+
     async def drive(self, ws: Any) -> None:
         """Play the instructor: open each question, wait for the class, close it, end."""
         timeout = self.plan.timeout_s
@@ -162,6 +177,11 @@ class _ClassRun(ClassState):
         cpu_after = process_cpu_seconds(pid) if pid else None
         if cpu_before is not None and cpu_after is not None:
             self.server_cpu_s = cpu_after - cpu_before
+        await self.end_for_everyone(ws)
+
+    async def end_for_everyone(self, ws: Any) -> None:
+        """``end_session``, then wait for every student and the dashboard to see the end."""
+        timeout = self.plan.timeout_s
         self.ended = Countdown(self.alive)
         await ws.send_message('{"type":"end_session"}')
         await self.wait_for(self.ended.done, timeout, "session_ended", self.ended.missing)
@@ -210,8 +230,13 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
     not in the lobby. Every other failure (a refused join, a dead socket, a
     timeout) is counted in ``ClassResult.errors`` and the run carries on.
     """
-    run = _ClassRun(target, plan)
-    students = StudentSide(run)
+    if plan.paced:
+        from .paced_run import PacedClassRun  # it builds on ClassRun
+
+        run: ClassRun = PacedClassRun(target, plan)
+    else:
+        run = ClassRun(target, plan)
+    students = run.student_side()
     instructor_cookie = await _instructor_cookie(target, plan)
     try:
         async with open_websocket(
@@ -221,6 +246,7 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
             wait_s=plan.timeout_s,
         ) as instructor_ws:
             await _expect_lobby(instructor_ws, plan)
+            await run.prepare(instructor_ws)
             async with trio.open_nursery() as class_nursery:
                 class_scope = class_nursery.cancel_scope
                 class_nursery.start_soon(run.read_instructor, instructor_ws, class_scope)
@@ -228,6 +254,7 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
                 pid = target.pid
                 join_cpu_before = process_cpu_seconds(pid) if pid else None
                 join_started = trio.current_time()
+                bytes_before = run.received["instructor"]
                 interval = 1.0 / plan.ramp_per_second
                 for number, student in enumerate(run.students):
                     await trio.sleep_until(join_started + number * interval)
@@ -237,14 +264,14 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
                 await run.wait_for(run.joins.done, plan.timeout_s + 5, "joins",
                                    run.joins.missing)
                 run.join_phase_s = trio.current_time() - join_started
-                join_cpu_after = process_cpu_seconds(pid) if pid else None
-                if join_cpu_before is not None and join_cpu_after is not None:
-                    run.server_join_cpu_s = join_cpu_after - join_cpu_before
+                run.joins_done(join_cpu_before)
                 if run.alive:
                     try:
                         await run.drive(instructor_ws)
                     except WebSocketClosed as exc:
                         run.instructor_lost(exc, class_scope)
+                minutes = (trio.current_time() - join_started) / 60
+                dashboard_bytes = run.received["instructor"] - bytes_before
                 class_scope.cancel()
     except HandshakeRefused as exc:
         raise LoadtestRefused(
@@ -269,4 +296,7 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
         server_peak_rss_kib=process_peak_rss_kib(target.pid) if target.pid else None,
         join_phase_s=run.join_phase_s,
         instructor_ended_at_unix_s=run.instructor_ended_at_unix_s,
+        dashboard_bytes_per_minute=dashboard_bytes / minutes if minutes > 0 else None,
+        dashboard_bytes_by_type=dict(run.instructor_types),
+        total_questions=run.total_questions,
     )

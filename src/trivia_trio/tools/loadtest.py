@@ -1,5 +1,8 @@
 """A simulated class: N students join, answer Q questions, and every step is timed.
 
+With ``--paced`` the run is student-paced: each student goes through the whole quiz on
+their own clock (``paced_run.py``, ``paced_students.py``).
+
 ``python -m trivia_trio loadtest`` answers the instructor's question "can my
 laptop hold this class?" It either targets a server already running on this
 machine (``--url``, loopback only) or starts a throwaway one in this process.
@@ -33,7 +36,7 @@ import trio
 
 from ..config import Limits, Settings
 from ..gc_tuning import collect_garbage_for_a_big_class
-from .class_model import METRICS, ClassResult, LoadtestRefused, Plan, ServerTarget
+from .class_model import ClassResult, LoadtestRefused, Plan, ServerTarget
 from .class_quiz import loadtest_quiz
 from .class_run import simulate_class
 from .measure import process_cpu_seconds, raise_fd_limit, summarize
@@ -101,13 +104,20 @@ class LoadtestReport:
             else None
         )
         questions = len(result.rounds)
+        cpu_s_with_joins = (
+            result.server_cpu_s + (result.server_join_cpu_s or 0.0)
+            if result.server_cpu_s is not None
+            else None
+        )
+        per_minute = result.dashboard_bytes_per_minute
         return {
             "students": self.plan.students,
-            "questions": len(result.rounds),
+            "pace": "student" if self.plan.paced else "live",
+            "questions": result.total_questions if self.plan.paced else questions,
             "answer_window_ms": self.plan.answer_window_ms,
             "ramp_per_second": self.plan.ramp_per_second,
             "url": self.target.url,
-            "metrics_ms": {key: summarize(result.samples[key]) for key in METRICS},
+            "metrics_ms": {key: summarize(result.samples[key]) for key in self.plan.metrics},
             "errors": dict(result.errors),
             "error_count": sum(result.errors.values()),
             "answers_acked": answers,
@@ -119,6 +129,13 @@ class LoadtestReport:
                 ),
                 "cpu_ms_per_answer": cpu_ms_per_answer,
                 "cpu_ms_per_join": cpu_ms_per_join,
+                # A student-paced run's answers come while others join: to compare, the
+                # joins counted in, over the answers.
+                "cpu_ms_per_answer_with_joins": (
+                    round(cpu_s_with_joins * 1000.0 / answers, 3)
+                    if cpu_s_with_joins is not None and answers
+                    else None
+                ),
                 "peak_rss_mib": (
                     round(result.server_peak_rss_kib / 1024, 1)
                     if result.server_peak_rss_kib is not None
@@ -128,6 +145,12 @@ class LoadtestReport:
             "bytes_per_question": {
                 "instructor": result.instructor_question_bytes // questions if questions else None,
                 "projector": result.projector_question_bytes // questions if questions else None,
+            },
+            "dashboard": {
+                "kib_per_minute": round(per_minute / 1024, 1) if per_minute is not None else None,
+                "kib_by_type": {kind: round(size / 1024, 1)
+                                for kind, size in sorted(result.dashboard_bytes_by_type.items(),
+                                                         key=lambda item: -item[1])},
             },
             "join_phase_s": round(result.join_phase_s, 2),
             "session_ended_at_unix_s": result.instructor_ended_at_unix_s,
@@ -190,13 +213,15 @@ def check_loopback_url(url: str) -> str:
 def format_report(report: LoadtestReport) -> str:
     data = report.to_json()
     plan = report.plan
+    pacing = (f"student-paced, the slowest through in about {plan.paced_s:g} s" if plan.paced
+              else f"answer window {plan.answer_window_ms} ms")
     lines = [
         f"trivia-trio loadtest: {plan.students} students, {data['questions']} questions, "
-        f"answer window {plan.answer_window_ms} ms, {report.target.url}",
+        f"{pacing}, {report.target.url}",
         "",
         f"{'latency (ms)':<40} {'n':>6} {'p50':>9} {'p95':>9} {'p99':>9} {'max':>9}",
     ]
-    for key, label in METRICS.items():
+    for key, label in plan.metrics.items():
         figures = data["metrics_ms"][key]
         cells = [
             "-" if figures[name] is None else f"{figures[name]:.1f}"
@@ -212,12 +237,21 @@ def format_report(report: LoadtestReport) -> str:
         )
     if server["cpu_ms_per_join"] is not None:
         lines.append(f"server CPU per join: {server['cpu_ms_per_join']:.3f} ms")
+    if server["cpu_ms_per_answer_with_joins"] is not None:
+        lines.append("server CPU per answer, joins counted in: "
+                     f"{server['cpu_ms_per_answer_with_joins']:.3f} ms")
     if server["pid"] is None:
         lines.append("server CPU and memory: not measured (pass --server-pid)")
     per_question = data["bytes_per_question"]
     if per_question["instructor"] is not None:
         lines.append(f"sent per question: instructor {per_question['instructor'] / 1024:,.1f} KiB, "
                      f"projector {per_question['projector'] / 1024:,.1f} KiB")
+    dashboard = data["dashboard"]
+    if dashboard["kib_per_minute"] is not None:
+        biggest = ", ".join(f"{kind} {size:,.0f}" for kind, size
+                            in list(dashboard["kib_by_type"].items())[:3])
+        lines.append(f"dashboard received {dashboard['kib_per_minute']:,.1f} KiB per minute "
+                     f"(KiB in all: {biggest})")
     if server["peak_rss_mib"] is not None:
         lines.append(f"server peak RSS: {server['peak_rss_mib']:.1f} MiB")
     lines.append(
@@ -308,6 +342,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="without --url: ask one question of each kind in turn (choice, true/false,"
         " multi, text, number, order, poll, six options, slide)",
     )
+    parser.add_argument(
+        "--paced",
+        action="store_true",
+        help="a student-paced run: each student goes through the whole quiz at their own"
+        " speed, pressing Next after each answer (--answer-window-ms does not apply)",
+    )
+    parser.add_argument(
+        "--paced-minutes",
+        type=_positive_float,
+        default=3.0,
+        metavar="M",
+        help="with --paced: the slowest students take about M minutes for the quiz, the"
+        " fastest half that (default 3; keep each question under its time limit)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
     return parser
 
@@ -324,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         reset_first=args.reset,
         mixed_kinds=args.mixed_kinds,
+        paced=args.paced,
+        paced_s=args.paced_minutes * 60,
     )
     sockets_per_student = 2 if args.url is None else 1
     for note in raise_fd_limit(plan.students * sockets_per_student + 64):

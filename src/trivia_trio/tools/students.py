@@ -142,13 +142,16 @@ class StudentSide:
     async def _submit(
         self, student: SimulatedStudent, ws: Any, question: QuestionRound, answer: Answer
     ) -> None:
-        idx = question.question_idx
-        sent_at = trio.current_time()
+        question.last_answer_sent_at = max(question.last_answer_sent_at, trio.current_time())
+        await self.send_answer(student, ws, question.question_idx, answer)
+
+    @staticmethod
+    async def send_answer(student: SimulatedStudent, ws: Any, idx: int, answer: Answer) -> None:
+        """Submit ``answer`` to question ``idx``, noting what its ack must say."""
         student.answers_sent[idx] = answer.sent
         student.acks_expected[idx] = answer.stored
-        student.answer_sent_at[idx] = sent_at
+        student.answer_sent_at[idx] = trio.current_time()
         student.acks.setdefault(idx, [])
-        question.last_answer_sent_at = max(question.last_answer_sent_at, sent_at)
         await ws.send_message(json.dumps({"type": "submit", "question_idx": idx,
                                           "answer": answer.sent}))
 
@@ -186,6 +189,9 @@ class StudentSide:
         if message.get("answer") != student.acks_expected[idx]:
             self.run.errors["student: submit_ack names another answer"] += 1
         self.run.samples["submit_ack"].append(ms(trio.current_time() - student.answer_sent_at[idx]))
+        self._on_acked(idx)
+
+    def _on_acked(self, idx: int) -> None:
         self.run.rounds[idx].acked.arrive()
 
     def _on_question_closed(self, student: SimulatedStudent, message: dict[str, Any]) -> None:
