@@ -1,7 +1,8 @@
 """Benchmark: the packaged server under 100, 1,000, 3,000 and 5,000 simulated students.
 
 Usage: ``python bench/run.py [--students 100,1000,3000,5000] [--runs 3] [--questions 3]
-[--answer-window-ms 3000] [--ramp-per-second 100] [--server-command CMD] [--pages]``
+[--answer-window-ms 3000] [--ramp-per-second 100] [--server-command CMD] [--pages]
+[--paced [--paced-minutes 3]]``
 
 For each class size it starts a fresh server as its own process (the zipapp,
 built first when missing or older than the sources; ``python -m trivia_trio``
@@ -18,6 +19,12 @@ run had errors.
 page shows the end). The browser shares the cores with the server and the load
 generator, as on a teacher's laptop, so the server figures of such a run are
 not comparable with a run without it.
+
+``--paced`` is the student-paced benchmark: at each size a live run, then a
+student-paced one (each student through the whole quiz at their own speed,
+``loadtest --paced``), ``--runs`` times in turn so that both see the same load on
+a shared machine; ``bench/results/latest-paced.md`` has the medians side by side,
+with the load average before and after each run.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import os
 import platform
 import re
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -153,11 +161,14 @@ class RunningServer:
 def run_one(
     command: list[str], students: int, questions: int, window_ms: int, stamp: str,
     server_command: list[str] | None = None, pages: bool = False, ramp_per_second: float = 100.0,
+    paced_minutes: float | None = None,
 ) -> dict[str, Any]:
     """Start a fresh server (``server_command``, else ``command``), load-test it with
-    ``students`` (``command``'s load test), stop it; return the loadtest JSON, with the
-    pages' figures under ``"pages"`` when ``pages``."""
-    json_path = RESULTS / f"{stamp}-n{students}.json"
+    ``students`` (``command``'s load test; a student-paced run over about
+    ``paced_minutes`` when given), stop it; return the loadtest JSON, with the pages'
+    figures under ``"pages"`` when ``pages``."""
+    pace = [] if paced_minutes is None else ["--paced", "--paced-minutes", str(paced_minutes)]
+    json_path = RESULTS / f"{stamp}-n{students}{'-paced' if pace else ''}.json"
     # Other work on the machine skews every figure: record how busy it was.
     load_before = os.getloadavg()[0]
     page_figures: dict[str, Any] | None = None
@@ -209,6 +220,7 @@ def run_one(
                         str(ramp_per_second),
                         "--json",
                         str(json_path),
+                        *pace,
                     ],
                     cwd=REPO,
                     env=source_env(),
@@ -225,25 +237,28 @@ def run_one(
         return {"students": students, "failed": f"loadtest exited {loadtest.returncode}"}
     result = json.loads(json_path.read_text(encoding="utf-8"))
     result["load_average_before"] = load_before
+    result["load_average_after"] = os.getloadavg()[0]
     if page_figures is not None:
         result["pages"] = page_figures
-        json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
 
-def median_run(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run with the median server CPU per answer (a failed run counts as the worst),
-    noting the range over all runs."""
+def median_run(results: list[dict[str, Any]], figure: str = "cpu_ms_per_answer"
+               ) -> dict[str, Any]:
+    """The run with the median server CPU per answer (``figure``: with or without the
+    joins; a failed run counts as the worst), noting the range over all runs."""
     def cpu(result: dict[str, Any]) -> float:
-        figure = None if "failed" in result else result["server"]["cpu_ms_per_answer"]
-        return float("inf") if figure is None else figure
+        value = None if "failed" in result else result["server"][figure]
+        return float("inf") if value is None else value
 
     ranked = sorted(results, key=cpu)
     chosen = ranked[(len(ranked) - 1) // 2]
     if len(results) > 1 and "failed" not in chosen:
         figures = ", ".join(f"{cpu(result):.2f}" for result in results)
+        pace = "student-paced, " if chosen.get("pace") == "student" else ""
         chosen.setdefault("notes", []).append(
-            f"{chosen['students']:,} students: median of {len(results)} runs; "
+            f"{chosen['students']:,} students, {pace}median of {len(results)} runs; "
             f"server CPU per answer in each run: {figures} ms")
     return chosen
 
@@ -324,6 +339,91 @@ def markdown(results: list[dict[str, Any]], launcher: str, args: argparse.Namesp
     return "\n".join(lines) + "\n"
 
 
+def _median(values: list[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return statistics.median(present) if present else None
+
+
+def _p99(result: dict[str, Any], metric: str) -> float | None:
+    return result["metrics_ms"][metric]["p99"] if metric in result["metrics_ms"] else None
+
+
+def paced_rows(students: int, live: list[dict[str, Any]], paced: list[dict[str, Any]]
+               ) -> list[dict[str, Any]]:
+    """Live and student-paced at one class size, each figure the median over its runs
+    (interleaved, so both saw the same load); paced CPU per answer also as a ratio."""
+    rows = []
+    for pace, runs in (("live", live), ("student", paced)):
+        done = [result for result in runs if "failed" not in result]
+        rows.append({
+            "students": students, "pace": pace, "runs": len(runs), "failed": len(runs) - len(done),
+            "errors": sum(result["error_count"] for result in done),
+            "join_p99": _median([_p99(result, "join") for result in done]),
+            "ack_p99": _median([_p99(result, "submit_ack") for result in done]),
+            "next_p99": _median([_p99(result, "next_open") for result in done]),
+            "cpu": _median([result["server"]["cpu_ms_per_answer_with_joins"] for result in done]),
+            "cpu_runs": [result["server"]["cpu_ms_per_answer_with_joins"] for result in done],
+            "dashboard": _median([result["dashboard"]["kib_per_minute"] for result in done]),
+            "load": [(result["load_average_before"], result["load_average_after"])
+                     for result in done],
+        })
+    live_row, paced_row = rows
+    if live_row["cpu"] and paced_row["cpu"] is not None:
+        paced_row["ratio"] = paced_row["cpu"] / live_row["cpu"]
+    return rows
+
+
+def paced_markdown(rows: list[dict[str, Any]], launcher: str, args: argparse.Namespace) -> str:
+    lines = [
+        "# trivia-trio benchmark: live and student-paced",
+        "",
+        f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- machine: {machine_description()}",
+        f"- server: `{launcher}`, its own process; load generator: another process",
+        f"- {args.questions} questions; live: answers spread over {args.answer_window_ms} ms "
+        f"per question; student-paced: each student through the quiz in "
+        f"{args.paced_minutes / 2:g} to {args.paced_minutes:g} minutes; "
+        f"{args.ramp_per_second:g} joins started a second; live and paced runs interleaved; "
+        "each figure the median of the runs",
+        "- server CPU per answer counts the joins in (a paced student answers while others "
+        "join); the dashboard's KiB per minute from the first join to the end",
+        "",
+        "| students | pace | runs | errors | join p99 (ms) | submit → ack p99 (ms) "
+        "| next → question_open p99 (ms) | server CPU per answer (ms) | paced ÷ live "
+        "| dashboard (KiB/min) | load average (before → after each run) |",
+        "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        errors = f"{row['errors']:,}" + (f", {row['failed']} failed" if row["failed"] else "")
+        cpu_runs = ", ".join(_cell(cpu, 2) for cpu in row["cpu_runs"])
+        load = ", ".join(f"{before:.1f} → {after:.1f}" for before, after in row["load"])
+        lines.append(
+            f"| {row['students']:,} | {row['pace']} | {row['runs']} | {errors} "
+            f"| {_cell(row['join_p99'], 0)} | {_cell(row['ack_p99'], 0)} "
+            f"| {_cell(row['next_p99'], 0)} | {_cell(row['cpu'], 2)} ({cpu_runs}) "
+            f"| {_cell(row.get('ratio'), 2)} | {_cell(row['dashboard'], 0)} | {load} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_paced(command: list[str], sizes: list[int], args: argparse.Namespace, stamp: str,
+              server_command: list[str] | None, launcher: str) -> int:
+    """``--paced``: at each size, a live run then a student-paced one, ``--runs`` times."""
+    rows = []
+    for size in sizes:
+        live, paced = [], []
+        for run in range(args.runs):
+            for minutes, results in ((None, live), (args.paced_minutes, paced)):
+                results.append(run_one(command, size, args.questions, args.answer_window_ms,
+                                       f"{stamp}-{run}", server_command,
+                                       ramp_per_second=args.ramp_per_second,
+                                       paced_minutes=minutes))
+        rows += paced_rows(size, live, paced)
+    table = paced_markdown(rows, launcher, args)
+    (RESULTS / "latest-paced.md").write_text(table, encoding="utf-8")
+    print("\n" + table)
+    return 1 if any(row["errors"] or row["failed"] for row in rows) else 0
+
+
 def page_weight(command: list[str], log_path: Path) -> str:
     """The page-weight line: bytes on the wire for each page in headless chromium, first
     load and reload, against a fresh server run by ``command`` (bench/page_weight.py)."""
@@ -370,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", default="100,1000,3000,5000",
                         help="comma-separated class sizes")
-    parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--questions", type=int,
+                        help="questions in the quiz (default 3; 10 with --paced)")
     parser.add_argument("--answer-window-ms", type=int, default=3000)
     parser.add_argument("--ramp-per-second", type=float, default=100.0,
                         help="joins started per second (lower it on a crowded machine, where "
@@ -390,11 +491,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", action="store_true",
                         help="also open the dashboard and the projector in chromium and "
                         "measure them (bench/pages.py)")
+    parser.add_argument("--paced", action="store_true",
+                        help="live and student-paced runs in turn at each size (the "
+                        "student-paced benchmark): bench/results/latest-paced.md")
+    parser.add_argument("--paced-minutes", type=float, default=3.0,
+                        help="with --paced: the slowest student's time for the quiz")
     parser.add_argument("--runs", type=int, default=1,
                         help="runs per class size; the tables show the run with the median "
                         "server CPU per answer")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.students.split(",")]
+    if args.questions is None:
+        args.questions = 10 if args.paced else 3
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.command:
         command, launcher = shlex.split(args.command), args.command
@@ -404,6 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     server_command = shlex.split(args.server_command) if args.server_command else None
     if server_command:
         launcher = f"{args.server_command} (server), {launcher} (load test)"
+    if args.paced:
+        return run_paced(command, sizes, args, stamp, server_command, launcher)
     results = [
         median_run([run_one(command, size, args.questions, args.answer_window_ms,
                             f"{stamp}-{run}", server_command, args.pages,
