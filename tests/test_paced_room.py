@@ -13,13 +13,14 @@ from typing import Any
 import trio
 import trio.testing
 
+from trivia_trio.core import paced_views
 from trivia_trio.core.paced import Accommodation
 from trivia_trio.core.record import State
 from trivia_trio.room.room import Client, Role, Room
 from trivia_trio.store import exports, runs
 
 from .conftest import THREE_QUESTIONS
-from .test_room import drain, next_of, room_at
+from .test_room import Dashboard, drain, next_of, room_at
 
 PACED = THREE_QUESTIONS | {"pace": "student"}
 
@@ -295,3 +296,69 @@ async def test_a_class_list_accommodation_applies_from_the_students_first_questi
     async with paced_room(tmp_path) as room:
         assert room.paced is not None
         assert room.paced.run.progress["ana"].accommodation == Accommodation(2.0, False)
+
+
+async def test_phones_in_a_paced_run_get_no_lobby_count(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """Each phone is on its own question from the join: the lobby's count, sent to every
+    waiting phone, would be a thousand messages a second for nothing."""
+    async with paced_room(tmp_path) as room, room.connect(Role.INSTRUCTOR) as teacher:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            for sid in ("ben", "cem"):
+                await room.join(sid, sid.title())
+            while (await next_of(teacher, "lobby_count"))["count"] < 3:
+                pass  # the dashboard's count follows the joins
+            await trio.sleep(5)  # several of the lobby count's intervals
+            assert [m["type"] for m in drain(ana) if m["type"] == "lobby_count"] == []
+
+
+async def test_leaving_the_page_counts_on_the_students_own_open_question(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """As in a live run, a phone that leaves the page while answering is noted (and shown
+    in the students table); in a paced run "while answering" is the student's own open
+    question, whatever question the page named, and nothing once they finished."""
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana, \
+                room.connect(Role.INSTRUCTOR) as teacher:
+            await room.record_event("ana", "blur", 2)
+            await send(room, ana, type="next", question_idx=0)
+            await room.record_event("ana", "visibility_hidden", None)
+            audit = room.game.audits["ana"]
+            assert (audit.blur_count, audit.hidden_count) == (1, 1)
+            await trio.sleep(1)  # the students table's refresh
+            dashboard = Dashboard(teacher)
+            dashboard.read()
+            assert (dashboard.presence["ana"]["blur_count"],
+                    dashboard.presence["ana"]["hidden_count"]) == (1, 1)
+            for _ in range(2):
+                await send(room, ana, type="next")
+            assert room.paced.run.progress["ana"].finished
+            await room.record_event("ana", "blur", 2)  # done: nothing open to leave
+            assert room.game.audits["ana"].blur_count == 1
+        events = room.store.conn.execute(
+            "SELECT question_idx, kind FROM student_events WHERE run_id = ? ORDER BY id",
+            (room.run_id,)).fetchall()
+        assert [tuple(e) for e in events] == [(0, "blur"), (1, "visibility_hidden")]
+
+
+async def test_a_passed_question_counts_as_no_answer_in_the_share_right_at_once(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """The grid's right % per question while the run goes on: a student who passed a
+    question (or ran out of time) has no answer there, as the grid's cell says, never
+    one who may still answer."""
+    async with paced_room(tmp_path) as room:
+        for sid in ("ana", "ben", "cem"):
+            await room.join(sid, sid.title())
+        async with room.connect(Role.STUDENT, "ana") as ana, \
+                room.connect(Role.STUDENT, "ben") as ben:
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            await send(room, ben, type="next", question_idx=0)
+            assert room.paced.run.cell("ben", 0) == "no_answer"
+            column = paced_views.question_columns(room.paced.run)[0]
+            assert (column["reached"], column["answered"], column["right"],
+                    column["share_right"]) == (3, 1, 1, 0.5)
+            tally = room.paced.run.run_results().question(0)
+            assert (tally.no_answer, tally.pending) == (1, 1)  # Ben passed; Cem still may
+            assert paced_views.question_columns(room.paced.run)[1]["reached"] == 1  # Ben

@@ -377,13 +377,17 @@ class PacedRun:
 
     def run_results(self) -> results.RunResults:
         """The run in the one results model: a question is asked once anyone reached it;
-        a student who never reached it is ``not_reached``; open turns are still pending."""
+        a student who never reached it is ``not_reached``; it has closed for those whose
+        turn at it closed (answered, passed, out of time), and open turns are pending."""
         asked = {}
         for idx in range(len(self.game.quiz)):
-            reached = {sid for sid, p in self.progress.items() if p.turn_for(idx) is not None}
-            if reached:
-                asked[idx] = results.Asked(self.game.kind(idx), self.ended, reached,
-                                           absent=results.Result.NOT_REACHED)
+            turns = {sid: turn for sid, p in self.progress.items()
+                     if (turn := p.turn_for(idx)) is not None}
+            if turns:
+                closed_for = {sid for sid, turn in turns.items() if turn.closed_at is not None}
+                asked[idx] = results.Asked(self.game.kind(idx), self.ended, turns.keys(),
+                                           absent=results.Result.NOT_REACHED,
+                                           closed_for=closed_for)
         return results.RunResults(list(self.game.participants), asked, self.game.answers)
 
     def summary(self) -> dict[str, int]:

@@ -137,15 +137,17 @@ def grid_rows(run: PacedRun, student_ids: Iterable[str] | None = None) -> list[d
 
 
 def question_columns(run: PacedRun) -> list[dict[str, Any]]:
-    """Per question: how many reached and answered it, and the share right so far."""
+    """Per question: how many reached and answered it, and the share right so far (a
+    question passed or out of time counts as no answer at once, as its cell says)."""
     grid = run.run_results()
     numbers = results.question_numbers([q.kind for q in run.game.quiz.questions])
     columns = []
     for idx in range(len(run.game.quiz)):
-        tally = grid.question(idx) if idx in grid.asked else results.Tally()
+        asked = grid.asked.get(idx)
+        tally = grid.question(idx) if asked else results.Tally()
         columns.append({"question_idx": idx, "number": numbers[idx],
-                        "reached": tally.students - tally.not_reached if idx in grid.asked
-                        else 0,
+                        "reached": sum(1 for sid in grid.students if sid in asked.present)
+                        if asked else 0,
                         "answered": tally.answered, "right": tally.right,
                         "share_right": tally.share_right})
     return columns

@@ -126,6 +126,13 @@ class Asked:
     closed: bool  # False while it is open
     present: Container[str]  # who had a socket open at some moment while it was open
     absent: Result = Result.NOT_PRESENT
+    # Those it has closed for while others may still answer it: in a student-paced run,
+    # who answered it, passed it or ran out of their own time.
+    closed_for: Container[str] = frozenset()
+
+    def closed_to(self, student_id: str) -> bool:
+        """Whether this student may no longer answer it: their word is final."""
+        return self.closed or student_id in self.closed_for
 
 
 @dataclass(frozen=True)
@@ -178,18 +185,19 @@ def cells(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]
     """Each student's word for one question, with the submission it was read from."""
     for student_id in students:
         submission = kept.get(student_id)
-        yield student_id, result_of(asked.kind, submission, closed=asked.closed,
+        yield student_id, result_of(asked.kind, submission, closed=asked.closed_to(student_id),
                                     present=student_id in asked.present,
                                     absent=asked.absent), submission
 
 
 def question_tally(asked: Asked, students: Iterable[str], kept: Mapping[str, Kept]) -> Tally:
     counts = dict.fromkeys(("students", "answered", "pending", *Result), 0)
-    for _, result, submission in cells(asked, students, kept):
+    for student_id, result, submission in cells(asked, students, kept):
         answered = has_answer(submission)
         counts["students"] += 1
         counts["answered"] += answered
-        counts["pending"] += not asked.closed and asked.kind.takes_answers and not answered
+        counts["pending"] += not asked.closed_to(student_id) and asked.kind.takes_answers \
+            and not answered
         if result is not None:
             counts[result] += 1
     return Tally(**{str(key): value for key, value in counts.items()})
@@ -254,7 +262,8 @@ class RunResults:
     def result(self, student_id: str, idx: int) -> Result | None:
         asked = self.asked[idx]
         return result_of(asked.kind, self.kept.get(idx, {}).get(student_id),
-                         closed=asked.closed, present=student_id in asked.present,
+                         closed=asked.closed_to(student_id),
+                         present=student_id in asked.present,
                          absent=asked.absent)
 
     def question(self, idx: int) -> Tally:
@@ -274,7 +283,7 @@ def student_totals(asked: Mapping[int, Asked], kept: Mapping[int, Mapping[str, K
             assert submission is not None
             counts["answered"] += 1
             counts["points"] += submission.points
-        result = result_of(question.kind, submission, closed=question.closed,
+        result = result_of(question.kind, submission, closed=question.closed_to(student_id),
                            present=student_id in question.present, absent=question.absent)
         if result is not None:
             counts[result] += 1

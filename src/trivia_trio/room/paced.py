@@ -211,6 +211,14 @@ class PacedSide:
                                                                   turn.question_idx)))
         return texts
 
+    def answering(self, student_id: str) -> int | None:
+        """The question the student has open (their clock runs), if any: what a phone
+        reports about leaving the page counts only then, and for that question."""
+        progress = self.run.progress.get(student_id)
+        turn = progress.current if progress else None
+        return turn.question_idx if turn is not None and turn.closed_at is None \
+            and not self.run.ended else None
+
     def me(self, student_id: str) -> dict[str, Any]:
         return paced_views.me(self.run, student_id, self.room.uncommitted)
 

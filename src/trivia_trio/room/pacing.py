@@ -17,7 +17,6 @@ from ..config import Limits
 from ..core import dashboard_views, views
 from ..core.deltas import TableChanges
 from ..core.game import Game
-from ..core.record import State
 from .audience import Audience
 from .coalesce import Coalescer
 
@@ -25,12 +24,14 @@ from .coalesce import Coalescer
 class ViewPacing:
     def __init__(self, limits: Limits, audience: Audience, game: Callable[[], Game],
                  room_info: Callable[[], dict[str, Any]],
-                 projector_state: Callable[[], dict[str, Any]]) -> None:
+                 projector_state: Callable[[], dict[str, Any]],
+                 phones_wait: Callable[[], bool]) -> None:
         self.limits = limits
         self.audience = audience
         self._game = game
         self._room_info = room_info
         self._projector_state = projector_state
+        self._phones_wait = phones_wait
         self.coalescers = (
             Coalescer(("histogram", "projector"), self._redraw,
                       lambda: 1 / limits.view_updates_per_second),
@@ -100,7 +101,7 @@ class ViewPacing:
             text = views.encode(self._projector_state())
             for client in audience.projectors:
                 client.send_view("projector", text)
-        if "lobby_count" in dirty and game.state is State.LOBBY:
+        if "lobby_count" in dirty and self._phones_wait():
             text = views.encode(views.lobby_count_message(game))
             audience.to_students(lambda student_id: text, game.participants)
 

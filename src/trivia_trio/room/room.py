@@ -104,7 +104,7 @@ class Room(Flow, StudentSide):
         self.heartbeat = Heartbeat(self.saver, f"session:{session_id}:alive_at", clock,
                                    self._clock_running)
         self.pacing = ViewPacing(limits, self.audience, lambda: self.game, self._room_info,
-                                 self.projector_state)
+                                 self.projector_state, self._phones_wait)
         self.set_join_url(self.join_url)
         self._connections = 0
         self.uncommitted: set[Submission] = set()
@@ -153,6 +153,11 @@ class Room(Flow, StudentSide):
             self.paced = PacedSide(self, pace)
             if self._nursery is not None:
                 self._nursery.start_soon(self.paced.run_tasks)
+
+    def _phones_wait(self) -> bool:
+        """Whether the phones wait in the lobby (and are sent its count): never in a
+        student-paced run, where each is on a question of its own from the join."""
+        return self.paced is None and self.game.state is State.LOBBY
 
     def _clock_running(self) -> bool:
         """Whether a question's clock runs: the heartbeat notes the server is alive."""

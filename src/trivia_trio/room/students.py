@@ -129,9 +129,15 @@ class StudentSide:
 
     async def record_event(self, student_id: str, kind: str, question_idx: int | None) -> None:
         """Telemetry counts only while a question is open: a phone put away in the lobby
-        or during a reveal is not a student looking something up."""
+        or during a reveal is not a student looking something up. In a student-paced run
+        that is the student's own open question (``PacedSide.answering``)."""
         now, game = self.clock(), self.game
-        if game.state is not State.QUESTION_OPEN:
+        if self.paced is not None:
+            question_idx = self.paced.answering(student_id)
+            counts = question_idx is not None
+        else:
+            counts = game.state is State.QUESTION_OPEN
+        if not counts:
             self._seen(student_id)
             return
         await self.saver.save(partial(db.save_event, run_id=self.run_id, student_id=student_id,
