@@ -338,23 +338,3 @@ function openJsonSocket(path, handlers) {
   connect();
   return { send, reconnectNow, forceReconnect, stop };
 }
-
-/** Ask in the page's #confirm-dialog; resolves true when the teacher confirms. */
-/** What to ask before running the quiz ``title`` while ``current`` ({state, title,
- * students}) has a class in it, or null when no class is at stake. */
-function runOverAClassQuestion(current, title) {
-  const asks = { finished: "library.confirm_run", lobby: "library.confirm_run_waits" };
-  if (!current || !current.students || !asks[current.state]) return null;
-  return t(asks[current.state], { title, current: current.title });
-}
-
-function confirmAction(question, confirmLabel) {
-  const dialog = byId("confirm-dialog");
-  setText("confirm-message", question);
-  setText("confirm-yes", confirmLabel);
-  dialog.returnValue = "cancel";
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
-  });
-}
