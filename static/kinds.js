@@ -1,39 +1,50 @@
 "use strict";
 // Question kinds on the pages. Each static/kinds/<kind>.js registers one
 // renderer; the phone, the projector and the dashboard ask it for the
-// screens that differ by kind and draw everything else themselves. Pages load
-// /static/question-kinds.js: this file and every kinds/*.js, joined by the
-// server, so a new kind is one file there and no page changes.
+// screens that differ by kind and draw everything else themselves. The
+// server joins this file and every kinds/*.js into one script, so a new kind
+// is one file there and no page changes.
+//
+// Each file comes in parts, each after a line "// @part NAME": what comes
+// before the first such line is for every page, "// @part phone" for the
+// phone alone (answering), "// @part room" for the projector, the dashboard
+// and the editor (boards, tallies, the editor's names). A page loads
+// /static/question-kinds.<NAME>.js, the shared parts and its own (phone:
+// student.html; room: projector.html, instructor.html), or
+// /static/question-kinds.js, every part (editor.html): a phone is never sent
+// the projector's charts. A kind registers its parts with one registerKind
+// call each; they add up.
 //
 // A renderer has:
-//   answer(container, question, submit) → {show(answer, received)}
+//   answer(container, question, submit) → {show(answer, received)}  [phone]
 //       the phone's answering controls; submit(answer) sends one answer.
 //       show(answer, received) marks what was sent (received: the server
 //       has it); show(null) unlocks the controls for another try.
 //   say(answer, question) → string: an answer in words ("B", "A, D", "42").
 //   solution(question, correct) → [nodes] or null: the right answer, for
 //       the phone's result ("The answer: …"); null when there is none.
-//   board(container, question, counts, live) → what the room sees while the
+//   board(container, question, counts, live) → what the room sees while the  [room]
 //       question is open (counts: the live tally, or null when hidden; live:
 //       the projector's live part, with top_answers for a kind whose answers
 //       are shown as they come, see Kind.answers_on_projector).
-//   tally(container, question, result) → the tally and the reveal for the
+//   tally(container, question, result) → the tally and the reveal for the  [room]
 //       projector and the dashboard. result: {counts, correct, top_answers,
 //       revealed}: counts is the kind's histogram; revealed is false while
 //       the question is open (correct may still be given, for the teacher).
 //   takesAnswers: false for a kind nobody answers (a slide).
 //   votes: true for a kind whose answers are opinions, never right or wrong: the
 //       phone's reveal says "Your vote" (a poll).
-//   label: the kind in the editor's Kind menu ("Poll (no right answer)").
-//   nameKey: the catalogue key of its short name, for the library ("poll").
-//   fields: the kind's own plain quiz-file fields the editor edits for it, each
+//   label: the kind in the editor's Kind menu ("Poll (no right answer)").  [room]
+//   nameKey: the catalogue key of its short name, for the library ("poll").  [room]
+//   fields: the kind's own plain quiz-file fields the editor edits for it, each  [room]
 //       {name, label, number: true|false, shown: true when question_open carries it};
 //       a kind with a form of its own (choice, number, ...) has it in editor.js.
 
 const questionKinds = {};
 
+/** Add one part of a kind's renderer (see above); its first part registers the kind. */
 function registerKind(name, renderer) {
-  questionKinds[name] = Object.assign({ name, takesAnswers: true }, renderer);
+  questionKinds[name] = Object.assign(questionKinds[name] || { name, takesAnswers: true }, renderer);
 }
 
 /** The renderer for a question (question_open or the projector's question); v1 questions are choices. */
@@ -59,26 +70,6 @@ function questionAnnouncement(question) {
   if (question.question_number === null) return question.text;
   const idx = question.question_idx !== undefined ? question.question_idx : question.idx;
   return t("question.announce", { number: question.question_number || idx + 1, text: question.text });
-}
-
-/**
- * The kind's histogram with its counts of students taken from the server's results
- * (docs/PROTOCOL.md, "Results"): "No answer" (present, did not answer) and "Not present"
- * once revealed, "Not answered yet" only while open. A poll keeps its own count of
- * students without a vote (nobody's vote is scored).
- */
-function withResults(counts, results, revealed) {
-  const shown = Object.assign({}, counts || {});
-  if (!results) return shown;
-  delete shown.pending;
-  if (!revealed) {
-    delete shown.missed;
-    if (results.pending !== undefined) shown.pending = results.pending;
-  } else if (!results.not_scored) {
-    shown.missed = results.no_answer;
-    if (results.not_present) shown.not_present = results.not_present;
-  }
-  return shown;
 }
 
 /** Show the question's picture in `img` (a same-origin /media/ URL), or hide it when there is none. */
@@ -107,15 +98,6 @@ function sayLetters(answer) {
   return String(answer || "").split("").join(", ");
 }
 
-/** One tile per option: badge (colour, shape, letter) and the option's text. */
-function optionTiles(container, question, counts) {
-  fill(container, el("ul", { class: "projector-options" }, ...lettersOf(question.options).map((letter, i) =>
-    el("li", { class: "projector-option option-" + letter },
-      optionBadge(letter),
-      richText("span", { class: "projector-option-text" }, question.options[i]),
-      counts ? el("span", { class: "projector-option-count", text: i18n.formatNumber(counts[letter] || 0) }) : null))));
-}
-
 /** The answer as badges with their option texts, for the phone's result. */
 function optionSolution(question, correct) {
   const letters = correctLetters(correct);
@@ -123,6 +105,49 @@ function optionSolution(question, correct) {
   const options = question.options || [];
   return letters.reduce((parts, letter, i) => parts.concat(i ? ", " : null, optionBadge(letter), " ",
     richText("span", null, options[OPTION_LETTERS.indexOf(letter)] || "")), []);
+}
+
+// @part phone
+
+/** A one-line status the phone shows under its controls ("Tick every answer that fits"). */
+function answerHint(text) {
+  return el("p", { class: "answer-hint muted", text });
+}
+
+/** The phone's submit button for kinds that answer with more than one tap. */
+function submitButton(label) {
+  return el("button", { type: "submit", class: "button-primary button-wide answer-submit" }, label);
+}
+
+// @part room
+
+/**
+ * The kind's histogram with its counts of students taken from the server's results
+ * (docs/PROTOCOL.md, "Results"): "No answer" (present, did not answer) and "Not present"
+ * once revealed, "Not answered yet" only while open. A poll keeps its own count of
+ * students without a vote (nobody's vote is scored).
+ */
+function withResults(counts, results, revealed) {
+  const shown = Object.assign({}, counts || {});
+  if (!results) return shown;
+  delete shown.pending;
+  if (!revealed) {
+    delete shown.missed;
+    if (results.pending !== undefined) shown.pending = results.pending;
+  } else if (!results.not_scored) {
+    shown.missed = results.no_answer;
+    if (results.not_present) shown.not_present = results.not_present;
+  }
+  return shown;
+}
+
+/** One tile per option: badge (colour, shape, letter) and the option's text. */
+function optionTiles(container, question, counts) {
+  fill(container, el("ul", { class: "projector-options" }, ...lettersOf(question.options).map((letter, i) =>
+    el("li", { class: "projector-option option-" + letter },
+      optionBadge(letter),
+      richText("span", { class: "projector-option-text" }, question.options[i]),
+      counts ? el("span", { class: "projector-option-count", text: i18n.formatNumber(counts[letter] || 0) }) : null))));
 }
 
 /** The letter histogram as bars, the correct letters marked (none while open, or for a poll). */
@@ -138,16 +163,6 @@ function letterTally(container, question, result) {
     shown[letter] = counts[letter] || 0;
   });
   renderAnswerBars(container, { letters, options: question.options, counts: shown, correct: correctLetters(result.correct) });
-}
-
-/** A one-line status the phone shows under its controls ("Tick every answer that fits"). */
-function answerHint(text) {
-  return el("p", { class: "answer-hint muted", text });
-}
-
-/** The phone's submit button for kinds that answer with more than one tap. */
-function submitButton(label) {
-  return el("button", { type: "submit", class: "button-primary button-wide answer-submit" }, label);
 }
 
 // ---- Pieces shared by the kinds answered in the student's own words ------------

@@ -500,14 +500,23 @@ def question_kind_sources() -> tuple[list[tuple[str, bytes]], dict[str, str]]:
 
 async def test_every_page_loads_every_question_kind_from_one_script(server: ServerInfo) -> None:
     parts, pages = question_kind_sources()
-    bundle = await get(server, "/static/question-kinds.js")
-    assert bundle.status == 200
-    assert bundle.header("content-type") == "text/javascript; charset=utf-8"
     assert len(parts) >= 9
+    bundles = {}
+    for name in ("question-kinds.js", "question-kinds.phone.js", "question-kinds.room.js"):
+        bundle = await get(server, f"/static/{name}")
+        assert bundle.status == 200
+        assert bundle.header("content-type") == "text/javascript; charset=utf-8"
+        bundles[name] = bundle.body
     for name, source in parts:
-        assert source in bundle.body, name
-    for page, html in pages.items():
-        assert '<script src="/static/question-kinds.js"></script>' in html, page
+        assert source in bundles["question-kinds.js"], name
+        # The shared part opens every file: every page has it.
+        shared = source.split(b"\n// @part ")[0]
+        assert shared in bundles["question-kinds.phone.js"], name
+        assert shared in bundles["question-kinds.room.js"], name
+    for page, share in (("student", "phone."), ("projector", "room."), ("instructor", "room."),
+                        ("editor", "")):
+        html = pages[page]
+        assert f'<script src="/static/question-kinds.{share}js"></script>' in html, page
         assert "/static/kinds/" not in html and "/static/kinds.js" not in html, page
 
 

@@ -2,6 +2,13 @@
 // A choice: tap one of 2–6 options A–F. One or several letters may be right;
 // any one of them scores.
 
+registerKind("choice", {
+  say: sayLetters,
+  solution: optionSolution,
+});
+
+// @part phone
+
 /** Phone buttons, one per option; `submit` gets the tapped letter. Shared by every one-tap kind. */
 function oneTapAnswer(container, question, submit, optionTexts) {
   const buttons = lettersOf(optionTexts).map((letter, i) => {
@@ -25,13 +32,16 @@ function oneTapAnswer(container, question, submit, optionTexts) {
 }
 
 registerKind("choice", {
-  label: "Choice (one or several right)",
-  nameKey: "library.kind.choice",
   answer(container, question, submit) {
     return oneTapAnswer(container, question, submit, question.options);
   },
-  say: sayLetters,
-  solution: optionSolution,
+});
+
+// @part room
+
+registerKind("choice", {
+  label: "Choice (one or several right)",
+  nameKey: "library.kind.choice",
   board: optionTiles,
   tally: letterTally,
 });

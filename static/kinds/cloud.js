@@ -6,15 +6,63 @@
 // gave it. The teacher's dashboard lists them with a Hide for each (the server
 // leaves a hidden word out of what the projector is sent).
 
-const CLOUD_ENTRY_MAX = 40;
-const CLOUD_SMALLEST_PX = 28; // no projector text under 28 px
-const CLOUD_LARGEST_PX = 96;
-
 /** Entries in the language's quotation marks, as a list: "“cat”, “dog”". */
 function sayEntries(answer) {
   const entries = Array.isArray(answer) ? answer : [answer];
   return i18n.formatList(entries.map((entry) => t("kind.text.quoted", { answer: String(entry) })));
 }
+
+registerKind("cloud", {
+  votes: true,
+  say: sayEntries,
+  solution() {
+    return null;
+  },
+});
+
+// @part phone
+
+const CLOUD_ENTRY_MAX = 40;
+
+registerKind("cloud", {
+  answer(container, question, submit) {
+    const count = Math.max(1, Math.min(3, Number(question.max_answers) || 1));
+    const inputs = Array.from({ length: count }, (_, i) => el("input", {
+      id: "answer-input" + (i ? "-" + (i + 1) : ""), type: "text", maxlength: CLOUD_ENTRY_MAX,
+      autocomplete: "off", spellcheck: "false", enterkeyhint: i === count - 1 ? "send" : "next",
+      "aria-label": count > 1 ? t("kind.cloud.entry", { number: i + 1 }) : t("kind.cloud.your_word"),
+    }));
+    const send = submitButton(t("kind.submit_answer"));
+    const problem = el("p", { class: "form-error", role: "alert", hidden: true });
+    const form = el("form", { class: "answer-form", novalidate: true },
+      el("label", { for: "answer-input", text: count > 1 ? t("kind.cloud.your_words", { count }) : t("kind.cloud.your_word") }),
+      ...inputs, problem, send);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const typed = inputs.map((input) => input.value.trim()).filter(Boolean);
+      problem.hidden = typed.length > 0;
+      problem.textContent = typed.length ? "" : t("kind.text.empty");
+      if (typed.length) submit(typed);
+    });
+    fill(container, form);
+    return {
+      show(answer, received) {
+        const entries = answer === null ? null : Array.isArray(answer) ? answer : [answer];
+        inputs.forEach((input, i) => {
+          if (entries) input.value = entries[i] || "";
+          input.readOnly = entries !== null;
+          input.classList.toggle("answer-received", entries !== null && received);
+        });
+        send.disabled = entries !== null;
+      },
+    };
+  },
+});
+
+// @part room
+
+const CLOUD_SMALLEST_PX = 28; // no projector text under 28 px
+const CLOUD_LARGEST_PX = 96;
 
 /**
  * The words as a cloud: size by count (by area, so the square root), the most given in
@@ -75,44 +123,7 @@ function wordList(container, topAnswers, hide) {
 registerKind("cloud", {
   label: "Word cloud (not scored)",
   nameKey: "library.kind.cloud",
-  votes: true,
   fields: [{ name: "max_answers", label: "Words per student (1 to 3; empty: 1)", number: true, shown: true }],
-  answer(container, question, submit) {
-    const count = Math.max(1, Math.min(3, Number(question.max_answers) || 1));
-    const inputs = Array.from({ length: count }, (_, i) => el("input", {
-      id: "answer-input" + (i ? "-" + (i + 1) : ""), type: "text", maxlength: CLOUD_ENTRY_MAX,
-      autocomplete: "off", spellcheck: "false", enterkeyhint: i === count - 1 ? "send" : "next",
-      "aria-label": count > 1 ? t("kind.cloud.entry", { number: i + 1 }) : t("kind.cloud.your_word"),
-    }));
-    const send = submitButton(t("kind.submit_answer"));
-    const problem = el("p", { class: "form-error", role: "alert", hidden: true });
-    const form = el("form", { class: "answer-form", novalidate: true },
-      el("label", { for: "answer-input", text: count > 1 ? t("kind.cloud.your_words", { count }) : t("kind.cloud.your_word") }),
-      ...inputs, problem, send);
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const typed = inputs.map((input) => input.value.trim()).filter(Boolean);
-      problem.hidden = typed.length > 0;
-      problem.textContent = typed.length ? "" : t("kind.text.empty");
-      if (typed.length) submit(typed);
-    });
-    fill(container, form);
-    return {
-      show(answer, received) {
-        const entries = answer === null ? null : Array.isArray(answer) ? answer : [answer];
-        inputs.forEach((input, i) => {
-          if (entries) input.value = entries[i] || "";
-          input.readOnly = entries !== null;
-          input.classList.toggle("answer-received", entries !== null && received);
-        });
-        send.disabled = entries !== null;
-      },
-    };
-  },
-  say: sayEntries,
-  solution() {
-    return null;
-  },
   board(container, question, counts, live) {
     wordCloud(container, live && live.top_answers);
   },

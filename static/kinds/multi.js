@@ -2,8 +2,13 @@
 // Multiple select: tick every option that fits, then send them together.
 
 registerKind("multi", {
-  label: "Multiple select (tick all that apply)",
-  nameKey: "library.kind.multi",
+  say: sayLetters,
+  solution: optionSolution,
+});
+
+// @part phone
+
+registerKind("multi", {
   answer(container, question, submit) {
     const letters = lettersOf(question.options);
     const boxes = letters.map((letter) => el("input", { type: "checkbox", class: "answer-check", value: letter, id: "answer-check-" + letter }));
@@ -36,8 +41,13 @@ registerKind("multi", {
       },
     };
   },
-  say: sayLetters,
-  solution: optionSolution,
+});
+
+// @part room
+
+registerKind("multi", {
+  label: "Multiple select (tick all that apply)",
+  nameKey: "library.kind.multi",
   board(container, question, counts) {
     optionTiles(container, question, counts);
     container.appendChild(el("p", { class: "projector-hint", text: t("kind.multi.board") }));

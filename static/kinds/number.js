@@ -20,12 +20,15 @@ function sayNumber(value) {
   return Number.isFinite(number) ? i18n.formatNumber(number, { maximumFractionDigits: 12 }) : String(value);
 }
 
-/** "40 to 44" for {value: 42, tolerance: 2}; "42" for a tolerance of 0. */
-function acceptedRange(correct) {
-  if (!correct || typeof correct.value !== "number") return "";
-  const tolerance = correct.tolerance || 0;
-  return tolerance ? t("kind.number.range", { low: sayNumber(correct.value - tolerance), high: sayNumber(correct.value + tolerance) }) : sayNumber(correct.value);
-}
+registerKind("number", {
+  say: sayNumber,
+  solution(question, correct) {
+    if (!correct || typeof correct.value !== "number") return null;
+    return [sayNumber(correct.value) + (correct.tolerance ? " (± " + sayNumber(correct.tolerance) + ")" : "")];
+  },
+});
+
+// @part phone
 
 function sliderControl(question) {
   const step = question.step > 0 ? question.step : "any";
@@ -81,8 +84,6 @@ function fieldControl() {
 }
 
 registerKind("number", {
-  label: "Number",
-  nameKey: "library.kind.number",
   answer(container, question, submit) {
     const control = hasRange(question) ? sliderControl(question) : fieldControl();
     const send = submitButton(t("kind.submit_answer"));
@@ -112,27 +113,16 @@ registerKind("number", {
       },
     };
   },
-  say: sayNumber,
-  solution(question, correct) {
-    if (!correct || typeof correct.value !== "number") return null;
-    return [sayNumber(correct.value) + (correct.tolerance ? " (± " + sayNumber(correct.tolerance) + ")" : "")];
-  },
-  board(container, question) {
-    const hint = hasRange(question)
-      ? t("kind.number.board_between", { min: sayNumber(question.min), max: sayNumber(question.max) }) : t("kind.number.board");
-    fill(container, el("p", { class: "projector-hint", text: hint }));
-  },
-  tally(container, question, result) {
-    if (!result.revealed) {
-      typedTallyWhileOpen(container);
-      return;
-    }
-    fill(container,
-      el("p", { class: "tally-accepted", text: t("kind.accepted", { answers: acceptedRange(result.correct) }) }),
-      tallySummary(result.counts),
-      numberLine(result.top_answers || [], result.correct));
-  },
 });
+
+// @part room
+
+/** "40 to 44" for {value: 42, tolerance: 2}; "42" for a tolerance of 0. */
+function acceptedRange(correct) {
+  if (!correct || typeof correct.value !== "number") return "";
+  const tolerance = correct.tolerance || 0;
+  return tolerance ? t("kind.number.range", { low: sayNumber(correct.value - tolerance), high: sayNumber(correct.value + tolerance) }) : sayNumber(correct.value);
+}
 
 // In the SVG's own units; the projector draws its text at least 28 px tall (kinds.css).
 const NUMBER_LINE = { width: 600, height: 300, top: 96, bottom: 44, font: 30 };
@@ -182,3 +172,23 @@ function numberLineText(text, x, y, className, anchor) {
   node.textContent = text;
   return node;
 }
+
+registerKind("number", {
+  label: "Number",
+  nameKey: "library.kind.number",
+  board(container, question) {
+    const hint = hasRange(question)
+      ? t("kind.number.board_between", { min: sayNumber(question.min), max: sayNumber(question.max) }) : t("kind.number.board");
+    fill(container, el("p", { class: "projector-hint", text: hint }));
+  },
+  tally(container, question, result) {
+    if (!result.revealed) {
+      typedTallyWhileOpen(container);
+      return;
+    }
+    fill(container,
+      el("p", { class: "tally-accepted", text: t("kind.accepted", { answers: acceptedRange(result.correct) }) }),
+      tallySummary(result.counts),
+      numberLine(result.top_answers || [], result.correct));
+  },
+});

@@ -18,8 +18,22 @@ function itemBadge(letter) {
 }
 
 registerKind("order", {
-  label: "Put in order",
-  nameKey: "library.kind.order",
+  say: sayOrder,
+  solution(question, correct) {
+    if (!correct) return null;
+    return [el("ol", { class: "order-solution" }, ...String(correct).split("").map((letter) =>
+      el("li", null, itemBadge(letter), " ", richText("span", null, itemText(question, letter)))))];
+  },
+});
+
+// @part phone
+
+function middleOf(node) {
+  const box = node.getBoundingClientRect();
+  return box.top + box.height / 2;
+}
+
+registerKind("order", {
   answer(container, question, submit) {
     const letters = lettersOf(question.items);
     const list = el("ol", { class: "order-list", "aria-labelledby": "question-text" });
@@ -116,12 +130,13 @@ registerKind("order", {
       },
     };
   },
-  say: sayOrder,
-  solution(question, correct) {
-    if (!correct) return null;
-    return [el("ol", { class: "order-solution" }, ...String(correct).split("").map((letter) =>
-      el("li", null, itemBadge(letter), " ", richText("span", null, itemText(question, letter)))))];
-  },
+});
+
+// @part room
+
+registerKind("order", {
+  label: "Put in order",
+  nameKey: "library.kind.order",
   board(container, question) {
     fill(container,
       el("p", { class: "projector-hint", text: t("kind.order.board") }),
@@ -143,8 +158,3 @@ registerKind("order", {
       topAnswerBars(result.top_answers, sayOrder));
   },
 });
-
-function middleOf(node) {
-  const box = node.getBoundingClientRect();
-  return box.top + box.height / 2;
-}

@@ -2,16 +2,24 @@
 // A typed answer (at most 200 characters). The server groups answers after
 // normalising them (case, accents, spaces), so the reveal shows each group once.
 
-const TEXT_ANSWER_MAX = 200;
-
 /** A typed answer in the language's quotation marks. */
 function quoted(answer) {
   return t("kind.text.quoted", { answer: String(answer) });
 }
 
 registerKind("text", {
-  label: "Typed answer",
-  nameKey: "library.kind.text",
+  say: quoted,
+  solution(question, correct) {
+    const accepted = Array.isArray(correct) ? correct : [];
+    return accepted.length ? [i18n.formatList(accepted.map(quoted), "disjunction")] : null;
+  },
+});
+
+// @part phone
+
+const TEXT_ANSWER_MAX = 200;
+
+registerKind("text", {
   answer(container, question, submit) {
     const input = el("input", { id: "answer-input", type: "text", maxlength: TEXT_ANSWER_MAX, autocomplete: "off", autocapitalize: "off", spellcheck: "false", enterkeyhint: "send" });
     const send = submitButton(t("kind.submit_answer"));
@@ -35,11 +43,13 @@ registerKind("text", {
       },
     };
   },
-  say: quoted,
-  solution(question, correct) {
-    const accepted = Array.isArray(correct) ? correct : [];
-    return accepted.length ? [i18n.formatList(accepted.map(quoted), "disjunction")] : null;
-  },
+});
+
+// @part room
+
+registerKind("text", {
+  label: "Typed answer",
+  nameKey: "library.kind.text",
   board(container) {
     fill(container, el("p", { class: "projector-hint", text: t("kind.text.board") }));
   },

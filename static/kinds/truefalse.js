@@ -12,17 +12,27 @@ function withTrueFalse(question) {
 }
 
 registerKind("truefalse", {
-  label: "True or false",
-  nameKey: "library.kind.truefalse",
-  answer(container, question, submit) {
-    return oneTapAnswer(container, question, submit, trueFalseOptions());
-  },
   say(answer) {
     return trueFalseOptions()[OPTION_LETTERS.indexOf(answer)] || String(answer);
   },
   solution(question, correct) {
     return optionSolution(withTrueFalse(question), correct);
   },
+});
+
+// @part phone
+
+registerKind("truefalse", {
+  answer(container, question, submit) {
+    return oneTapAnswer(container, question, submit, trueFalseOptions());
+  },
+});
+
+// @part room
+
+registerKind("truefalse", {
+  label: "True or false",
+  nameKey: "library.kind.truefalse",
   board(container, question, counts) {
     optionTiles(container, withTrueFalse(question), counts);
   },

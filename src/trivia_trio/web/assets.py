@@ -54,6 +54,8 @@ FONT_SOURCE = re.compile(r'url\((fonts/[^)]+\.(woff2|woff|ttf))\)(?: format\("[^
 KATEX_STYLE = "katex/katex.min.css"
 KATEX_SCRIPT = "katex/katex.min.js"
 QUESTION_KINDS = "question-kinds.js"
+# A part of the kinds scripts, for some pages only: "// @part phone" (static/kinds.js).
+PART = re.compile(rb"^// @part ([a-z]+)\n", re.M)
 # What a page loads, never a page itself.
 SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/json", "font/woff2")
 TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",  # RFC 9239
@@ -96,15 +98,38 @@ class Asset:
         return packed if len(packed) < len(self.body) else None
 
 
-def question_kinds_script(static: Traversable) -> bytes:
+def question_kinds_script(static: Traversable, part: str | None = None) -> bytes:
     """``kinds.js`` and every ``kinds/*.js`` as one script: a new kind is one file in
     ``static/kinds/`` and no page changes. Renderers come in the order the kinds are
-    registered (``core.kinds.KINDS``), the order menus list them in; any other after."""
+    registered (``core.kinds.KINDS``), the order menus list them in; any other after.
+
+    With ``part`` (``"phone"``, ``"room"``), each file gives only what precedes its first
+    ``// @part NAME`` line (what every page uses) and its sections of that part: a phone
+    is not sent the projector's charts, nor the projector the phone's controls."""
     order = {name: rank for rank, name in enumerate(KINDS)}
     renderers = sorted((entry for entry in static.joinpath("kinds").iterdir()
                         if entry.name.endswith(".js")),
                        key=lambda entry: (order.get(entry.name[:-3], len(order)), entry.name))
-    return b"\n".join(part.read_bytes() for part in [static.joinpath("kinds.js"), *renderers])
+    sources = [entry.read_bytes() for entry in [static.joinpath("kinds.js"), *renderers]]
+    if part is not None:
+        sources = [b"".join(section for name, section in kind_parts(source)
+                            if name in (None, part)) for source in sources]
+    return b"\n".join(sources)
+
+
+def kind_parts(source: bytes) -> list[tuple[str | None, bytes]]:
+    """A kinds script cut at its ``// @part NAME`` lines: ``(None, what comes before the
+    first)``, then ``(NAME, its section)`` for each."""
+    pieces = PART.split(source)
+    return [(None, pieces[0])] + [(name.decode(), section) for name, section
+                                  in zip(pieces[1::2], pieces[2::2], strict=True)]
+
+
+def question_kinds_parts(static: Traversable) -> set[str]:
+    """Every part name the kinds scripts use (``phone``, ``room``)."""
+    return {name.decode() for entry in [static.joinpath("kinds.js"),
+                                        *static.joinpath("kinds").iterdir()]
+            if entry.name.endswith(".js") for name in PART.findall(entry.read_bytes())}
 
 
 def hashed_name(name: str, body: bytes) -> str:
@@ -123,6 +148,9 @@ class Assets:
         # Files made from others, under a plain name too.
         self._extra = {QUESTION_KINDS: Asset(question_kinds_script(static),
                                              mimetype_of(QUESTION_KINDS))}
+        for part in question_kinds_parts(static):  # question-kinds.phone.js: a page's share
+            self._extra[f"question-kinds.{part}.js"] = Asset(
+                question_kinds_script(static, part), mimetype_of(QUESTION_KINDS))
         self._plain: dict[str, Asset] = {}  # plain names asked for, that exist (read once)
         self._hashed: dict[str, Asset] = {}
         self._pages: dict[str, Asset] = {}
