@@ -23,13 +23,10 @@ from ..core.plain_text import clean_label
 from ..room.throttle import SlidingWindow
 from ..store import roster
 from ..store.database import StorageError
-from .auth import is_loopback
+from . import joining
 from .doors import Doors
 from .responses import error, json_object
 from .uploads import filename
-
-NOT_ON_ROSTER = ("not_on_roster", "this student id is not on the class list: check it, or "
-                 "ask your teacher")
 
 
 def register(app: QuartTrio, doors: Doors) -> None:
@@ -62,9 +59,8 @@ def register(app: QuartTrio, doors: Doors) -> None:
 
     @app.post("/api/join/check")
     async def check_id() -> Any:
-        address = request.remote_addr or ""
-        if not is_loopback(address) and not checks.allow(address):
-            return error(429, "rate_limited", "too many joins from this device; wait a minute")
+        if (flood := joining.too_many(checks)) is not None:
+            return flood
         body = await json_object()
         try:
             student_id = clean_label((body or {}).get("student_id"), "student id",
@@ -72,9 +68,9 @@ def register(app: QuartTrio, doors: Doors) -> None:
         except ValueError as exc:
             return error(400, "bad_join", str(exc))
         used = await current()
-        student = used.students.get(student_id) if used else None
-        if used is not None and student is None and not used.guests:
-            return error(403, *NOT_ON_ROSTER)
+        student, not_listed = joining.on_the_list(used, student_id)
+        if not_listed is not None:
+            return not_listed
         return {"student_id": student_id, "name": student.name if student else None}
 
     @app.get(prefix)

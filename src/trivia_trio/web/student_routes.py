@@ -16,8 +16,8 @@ from ..room.room import TELEMETRY_KINDS
 from ..room.throttle import SlidingWindow
 from ..store import roster
 from ..store.database import StorageError
-from . import roster_routes
-from .auth import COOKIE_MAX_AGE, is_loopback
+from . import joining
+from .auth import COOKIE_MAX_AGE
 from .doors import Doors
 from .responses import error, json_object
 
@@ -30,11 +30,8 @@ def register(app: QuartTrio, doors: Doors) -> None:
 
     @app.post("/api/join")
     async def join() -> Any:
-        # The instructor's own machine (a rehearsal with `loadtest`) is not throttled. The
-        # throttle comes first: a flood must not cost a parse per request.
-        address = request.remote_addr or ""
-        if not is_loopback(address) and not joins.allow(address):
-            return error(429, "rate_limited", "too many joins from this device; wait a minute")
+        if (flood := joining.too_many(joins)) is not None:
+            return flood
         body = await json_object()
         if body is None:
             return error(400, "bad_join", "send JSON with student_id and name")
@@ -42,9 +39,9 @@ def register(app: QuartTrio, doors: Doors) -> None:
             student_id = clean_label(body.get("student_id"), "student id", limits.name_max_chars)
             run_id = room.run_id
             used = await room.store.read(lambda conn: roster.run_class(conn, run_id))
-            listed = used.students.get(student_id) if used else None
-            if used is not None and listed is None and not used.guests:
-                return error(403, *roster_routes.NOT_ON_ROSTER)
+            listed, not_listed = joining.on_the_list(used, student_id)
+            if not_listed is not None:
+                return not_listed
             # A student on the class list joins under the list's name.
             name = listed.name if listed else clean_label(body.get("name"), "name",
                                                           limits.name_max_chars)
