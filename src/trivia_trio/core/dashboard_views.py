@@ -88,7 +88,7 @@ def presence_rows(game: Game, presence: Mapping[str, Presence],
             "blur_count": audit.blur_count if audit else 0,
             "hidden_count": audit.hidden_count if audit else 0,
             "duplicate_join_attempts": _duplicates(audit),
-            "answered_current": answer is not None and answer.status == "submitted",
+            "answered_current": results.has_answer(answer),
         })
     return rows
 

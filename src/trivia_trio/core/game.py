@@ -170,7 +170,7 @@ class Game(Scoreboard):
         # Asked again: students who missed it may answer now; an answer given before
         # stands unless they answer again (results.counting_submission).
         by_student = self.answers.setdefault(idx, {})
-        for student_id in [s for s, sub in by_student.items() if sub.status == "missed"]:
+        for student_id in [s for s, sub in by_student.items() if not results.has_answer(sub)]:
             del by_student[student_id]
         before = self.openings.get(idx)
         opening = Opening(idx, now, time_limit or self.quiz.time_limit(idx),
@@ -248,7 +248,7 @@ class Game(Scoreboard):
         which stands unless they answer again; None otherwise."""
         kept = self.submission(student_id, idx)
         opening = self.openings.get(idx)
-        if kept is None or kept.status != "submitted" or opening is None \
+        if kept is None or not results.has_answer(kept) or opening is None \
                 or opening.closed_at is not None or kept.asking >= opening.asking:
             return None
         return kept
@@ -300,7 +300,7 @@ class Game(Scoreboard):
             raise Rejected("bad_answer", str(exc)) from None
         existing = self.answers.get(question_idx, {}).get(student_id)
         is_open = self.state is State.QUESTION_OPEN and self.current_idx == question_idx
-        if existing is not None and existing.status == "submitted" and not is_open:
+        if existing is not None and results.has_answer(existing) and not is_open:
             return existing
         if not is_open:
             raise Rejected("not_open", "that question is not open")
@@ -347,7 +347,7 @@ class Game(Scoreboard):
             return None
         participant.points -= submission.points
         self._standings_changed()
-        if replaced is not None and replaced.status == "submitted":
+        if replaced is not None and results.has_answer(replaced):
             self._record(replaced)
             return None
         if self.openings[submission.question_idx].closed_at is None:

@@ -248,7 +248,7 @@ class PacedRun:
         except BadAnswer as exc:
             raise Rejected("bad_answer", str(exc)) from None
         kept = self.game.submission(student_id, question_idx)
-        if kept is not None and kept.status == "submitted":
+        if kept is not None and results.has_answer(kept):
             return kept  # a repeat: the answer kept stands
         turn = progress.turn_for(question_idx)
         if turn is None:

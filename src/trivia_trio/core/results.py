@@ -64,6 +64,9 @@ class Kept(Protocol):
     @property
     def asking(self) -> int: ...  # the asking it was given at: 1, or 2 once asked again…
 
+    @property
+    def elapsed_ms(self) -> int | None: ...  # from its opening to the answer (None: missed)
+
 
 class Asks(Protocol):
     """What the results need of a question's kind (``kinds.Kind`` is one)."""
@@ -90,7 +93,7 @@ def counting_submission(kept: K | None, new: K) -> K:
     repeat is the same answer sent again). A ``missed`` row (the question closed
     without their answer) gives way to any answer.
     """
-    if kept is None or kept.status != "submitted":
+    if not has_answer(kept):
         return new
     return new if new.asking > kept.asking else kept
 

@@ -126,7 +126,7 @@ class Scoreboard:
                                   self.answers)
 
     def submitted(self, idx: int) -> Iterable[Submission]:
-        return (s for s in self.answers.get(idx, {}).values() if s.status == "submitted")
+        return (s for s in self.answers.get(idx, {}).values() if results.has_answer(s))
 
     def _standings_changed(self) -> None:
         self._standings = self._ranks = None

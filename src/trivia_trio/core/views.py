@@ -276,7 +276,7 @@ def student_snapshot(game: Game, student_id: str, now: int,
         submission = game.submission(student_id, idx)
         if game.state is State.QUESTION_CLOSED:
             texts.append(closed_for_students(game, idx).for_student(student_id))
-        elif submission is not None and submission.status == "submitted" and \
+        elif submission is not None and results.has_answer(submission) and \
                 submission not in uncommitted and game.earlier_answer(student_id, idx) is None:
             texts.append(encode(ack_message(game, submission)))
     elif game.state is State.BETWEEN_QUESTIONS and idx is not None:

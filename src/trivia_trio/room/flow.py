@@ -17,7 +17,7 @@ from typing import Any
 
 import trio
 
-from ..core import views
+from ..core import results, views
 from ..core.game import Game
 from ..core.quiz import Quiz, is_language_tag
 from ..core.record import Opening, Rejected, State, Step, run_seed
@@ -184,7 +184,7 @@ class Flow:
             if student_id not in self.game.participants:
                 continue
             answer = answers.get(student_id)
-            if answer is None or answer.status != "submitted" or answer in self.uncommitted \
+            if not results.has_answer(answer) or answer in self.uncommitted \
                     or self.game.earlier_answer(student_id, idx) is not None:
                 return False
             anyone = True

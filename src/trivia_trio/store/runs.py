@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from ..core.results import RunResults, Tally
+from ..core.results import Kept, RunResults, Tally, has_answer
 from . import roster
 from .exports import Run, load_run, session_run_ids
 from .library import Version, fingerprint, versions
@@ -97,11 +97,11 @@ class _Question:
         return shown
 
 
-def _run_cell(run: Run, idx: int, tally: Tally) -> dict[str, Any]:
-    times = [row["elapsed_ms"] for row in (answers.get(idx) for answers in run.answers.values())
-             if row is not None and row["status"] == "submitted" and row["elapsed_ms"] is not None]
+def _run_cell(run_id: int, kept: Iterable[Kept], tally: Tally) -> dict[str, Any]:
+    """One run's column of a question; ``kept`` its answers as the results model read them."""
+    times = [s.elapsed_ms for s in kept if has_answer(s) and s.elapsed_ms is not None]
     return {
-        "run_id": run.run_id,
+        "run_id": run_id,
         "responses": tally.scored,
         "correct": tally.right,
         "share_correct": tally.share_right,
@@ -128,10 +128,11 @@ def _group(runs: list[tuple[Run, RunResults]], current_run_id: int,
                 continue
             tally = grid.question(idx)
             question.tallies.append(tally)
-            question.by_run[run.run_id] = _run_cell(run, idx, tally)
+            question.by_run[run.run_id] = _run_cell(run.run_id, grid.kept.get(idx, {}).values(),
+                                                    tally)
             if not question.scored:
                 for submission in grid.kept.get(idx, {}).values():
-                    if submission.status == "submitted" and submission.answer is not None:
+                    if has_answer(submission) and submission.answer is not None:
                         question.votes[submission.answer] += 1
     run_ids = [run.run_id for run, _ in runs]
     asked = [q for q in questions.values() if q.tallies]
