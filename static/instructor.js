@@ -212,7 +212,8 @@ i18n.ready.then(() => {
     if (state === "question_open" && numberOf(idx) !== null) return t("dashboard.hint.closes_and_reveals", { current: numberOf(idx) });
     if (state === "question_closed" && view.room && view.room.leaderboard_between) return t("dashboard.hint.shows_leaderboard");
     // The server says which question Next opens: after one asked again, not the one after it.
-    const following = view.closed && "next_idx" in view.closed ? view.closed.next_idx : idx + 1 < total ? idx + 1 : null;
+    const told = view.closed || view.open;
+    const following = told && "next_idx" in told ? told.next_idx : idx + 1 < total ? idx + 1 : null;
     return following !== null ? opensHint(following) : t("dashboard.hint.ends");
   }
 

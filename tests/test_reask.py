@@ -127,3 +127,29 @@ def test_a_data_folder_from_before_re_asks_were_recorded_gets_the_new_columns(
     assert tuple(opening) == (1, None)
     assert tuple(conn.execute("SELECT answer, asking FROM submissions").fetchone()) == ("B", 1)
     conn.close()
+
+
+WITH_A_SLIDE = {"title": "Slides", "questions": [
+    {"text": "Read this", "kind": "slide"},
+    {"text": "2 + 2?", "options": ["3", "4"], "correct": "B"},
+    {"text": "3 + 3?", "options": ["6", "7"], "correct": "A"},
+]}
+
+
+async def test_a_slide_shown_again_tells_the_dashboard_next_goes_on_from_where_it_was(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A slide has no reveal, so the dashboard's hint while it is up can only come from the
+    opening: it named the question after the slide instead of where the teacher was."""
+    async with room_at(tmp_path, WITH_A_SLIDE) as room, \
+            room.connect(Role.INSTRUCTOR) as teacher:
+        await room.advance()  # the slide
+        assert (await next_of(teacher, "question_open"))["next_idx"] == 1
+        await room.advance()  # question 2
+        await room.advance()  # its reveal
+        drain(teacher)
+        await room.open_question(0)  # the slide again
+        shown = await next_of(teacher, "question_open")
+        assert (shown["question_idx"], shown["next_idx"]) == (0, 2)
+        async with room.connect(Role.INSTRUCTOR) as reloaded:
+            (opened,) = [m for m in drain(reloaded) if m["type"] == "question_open"]
+            assert opened["next_idx"] == 2

@@ -17,10 +17,10 @@ from .record import Participant, State, as_score
 from .views import (
     between_message,
     instructor_closed_message,
+    instructor_open_message,
     leaderboard_rows,
     live_histogram_message,
     public_question,
-    question_open_message,
     state_message,
     with_top,
 )
@@ -33,7 +33,7 @@ def instructor_snapshot(game: Game, now: int, room_info: dict[str, Any],
     idx = game.current_idx
     messages = [state_message(game), room_info, lobby_update_message(game), presence]
     if idx is not None:
-        messages += [question_open_message(game, idx, now), live_histogram_message(game, idx)]
+        messages += [instructor_open_message(game, idx, now), live_histogram_message(game, idx)]
         if game.state is not State.QUESTION_OPEN:
             messages.append(instructor_closed_message(game, idx))
     if game.state is State.BETWEEN_QUESTIONS and idx is not None:

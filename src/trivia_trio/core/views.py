@@ -119,6 +119,13 @@ def question_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
     return message if is_v1_quiz(game) else message | question_number(game, idx)
 
 
+def instructor_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
+    """The dashboard's ``question_open``: the shared one plus ``next_idx``, the question
+    Next opens after this one. A slide has no reveal to say it, and after a question is
+    asked again it is not the one after it."""
+    return question_open_message(game, idx, now) | {"next_idx": game.next_question_idx()}
+
+
 def question_open_for_students(game: Game, idx: int, now: int) -> Callable[[str], str]:
     """Each student's ``question_open``: one text for all, except while the question is
     asked again, when a student who answered it before gets ``your_earlier_answer``
