@@ -28,7 +28,7 @@
   const list = byId("question-list");
 
   let pictureMaxBytes = Infinity; // the server says, with the quiz
-  let quiz = null; // {title, score_fn, time_limit_default, leaderboard_between, close_when_all_answered, questions: [model]}
+  let quiz = null; // {title, score_fn, time_limit_default, leaderboard_between, close_when_all_answered, phones, questions: [model]}
   let current = 0;
   let problems = { quiz: [], byQuestion: {} };
   const deleted = []; // the last deletes, newest last: {question, index}
@@ -128,6 +128,7 @@
     };
     if (quiz.session_id) out.session_id = quiz.session_id;
     if (quiz.language) out.language = quiz.language;
+    if (quiz.phones === "buttons") out.phones = "buttons";
     return out;
   }
 
@@ -139,6 +140,7 @@
       leaderboard_between: data.leaderboard_between === true,
       close_when_all_answered: data.close_when_all_answered !== false,
       language: typeof data.language === "string" ? data.language : "",
+      phones: data.phones === "buttons" ? "buttons" : "question",
       session_id: data.session_id,
       questions: Array.isArray(data.questions) ? data.questions.map(fromFile) : [],
     };
@@ -917,6 +919,7 @@
     bindSetting("quiz-default-time", "time_limit_default", "input");
     bindSetting("quiz-leaderboard-between", "leaderboard_between", "change");
     bindSetting("quiz-close-when-all", "close_when_all_answered", "change");
+    bindSetting("quiz-phones", "phones", "change");
     fillLanguages();
     bindSetting("quiz-language", "language", "change");
     renderAll();

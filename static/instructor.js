@@ -307,6 +307,7 @@ i18n.ready.then(() => {
     byId("projector-language").value = room.projector_language || "";
     // The teacher's pick over the quiz's own setting ("": the quiz's).
     byId("leaderboard-mode").value = room.leaderboard && room.leaderboard !== room.quiz_leaderboard ? room.leaderboard : "";
+    byId("phones-mode").value = room.phones && room.phones !== room.quiz_phones ? room.phones : "";
   }
 
   /** The big screen's language: automatic (the quiz's, else the projector browser's) or one picked here. */
@@ -443,6 +444,7 @@ i18n.ready.then(() => {
   byId("close-when-all-answered").addEventListener("change", (event) => command({ type: "close_when_all_answered", on: event.target.checked }));
   byId("projector-language").addEventListener("change", (event) => command({ type: "projector_language", language: event.target.value || null }));
   byId("leaderboard-mode").addEventListener("change", (event) => command({ type: "leaderboard_mode", mode: event.target.value || null }));
+  byId("phones-mode").addEventListener("change", (event) => command({ type: "phones_mode", mode: event.target.value || null }));
   setText("current-countdown-unit", t("countdown.unit_short"));
   fill(byId("attention-note"), ...i18n.tNodes("dashboard.students.attention_note", {}, {
     lost_focus: el("strong", { text: t("dashboard.students.lost_focus") }),

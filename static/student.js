@@ -291,7 +291,10 @@
 
   // ---- Answering -----------------------------------------------------------
 
-  function showQuestion(message) {
+  function showQuestion(sent) {
+    // Buttons only: the question is on the big screen; one button per option, by letter.
+    const message = sent.buttons_only ? Object.assign({ text: t("student.buttons_only.look"), options: Array(sent.option_count || 0).fill("") }, sent) : sent;
+    views.question.classList.toggle("buttons-only", Boolean(sent.buttons_only));
     const isNew = !question || question.question_idx !== message.question_idx || views.question.hidden;
     question = message;
     setText("question-number", message.pace === "student"

@@ -469,3 +469,19 @@ def test_the_editors_projector_preview_is_the_projector_scaled_into_its_box(
     expect(bars.nth(3)).to_contain_text("The nucleus")
     expect(screen.locator("#reveal-view")).to_be_visible()
     desk.check(editor, "projector-preview")
+
+
+def test_the_editor_sets_what_the_phones_show(desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    editor.get_by_label("Title").fill("Eyes up")
+    write_choice(editor, "Largest planet?", ["Mars", "Jupiter"], "B")
+    editor.get_by_label("Phones show").select_option(label="Only the answer buttons")
+    wait_saved(editor)
+    assert library_json(editor, quiz_id)["quiz"]["phones"] == "buttons"
+    desk.check(editor, "phones-buttons")
+    editor.reload()
+    expect(editor.get_by_label("Phones show")).to_have_value("buttons")
+    editor.get_by_label("Phones show").select_option(label="The question and its options")
+    wait_saved(editor)
+    assert "phones" not in library_json(editor, quiz_id)["quiz"]

@@ -178,6 +178,8 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "leaderboard_between": game.quiz.leaderboard_between,
         "leaderboard": game.leaderboard,
         "quiz_leaderboard": game.quiz.leaderboard,
+        "phones": game.phones,
+        "quiz_phones": game.quiz.phones,
         "questions": questions,
         "question_count": results.answerable_count([q.kind for q in game.quiz.questions]),
         "join_url": join_url,

@@ -54,6 +54,8 @@ class Game(Scoreboard):
     hidden: dict[int, set[str]] = field(default_factory=dict)
     # The dashboard's leaderboard switch (standings.LEADERBOARDS), over the quiz's setting.
     leaderboard_switch: str | None = None
+    # The dashboard's switch of what the phones show (phones.PHONES), over the quiz's.
+    phones_switch: str | None = None
     _standings: list[Standing] | None = field(default=None, repr=False)
     _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
     _kinds_of: Quiz | None = field(default=None, repr=False)
@@ -257,6 +259,11 @@ class Game(Scoreboard):
     def leaderboard(self) -> str | None:
         """When the class sees the standings (standings.py); None: as before the setting."""
         return self.leaderboard_switch or self.quiz.leaderboard
+
+    @property
+    def phones(self) -> str:
+        """What the phones show in a live run (phones.py)."""
+        return self.phones_switch or self.quiz.phones
 
     def standings_shown(self) -> bool:
         """Whether students and the projector are sent standings now."""

@@ -20,6 +20,7 @@ from .kinds import DEFAULT_KIND, KINDS, LETTERS, Kind, Report
 from .kinds.base import check_text
 from .math_text import math_problem
 from .pace import PACES, BadSettings, PacedSettings, settings_from
+from .phones import PHONES
 from .pictures import Pictures
 from .standings import LEADERBOARDS
 
@@ -97,6 +98,8 @@ class Quiz:
     close_when_all_answered: bool = True
     # When the class sees the standings (standings.py); None: as before the setting.
     leaderboard: str | None = None
+    # What the phones show in a live run (phones.py): "question" or "buttons".
+    phones: str = "question"
     language: str | None = None  # what the projector speaks, unless the teacher picks another
     # The pace a run of it starts with unless the teacher picks another (pace.py).
     pace: str = "live"
@@ -131,6 +134,8 @@ class Quiz:
                 data[setting] = getattr(self, setting)
         if self.leaderboard:
             data["leaderboard"] = self.leaderboard
+        if self.phones != "question":
+            data["phones"] = self.phones
         if self.language:
             data["language"] = self.language
         if self.pace != "live":
@@ -261,6 +266,11 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         found.append(f"the leaderboard {json.dumps(leaderboard)} is not one of "
                      f"{', '.join(LEADERBOARDS)}")
         leaderboard = None
+    phones = data.get("phones", "question")
+    if phones not in PHONES:
+        found.append(f"the phones setting {json.dumps(phones)} is not one of "
+                     f"{', '.join(PHONES)}")
+        phones = "question"
     pace = data.get("pace", "live")
     if pace not in PACES:
         found.append(f"the pace {json.dumps(pace)} is not one of {', '.join(PACES)}")
@@ -294,6 +304,7 @@ def quiz_from_dict(data: Any, skipped: tuple[str, ...] = (), *,
         session_id=session_id,
         language=language,
         leaderboard=leaderboard,
+        phones=str(phones),
         pace=str(pace),
         paced=paced,
         skipped=tuple(skipped),

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from . import results
+from . import phones, results
 from .game import Game
 from .record import Standing, State, Submission, as_score
 
@@ -126,11 +126,15 @@ def instructor_open_message(game: Game, idx: int, now: int) -> dict[str, Any]:
     return question_open_message(game, idx, now) | {"next_idx": game.next_question_idx()}
 
 
-def question_open_for_students(game: Game, idx: int, now: int) -> Callable[[str], str]:
+def question_open_for_students(game: Game, idx: int, now: int, *,
+                               projector_open: bool = False) -> Callable[[str], str]:
     """Each student's ``question_open``: one text for all, except while the question is
     asked again, when a student who answered it before gets ``your_earlier_answer``
-    (it stands unless they answer again)."""
+    (it stands unless they answer again). In a buttons-only run with a projector open,
+    without what the big screen shows (phones.py)."""
     message = question_open_message(game, idx, now)
+    if phones.buttons_only(game.phones, game.kind(idx), projector_open=projector_open):
+        message = phones.for_phones(message)
     shared = encode(message)
 
     def text_for(student_id: str) -> str:
@@ -268,18 +272,20 @@ def entries_hidden_message(game: Game, idx: int) -> dict[str, Any]:
 
 # ---- what a (re)connecting client gets first ---------------------------------------------
 def student_snapshot(game: Game, student_id: str, now: int,
-                     uncommitted: Collection[Submission] = ()) -> list[str]:
+                     uncommitted: Collection[Submission] = (), *,
+                     projector_open: bool = False) -> list[str]:
     """Enough to draw the current screen at once: the state, then the open question with
     the student's own ack, the reveal with their result, the interlude, or the end.
 
     An answer still being committed gets no ack here: the client resends it, and the
-    resend waits for the commit."""
+    resend waits for the commit. ``projector_open``: as in question_open_for_students."""
     idx = game.current_idx
     texts = [encode(state_message(game))]
     if game.state is State.LOBBY:
         texts.append(encode(lobby_count_message(game)))
     elif game.state in (State.QUESTION_OPEN, State.QUESTION_CLOSED) and idx is not None:
-        texts.append(question_open_for_students(game, idx, now)(student_id))
+        texts.append(question_open_for_students(game, idx, now,
+                                                projector_open=projector_open)(student_id))
         submission = game.submission(student_id, idx)
         if game.state is State.QUESTION_CLOSED:
             texts.append(closed_for_students(game, idx).for_student(student_id))

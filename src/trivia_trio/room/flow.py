@@ -19,6 +19,7 @@ import trio
 
 from ..core import results, views
 from ..core.game import Game
+from ..core.phones import PHONES
 from ..core.quiz import Quiz, is_language_tag
 from ..core.record import Opening, Rejected, State, Step, run_seed
 from ..core.standings import LEADERBOARDS
@@ -55,6 +56,7 @@ class Flow:
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
     pace_changed: Callable[[], None]
+    refresh_phones: Callable[[], None]
 
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
         idx, limit = message.get("question_idx"), message.get("time_limit")
@@ -128,20 +130,20 @@ class Flow:
         self.run_id = await self.saver.save(partial(
             db.new_run, sid=self.session_id, quiz_json=quiz_json(quiz), now=self.clock()))
         self.timer.cancel()
-        switch = self.game.leaderboard_switch
         self.game = Game(quiz, run_seed(self.session_id, self.run_id),
-                         leaderboard_switch=switch)
+                         leaderboard_switch=self.game.leaderboard_switch,
+                         phones_switch=self.game.phones_switch)
         self.pending = None
         self.pace_changed()
         self._kick_students(lambda student_id: True, reason)
 
     async def _forget_close_switch(self, quiz: Quiz) -> None:
-        """A new quiz brings its own close-when-all-answered and leaderboard settings; the
-        dashboard's switches may override them again."""
-        await self.saver.save(partial(db.delete_meta, key=self._close_when_all_key))
-        await self.saver.save(partial(db.delete_meta, key=self._leaderboard_key))
+        """A new quiz brings its own close-when-all-answered, leaderboard and phones
+        settings; the dashboard's switches may override them again."""
+        for key in (self._close_when_all_key, self._leaderboard_key, self._phones_key):
+            await self.saver.save(partial(db.delete_meta, key=key))
         self.close_when_all_answered = quiz.close_when_all_answered
-        self.game.leaderboard_switch = None
+        self.game.leaderboard_switch = self.game.phones_switch = None
 
     async def set_close_when_all_answered(self, on: bool, *, pressed_at: object = None) -> None:
         async with self._command(pressed_at):
@@ -229,6 +231,17 @@ class Flow:
             self._to_instructors(self._room_info())
             self.pacing.now()
 
+    async def set_phones(self, mode: str | None, *, pressed_at: object = None) -> None:
+        """What the phones show (phones.py), over the quiz's setting; None gives the quiz
+        its own back. Kept like the leaderboard switch; an open question is sent again."""
+        key = self._phones_key
+        async with self._command(pressed_at):
+            await self.saver.save(partial(db.delete_meta, key=key) if mode is None
+                                  else partial(db.set_meta, key=key, value=mode))
+            self.game.phones_switch = mode
+            self._to_instructors(self._room_info())
+            self.refresh_phones()
+
     async def hide_entry(self, idx: int, entry: object, hidden: bool) -> None:
         """Hide one entry of a question's answers from the big screen at once (or show it
         again); the teacher's list keeps it, marked, and so do the exports."""
@@ -300,7 +313,8 @@ class Flow:
             partial(db.save_presence, run_id=self.run_id, question_idx=idx, student_ids=present))
         await self.timer.start(self._nursery_or_fail(), opening)
         self._broadcast_state()
-        self._to_students(views.question_open_for_students(self.game, idx, self.clock()))
+        self._to_students(views.question_open_for_students(
+            self.game, idx, self.clock(), projector_open=bool(self.audience.projectors)))
         self._to_instructors(views.instructor_open_message(self.game, idx, self.clock()))
         self.pacing.now()
 
@@ -385,6 +399,13 @@ async def _leaderboard_action(room: Flow, client: Client, message: dict[str, Any
     await room.set_leaderboard(mode, pressed_at=message.get("from"))
 
 
+async def _phones_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
+    mode = message.get("mode")
+    if mode is not None and mode not in PHONES:
+        raise Rejected("bad_message", f"mode must be one of {', '.join(PHONES)} or null")
+    await room.set_phones(mode, pressed_at=message.get("from"))
+
+
 async def _projector_language_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
     language = message.get("language")
     if language is not None and not is_language_tag(language):
@@ -405,4 +426,5 @@ INSTRUCTOR_ACTIONS: dict[str, Callable[[Any, Client, dict[str, Any]], Any]] = {
     "lock_joining": _switch(Flow.set_joining_locked),
     "hide_answer": _hide_entry_action,
     "leaderboard_mode": _leaderboard_action,
+    "phones_mode": _phones_action,
 }

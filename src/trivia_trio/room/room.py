@@ -96,6 +96,7 @@ class Room(Flow, StudentSide):
                                  present=record.present)
         self.game.hidden = db.load_hidden_entries(store.conn, self.run_id)
         self.game.leaderboard_switch = db.get_meta(store.conn, self._leaderboard_key)
+        self.game.phones_switch = db.get_meta(store.conn, self._phones_key)
         self.join_url = "/"
         self._lock = trio.Lock()  # one instructor action at a time, timer included
         self.audience = Audience(limits.sockets_per_student, clock)
@@ -126,6 +127,10 @@ class Room(Flow, StudentSide):
     @property
     def _leaderboard_key(self) -> str:
         return f"session:{self.session_id}:leaderboard"
+
+    @property
+    def _phones_key(self) -> str:
+        return f"session:{self.session_id}:phones"
 
     @property
     def _projector_language_key(self) -> str:
@@ -208,6 +213,8 @@ class Room(Flow, StudentSide):
         else:
             client.send_message(self._state_message())
             client.send_message(self.projector_state())
+            if len(self.audience.projectors) == 1 and self.game.phones == "buttons":
+                self.refresh_phones()  # the big screen shows the question now
         self._connections += 1
         try:
             if student_id is not None:
@@ -228,11 +235,29 @@ class Room(Flow, StudentSide):
     def _disconnect(self, client: Client) -> None:
         if self.audience.remove(client):
             self.pacing.mark("presence", only=client.student_id)
+        elif client.role is Role.PROJECTOR and not self.audience.projectors and \
+                self.game.phones == "buttons":
+            self.refresh_phones()  # no big screen left: the phones show the question
+
+    def refresh_phones(self) -> None:
+        """What the phones show changed (phones.py: the switch, or the first projector
+        opened, or the last closed) while a question they answer by buttons is open:
+        each phone gets its snapshot again, its answer's ack included."""
+        idx, game = self.game.current_idx, self.game
+        if self.paced is not None or game.state is not State.QUESTION_OPEN or idx is None \
+                or not game.kind(idx).buttons_suffice:
+            return
+        for student_id, live in self.audience.connected_students():
+            if student_id in game.participants:
+                for client in live.sockets:
+                    self._student_snapshot(client)
 
     def _student_snapshot(self, client: Client) -> None:
         assert client.student_id is not None
         for text in (views.student_snapshot(self.game, client.student_id, self.clock(),
-                                            self.uncommitted) if self.paced is None
+                                            self.uncommitted,
+                                            projector_open=bool(self.audience.projectors))
+                     if self.paced is None
                      else self.paced.snapshot(client.student_id)):
             client.send(text)
 

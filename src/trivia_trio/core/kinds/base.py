@@ -48,6 +48,9 @@ class Kind:
     # The teacher may hide an entry of its ``top_answers`` from the big screen (a word
     # cloud's unwanted word): see ``entry_key``.
     hides_entries: ClassVar[bool] = False
+    # In a buttons-only run (phones.py) a phone needs nothing of the question but its kind
+    # and option count: lettered buttons answer it, or there is nothing to answer.
+    buttons_suffice: ClassVar[bool] = False
     # Where a format that lays options out as columns (CSV's A..F) puts them: "options",
     # "items", or None for a kind without any.
     option_field: ClassVar[str | None] = None
@@ -164,6 +167,7 @@ class ChoiceLike(Kind):
 
     options: tuple[str, ...]
     option_field = "options"
+    buttons_suffice = True
 
     @property
     def letters(self) -> str:

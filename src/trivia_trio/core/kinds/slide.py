@@ -15,6 +15,7 @@ class Slide(Kind):
     has_right_answer = False
     takes_answers = False
     needs_time_limit = False
+    buttons_suffice = True  # "look at the screen"
 
     @classmethod
     def from_file(cls, raw: Mapping[str, Any], report: Report) -> Slide | None:
