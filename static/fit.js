@@ -6,15 +6,20 @@
 // reflows it); one is kept only where it fits and lets the text be clearly
 // larger than the layouts before it.
 //
-// Each try is a layout of the whole page, so they are few: a search of five
-// halvings, a layout tried only where it could do better, a redraw of the same
-// content keeps the fit it had, and after a change of size (a picture or a font
+// Each try of a size is a layout of the whole page (one write, --fit, then
+// only reads), and a fit runs in the task that draws a projector_state, so a
+// fit takes at most FIT_LAYOUTS tries, whatever the stage: a search of a few
+// halvings, a layout tried only where it could do better. A redraw of the same
+// content keeps its fit without a try; a redraw where only numbers changed (the
+// answers coming in, a count of joins) tries the fit it had, once, and searches
+// only when that no longer holds; after a change of size (a picture or a font
 // arriving) two tries tell whether that fit is still the one.
 
 const FIT_LOWEST = 0.4; // every text is at its floor well before this
-const FIT_STEPS = 5; // halvings: the scale is found to within 0.02
-const FIT_PRECISION = (1 - FIT_LOWEST) / 2 ** FIT_STEPS;
+const FIT_PRECISION = (1 - FIT_LOWEST) / 2 ** 5; // five halvings: within 0.02
+const FIT_LAYOUTS = 10; // the most tries (forced layouts) one fit may take
 const LAYOUT_GAIN = 0.1; // another layout is worth it only for text this much larger
+const NUMBER = /\p{Nd}[\p{Nd}.,\s\u066B\u066C]*/gu; // "1,024", "3.5", "١٢"
 const fitsFound = new WeakMap(); // stage → {content, layout, fit, fits}, the last fit found
 
 /**
@@ -28,21 +33,36 @@ function fitStage(root, stage, layouts, again) {
   const choices = [null].concat(layouts || []);
   const content = stage.textContent + " " + Array.from(stage.querySelectorAll("img"), (img) => img.src).join(" ");
   const last = fitsFound.get(stage);
-  const same = last && last.content === content;
-  let best = same && (!again || stillBest(root, stage, choices, last)) ? last : null;
-  if (!best) {
-    choices.some((layout) => {
-      useLayout(stage, choices, layout);
-      const needed = best && best.fits ? best.fit + LAYOUT_GAIN : FIT_LOWEST;
-      if (needed > 1) return true;
-      const found = largestFit(root, stage, needed);
-      if (!best || (found.fits && !best.fits) || (found.fits && found.fit >= needed)) best = Object.assign({ layout }, found);
-      return best.fits && best.fit === 1;
-    });
-    fitsFound.set(stage, Object.assign({ content }, best));
+  const tries = { left: FIT_LAYOUTS };
+  const holds = (fit) => {
+    tries.left -= 1;
+    return holdsAt(root, stage, fit);
+  };
+  let best = null;
+  if (last && last.content === content && !again) best = last;
+  else if (last && again && last.content === content) best = stillBest(holds, stage, choices, last) ? last : null;
+  else if (last && last.content.replace(NUMBER, "0") === content.replace(NUMBER, "0")) {
+    useLayout(stage, choices, last.layout);
+    best = !last.fits || holds(last.fit) ? last : null;
   }
+  if (!best) best = search(holds, tries, stage, choices);
+  fitsFound.set(stage, Object.assign({}, best, { content }));
   useLayout(stage, choices, best.layout);
   root.style.setProperty("--fit", String(best.fit));
+  return { layout: best.layout, fit: best.fit, fits: best.fits };
+}
+
+/** The best layout and its largest fit, in the tries left: each later layout keeps one. */
+function search(holds, tries, stage, choices) {
+  let best = null;
+  for (let i = 0; i < choices.length && tries.left > 0; i += 1) {
+    const needed = best && best.fits ? best.fit + LAYOUT_GAIN : FIT_LOWEST;
+    if (needed > 1) break;
+    useLayout(stage, choices, choices[i]);
+    const found = largestFit(holds, needed, tries.left - (choices.length - 1 - i));
+    if (!best || (found.fits && !best.fits) || (found.fits && found.fit >= needed)) best = Object.assign({ layout: choices[i] }, found);
+    if (best.fits && best.fit === 1) break;
+  }
   return best;
 }
 
@@ -52,23 +72,39 @@ function useLayout(stage, choices, layout) {
   });
 }
 
-/** Whether `last` (a fit that held) still holds, and no larger one does. */
-function stillBest(root, stage, choices, last) {
+/** Whether `last` (a fit that held) still holds, and no larger one does: two tries. */
+function stillBest(holds, stage, choices, last) {
   if (!last.fits) return false;
   useLayout(stage, choices, last.layout);
-  return holdsAt(root, stage, last.fit) && (last.fit === 1 || !holdsAt(root, stage, Math.min(1, last.fit + FIT_PRECISION)));
+  return holds(last.fit) && (last.fit === 1 || !holds(Math.min(1, last.fit + FIT_PRECISION)));
 }
 
-/** The largest --fit (at least `lowest`, at most 1) at which `stage` holds its content. */
-function largestFit(root, stage, lowest) {
-  const holds = (fit) => holdsAt(root, stage, fit);
-  if (holds(1)) return { fit: 1, fits: true };
-  if (!holds(lowest)) return { fit: lowest, fits: false };
+/**
+ * The largest --fit (at least `lowest`, at most 1) at which the stage holds its content,
+ * in at most `count` tries (at least one). Most stages hold at full size, so 1 is tried
+ * first; a layout that could only win above the lowest mostly does not, so there it is
+ * the lowest. Halvings take the tries left.
+ */
+function largestFit(holds, lowest, count) {
+  let left = count;
+  const tried = (fit) => {
+    left -= 1;
+    return holds(fit);
+  };
+  const whole = { fit: 1, fits: true };
+  if (lowest > FIT_LOWEST) {
+    if (!tried(lowest)) return { fit: lowest, fits: false };
+    if (left < 1) return { fit: lowest, fits: true };
+    if (tried(1)) return whole;
+  } else {
+    if (tried(1)) return whole;
+    if (left < 1 || !tried(lowest)) return { fit: lowest, fits: false };
+  }
   let low = lowest;
   let high = 1;
-  for (let step = 0; step < FIT_STEPS; step += 1) {
+  while (left > 0 && high - low > FIT_PRECISION + 1e-9) {
     const middle = (low + high) / 2;
-    if (holds(middle)) low = middle;
+    if (tried(middle)) low = middle;
     else high = middle;
   }
   return { fit: low, fits: true };

@@ -351,3 +351,94 @@ def test_every_projector_stage_fits_1080p_and_768p_for_the_most_crowded_question
     print(f"smallest text: {screen.smallest[1080]:.1f} px at 1080, "
           f"{screen.smallest[768]:.1f} px at 768")
     assert not screen.problems, "\n".join(screen.problems)
+
+
+# ---- how much a fit costs -------------------------------------------------------------------
+
+# Forced layouts one fit may take: each try of a size is one (static/fit.js). A fit is
+# part of the task that draws a projector_state, so this bounds that task whatever the
+# class size.
+FIT_LAYOUTS = 10
+# What a fit costs when only numbers changed (answers coming in): its size is checked.
+REDRAW_LAYOUTS = 1
+
+# The page's own fit, its cache dropped, as a new question is fitted; with the number of
+# sizes it tried (holdsAt, static/fit.js: one write, then reads).
+FIT_AFRESH = """(layouts) => {
+  const stage = Array.from(document.querySelectorAll("body > main > section"))
+    .find((view) => !view.hidden);
+  document.body.getBoundingClientRect(); // the layout the page had, before counting
+  let tries = 0;
+  const tryIt = holdsAt;
+  holdsAt = (...args) => {
+    tries += 1;
+    return tryIt(...args);
+  };
+  fitsFound.delete(stage);
+  const fit = fitStage(document.body, stage, layouts, false);
+  holdsAt = tryIt;
+  return Object.assign(fit, { tries });
+}"""
+# Every size tried from now on, counted in window.fitTries.
+COUNT_TRIES = """() => {
+  window.fitTries = 0;
+  const tryIt = holdsAt;
+  holdsAt = (...args) => {
+    window.fitTries += 1;
+    return tryIt(...args);
+  };
+}"""
+
+
+def layouts_during(page: Page, cdp: Any, script: str, *args: Any) -> tuple[int, Any]:
+    """Chrome's own count of layouts over one call of ``script`` in the page."""
+    def count() -> int:
+        metrics = cdp.send("Performance.getMetrics")["metrics"]
+        return int(next(m["value"] for m in metrics if m["name"] == "LayoutCount"))
+    before = count()
+    result = page.evaluate(script, *args)
+    return count() - before, result
+
+
+def test_a_fit_takes_a_bounded_number_of_layouts_and_a_redraw_one(
+        server_process: ServerProcess, big_screen: BigScreen) -> None:
+    """The fit of a long question and of its crowded reveal at 1366x768: at most
+    FIT_LAYOUTS layouts each (counted by Chrome), and while answers come in, each
+    redraw's fit tries one size; nothing is cut off at either size."""
+    screen, page = big_screen, big_screen.page
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    teacher = Teacher(server_process)
+    cookies = students_join(server_process)
+    idx = 2  # the long question with six long options
+    assert len(CROWDED["questions"][idx]["text"]) > 120
+    teacher.command({"type": "open_question", "question_idx": idx}, state="question_open")
+    expect(page.locator("#question-view")).to_be_visible()
+    page.set_viewport_size(LAPTOP_PROJECTOR)
+    screen.settled()
+    layouts, fit = layouts_during(page, cdp, FIT_AFRESH, [])
+    print(f"long question at 1366x768: {layouts} layouts, fit {fit}")
+    assert fit["fits"] and fit["fit"] < 1  # it had to be shrunk: a search was made
+    assert fit["tries"] <= FIT_LAYOUTS
+    assert layouts <= fit["tries"] + 2  # and the layout it starts from, and the one it paints
+
+    page.evaluate(COUNT_TRIES)
+    students_answer(server_process, cookies, idx)
+    expect(page.locator("#question-answered")).to_contain_text(
+        f"{sum(a is not None for a in ANSWERS[idx])} of {len(NAMES)}")
+    tries = page.evaluate("() => window.fitTries")
+    print(f"while {len(NAMES)} students answered: {tries} tries of a size")
+    assert tries <= REDRAW_LAYOUTS * (len(NAMES) + 2)  # a draw per answer, and the joins'
+    screen.measure(f"q{idx + 1}-answered")
+
+    teacher.command({"type": "close_question"}, state="question_closed")
+    expect(page.locator("#reveal-view")).to_be_visible()
+    page.set_viewport_size(LAPTOP_PROJECTOR)
+    screen.settled()
+    layouts, fit = layouts_during(page, cdp, FIT_AFRESH, ["is-crowded", "is-packed"])
+    print(f"its reveal at 1366x768: {layouts} layouts, fit {fit}")
+    assert fit["fits"] and fit["layout"]  # another layout was tried, and chosen
+    assert fit["tries"] <= FIT_LAYOUTS
+    assert layouts <= fit["tries"] + 2
+    screen.measure(f"q{idx + 1}-reveal")
+    assert not screen.problems, "\n".join(screen.problems)
