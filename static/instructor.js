@@ -87,7 +87,7 @@ i18n.ready.then(() => {
       else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
       if (message.state !== "question_open") countdown.stop();
       renderRich(byId("quiz-title"), message.title);
-      setText("state-label", t(STATE_NAMES[message.state] || "dashboard.state.unknown"));
+      setText("state-label", t(stateName(message)));
       renderControls();
       renderCurrent();
     },
@@ -180,6 +180,13 @@ i18n.ready.then(() => {
     between_questions: "dashboard.state.between_questions",
     finished: "dashboard.state.finished",
   };
+
+  /** The state pill's words. A student-paced run stays in the server's lobby state until
+   * it ends, while its students are at work from their join: it says so instead. */
+  function stateName(state) {
+    if (state.state === "lobby" && state.pace === "student") return "dashboard.state.paced";
+    return STATE_NAMES[state.state] || "dashboard.state.unknown";
+  }
 
   function handleMessage(message) {
     const handler = handlers[message.type];

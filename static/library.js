@@ -129,12 +129,12 @@ i18n.ready.then(() => {
 
   async function run(quiz) {
     if (await cancelledOverAClass(quiz)) return;
-    // Live: the run takes its quiz file's pace, as it always did.
-    const pace = byId("library-pace").value === "student" ? { pace: "student" } : undefined;
-    const reply = await act("POST", API + "/" + quiz.quiz_id + "/run", pace);
+    // The pace the picker shows, which an imported file's own pace preselected.
+    const pace = byId("library-pace").value;
+    const reply = await act("POST", API + "/" + quiz.quiz_id + "/run", { pace });
     if (!reply) return;
     if (reply.status === 200 && reply.data.pending) say(el("p", { class: "success", text: i18n.serverText("warning", "quiz_pending", { title: quiz.title }) }));
-    else if (reply.status === 200) say(el("p", { class: "success", text: t("library.ready", { title: quiz.title }) }));
+    else if (reply.status === 200) say(el("p", { class: "success", text: t(pace === "student" ? "library.ready_paced" : "library.ready", { title: quiz.title }) }));
     else if (reply.status === 409 && reply.data.code !== "draft") say(el("p", { class: "form-error", text: t("library.busy") }));
     else say(el("p", { class: "form-error", text: reply.data && reply.data.code ? i18n.serverText("error", reply.data.code) : t("library.run_failed") }));
     refresh();
@@ -177,6 +177,8 @@ i18n.ready.then(() => {
     if (reply.status === 200) {
       const skipped = data.skipped || [];
       const words = data.found ? t("library.already", { title: data.title }) : t("library.imported", { title: data.title, count: data.questions });
+      // The file says how it is meant to be run: Run starts it so unless the teacher picks otherwise.
+      if (data.pace) byId("library-pace").value = data.pace;
       say(el("p", { class: "success", text: words }), ...headedList(t("library.skipped"), skipped));
     } else {
       say(...headedList(t("library.not_imported", { name: file.name }), problemsOf(data, reply.status), "form-error"));

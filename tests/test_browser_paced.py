@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -128,3 +130,45 @@ def test_three_phones_at_their_own_speed_to_the_review_and_the_exports(
     assert all(r["opened_at"] for r in ada_rows)
     assert {(r["student_id"], r["question_idx"]): r["result"] for r in rows
             if r["status"] != "total"}[("reload", "1")] == "no_answer"
+
+
+def test_an_uploaded_student_paced_file_preselects_its_pace_and_the_pill_says_so(
+        classroom: Classroom, tmp_path: Path) -> None:  # noqa: F811
+    """The dashboard's upload: the file's ``"pace": "student"`` sets the pace picker, which
+    the teacher may change before Run; the state pill says a student-paced run is going
+    on (the server keeps it in its lobby state) and that it ended after End for everyone."""
+    teacher = classroom.open("instructor", f"/instructor?key={classroom.server.instructor_key}",
+                             DASHBOARD)
+    expect(teacher.locator("#state-label")).to_have_text("lobby")
+    picker = teacher.locator("#library-pace")
+    expect(picker).to_have_value("live")
+    path = tmp_path / "homework.json"
+    path.write_text(json.dumps({"title": "Homework", "pace": "student", "questions": [
+        {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}]}))
+    teacher.set_input_files("#quiz-file", path)
+    expect(teacher.locator("#upload-result")).to_have_text("Imported “Homework” (1 question).")
+    expect(picker).to_have_value("student")
+
+    picker.select_option("live")  # the teacher's pick stands over the file's
+    teacher.get_by_role("button", name="Run Homework").click()
+    expect(teacher.locator("#quiz-title")).to_have_text("Homework")
+    expect(teacher.locator("#state-label")).to_have_text("lobby")
+    expect(teacher.get_by_role("button", name="Next")).to_be_visible()
+
+    picker.select_option("student")
+    teacher.get_by_role("button", name="Run Homework").click()
+    expect(teacher.locator("#upload-result")).to_have_text(
+        "“Homework” runs at the students’ pace: each starts as they join.")
+    expect(teacher.locator("#state-label")).to_have_text("student-paced · in progress")
+    expect(teacher.get_by_role("heading", name="Progress")).to_be_visible()
+    phone = classroom.open("student-ada", "/", PHONE_390)
+    join(phone, "ada", "Ada")
+    answer(phone, "A", "✓ Correct!")
+    expect(teacher.locator("#state-label")).to_have_text("student-paced · in progress")
+    classroom.stage("paced-pill")
+
+    teacher.get_by_role("button", name="End for everyone").click()
+    teacher.get_by_role("dialog").get_by_role("button", name="End quiz").click()
+    expect(phone.get_by_role("heading", name="Your answers")).to_be_visible()
+    expect(teacher.locator("#state-label")).to_have_text("finished")
+    classroom.stage("paced-ended")

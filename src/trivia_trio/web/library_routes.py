@@ -274,7 +274,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         except StorageError:
             return _error(503, "storage", "could not save; try again")
         return {"quiz_id": quiz_id, "found": found, "title": quiz.title,
-                "questions": len(quiz), "skipped": list(quiz.skipped)}
+                "questions": len(quiz), "skipped": list(quiz.skipped), "pace": quiz.pace}
 
     @app.get(f"{prefix}/<int:quiz_id>/export")
     @instructor_only
