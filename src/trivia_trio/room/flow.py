@@ -1,5 +1,5 @@
 """The teacher's commands and the transitions they make: open, close, reveal,
-leaderboard, end, a new run, a new quiz, and the room's switches.
+leaderboard, end, a new run and a new quiz (the room's switches are ``switches.py``).
 
 Every command holds the room's lock and is refused (``stale``) when it was
 pressed at a stage that has passed. A transition changes the game, writes
@@ -17,14 +17,11 @@ from typing import Any
 
 import trio
 
-from ..core import results, views
+from ..core import views
 from ..core.game import Game
-from ..core.phones import PHONES
-from ..core.quiz import Quiz, is_language_tag
+from ..core.quiz import Quiz
 from ..core.record import Opening, Rejected, State, Step, run_seed
-from ..core.standings import LEADERBOARDS
 from ..store import database as db
-from ..store.database import StorageError
 from .audience import Audience
 from .clients import Client
 from .clock import QuestionTimer
@@ -48,15 +45,9 @@ class Flow:
     timer: QuestionTimer
     pacing: ViewPacing
     pending: Quiz | None
-    close_when_all_answered: bool
-    projector_language: str | None
-    live_answers: bool
-    joining_locked: bool
-    uncommitted: set[Any]
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
     pace_changed: Callable[[], None]
-    refresh_phones: Callable[[], None]
 
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
         idx, limit = message.get("question_idx"), message.get("time_limit")
@@ -136,128 +127,6 @@ class Flow:
         self.pending = None
         self.pace_changed()
         self._kick_students(lambda student_id: True, reason)
-
-    async def _forget_close_switch(self, quiz: Quiz) -> None:
-        """A new quiz brings its own close-when-all-answered, leaderboard and phones
-        settings; the dashboard's switches may override them again."""
-        for key in (self._close_when_all_key, self._leaderboard_key, self._phones_key):
-            await self.saver.save(partial(db.delete_meta, key=key))
-        self.close_when_all_answered = quiz.close_when_all_answered
-        self.game.leaderboard_switch = self.game.phones_switch = None
-
-    async def set_close_when_all_answered(self, on: bool, *, pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.set_meta, key=self._close_when_all_key,
-                                     value="1" if on else "0"))
-            self.close_when_all_answered = on
-            self._to_instructors(self._room_info())
-            self._close_if_all_answered()
-
-    def _close_if_all_answered(self) -> None:
-        """Close the open question, as if its time ran out, once every student with a
-        socket open has an acknowledged answer (when the quiz or the dashboard asks).
-
-        The close runs in the room's nursery, so the last student's disconnect cannot
-        cut it short; under the lock it checks again that this same opening is still
-        open, so the timer, a button and this can never close it twice.
-        """
-        idx, game = self.game.current_idx, self.game
-        if not self.close_when_all_answered or game.state is not State.QUESTION_OPEN \
-                or idx is None or not self._everyone_connected_answered(idx):
-            return
-        opening = game.openings[idx]
-
-        async def close_it() -> None:
-            async with self._lock:
-                if self.game.state is State.QUESTION_OPEN and \
-                        self.game.openings.get(idx) is opening and \
-                        self._everyone_connected_answered(idx):
-                    await self._close_locked()
-
-        assert self._nursery is not None
-        self._nursery.start_soon(close_it)
-
-    def _everyone_connected_answered(self, idx: int) -> bool:
-        """Asked after every answer: it stops at the first connected student without
-        one, so a question costs about N log N steps in all, not N for each answer."""
-        answers = self.game.answers.get(idx, {})
-        anyone = False
-        for student_id, _ in self.audience.connected_students():
-            if student_id not in self.game.participants:
-                continue
-            answer = answers.get(student_id)
-            if not results.has_answer(answer) or answer in self.uncommitted \
-                    or self.game.earlier_answer(student_id, idx) is not None:
-                return False
-            anyone = True
-        return anyone
-
-    async def set_projector_language(self, language: str | None, *,
-                                     pressed_at: object = None) -> None:
-        """The language the big screen speaks, as the teacher picked it (None: automatic),
-        kept until they pick again, across restarts and quizzes."""
-        key = self._projector_language_key
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.delete_meta, key=key) if language is None
-                             else partial(db.set_meta, key=key, value=language))
-            self.projector_language = language
-            self._to_instructors(self._room_info())
-            self.pacing.now()
-
-    async def set_live_answers(self, on: bool, *, pressed_at: object = None) -> None:
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.save_live_answers, sid=self.session_id, on=on))
-            self.live_answers = on
-            self._to_instructors(self._room_info())
-            self.pacing.now()
-
-    async def set_joining_locked(self, on: bool, *, pressed_at: object = None) -> None:
-        """Lock joining: a new id is refused (``joining_locked``); the joined come back."""
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.set_meta, key=self._joining_locked_key,
-                                          value="1" if on else "0"))
-            self.joining_locked = on
-            self._to_instructors(self._room_info())
-
-    async def set_leaderboard(self, mode: str | None, *, pressed_at: object = None) -> None:
-        """When the class sees the standings (standings.py), over the quiz's setting; None
-        gives the quiz its own back. Kept across restarts and runs until another quiz
-        loads."""
-        key = self._leaderboard_key
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.delete_meta, key=key) if mode is None
-                                  else partial(db.set_meta, key=key, value=mode))
-            self.game.leaderboard_switch = mode
-            self._to_instructors(self._room_info())
-            self.pacing.now()
-
-    async def set_phones(self, mode: str | None, *, pressed_at: object = None) -> None:
-        """What the phones show (phones.py), over the quiz's setting; None gives the quiz
-        its own back. Kept like the leaderboard switch; an open question is sent again."""
-        key = self._phones_key
-        async with self._command(pressed_at):
-            await self.saver.save(partial(db.delete_meta, key=key) if mode is None
-                                  else partial(db.set_meta, key=key, value=mode))
-            self.game.phones_switch = mode
-            self._to_instructors(self._room_info())
-            self.refresh_phones()
-
-    async def hide_entry(self, idx: int, entry: object, hidden: bool) -> None:
-        """Hide one entry of a question's answers from the big screen at once (or show it
-        again); the teacher's list keeps it, marked, and so do the exports."""
-        async with self._lock:
-            game = self.game
-            before = {i: set(keys) for i, keys in game.hidden.items()}
-            game.hide_entry(idx, entry, hidden)  # a bad request changes nothing
-            kept = {i: set(keys) for i, keys in game.hidden.items()}
-            try:
-                await self.saver.save(partial(db.save_hidden_entries, run_id=self.run_id,
-                                              hidden=kept))
-            except StorageError:
-                game.hidden = before  # nothing the disk refused shows as done
-                raise
-            self._to_instructors(views.entries_hidden_message(game, idx))
-            self.pacing.now()
 
     async def load_quiz(self, quiz: Quiz) -> bool:
         """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
@@ -366,51 +235,10 @@ class Flow:
         return self._nursery
 
 
-def _switch(setter: Callable[..., Awaitable[None]]
-            ) -> Callable[[Flow, Client, dict[str, Any]], Any]:
-    """An instructor message ``{type, on, from?}`` that turns a room setting on or off."""
-    async def action(room: Flow, client: Client, message: dict[str, Any]) -> None:
-        on = message.get("on")
-        if not isinstance(on, bool):
-            raise Rejected("bad_message", "on must be true or false")
-        await setter(room, on, pressed_at=message.get("from"))
-    return action
-
-
 def _pressed(method: Callable[..., Awaitable[None]]
              ) -> Callable[[Flow, Client, dict[str, Any]], Awaitable[None]]:
     """An instructor message ``{type, from?}`` that runs ``method`` at the stage it names."""
     return lambda room, client, message: method(room, pressed_at=message.get("from"))
-
-
-async def _hide_entry_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
-    idx, hidden = message.get("question_idx"), message.get("hidden", True)
-    if isinstance(idx, bool) or not isinstance(idx, int):
-        raise Rejected("bad_question", "question_idx must be a whole number")
-    if not isinstance(hidden, bool):
-        raise Rejected("bad_message", "hidden must be true or false")
-    await room.hide_entry(idx, message.get("answer"), hidden)
-
-
-async def _leaderboard_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
-    mode = message.get("mode")
-    if mode is not None and mode not in LEADERBOARDS:
-        raise Rejected("bad_message", f"mode must be one of {', '.join(LEADERBOARDS)} or null")
-    await room.set_leaderboard(mode, pressed_at=message.get("from"))
-
-
-async def _phones_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
-    mode = message.get("mode")
-    if mode is not None and mode not in PHONES:
-        raise Rejected("bad_message", f"mode must be one of {', '.join(PHONES)} or null")
-    await room.set_phones(mode, pressed_at=message.get("from"))
-
-
-async def _projector_language_action(room: Flow, client: Client, message: dict[str, Any]) -> None:
-    language = message.get("language")
-    if language is not None and not is_language_tag(language):
-        raise Rejected("bad_message", "language must be a language tag such as 'de' or null")
-    await room.set_projector_language(language, pressed_at=message.get("from"))
 
 
 INSTRUCTOR_ACTIONS: dict[str, Callable[[Any, Client, dict[str, Any]], Any]] = {
@@ -420,11 +248,4 @@ INSTRUCTOR_ACTIONS: dict[str, Callable[[Any, Client, dict[str, Any]], Any]] = {
     "show_leaderboard": _pressed(Flow.show_leaderboard),
     "end_session": _pressed(Flow.end_session),
     "reset": _pressed(Flow.reset),
-    "projector_live_answers": _switch(Flow.set_live_answers),
-    "close_when_all_answered": _switch(Flow.set_close_when_all_answered),
-    "projector_language": _projector_language_action,
-    "lock_joining": _switch(Flow.set_joining_locked),
-    "hide_answer": _hide_entry_action,
-    "leaderboard_mode": _leaderboard_action,
-    "phones_mode": _phones_action,
 }

@@ -53,6 +53,7 @@ from .paced import STUDENT_ACTIONS as PACED_STUDENT_ACTIONS
 from .pacing import ViewPacing
 from .persist import Saver
 from .students import STUDENT_ACTIONS, StudentSide
+from .switches import SWITCH_ACTIONS, Switches
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,7 +66,7 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class Room(Flow, StudentSide):
+class Room(Flow, Switches, StudentSide):
     """The live session. Create it with ``open_room``."""
 
     def __init__(self, store: Store, record: db.Record, *, session_id: str,
@@ -116,26 +117,6 @@ class Room(Flow, StudentSide):
         self.pace_changed()
 
     # ---- set-up ------------------------------------------------------------------------
-    @property
-    def _close_when_all_key(self) -> str:
-        return f"session:{self.session_id}:close_when_all_answered"
-
-    @property
-    def _joining_locked_key(self) -> str:
-        return f"session:{self.session_id}:joining_locked"
-
-    @property
-    def _leaderboard_key(self) -> str:
-        return f"session:{self.session_id}:leaderboard"
-
-    @property
-    def _phones_key(self) -> str:
-        return f"session:{self.session_id}:phones"
-
-    @property
-    def _projector_language_key(self) -> str:
-        return f"session:{self.session_id}:projector_language"
-
     def set_join_url(self, url: str) -> None:
         """The address students join at, and its QR code as an image the pages load once.
 
@@ -238,19 +219,6 @@ class Room(Flow, StudentSide):
         elif client.role is Role.PROJECTOR and not self.audience.projectors and \
                 self.game.phones == "buttons":
             self.refresh_phones()  # no big screen left: the phones show the question
-
-    def refresh_phones(self) -> None:
-        """What the phones show changed (phones.py: the switch, or the first projector
-        opened, or the last closed) while a question they answer by buttons is open:
-        each phone gets its snapshot again, its answer's ack included."""
-        idx, game = self.game.current_idx, self.game
-        if self.paced is not None or game.state is not State.QUESTION_OPEN or idx is None \
-                or not game.kind(idx).buttons_suffice:
-            return
-        for student_id, live in self.audience.connected_students():
-            if student_id in game.participants:
-                for client in live.sockets:
-                    self._student_snapshot(client)
 
     def _student_snapshot(self, client: Client) -> None:
         assert client.student_id is not None
@@ -397,7 +365,7 @@ def _parse(raw: str | bytes) -> dict[str, Any] | None:
 
 _ACTIONS: dict[Role, dict[str, Callable[[Room, Client, dict[str, Any]], Any]]] = {
     Role.STUDENT: STUDENT_ACTIONS,
-    Role.INSTRUCTOR: INSTRUCTOR_ACTIONS | {"set_pace": set_pace},
+    Role.INSTRUCTOR: INSTRUCTOR_ACTIONS | SWITCH_ACTIONS | {"set_pace": set_pace},
     Role.PROJECTOR: {},
 }
 # A student-paced run: the students' own Next, the teacher's accommodations, and none of
