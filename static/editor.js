@@ -28,7 +28,7 @@
   const list = byId("question-list");
 
   let pictureMaxBytes = Infinity; // the server says, with the quiz
-  let quiz = null; // {title, score_fn, time_limit_default, leaderboard_between, close_when_all_answered, phones, questions: [model]}
+  let quiz = null; // {title, score_fn, time_limit_default, leaderboard_between, close_when_all_answered, phones, leaderboard, questions: [model]}
   let current = 0;
   let problems = { quiz: [], byQuestion: {} };
   const deleted = []; // the last deletes, newest last: {question, index}
@@ -129,6 +129,7 @@
     if (quiz.session_id) out.session_id = quiz.session_id;
     if (quiz.language) out.language = quiz.language;
     if (quiz.phones === "buttons") out.phones = "buttons";
+    if (quiz.leaderboard) out.leaderboard = quiz.leaderboard;
     return out;
   }
 
@@ -141,6 +142,7 @@
       close_when_all_answered: data.close_when_all_answered !== false,
       language: typeof data.language === "string" ? data.language : "",
       phones: data.phones === "buttons" ? "buttons" : "question",
+      leaderboard: ["between", "end", "never"].indexOf(data.leaderboard) >= 0 ? data.leaderboard : "",
       session_id: data.session_id,
       questions: Array.isArray(data.questions) ? data.questions.map(fromFile) : [],
     };
@@ -920,6 +922,11 @@
     bindSetting("quiz-leaderboard-between", "leaderboard_between", "change");
     bindSetting("quiz-close-when-all", "close_when_all_answered", "change");
     bindSetting("quiz-phones", "phones", "change");
+    bindSetting("quiz-leaderboard", "leaderboard", "change");
+    // The checkbox decides the stop at the leaderboard only while the quiz sets no mode.
+    const stopShown = () => { byId("quiz-leaderboard-between").closest("label").hidden = quiz.leaderboard !== ""; };
+    byId("quiz-leaderboard").addEventListener("change", stopShown);
+    stopShown();
     fillLanguages();
     bindSetting("quiz-language", "language", "change");
     renderAll();

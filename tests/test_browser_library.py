@@ -485,3 +485,24 @@ def test_the_editor_sets_what_the_phones_show(desk: Desk) -> None:
     editor.get_by_label("Phones show").select_option(label="The question and its options")
     wait_saved(editor)
     assert "phones" not in library_json(editor, quiz_id)["quiz"]
+
+
+def test_the_editor_sets_when_the_class_sees_the_leaderboard_and_keeps_it(desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    write_choice(editor, "Largest planet?", ["Mars", "Jupiter"], "B")
+    stop = editor.get_by_label("Show the leaderboard between questions")
+    expect(stop).to_be_visible()  # no mode set: the checkbox decides the stop
+    editor.get_by_label("Leaderboard", exact=True).select_option(label="At the end only")
+    expect(stop).to_be_hidden()
+    wait_saved(editor)
+    assert library_json(editor, quiz_id)["quiz"]["leaderboard"] == "end"
+    desk.check(editor, "leaderboard-end")
+    editor.reload()
+    expect(editor.get_by_label("Leaderboard", exact=True)).to_have_value("end")
+    editor.get_by_label("Title").fill("Planets")  # another edit keeps the setting
+    wait_saved(editor)
+    assert library_json(editor, quiz_id)["quiz"]["leaderboard"] == "end"
+    editor.get_by_label("Leaderboard", exact=True).select_option(value="")
+    wait_saved(editor)
+    assert "leaderboard" not in library_json(editor, quiz_id)["quiz"]
