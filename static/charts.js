@@ -29,13 +29,14 @@ function renderAnswerBars(container, { letters, options, counts, correct }) {
 }
 
 /**
- * Fill `container` with a column chart of buckets [{label, count}], titled `title`.
+ * Fill `container` with a column chart of buckets [{label, count}], titled `title`;
+ * `top`: the count of a full column (default: the largest; 100 for percentages).
  * Plain HTML, so labels stay horizontal at whatever size the page's CSS gives them
  * (the projector's are readable from the back of a hall).
  */
-function renderColumnChart(container, title, buckets) {
+function renderColumnChart(container, title, buckets, top) {
   const list = buckets || [];
-  const largest = Math.max(1, ...list.map((bucket) => bucket.count));
+  const largest = top || Math.max(1, ...list.map((bucket) => bucket.count));
   const summary = t("chart.summary", { title, values: i18n.formatList(list.map((bucket) => bucket.label + ": " + i18n.formatNumber(bucket.count))) });
   const columns = list.map((bucket) => {
     const bar = el("span", { class: "column-chart-bar" });

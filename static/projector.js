@@ -78,6 +78,7 @@
     drawPacedProgress(name === "lobby" ? snapshot.progress : null);
     if (name === "leaders") renderLeaderboard(byId("leaders-top10"), snapshot.leaderboard);
     if (name === "final") drawFinal(snapshot.podium || (snapshot.leaderboard || []).slice(0, 3), snapshot.leaderboard || []);
+    drawClassResults(name === "final" ? snapshot.class_results : null);
     showOnly(views, slideShown ? "question" : name);
     fitShown();
     if (katexReady && !window.katex) katexReady.then(fitSoon, () => {});
@@ -220,7 +221,21 @@
         // Step height follows the rank, so students tied for first stand equally high.
         el("span", { class: "podium-step podium-step-" + places[Math.min(row.rank, 3) - 1], text: i18n.formatNumber(row.rank) }))));
     renderLeaderboard(byId("final-top10"), leaderboard);
+    byId("podium").hidden = !podium.length;
+    byId("final-top10").hidden = !leaderboard.length;
     say("final", leaderboard.length ? t("projector.final.announce_winner", { name: leaderboard[0].name }) : t("projector.final.heading"));
+  }
+
+  /** No standings at the end: thanks, how many played, and the share right per question. */
+  function drawClassResults(results) {
+    byId("final-class").hidden = !results;
+    if (!results) return;
+    const share = results.share_right === null ? null : Math.round(100 * results.share_right);
+    setText("final-summary", t("projector.final.players", { count: results.players })
+      + (share === null ? "" : " · " + t("projector.final.share_right", { share })));
+    byId("final-by-question").hidden = !results.questions.length;
+    renderColumnChart(byId("final-by-question"), t("projector.final.by_question"),
+      results.questions.map((q) => ({ label: i18n.formatNumber(q.number), count: q.share_right === null ? 0 : Math.round(100 * q.share_right) })), 100);
   }
 
   /** The longest run of letters a line may not break inside (lines break at spaces and hyphens). */

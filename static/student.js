@@ -409,9 +409,11 @@
     byId("reveal-rank").parentElement.hidden = message.your_rank === undefined;
     showOnly(views, "reveal");
     const scores = { total: formatScore(message.your_total), rank: rankText(message.your_rank) };
+    // No place was sent (the leaderboard is hidden now): none is spoken.
+    const ranked = message.your_rank !== undefined;
     announce(t(VERDICTS[outcome].spoken) + " " + (solution
-      ? t("student.reveal.announce", Object.assign({ letter: solutionWords(kind, shown, message.correct) }, scores))
-      : t("student.reveal.announce_total", scores)));
+      ? t(ranked ? "student.reveal.announce" : "student.reveal.announce_no_rank", Object.assign({ letter: solutionWords(kind, shown, message.correct) }, scores))
+      : t(ranked ? "student.reveal.announce_total" : "student.reveal.announce_total_no_rank", scores)));
   }
 
   /**
@@ -482,7 +484,9 @@
       : t("student.between.next", { number: message.next_number || message.next_idx + 1 });
     setText("between-next", last ? t("student.between.last") : next);
     showOnly(views, "between");
-    announce(t("student.between.announce", { rank: rankText(message.your_rank), total: formatScore(message.your_total) }));
+    announce(message.your_rank !== undefined
+      ? t("student.between.announce", { rank: rankText(message.your_rank), total: formatScore(message.your_total) })
+      : t("student.reveal.announce_total_no_rank", { total: formatScore(message.your_total) }));
   }
 
   function showEnd(message) {
@@ -499,7 +503,9 @@
     byId("end-rank").parentElement.hidden = message.your_rank === undefined;
     showReview(message.review);
     showOnly(views, "end");
-    announce(t("student.end.announce", { count: message.questions_correct, rank: rankText(message.your_rank) }));
+    announce(message.your_rank !== undefined
+      ? t("student.end.announce", { count: message.questions_correct, rank: rankText(message.your_rank) })
+      : t("student.end.announce_no_rank", { count: message.questions_correct }));
   }
 
   function rankText(rank) {

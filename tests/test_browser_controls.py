@@ -8,6 +8,7 @@ waits on page conditions only; every stage passes axe with no violation.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,9 @@ def test_with_the_leaderboard_switched_to_never_no_screen_shows_a_standing(
     expect(screen.locator("#reveal-view")).to_be_visible()
     expect(ada.locator("#reveal-total")).to_have_text("1.00")
     expect(ada.locator("#reveal-rank")).to_be_hidden()
+    # A screen reader hears the total, and no place it was never given.
+    expect(ada.locator("#announcer-polite")).to_have_text(
+        "Correct! The answer is A a. Your total is 1.00.")
     expect(screen.locator("#reveal-top10")).to_be_hidden()
     room.stage("never-reveal")
     confirm(desk, "#end-button")
@@ -104,5 +108,15 @@ def test_with_the_leaderboard_switched_to_never_no_screen_shows_a_standing(
         expect(phone.locator("#end-top5 li")).to_have_count(0)
     expect(screen.locator("#podium li")).to_have_count(0)
     expect(screen.locator("#final-top10 li")).to_have_count(0)
+    # The end screen shows the class's results, no name: thanks, players, % right.
+    expect(screen.get_by_text("Thanks for playing!")).to_be_visible()
+    expect(screen.locator("#final-summary")).to_have_text("2 players · 50% right")
+    expect(screen.get_by_role("img", name=re.compile("% right, question by question"))) \
+        .to_have_accessible_name("% right, question by question: 1: 50")
+    for phone in (ada, bob):
+        expect(phone.locator("#announcer-polite")).not_to_contain_text("rank")
+    screen.set_viewport_size({"width": 1366, "height": 768})
+    screen.screenshot(path=room.screenshots / f"{room.name}-never-end-projector-1366.png")
+    screen.set_viewport_size(PROJECTOR)
     expect(desk.get_by_role("cell", name="Ada").first).to_be_visible()  # the teacher ranks
     room.stage("never-end")

@@ -120,3 +120,31 @@ def test_the_quiz_setting_is_checked_and_survives_json() -> None:
         'the leaderboard "sometimes" is not one of never, between, end']
     quiz = quiz_from_dict(two_questions(leaderboard="end"))
     assert quiz_from_dict(quiz.to_dict()) == quiz and quiz.to_dict()["leaderboard"] == "end"
+
+
+@pytest.mark.parametrize(("mode", "shown"), [("never", True), ("between", False), ("end", False)])
+async def test_with_no_standings_at_the_end_the_projector_gets_the_class_results_without_names(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock, mode: str, shown: bool) -> None:
+    quiz = two_questions(leaderboard=mode)
+    quiz["questions"].insert(1, {"kind": "poll", "text": "Fun?", "options": ["yes", "no"]})
+    async with room_at(tmp_path, quiz) as room:
+        for student_id in ("s1", "s2"):
+            await room.join(student_id, student_id.upper())
+        async with room.connect(Role.STUDENT, "s1") as ann, \
+                room.connect(Role.STUDENT, "s2") as bob:
+            for idx in range(3):
+                await room.open_question(idx)
+                if idx != 1:  # the poll is nobody's to get right
+                    await submit(room, ann, idx, "A")
+                    await submit(room, bob, idx, "B" if idx == 0 else "A")
+                await room.close_question()
+            assert "class_results" not in room.projector_state()  # only at the end
+            await room.end_session()
+        projector = room.projector_state()
+        if not shown:
+            assert "class_results" not in projector
+            return
+        assert projector["class_results"] == {
+            "players": 2, "share_right": 0.75,
+            "questions": [{"number": 1, "share_right": 0.5}, {"number": 3, "share_right": 1.0}]}
+        assert "S1" not in json.dumps(projector) and "s1" not in json.dumps(projector)

@@ -124,11 +124,28 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         "podium": leaderboard_rows(podium(game)) if standings else None,
         "server_ts": now,
     }
+    if game.state is State.FINISHED and not standings:
+        message["class_results"] = class_results(game)
     if is_v1_quiz(game):
         return message
     # The lobby's "N questions": answerable ones, as every page numbers them.
     return message | {"question_count": results.answerable_count(
         [q.kind for q in game.quiz.questions])}
+
+
+def class_results(game: Game) -> dict[str, Any]:
+    """The end screen's results when it shows no standings: how many played, the share
+    right over the run and each scored question's, by the number the pages give it.
+    Never a name."""
+    numbers = results.question_numbers([q.kind for q in game.quiz.questions])
+    questions, total = [], results.Tally()
+    for idx in sorted(game.openings):
+        if game.kind(idx).has_right_answer:
+            tally = game.question_tally(idx)
+            total += tally
+            questions.append({"number": numbers[idx], "share_right": tally.share_right})
+    return {"players": len(game.participants), "share_right": total.share_right,
+            "questions": questions}
 
 
 def podium(game: Game) -> list[Standing]:
