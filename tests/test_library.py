@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trio
 
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
 from trivia_trio.store import library
@@ -213,7 +215,6 @@ async def test_a_run_keeps_its_copy_when_the_quiz_is_edited(server: ServerInfo) 
     async with connect(server, "/ws/instructor", cookie) as teacher:
         await teacher.until("state")
         async with connect(server, "/ws/student", student) as phone:
-            await phone.until("state")
             await teacher.send({"type": "end_session"})
             await phone.until("session_ended")
     gradebook = await get(server, "/api/instructor/gradebook.csv", cookie)
@@ -275,3 +276,44 @@ async def test_run_from_the_library_as_student_paced_or_live(server: ServerInfo)
     again = await call(server, "POST", f"{LIB}/{quiz_id}/run", cookie, {"pace": "live"})
     assert again.status == 200, again.text
     assert server.room.paced is None
+
+
+async def test_a_large_save_is_checked_off_the_event_loop_so_phones_are_answered_meanwhile(
+        server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check of a saved quiz is held here until a student's ping has its pong: in a
+    worker thread that takes no time from the phones; on the event loop the pong would
+    wait for the check to give up (the order says which it was, no clock is read)."""
+    cookie = await instructor_cookie(server)
+    student = await join(server, "s1", "Ada")
+    created = await call(server, "POST", LIB, cookie, {"quiz": THREE_QUESTIONS})
+    quiz_id = created.json()["quiz_id"]
+    order: list[str] = []
+    checking, answered = threading.Event(), threading.Event()
+    real_check = library.check
+
+    def held_check(body: dict[str, Any], held: library.Held) -> library.Checked:
+        order.append("check began")
+        checking.set()
+        answered.wait(timeout=20)  # only a server that kept serving lets this end early
+        order.append("check ended")
+        return real_check(body, held)
+
+    monkeypatch.setattr(library, "check", held_check)
+    big = THREE_QUESTIONS | {"questions": [  # 400 questions, about 1.2 MB
+        {"text": f"Question {n}: " + "why? " * 380, "options": ["yes", "no"], "correct": "A",
+         "explanation": "because " * 100} for n in range(400)]}
+    async with connect(server, "/ws/student", student) as phone:
+
+        async def save() -> None:
+            saved = await call(server, "PUT", f"{LIB}/{quiz_id}", cookie, {"quiz": big})
+            assert saved.status == 200, saved.text
+            assert saved.json()["problems"] == []
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(save)
+            await trio.to_thread.run_sync(checking.wait)
+            await phone.request({"type": "ping"}, "pong")
+            order.append("pong")
+            answered.set()
+    assert order == ["check began", "pong", "check ended"]
+    assert len((await get(server, f"{LIB}/{quiz_id}", cookie)).json()["quiz"]["questions"]) == 400

@@ -151,16 +151,23 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         return page("editor.html")
 
     async def quiz_body() -> tuple[dict[str, Any] | None, Any]:
-        """The request's ``quiz`` object (None if there is none) and its ``edited_at``."""
+        """The request's ``quiz`` object (None if there is none) and its ``edited_at``.
+
+        A body may be 2 MB: it is decoded in a worker thread, as the quiz is checked
+        (``check``), so every phone's ack goes out meanwhile."""
         raw = await request.get_data(cache=False)
         try:
-            body = json.loads(raw.decode("utf-8"))
+            body = await trio.to_thread.run_sync(json.loads, raw.decode("utf-8"))
         except (ValueError, RecursionError):
             return None, None
         if not isinstance(body, dict):
             return None, None
         quiz = body.get("quiz")
         return quiz if isinstance(quiz, dict) else None, body.get("edited_at")
+
+    async def check(body: dict[str, Any]) -> library.Checked:
+        """``library.check`` in a worker thread: a big quiz takes a while to check."""
+        return await trio.to_thread.run_sync(library.check, body, media.holds)
 
     def not_found() -> tuple[Response, int]:
         return _error(404, "not_in_library", "no such quiz in the library (deleted?)")
@@ -177,7 +184,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         body, _base = await quiz_body()
         if body is None:
             return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
-        checked = library.check(body, media.holds)
+        checked = await check(body)
         try:
             quiz_id = await store.write(partial(library.add, checked=checked, now=room.clock()))
         except StorageError:
@@ -204,7 +211,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
             return _error(400, "bad_request", 'send JSON {"quiz": {...}}')
         if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
             return _error(400, "bad_request", "edited_at must be the version you edited")
-        checked = library.check(body, media.holds)
+        checked = await check(body)
         try:
             version = await store.write(partial(library.save, quiz_id=quiz_id, checked=checked,
                                                 now=room.clock(), base=base))
