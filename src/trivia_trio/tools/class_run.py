@@ -1,5 +1,6 @@
 """One simulated class from the instructor's side: the driver, the dashboard's reader and a
-projector, with the students of ``students.py``.
+projector, with the students of ``students.py``; or, with ``Plan.paced``, the teacher of a
+student-paced run (``PacedClassRun``) with the students of ``paced_students.py``.
 
 Shape: one task per student for the whole session (join over HTTP, open the
 websocket, then read messages and answer), one instructor socket with its own
@@ -30,6 +31,7 @@ from .class_model import (
     ServerTarget,
 )
 from .measure import ms, process_cpu_seconds, process_peak_rss_kib
+from .paced_students import PacedStudentSide
 from .students import StudentSide, describe_handshake, message_type
 from .ws_client import HandshakeRefused, WebSocketClosed, open_websocket
 
@@ -188,6 +190,50 @@ class ClassRun(ClassState):
         await self.wait_for(self.instructor_ended, timeout, "instructor session_ended")
 
 
+# Feedback after each question and every student in their own question order: what a
+# teacher running practice in class picks. Options keep their letters, so the answers
+# sent read back unchanged from the export.
+PACED_SETTINGS = {"feedback": "each", "shuffle_questions": True, "shuffle_options": False}
+
+
+class PacedClassRun(ClassRun):
+    """The teacher of a student-paced run: pick the pace, watch, end for everyone."""
+
+    _cpu_before: float | None = None
+
+    def student_side(self) -> PacedStudentSide:
+        return PacedStudentSide(self)
+
+    async def prepare(self, ws: Any) -> None:
+        """``set_pace``; the server answers with a ``state`` that has ``pace: "student"``."""
+        await ws.send_message(json.dumps({"type": "set_pace", "pace": "student",
+                                          "paced": PACED_SETTINGS}))
+        with trio.fail_after(self.plan.timeout_s):
+            while True:
+                message = json.loads(await ws.get_message())
+                if message.get("type") == "error":
+                    raise LoadtestRefused(
+                        f"the server refused the student-paced run: {message.get('code')} "
+                        f"({message.get('message')})")
+                if message.get("type") == "state" and message.get("pace") == "student":
+                    break
+        pid = self.target.pid
+        self._cpu_before = process_cpu_seconds(pid) if pid else None
+
+    def joins_done(self, cpu_before: float | None) -> None:
+        """The students answer while others join: the CPU counts from before the first."""
+
+    async def drive(self, ws: Any) -> None:
+        """Wait until every student has finished, then End for everyone."""
+        await self.wait_for(self.paced_finished.done, self.plan.paced_s + self.plan.timeout_s,
+                            "paced_finished", self.paced_finished.missing)
+        pid = self.target.pid
+        cpu_after = process_cpu_seconds(pid) if pid else None
+        if self._cpu_before is not None and cpu_after is not None:
+            self.server_cpu_s = cpu_after - self._cpu_before
+        await self.end_for_everyone(ws)
+
+
 async def _instructor_cookie(target: ServerTarget, plan: Plan) -> str:
     with trio.fail_after(plan.timeout_s):
         response = await http_client.request(
@@ -230,12 +276,7 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
     not in the lobby. Every other failure (a refused join, a dead socket, a
     timeout) is counted in ``ClassResult.errors`` and the run carries on.
     """
-    if plan.paced:
-        from .paced_run import PacedClassRun  # it builds on ClassRun
-
-        run: ClassRun = PacedClassRun(target, plan)
-    else:
-        run = ClassRun(target, plan)
+    run = (PacedClassRun if plan.paced else ClassRun)(target, plan)
     students = run.student_side()
     instructor_cookie = await _instructor_cookie(target, plan)
     try:

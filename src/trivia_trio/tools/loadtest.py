@@ -1,7 +1,7 @@
 """A simulated class: N students join, answer Q questions, and every step is timed.
 
 With ``--paced`` the run is student-paced: each student goes through the whole quiz on
-their own clock (``paced_run.py``, ``paced_students.py``).
+their own clock (``class_run.PacedClassRun``, ``paced_students.py``).
 
 ``python -m trivia_trio loadtest`` answers the instructor's question "can my
 laptop hold this class?" It either targets a server already running on this
