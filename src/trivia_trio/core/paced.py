@@ -379,15 +379,19 @@ class PacedRun:
         """The run in the one results model: a question is asked once anyone reached it;
         a student who never reached it is ``not_reached``; it has closed for those whose
         turn at it closed (answered, passed, out of time), and open turns are pending."""
-        asked = {}
-        for idx in range(len(self.game.quiz)):
-            turns = {sid: turn for sid, p in self.progress.items()
-                     if (turn := p.turn_for(idx)) is not None}
-            if turns:
-                closed_for = {sid for sid, turn in turns.items() if turn.closed_at is not None}
-                asked[idx] = results.Asked(self.game.kind(idx), self.ended, turns.keys(),
-                                           absent=results.Result.NOT_REACHED,
-                                           closed_for=closed_for)
+        # One pass over the turns, not one per question: the grid's header and the
+        # projector ask for this at every refresh.
+        reached: dict[int, set[str]] = {}
+        closed: dict[int, set[str]] = {}
+        for sid, progress in self.progress.items():
+            for turn in progress.turns:
+                reached.setdefault(turn.question_idx, set()).add(sid)
+                if turn.closed_at is not None:
+                    closed.setdefault(turn.question_idx, set()).add(sid)
+        asked = {idx: results.Asked(self.game.kind(idx), self.ended, reached[idx],
+                                    absent=results.Result.NOT_REACHED,
+                                    closed_for=closed.get(idx, set()))
+                 for idx in range(len(self.game.quiz)) if idx in reached}
         return results.RunResults(list(self.game.participants), asked, self.game.answers)
 
     def summary(self) -> dict[str, int]:

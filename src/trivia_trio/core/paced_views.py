@@ -77,10 +77,12 @@ def finished(run: PacedRun, student_id: str) -> dict[str, Any]:
     return message
 
 
-def ended(run: PacedRun, student_id: str) -> dict[str, Any]:
+def ended(run: PacedRun, student_id: str, grid: results.RunResults | None = None
+          ) -> dict[str, Any]:
     """The run is over: the student's score, place (if the quiz shows standings), and
-    their review (if allowed): each question in the order they saw it."""
-    totals = run.run_results().student(student_id)
+    their review (if allowed): each question in the order they saw it. ``grid``: the
+    run's results, built once for a whole class's ends."""
+    totals = (grid or run.run_results()).student(student_id)
     message = {"type": "session_ended", "pace": "student",
                "questions_answered": totals.answered, "questions_correct": totals.right,
                "questions_asked": results.answerable_count([q.kind for q in
@@ -153,28 +155,31 @@ def question_columns(run: PacedRun) -> list[dict[str, Any]]:
     return columns
 
 
-def grid_header(run: PacedRun) -> dict[str, Any]:
-    return {"questions": question_columns(run), "summary": run.summary(),
+def grid_header(run: PacedRun, columns: list[dict[str, Any]] | None = None
+                ) -> dict[str, Any]:
+    return {"questions": columns or question_columns(run), "summary": run.summary(),
             "ends_at": run.ends_at, "ended": run.ended,
             "settings": run.settings.to_dict()}
 
 
-def grid_message(run: PacedRun, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "paced_grid"} | grid_header(run) | {"rows": rows}
+def grid_message(run: PacedRun, rows: list[dict[str, Any]],
+                 columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"type": "paced_grid"} | grid_header(run, columns) | {"rows": rows}
 
 
-def grid_changes_message(run: PacedRun, rows: list[dict[str, Any]], removed: list[str]
-                         ) -> dict[str, Any]:
-    return {"type": "paced_grid_changes"} | grid_header(run) | {"rows": rows,
-                                                                "removed": removed}
+def grid_changes_message(run: PacedRun, rows: list[dict[str, Any]], removed: list[str],
+                         columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"type": "paced_grid_changes"} | grid_header(run, columns) | {"rows": rows,
+                                                                         "removed": removed}
 
 
-def progress(run: PacedRun) -> dict[str, Any]:
+def progress(run: PacedRun, columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The projector's: counts and a bar per question, never a name; the top 10 only
-    if the quiz shows standings."""
+    if the quiz shows standings. ``columns``: ``question_columns``, if just built."""
     shown = {"students": len(run.game.participants), **run.summary(),
              "questions": [{"question_idx": c["question_idx"], "number": c["number"],
-                            "answered": c["answered"]} for c in question_columns(run)],
+                            "answered": c["answered"]}
+                           for c in columns or question_columns(run)],
              "ends_at": run.ends_at, "ended": run.ended}
     if run.settings.standings:
         shown["top"] = views.leaderboard_rows(run.game.top(TOP))

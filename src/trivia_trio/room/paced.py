@@ -47,6 +47,7 @@ class PacedSide:
         self._views = Coalescer(("grid", "projector"), self._redraw,
                                 lambda: max(0.5, len(room.game.participants) / 2000))
         self._scope = trio.CancelScope()
+        self._projector_columns: list[dict[str, Any]] | None = None
 
     @property
     def clock(self) -> Callable[[], int]:
@@ -258,7 +259,8 @@ class PacedSide:
         self._wake.set()
 
     def ended_for_students(self) -> Callable[[str], str]:
-        return lambda student_id: views.encode(paced_views.ended(self.run, student_id))
+        grid = self.run.run_results()  # once for the class, not once a student
+        return lambda student_id: views.encode(paced_views.ended(self.run, student_id, grid))
 
     # ---- the dashboards and the projector -------------------------------------------------
     def changed(self, student_id: str | None = None) -> None:
@@ -275,20 +277,27 @@ class PacedSide:
         return paced_views.grid_message(self.run, paced_views.grid_rows(self.run))
 
     def projector_additions(self) -> dict[str, Any]:
-        return {"pace": "student", "progress": paced_views.progress(self.run)}
+        columns, self._projector_columns = self._projector_columns, None
+        return {"pace": "student", "progress": paced_views.progress(self.run, columns)}
 
     def _redraw(self, dirty: set[str]) -> None:
+        """The grid's changes, then the projector's progress: their per-question columns
+        (the whole class's results) are built once for both."""
         room = self.room
-        if "grid" in dirty and room.audience.instructors:
+        grid = "grid" in dirty and bool(room.audience.instructors)
+        columns = paced_views.question_columns(self.run) if grid or "projector" in dirty \
+            else None
+        if grid:
             if self._grid.needs_whole:
                 rows = paced_views.grid_rows(self.run)
                 self._grid.sent_whole(rows)
-                message = paced_views.grid_message(self.run, rows)
+                message = paced_views.grid_message(self.run, rows, columns)
             else:
                 changed, removed = self._grid.refresh(partial(paced_views.grid_rows, self.run))
-                message = paced_views.grid_changes_message(self.run, changed, removed)
+                message = paced_views.grid_changes_message(self.run, changed, removed, columns)
             room.audience.to_instructors(message)
         if "projector" in dirty:
+            self._projector_columns = columns  # for the redraw this asks for, next
             room.pacing.mark("projector")
 
 

@@ -1,0 +1,75 @@
+"""What a student-paced run costs the server with a big class: the work of a refresh and of
+the end does not grow with the class once per student (see the README's benchmark)."""
+
+from __future__ import annotations
+
+import json
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+import trio.testing
+
+from trivia_trio.core import paced_views
+from trivia_trio.core.paced import PacedRun
+from trivia_trio.room.room import Role
+
+from .test_paced_room import PACED, paced_room, send
+from .test_room import drain, next_of
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+async def test_a_refresh_builds_the_question_columns_once_for_the_grid_and_the_projector(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async with paced_room(tmp_path) as room:
+        for sid in ("ana", "ben", "cem"):
+            await room.join(sid, sid.title())
+        async with room.connect(Role.INSTRUCTOR) as teacher, \
+                room.connect(Role.PROJECTOR) as screen, \
+                room.connect(Role.STUDENT, "ana") as ana:
+            await next_of(teacher, "paced_grid")
+            await next_of(teacher, "paced_grid")  # the refresh after a dashboard connects
+            await trio.sleep(5)
+            drain(teacher)
+            drain(screen)
+            calls = counting(monkeypatch, paced_views, "question_columns")
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            changes = await next_of(teacher, "paced_grid_changes")
+            await trio.sleep(5)
+            assert changes["questions"][0]["answered"] == 1
+            shown = [m for m in drain(screen) if m["type"] == "projector_state"]
+            assert shown and shown[-1]["progress"]["questions"][0]["answered"] == 1
+            refreshes = 1 + sum(m["type"] == "paced_grid_changes" for m in drain(teacher))
+            assert len(calls) == refreshes
+
+
+async def test_end_for_everyone_builds_the_class_results_once_not_once_a_student(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    students = [f"s{i}" for i in range(8)]
+    async with paced_room(tmp_path, PACED | {"paced": {"review": True}}) as room:
+        for sid in students:
+            await room.join(sid, sid.upper())
+        async with room.connect(Role.INSTRUCTOR) as teacher, AsyncExitStack() as stack:
+            phones = [await stack.enter_async_context(room.connect(Role.STUDENT, sid))
+                      for sid in students]
+            await trio.sleep(5)
+            calls = counting(monkeypatch, PacedRun, "run_results")
+            await room.handle(teacher, json.dumps({"type": "end_session"}))
+            for phone in phones:
+                ended = await next_of(phone, "session_ended")
+                assert ended["review"][0]["result"] == "no_answer"
+            assert len(calls) <= 2  # the ends, and a last refresh of the grid
