@@ -33,13 +33,25 @@ i18n.ready.then(() => {
   const nextPress = { from: null, heldUntil: 0, timer: null };
   // What the panels read over HTTP may have moved on while the socket was down.
   let connectedBefore = false;
+  // A command pressed while the socket is down is refused on screen, never queued: sent
+  // later, it would act on a stage the teacher may no longer be looking at.
+  let refused = false; // one was refused: say so again once connected
+  let unheard = false; // one went out and nothing has been heard since
   const socket = openJsonSocket("/ws/instructor", {
-    onMessage: handleMessage,
+    onMessage(message) {
+      unheard = false;
+      handleMessage(message);
+    },
     onOpen() {
       if (connectedBefore) refreshPanels();
       connectedBefore = true;
+      if (refused) setText("control-status", t("dashboard.status.reconnected"));
+      refused = false;
     },
     onClose(code) {
+      // The socket may have died before it took the last command (a half-open link).
+      if (unheard) setText("control-status", t("dashboard.status.unconfirmed"));
+      unheard = false;
       if (code !== 4001 && code !== 4003) return true;
       setText("state-label", t("dashboard.state.signed_out"));
       showWarning("auth", t("dashboard.warning.auth"));
@@ -364,8 +376,16 @@ i18n.ready.then(() => {
   /** Send a command for the stage on screen: the server ignores it once that stage has passed. */
   function command(message) {
     const stage = stageShown();
-    const sent = socket.send(stage === null ? message : Object.assign({ from: stage }, message));
+    return sendOrRefuse(stage === null ? message : Object.assign({ from: stage }, message));
+  }
+
+  /** Send `message`, or say on screen that it was not sent (and show the room's switches again). */
+  function sendOrRefuse(message) {
+    const sent = socket.send(message);
+    refused = !sent;
+    unheard = sent;
     setText("control-status", sent ? "" : t("dashboard.status.not_connected"));
+    if (!sent && view.room) renderJoinPanel();
     return sent;
   }
 
@@ -426,7 +446,7 @@ i18n.ready.then(() => {
       standings: byId("pace-standings").checked,
     };
     if (minutes) paced.end_minutes = Number(minutes);
-    socket.send({ type: "set_pace", pace, paced });
+    sendOrRefuse({ type: "set_pace", pace, paced });
   });
   const pacedGrid = createPacedGrid({
     onAccommodate: (studentId, extraTime, noSpeedPenalty) =>

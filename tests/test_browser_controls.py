@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import WebSocketRoute, expect
 
 from .test_browser import PROJECTOR, confirm, join
 from .test_browser_kinds import PHONE, KindsClassroom, option, student, teacher
@@ -120,3 +121,63 @@ def test_with_the_leaderboard_switched_to_never_no_screen_shows_a_standing(
     screen.set_viewport_size(PROJECTOR)
     expect(desk.get_by_role("cell", name="Ada").first).to_be_visible()  # the teacher ranks
     room.stage("never-end")
+
+
+NOT_SENT = "Not sent: reconnecting… Press it again once connected."
+
+
+def test_a_command_pressed_while_the_dashboard_reconnects_is_refused_on_screen_not_queued(
+        room: KindsClassroom) -> None:
+    desk = teacher(room)
+    ada = student(room, "s1", "Ada")
+    status = desk.locator("#control-status")
+    lock = desk.get_by_role("checkbox", name="Lock joining (nobody new can join)")
+    room.server.stop()
+    expect(desk.get_by_text("Connection lost — reconnecting…")).to_be_visible()
+    desk.get_by_role("button", name="Next").click()
+    expect(status).to_have_text(NOT_SENT)
+    lock.click()
+    expect(lock).not_to_be_checked()  # the room's setting, not one that was never sent
+    expect(status).to_have_text(NOT_SENT)
+    desk.screenshot(path=room.screenshots / f"{room.name}-refused-instructor.png", full_page=True)
+    room.server.start()
+    expect(desk.get_by_text("Connection lost — reconnecting…")).to_be_hidden(timeout=20_000)
+    expect(status).to_have_text("Connected again. Press it again if you still want it.")
+    expect(desk.locator("#state-label")).to_have_text("lobby")  # nothing was queued
+    expect(lock).not_to_be_checked()
+    desk.get_by_role("button", name="Next").click()  # usable again: one press, one step
+    expect(ada.get_by_role("heading", name="Standard: pick A")).to_be_visible()
+    expect(desk.locator("#state-label")).to_have_text("question open")
+    expect(status).to_have_text("")
+    room.stage("reconnected")
+
+
+def test_a_command_a_dying_socket_swallowed_is_reported_and_pressed_again_once_back(
+        room: KindsClassroom) -> None:
+    ada = student(room, "s1", "Ada")
+    links: list[dict[str, Any]] = []  # each socket the page opens, through a link we can cut
+
+    def half_open(page_side: WebSocketRoute) -> None:
+        link = {"dead": False, "page": page_side}
+        server_side = page_side.connect_to_server()
+        page_side.on_message(lambda message: None if link["dead"] else server_side.send(message))
+        server_side.on_message(lambda message: None if link["dead"] else page_side.send(message))
+        links.append(link)
+
+    context = room.browser.new_context(viewport={"width": 1366, "height": 768})
+    desk = context.new_page()
+    desk.route_web_socket(re.compile(r"/ws/instructor$"), half_open)
+    desk.goto(f"{room.server.url}/instructor?key={room.server.instructor_key}")
+    room.pages["instructor"] = desk
+    expect(desk.locator("#state-label")).to_have_text("lobby")
+    links[0]["dead"] = True  # the link dies without a word (Wi-Fi gone), then the page sees it
+    desk.get_by_role("button", name="Next").click()
+    links[0]["page"].close(code=4000, reason="gone")
+    expect(desk.locator("#control-status")).to_have_text(
+        "The connection dropped just after that: check the screen and press it again if "
+        "nothing happened.")
+    expect(desk.get_by_text("Connection lost — reconnecting…")).to_be_hidden(timeout=20_000)
+    expect(desk.locator("#state-label")).to_have_text("lobby")  # the swallowed Next did nothing
+    expect(ada.get_by_role("heading", name="You're in!")).to_be_visible()
+    desk.get_by_role("button", name="Next").click()
+    expect(ada.get_by_role("heading", name="Standard: pick A")).to_be_visible()
