@@ -338,6 +338,18 @@ def test_a_question_asked_again_is_a_second_chance_the_new_answer_replaces_the_o
     assert game.check_submit("s1", 0, "B", T0 + 90 * SECOND) == second  # a late resend
 
 
+def test_a_second_chance_that_scores_nothing_takes_the_points_off_the_standings_too() -> None:
+    game = new_game("s1", "s2")
+    game.open_question(0, T0)
+    answer(game, "s1", 0, "B", T0)
+    game.close_question(T0 + SECOND)
+    assert [(s.student_id, s.points) for s in game.standings()] == [("s1", 20), ("s2", 0)]
+    game.open_question(0, T0 + 2 * SECOND)
+    answer(game, "s1", 0, "A", T0 + 3 * SECOND)  # wrong: no points this time
+    assert [(s.student_id, s.points) for s in game.standings()] == [("s1", 0), ("s2", 0)]
+    assert game.rank_of("s1") == game.rank_of("s2") == 1
+
+
 def test_an_answer_the_disk_refused_after_a_re_ask_gives_the_earlier_one_back() -> None:
     game = new_game("s1")
     game.open_question(0, T0)

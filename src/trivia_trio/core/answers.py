@@ -75,6 +75,7 @@ class Answers(Scoreboard):
             if results.counting_submission(kept, submission) is kept:
                 return False
             self.participants[submission.student_id].points -= kept.points
+            self._standings_changed()  # even if the new answer scores nothing
         self._record(submission)
         return True
 
