@@ -245,7 +245,7 @@ class GameMachine(RuleBasedStateMachine):
     def student_submits(self, student_id: str, idx: object, answer: object) -> None:
         game = self.game
         expected_code = None
-        existing = None
+        existing = replaced = None
         if student_id not in game.participants:
             expected_code = "not_joined"
         elif isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < len(self.quiz):
@@ -256,8 +256,12 @@ class GameMachine(RuleBasedStateMachine):
             existing = game.submission(student_id, idx)
             if existing is not None and existing.status != "submitted":
                 existing = None
+            is_open = game.state is State.QUESTION_OPEN and game.current_idx == idx
+            if existing is not None and is_open and game.openings[idx].asking > existing.asking:
+                # Asked again: a second chance; a new answer replaces the earlier one.
+                replaced, existing = existing, None
             if existing is None:
-                if game.state is not State.QUESTION_OPEN or game.current_idx != idx:
+                if not is_open:
                     expected_code = "not_open"
                 elif self.now - game.openings[idx].opened_at > game.openings[idx].time_limit * 1000:
                     expected_code = "time_expired"
@@ -286,7 +290,8 @@ class GameMachine(RuleBasedStateMachine):
         total_before = game.participants[student_id].points
         assert game.record(submission) is True
         assert game.record(submission) is False
-        assert game.participants[student_id].points == total_before + submission.points
+        lost = replaced.points if replaced is not None else 0
+        assert game.participants[student_id].points == total_before - lost + submission.points
         self.recorded.append(submission)
 
     @rule(data=st.data(), answer=st.sampled_from("ABCD"), moment=MOMENTS)
