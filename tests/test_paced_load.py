@@ -14,6 +14,7 @@ import trio.testing
 
 from trivia_trio.core import paced_views
 from trivia_trio.core.paced import PacedRun
+from trivia_trio.room.paced import refresh_interval
 from trivia_trio.room.room import Role
 
 from .test_paced_room import PACED, paced_room, send
@@ -73,3 +74,9 @@ async def test_end_for_everyone_builds_the_class_results_once_not_once_a_student
                 ended = await next_of(phone, "session_ended")
                 assert ended["review"][0]["result"] == "no_answer"
             assert len(calls) <= 2  # the ends, and a last refresh of the grid
+
+
+def test_the_grid_refreshes_less_often_as_the_class_grows() -> None:
+    assert refresh_interval(30) == 0.5
+    assert refresh_interval(1000) == 1.0
+    assert refresh_interval(3000) == 3.0

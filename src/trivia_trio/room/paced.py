@@ -31,6 +31,14 @@ from .clients import Client
 from .coalesce import Coalescer
 
 
+def refresh_interval(students: int) -> float:
+    """Seconds between the grid's refreshes: a second per thousand students, at least
+    half a second. Each refresh rebuilds the class's results and sends every row changed
+    since the one before; a student's answer and their Next a moment later then go
+    out as one row change (the README's benchmark)."""
+    return max(0.5, students / 1000)
+
+
 class PacedSide:
     """The room's student-paced part (see the module docstring). ``room`` is the Room."""
 
@@ -45,7 +53,7 @@ class PacedSide:
         self._wake = trio.Event()
         self._grid = TableChanges("student_id")
         self._views = Coalescer(("grid", "projector"), self._redraw,
-                                lambda: max(0.5, len(room.game.participants) / 2000))
+                                lambda: refresh_interval(len(room.game.participants)))
         self._scope = trio.CancelScope()
         self._projector_columns: list[dict[str, Any]] | None = None
 
