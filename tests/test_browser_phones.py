@@ -27,6 +27,9 @@ BUTTONS_ONLY = {
     "questions": [
         {"text": "Which city is the capital of France?", "image": "picture.png",
          "options": ["Paris", "Rome", "Oslo", "Bern"], "correct": "A"},
+        {"kind": "multi", "text": "Which are primes?", "options": ["2", "4", "5", "9", "11", "12"],
+         "correct": "ACE"},
+        {"kind": "truefalse", "text": "Water boils at 100 °C at sea level", "correct": True},
         {"kind": "slide", "text": "A map to look at", "image": "picture.png"},
     ],
 }
@@ -75,6 +78,26 @@ def test_buttons_only_phones_answer_by_letter_while_the_projector_shows_the_ques
     expect(bob.locator("#reveal-total")).to_have_text("0.00")
     expect(screen.locator("#reveal-view")).to_be_visible()
     room.stage("buttons-reveal")
+    # Six ticks and true/false: big buttons side by side, inside the phone's width, and the
+    # page's own True and False whole on their buttons.
+    for stage, buttons in (("multi", 6), ("truefalse", 2)):
+        desk.get_by_role("button", name="Next").click()
+        if stage == "truefalse":
+            desk.get_by_role("button", name="Next").click()
+        expect(ada.locator("#question-view .answer-button")).to_have_count(buttons)
+        expect(ada.get_by_text("Which are primes?")).to_have_count(0)
+        area = ada.locator("#answer-area").bounding_box()
+        for box in [b.bounding_box() for b in ada.locator(".answer-button").all()]:
+            assert box is not None and area is not None
+            assert box["x"] + box["width"] <= area["x"] + area["width"] + 0.5, stage
+            assert box["height"] >= 120 and box["width"] >= 150, stage
+        room.stage(f"buttons-{stage}")
+    true_word = ada.locator(".answer-text", has_text="True")
+    expect(true_word).to_have_text("True")
+    word, letter = true_word.bounding_box(), ada.locator(".option-letter").first.bounding_box()
+    assert word is not None and letter is not None and word["height"] <= letter["height"]
+    desk.get_by_role("button", name="Close now").click()
+    expect(screen.locator("#reveal-view")).to_be_visible()
     # The projector closes: a slide shows on the phones, its picture too.
     screen.context.close()
     del room.pages["projector"]
