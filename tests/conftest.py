@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import trio
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe as AxeLibrary
 from hypothesis import settings as hypothesis_settings
 from trio_websocket import WebSocketConnection, open_websocket_url
 
@@ -29,13 +31,15 @@ from trivia_trio.tools.http_client import Response, request
 from trivia_trio.web.server import ServerInfo, serve
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 # CI explores the same examples every run (a failure there is reproducible);
 # local runs keep exploring new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
 
 INSTRUCTOR_KEY = "test-instructor-key"
 THREE_QUESTIONS = {
@@ -296,6 +300,8 @@ def server_process(tmp_path: Path, quiz_path: Path) -> Iterator[ServerProcess]:
 
 # ---- one chromium per test process -----------------------------------------------------------
 CHROMIUM = Path("/usr/bin/chromium")
+# What axe_playwright_python asks axe-core for by default: the violations only.
+AXE_OPTIONS = {"resultTypes": ["violations"]}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -313,6 +319,26 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class Axe:
+    """axe-core on a page, put into each document once.
+
+    ``axe_playwright_python``'s ``Axe.run`` sends its 570 KB script before every run;
+    a stage audits every page, so the same document got it again at each stage. Here
+    a document that has axe already (``window.axe``) is only asked to run it; a page
+    that navigated is a new document and gets it again. The rules and options are the
+    library's own."""
+
+    def __init__(self) -> None:
+        self._library = AxeLibrary()
+
+    def run(self, page: Page, context: str | list[str] | dict[str, Any] | None = None
+            ) -> AxeResults:
+        if not page.evaluate("typeof window.axe === 'object' && 'run' in window.axe"):
+            page.evaluate(self._library.axe_script)
+        arguments = self._library._format_script_args(context=context, options=AXE_OPTIONS)
+        return AxeResults(page.evaluate(f"axe.run({arguments})"))
 
 
 @pytest.fixture(scope="session")

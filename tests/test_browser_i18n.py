@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from .conftest import ServerProcess
+from .conftest import Axe, ServerProcess
 
 pytestmark = pytest.mark.browser
 

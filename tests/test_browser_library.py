@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from trivia_trio.core.quiz import quiz_from_dict
 
-from .conftest import INSTRUCTOR_KEY, ServerProcess
+from .conftest import INSTRUCTOR_KEY, Axe, ServerProcess
 from .test_browser import BIG_PHONE, answer, join
 from .test_browser_i18n import words
 
