@@ -210,6 +210,7 @@ def test_a_file_of_blank_lines_is_sniffed_in_linear_time(name: str) -> None:
     assert time.perf_counter() - started < 1
 
 
+@pytest.mark.slow  # seconds of parsing, on purpose
 async def test_answers_are_acknowledged_while_slow_files_are_imported(
         server_process: ServerProcess) -> None:
     cookie = await instructor_cookie(server_process)
