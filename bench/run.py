@@ -190,7 +190,7 @@ def run_one(
                 "bench-key",
                 str(quiz_path),
             ],
-            RESULTS / f"{stamp}-n{students}-server.log",
+            RESULTS / f"{stamp}-n{students}{'-paced' if pace else ''}-server.log",
         )
         try:
             server.wait_until_ready()

@@ -10,15 +10,17 @@ import csv
 import io
 import random
 from collections import Counter
+from typing import Any
 
 import pytest
 import trio
 
 from trivia_trio.tools import http_client
 from trivia_trio.tools.class_model import PACED_METRICS, Plan, ServerTarget
-from trivia_trio.tools.class_run import simulate_class
-from trivia_trio.tools.loadtest import LoadtestReport, format_report
+from trivia_trio.tools.class_run import PacedClassRun, simulate_class
+from trivia_trio.tools.loadtest import LoadtestReport, format_report, run_loadtest
 from trivia_trio.tools.paced_students import FASTEST_SHARE, SLOWEST_SHARE, question_times
+from trivia_trio.tools.ws_client import WebSocketClosed
 
 from .conftest import THREE_QUESTIONS, ServerProcess
 
@@ -90,3 +92,16 @@ def test_students_go_at_different_speeds() -> None:
     rng = random.Random(1)
     wholes = Counter(round(sum(question_times(rng, 10, 180.0)) // 30) for _ in range(200))
     assert len(wholes) >= 3  # 90 s to 180 s, in 30 s bands
+
+
+async def test_a_lost_dashboard_is_an_error_in_the_report_not_a_crash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async def lost_at_once(self: PacedClassRun, ws: Any, class_scope: trio.CancelScope) -> None:
+        self.instructor_lost(WebSocketClosed(1006), class_scope)  # while the class joins
+
+    monkeypatch.setattr(PacedClassRun, "read_instructor", lost_at_once)
+    plan = Plan(students=3, questions=2, paced=True, paced_s=60.0, seed=1)
+    with trio.fail_after(60):
+        report = await run_loadtest(plan)
+    assert report.to_json()["errors"] == {
+        "instructor: websocket closed unexpectedly (code 1006)": 1}

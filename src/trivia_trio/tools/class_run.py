@@ -279,6 +279,9 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
     run = (PacedClassRun if plan.paced else ClassRun)(target, plan)
     students = run.student_side()
     instructor_cookie = await _instructor_cookie(target, plan)
+    # The dashboard's bytes count from the first join; a lost instructor ends the class
+    # anywhere, and the figure is still given.
+    join_started, bytes_before = trio.current_time(), 0
     try:
         async with open_websocket(
             target.ws_url("/ws/instructor"),
@@ -311,13 +314,13 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
                         await run.drive(instructor_ws)
                     except WebSocketClosed as exc:
                         run.instructor_lost(exc, class_scope)
-                minutes = (trio.current_time() - join_started) / 60
-                dashboard_bytes = run.received["instructor"] - bytes_before
                 class_scope.cancel()
     except HandshakeRefused as exc:
         raise LoadtestRefused(
             f"the instructor websocket failed: {describe_handshake(exc)}"
         ) from exc
+    minutes = (trio.current_time() - join_started) / 60
+    dashboard_bytes = run.received["instructor"] - bytes_before
     if any(kind.startswith("join: HTTP 429") for kind in run.errors):
         run.notes.append(
             "the server answered 429 to joins: it limits joins per address per minute, and "
