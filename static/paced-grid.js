@@ -128,6 +128,14 @@ function createPacedGrid({ onAccommodate }) {
       rows.clear();
       searchText.clear();
     }
+    // A changed row's cells come as those that changed: cells_changed {question_idx: word}.
+    message.rows.forEach((row) => {
+      if (!row.cells_changed) return;
+      const kept = rows.get(row.student_id);
+      row.cells = kept ? kept.cells.slice() : [];
+      Object.keys(row.cells_changed).forEach((idx) => { row.cells[Number(idx)] = row.cells_changed[idx]; });
+      delete row.cells_changed;
+    });
     const { changed, added, gone } = mergeRows(rows, message.rows, message.removed || []);
     message.rows.forEach((row) => {
       if (row.name !== undefined) searchText.set(row.student_id, searchFold(row.name + " " + row.student_id));

@@ -13,6 +13,7 @@ import trio
 import trio.testing
 
 from trivia_trio.core import paced_views
+from trivia_trio.core.deltas import TableChanges
 from trivia_trio.core.paced import PacedRun
 from trivia_trio.room.paced import refresh_interval
 from trivia_trio.room.room import Role
@@ -80,3 +81,32 @@ def test_the_grid_refreshes_less_often_as_the_class_grows() -> None:
     assert refresh_interval(30) == 0.5
     assert refresh_interval(1000) == 1.0
     assert refresh_interval(3000) == 3.0
+
+
+async def test_a_grid_change_carries_only_the_cells_that_changed(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.INSTRUCTOR) as teacher, \
+                room.connect(Role.STUDENT, "ana") as ana:
+            await next_of(teacher, "paced_grid")
+            await trio.sleep(5)
+            drain(teacher)
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            await send(room, ana, type="next", question_idx=0)
+            (row,) = (await next_of(teacher, "paced_grid_changes"))["rows"]
+            assert "cells" not in row
+            assert row["cells_changed"] == {"0": "right", "1": "working"}
+            assert row["reached"] == 2
+
+
+def test_a_list_field_changes_by_its_items_and_a_new_row_goes_whole() -> None:
+    table = TableChanges("id", lists=("cells",))
+    table.sent_whole([{"id": "a", "cells": ["x", "y", "z"], "n": 1}])
+    changed, removed = table.changes([{"id": "a", "cells": ["x", "q", "z"], "n": 1},
+                                      {"id": "b", "cells": ["x"], "n": 2}])
+    assert (changed, removed) == ([{"id": "a", "cells_changed": {"1": "q"}},
+                                   {"id": "b", "cells": ["x"], "n": 2}], [])
+    # A list that changed length (a quiz with another question count) goes whole.
+    changed, _ = table.changes([{"id": "a", "cells": ["x"], "n": 1}])
+    assert changed == [{"id": "a", "cells": ["x"]}]

@@ -206,7 +206,7 @@ async def test_the_grid_goes_whole_on_connect_then_by_changed_rows_and_the_proje
             await send(room, ana, type="submit", question_idx=0, answer="B")
             changes = await next_of(teacher, "paced_grid_changes")
             assert [r["student_id"] for r in changes["rows"]] == ["ana"]
-            assert changes["rows"][0]["cells"] == ["right", "not_reached", "not_reached"]
+            assert changes["rows"][0]["cells_changed"] == {"0": "right"}
             assert changes["questions"][0]["share_right"] == 1.0
             await trio.sleep(1)
             progress = [m for m in drain(screen) if m["type"] == "projector_state"][-1]

@@ -27,8 +27,11 @@ class TableChanges:
     refresh then builds and compares those rows only, not the whole table.
     """
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, lists: tuple[str, ...] = ()) -> None:
+        """``lists``: list fields whose change goes out as ``<field>_changed``, the items
+        that changed by their index (``{"3": "right"}``), not as the whole list."""
         self.key = key
+        self.lists = lists
         self._sent: dict[Any, Row] | None = None
         self._touched: set[Any] | None = None  # None: any row may have changed
 
@@ -89,6 +92,17 @@ class TableChanges:
             if old is None:
                 changed.append(row)
             elif old != row:
-                changed.append({self.key: key} | {
-                    field: value for field, value in row.items() if old.get(field) != value})
+                change = {self.key: key}
+                for field, value in row.items():
+                    sent = old.get(field)
+                    if sent == value:
+                        continue
+                    if field in self.lists and isinstance(sent, list) \
+                            and len(sent) == len(value):
+                        change[f"{field}_changed"] = {
+                            str(idx): item for idx, (was, item)
+                            in enumerate(zip(sent, value, strict=True)) if was != item}
+                    else:
+                        change[field] = value
+                changed.append(change)
         return changed

@@ -51,7 +51,7 @@ class PacedSide:
                 self.run.restore(progress)
         self._deadlines: list[tuple[int, str, int]] = []  # (deadline, student, position)
         self._wake = trio.Event()
-        self._grid = TableChanges("student_id")
+        self._grid = TableChanges("student_id", lists=("cells",))
         self._views = Coalescer(("grid", "projector"), self._redraw,
                                 lambda: refresh_interval(len(room.game.participants)))
         self._scope = trio.CancelScope()
