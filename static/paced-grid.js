@@ -48,7 +48,7 @@ function createPacedGrid({ onAccommodate }) {
         title: q.share_right === null ? "" : t("dashboard.paced.share_right", { share: Math.round(q.share_right * 100) }) },
       q.number === null ? t("question.slide") : t("dashboard.paced.question", { number: q.number }),
       el("br"), el("span", { class: "muted small" }, q.share_right === null ? "—" : Math.round(q.share_right * 100) + "%"))),
-      el("th", { scope: "col" }, t("dashboard.paced.accommodation")),
+      el("th", { scope: "col", class: "paced-accommodation-head" }, t("dashboard.paced.accommodation")),
     ];
     fill(byId("paced-head"), el("tr", null, ...heads));
   }

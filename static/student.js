@@ -312,6 +312,9 @@
     if (timed) countdown.start(message.remaining_ms);
     else countdown.stop();
     byId("paced-next").disabled = false;
+    // A student-paced slide has nothing to answer and no clock: its own Next goes on.
+    byId("paced-pass").hidden = message.pace !== "student" || kindOf(message).takesAnswers;
+    byId("paced-pass").disabled = false;
     showOnly(views, "question");
     if (isNew) announce(questionAnnouncement(message));
 
@@ -425,7 +428,8 @@
     if (message.your_result === "not_present") return "not_present";
     if (message.your_answer === null || message.your_answer === undefined) return "none";
     if (kind.votes) return "poll";
-    if (message.your_result === "partial") return "partial";
+    // The results model's word where the server sends it (a student-paced close does).
+    if (["right", "partial", "wrong"].indexOf(message.your_result) >= 0) return message.your_result;
     const right = message.your_correct === undefined ? message.your_answer === message.correct : message.your_correct;
     return right ? "right" : "wrong";
   }
@@ -433,6 +437,7 @@
   function goNext() {
     if (!socket || !question) return;
     byId("paced-next").disabled = true;
+    byId("paced-pass").disabled = true;
     socket.send({ type: "next", question_idx: question.question_idx });
   }
 
@@ -545,6 +550,7 @@
   });
   byId("join-form").addEventListener("submit", submitJoin);
   byId("paced-next").addEventListener("click", goNext);
+  byId("paced-pass").addEventListener("click", goNext);
   byId("join-confirm-yes").addEventListener("click", confirmJoin);
   byId("join-confirm-no").addEventListener("click", notMe);
   i18n.ready.then(() => {

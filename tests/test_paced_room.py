@@ -261,6 +261,12 @@ async def test_the_exports_and_runs_list_say_student_paced_and_where_each_studen
         document = json.loads(exports.run_json(conn, run_id))
         assert document["run"]["pace"] == "student"
         assert runs.run_list(conn, "t", run_id)[-1]["pace"] == "student"
+        # The item analysis as a live run's: a question is asked once anyone reached it.
+        analysis = {q["question_idx"]: q for q in runs.item_analysis(conn, "t", run_id)
+                    ["questions"]}
+        assert sorted(analysis) == [0, 1]
+        assert (analysis[0]["share_correct"], analysis[0]["responses"]) == (0.5, 2)
+        assert analysis[1]["results"]["no_answer"] == 1
 
 
 async def test_a_dashboard_that_connects_between_refreshes_hides_no_change_from_the_others(
@@ -362,3 +368,20 @@ async def test_a_passed_question_counts_as_no_answer_in_the_share_right_at_once(
             tally = room.paced.run.run_results().question(0)
             assert (tally.no_answer, tally.pending) == (1, 1)  # Ben passed; Cem still may
             assert paced_views.question_columns(room.paced.run)[1]["reached"] == 1  # Ben
+
+
+async def test_the_end_redraws_the_grid_rows_whose_open_question_it_closed(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """The end (End for everyone, or the end time) closes every open question: the
+    dashboard's grid says no answer there, not working on it."""
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.INSTRUCTOR) as teacher:
+            await next_of(teacher, "paced_grid")
+            await trio.sleep(1)  # the refreshes after a dashboard connects
+            drain(teacher)
+            await room.end_session()
+            changes = await next_of(teacher, "paced_grid_changes")
+            assert changes["ended"] is True
+            assert [(r["student_id"], r["cells"][0]) for r in changes["rows"]] == \
+                [("ana", "no_answer")]

@@ -14,8 +14,9 @@ registerKind("slide", {
 // @part phone
 
 registerKind("slide", {
-  answer(container) {
-    fill(container, el("p", { class: "look-at-screen", text: t("kind.slide.look") }));
+  answer(container, question) {
+    // At the students' own pace the big screen shows the class's progress, not the slide.
+    fill(container, ...(question.pace === "student" ? [] : [el("p", { class: "look-at-screen", text: t("kind.slide.look") })]));
     return { show() {} };
   },
 });

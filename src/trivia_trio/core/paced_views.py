@@ -64,7 +64,10 @@ def turn_closed(run: PacedRun, student_id: str, idx: int) -> dict[str, Any]:
         message |= {"correct": _shown_answer(run, student_id, idx, shown["correct"]),
                     "explanation": shown["explanation"],
                     "your_result": run.cell(student_id, idx),
-                    "your_score": submission.score if submission else 0.0}
+                    "your_score": submission.score if submission else 0.0,
+                    "your_total": run.game.total_of(student_id)}
+        if run.settings.standings:
+            message["your_rank"] = run.game.rank_of(student_id)
     return message
 
 

@@ -265,6 +265,10 @@ class PacedSide:
             record.set_run_pace(conn, self.room.run_id, pace)
         await self.room.saver.persist(save)
         self._wake.set()
+        # The grid's header says ended; the rows of those it closed say no answer there.
+        self._views.mark("grid", "projector")
+        for student_id in turns:
+            self.changed(student_id)
 
     def ended_for_students(self) -> Callable[[str], str]:
         grid = self.run.run_results()  # once for the class, not once a student

@@ -163,8 +163,9 @@ def item_analysis(conn: sqlite3.Connection, session_id: str, current_run_id: int
     loaded = (load_run(conn, run_id) for run_id in session_run_ids(conn, session_id))
     groups: dict[str, list[tuple[Run, RunResults]]] = {}
     for run in loaded:
-        if run.openings:
-            groups.setdefault(fingerprint(run.quiz_data), []).append((run, run.results()))
+        grid = run.results()
+        if grid.asked:  # a live run's openings, or a student-paced run's questions reached
+            groups.setdefault(fingerprint(run.quiz_data), []).append((run, grid))
     known = versions(conn)
     ordered = sorted(groups.values(), key=lambda runs: -runs[-1][0].run_id)
     quizzes = [_group(runs, current_run_id, known) for runs in ordered]
