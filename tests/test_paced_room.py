@@ -383,5 +383,5 @@ async def test_the_end_redraws_the_grid_rows_whose_open_question_it_closed(
             await room.end_session()
             changes = await next_of(teacher, "paced_grid_changes")
             assert changes["ended"] is True
-            assert [(r["student_id"], r["cells"][0]) for r in changes["rows"]] == \
-                [("ana", "no_answer")]
+            assert [(r["student_id"], r["cells_changed"]) for r in changes["rows"]] == \
+                [("ana", {"0": "no_answer"})]
