@@ -259,9 +259,10 @@ def test_a_class_walks_through_every_kind_a_restart_and_a_re_ask_and_its_files_a
     for page in pages.values():
         expect(page.locator(".connection-lost")).to_have_text("Connection lost — reconnecting…")
     stood = {role: int(clock(page, role).inner_text()) for role, page in pages.items()}
-    # Standing still takes time to see: two seconds on every page's own clock.
+    # Standing still takes time to see: two seconds on every page's own clock, watched on
+    # all the pages at once (each page keeps its watch's answer until it is asked for).
     for role, page in pages.items():
-        assert page.evaluate("""([selector, shown]) => new Promise((resolve) => {
+        page.evaluate("""([selector, shown]) => { window.stoodStill = new Promise((resolve) => {
             const box = document.querySelector(selector);
             const start = performance.now();
             const look = () => {
@@ -270,8 +271,11 @@ def test_a_class_walks_through_every_kind_a_restart_and_a_re_ask_and_its_files_a
                 else setTimeout(look, 100);
             };
             look();
-        })""", ["#current-countdown" if role == "instructor" else "#question-countdown",
-                str(stood[role])]), f"{role}'s clock ran on while the server was down"
+        }); }""", ["#current-countdown" if role == "instructor" else "#question-countdown",
+                   str(stood[role])])
+    for role, page in pages.items():
+        assert page.evaluate("window.stoodStill"), \
+            f"{role}'s clock ran on while the server was down"
     walk.stage("6-server-down")
     classroom.server.start()
     for page in pages.values():
