@@ -15,13 +15,13 @@
     none: { shown: "student.verdict.none", spoken: "student.verdict.none_spoken" },
     partial: { shown: "student.verdict.partial", spoken: "student.verdict.partial_spoken" },
     not_present: { shown: "student.verdict.not_present", spoken: "student.verdict.not_present_spoken" },
-    poll: { shown: "student.verdict.poll", spoken: "student.verdict.poll_spoken" },
-    slide: { shown: "student.verdict.slide", spoken: "student.verdict.slide_spoken" },
+    vote: { shown: "student.verdict.vote", spoken: "student.verdict.vote_spoken" },
+    look: { shown: "student.verdict.look", spoken: "student.verdict.look_spoken" },
     saved: { shown: "student.verdict.saved", spoken: "student.verdict.saved_spoken" },
     not_reached: { shown: "student.verdict.not_reached", spoken: "student.verdict.not_reached_spoken" },
   };
   // A review item's word (results.py) as the reveal's verdict says it.
-  const REVIEW_VERDICTS = { right: "right", partial: "partial", wrong: "wrong", no_answer: "none", not_reached: "not_reached", not_scored: "poll" };
+  const REVIEW_VERDICTS = { right: "right", partial: "partial", wrong: "wrong", no_answer: "none", not_reached: "not_reached", not_scored: "vote" };
   // Why the server refused a join, by its code (anything else: join.error.status).
   const JOIN_ERRORS = {
     bad_join: "student.join.error.bad_join",
@@ -398,7 +398,7 @@
     views.reveal.className = "reveal-" + outcome;
     const answered = message.your_answer !== null && message.your_answer !== undefined;
     byId("reveal-yours").hidden = !answered || !kind.takesAnswers;
-    if (answered) setText("reveal-yours", t(outcome === "poll" ? "student.reveal.your_vote" : "student.reveal.your_answer", { answer: kind.say(message.your_answer, shown) }));
+    if (answered) setText("reveal-yours", t(outcome === "vote" ? "student.reveal.your_vote" : "student.reveal.your_answer", { answer: kind.say(message.your_answer, shown) }));
     const solution = kind.solution(shown, message.correct);
     byId("reveal-correct").hidden = !solution;
     if (solution) fill(byId("reveal-correct"), t("student.reveal.answer_label"), " ", ...solution);
@@ -420,14 +420,15 @@
   }
 
   /**
-   * right, partial, wrong, none (no answer), not_present (joined after it), poll (a vote:
-   * nothing to get right) or slide (nothing to answer); the server's your_result decides.
+   * right, partial, wrong, none (no answer), not_present (joined after it), vote (a poll's:
+   * nothing to get right) or look (a slide: nothing to answer); the server's your_result
+   * decides. Named by what the kind is (kind.votes, kind.takesAnswers), never by its name.
    */
   function revealOutcome(kind, message) {
-    if (!kind.takesAnswers) return "slide";
+    if (!kind.takesAnswers) return "look";
     if (message.your_result === "not_present") return "not_present";
     if (message.your_answer === null || message.your_answer === undefined) return "none";
-    if (kind.votes) return "poll";
+    if (kind.votes) return "vote";
     // The results model's word where the server sends it (a student-paced close does).
     if (["right", "partial", "wrong"].indexOf(message.your_result) >= 0) return message.your_result;
     const right = message.your_correct === undefined ? message.your_answer === message.correct : message.your_correct;

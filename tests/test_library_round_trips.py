@@ -16,7 +16,7 @@ from trivia_trio.core.formats import gift
 from trivia_trio.core.pictures import media_name
 from trivia_trio.core.quiz import Quiz, quiz_from_dict
 from trivia_trio.store.quiz_files import load_quiz
-from trivia_trio.web.library_routes import EXPORTS, bundle, gift_left_out
+from trivia_trio.web.library_routes import EXPORTS, bundle
 
 from . import picture_headers
 
@@ -120,7 +120,7 @@ def test_an_answer_holding_an_arrow_comes_back_from_gift_as_itself_not_as_matchi
         {"text": "Which arrow?", "options": ["<-", "->"], "correct": "B"},
     ]})
     assert exported_and_back(quiz, "gift").questions == quiz.questions
-    assert any('"->"' in line for line in gift_left_out(quiz))
+    assert any('"->"' in line for line in gift.left_out(quiz))
 
 
 PICTURES = st.binary(min_size=1, max_size=64).map(lambda tail: picture_headers.png(4, 3) + tail)

@@ -27,9 +27,6 @@ from .kinds.base import LETTERS, BadAnswer, Kind
 from .pace import PacedSettings
 from .record import Rejected, Submission, score_points
 
-# Kinds whose options a student may see in an order of their own (true/false never is;
-# an order question's items are shuffled already).
-SHUFFLED_KINDS = ("choice", "multi")
 EXTRA_TIME = (1.0, 1.5, 2.0)
 
 
@@ -82,7 +79,7 @@ def draw_order(seed: str, student_id: str, kinds: list[Kind],
     options: dict[int, tuple[int, ...]] = {}
     if settings.shuffle_options:
         for idx, kind in enumerate(kinds):
-            if kind.name in SHUFFLED_KINDS:
+            if kind.shuffles_options:
                 perm = list(range(len(kind.public()["options"])))
                 rng.shuffle(perm)
                 options[idx] = tuple(perm)

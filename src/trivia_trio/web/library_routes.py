@@ -51,38 +51,6 @@ def file_stem(title: str) -> str:
     return stem[:60] or "quiz"
 
 
-def gift_left_out(quiz: Quiz) -> list[str]:
-    """What a GIFT file of ``quiz`` cannot hold, in the teacher's words."""
-    left_out = ["the title, the scoring and the default time"]
-    for number, question in enumerate(quiz.questions, 1):
-        fields = question.kind.to_dict()
-        name = question.kind.name
-        lost = []
-        if name not in gift.WRITES:
-            lost.append(f"the whole {name} question (GIFT has no such kind)")
-        if name == "multi" and fields.get("scoring", "all") == "all":
-            lost.append("all-or-nothing scoring (GIFT shares the marks: it comes back as"
-                        " partial credit)")
-        if name == "multi" and len(fields["correct"]) == 1:
-            lost.append("that it is a multiple select (one right answer comes back as a"
-                        " choice)")
-        if name == "number" and any(k in fields for k in ("min", "max", "step")):
-            lost.append("the slider's min, max and step")
-        if name == "text" and fields.get("exact"):
-            lost.append("exact matching")
-        if name == "text" and any(gift.READS_AS_MATCHING in text for text in fields["accept"]):
-            lost.append('for Moodle, an accepted answer with "->" (GIFT cannot write it as'
-                        ' such: Moodle keeps it as "-&gt;")')
-        if name == "slide" and question.explanation:
-            lost.append("the slide's explanation")
-        if question.time_limit is not None:
-            lost.append("its time limit")
-        if question.image:
-            lost.append("its picture")
-        left_out += [f"question {number}: {what}" for what in lost]
-    return left_out
-
-
 class MissingPicture(LookupError):
     """A picture the quiz names is not in the data folder's media store."""
 
@@ -311,7 +279,7 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         body = await trio.to_thread.run_sync(write, quiz)
         response = download(body, f"{file_stem(entry['title'])}.{suffix}", mimetype)
         if chosen == "gift":
-            response.headers["X-Left-Out"] = json.dumps(gift_left_out(quiz))
+            response.headers["X-Left-Out"] = json.dumps(gift.left_out(quiz))
         return response
 
     @app.post(f"{prefix}/<int:quiz_id>/run")

@@ -98,6 +98,39 @@ def dump(quiz: Quiz) -> str:
     return "\n".join(_dump_question(number, q) for number, q in enumerate(quiz.questions, 1))
 
 
+def left_out(quiz: Quiz) -> list[str]:
+    """What a GIFT file of ``quiz`` cannot hold, in the teacher's words (the download says
+    it). A kind GIFT does not write is left out whole: a new kind needs nothing here."""
+    left_out = ["the title, the scoring and the default time"]
+    for number, question in enumerate(quiz.questions, 1):
+        fields = question.kind.to_dict()
+        name = question.kind.name
+        lost = []
+        if name not in WRITES:
+            lost.append(f"the whole {name} question (GIFT has no such kind)")
+        if name == "multi" and fields.get("scoring", "all") == "all":
+            lost.append("all-or-nothing scoring (GIFT shares the marks: it comes back as"
+                        " partial credit)")
+        if name == "multi" and len(fields["correct"]) == 1:
+            lost.append("that it is a multiple select (one right answer comes back as a"
+                        " choice)")
+        if name == "number" and any(k in fields for k in ("min", "max", "step")):
+            lost.append("the slider's min, max and step")
+        if name == "text" and fields.get("exact"):
+            lost.append("exact matching")
+        if name == "text" and any(READS_AS_MATCHING in text for text in fields["accept"]):
+            lost.append('for Moodle, an accepted answer with "->" (GIFT cannot write it as'
+                        ' such: Moodle keeps it as "-&gt;")')
+        if name == "slide" and question.explanation:
+            lost.append("the slide's explanation")
+        if question.time_limit is not None:
+            lost.append("its time limit")
+        if question.image:
+            lost.append("its picture")
+        left_out += [f"question {number}: {what}" for what in lost]
+    return left_out
+
+
 def _dump_question(number: int, question: Question) -> str:
     fields = question.kind.to_dict()
     name = question.kind.name

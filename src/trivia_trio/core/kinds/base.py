@@ -51,6 +51,9 @@ class Kind:
     # In a buttons-only run (phones.py) a phone needs nothing of the question but its kind
     # and option count: lettered buttons answer it, or there is nothing to answer.
     buttons_suffice: ClassVar[bool] = False
+    # A student-paced run may show its options in an order of each student's own (paced.py):
+    # not true/false's, nor a poll's scale; an order question's items are shuffled already.
+    shuffles_options: ClassVar[bool] = False
     # Where a format that lays options out as columns (CSV's A..F) puts them: "options",
     # "items", or None for a kind without any.
     option_field: ClassVar[str | None] = None

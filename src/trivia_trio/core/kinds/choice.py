@@ -12,6 +12,7 @@ from .base import V1_LETTERS, ChoiceLike, Report, check_letters, check_options
 @dataclass(frozen=True)
 class Choice(ChoiceLike):
     name = "choice"
+    shuffles_options = True
     correct: str  # the right letters, sorted: any one of them is right
 
     @classmethod

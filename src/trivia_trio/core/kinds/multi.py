@@ -15,6 +15,7 @@ SCORINGS = ("all", "partial")
 @dataclass(frozen=True)
 class Multi(ChoiceLike):
     name = "multi"
+    shuffles_options = True
     file_fields = ("scoring",)
     correct: str  # sorted letters
     scoring: str = "all"
