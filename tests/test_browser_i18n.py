@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
+from trivia_trio.core.kinds import catalog_words
+
 from .conftest import Axe, ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -40,7 +42,8 @@ expect.set_options(timeout=10_000)
 
 def words(language: str, key: str, **params: object) -> str:
     """A catalog text, {placeholders} filled (keys with plural forms are not asked for here)."""
-    text = json.loads((CATALOGS / f"{language}.json").read_text(encoding="utf-8"))[key]
+    text = (json.loads((CATALOGS / f"{language}.json").read_text(encoding="utf-8"))
+            | catalog_words(language))[key]
     assert isinstance(text, str), key
     return re.sub(r"\{(\w+)\}", lambda found: str(params[found.group(1)]), text)
 

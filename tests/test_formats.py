@@ -59,6 +59,8 @@ EXAMPLES = [
 
 
 def example_text(name: str) -> str:
+    if name == "template.csv":  # made from the kinds' samples, not a file
+        return csv_format.template()
     return (files("trivia_trio") / "quizzes" / name).read_bytes().decode("utf-8-sig")
 
 
@@ -92,17 +94,18 @@ def test_dump_of_each_example_parses_back_to_the_same_quiz(module: ModuleType, n
 
 def test_the_examples_of_the_same_three_questions_parse_to_the_same_quiz() -> None:
     assert build(json_format, json_format.dump(THREE_QUESTIONS)) == THREE_QUESTIONS
-    # The CSV template and the GIFT example start with the same three questions, their
-    # true/false question a true/false kind rather than a choice of two.
-    for module, name, expected in (
-        (csv_format, "template.csv", THREE_QUESTIONS),
-        (gift, "example.gift", without(THREE_QUESTIONS, "time_limit")),
-    ):
-        read = build(module, example_text(name))
-        assert read.questions[1].kind == TrueFalse(("True", "False"), True)
-        assert dataclasses.replace(read, questions=(
-            read.questions[0], expected.questions[1], read.questions[2]
-        )) == expected
+    # The GIFT example starts with the same three questions, its true/false question a
+    # true/false kind rather than a choice of two; the CSV template with the first two.
+    read = build(gift, example_text("example.gift"))
+    expected = without(THREE_QUESTIONS, "time_limit")
+    assert read.questions[1].kind == TrueFalse(("True", "False"), True)
+    assert dataclasses.replace(read, questions=(
+        read.questions[0], expected.questions[1], read.questions[2]
+    )) == expected
+    template = build(csv_format, example_text("template.csv"))
+    assert template.questions[0] == THREE_QUESTIONS.questions[0]
+    assert dataclasses.replace(template.questions[1], kind=THREE_QUESTIONS.questions[1].kind
+                               ) == THREE_QUESTIONS.questions[1]
     assert build(aiken, example_text("example_aiken.txt")) == without(
         THREE_QUESTIONS, "time_limit", "explanation"
     )
@@ -116,13 +119,13 @@ def test_each_format_writes_what_it_can_carry_of_a_quiz_read_elsewhere() -> None
         )
 
 
-def test_the_csv_template_opens_as_utf8_in_excel() -> None:
-    raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM is what tells Excel the file is UTF-8
-    assert raw[3:].split(b"\r\n")[0] == (
-        b"question,kind,A,B,C,D,E,F,correct,tolerance,time_limit,explanation,image")
-    kinds = [q.kind.name for q in build(csv_format, raw.decode("utf-8-sig")).questions]
-    assert sorted(set(kinds)) == sorted(KINDS)  # one row of each kind at least
+def test_the_csv_template_is_each_kinds_sample_under_the_narrow_header() -> None:
+    text = csv_format.template()
+    assert text.split("\r\n")[0] == (
+        "question,kind,A,B,C,D,E,F,correct,tolerance,time_limit,explanation,image")
+    questions = [{"kind": name} | dict(kind.sample) for name, kind in KINDS.items()]
+    assert build(csv_format, text) == quiz_from_dict({"title": "Example",
+                                                      "questions": questions})
 
 
 # Words with every character the formats treat specially, joined by single spaces (GIFT, like

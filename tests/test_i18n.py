@@ -1,4 +1,5 @@
-"""The pages' words live in the catalogs (static/i18n/*.json), nowhere else.
+"""The pages' words live in the catalogs (static/i18n/*.json, and each kind's own words in
+its module: ``Kind.words``), nowhere else.
 
 What counts as text a page shows, for the scan below:
 
@@ -24,10 +25,12 @@ from pathlib import Path
 
 import pytest
 
+from trivia_trio.core.kinds import catalog_words
+
 STATIC = Path(__file__).resolve().parents[1] / "static"
 CATALOGS = STATIC / "i18n"
 SERVER = Path(__file__).resolve().parents[1] / "src" / "trivia_trio"
-ENGLISH = json.loads((CATALOGS / "en.json").read_text(encoding="utf-8"))
+ENGLISH = json.loads((CATALOGS / "en.json").read_text(encoding="utf-8")) | catalog_words("en")
 LANGUAGE_FILES = sorted(CATALOGS.glob("*.json"))
 LETTER = re.compile(r"[^\W\d_]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -71,7 +74,8 @@ TEXT_ASSIGNMENTS = {"textContent", "title", "innerText", "placeholder", "alt"}
 
 
 def catalog(path: Path) -> dict[str, object]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A language's texts as its pages get them: its file and the kinds' words."""
+    return json.loads(path.read_text(encoding="utf-8")) | catalog_words(path.stem)
 
 
 def page_sources() -> dict[str, str]:

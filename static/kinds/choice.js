@@ -41,7 +41,7 @@ registerKind("choice", {
 
 registerKind("choice", {
   label: "Choice (one or several right)",
-  nameKey: "library.kind.choice",
+  nameKey: "kind.choice.name",
   board: optionTiles,
   tally: letterTally,
 });

@@ -9,7 +9,7 @@
 /** Entries in the language's quotation marks, as a list: "“cat”, “dog”". */
 function sayEntries(answer) {
   const entries = Array.isArray(answer) ? answer : [answer];
-  return i18n.formatList(entries.map((entry) => t("kind.text.quoted", { answer: String(entry) })));
+  return i18n.formatList(entries.map((entry) => t("kind.quoted", { answer: String(entry) })));
 }
 
 registerKind("cloud", {
@@ -41,7 +41,7 @@ registerKind("cloud", {
       event.preventDefault();
       const typed = inputs.map((input) => input.value.trim()).filter(Boolean);
       problem.hidden = typed.length > 0;
-      problem.textContent = typed.length ? "" : t("kind.text.empty");
+      problem.textContent = typed.length ? "" : t("kind.empty_answer");
       if (typed.length) submit(typed);
     });
     fill(container, form);
@@ -109,7 +109,7 @@ function wordList(container, topAnswers, hide) {
   fill(container, el("ol", { class: "answer-bars top-answers word-list", "aria-label": t("kind.cloud.label") }, ...rows.map((row) => {
     const word = String(row.answer);
     const button = el("button", { type: "button", class: "button-small",
-      "aria-label": t(row.hidden ? "kind.cloud.show_word" : "kind.cloud.hide_word", { word: t("kind.text.quoted", { answer: word }) }) },
+      "aria-label": t(row.hidden ? "kind.cloud.show_word" : "kind.cloud.hide_word", { word: t("kind.quoted", { answer: word }) }) },
       t(row.hidden ? "kind.cloud.show" : "kind.cloud.hide"));
     button.addEventListener("click", () => hide(word, !row.hidden));
     return el("li", { class: "answer-bar" },
@@ -122,7 +122,7 @@ function wordList(container, topAnswers, hide) {
 
 registerKind("cloud", {
   label: "Word cloud (not scored)",
-  nameKey: "library.kind.cloud",
+  nameKey: "kind.cloud.name",
   fields: [{ name: "max_answers", label: "Words per student (1 to 3; empty: 1)", number: true, shown: true }],
   board(container, question, counts, live) {
     wordCloud(container, live && live.top_answers);

@@ -47,7 +47,7 @@ registerKind("multi", {
 
 registerKind("multi", {
   label: "Multiple select (tick all that apply)",
-  nameKey: "library.kind.multi",
+  nameKey: "kind.multi.name",
   board(container, question, counts) {
     optionTiles(container, question, counts);
     container.appendChild(el("p", { class: "projector-hint", text: t("kind.multi.board") }));

@@ -175,7 +175,7 @@ function numberLineText(text, x, y, className, anchor) {
 
 registerKind("number", {
   label: "Number",
-  nameKey: "library.kind.number",
+  nameKey: "kind.number.name",
   board(container, question) {
     const hint = hasRange(question)
       ? t("kind.number.board_between", { min: sayNumber(question.min), max: sayNumber(question.max) }) : t("kind.number.board");

@@ -136,7 +136,7 @@ registerKind("order", {
 
 registerKind("order", {
   label: "Put in order",
-  nameKey: "library.kind.order",
+  nameKey: "kind.order.name",
   board(container, question) {
     fill(container,
       el("p", { class: "projector-hint", text: t("kind.order.board") }),

@@ -21,7 +21,7 @@ registerKind("poll", {
 
 registerKind("poll", {
   label: "Poll (no right answer)",
-  nameKey: "library.kind.poll",
+  nameKey: "kind.poll.name",
   board: optionTiles,
   tally(container, question, result) {
     letterTally(container, question, { counts: result.counts, revealed: result.revealed });

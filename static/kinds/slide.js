@@ -25,7 +25,7 @@ registerKind("slide", {
 
 registerKind("slide", {
   label: "Slide (nothing to answer)",
-  nameKey: "library.kind.slide",
+  nameKey: "kind.slide.name",
   board(container) {
     fill(container);
   },

@@ -4,7 +4,7 @@
 
 /** A typed answer in the language's quotation marks. */
 function quoted(answer) {
-  return t("kind.text.quoted", { answer: String(answer) });
+  return t("kind.quoted", { answer: String(answer) });
 }
 
 registerKind("text", {
@@ -30,7 +30,7 @@ registerKind("text", {
       event.preventDefault();
       const typed = input.value.trim();
       problem.hidden = typed.length > 0;
-      problem.textContent = typed ? "" : t("kind.text.empty");
+      problem.textContent = typed ? "" : t("kind.empty_answer");
       if (typed) submit(typed);
     });
     fill(container, form);
@@ -49,7 +49,7 @@ registerKind("text", {
 
 registerKind("text", {
   label: "Typed answer",
-  nameKey: "library.kind.text",
+  nameKey: "kind.text.name",
   board(container) {
     fill(container, el("p", { class: "projector-hint", text: t("kind.text.board") }));
   },

@@ -32,7 +32,7 @@ registerKind("truefalse", {
 
 registerKind("truefalse", {
   label: "True or false",
-  nameKey: "library.kind.truefalse",
+  nameKey: "kind.truefalse.name",
   board(container, question, counts) {
     optionTiles(container, withTrueFalse(question), counts);
   },

@@ -14,7 +14,8 @@ zipapp serves the same bytes as the source tree):
   the top of each page script: KaTeX (its stylesheet pointing at its woff2 fonts only,
   each by hashed name) and the page's catalog in each language (the texts that page can
   ask for, and as their fallback the English texts a catalog lacks), so a page fetches
-  the catalog of the language it shows and no other;
+  the catalog of the language it shows and no other. A language's texts are its file in
+  ``static/i18n`` and the kinds' words in it (``language_catalogs``);
 - a hashed name never changes meaning, so browsers keep it for a year (``immutable``)
   and never ask again; the pages themselves and the plain ``/static/<file>`` names are
   revalidated (ETag, then a 304 of a few hundred bytes).
@@ -36,7 +37,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from ..core.kinds import KINDS
+from ..core.kinds import KINDS, catalog_words
 from ..core.minify import strip_script, strip_style
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -132,6 +133,17 @@ def question_kinds_parts(static: Traversable) -> set[str]:
             if entry.name.endswith(".js") for name in PART.findall(entry.read_bytes())}
 
 
+def language_catalogs(static: Traversable) -> dict[str, dict[str, Any]]:
+    """Each language's catalog, language code → texts: its file in ``static/i18n`` and
+    the kinds' words in that language (``Kind.words``: a kind carries its own words)."""
+    catalogs = {}
+    for entry in static.joinpath("i18n").iterdir():
+        if entry.name.endswith(".json"):
+            code = entry.name.removesuffix(".json")
+            catalogs[code] = json.loads(entry.read_bytes()) | catalog_words(code)
+    return catalogs
+
+
 def hashed_name(name: str, body: bytes) -> str:
     """``katex/katex.min.js`` → ``katex/katex.min.<hash>.js``."""
     folder, _, base = name.rpartition("/")
@@ -157,9 +169,11 @@ class Assets:
         self._sources: dict[str, str] = {}  # our scripts and stylesheets, without comments
         self._katex = {"katexStyle": self._add(KATEX_STYLE, self._katex_style()),
                        "katexScript": self._add(KATEX_SCRIPT, self._read(KATEX_SCRIPT))}
-        folder = static.joinpath("i18n")
-        self._texts = {entry.name.removesuffix(".json"): json.loads(entry.read_bytes())
-                       for entry in folder.iterdir() if entry.name.endswith(".json")}
+        self._texts = language_catalogs(static)
+        for code, texts in self._texts.items():  # /static/i18n/<code>.json: the whole catalog
+            self._extra[f"i18n/{code}.json"] = Asset(
+                json.dumps(texts, ensure_ascii=False, indent=2).encode() + b"\n",
+                mimetype_of(f"{code}.json"))
         for page in sorted(entry.name for entry in static.iterdir()
                            if entry.name.endswith(".html")):
             self._pages[page] = Asset(self._bundle_page(page), mimetype_of(page))

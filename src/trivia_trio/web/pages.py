@@ -3,12 +3,12 @@ the health check: what anyone may fetch (the dashboard asks for its key)."""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 from quart import Response, redirect, request
 from quart_trio import QuartTrio
 
+from ..core.formats import csv_format
 from .assets import IMMUTABLE
 from .auth import COOKIE_MAX_AGE
 from .doors import Doors
@@ -70,5 +70,4 @@ def register(app: QuartTrio, doors: Doors) -> None:
     @app.get("/quiz-template.csv")
     async def quiz_template() -> Response:
         # Public on purpose: a blank template gives nothing away.
-        raw = (files("trivia_trio") / "quizzes" / "template.csv").read_bytes()
-        return download(raw.decode("utf-8-sig"), "quiz-template.csv")
+        return download(csv_format.template(), "quiz-template.csv")

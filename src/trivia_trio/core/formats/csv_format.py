@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..kinds import DEFAULT_KIND, KINDS, LETTERS
-from ..quiz import Quiz, QuizError
+from ..quiz import Quiz, QuizError, quiz_from_dict
 from .parsed import Parsed
 
 COLUMNS = ("question", "kind", "A", "B", "C", "D", "E", "F", "correct", "tolerance",
@@ -125,6 +125,20 @@ def table(quiz: Quiz) -> list[list[Any]]:
              "" if question.points == 1 else question.points]
         )
     return rows
+
+
+def template() -> str:
+    """The CSV template teachers start from: each kind's sample question (``Kind.sample``)
+    in the order the kinds are registered, so a new kind brings its own row. Its columns
+    are the narrow header and the fields a sample gives beyond it."""
+    questions = [{"kind": name} | dict(kind.sample) for name, kind in KINDS.items()]
+    rows = table(quiz_from_dict({"title": "Template", "questions": questions}))
+    given = {field for question in questions for field in question}
+    kept = [index for index, column in enumerate(rows[0])
+            if column in COLUMNS or column in given]
+    out = io.StringIO()
+    csv.writer(out).writerows([[row[index] for index in kept] for row in rows])
+    return out.getvalue()
 
 
 def _first_line(text: str) -> str:

@@ -60,6 +60,20 @@ class Kind:
     # The kind's own quiz-file fields that a format with one column per field (CSV) writes
     # and reads as they are, beyond the options and ``correct``.
     file_fields: ClassVar[tuple[str, ...]] = ()
+    # The words its renderer (static/kinds/<name>.js) shows: word -> language -> text, in
+    # every language of static/i18n. Each language's catalog serves them as
+    # ``kind.<name>.<word>`` (``catalog_words``); ``name`` is the kind's short name, for
+    # the library. Words every kind shares stay in the catalogs (``kind.submit_answer``).
+    words: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    # One question of this kind as a quiz file gives it (its fields but ``kind``): the
+    # kind's row in the CSV template (formats/csv_format.template).
+    sample: ClassVar[Mapping[str, Any]] = {}
+
+    @classmethod
+    def catalog_words(cls, language: str) -> dict[str, Any]:
+        """Its words in ``language`` under their catalog keys; none it lacks there."""
+        return {f"kind.{cls.name}.{word}": texts[language]
+                for word, texts in cls.words.items() if language in texts}
 
     @classmethod
     def from_file(cls, raw: Mapping[str, Any], report: Report) -> Kind | None:

@@ -8,10 +8,38 @@ from typing import Any
 
 from .base import V1_LETTERS, ChoiceLike, Report, check_letters, check_options
 
+# The words its renderer shows, in each language of static/i18n: served in every
+# catalog as ``kind.<name>.<word>`` (base.Kind.words).
+WORDS = {
+    "name": {
+        "ar": "اختيار",
+        "de": "Einfachauswahl",
+        "en": "choice",
+        "es": "opción única",
+        "fr": "choix unique",
+        "it": "scelta singola",
+        "ja": "選択式",
+        "nl": "meerkeuze",
+        "pl": "jednokrotny wybór",
+        "pt-BR": "escolha única",
+        "tr": "tek seçim",
+        "zh-CN": "单选",
+    },
+}
+# One question of this kind as a quiz file gives it: its row of the CSV template.
+SAMPLE = {
+    "text": "Which organelle makes most of a cell's ATP?",
+    "options": ["Nucleus", "Mitochondrion", "Ribosome", "Golgi apparatus"],
+    "correct": "B",
+    "explanation": "Mitochondria run the citric acid cycle and oxidative phosphorylation.",
+}
+
 
 @dataclass(frozen=True)
 class Choice(ChoiceLike):
     name = "choice"
+    words = WORDS
+    sample = SAMPLE
     shuffles_options = True
     correct: str  # the right letters, sorted: any one of them is right
 

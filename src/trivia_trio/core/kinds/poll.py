@@ -8,10 +8,36 @@ from typing import Any
 
 from .base import ChoiceLike, Report, check_options
 
+# The words its renderer shows, in each language of static/i18n: served in every
+# catalog as ``kind.<name>.<word>`` (base.Kind.words).
+WORDS = {
+    "name": {
+        "ar": "استطلاع",
+        "de": "Umfrage",
+        "en": "poll",
+        "es": "encuesta",
+        "fr": "sondage",
+        "it": "sondaggio",
+        "ja": "アンケート",
+        "nl": "peiling",
+        "pl": "ankieta",
+        "pt-BR": "enquete",
+        "tr": "anket",
+        "zh-CN": "投票",
+    },
+}
+# One question of this kind as a quiz file gives it: its row of the CSV template.
+SAMPLE = {
+    "text": "How sure do you feel about today's topic?",
+    "options": ["Very sure", "Fairly sure", "Not yet"],
+}
+
 
 @dataclass(frozen=True)
 class Poll(ChoiceLike):
     name = "poll"
+    words = WORDS
+    sample = SAMPLE
     has_right_answer = False
 
     @classmethod

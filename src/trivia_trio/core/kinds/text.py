@@ -30,9 +30,51 @@ def fold(text: str, *, exact: bool = False) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+# The words its renderer shows, in each language of static/i18n: served in every
+# catalog as ``kind.<name>.<word>`` (base.Kind.words).
+WORDS = {
+    "board": {
+        "ar": "اكتب إجابتك على هاتفك.",
+        "de": "Schreib deine Antwort auf dem Handy.",
+        "en": "Type your answer on your phone.",
+        "es": "Escribe tu respuesta en el móvil.",
+        "fr": "Écrivez votre réponse sur votre téléphone.",
+        "it": "Scrivi la tua risposta sul telefono.",
+        "ja": "スマートフォンで答えを入力してください。",
+        "nl": "Typ je antwoord op je telefoon.",
+        "pl": "Wpisz odpowiedź na telefonie.",
+        "pt-BR": "Digite sua resposta no celular.",
+        "tr": "Yanıtını telefonuna yaz.",
+        "zh-CN": "请在手机上输入你的答案。",
+    },
+    "name": {
+        "ar": "إجابة مكتوبة",
+        "de": "Freitext",
+        "en": "typed answer",
+        "es": "respuesta escrita",
+        "fr": "réponse saisie",
+        "it": "risposta scritta",
+        "ja": "記述式",
+        "nl": "getypt antwoord",
+        "pl": "odpowiedź tekstowa",
+        "pt-BR": "resposta digitada",
+        "tr": "yazılı yanıt",
+        "zh-CN": "填空",
+    },
+}
+# One question of this kind as a quiz file gives it: its row of the CSV template.
+SAMPLE = {
+    "text": "What is the capital of Australia?",
+    "accept": ["Canberra"],
+    "explanation": "Not Sydney: Canberra was built as a compromise between Sydney and Melbourne.",
+}
+
+
 @dataclass(frozen=True)
 class Text(Typed):
     name = "text"
+    words = WORDS
+    sample = SAMPLE
     file_fields = ("exact",)
     accept: tuple[str, ...]
     exact: bool = False

@@ -11,9 +11,38 @@ from .base import ChoiceLike, Report
 TRUE_FALSE = ("True", "False")
 
 
+# The words its renderer shows, in each language of static/i18n: served in every
+# catalog as ``kind.<name>.<word>`` (base.Kind.words).
+WORDS = {
+    "name": {
+        "ar": "صح/خطأ",
+        "de": "Wahr/Falsch",
+        "en": "true/false",
+        "es": "verdadero/falso",
+        "fr": "vrai/faux",
+        "it": "vero/falso",
+        "ja": "○×",
+        "nl": "waar/onwaar",
+        "pl": "prawda/fałsz",
+        "pt-BR": "verdadeiro/falso",
+        "tr": "doğru/yanlış",
+        "zh-CN": "判断",
+    },
+}
+# One question of this kind as a quiz file gives it: its row of the CSV template.
+SAMPLE = {
+    "text": "Sound travels faster in water than in air.",
+    "correct": True,
+    "explanation": "About 1,480 m/s in water against about 343 m/s in air.",
+    "time_limit": 15,
+}
+
+
 @dataclass(frozen=True)
 class TrueFalse(ChoiceLike):
     name = "truefalse"
+    words = WORDS
+    sample = SAMPLE
     option_field = None  # True and False: a file names none
     correct: bool
 
