@@ -56,6 +56,9 @@ class Game(Answers):
     leaderboard_switch: str | None = None
     # The dashboard's switch of what the phones show (phones.PHONES), over the quiz's.
     phones_switch: str | None = None
+    # A student-paced run's standings as a leaderboard mode (paced.standings_mode), in
+    # place of the leaderboard setting and its switch; None in a live run.
+    paced_standings: str | None = None
     _standings: list[Standing] | None = field(default=None, repr=False)
     _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
     _kinds_of: Quiz | None = field(default=None, repr=False)
@@ -257,7 +260,8 @@ class Game(Answers):
 
     def standings_shown(self) -> bool:
         """Whether students and the projector are sent standings now."""
-        return standings.shown(self.leaderboard, at_end=self.state is State.FINISHED)
+        return standings.shown(self.paced_standings or self.leaderboard,
+                               at_end=self.state is State.FINISHED)
 
     def next_step(self) -> Step | None:
         """What the one big button does now; None once the run is over.

@@ -86,6 +86,16 @@ def draw_order(seed: str, student_id: str, kinds: list[Kind],
     return StudentOrder(tuple(questions), options)
 
 
+def standings_mode(settings: PacedSettings) -> str:
+    """When a student-paced run shows the class its standings, as a leaderboard mode
+    (standings.py): never unless the quiz asks for them; with feedback at the end, only
+    once the run is over, since a score that moves tells a student whether they were
+    right before the run may tell them."""
+    if not settings.standings:
+        return "never"
+    return "between" if settings.feedback == "each" else "end"
+
+
 # ---- each student's clock ------------------------------------------------------------------
 @dataclass
 class Turn:
@@ -178,6 +188,8 @@ class PacedRun:
                  ended_at: int | None = None) -> None:
         self.game = game
         self.settings = settings
+        # Every view that shows standings (the projector's, /api/stats) asks the game.
+        game.paced_standings = standings_mode(settings)
         self.started_at = started_at
         self.ended_at = ended_at
         self.progress: dict[str, Progress] = {}

@@ -178,13 +178,14 @@ def grid_changes_message(run: PacedRun, rows: list[dict[str, Any]], removed: lis
 
 def progress(run: PacedRun, columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The projector's: counts and a bar per question, never a name; the top 10 only
-    if the quiz shows standings. ``columns``: ``question_columns``, if just built."""
+    while the run shows standings (``paced.standings_mode``). ``columns``:
+    ``question_columns``, if just built."""
     shown = {"students": len(run.game.participants), **run.summary(),
              "questions": [{"question_idx": c["question_idx"], "number": c["number"],
                             "answered": c["answered"]}
                            for c in columns or question_columns(run)],
              "ends_at": run.ends_at, "ended": run.ended}
-    if run.settings.standings:
+    if run.game.standings_shown():
         shown["top"] = views.leaderboard_rows(run.game.top(TOP))
     return shown
 

@@ -133,15 +133,17 @@ def projector_state_message(game: Game, *, session_id: str, join_url: str, qr_ur
         [q.kind for q in game.quiz.questions])}
 
 
-def class_results(game: Game) -> dict[str, Any]:
+def class_results(game: Game, grid: results.RunResults | None = None) -> dict[str, Any]:
     """The end screen's results when it shows no standings: how many played, the share
     right over the run and each scored question's, by the number the pages give it.
-    Never a name."""
+    Never a name. ``grid``: the run's results when they are not the live run's own (a
+    student-paced run's, ``paced.PacedRun.run_results``)."""
+    grid = grid or game.run_results()
     numbers = results.question_numbers([q.kind for q in game.quiz.questions])
     questions, total = [], results.Tally()
-    for idx in sorted(game.openings):
+    for idx in sorted(grid.asked):
         if game.kind(idx).has_right_answer:
-            tally = game.question_tally(idx)
+            tally = grid.question(idx)
             total += tally
             questions.append({"number": numbers[idx], "share_right": tally.share_right})
     return {"players": len(game.participants), "share_right": total.share_right,

@@ -19,7 +19,7 @@ from typing import Any
 
 import trio
 
-from ..core import paced_views, views
+from ..core import paced_views, projector_views, views
 from ..core.deltas import TableChanges
 from ..core.pace import PACES, BadSettings, settings_from
 from ..core.paced import NO_ACCOMMODATION, Accommodation, PacedRun, Turn, accommodation_from
@@ -288,9 +288,15 @@ class PacedSide:
         self.changed()
         return paced_views.grid_message(self.run, paced_views.grid_rows(self.run))
 
-    def projector_additions(self) -> dict[str, Any]:
+    def projector_additions(self, state: dict[str, Any]) -> dict[str, Any]:
+        """``state``'s student-paced part: the progress, and an end's results without
+        standings counted from this run's own turns (no question was opened for all)."""
         columns, self._projector_columns = self._projector_columns, None
-        return {"pace": "student", "progress": paced_views.progress(self.run, columns)}
+        additions = {"pace": "student", "progress": paced_views.progress(self.run, columns)}
+        if "class_results" in state:
+            additions["class_results"] = projector_views.class_results(
+                self.room.game, self.run.run_results())
+        return additions
 
     def _redraw(self, dirty: set[str]) -> None:
         """The grid's changes, then the projector's progress: their per-question columns

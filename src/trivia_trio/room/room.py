@@ -133,6 +133,7 @@ class Room(Flow, Switches, StudentSide):
         if self.paced is not None:
             self.paced.stop()
             self.paced = None
+        self.game.paced_standings = None  # a live run's standings follow its leaderboard
         pace = paced_record.run_pace(self.store.conn, self.run_id, self.game.quiz.pace,
                                      self.game.quiz.paced)
         if pace.pace == "student":
@@ -347,7 +348,7 @@ class Room(Flow, Switches, StudentSide):
                                               live_answers=self.live_answers, now=self.clock(),
                                               language=self.projector_language
                                               or self.game.quiz.language)
-        return state if self.paced is None else state | self.paced.projector_additions()
+        return state if self.paced is None else state | self.paced.projector_additions(state)
 
 
 
