@@ -95,8 +95,7 @@ NAMED_BEFORE_THE_RULE = {
               "static/editor.js"},
     "order": {"src/trivia_trio/tools/class_quiz.py", "static/editor.js"},
     "poll": {"src/trivia_trio/tools/class_quiz.py", "static/editor.js"},
-    "slide": {"src/trivia_trio/core/formats/gift.py", "src/trivia_trio/tools/class_quiz.py",
-              "src/trivia_trio/tools/class_run.py"},
+    "slide": {"src/trivia_trio/core/formats/gift.py", "src/trivia_trio/tools/class_quiz.py"},
 }
 # Names that are also plain words of the code (a question's "text", a "number" input,
 # typeof): for them the scan looks for their keys and file names only, not the bare word.

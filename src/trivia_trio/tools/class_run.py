@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import trio
 
+from ..core.kinds import KINDS
 from . import http_client
 from .class_model import (
     ClassResult,
@@ -155,7 +156,7 @@ class ClassRun(ClassState):
                 )
                 question_count = total
             window_s = self.plan.answer_window_ms / 1000.0
-            if question.kind == "slide":  # nothing to answer: show it for the answer window
+            if not KINDS[question.kind].takes_answers:  # show it for the answer window
                 await trio.sleep(window_s)
             else:
                 await self.wait_for(
