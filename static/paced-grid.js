@@ -116,8 +116,10 @@ function createPacedGrid({ onAccommodate }) {
 
   function showSummary(message) {
     const s = message.summary;
-    setText("paced-summary", t("dashboard.paced.summary", { finished: integer.format(s.finished),
-      working: integer.format(s.working), not_started: integer.format(s.not_started) }));
+    // After the end nobody is working: the count is of those the end stopped on the way.
+    setText("paced-summary", s.stopped === undefined
+      ? t("dashboard.paced.summary", { finished: integer.format(s.finished), working: integer.format(s.working), not_started: integer.format(s.not_started) })
+      : t("dashboard.paced.summary_ended", { finished: integer.format(s.finished), stopped: integer.format(s.stopped), not_started: integer.format(s.not_started) }));
   }
 
   /** paced_grid (whole) or paced_grid_changes. */

@@ -462,8 +462,9 @@
       const verdict = VERDICTS[REVIEW_VERDICTS[item.result] || "none"];
       const text = el("p", { class: "review-question", dir: "auto" });
       renderRich(text, item.question.text);
+      // A slide had nothing to answer: no verdict ("Thanks for voting" is a poll's).
       const parts = [el("p", { class: "muted", text: t("student.paced.position", { position: place + 1, of: items.length }) }), text,
-        el("p", { class: "review-verdict review-" + item.result, text: t(verdict.shown) })];
+        ...(kind.takesAnswers ? [el("p", { class: "review-verdict review-" + item.result, text: t(verdict.shown) })] : [])];
       if (item.your_answer !== null && item.your_answer !== undefined && kind.takesAnswers) {
         parts.push(el("p", { text: t("student.reveal.your_answer", { answer: kind.say(item.your_answer, shown) }) }));
       }

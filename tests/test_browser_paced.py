@@ -172,6 +172,10 @@ def test_every_kind_at_three_speeds_to_the_end_time_the_review_and_the_exports(
     expect(bo.locator("#question-clock")).to_be_hidden()
     classroom.stage("slide")
     next_question(bo, 4)  # and Bo thinks about question 4 till the end
+    # Leaving the page while answering is noted and shown, as in a live run.
+    bo.evaluate("window.dispatchEvent(new Event('blur'))")
+    expect(teacher.locator("#presence-rows tr", has_text="Bo").locator("td").nth(4)) \
+        .to_have_text("1")  # "Lost focus"
 
     # Cy reloads mid-question, before answering: the same question, the time it had left.
     answer_each_kind(cy, "reload", 0)
@@ -236,6 +240,7 @@ def test_every_kind_at_three_speeds_to_the_end_time_the_review_and_the_exports(
         for idx, word in enumerate(EXPECTED[student_id]):
             if word in REVIEW_WORDS:
                 expect(items.nth(idx)).to_contain_text(REVIEW_WORDS[word])
+        expect(items.nth(2).locator(".review-verdict")).to_have_count(0)  # the slide
         expect(phone.locator("#end-answered")).to_have_text(f"{len(SCORES[student_id])} of 8")
     expect(ada.locator("#end-rank")).to_have_text("#1")
     for student_id, name in NAMES.items():
@@ -245,6 +250,8 @@ def test_every_kind_at_three_speeds_to_the_end_time_the_review_and_the_exports(
             expect(cells.nth(idx)).to_have_class(f"paced-cell paced-{word}")
     # The right % per question: question 1 right for Ada alone of the three.
     expect(teacher.locator("#paced-head th.paced-question").first).to_contain_text("33%")
+    expect(teacher.locator("#paced-summary")).to_have_text(
+        "2 finished · 1 stopped by the end · 0 not started")
     classroom.stage("ended")
 
     answers = list(csv.DictReader(io.StringIO(

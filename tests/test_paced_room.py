@@ -385,3 +385,17 @@ async def test_the_end_redraws_the_grid_rows_whose_open_question_it_closed(
             assert changes["ended"] is True
             assert [(r["student_id"], r["cells_changed"]) for r in changes["rows"]] == \
                 [("ana", {"0": "no_answer"})]
+
+
+async def test_after_the_end_the_summary_says_who_the_end_stopped_not_who_is_working(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        await room.join("ben", "Ben")  # never answers: not started, and so after the end
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            await send(room, ana, type="next", question_idx=0)
+            assert room.paced.run.summary() == {"finished": 0, "working": 1, "not_started": 1}
+        await room.end_session()
+        assert room.paced.run.summary() == {"finished": 0, "working": 0, "not_started": 1,
+                                            "stopped": 1}

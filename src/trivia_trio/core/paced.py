@@ -404,12 +404,26 @@ class PacedRun:
         return results.RunResults(list(self.game.participants), asked, self.game.answers)
 
     def summary(self) -> dict[str, int]:
-        """"12 finished · 30 working · 3 not started": everyone who joined, once."""
+        """"12 finished · 30 working · 3 not started": everyone who joined, once. After
+        the end nobody is working: those it stopped on the way are ``stopped``."""
         finished = sum(1 for sid in self.game.participants
                        if (p := self.progress.get(sid)) is not None and p.finished)
-        # Not started: still at the first question, with nothing answered or passed.
         not_started = sum(1 for sid in self.game.participants
-                          if (p := self.progress.get(sid)) is None or not p.turns
-                          or (len(p.turns) == 1 and p.turns[0].closed_at is None))
-        return {"finished": finished, "working": len(self.game.participants) - finished
-                - not_started, "not_started": not_started}
+                          if self._not_started(self.progress.get(sid)))
+        working = len(self.game.participants) - finished - not_started
+        if self.ended:
+            return {"finished": finished, "working": 0, "not_started": not_started,
+                    "stopped": working}
+        return {"finished": finished, "working": working, "not_started": not_started}
+
+    def _not_started(self, progress: Progress | None) -> bool:
+        """Still at the first question, with nothing answered or passed (the end closing
+        it does not make a start)."""
+        if progress is None or not progress.turns:
+            return True
+        if len(progress.turns) > 1:
+            return False
+        turn = progress.turns[0]
+        return turn.closed_at is None or (
+            turn.closed_at == self.ended_at and not results.has_answer(
+                self.game.submission(progress.student_id, turn.question_idx)))
