@@ -6,6 +6,7 @@ around anything that waits, and no sleeps standing in for an event.
 
 from __future__ import annotations
 
+import compileall
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from axe_playwright_python.sync_playwright import Axe as AxeLibrary
 from hypothesis import settings as hypothesis_settings
 from trio_websocket import WebSocketConnection, open_websocket_url
 
+import trivia_trio
 from trivia_trio.config import Settings
 from trivia_trio.tools.http_client import Response, request
 from trivia_trio.web.server import ServerInfo, serve
@@ -39,6 +41,13 @@ hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package once, before the workers start. The tests start hundreds of
+    server processes; where ``PYTHONDONTWRITEBYTECODE`` is set (CI's machines set it),
+    each of them compiled the whole package again: about 0.1 s of CPU a start."""
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        compileall.compile_dir(Path(trivia_trio.__file__).parent, quiet=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
