@@ -173,11 +173,14 @@ class PacedSide:
         no answer) and the following one opens; after the last, they are done."""
         student_id = client.student_id
         assert student_id is not None
+        at = message.get("question_idx")
+        if at is not None and (isinstance(at, bool) or not isinstance(at, int)):
+            raise Rejected("bad_question", "question_idx must be a whole number or absent")
         if student_id not in self.run.progress:
             if student_id not in self.room.game.participants:
                 raise Rejected("not_joined", "join the quiz first")
             await self.start(student_id)
-        elif self._pressed_here(student_id, message.get("question_idx")):
+        elif self._pressed_here(student_id, at):
             current = self.run.progress[student_id].current
             passed = current if current is not None and current.closed_at is None else None
             missed, opened = self.run.next(student_id, self.clock())
