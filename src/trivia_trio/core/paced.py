@@ -347,15 +347,18 @@ class PacedRun:
 
     def resume(self, stopped_at: int, now: int) -> list[tuple[str, Turn]]:
         """After a restart: each open turn gets the time it had left when the server
-        stopped (the downtime is not counted); returns the turns moved, to be saved."""
+        stopped (the downtime is not counted); returns the turns moved, to be saved.
+
+        ``stopped_at`` is the last heartbeat (0: none yet). A turn opened after it was
+        running when the server stopped: its own downtime runs from its opening, as the
+        live room's open question's does (``Room._resume_open_question``), never from a
+        beat noted before the idle minutes that came ahead of it."""
         moved = []
-        downtime = now - stopped_at
-        if downtime <= 0:
-            return moved
         for student_id, turn in self.open_turns():
-            left = turn.remaining_ms(max(stopped_at, turn.opened_at))
-            if left is None or left > 0:
-                turn.opened_at += downtime
+            stopped = max(stopped_at, turn.opened_at)
+            left = turn.remaining_ms(stopped)
+            if now > stopped and (left is None or left > 0):
+                turn.opened_at += now - stopped
                 moved.append((student_id, turn))
         return moved
 

@@ -78,15 +78,12 @@ class PacedSide:
     async def _resume(self) -> None:
         """After a restart each open turn gets the time it had left when the server
         stopped: the downtime is not counted (``Room._resume_open_question``)."""
-        stopped_at = self.room.heartbeat.last()
-        now = self.clock()
-        if stopped_at:
-            moved = self.run.resume(stopped_at, now)
-            if moved:
-                def save(conn: Any) -> None:
-                    for student_id, turn in moved:
-                        record.save_turn(conn, self.room.run_id, student_id, turn)
-                await self.room.saver.persist(save)
+        moved = self.run.resume(self.room.heartbeat.last(), self.clock())
+        if moved:
+            def save(conn: Any) -> None:
+                for student_id, turn in moved:
+                    record.save_turn(conn, self.room.run_id, student_id, turn)
+            await self.room.saver.persist(save)
         for student_id, turn in self.run.open_turns():
             self._schedule(student_id, turn)
 
