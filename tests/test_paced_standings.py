@@ -12,7 +12,7 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio.core import views
+from trivia_trio.core import paced_views, views
 from trivia_trio.room.room import Role
 
 from .test_paced_room import PACED, paced_room, send
@@ -80,3 +80,23 @@ async def test_an_end_without_standings_gives_the_projector_the_paced_runs_own_r
             "questions": [{"number": 1, "share_right": grid.question(0).share_right},
                           {"number": 2, "share_right": 1.0}]}
         assert grid.question(0).share_right == 0.3333
+
+
+async def test_without_the_review_no_right_answer_or_verdict_reaches_the_student_after_the_end(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    quiz = PACED | {"paced": {"feedback": "end", "review": False}}
+    async with paced_room(tmp_path, quiz) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="submit", question_idx=0, answer="C")
+            await next_of(ana, "question_closed")
+            await room.end_session()
+            ended = await next_of(ana, "session_ended")
+            assert "review" not in ended and ended["questions_correct"] == 0
+        # What a repeated answer gets back (one sent while the end is being saved).
+        closed = paced_views.turn_closed(room.paced.run, "ana", 0)
+        assert not {"correct", "explanation", "your_result"} & closed.keys()
+        me = room.me("ana")
+        assert me["total_score"] == 0.0
+        assert all(s.keys() == {"question_idx", "status", "asking", "answer"}
+                   for s in me["submissions"])

@@ -364,12 +364,14 @@ class PacedRun:
 
     # ---- what may be shown ---------------------------------------------------------------
     def may_reveal(self, student_id: str, idx: int) -> bool:
-        """Whether the right answer of ``idx`` may go to this student: after the run ends,
-        or (feedback after each question) once they answered it. Never before."""
-        if self.ended:
-            return True
+        """Whether the right answer of ``idx`` (and the student's verdict and score on it)
+        may go to this student: with feedback after each question, once they answered
+        it; after the run ends, only if the quiz lets students see their review. Never
+        before."""
         kept = self.game.submission(student_id, idx)
-        return self.settings.feedback == "each" and results.has_answer(kept)
+        if self.settings.feedback == "each" and results.has_answer(kept):
+            return True
+        return self.may_review()
 
     def may_review(self) -> bool:
         return self.ended and self.settings.review
