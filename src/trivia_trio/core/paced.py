@@ -223,6 +223,12 @@ class PacedRun:
     def restore(self, progress: Progress) -> None:
         self.progress[progress.student_id] = progress
 
+    def remove(self, student_id: str) -> None:
+        """The teacher removed the student: their clock stops with them (a deadline or
+        the end would otherwise keep a ``missed`` row for someone no longer in the run,
+        which a join with the same id would then find in its way)."""
+        self.progress.pop(student_id, None)
+
     def _open_next(self, progress: Progress, now: int) -> Turn | None:
         position = len(progress.turns)
         if position >= len(progress.order.questions):

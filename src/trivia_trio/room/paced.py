@@ -141,6 +141,13 @@ class PacedSide:
             self._schedule(student_id, progress.current)
         self.changed(student_id)
 
+    def remove(self, student_id: str) -> None:
+        """The teacher removed the student (their record is gone): no clock of theirs
+        runs on, and their row leaves the grid (a whole refresh: a gone row shows only
+        against every row)."""
+        self.run.remove(student_id)
+        self.changed()
+
     async def submit(self, client: Client, message: dict[str, Any]) -> None:
         student_id = client.student_id
         assert student_id is not None

@@ -162,6 +162,8 @@ class StudentSide:
             finally:
                 self._clearing.discard(student_id)
             self.game.remove(student_id)
+            if self.paced is not None:
+                self.paced.remove(student_id)
             self._kick_students(lambda sid: sid == student_id, "removed")
             self.pacing.mark("lobby", "presence", "projector", "histogram", "leaderboard",
                        "lobby_count")
