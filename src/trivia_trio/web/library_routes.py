@@ -32,7 +32,7 @@ from ..room.room import Room
 from ..store import library
 from ..store.database import StorageError
 from ..store.media import MediaStore
-from .responses import download
+from .responses import download, json_object
 from .responses import error as _error
 from .uploads import PICTURE_PATH, QUIZ_PATHS, Parser, filename
 
@@ -292,8 +292,11 @@ def register(app: QuartTrio, room: Room, instructor_only: Guard,
         except library.NotRunnable as exc:
             return _error(409, "draft", "fix the problems before running this quiz",
                           problems=exc.problems)
-        body = await request.get_json(silent=True)
-        pace = body.get("pace") if isinstance(body, dict) else None
+        body = await json_object(empty={})
+        if body is None:
+            return _error(400, "bad_message", 'send nothing, or a JSON object such as '
+                          '{"pace": "student"}')
+        pace = body.get("pace")
         if pace is not None and pace not in PACES:
             return _error(400, "bad_message", f"pace must be one of {', '.join(PACES)}")
         try:

@@ -45,13 +45,16 @@ def send_asset(asset: Asset) -> Response:
     return Response(body, content_type=asset.mimetype, headers=headers)
 
 
-async def json_object() -> dict[str, Any] | None:
-    """The request body as a JSON object; None for anything else.
+async def json_object(*, empty: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The request body as a JSON object; None for anything else (``empty``, if given,
+    for no body at all: a route whose body is optional).
 
     JSON on the wire is UTF-8: a Latin-1 or UTF-16 body is refused rather than
     guessed at, and a document nested too deep is refused like a malformed one.
     """
     raw = await request.get_data(cache=False)
+    if not raw and empty is not None:
+        return empty
     try:
         body = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
