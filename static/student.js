@@ -297,9 +297,7 @@
     views.question.classList.toggle("buttons-only", Boolean(sent.buttons_only));
     const isNew = !question || question.question_idx !== message.question_idx || views.question.hidden;
     question = message;
-    setText("question-number", message.pace === "student"
-      ? t("student.paced.position", { position: message.position, of: message.of })
-      : questionNumberText(message));
+    setText("question-number", questionNumberText(message));
     renderRich(byId("question-text"), message.text);
     showPicture(byId("question-image"), message.image);
     answering = kindOf(message).answer(byId("answer-area"), message, submitAnswer);
@@ -456,14 +454,14 @@
 
   function showReview(items) {
     byId("end-review").hidden = !items;
-    fill(byId("end-review-list"), ...(items || []).map((item, place) => {
+    fill(byId("end-review-list"), ...(items || []).map((item) => {
       const shown = Object.assign({ question_idx: item.question_idx }, item.question);
       const kind = kindOf(shown);
       const verdict = VERDICTS[REVIEW_VERDICTS[item.result] || "none"];
       const text = el("p", { class: "review-question", dir: "auto" });
       renderRich(text, item.question.text);
       // A slide had nothing to answer: no verdict ("Thanks for voting" is a poll's).
-      const parts = [el("p", { class: "muted", text: t("student.paced.position", { position: place + 1, of: items.length }) }), text,
+      const parts = [el("p", { class: "muted", text: questionNumberText(item) }), text,
         ...(kind.takesAnswers ? [el("p", { class: "review-verdict review-" + item.result, text: t(verdict.shown) })] : [])];
       if (item.your_answer !== null && item.your_answer !== undefined && kind.takesAnswers) {
         parts.push(el("p", { text: t("student.reveal.your_answer", { answer: kind.say(item.your_answer, shown) }) }));

@@ -399,3 +399,25 @@ async def test_after_the_end_the_summary_says_who_the_end_stopped_not_who_is_wor
         await room.end_session()
         assert room.paced.run.summary() == {"finished": 0, "working": 0, "not_started": 1,
                                             "stopped": 1}
+
+
+async def test_a_student_paced_phone_numbers_the_questions_as_a_live_one_does(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """"Question 2 of 2" after a slide, as in a live run, not "Question 3 of 3": a slide has
+    no number, and the count is of the questions that take answers."""
+    quiz = PACED | {"questions": [{"kind": "slide", "text": "Read this"},
+                                  *THREE_QUESTIONS["questions"][:2]]}
+    async with paced_room(tmp_path, quiz) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana, \
+                room.connect(Role.INSTRUCTOR) as teacher:
+            slide = await next_of(ana, "question_open")
+            assert (slide["question_number"], slide["question_count"]) == (None, 2)
+            await send(room, ana, type="next", question_idx=0)
+            first = await next_of(ana, "question_open")
+            assert (first["question_idx"], first["position"], first["of"]) == (1, 2, 3)
+            assert (first["question_number"], first["question_count"]) == (1, 2)
+            await send(room, teacher, type="end_session")
+            review = (await next_of(ana, "session_ended"))["review"]
+            assert [(r["question_number"], r["question_count"]) for r in review] == [
+                (None, 2), (1, 2), (2, 2)]

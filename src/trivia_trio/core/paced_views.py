@@ -4,7 +4,7 @@ the dashboard's progress grid and the projector's progress. Pure builders, like
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from . import results, views
@@ -37,7 +37,8 @@ def question_open(run: PacedRun, student_id: str, now: int) -> dict[str, Any] | 
         "total_questions": len(run.game.quiz),
         "opened_at_server_ts": turn.opened_at,
         "remaining_ms": turn.remaining_ms(run.ended_at or now),
-        "pace": "student", "position": turn.position + 1, "of": len(progress.order.questions)}
+        "pace": "student", "position": turn.position + 1, "of": len(progress.order.questions),
+    } | _numbers(run, progress.order.questions)[turn.position]
 
 
 def ack(run: PacedRun, submission: Submission) -> dict[str, Any]:
@@ -94,9 +95,20 @@ def ended(run: PacedRun, student_id: str, grid: results.RunResults | None = None
     if run.settings.standings:
         message["your_rank"] = run.game.rank_of(student_id)
     if run.may_review() and student_id in run.progress:
-        message["review"] = [review_item(run, student_id, idx)
-                             for idx in run.progress[student_id].order.questions]
+        order = run.progress[student_id].order.questions
+        numbers = _numbers(run, order)
+        message["review"] = [review_item(run, student_id, idx) | numbers[place]
+                             for place, idx in enumerate(order)]
     return message
+
+
+def _numbers(run: PacedRun, order: Sequence[int]) -> list[dict[str, int | None]]:
+    """``question_number`` and ``question_count`` of each place in a student's order, as a
+    live run numbers its questions: only those that take answers; a slide's is None."""
+    kinds = [run.game.kind(idx) for idx in order]
+    count = results.answerable_count(kinds)
+    return [{"question_number": number, "question_count": count}
+            for number in results.question_numbers(kinds)]
 
 
 def review_item(run: PacedRun, student_id: str, idx: int) -> dict[str, Any]:
