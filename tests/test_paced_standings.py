@@ -100,3 +100,17 @@ async def test_without_the_review_no_right_answer_or_verdict_reaches_the_student
         assert me["total_score"] == 0.0
         assert all(s.keys() == {"question_idx", "status", "asking", "answer"}
                    for s in me["submissions"])
+
+
+async def test_the_end_screens_count_of_questions_asked_is_the_results_models(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            await send(room, ana, type="next", question_idx=0)
+            await room.end_session()  # nobody reached the third question
+            ended = await next_of(ana, "session_ended")
+        totals = room.paced.run.run_results().student("ana")
+        assert (ended["questions_answered"], ended["questions_asked"]) == \
+            (totals.answered, totals.asked) == (1, 2)

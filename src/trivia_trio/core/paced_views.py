@@ -89,8 +89,7 @@ def ended(run: PacedRun, student_id: str, grid: results.RunResults | None = None
     totals = (grid or run.run_results()).student(student_id)
     message = {"type": "session_ended", "pace": "student",
                "questions_answered": totals.answered, "questions_correct": totals.right,
-               "questions_asked": results.answerable_count([q.kind for q in
-                                                            run.game.quiz.questions]),
+               "questions_asked": totals.asked,
                "your_total": run.game.total_of(student_id)}
     if run.settings.standings:
         message["your_rank"] = run.game.rank_of(student_id)
