@@ -101,13 +101,16 @@ def standings_mode(settings: PacedSettings) -> str:
 class Turn:
     """One student's time at one question: opened when they reached it, closed when they
     answered, passed it, ran out of time or the run ended. ``limit_ms`` already holds
-    their extra time (None: no clock, a slide without a time limit)."""
+    their extra time (None: no clock, a slide without a time limit), and
+    ``no_speed_penalty`` their accommodation as it was when the question opened: a
+    grant or a withdrawal applies from the next question."""
 
     position: int
     question_idx: int
     opened_at: int
     limit_ms: int | None
     closed_at: int | None = None
+    no_speed_penalty: bool = False
 
     @property
     def deadline(self) -> int | None:
@@ -237,7 +240,8 @@ class PacedRun:
         limit = self.game.quiz.time_limit(idx)
         limit_ms = None if limit is None else round(limit * 1000
                                                     * progress.accommodation.extra_time)
-        turn = Turn(position, idx, now, limit_ms)
+        turn = Turn(position, idx, now, limit_ms,
+                    no_speed_penalty=progress.accommodation.no_speed_penalty)
         progress.turns.append(turn)
         return turn
 
@@ -278,8 +282,7 @@ class PacedRun:
             raise Rejected("already_passed", "you have moved past that question")
         elapsed = max(0, now - turn.opened_at)
         credit = kind.credit(stored)
-        score_fn = "binary" if progress.accommodation.no_speed_penalty \
-            else self.game.quiz.score_fn
+        score_fn = "binary" if turn.no_speed_penalty else self.game.quiz.score_fn
         points = score_points(score_fn, credit, elapsed, turn.limit_ms or 0,
                               self.game.quiz.questions[question_idx].points)
         return Submission(student_id, question_idx, stored, now, elapsed, points,

@@ -98,6 +98,7 @@ ADDED_COLUMNS = (
     ("question_events", "asking", "INTEGER NOT NULL DEFAULT 1"),
     ("question_events", "first_order", "INTEGER"),
     ("submissions", "asking", "INTEGER NOT NULL DEFAULT 1"),
+    ("paced_turns", "no_speed_penalty", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS paced_turns (
     opened_at INTEGER NOT NULL,
     limit_ms INTEGER,
     closed_at INTEGER,
+    no_speed_penalty INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, student_id, position)
 ) WITHOUT ROWID;
 """
@@ -83,9 +84,9 @@ def save_start(conn: sqlite3.Connection, run_id: int, progress: Progress) -> Non
 def save_turn(conn: sqlite3.Connection, run_id: int, student_id: str, turn: Turn) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO paced_turns (run_id, student_id, position, question_idx, "
-        "opened_at, limit_ms, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "opened_at, limit_ms, closed_at, no_speed_penalty) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (run_id, student_id, turn.position, turn.question_idx, turn.opened_at, turn.limit_ms,
-         turn.closed_at))
+         turn.closed_at, int(turn.no_speed_penalty)))
 
 
 def save_accommodation(conn: sqlite3.Connection, run_id: int, student_id: str,
@@ -107,9 +108,7 @@ def load_progress(conn: sqlite3.Connection, run_id: int) -> list[Progress]:
     turns: dict[str, list[Turn]] = {}
     for r in conn.execute("SELECT * FROM paced_turns WHERE run_id = ? ORDER BY student_id, "
                           "position", (run_id,)):
-        turns.setdefault(r["student_id"], []).append(
-            Turn(r["position"], r["question_idx"], r["opened_at"], r["limit_ms"],
-                 r["closed_at"]))
+        turns.setdefault(r["student_id"], []).append(_turn(r))
     return [Progress(r["student_id"], StudentOrder.from_dict(json.loads(r["order_json"])),
                      turns.get(r["student_id"], []),
                      Accommodation(r["extra_time"], bool(r["no_speed_penalty"])))
@@ -118,7 +117,10 @@ def load_progress(conn: sqlite3.Connection, run_id: int) -> list[Progress]:
 
 def turns_of_run(conn: sqlite3.Connection, run_id: int) -> dict[tuple[str, int], Turn]:
     """Each student's turn at each question (student_id, question_idx): for the exports."""
-    return {(r["student_id"], r["question_idx"]):
-            Turn(r["position"], r["question_idx"], r["opened_at"], r["limit_ms"],
-                 r["closed_at"])
+    return {(r["student_id"], r["question_idx"]): _turn(r)
             for r in conn.execute("SELECT * FROM paced_turns WHERE run_id = ?", (run_id,))}
+
+
+def _turn(row: sqlite3.Row) -> Turn:
+    return Turn(row["position"], row["question_idx"], row["opened_at"], row["limit_ms"],
+                row["closed_at"], bool(row["no_speed_penalty"]))
