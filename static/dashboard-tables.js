@@ -318,12 +318,26 @@ function createDashboardTables({ onClear, onScores }) {
       const total = presence.size;
       byId("presence-empty").hidden = total > 0;
       byId("students-tools").hidden = total === 0;
-      setText("students-summary", total ? t("dashboard.students.summary", counts) : "");
+      setText("students-summary", total ? t(paced ? "dashboard.students.summary_paced" : "dashboard.students.summary", counts) : "");
       const narrowed = Boolean(query) || filter !== "all";
       byId("students-no-match").hidden = total === 0 || students.rows.length > 0;
       const shown = narrowed && total ? t("dashboard.students.shown", { count: students.rows.length, total }) : "";
       if (byId("students-shown").textContent !== shown) setText("students-shown", shown);
     });
+  }
+
+  let paced = false;
+  /** A student-paced run has no live question, so nothing here is "answered": no such
+   * count, filter or column (the progress grid says who answered what). */
+  function setPaced(on) {
+    if (paced === on) return;
+    paced = on;
+    byId("students-filter").querySelector("option[value=not_answered]").hidden = on;
+    if (on && filter === "not_answered") {
+      byId("students-filter").value = filter = "all";
+      resortStudents();
+    }
+    showStudentCounts();
   }
 
   byId("students-search").addEventListener("input", (event) => {
@@ -409,5 +423,5 @@ function createDashboardTables({ onClear, onScores }) {
     return ranked.rows.slice(0, count).map((row, place) => Object.assign({}, row, { rank: rankAt(place) }));
   }
 
-  return { showPresence, showScores, topScores };
+  return { showPresence, showScores, topScores, setPaced };
 }

@@ -268,6 +268,7 @@ i18n.ready.then(() => {
     // the grid and may end the run for everyone.
     const paced = Boolean(view.paced);
     document.body.classList.toggle("paced-run", paced);
+    tables.setPaced(paced);
     byId("paced-panel").hidden = !paced;
     ["next-button", "next-hint", "keyboard-hint", "close-button", "leaderboard-button", "open-form"].forEach((id) => { byId(id).hidden = paced; });
     byId("close-when-all-answered").closest("label").hidden = paced;

@@ -185,6 +185,12 @@ def test_every_kind_at_three_speeds_to_the_end_time_the_review_and_the_exports(
     bo.evaluate("window.dispatchEvent(new Event('blur'))")
     expect(teacher.locator("#presence-rows tr", has_text="Bo").locator("td").nth(4)) \
         .to_have_text("1")  # "Lost focus"
+    # The students table's "Answered" is about the live question: a student-paced run has
+    # none, so it would say "Answered: 0" all run long. The grid says who answered what.
+    expect(teacher.locator("#students-summary")).to_contain_text("Connected: 3")
+    expect(teacher.locator("#students-summary")).not_to_contain_text("Answered")
+    expect(teacher.get_by_role("button", name="Answered", exact=True)).to_be_hidden()
+    assert teacher.locator("#students-filter option[value=not_answered]").evaluate("o => o.hidden")
 
     # Cy reloads mid-question, before answering: the same question, the time it had left.
     answer_each_kind(cy, "reload", 0)
