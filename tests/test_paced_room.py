@@ -270,6 +270,46 @@ async def test_the_exports_and_runs_list_say_student_paced_and_where_each_studen
         assert analysis[1]["results"]["no_answer"] == 1
 
 
+async def test_while_the_run_goes_on_the_exports_say_no_answer_where_the_grid_does(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A question a student passed with Next or ran out of time on is closed for them
+    before the run ends: export.csv, run.json and the item analysis say no answer there,
+    as the dashboard's grid does, and pending only where the grid says working."""
+    async with paced_room(tmp_path) as room:
+        assert room.paced is not None
+        await room.join("ben", "Ben")
+        async with room.connect(Role.STUDENT, "ben") as ben:
+            await next_of(ben, "question_open")
+            closed = await next_of(ben, "question_closed")  # his 30 s ran out
+            assert closed["question_idx"] == 0
+        await room.join("ana", "Ana")
+        await room.join("cem", "Cem")  # still at the first question
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="next", question_idx=0)  # passed
+            assert errors(ana) == []
+        run = room.paced.run
+        assert not run.ended
+        assert [run.cell(sid, 0) for sid in ("ana", "ben", "cem")] == \
+            ["no_answer", "no_answer", "working"]
+        live = run.run_results()
+        conn, run_id = room.store.conn, room.run_id
+        rows = list(csv.reader(io.StringIO(exports.results_csv(conn, run_id))))
+        by = {(r[0], r[2]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+        assert (by[("ana", "0")]["result"], by[("ben", "0")]["result"]) == \
+            ("no_answer", "no_answer")
+        document = json.loads(exports.run_json(conn, run_id))
+        assert {(s["student_id"], s["question_idx"]): s["result"]
+                for s in document["submissions"]} == \
+            {("ana", 0): "no_answer", ("ben", 0): "no_answer"}
+        assert {q["question_idx"]: q["results"] for q in document["questions"]} == \
+            {idx: live.question(idx).as_dict() for idx in live.asked}
+        assert (live.question(0).no_answer, live.question(0).pending) == (2, 1)
+        assert {p["student_id"]: p["results"] for p in document["participants"]} == \
+            {sid: live.student(sid).as_dict() for sid in ("ana", "ben", "cem")}
+        analysis = runs.item_analysis(conn, "t", run_id)["questions"]
+        assert analysis[0]["results"]["no_answer"] == 2
+
+
 async def test_a_dashboard_that_connects_between_refreshes_hides_no_change_from_the_others(
         tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
     async def next_grid(client: Client) -> dict[str, Any]:

@@ -17,7 +17,7 @@ exports and item analysis read the same letters as a live run's.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,6 +175,29 @@ class Progress:
     def time_used_ms(self, now: int) -> int:
         return sum((t.closed_at if t.closed_at is not None else now) - t.opened_at
                    for t in self.turns)
+
+
+def asked_questions(kinds: Sequence[Kind], turns: Iterable[tuple[str, Turn]], *,
+                    ended: bool) -> dict[int, results.Asked]:
+    """A student-paced run's questions as the results model asks them, from each
+    student's turns: the one rule for the live grid (``PacedRun.run_results``) and the
+    exports, which read the turns back from the record.
+
+    A question is asked once anyone reached it; a student who never reached it is
+    ``not_reached``; it has closed for those whose turn at it closed (answered, passed,
+    out of time), and for everyone once the run has ended; open turns are pending."""
+    # One pass over the turns, not one per question: the grid's header and the
+    # projector ask for this at every refresh.
+    reached: dict[int, set[str]] = {}
+    closed: dict[int, set[str]] = {}
+    for student_id, turn in turns:
+        reached.setdefault(turn.question_idx, set()).add(student_id)
+        if turn.closed_at is not None:
+            closed.setdefault(turn.question_idx, set()).add(student_id)
+    return {idx: results.Asked(kinds[idx], ended, reached[idx],
+                               absent=results.Result.NOT_REACHED,
+                               closed_for=closed.get(idx, set()))
+            for idx in range(len(kinds)) if idx in reached}
 
 
 # What a grid cell says beyond the results' words: the question a student is at.
@@ -399,23 +422,12 @@ class PacedRun:
         return WORKING if result is None else result
 
     def run_results(self) -> results.RunResults:
-        """The run in the one results model: a question is asked once anyone reached it;
-        a student who never reached it is ``not_reached``; it has closed for those whose
-        turn at it closed (answered, passed, out of time), and open turns are pending."""
-        # One pass over the turns, not one per question: the grid's header and the
-        # projector ask for this at every refresh.
-        reached: dict[int, set[str]] = {}
-        closed: dict[int, set[str]] = {}
-        for sid, progress in self.progress.items():
-            for turn in progress.turns:
-                reached.setdefault(turn.question_idx, set()).add(sid)
-                if turn.closed_at is not None:
-                    closed.setdefault(turn.question_idx, set()).add(sid)
-        asked = {idx: results.Asked(self.game.kind(idx), self.ended, reached[idx],
-                                    absent=results.Result.NOT_REACHED,
-                                    closed_for=closed.get(idx, set()))
-                 for idx in range(len(self.game.quiz)) if idx in reached}
-        return results.RunResults(list(self.game.participants), asked, self.game.answers)
+        """The run in the one results model (``asked_questions``)."""
+        turns = ((sid, turn) for sid, progress in self.progress.items()
+                 for turn in progress.turns)
+        return results.RunResults(list(self.game.participants),
+                                  asked_questions(self.kinds(), turns, ended=self.ended),
+                                  self.game.answers)
 
     def summary(self) -> dict[str, int]:
         """"12 finished · 30 working · 3 not started": everyone who joined, once. After

@@ -23,7 +23,7 @@ from typing import Any
 from ..core import results, spreadsheet
 from ..core.kinds import Kind
 from ..core.pace import settings_from
-from ..core.paced import Turn
+from ..core.paced import Turn, asked_questions
 from ..core.quiz import Quiz, quiz_from_dict
 from ..core.record import Submission, run_seed
 from . import paced as paced_record
@@ -118,7 +118,9 @@ class Run:
         kinds = self.kinds()
         students = [p["student_id"] for p in self.participants]
         if self.turns is not None:
-            return self._paced_results(kinds, students)
+            turns = ((student_id, turn) for (student_id, _), turn in self.turns.items())
+            return results.RunResults(students, asked_questions(
+                kinds, turns, ended=self.finished_at is not None), self._kept())
         kept = self._kept()
         asked = {}
         for opening in self.openings:
@@ -140,19 +142,6 @@ class Run:
                     student_id, idx, row["answer"], row["submitted_at"], row["elapsed_ms"],
                     points(row["score"]), bool(row["correct"]), row["status"], row["asking"])
         return kept
-
-    def _paced_results(self, kinds: list[Kind], students: list[str]) -> results.RunResults:
-        """A student-paced run: a question is asked once anyone reached it; whoever did
-        not is ``not_reached``; its cells are closed once the run has ended."""
-        assert self.turns is not None
-        reached: dict[int, set[str]] = {}
-        for student_id, idx in self.turns:
-            if idx < len(kinds):
-                reached.setdefault(idx, set()).add(student_id)
-        asked = {idx: results.Asked(kinds[idx], self.finished_at is not None, who,
-                                    absent=results.Result.NOT_REACHED)
-                 for idx, who in sorted(reached.items())}
-        return results.RunResults(students, asked, self._kept())
 
     def turn_cells(self, student_id: str, idx: int) -> list[object]:
         """export.csv's last two cells: where in their own order the student saw the
