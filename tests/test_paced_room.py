@@ -7,9 +7,11 @@ import csv
 import io
 import json
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 import trio
 import trio.testing
 
@@ -18,6 +20,7 @@ from trivia_trio.core.paced import Accommodation
 from trivia_trio.core.record import State
 from trivia_trio.room.room import Client, Role, Room
 from trivia_trio.store import exports, runs
+from trivia_trio.store.database import StorageError
 
 from .conftest import THREE_QUESTIONS
 from .test_room import Dashboard, drain, next_of, room_at
@@ -462,3 +465,46 @@ async def test_a_student_paced_phone_numbers_the_questions_as_a_live_one_does(
             review = (await next_of(ana, "session_ended"))["review"]
             assert [(r["question_number"], r["question_count"]) for r in review] == [
                 (None, 2), (1, 2), (2, 2)]
+
+
+@pytest.mark.server_log_allows(r"storage: disk full")
+async def test_a_repeated_answer_whose_first_save_the_disk_refused_is_not_acknowledged(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A second socket of the student resends the answer while its first save commits; the
+    disk refuses that save. The resend must not be told "saved": nothing is."""
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as one, \
+                room.connect(Role.STUDENT, "ana") as two:
+            write, committing, refuse = room.store.write, trio.Event(), trio.Event()
+            refused = trio.Event()
+
+            async def after_the_first(apply: Any) -> Any:  # the next group, as the store's
+                await refused.wait()
+                return await write(apply)
+
+            async def refuse_the_first(apply: Any) -> Any:
+                room.store.write = after_the_first  # type: ignore[method-assign]
+                committing.set()
+                await refuse.wait()
+                refused.set()
+                raise StorageError("disk full")
+
+            room.store.write = refuse_the_first  # type: ignore[method-assign]
+            drain(one)
+            drain(two)
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(partial(send, room, one, type="submit", question_idx=0,
+                                           answer="B"))
+                await committing.wait()
+                nursery.start_soon(partial(send, room, two, type="submit", question_idx=0,
+                                           answer="B"))
+                await trio.sleep(1)
+                refuse.set()
+            assert room.game.submission("ana", 0) is None
+            assert [m["code"] for m in drain(one) if m["type"] == "error"] == ["storage"]
+            assert [(m["type"], m.get("code")) for m in drain(two)
+                    if m["type"] in ("submit_ack", "error")] == [("error", "storage")]
+            # Nothing stands: the question is still hers to answer.
+            await send(room, one, type="submit", question_idx=0, answer="B")
+            assert (await next_of(one, "submit_ack"))["answer"] == "B"

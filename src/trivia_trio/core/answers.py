@@ -99,7 +99,10 @@ class Answers(Scoreboard):
         if replaced is not None and results.has_answer(replaced):
             self._record(replaced)
             return None
-        if self.openings[submission.question_idx].closed_at is None:
+        # Still open, live or (with no live opening) on the student's own clock: they may
+        # answer again, and no missed row stands for them yet.
+        opening = self.openings.get(submission.question_idx)
+        if opening is None or opening.closed_at is None:
             return None
         return self._record(self._missed(submission.student_id, submission.question_idx))
 

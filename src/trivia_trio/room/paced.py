@@ -29,6 +29,7 @@ from ..store import paced as record
 from ..store.database import StorageError
 from .clients import Client
 from .coalesce import Coalescer
+from .persist import nothing
 
 
 def refresh_interval(students: int) -> float:
@@ -78,11 +79,12 @@ class PacedSide:
     async def _resume(self) -> None:
         """After a restart each open turn gets the time it had left when the server
         stopped: the downtime is not counted (``Room._resume_open_question``)."""
+        run_id = self.room.run_id
         moved = self.run.resume(self.room.heartbeat.last(), self.clock())
         if moved:
             def save(conn: Any) -> None:
                 for student_id, turn in moved:
-                    record.save_turn(conn, self.room.run_id, student_id, turn)
+                    record.save_turn(conn, run_id, student_id, turn)
             await self.room.saver.persist(save)
         for student_id, turn in self.run.open_turns():
             self._schedule(student_id, turn)
@@ -116,30 +118,29 @@ class PacedSide:
         missed = self.run.time_up(student_id, self.clock())
         if missed is None:
             return
-        await self.room.saver.persist(partial(self._save_close, student_id, turn, [missed]))
+        await self.room.saver.persist(partial(_save_close, self.room.run_id, student_id, turn,
+                                              [missed]))
         self._tell(student_id, paced_views.turn_closed(self.run, student_id,
                                                        turn.question_idx))
         self.changed(student_id)
-
-    def _save_close(self, student_id: str, turn: Turn, rows: list[Submission],
-                    conn: Any) -> None:
-        db.insert_submissions(conn, self.room.run_id, rows)
-        record.save_turn(conn, self.room.run_id, student_id, turn)
 
     # ---- what students do -----------------------------------------------------------------
     async def start(self, student_id: str,
                     accommodation: Accommodation = NO_ACCOMMODATION) -> None:
         """A student joined: their order is drawn and kept, their first question opens."""
         progress = self.run.start(student_id, self.clock(), accommodation)
+        # Scheduled before the save: a phone that drops while it commits must not leave a
+        # turn with no deadline (a refused start's deadline finds no turn, and passes).
+        if progress.current is not None:
+            self._schedule(student_id, progress.current)
         try:
             await self.room.saver.save(partial(record.save_start, run_id=self.room.run_id,
                                                progress=progress))
         except StorageError:
             del self.run.progress[student_id]  # their first Next starts them again
             raise
-        if progress.current is not None:
-            self._schedule(student_id, progress.current)
-        self.changed(student_id)
+        finally:
+            self.changed(student_id)
 
     def remove(self, student_id: str) -> None:
         """The teacher removed the student (their record is gone): no clock of theirs
@@ -158,17 +159,21 @@ class PacedSide:
             turn = run.answered(submission)
             self.room.uncommitted.add(submission)
             try:
-                await self.room.saver.save(partial(self._save_close, student_id, turn,
-                                                   [submission]))
+                await self.room.saver.save(partial(_save_close, self.room.run_id, student_id,
+                                                   turn, [submission]))
             except StorageError:
                 game.retract(submission)
                 run.unanswer(submission)
                 raise Rejected("storage", "your answer could not be saved; try again") from None
             finally:
                 self.room.uncommitted.discard(submission)
-            self.changed(student_id)
+                self.changed(student_id)  # answered, or not after all
         else:
-            await self.room.saver.save(lambda conn: None)  # a repeat: wait for its commit
+            # A repeat of an answer that may still be committing: wait for its group, and
+            # acknowledge it only if that commit kept it.
+            await self.room.saver.save(nothing)
+            if game.submission(student_id, submission.question_idx) != submission:
+                raise Rejected("storage", "your answer could not be saved; try again")
         client.send_message(paced_views.ack(run, submission))
         client.send_message(paced_views.turn_closed(run, student_id, submission.question_idx))
 
@@ -188,16 +193,19 @@ class PacedSide:
             current = self.run.progress[student_id].current
             passed = current if current is not None and current.closed_at is None else None
             missed, opened = self.run.next(student_id, self.clock())
+            run_id = self.room.run_id
 
             def save(conn: Any) -> None:
                 if passed is not None:
-                    self._save_close(student_id, passed, [missed] if missed else [], conn)
+                    _save_close(run_id, student_id, passed, [missed] if missed else [], conn)
                 if opened is not None:
-                    record.save_turn(conn, self.room.run_id, student_id, opened)
-            await self.room.saver.persist(save)
+                    record.save_turn(conn, run_id, student_id, opened)
+            # Before the save: a phone that drops while it commits must not leave the
+            # opened turn with no deadline, nor the grid without its change.
             if opened is not None:
                 self._schedule(student_id, opened)
             self.changed(student_id)
+            await self.room.saver.persist(save)
         for text in self.snapshot(student_id):
             client.send(text)
 
@@ -371,3 +379,11 @@ async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
 async def set_pace(room: Any, client: Client, message: dict[str, Any]) -> None:
     """The dashboard's ``set_pace {pace, paced?}``."""
     await choose_pace(room, message.get("pace"), message.get("paced"))
+
+
+def _save_close(run_id: int, student_id: str, turn: Turn, rows: list[Submission],
+                conn: Any) -> None:
+    """A turn closed (answered, passed or out of time) and its rows, in the run they belong
+    to: a save the disk refused is replayed later, perhaps after a new run began."""
+    db.insert_submissions(conn, run_id, rows)
+    record.save_turn(conn, run_id, student_id, turn)
