@@ -139,8 +139,7 @@ def grid_row(run: PacedRun, student_id: str) -> dict[str, Any]:
             "reached": len(progress.turns) if progress else 0,
             "finished": bool(progress and progress.finished),
             "score": run.game.total_of(student_id),
-            "time_used_ms": sum(t.closed_at - t.opened_at for t in progress.turns
-                                if t.closed_at is not None) if progress else 0,
+            "time_used_ms": progress.closed_time_ms() if progress else 0,
             "open_since": open_since,
             "extra_time": accommodation.extra_time if accommodation else 1.0,
             "no_speed_penalty": bool(accommodation and accommodation.no_speed_penalty)}

@@ -71,6 +71,11 @@ def as_score(points: int) -> float:
     return round(points / POINTS_PER_QUESTION, 2)
 
 
+def as_points(score: float) -> int:
+    """A stored score back to its points: the inverse of ``as_score``."""
+    return math.floor(score * POINTS_PER_QUESTION + 0.5)
+
+
 @dataclass
 class Participant:
     student_id: str

@@ -41,10 +41,6 @@ class Result(StrEnum):
     NOT_SCORED = "not_scored"
 
 
-# The words that count in a share of "right": not_present, not_reached and not_scored
-# count in none.
-SCORED = (Result.RIGHT, Result.PARTIAL, Result.WRONG, Result.NO_ANSWER)
-
 
 class Kept(Protocol):
     """A submission as the record keeps it (``record.Submission`` is one)."""

@@ -48,9 +48,6 @@ class Scoreboard:
             counts["pending"] = max(0, len(self.participants) - len(answers))
         return counts
 
-    def submitted_count(self, idx: int) -> int:
-        return sum(1 for _ in self.submitted(idx))
-
     def standings(self) -> list[Standing]:
         """Everyone, best first: score desc, then name, then id. One sort per change.
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..core.record import Opening, Participant, Submission
+from ..core.record import Opening, Participant, Submission, as_points
 from .library import SCHEMA as LIBRARY_SCHEMA
 from .paced import SCHEMA as PACED_SCHEMA
 from .paced import delete_student as delete_paced_student
@@ -306,7 +305,7 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
     ]
     record.submissions = [
         Submission(r["student_id"], r["question_idx"], r["answer"], r["submitted_at"],
-                   r["elapsed_ms"], math.floor(r["score"] * 20 + 0.5), bool(r["correct"]),
+                   r["elapsed_ms"], as_points(r["score"]), bool(r["correct"]),
                    r["status"], r["asking"])
         for r in conn.execute("SELECT * FROM submissions WHERE run_id = ?", (run_id,))
     ]

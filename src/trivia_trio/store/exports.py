@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from ..core.kinds import Kind
 from ..core.pace import settings_from
 from ..core.paced import Turn, asked_questions
 from ..core.quiz import Quiz, quiz_from_dict
-from ..core.record import Submission, run_seed
+from ..core.record import Submission, as_points, run_seed
 from . import paced as paced_record
 from . import roster
 from .database import load_hidden_entries, presence_key
@@ -140,7 +139,7 @@ class Run:
             for idx, row in rows.items():
                 kept.setdefault(idx, {})[student_id] = Submission(
                     student_id, idx, row["answer"], row["submitted_at"], row["elapsed_ms"],
-                    points(row["score"]), bool(row["correct"]), row["status"], row["asking"])
+                    as_points(row["score"]), bool(row["correct"]), row["status"], row["asking"])
         return kept
 
     def turn_cells(self, student_id: str, idx: int) -> list[object]:
@@ -150,9 +149,6 @@ class Run:
         return ["", ""] if turn is None else [turn.position + 1, turn.opened_at]
 
 
-def points(score: float) -> int:
-    """A stored score back on its 0.05 grid, so sums are exact."""
-    return math.floor(score * 20 + 0.5)
 
 
 def _rows(conn: sqlite3.Connection, sql: str, *args: Any) -> list[Row]:
