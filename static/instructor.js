@@ -253,6 +253,7 @@ i18n.ready.then(() => {
     return t("dashboard.hint.opens", { number: numberOf(idx), total });
   }
 
+  let paceShown = null;
   function renderControls() {
     const state = view.state ? view.state.state : null;
     const over = state === null || state === "finished";
@@ -274,7 +275,12 @@ i18n.ready.then(() => {
     byId("close-when-all-answered").closest("label").hidden = paced;
     setText("end-button", t(paced ? "dashboard.paced.end_all" : "dashboard.controls.end"));
     byId("pace-form").hidden = state !== "lobby" || view.joined > 0;
-    byId("pace-form").querySelector(`input[data-pace="${paced ? "student" : "live"}"]`).checked = true;
+    // Set when the room's pace changes, not on every message: a teacher choosing in the
+    // form keeps their choice while students join.
+    if (paced !== paceShown) {
+      paceShown = paced;
+      byId("pace-form").querySelector(`input[data-pace="${paced ? "student" : "live"}"]`).checked = true;
+    }
     byId("pace-options").hidden = !paced && byId("pace-form").querySelector("input[name=pace]:checked").getAttribute("data-pace") !== "student";
     // After the end only a reset (or a new quiz) starts anything again.
     byId("open-form").querySelectorAll("select, input, button").forEach((control) => {

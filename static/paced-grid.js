@@ -39,7 +39,12 @@ function createPacedGrid({ onAccommodate }) {
   const body = byId("paced-rows");
   let view = null;
 
+  let headerShown = ""; // what the header shows: redrawn only when that changes
   function header() {
+    // Redrawn on every change, it took the sort button from under a teacher's click.
+    const shown = [document.documentElement.lang, sortBy, ...questions.map((q) => q.share_right)].join("|");
+    if (shown === headerShown) return;
+    headerShown = shown;
     const heads = [
       el("th", { scope: "col" }, sortButton("name", "dashboard.column.name")),
       el("th", { scope: "col" }, sortButton("place", "dashboard.paced.place")),
@@ -114,8 +119,10 @@ function createPacedGrid({ onAccommodate }) {
     places = new Map(Array.from(rows.values()).map((row) => [row.student_id, first.get(row.score)]));
   }
 
+  let ticking = false; // someone may be on a question: their time used moves (not after the end)
   function showSummary(message) {
     const s = message.summary;
+    ticking = s.stopped === undefined && s.working + s.not_started > 0;
     // After the end nobody is working: the count is of those the end stopped on the way.
     setText("paced-summary", s.stopped === undefined
       ? t("dashboard.paced.summary", { finished: integer.format(s.finished), working: integer.format(s.working), not_started: integer.format(s.not_started) })
@@ -174,7 +181,7 @@ function createPacedGrid({ onAccommodate }) {
     onAccommodate(row.student_id, Number(controls.querySelector("select").value), controls.querySelector("input").checked);
   });
   // Time used goes on while a student works: redraw the rows in view each second.
-  setInterval(() => { if (view && rows.size) view.show(sorted.rows); }, 1000);
+  setInterval(() => { if (view && ticking) view.show(sorted.rows); }, 1000);
 
   return { show };
 }
