@@ -75,9 +75,14 @@ def test_five_phones_fill_the_projectors_word_cloud_as_they_answer(
     expect(fun).to_have_text("Fun")  # three students, grouped, in the most given spelling
     assert fun.evaluate("e => parseFloat(e.style.fontSize)") > \
         boring.evaluate("e => parseFloat(e.style.fontSize)") >= 28
-    for word in ("Fun", "Hard", "Boring", "Boring stuff"):
-        box = cloud_word(screen, word).bounding_box()
-        assert box is not None and box["x"] >= 0 and box["y"] >= 0
+    # Measured in one go in the page: a live update may redraw the cloud between two
+    # separate lookups, and a word measured after its redraw would be detached.
+    boxes = screen.evaluate("""() => Object.fromEntries(
+        [...document.querySelectorAll("ul.word-cloud > li")].map((word) =>
+            [word.textContent, word.getBoundingClientRect().toJSON()]))""")
+    assert sorted(boxes) == ["Boring", "Boring stuff", "Fun", "Hard"]
+    for box in boxes.values():
+        assert box["x"] >= 0 and box["y"] >= 0 and box["width"] > 0
         assert box["x"] + box["width"] <= screen_size["width"]
         assert box["y"] + box["height"] <= screen_size["height"]
     expect(desk.locator("#current-histogram")).to_contain_text("Boring stuff")
