@@ -126,7 +126,8 @@ async def test_the_results_csv_is_one_row_per_student_and_question_then_totals(
                  "score": f"{s['score']:.2f}", "status": s["status"],
                  "result": result_of(s), "question": str(s["question_idx"] + 1),
                  "question_text": QUESTION_TEXTS[s["question_idx"]],
-                 "asking": str(s["asking"]), "order_position": "", "opened_at": ""}
+                 "asking": str(s["asking"]), "order_position": "", "opened_at": "",
+                 "earlier_answers": ""}
                 for s in stored]
     key = lambda row: (row["student_id"], int(row["question_idx"]))  # noqa: E731
     assert sorted(answers, key=key) == sorted(expected, key=key)
@@ -134,7 +135,7 @@ async def test_the_results_csv_is_one_row_per_student_and_question_then_totals(
     assert list(rows[0]) == ["student_id", "name", "question_idx", "answer", "correct",
                              "elapsed_ms", "score", "status", "answer_text", "result",
                              "question", "question_text", "asking", "order_position",
-                             "opened_at"]
+                             "opened_at", "earlier_answers"]
     assert [row["status"] for row in answers if row["student_id"] == "s2"] == [
         "submitted", "missed", "submitted"]
     for total in totals:

@@ -254,7 +254,7 @@ async def test_the_exports_and_runs_list_say_student_paced_and_where_each_studen
         conn, run_id = room.store.conn, room.run_id
         rows = list(csv.reader(io.StringIO(exports.results_csv(conn, run_id))))
         header, body = rows[0], rows[1:]
-        assert header[-2:] == ["order_position", "opened_at"]
+        assert header[-3:] == ["order_position", "opened_at", "earlier_answers"]
         by = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in body}
         assert by[("ana", "0")]["answer"] == "B" and by[("ana", "0")]["result"] == "right"
         assert (by[("ana", "1")]["order_position"], by[("ana", "1")]["opened_at"],

@@ -1,8 +1,9 @@
 """Asking a closed question again ("Open this question") is a real second chance.
 
 While it is open again a phone is shown the answer it gave before, which stands
-unless the student answers again; a new answer replaces the old one in the score,
-on disk and in the exports (which say the kept answer came from the re-ask). Next
+unless the student answers again; a new answer counts in the old one's place in the
+score and the exports (which say the kept answer came from the re-ask), and both stay
+on disk, each under its asking. Next
 then goes on from where the teacher was, not from the question asked again.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sqlite3
 from pathlib import Path
@@ -18,12 +20,14 @@ from typing import Any
 import trio
 import trio.testing
 
-from trivia_trio.core.record import State
+from trivia_trio.core import results
+from trivia_trio.core.record import State, Submission
 from trivia_trio.room.room import Client, Role, Room
-from trivia_trio.store import database, exports
+from trivia_trio.store import database, exports, runs, term_gradebook
 
 from .conftest import THREE_QUESTIONS
 from .test_room import drain, next_of, room_at
+from .test_spreadsheets import assert_same_table, sheet_rows
 
 CLOSES_WHEN_ALL_ANSWERED = THREE_QUESTIONS | {"close_when_all_answered": True}
 
@@ -40,7 +44,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-async def test_a_question_asked_again_shows_each_phone_its_answer_and_a_new_one_replaces_it(
+async def test_a_question_asked_again_shows_each_phone_its_answer_and_a_new_one_counts_instead(
         tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
     async with room_at(tmp_path, CLOSES_WHEN_ALL_ANSWERED) as room:
         await room.join("s1", "Ann")
@@ -83,26 +87,66 @@ async def test_a_question_asked_again_shows_each_phone_its_answer_and_a_new_one_
             await room.advance()  # on from question 2, where the teacher was
             assert (room.game.state, room.game.current_idx) == (State.QUESTION_OPEN, 2)
 
+        # Both of Ann's answers stay recorded; the later one counts everywhere.
         stored = room.store.conn.execute(
             "SELECT student_id, answer, score, asking FROM submissions "
-            "WHERE run_id = ? AND question_idx = 0 ORDER BY student_id", (room.run_id,))
-        assert [tuple(row) for row in stored] == [("s1", "B", 1.0, 2), ("s2", "B", 1.0, 1)]
-        answers = csv_rows(exports.results_csv(room.store.conn, room.run_id))
-        assert [(r["student_id"], r["answer"], r["asking"]) for r in answers
-                if r["question_idx"] == "0"] == [("s1", "B", "2"), ("s2", "B", "1")]
-        gradebook = csv_rows(exports.gradebook_csv(room.store.conn, room.run_id))
-        assert [(r["student_id"], r["total_score"], r["kept_from_asked_again"])
-                for r in gradebook] == [("s1", "1.00", "Q1"), ("s2", "1.00", "")]
+            "WHERE run_id = ? AND question_idx = 0 ORDER BY student_id, asking", (room.run_id,))
+        assert [tuple(row) for row in stored] == [
+            ("s1", "C", 0.0, 1), ("s1", "B", 1.0, 2), ("s2", "B", 1.0, 1)]
+        counted = counted_everywhere(room.store.conn, room.session_id, room.run_id)
+        assert counted["answers"] == [("s1", "B", "2", "right", "1: C: 5"),
+                                      ("s2", "B", "1", "right", "")]
+        assert counted["gradebook"] == [("s1", "1.00", "1.00", "Q1"), ("s2", "1.00", "1.00", "")]
+        assert counted["json"] == {"submissions": [("s1", "B", 1.0, 2), ("s2", "B", 1.0, 1)],
+                                   "earlier": [("s1", "C", 0.0, 1)],
+                                   "totals": [("s1", 1.0), ("s2", 1.0)], "right": 2}
+        assert counted["runs"] == (1.0, 0.5) and counted["item"] == (1.0, 2)
+        assert counted["term"] == [("s1", "1.00"), ("s2", "1.00")]
         run_id = room.run_id
 
     async with room_at(tmp_path, CLOSES_WHEN_ALL_ANSWERED) as room:  # a restart
         assert room.run_id == run_id
         assert room.game.submission("s1", 0).asking == 2
         assert room.game.total_of("s1") == 1.0
+        assert [(s["question_idx"], s["answer"], s["asking"])
+                for s in room.me("s1")["submissions"]][:1] == [(0, "B", 2)]
+        assert counted_everywhere(room.store.conn, room.session_id, run_id) == counted
         assert room.game.openings[0].asking == 2
         await room.advance()
         await room.advance()  # after question 3's reveal: the end, not question 2 again
         assert room.game.state is State.FINISHED
+
+
+def counted_everywhere(conn: sqlite3.Connection, session_id: str, run_id: int
+                      ) -> dict[str, Any]:
+    """What each export and the runs panel count for question 1 and the totals."""
+    answers = csv_rows(exports.results_csv(conn, run_id))
+    # The .xlsx holds the same table as the CSV, cell for cell.
+    assert_same_table(list(csv.reader(io.StringIO(exports.results_csv(conn, run_id)))),
+                      sheet_rows(exports.results_xlsx(conn, run_id))[1])
+    document = json.loads(exports.run_json(conn, run_id))
+    (summary,) = runs.run_list(conn, session_id, run_id)
+    (question,) = [q for q in runs.item_analysis(conn, session_id, run_id)["questions"]
+                   if q["question_idx"] == 0]
+    term = csv_rows(term_gradebook.term_csv(conn, [run_id], session_id))
+    return {
+        "answers": [(r["student_id"], r["answer"], r["asking"], r["result"],
+                     r["earlier_answers"]) for r in answers if r["question_idx"] == "0"],
+        "gradebook": [(r["student_id"], r["total_score"], r["Q1: 2 + 2?"],
+                       r["kept_from_asked_again"])
+                      for r in csv_rows(exports.gradebook_csv(conn, run_id))],
+        "json": {"submissions": [(s["student_id"], s["answer"], s["score"], s["asking"])
+                                 for s in document["submissions"] if s["question_idx"] == 0],
+                 "earlier": [(s["student_id"], s["answer"], s["score"], s["asking"])
+                             for s in document["earlier_submissions"]],
+                 "totals": [(p["student_id"], p["total_score"])
+                            for p in document["participants"]],
+                 "right": document["questions"][0]["results"]["right"]},
+        "runs": (summary["average_score"], summary["share_right"]),
+        "item": (question["share_correct"], question["responses"]),
+        "term": [(r["student_id"], r[next(k for k in r if k.endswith(": score"))])
+                 for r in term],
+    }
 
 
 def test_a_data_folder_from_before_re_asks_were_recorded_gets_the_new_columns(
@@ -127,6 +171,109 @@ def test_a_data_folder_from_before_re_asks_were_recorded_gets_the_new_columns(
     assert tuple(opening) == (1, None)
     assert tuple(conn.execute("SELECT answer, asking FROM submissions").fetchone()) == ("B", 1)
     conn.close()
+
+
+def test_the_counting_submission_is_the_same_whatever_order_the_rows_are_read_in() -> None:
+    """An answer beats a missed row of any asking, a later answer an earlier one, a later
+    missed row an earlier one; a missed row before the latest asking is no word."""
+    rows = [Submission("s1", 0, "C", 10, 5, 0, False, "submitted", 1),
+            Submission("s1", 0, None, None, None, 0, False, "missed", 2),
+            Submission("s1", 0, "B", 30, 5, 20, True, "submitted", 3),
+            Submission("s2", 0, "B", 10, 5, 20, True, "submitted", 1),
+            Submission("s2", 0, None, None, None, 0, False, "missed", 2),
+            Submission("s3", 0, None, None, None, 0, False, "missed", 1),
+            Submission("s3", 0, None, None, None, 0, False, "missed", 2),
+            Submission("s4", 0, None, None, None, 0, False, "missed", 1)]
+    for order in itertools.permutations(rows):
+        kept = results.counting_submissions(order, {0: 2})[0]
+        assert {s: (k.answer, k.status, k.asking) for s, k in kept.items()} == {
+            "s1": ("B", "submitted", 3), "s2": ("B", "submitted", 1),
+            "s3": (None, "missed", 2)}
+
+
+def key_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in sorted(conn.execute(f"PRAGMA table_info({table})"),
+                                     key=lambda row: row[5]) if row[5]]
+
+
+async def test_a_data_folder_whose_submissions_are_keyed_without_the_asking_keeps_working(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A file from before every asking's answer was kept: its rows are copied under the new
+    key, its run goes on, and a re-ask then adds a row instead of rewriting the old one."""
+    async with room_at(tmp_path) as room:
+        await room.join("s1", "Ann")
+        await room.join("s2", "Bob")
+        async with room.connect(Role.STUDENT, "s1") as ann:
+            await room.advance()
+            assert (await submit(room, ann, 0, "C"))["answer"] == "C"
+            await room.close_question()  # Bob missed it
+            await room.advance()  # the reveal
+        run_id = room.run_id
+    path = tmp_path / "room.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        BEGIN;
+        CREATE TABLE before (run_id INTEGER NOT NULL, student_id TEXT NOT NULL,
+            question_idx INTEGER NOT NULL, answer TEXT, submitted_at INTEGER,
+            elapsed_ms INTEGER, score REAL NOT NULL, correct INTEGER NOT NULL,
+            status TEXT NOT NULL, asking INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (run_id, student_id, question_idx));
+        INSERT INTO before SELECT * FROM submissions;
+        DROP TABLE submissions;
+        ALTER TABLE before RENAME TO submissions;
+        COMMIT;
+    """)
+    rows = old.execute("SELECT * FROM submissions ORDER BY student_id").fetchall()
+    assert key_columns(old, "submissions") == ["run_id", "student_id", "question_idx"]
+    old.close()
+
+    async with room_at(tmp_path) as room:
+        conn = room.store.conn
+        assert key_columns(conn, "submissions") == [
+            "run_id", "student_id", "question_idx", "asking"]
+        assert [tuple(r) for r in conn.execute(
+            "SELECT * FROM submissions ORDER BY student_id")] == rows
+        assert room.run_id == run_id and room.game.submission("s1", 0).answer == "C"
+        async with room.connect(Role.STUDENT, "s1") as ann, \
+                room.connect(Role.STUDENT, "s2") as bob:
+            await room.open_question(0)
+            assert (await submit(room, ann, 0, "B"))["score"] == 1.0
+            assert (await submit(room, bob, 0, "B"))["score"] == 1.0
+        assert [tuple(r) for r in conn.execute(
+            "SELECT student_id, answer, status, asking FROM submissions "
+            "WHERE question_idx = 0 ORDER BY student_id, asking")] == [
+            ("s1", "C", "submitted", 1), ("s1", "B", "submitted", 2),
+            ("s2", None, "missed", 1), ("s2", "B", "submitted", 2)]
+        assert room.game.total_of("s1") == room.game.total_of("s2") == 1.0
+
+
+async def test_a_restart_while_a_question_is_asked_again_leaves_who_missed_it_free_to_answer(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """The earlier asking's missed row stays recorded but is no word once the question is
+    asked again: after a restart the student may still answer, and if they do not, the
+    close records a missed row of this asking."""
+    async with room_at(tmp_path) as room:
+        await room.join("s1", "Ann")
+        await room.join("s2", "Bob")
+        await room.advance()
+        await room.close_question()  # both missed it
+        await room.open_question(0)  # asked again: open
+    async with room_at(tmp_path) as room:  # a restart
+        assert room.game.state is State.QUESTION_OPEN and room.game.submission("s1", 0) is None
+        assert room.game.run_results().question(0).pending == 2
+        async with room.connect(Role.STUDENT, "s1") as ann:
+            assert (await submit(room, ann, 0, "B"))["score"] > 0
+        await room.close_question()
+        conn = room.store.conn
+        assert [tuple(r) for r in conn.execute(
+            "SELECT student_id, status, asking FROM submissions "
+            "ORDER BY student_id, asking")] == [
+            ("s1", "missed", 1), ("s1", "submitted", 2), ("s2", "missed", 1),
+            ("s2", "missed", 2)]
+        words = [(r["student_id"], r["result"], r["asking"])
+                 for r in csv_rows(exports.results_csv(conn, room.run_id))
+                 if r["question_idx"] == "0"]
+        assert words == [("s1", "right", "2"), ("s2", "not_present", "2")]  # Bob had no phone
 
 
 WITH_A_SLIDE = {"title": "Slides", "questions": [

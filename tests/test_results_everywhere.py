@@ -279,7 +279,7 @@ def check_exports(found: Findings, fold: Fold, store: Store, run_id: int) -> Non
     found.check("7", "export.csv keeps v1's columns first, new ones last", lambda: equal(
         header, ["student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
                  "score", "status", "answer_text", "result", "question", "question_text",
-                 "asking", "order_position", "opened_at"]))
+                 "asking", "order_position", "opened_at", "earlier_answers"]))
     answers = [r for r in rows_of(exports.results_csv(conn, run_id)) if r["status"] != "total"]
     found.check("2", "export.csv's result column", lambda: equal(
         [r.get("result") for r in answers],

@@ -78,9 +78,12 @@ class Game(Answers):
         # Totals are rebuilt from the answers, and only questions the quiz still has count.
         game.participants = {p.student_id: replace(p, points=0) for p in participants}
         game.openings = {o.question_idx: o for o in openings if o.question_idx < len(quiz)}
-        for submission in submissions:
-            if submission.student_id in game.participants and \
-                    submission.question_idx < len(quiz):
+        # Every asking's row is recorded; the one that counts is the results model's.
+        askings = {idx: opening.asking for idx, opening in game.openings.items()}
+        for by_student in results.counting_submissions(
+                (s for s in submissions if s.student_id in game.participants
+                 and s.question_idx < len(quiz)), askings).values():
+            for submission in by_student.values():
                 game._record(submission)
         for student_id, kind, ts in events:
             game.record_event(student_id, kind, ts)

@@ -79,6 +79,19 @@ class Asks(Protocol):
 K = TypeVar("K", bound=Kept)
 
 
+class Recorded(Kept, Protocol):
+    """A submission row of the record: whose, and for which question."""
+
+    @property
+    def student_id(self) -> str: ...
+
+    @property
+    def question_idx(self) -> int: ...
+
+
+S = TypeVar("S", bound=Recorded)
+
+
 def counting_submission(kept: K | None, new: K) -> K:
     """Which answer counts when a student answers a question that already has one kept for
     them (a repeat, or an answer to a question asked again): the one place the rule lives.
@@ -87,11 +100,37 @@ def counting_submission(kept: K | None, new: K) -> K:
     replaces the one kept from an earlier asking, score included, and a student who
     does not answer again keeps theirs. Within one asking the first answer stands (a
     repeat is the same answer sent again). A ``missed`` row (the question closed
-    without their answer) gives way to any answer.
+    without their answer) gives way to any answer and to the missed row of a later
+    asking, and never takes an answer's place. The earlier askings' rows stay in the
+    record: this only says which of them counts.
     """
+    if kept is None:
+        return new
+    if not has_answer(new):
+        return new if not has_answer(kept) and new.asking > kept.asking else kept
     if not has_answer(kept):
         return new
     return new if new.asking > kept.asking else kept
+
+
+def counting_submissions(recorded: Iterable[S], latest_asking: Mapping[int, int]
+                         ) -> dict[int, dict[str, S]]:
+    """``question_idx -> student_id ->`` the submission that counts, out of every row a
+    run's record holds (one per asking a student answered or missed), by
+    ``counting_submission``: the room's replay at a restart and every export, page
+    and count read a run's answers through here.
+
+    ``latest_asking``: each question's latest asking (``Opening.asking``). A missed
+    row from an earlier asking is no word at all: the question was asked again, so
+    the student may still answer it, or it closed again with a missed row of its own.
+    """
+    kept: dict[int, dict[str, S]] = {}
+    for row in recorded:
+        if not has_answer(row) and row.asking < latest_asking.get(row.question_idx, 0):
+            continue
+        by_student = kept.setdefault(row.question_idx, {})
+        by_student[row.student_id] = counting_submission(by_student.get(row.student_id), row)
+    return kept
 
 
 def has_answer(kept: Kept | None) -> bool:

@@ -56,16 +56,15 @@ class StudentSide:
             raise Rejected("not_joined", "you were removed from this quiz")
         submission = game.check_submit(client.student_id, message.get("question_idx"),
                                        message.get("answer"), self.clock())
-        # An answer given when the question was asked again takes this one's place.
+        # An answer given when the question was asked again counts in this one's place;
+        # both stay recorded, each under its asking.
         replaced = game.earlier_answer(client.student_id, submission.question_idx)
         if game.record(submission):
             # Until it is committed, no snapshot or /api/me may show it as received.
             self.uncommitted.add(submission)
             try:
                 await self.saver.save(
-                    partial(db.insert_submissions, run_id=self.run_id, rows=[submission])
-                    if replaced is None else
-                    partial(db.replace_submission, run_id=self.run_id, s=submission))
+                    partial(db.insert_submissions, run_id=self.run_id, rows=[submission]))
             except StorageError:
                 missed = game.retract(submission, replaced)
                 if missed is not None:

@@ -27,7 +27,27 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SCHEMA_VERSION = 1
-SCHEMA = """
+# One row per student × question × asking: an answer given when a question was asked
+# again is a new row, and the earlier asking's stays (results.counting_submissions says
+# which counts).
+SUBMISSIONS = """
+CREATE TABLE IF NOT EXISTS {table} (
+    run_id INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    question_idx INTEGER NOT NULL,
+    answer TEXT,
+    submitted_at INTEGER,
+    elapsed_ms INTEGER,
+    score REAL NOT NULL,
+    correct INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    asking INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (run_id, student_id, question_idx, asking)
+);
+"""
+SUBMISSION_COLUMNS = ("run_id, student_id, question_idx, answer, submitted_at, elapsed_ms, "
+                      "score, correct, status, asking")
+SCHEMA = SUBMISSIONS.format(table="submissions") + """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
     sid TEXT PRIMARY KEY,
@@ -60,19 +80,6 @@ CREATE TABLE IF NOT EXISTS question_events (
     asking INTEGER NOT NULL DEFAULT 1,
     first_order INTEGER,
     PRIMARY KEY (run_id, question_idx)
-);
-CREATE TABLE IF NOT EXISTS submissions (
-    run_id INTEGER NOT NULL,
-    student_id TEXT NOT NULL,
-    question_idx INTEGER NOT NULL,
-    answer TEXT,
-    submitted_at INTEGER,
-    elapsed_ms INTEGER,
-    score REAL NOT NULL,
-    correct INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    asking INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (run_id, student_id, question_idx)
 );
 CREATE TABLE IF NOT EXISTS student_events (
     id INTEGER PRIMARY KEY,
@@ -141,6 +148,7 @@ def connect(path: Path) -> sqlite3.Connection:
              " fullfsync=ON" if sys.platform == "darwin" else "")
     conn.executescript(SCHEMA + LIBRARY_SCHEMA + PACED_SCHEMA + ROSTER_SCHEMA)
     add_columns(conn)
+    key_submissions_by_asking(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
 
@@ -150,6 +158,25 @@ def add_columns(conn: sqlite3.Connection) -> None:
     for table, column, declaration in ADDED_COLUMNS:
         if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
+def key_submissions_by_asking(conn: sqlite3.Connection) -> None:
+    """Give the submissions of an older data folder the asking in their key, so an answer
+    given when a question is asked again no longer takes the earlier asking's row.
+
+    sqlite cannot change a table's key: the table is made again under the new key and
+    every row copied as it is, all in one transaction (a crash leaves the old table)."""
+    keyed = {row[1] for row in conn.execute("PRAGMA table_info(submissions)") if row[5]}
+    if "asking" in keyed:
+        return
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(SUBMISSIONS.format(table="submissions_by_asking"))
+        conn.execute(f"INSERT INTO submissions_by_asking ({SUBMISSION_COLUMNS}) "
+                     f"SELECT {SUBMISSION_COLUMNS} FROM submissions ORDER BY rowid")
+        conn.execute("DROP TABLE submissions")
+        conn.execute("ALTER TABLE submissions_by_asking RENAME TO submissions")
+    log.info("submissions: the asking is now part of each row's key")
 
 
 def durability_settings(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -329,25 +356,14 @@ def _submission_row(run_id: int, s: Submission) -> tuple[Any, ...]:
             s.score, int(s.correct), s.status, s.asking)
 
 
-_INSERT_SUBMISSION = (
-    "INSERT INTO submissions (run_id, student_id, question_idx, answer, submitted_at, "
-    "elapsed_ms, score, correct, status, asking) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ")
-
-
 def insert_submissions(conn: sqlite3.Connection, run_id: int, rows: list[Submission]) -> None:
-    """Record new rows; a row already there stays (a repeat, written twice, counts once)."""
-    conn.executemany(_INSERT_SUBMISSION + "ON CONFLICT DO NOTHING",
+    """Record new rows; a row already there stays (a repeat, written twice, counts once).
+
+    An answer given when a question is asked again is a row of its own: the earlier
+    asking's is never rewritten (``results.counting_submissions`` says which counts)."""
+    conn.executemany(f"INSERT INTO submissions ({SUBMISSION_COLUMNS}) VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                      [_submission_row(run_id, s) for s in rows])
-
-
-def replace_submission(conn: sqlite3.Connection, run_id: int, s: Submission) -> None:
-    """Record the answer kept in place of the one given at an earlier asking (memory has
-    decided which counts: results.counting_submission)."""
-    conn.execute(_INSERT_SUBMISSION + "ON CONFLICT DO UPDATE SET answer = excluded.answer, "
-                 "submitted_at = excluded.submitted_at, elapsed_ms = excluded.elapsed_ms, "
-                 "score = excluded.score, correct = excluded.correct, "
-                 "status = excluded.status, asking = excluded.asking",
-                 _submission_row(run_id, s))
 
 
 def save_state(conn: sqlite3.Connection, sid: str, state: str, idx: int | None) -> None:
@@ -356,7 +372,8 @@ def save_state(conn: sqlite3.Connection, sid: str, state: str, idx: int | None) 
 
 
 def save_opening(conn: sqlite3.Connection, run_id: int, o: Opening) -> None:
-    """Record an opening; a reopened question forgets who missed it before."""
+    """Record an opening. Who missed a question asked again stays recorded: their missed
+    row is of the earlier asking, and no longer counts (``results.counting_submissions``)."""
     conn.execute(
         "INSERT OR REPLACE INTO question_events (run_id, question_idx, opened_at, time_limit, "
         "closed_at, asking, first_order) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -364,11 +381,6 @@ def save_opening(conn: sqlite3.Connection, run_id: int, o: Opening) -> None:
         (run_id, o.question_idx, o.opened_at, o.time_limit or 0, o.closed_at, o.asking,
          o.order),
     )
-    if o.closed_at is None:
-        conn.execute(
-            "DELETE FROM submissions WHERE run_id = ? AND question_idx = ? AND status = 'missed'",
-            (run_id, o.question_idx),
-        )
 
 
 def save_participant(conn: sqlite3.Connection, run_id: int, p: Participant) -> None:

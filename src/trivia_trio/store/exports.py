@@ -32,7 +32,7 @@ from .database import load_hidden_entries, presence_key
 # v1's columns first, in v1's order; every later one at the end (docs/PROTOCOL.md).
 RESULT_COLUMNS = ("student_id", "name", "question_idx", "answer", "correct", "elapsed_ms",
                   "score", "status", "answer_text", "result", "question", "question_text",
-                  "asking", "order_position", "opened_at")
+                  "asking", "order_position", "opened_at", "earlier_answers")
 GRADEBOOK_COLUMNS = ("student_id", "name", "total_score", "correct", "answered")
 # After the question columns: the questions whose score comes from an answer given when
 # the question was asked again (results.counting_submission).
@@ -68,7 +68,9 @@ class Run:
     finished_at: int | None
     participants: list[Row]  # student_id, name, joined_at
     openings: list[Row]  # question_idx, opened_at, time_limit, closed_at
-    answers: dict[str, dict[int, Row]]  # student_id -> question_idx -> submission row
+    answers: dict[str, dict[int, Row]]  # student_id -> question_idx -> the counting row
+    # student_id -> question_idx -> the rows of its other askings, which do not count
+    others: dict[str, dict[int, list[Row]]]
     events: list[Row]
     present: dict[int, set[str]]  # question_idx -> who had a socket open while it was open
     presence_kept: bool  # False for a run begun before presence was recorded
@@ -137,10 +139,15 @@ class Run:
         kept: dict[int, dict[str, Submission]] = {}
         for student_id, rows in self.answers.items():
             for idx, row in rows.items():
-                kept.setdefault(idx, {})[student_id] = Submission(
-                    student_id, idx, row["answer"], row["submitted_at"], row["elapsed_ms"],
-                    as_points(row["score"]), bool(row["correct"]), row["status"], row["asking"])
+                kept.setdefault(idx, {})[student_id] = _submission(row)
         return kept
+
+    def earlier_answers(self, kinds: list[Kind], student_id: str, idx: int) -> str:
+        """export.csv's ``earlier_answers``: the answers the student gave at the question's
+        other askings, which do not count (``2: A: Paris``), one after another."""
+        return " | ".join(f"{row['asking']}: {self.answer_text(kinds, row)}"
+                          for row in self.others.get(student_id, {}).get(idx, [])
+                          if results.has_answer(_submission(row)))
 
     def turn_cells(self, student_id: str, idx: int) -> list[object]:
         """export.csv's last two cells: where in their own order the student saw the
@@ -156,6 +163,12 @@ def _rows(conn: sqlite3.Connection, sql: str, *args: Any) -> list[Row]:
     cursor = conn.execute(sql, args)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _submission(row: Row) -> Submission:
+    return Submission(row["student_id"], row["question_idx"], row["answer"],
+                      row["submitted_at"], row["elapsed_ms"], as_points(row["score"]),
+                      bool(row["correct"]), row["status"], row["asking"])
 
 
 def check_run(conn: sqlite3.Connection, run_id: int, session_id: str) -> None:
@@ -178,11 +191,22 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
     quiz_data = json.loads(run["quiz_json"])
     settings = settings_from(quiz_data.get("paced"))
     pace = paced_record.run_pace(conn, run_id, quiz_data.get("pace", "live"), settings).pace
+    openings = _rows(conn, "SELECT question_idx, opened_at, time_limit, closed_at, asking "
+                     "FROM question_events WHERE run_id = ? ORDER BY question_idx", run_id)
+    recorded = _rows(conn, "SELECT student_id, question_idx, answer, submitted_at, "
+                     "elapsed_ms, score, correct, status, asking FROM submissions "
+                     "WHERE run_id = ? ORDER BY student_id, question_idx, asking", run_id)
+    counting = results.counting_submissions(
+        map(_submission, recorded), {o["question_idx"]: o["asking"] for o in openings})
     answers: dict[str, dict[int, Row]] = {}
-    for row in _rows(conn, "SELECT student_id, question_idx, answer, submitted_at, elapsed_ms, "
-                     "score, correct, status, asking FROM submissions WHERE run_id = ? "
-                     "ORDER BY student_id, question_idx", run_id):
-        answers.setdefault(row["student_id"], {})[row["question_idx"]] = row
+    others: dict[str, dict[int, list[Row]]] = {}
+    for row in recorded:
+        student_id, idx = row["student_id"], row["question_idx"]
+        kept = counting.get(idx, {}).get(student_id)
+        if kept is not None and kept.asking == row["asking"]:
+            answers.setdefault(student_id, {})[idx] = row
+        else:
+            others.setdefault(student_id, {}).setdefault(idx, []).append(row)
     present: dict[int, set[str]] = {}
     for row in _rows(conn, "SELECT question_idx, student_id FROM presence WHERE run_id = ?",
                      run_id):
@@ -195,9 +219,9 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
         finished_at=run["finished_at"],
         participants=_rows(conn, "SELECT student_id, name, joined_at FROM participants "
                            "WHERE run_id = ? ORDER BY joined_at, rowid", run_id),
-        openings=_rows(conn, "SELECT question_idx, opened_at, time_limit, closed_at, asking "
-                       "FROM question_events WHERE run_id = ? ORDER BY question_idx", run_id),
+        openings=openings,
         answers=answers,
+        others=others,
         events=_rows(conn, "SELECT student_id, question_idx, kind, ts, detail "
                      "FROM student_events WHERE run_id = ? ORDER BY id", run_id),
         present=present,
@@ -253,10 +277,11 @@ def results_rows(conn: sqlite3.Connection, run_id: int) -> Table:
                          answer_text, _blank(result),
                          _blank(numbers[idx] if idx < len(numbers) else None),
                          _cell(questions[idx].text if idx < len(questions) else ""),
-                         a["asking"], *run.turn_cells(student_id, idx)])
+                         a["asking"], *run.turn_cells(student_id, idx),
+                         _cell(run.earlier_answers(kinds, student_id, idx))])
         t = grid.student(student_id)
         totals.append([*who, "total", "", t.right, "", _score(t.score), "total",
-                       "", "", "", "", "", "", ""])
+                       "", "", "", "", "", "", "", ""])
     return rows + totals
 
 
@@ -373,6 +398,12 @@ def run_json(conn: sqlite3.Connection, run_id: int) -> str:
                          if a["question_idx"] in grid.asked else None}
                         | _turn_fields(run, a)
                         for answers in run.answers.values() for a in answers.values()],
+        # The rows of a question's other askings: recorded, not counted (the submission
+        # above is the one that counts).
+        "earlier_submissions": [{**a, "answer_text": run.answer_text(kinds, a),
+                                 "correct": bool(a["correct"])}
+                                for by_question in run.others.values()
+                                for rows in by_question.values() for a in rows],
         "events": [{**e, "detail": json.loads(e["detail"]) if e["detail"] else None}
                    for e in run.events],
     }
