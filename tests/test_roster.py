@@ -5,6 +5,8 @@ gradebook has a "not present" row for each who never joined."""
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -14,10 +16,12 @@ import trio
 from trivia_trio.core import roster
 from trivia_trio.core.paced import Accommodation
 from trivia_trio.room.paced import choose_pace
+from trivia_trio.store import database, exports
+from trivia_trio.store import roster as rosters
 from trivia_trio.tools.http_client import request
 from trivia_trio.web.server import ServerInfo
 
-from .conftest import DISK_REFUSED, get, instructor_cookie, join
+from .conftest import DISK_REFUSED, THREE_QUESTIONS, get, instructor_cookie, join
 from .test_exports import BUDGET_S, download, play
 from .test_spreadsheets import csv_rows
 
@@ -148,6 +152,59 @@ async def test_the_gradebook_has_a_not_present_row_for_each_listed_student_who_n
     assert table[2][2:] == ["-"] * (len(table[0]) - 3) + [""]
     assert [row[:2] for row in term[1:]] == [row[:2] for row in table[1:]]
     assert term[3][2:4] == ["-", "-"]
+
+
+async def test_an_ended_runs_gradebooks_keep_its_class_list_when_the_class_is_edited(
+        server: ServerInfo) -> None:
+    """The run keeps its own copy of the list: editing the class afterwards (a student
+    removed, one added, one renamed) changes neither the run's gradebook nor the term's."""
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": False})
+        await play(server, [("s1", "Ada", ["B", "A", "B"])])
+        run_id = server.room.run_id
+        paths = (f"/api/instructor/gradebook.csv?run={run_id}",
+                 f"/api/instructor/runs/gradebook.csv?runs={run_id}")
+        before = [csv_rows(await download(server, path, teacher)) for path in paths]
+        base = f"/api/instructor/classes/{class_id}/students"
+        assert (await call(server, "DELETE", f"{base}/s2", teacher)).json() == {"removed": True}
+        assert (await call(server, "PUT", f"{base}/s9", teacher,
+                           json={"name": "Eve"})).status == 200
+        assert (await call(server, "PUT", f"{base}/s5", teacher,
+                           json={"name": "Dee D."})).status == 200
+        after = [csv_rows(await download(server, path, teacher)) for path in paths]
+        listed = (await get(server, "/api/instructor/classes", teacher)).json()
+    assert [s["student_id"] for s in listed["classes"][0]["students"]] == ["s1", "s5", "s9"]
+    assert after == before
+    assert [[row[:2] for row in table[1:]] for table in after] == [
+        [["s1", "Ada Lovelace"], ["s2", "Bob Babbage"], ["s5", "Dee Dijkstra"]]] * 2
+
+
+def test_the_runs_of_a_data_file_from_before_runs_kept_their_list_get_one_at_start(
+        tmp_path: Path) -> None:
+    """Such a run's list is its class as the file is opened (the best its record can say);
+    from then on, an ended run's list no longer follows the class."""
+    path = tmp_path / "old.sqlite3"
+    conn = database.connect(path)
+    run_id = database.new_run(conn, "t", json.dumps(THREE_QUESTIONS), 1000)
+    students, _ = roster.parse(CLASS_CSV, "7B.csv")
+    class_id = rosters.add_class(conn, name="7B", students=students, now=1000)
+    rosters.use_class(conn, run_id=run_id, class_id=class_id, guests=False)
+    database.finish_run(conn, run_id, 2000)
+    conn.execute("DROP TABLE run_roster")  # as a file from before it was kept
+    conn.close()
+
+    conn = database.connect(path)
+    used = rosters.run_class(conn, run_id)
+    assert used is not None and list(used.students) == ["s1", "s2", "s5"]
+    before = exports.gradebook_rows(conn, run_id)
+    rosters.remove_student(conn, class_id=class_id, student_id="s2")
+    rosters.put_student(conn, class_id=class_id, student=roster.Student("s9", "Eve"))
+    assert exports.gradebook_rows(conn, run_id) == before
+    assert [row[0] for row in before[1:]] == ["s1", "s2", "s5"]
+    conn.close()
 
 
 async def test_a_listed_student_who_never_joined_is_not_present_only_where_the_model_says(

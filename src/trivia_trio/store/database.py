@@ -22,6 +22,7 @@ from .library import SCHEMA as LIBRARY_SCHEMA
 from .paced import SCHEMA as PACED_SCHEMA
 from .paced import delete_student as delete_paced_student
 from .roster import SCHEMA as ROSTER_SCHEMA
+from .roster import keep_run_rosters
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -149,6 +150,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.executescript(SCHEMA + LIBRARY_SCHEMA + PACED_SCHEMA + ROSTER_SCHEMA)
     add_columns(conn)
     key_submissions_by_asking(conn)
+    keep_run_rosters(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
 
