@@ -136,6 +136,50 @@ async def test_a_class_is_kept_edited_and_a_run_that_uses_it_lets_in_only_its_st
         await join(server, "g1", "Guest")
 
 
+async def test_a_class_edit_during_a_run_is_seen_by_the_next_join_and_joins_read_no_list(
+        server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The room keeps its run's class list: joins, checks and ``/api/roster`` read it
+    from the database once, and again only after the teacher edits the class."""
+    reads: list[int] = []
+    read = rosters.run_class
+
+    def counted(conn: Any, run_id: int) -> Any:
+        reads.append(run_id)
+        return read(conn, run_id)
+
+    monkeypatch.setattr(rosters, "run_class", counted)
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": False})
+
+        async def ask(path: str, student_id: str) -> tuple[int, str | None]:
+            reply = await request("POST", server.url + path,
+                                  json={"student_id": student_id, "name": "Typed"})
+            return reply.status, reply.json().get("code")
+
+        await join(server, "s1", "Ada")
+        assert (await ask("/api/join/check", "s5"))[0] == 200
+        assert (await get(server, "/api/roster")).json() == {"roster": True, "guests": False}
+        assert await ask("/api/join/check", "s9") == (403, "not_on_roster")
+        await server.room.run_to_completion(server.room.advance)  # question 1 is open
+        assert reads == [server.room.run_id]  # once for the run, whoever asked
+
+        base = f"/api/instructor/classes/{class_id}/students"
+        assert (await call(server, "PUT", f"{base}/s9", teacher,
+                           json={"name": "Eve"})).status == 200
+        assert (await call(server, "DELETE", f"{base}/s2", teacher)).json() == {"removed": True}
+        assert await ask("/api/join/check", "s9") == (200, None)
+        await join(server, "s9", "Typed")
+        assert server.room.game.participants["s9"].name == "Eve"  # the list's name
+        for path in ("/api/join/check", "/api/join"):
+            assert await ask(path, "s2") == (403, "not_on_roster")
+        await join(server, "s5", "Dee")
+        assert reads == [server.room.run_id] * 2  # read again once, after the edit
+    assert list(server.room.game.participants) == ["s1", "s9", "s5"]
+
+
 async def test_the_gradebook_has_a_not_present_row_for_each_listed_student_who_never_joined(
         server: ServerInfo) -> None:
     with trio.fail_after(BUDGET_S):

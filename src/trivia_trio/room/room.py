@@ -43,6 +43,7 @@ from ..store.committer import Store
 from ..store.database import Opened, StorageError
 from ..store.quiz_files import demo_quiz
 from .audience import Audience
+from .class_list import ClassList
 from .clients import Client, Role
 from .clock import Heartbeat, QuestionTimer
 from .connection import Connection
@@ -77,6 +78,7 @@ class Room(Flow, Switches, StudentSide):
         self.limits = limits
         self.clock = clock
         self.run_id = record.run_id
+        self.class_list = ClassList(store)  # who may join: read once, kept until edited
         self.live_answers = record.live_answers
         self.opened = opened  # what the start did with the quiz it was given
         # The run's own quiz, as frozen in its record: never the one the start was given.

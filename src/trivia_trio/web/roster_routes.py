@@ -36,21 +36,23 @@ def register(app: QuartTrio, doors: Doors) -> None:
     prefix = "/api/instructor/classes"
 
     async def current() -> roster.RunClass | None:
-        run_id = room.run_id
-        return await store.read(lambda conn: roster.run_class(conn, run_id))
+        return await room.class_list.of_run(room.run_id)
 
     def no_class() -> Any:
         return error(404, "no_such_class", "no such class (deleted?)")
 
     async def change(write: Callable[[Any], Any]) -> tuple[Any, Any]:
         """(what ``write`` returned, None) once committed, or (None, the error reply) for
-        a class that is gone or a disk that refused: then nothing changed."""
+        a class that is gone or a disk that refused: then nothing changed. Either way
+        the room reads its class list again at the next join."""
         try:
             return await store.write(write), None
         except roster.NoSuchClass:
             return None, no_class()
         except StorageError:
             return None, error(503, "storage", "could not save; try again")
+        finally:
+            room.class_list.forget()
 
     @app.get("/api/roster")
     async def roster_in_use() -> Any:

@@ -14,7 +14,6 @@ from ..core.plain_text import clean_label
 from ..core.record import DuplicateStudentId, Rejected
 from ..room.room import TELEMETRY_KINDS
 from ..room.throttle import SlidingWindow
-from ..store import roster
 from ..store.database import StorageError
 from . import joining
 from .auth import COOKIE_MAX_AGE
@@ -37,8 +36,7 @@ def register(app: QuartTrio, doors: Doors) -> None:
             return error(400, "bad_join", "send JSON with student_id and name")
         try:
             student_id = clean_label(body.get("student_id"), "student id", limits.name_max_chars)
-            run_id = room.run_id
-            used = await room.store.read(lambda conn: roster.run_class(conn, run_id))
+            used = await room.class_list.of_run(room.run_id)
             listed, not_listed = joining.on_the_list(used, student_id)
             if not_listed is not None:
                 return not_listed
