@@ -3,6 +3,7 @@ the end does not grow with the class once per student (see the README's benchmar
 
 from __future__ import annotations
 
+import itertools
 import json
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -15,8 +16,10 @@ import trio.testing
 from trivia_trio.core import paced_views
 from trivia_trio.core.deltas import TableChanges
 from trivia_trio.core.paced import PacedRun
-from trivia_trio.room.paced import refresh_interval
-from trivia_trio.room.room import Role
+from trivia_trio.core.quiz import quiz_from_dict
+from trivia_trio.room.paced_screens import refresh_interval
+from trivia_trio.room.room import Role, open_room
+from trivia_trio.store.committer import open_store
 
 from .test_paced_room import PACED, paced_room, send
 from .test_room import drain, next_of
@@ -110,3 +113,90 @@ def test_a_list_field_changes_by_its_items_and_a_new_row_goes_whole() -> None:
     # A list that changed length (a quiz with another question count) goes whole.
     changed, _ = table.changes([{"id": "a", "cells": ["x"], "n": 1}])
     assert changed == [{"id": "a", "cells": ["x"]}]
+
+
+def saved_answers(room: Any) -> set[tuple[str, int]]:
+    rows = room.store.conn.execute(
+        "SELECT student_id, question_idx FROM submissions WHERE run_id = ? AND status = ?",
+        (room.run_id, "submitted"))
+    return {(sid, idx) for sid, idx in rows}
+
+
+async def test_answers_that_trickle_in_are_saved_in_one_commit_and_acked_only_once_saved(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    students = [f"s{i}" for i in range(6)]
+    async with paced_room(tmp_path) as room:
+        for sid in students:
+            await room.join(sid, sid.upper())
+        async with AsyncExitStack() as stack:
+            phones = [await stack.enter_async_context(room.connect(Role.STUDENT, sid))
+                      for sid in students]
+            room.heartbeat.note_alive = trio.lowlevel.checkpoint  # its own writes aside
+            await trio.sleep(1)
+            commits = room.store.commits
+            acked: list[tuple[str, int]] = []
+
+            async def answer(sid: str, phone: Any, after: float) -> None:
+                await trio.sleep(after)
+                await send(room, phone, type="submit", question_idx=0, answer="B")
+                await next_of(phone, "submit_ack")
+                # Nothing acknowledged that is not on disk.
+                assert (sid, 0) in saved_answers(room)
+                acked.append((sid, 0))
+
+            async with trio.open_nursery() as nursery:
+                for n, (sid, phone) in enumerate(zip(students, phones, strict=True)):
+                    nursery.start_soon(answer, sid, phone, n * 0.007)  # one every 7 ms
+            assert len(acked) == 6
+            assert room.store.commits - commits == 1  # was one a student
+
+
+async def test_clocks_that_run_out_together_close_in_one_commit(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    students = [f"s{i}" for i in range(5)]
+    async with paced_room(tmp_path) as room:
+        for sid in students:
+            await room.join(sid, sid.upper())
+        async with room.connect(Role.STUDENT, "s0") as phone:
+            room.heartbeat.note_alive = trio.lowlevel.checkpoint  # its own writes aside
+            await trio.sleep(1)
+            commits = room.store.commits
+            closed = await next_of(phone, "question_closed")
+            assert closed["question_idx"] == 0 and not closed["saved"]
+            assert all(room.game.submission(sid, 0).status == "missed" for sid in students)
+            assert room.store.commits - commits == 1  # was one a student
+
+
+async def test_next_sends_the_students_next_question_not_the_runs_state_again(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            await next_of(ana, "question_closed")
+            drain(ana)
+            await send(room, ana, type="next", question_idx=0)
+            assert [m["type"] for m in drain(ana)] == ["question_open"]
+
+
+async def test_a_clock_that_moves_between_two_readings_does_not_stop_the_deadlines(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """The deadline task read the clock more than once a turn: a deadline 1 ms ahead at
+    the first reading and behind at the second was a negative timeout that stopped the
+    server (a benchmark's run), and one popped as due then found "not yet" by the
+    student's own check was dropped, leaving that question open for good."""
+    jitter = itertools.cycle((-1, 1))  # a busy server's clock, read a moment apart
+
+    def busy_clock() -> int:
+        return int(trio.current_time() * 1000) + next(jitter)
+
+    quiz = quiz_from_dict(PACED | {"time_limit_default": 5})
+    async with open_store(tmp_path / "room.sqlite3", use_thread=False) as store, \
+            open_room(store, quiz, session_id="t", clock=busy_clock) as room:
+        for sid in ("ana", "ben", "cem"):
+            await room.join(sid, sid.title())
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            for idx in range(3):
+                closed = await next_of(ana, "question_closed")
+                assert closed["question_idx"] == idx and not closed["saved"]
+                await send(room, ana, type="next", question_idx=idx)

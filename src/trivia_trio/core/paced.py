@@ -63,7 +63,10 @@ class Turn:
     def remaining_ms(self, now: int) -> int | None:
         if self.deadline is None:
             return None
-        return 0 if self.closed_at is not None else max(0, self.deadline - now)
+        # Never more than the limit: a turn opens when its save goes out (``PacedRun.next``),
+        # which the room's clock may put a millisecond after the phone's question left.
+        return 0 if self.closed_at is not None else max(0, min(self.limit_ms or 0,
+                                                                self.deadline - now))
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,8 @@ class PacedRun:
             raise Rejected("quiz_finished", "the quiz has ended")
         if turn is not progress.current:
             raise Rejected("already_passed", "you have moved past that question")
+        if now < turn.opened_at:  # it opens once it is saved, and sent
+            raise Rejected("not_reached", "you have not reached that question yet")
         if turn.deadline is not None and now > turn.deadline:
             raise Rejected("too_late", "your time for this question is up")
         if turn.closed_at is not None:
@@ -279,9 +284,11 @@ class PacedRun:
             return None
         return self._close(progress, turn, turn.deadline)  # type: ignore[arg-type]
 
-    def next(self, student_id: str, now: int) -> tuple[Submission | None, Turn | None]:
+    def next(self, student_id: str, now: int, opens_at: int | None = None
+             ) -> tuple[Submission | None, Turn | None]:
         """The student moves on: an open turn closes unanswered (its ``missed`` row is
-        returned) and the next question opens (None after the last)."""
+        returned) and the next question opens (None after the last), its clock running
+        from ``opens_at`` (default: now), when the student is sent it."""
         if self.ended:
             raise Rejected("quiz_finished", "the quiz has ended")
         progress = self.progress_of(student_id)
@@ -289,7 +296,7 @@ class PacedRun:
         missed = None
         if turn is not None and turn.closed_at is None:
             missed = self._close(progress, turn, now)
-        return missed, self._open_next(progress, now)
+        return missed, self._open_next(progress, now if opens_at is None else opens_at)
 
     def end(self, now: int) -> list[Submission]:
         """The run ends (the teacher, or its end time): every open turn closes at once and

@@ -19,8 +19,7 @@ from typing import Any
 
 import trio
 
-from ..core import paced_views, projector_views, views
-from ..core.deltas import TableChanges
+from ..core import paced_views, views
 from ..core.pace import PACES, BadSettings, settings_from
 from ..core.paced import NO_ACCOMMODATION, Accommodation, PacedRun, Turn, accommodation_from
 from ..core.record import Rejected, State, Submission
@@ -28,16 +27,8 @@ from ..store import database as db
 from ..store import paced as record
 from ..store.database import StorageError
 from .clients import Client
-from .coalesce import Coalescer
+from .paced_screens import PacedScreens
 from .persist import nothing
-
-
-def refresh_interval(students: int) -> float:
-    """Seconds between the grid's refreshes: a second per thousand students, at least
-    half a second. Each refresh rebuilds the class's results and sends every row changed
-    since the one before; a student's answer and their Next a moment later then go
-    out as one row change (the README's benchmark)."""
-    return max(0.5, students / 1000)
 
 
 class PacedSide:
@@ -52,11 +43,8 @@ class PacedSide:
                 self.run.restore(progress)
         self._deadlines: list[tuple[int, str, int]] = []  # (deadline, student, position)
         self._wake = trio.Event()
-        self._grid = TableChanges("student_id", lists=("cells",))
-        self._views = Coalescer(("grid", "projector"), self._redraw,
-                                lambda: refresh_interval(len(room.game.participants)))
+        self.screens = PacedScreens(room, self.run)
         self._scope = trio.CancelScope()
-        self._projector_columns: list[dict[str, Any]] | None = None
 
     @property
     def clock(self) -> Callable[[], int]:
@@ -69,7 +57,7 @@ class PacedSide:
         with self._scope:
             await self._resume()
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(self._views.run)
+                nursery.start_soon(self.screens.run_redraws)
                 task_status.started()
                 await self._run_out_deadlines()
 
@@ -99,30 +87,47 @@ class PacedSide:
             ends_at = None if self.run.ended else self.run.ends_at
             due = min([d for d in (ends_at, self._deadlines[0][0] if self._deadlines else None)
                        if d is not None], default=None)
-            if due is None or due > self.clock():
+            now = self.clock()
+            if due is None or due > now:
                 self._wake = trio.Event()
-                with trio.move_on_after(60 if due is None else (due - self.clock()) / 1000):
+                with trio.move_on_after(60 if due is None else (due - now) / 1000):
                     await self._wake.wait()
                 continue
-            if ends_at is not None and ends_at <= self.clock():
+            if ends_at is not None and ends_at <= now:
                 await self.room.end_session()
                 continue
-            _, student_id, position = heapq.heappop(self._deadlines)
-            await self._time_up(student_id, position)
+            due_now = []
+            while self._deadlines and self._deadlines[0][0] <= now:
+                _, student_id, position = heapq.heappop(self._deadlines)
+                due_now.append((student_id, position))
+            await self._time_up(due_now, now)
 
-    async def _time_up(self, student_id: str, position: int) -> None:
-        progress = self.run.progress.get(student_id)
-        turn = progress.current if progress else None
-        if turn is None or turn.position != position:
-            return  # moved on meanwhile
-        missed = self.run.time_up(student_id, self.clock())
-        if missed is None:
+    async def _time_up(self, due: list[tuple[str, int]], now: int) -> None:
+        """The turns whose deadlines passed by ``now`` close, in one commit for all of
+        them: a class whose clocks run out together is one write, not one a student.
+        The clock is read once: read again, it could say a deadline just popped has not
+        passed yet (and that turn would never close)."""
+        closed = []
+        for student_id, position in due:
+            progress = self.run.progress.get(student_id)
+            turn = progress.current if progress else None
+            if turn is None or turn.position != position:
+                continue  # moved on meanwhile
+            missed = self.run.time_up(student_id, now)
+            if missed is not None:
+                closed.append((student_id, turn, missed))
+        if not closed:
             return
-        await self.room.saver.persist(partial(_save_close, self.room.run_id, student_id, turn,
-                                              [missed]))
-        self._tell(student_id, paced_views.turn_closed(self.run, student_id,
-                                                       turn.question_idx))
-        self.changed(student_id)
+        run_id = self.room.run_id
+
+        def save(conn: Any) -> None:
+            for student_id, turn, missed in closed:
+                _save_close(run_id, student_id, turn, [missed], conn)
+        await self.room.saver.persist(save)
+        for student_id, turn, _ in closed:
+            self._tell(student_id, paced_views.turn_closed(self.run, student_id,
+                                                           turn.question_idx))
+            self.changed(student_id)
 
     # ---- what students do -----------------------------------------------------------------
     async def start(self, student_id: str,
@@ -160,7 +165,7 @@ class PacedSide:
             self.room.uncommitted.add(submission)
             try:
                 await self.room.saver.save(partial(_save_close, self.room.run_id, student_id,
-                                                   turn, [submission]))
+                                                   turn, [submission]), gathered=True)
             except StorageError:
                 game.retract(submission)
                 run.unanswer(submission)
@@ -169,9 +174,9 @@ class PacedSide:
                 self.room.uncommitted.discard(submission)
                 self.changed(student_id)  # answered, or not after all
         else:
-            # A repeat of an answer that may still be committing: wait for its group, and
-            # acknowledge it only if that commit kept it.
-            await self.room.saver.save(nothing)
+            # A repeat of an answer that may still be committing (or gathering): wait for
+            # its group, and acknowledge it only if that commit kept it.
+            await self.room.saver.save(nothing, gathered=True)
             if game.submission(student_id, submission.question_idx) != submission:
                 raise Rejected("storage", "your answer could not be saved; try again")
         client.send_message(paced_views.ack(run, submission))
@@ -192,7 +197,11 @@ class PacedSide:
         elif self._pressed_here(student_id, at):
             current = self.run.progress[student_id].current
             passed = current if current is not None and current.closed_at is None else None
-            missed, opened = self.run.next(student_id, self.clock())
+            # The next question's clock runs from when the gathered save goes to the disk,
+            # as close as the server knows to when the phone gets it.
+            now = self.clock()
+            missed, opened = self.run.next(student_id, now,
+                                           now + self.room.saver.gather_delay_ms())
             run_id = self.room.run_id
 
             def save(conn: Any) -> None:
@@ -205,8 +214,9 @@ class PacedSide:
             if opened is not None:
                 self._schedule(student_id, opened)
             self.changed(student_id)
-            await self.room.saver.persist(save)
-        for text in self.snapshot(student_id):
+            await self.room.saver.persist(save, gathered=True)
+        # The phone has the run's state from its connect: only where the student is now.
+        for text in self.snapshot(student_id, with_state=False):
             client.send(text)
 
     def _pressed_here(self, student_id: str, at: object) -> bool:
@@ -215,10 +225,11 @@ class PacedSide:
         current = self.run.progress[student_id].current
         return at is None or current is None or at == current.question_idx
 
-    def snapshot(self, student_id: str) -> list[str]:
-        """Where the student is: their question (with its close, if answered or passed),
-        done, or the end with their review."""
-        texts = [views.encode(self.state_message())]
+    def snapshot(self, student_id: str, *, with_state: bool = True) -> list[str]:
+        """Where the student is (after the run's ``state``, unless not ``with_state``):
+        their question (with its close, if answered or passed), done, or the end with
+        their review."""
+        texts = [views.encode(self.state_message())] if with_state else []
         progress = self.run.progress.get(student_id)
         if self.run.ended:
             texts.append(views.encode(paced_views.ended(self.run, student_id)))
@@ -281,7 +292,7 @@ class PacedSide:
         await self.room.saver.persist(save)
         self._wake.set()
         # The grid's header says ended; the rows of those it closed say no answer there.
-        self._views.mark("grid", "projector")
+        self.screens.mark_all()
         for student_id in turns:
             self.changed(student_id)
 
@@ -289,49 +300,9 @@ class PacedSide:
         grid = self.run.run_results()  # once for the class, not once a student
         return lambda student_id: views.encode(paced_views.ended(self.run, student_id, grid))
 
-    # ---- the dashboards and the projector -------------------------------------------------
+    # ---- the dashboards and the projector (paced_screens.py) -----------------------------
     def changed(self, student_id: str | None = None) -> None:
-        self._grid.touch(student_id)
-        self._views.mark("grid", "projector")
-        self.room.pacing.mark("leaderboard", only=student_id)
-
-    def instructor_snapshot(self) -> dict[str, Any]:
-        """The whole grid for a dashboard that connects. The others get it whole at the
-        next redraw: from the rows sent to it alone, a change they have not seen yet would
-        look like no change (``deltas.TableChanges``)."""
-        self._grid.forget()
-        self.changed()
-        return paced_views.grid_message(self.run, paced_views.grid_rows(self.run))
-
-    def projector_additions(self, state: dict[str, Any]) -> dict[str, Any]:
-        """``state``'s student-paced part: the progress, and an end's results without
-        standings counted from this run's own turns (no question was opened for all)."""
-        columns, self._projector_columns = self._projector_columns, None
-        additions = {"pace": "student", "progress": paced_views.progress(self.run, columns)}
-        if "class_results" in state:
-            additions["class_results"] = projector_views.class_results(
-                self.room.game, self.run.run_results())
-        return additions
-
-    def _redraw(self, dirty: set[str]) -> None:
-        """The grid's changes, then the projector's progress: their per-question columns
-        (the whole class's results) are built once for both."""
-        room = self.room
-        grid = "grid" in dirty and bool(room.audience.instructors)
-        columns = paced_views.question_columns(self.run) if grid or "projector" in dirty \
-            else None
-        if grid:
-            if self._grid.needs_whole:
-                rows = paced_views.grid_rows(self.run)
-                self._grid.sent_whole(rows)
-                message = paced_views.grid_message(self.run, rows, columns)
-            else:
-                changed, removed = self._grid.refresh(partial(paced_views.grid_rows, self.run))
-                message = paced_views.grid_changes_message(self.run, changed, removed, columns)
-            room.audience.to_instructors(message)
-        if "projector" in dirty:
-            self._projector_columns = columns  # for the redraw this asks for, next
-            room.pacing.mark("projector")
+        self.screens.changed(student_id)
 
 
 def _student(method: Callable[..., Any]) -> Callable[[Any, Client, dict[str, Any]], Any]:
@@ -371,7 +342,7 @@ async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
         room.pace_changed()
         room._broadcast_state()
         if room.paced is not None:
-            room._to_instructors(room.paced.instructor_snapshot())
+            room._to_instructors(room.paced.screens.instructor_snapshot())
         room._to_instructors(room._room_info())
         room.pacing.now()
 

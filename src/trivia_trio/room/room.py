@@ -242,7 +242,7 @@ class Room(Flow, Switches, StudentSide):
             client.send_message(self._pending_warning())
         if self.paced is not None:
             client.send_message(self._state_message())  # the state again, with the pace
-            client.send_message(self.paced.instructor_snapshot())
+            client.send_message(self.paced.screens.instructor_snapshot())
 
     # ---- what clients send -------------------------------------------------------------------
     async def handle(self, client: Client, raw: str | bytes) -> None:
@@ -350,7 +350,9 @@ class Room(Flow, Switches, StudentSide):
                                               live_answers=self.live_answers, now=self.clock(),
                                               language=self.projector_language
                                               or self.game.quiz.language)
-        return state if self.paced is None else state | self.paced.projector_additions(state)
+        if self.paced is None:
+            return state
+        return state | self.paced.screens.projector_additions(state)
 
 
 
