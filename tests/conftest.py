@@ -242,6 +242,8 @@ class ServerProcess:
     port: int = 0
     process: subprocess.Popen[str] | None = None
     extra_args: list[str] = field(default_factory=list)
+    # What python runs: the package, or a script that starts it some other way.
+    program: list[str] = field(default_factory=lambda: ["-m", "trivia_trio"])
     open_files: tuple[int, int] | None = None  # the (soft, hard) open-files limit it starts with
     output: list[str] = field(default_factory=list)
     _reader: threading.Thread | None = None
@@ -259,7 +261,7 @@ class ServerProcess:
 
     def start(self) -> None:
         """Start and wait for the banner; reuses the previous port after a restart."""
-        args = [sys.executable, "-m", "trivia_trio", "--no-browser", "--host", "127.0.0.1",
+        args = [sys.executable, *self.program, "--no-browser", "--host", "127.0.0.1",
                 "--port", str(self.port), "--data-dir", str(self.data_dir),
                 "--instructor-key", INSTRUCTOR_KEY, *self.extra_args]
         if self.quiz:

@@ -45,6 +45,9 @@ class Limits:
     # clients honest; each ping costs every socket a wake-up.
     ws_ping_interval_s: float = 25.0
     read_timeout_s: float = 35.0
+    # At stop, a request in flight has this long to finish, and websockets are then cut;
+    # a connection with no request in flight is closed at once.
+    stop_grace_s: float = 1.5
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,10 @@ frame the reader leaves alone stay Quart's and hypercorn's; their sends run
 through ``protocol_send``, which sends whatever frames are waiting first, so
 the order on the wire is the order sent. ``install`` also makes hypercorn
 decline compression and ping only after a while.
+
+And its closing works under Quart: a connection with no request in flight is
+closed when it has been idle too long or the server stops (``IdleTask``), and one
+that is to close after its response is closed then (``_close``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +44,7 @@ from hypercorn.events import Closed, Event, RawData
 from hypercorn.protocol import ws_stream
 from hypercorn.trio import run as hypercorn_run
 from hypercorn.trio import tcp_server
+from hypercorn.trio.task_group import TaskGroup
 from hypercorn.utils import parse_socket_addr
 from wsproto.events import Ping
 from wsproto.extensions import PerMessageDeflate
@@ -77,11 +83,45 @@ def find(scope: dict[str, Any]) -> Connection | None:
     return _open.get((tuple(client), tuple(server)))
 
 
+class IdleTask:
+    """A connection's idle task, that hypercorn restarts whenever a response ends.
+
+    The task closes a connection with no request in flight once it has been idle
+    for ``keep_alive_timeout``, or at once when the server stops. Hypercorn's own
+    (``TrioSingleTask``) starts it with ``nursery.start`` from the task that ends
+    the response, which Quart cancels right after: trio keeps a task started under
+    a cancelled scope in that scope, so the idle task died at once. A keep-alive
+    connection then stayed open after its first response, and a server stopping
+    waited out ``graceful_timeout`` for it. This one is started with
+    ``start_soon`` in a cancel scope of its own, and belongs to the connection.
+    """
+
+    def __init__(self) -> None:
+        self._scope: trio.CancelScope | None = None
+
+    async def restart(self, task_group: TaskGroup, action: Callable[[], Awaitable[None]]
+                      ) -> None:
+        await self.stop()
+        self._scope = trio.CancelScope()
+        task_group.spawn(self._run, self._scope, action)
+
+    async def stop(self) -> None:
+        if self._scope is not None:
+            self._scope.cancel()
+            self._scope = None
+
+    @staticmethod
+    async def _run(scope: trio.CancelScope, action: Callable[[], Awaitable[None]]) -> None:
+        with scope:
+            await action()
+
+
 class Connection(tcp_server.TCPServer):
     """One client's TCP connection. ``write`` never waits; ``flush`` sends what waits."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.idle_task = IdleTask()  # type: ignore[assignment]
         self._waiting: list[bytes] = []  # frames written but not yet on the wire, in order
         self._websocket = False  # upgraded: frames from here on
         self._closing = False  # a close frame went out: nothing may follow it
@@ -149,6 +189,15 @@ class Connection(tcp_server.TCPServer):
         if self._frames.handed_over:
             await self._end_messages()
         return rest
+
+    async def _close(self) -> None:
+        """Hypercorn's close, shielded: it runs in the task that ends a response, which
+        Quart cancels as the response ends, and its first checkpoint then gave up. A
+        connection that was to close after its response (at the client's asking, or
+        because the server stops) stayed open until the client left, or until the end
+        of ``graceful_timeout``."""
+        with trio.CancelScope(shield=True):
+            await super()._close()
 
     async def _end_messages(self) -> None:
         if self._messages is not None:

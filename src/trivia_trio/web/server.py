@@ -148,7 +148,9 @@ def hypercorn_config(settings: Settings, port: int) -> Config:
     config.websocket_max_message_size = settings.limits.ws_max_message_bytes
     config.websocket_ping_interval = settings.limits.ws_ping_interval_s
     config.read_timeout = settings.limits.read_timeout_s
-    config.graceful_timeout = 1.5
+    # An idle keep-alive connection lives as long as a silent socket (see room.connection.IdleTask).
+    config.keep_alive_timeout = settings.limits.read_timeout_s
+    config.graceful_timeout = settings.limits.stop_grace_s
     config.accesslog = None
     config.errorlog = logging.getLogger("hypercorn.error")
     return config
