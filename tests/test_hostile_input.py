@@ -20,6 +20,8 @@ import pytest
 import trio
 import trio.testing
 from trio_websocket import ConnectionClosed, connect_websocket_url
+from wsproto.connection import Connection, ConnectionType
+from wsproto.events import CloseConnection
 
 from trivia_trio.config import Limits
 from trivia_trio.room.room import Client, Role, Room
@@ -198,6 +200,40 @@ async def test_an_oversize_frame_closes_that_socket_with_1009_and_nothing_else(
                 assert closed.value.reason.code == 1009
         assert snapshot(server.room) == before
         assert (await bystander.request({"type": "ping"}, "pong")) == {"type": "pong"}
+
+
+PROTOCOL_VIOLATIONS = {
+    "a 100 KB binary frame": (client_frame(0x2, b"\xff" * 100_000), 1009),
+    "text that is not UTF-8": (client_frame(0x1, b'{"type": "\xff"}'), 1007),
+    "an unmasked frame": (b"\x81\x0f" + b'{"type":"ping"}', 1002),
+}
+
+
+@pytest.mark.parametrize("name", PROTOCOL_VIOLATIONS)
+async def test_a_client_that_breaks_the_protocol_is_told_why_and_its_connection_ends(
+        server: ServerInfo, name: str) -> None:
+    """RFC 6455 §7.1.7, failing the connection: a close frame with the code, then EOF, with
+    no close frame from the client (the server no longer waits for one: a reply behind
+    the rest of a too-big message held the connection until the read timeout, 35 s)."""
+    frame, code = PROTOCOL_VIOLATIONS[name]
+    cookie = await join(server, "s1", "Ann")
+    await trio.testing.wait_all_tasks_blocked()
+    before = server.room.connection_count
+    stream = await raw_socket(server, "/ws/student", cookie)
+    received = bytearray()
+    with trio.fail_after(10):
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(stream.send_all, frame)
+            while chunk := await stream.receive_some(65536):
+                received += chunk
+    reader = Connection(ConnectionType.CLIENT)
+    reader.receive_data(bytes(received))
+    events = list(reader.events())
+    assert isinstance(events[-1], CloseConnection), events[-1]
+    assert events[-1].code == code
+    await stream.aclose()
+    await trio.testing.wait_all_tasks_blocked()
+    assert server.room.connection_count == before
 
 
 # ---- hostile HTTP bodies -------------------------------------------------------------------

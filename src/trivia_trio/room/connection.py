@@ -23,7 +23,8 @@ The websocket handshake, the checks before it, pings, the close and every
 frame the reader leaves alone stay Quart's and hypercorn's; their sends run
 through ``protocol_send``, which sends whatever frames are waiting first, so
 the order on the wire is the order sent. ``install`` also makes hypercorn
-decline compression and ping only after a while.
+decline compression, ping only after a while, and fail the connection of a
+client that breaks the protocol (``fail``) instead of waiting for its reply.
 
 And its closing works under Quart: a connection with no request in flight is
 closed when it has been idle too long or the server stops (``IdleTask``), and one
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 import struct
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
@@ -42,12 +44,15 @@ from typing import Any
 import trio
 from hypercorn.events import Closed, Event, RawData
 from hypercorn.protocol import ws_stream
+from hypercorn.protocol.events import StreamClosed
 from hypercorn.trio import run as hypercorn_run
 from hypercorn.trio import tcp_server
 from hypercorn.trio.task_group import TaskGroup
 from hypercorn.utils import parse_socket_addr
-from wsproto.events import Ping
+from wsproto.connection import ConnectionState
+from wsproto.events import CloseConnection, Message, Ping
 from wsproto.extensions import PerMessageDeflate
+from wsproto.frame_protocol import CloseReason
 
 from .frames import FrameReader
 
@@ -56,6 +61,10 @@ WRITES_DIRECTLY = os.name == "posix"
 _open: dict[tuple[Any, Any], Connection] = {}
 CLOSE_FRAME_START = b"\x88"
 SWITCHING_PROTOCOLS = b"HTTP/1.1 101 "
+# After failing a connection, how long and how much of what the client still sends is
+# read and dropped before the socket closes (see ``Connection.fail``).
+DRAIN_SECONDS = 2.0
+DRAIN_BYTES = 1 << 20
 
 
 @lru_cache(maxsize=32)
@@ -127,6 +136,7 @@ class Connection(tcp_server.TCPServer):
         self._closing = False  # a close frame went out: nothing may follow it
         self._frames: FrameReader | None = None  # reads the client's messages once upgraded
         self._messages: trio.MemorySendChannel[str] | None = None
+        self._failed = False  # the client broke the protocol: end the connection
 
     async def run(self) -> None:
         sock = self.stream.socket
@@ -172,10 +182,36 @@ class Connection(tcp_server.TCPServer):
                 if not data:
                     continue
             await self.protocol.handle(RawData(bytes(data)))
-            if data == b"":
+            if data == b"" or self._failed:
                 break
+        if self._failed:
+            await self._drop()
         await self._end_messages()
         await self.protocol.handle(Closed())
+
+    def fail(self) -> None:
+        """Fail the websocket (RFC 6455 §7.1.7): its close frame, saying why, has gone out;
+        the connection ends now, from the read loop that led here, without waiting for
+        the client's reply, which may never be read (it can sit behind the rest of the
+        oversize message that was not worth reading)."""
+        self._failed = True
+
+    async def _drop(self) -> None:
+        """Send EOF, then read and drop what the client still sends, for a moment at most,
+        and close. Closing with bytes unread would reset the connection, and a reset can
+        destroy the close frame before the client reads it."""
+        try:
+            self.stream.socket.shutdown(socket.SHUT_WR)  # not send_eof: a flush may be sending
+            with trio.move_on_after(DRAIN_SECONDS):
+                drained = 0
+                while drained < DRAIN_BYTES:
+                    data = await self.stream.receive_some(tcp_server.MAX_RECV)
+                    if not data:
+                        break
+                    drained += len(data)
+        except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
+            pass  # gone already
+        await self.stream.aclose()
 
     async def _take_messages(self, data: bytes) -> bytes:
         """Pass on the messages ``data`` completes; what is left for hypercorn."""
@@ -302,9 +338,49 @@ async def _ping_after_a_while(self: ws_stream.WSStream) -> None:
         await self._send_wsproto_event(Ping())
 
 
+async def _handle_events(self: ws_stream.WSStream) -> None:
+    """Hypercorn's, except for a client that breaks the protocol: its connection is failed
+    (``_fail``). Hypercorn sent a too-big message's 1009 and then waited for the client's
+    reply, which it never saw when the reply came in the same read as the rest of that
+    message (it stopped reading events there): the connection stayed until the read
+    timeout. And for a frame wsproto cannot parse it sent no close frame at all."""
+    for event in self.connection.events():
+        if isinstance(event, Message):
+            try:
+                self.buffer.extend(event)
+            except ws_stream.FrameTooLargeError:
+                await _fail(self, CloseConnection(code=CloseReason.MESSAGE_TOO_BIG))
+                return
+            if event.message_finished:
+                await self.app_put(self.buffer.to_message())
+                self.buffer.clear()
+        elif isinstance(event, Ping):
+            await self._send_wsproto_event(event.response())
+        elif isinstance(event, CloseConnection):
+            if self.connection.state is ConnectionState.OPEN:
+                # Not the client's close (that makes the state REMOTE_CLOSING or CLOSED):
+                # wsproto's own for a broken frame (1002) or text that is not UTF-8 (1007).
+                await _fail(self, event)
+                return
+            if self.connection.state is ConnectionState.REMOTE_CLOSING:
+                await self._send_wsproto_event(event.response())
+            await self.send(StreamClosed(stream_id=self.stream_id))
+
+
+async def _fail(stream: ws_stream.WSStream, close: CloseConnection) -> None:
+    """Send ``close``, then end the connection without waiting for the client's reply."""
+    await stream._send_wsproto_event(close)
+    own = find(stream.scope)
+    if own is not None:
+        own.fail()
+    else:  # a stream of an HTTP/2 connection: hypercorn's own ending
+        await stream.send(StreamClosed(stream_id=stream.stream_id))
+
+
 def install() -> None:
     """Make hypercorn's trio worker use ``Connection`` for every connection it accepts,
-    decline compression and ping only after a while."""
+    decline compression, ping only after a while and fail a client's broken websocket."""
     hypercorn_run.TCPServer = Connection  # type: ignore[misc]
     ws_stream.PerMessageDeflate = _DeclinedDeflate  # type: ignore[misc]
     ws_stream.WSStream._send_pings = _ping_after_a_while  # type: ignore[method-assign]
+    ws_stream.WSStream._handle_events = _handle_events  # type: ignore[method-assign]
