@@ -14,6 +14,7 @@ import io
 import itertools
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +301,151 @@ async def test_a_slide_shown_again_tells_the_dashboard_next_goes_on_from_where_i
         async with room.connect(Role.INSTRUCTOR) as reloaded:
             (opened,) = [m for m in drain(reloaded) if m["type"] == "question_open"]
             assert opened["next_idx"] == 2
+
+
+async def test_a_question_asked_again_keeps_each_askings_opening_and_who_was_present(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """Asking a question again recorded its opening over the earlier one's (and who was
+    present merged into one row per student): both askings stay on disk now, the room
+    replays the latest, and a student with a phone open at an earlier asking only is
+    ``no_answer``, one with none at any ``not_present`` (results.present_at_any_asking)."""
+    async with room_at(tmp_path) as room:
+        for student_id, name in (("s1", "Ann"), ("s2", "Bob"), ("s3", "Cy"), ("s4", "Di")):
+            await room.join(student_id, name)
+        async with room.connect(Role.STUDENT, "s1") as ann:
+            async with room.connect(Role.STUDENT, "s2"):
+                await room.advance()  # asked the first time: Ann and Bob have phones open
+                assert (await submit(room, ann, 0, "C"))["answer"] == "C"
+                autojump_clock.jump(3)
+                await room.close_question()
+            first = replace(room.game.openings[0])
+            autojump_clock.jump(5)
+            await room.open_question(0)  # asked again: Ann still there, Bob gone
+            async with room.connect(Role.STUDENT, "s3") as cy:
+                assert (await submit(room, cy, 0, "B"))["answer"] == "B"
+            autojump_clock.jump(2)
+            await room.close_question()
+        second = room.game.openings[0]
+        assert (first.asking, second.asking) == (1, 2) and first.opened_at < second.opened_at
+        conn = room.store.conn
+        assert [tuple(r) for r in conn.execute(
+            "SELECT asking, opened_at, closed_at, time_limit FROM question_events "
+            "WHERE question_idx = 0 ORDER BY asking")] == [
+            (1, first.opened_at, first.closed_at, first.time_limit),
+            (2, second.opened_at, second.closed_at, second.time_limit)]
+        assert [tuple(r) for r in conn.execute(
+            "SELECT asking, student_id FROM presence WHERE question_idx = 0 "
+            "ORDER BY asking, student_id")] == [(1, "s1"), (1, "s2"), (2, "s1"), (2, "s3")]
+        before = opening_everywhere(conn, room.run_id)
+        assert before["words"] == [("s1", "wrong"), ("s2", "no_answer"), ("s3", "right"),
+                                   ("s4", "not_present")]
+        assert before["openings"] == [(0, 2, second.opened_at, second.closed_at)]
+        assert before["earlier_openings"] == [(0, 1, first.opened_at, first.closed_at)]
+        counted = counted_everywhere(conn, room.session_id, room.run_id)
+        replayed = (room.game.openings[0], room.game.present, room.game.run_results())
+        run_id = room.run_id
+
+    async with room_at(tmp_path) as room:  # a restart replays the latest asking
+        assert room.run_id == run_id
+        assert (room.game.openings[0], room.game.present, room.game.run_results()) == replayed
+        assert opening_everywhere(room.store.conn, run_id) == before
+        assert counted_everywhere(room.store.conn, room.session_id, run_id) == counted
+
+
+def opening_everywhere(conn: sqlite3.Connection, run_id: int) -> dict[str, Any]:
+    """Question 1's words in export.csv and its openings in export.json."""
+    document = json.loads(exports.run_json(conn, run_id))
+    return {
+        "words": [(r["student_id"], r["result"])
+                  for r in csv_rows(exports.results_csv(conn, run_id))
+                  if r["question_idx"] == "0"],
+        "openings": [(o["question_idx"], o["asking"], o["opened_at"], o["closed_at"])
+                     for o in document["openings"] if o["question_idx"] == 0],
+        "earlier_openings": [(o["question_idx"], o["asking"], o["opened_at"], o["closed_at"])
+                             for o in document.get("earlier_openings", [])],
+        "gradebook": exports.gradebook_csv(conn, run_id),
+        "json_questions": document["questions"],
+    }
+
+
+async def test_a_restart_while_a_question_is_asked_again_records_who_is_present_at_it(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """After a restart in the middle of an asking, a phone noted present at it before the
+    restart is not written twice, and one present only at the earlier asking is written
+    for this one when it connects."""
+    async with room_at(tmp_path) as room:
+        await room.join("s1", "Ann")
+        await room.join("s2", "Bob")
+        async with room.connect(Role.STUDENT, "s1"), room.connect(Role.STUDENT, "s2"):
+            await room.advance()
+            await room.close_question()
+        async with room.connect(Role.STUDENT, "s1"):
+            await room.open_question(0)  # only Ann's phone is open at the second asking
+    async with room_at(tmp_path) as room:
+        assert room.game.present_now == {"s1"}
+        async with room.connect(Role.STUDENT, "s1"), room.connect(Role.STUDENT, "s2"):
+            pass
+        assert [tuple(r) for r in room.store.conn.execute(
+            "SELECT asking, student_id FROM presence ORDER BY asking, student_id")] == [
+            (1, "s1"), (1, "s2"), (2, "s1"), (2, "s2")]
+
+
+async def test_a_data_folder_whose_openings_and_presence_are_keyed_without_the_asking(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A file from before each asking's opening and presence were kept: its rows are
+    copied under the new key in one go (presence as asking 0: some asking, which one was
+    not recorded), its exports say what they said, and asking again adds rows."""
+    async with room_at(tmp_path) as room:
+        await room.join("s1", "Ann")
+        await room.join("s2", "Bob")
+        async with room.connect(Role.STUDENT, "s1") as ann:
+            await room.advance()
+            assert (await submit(room, ann, 0, "C"))["answer"] == "C"
+            await room.close_question()
+            await room.open_question(0)
+            await room.close_question()
+        run_id = room.run_id
+        exported = opening_everywhere(room.store.conn, run_id)
+    path = tmp_path / "room.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        BEGIN;
+        CREATE TABLE openings_before (run_id INTEGER NOT NULL, question_idx INTEGER NOT NULL,
+            opened_at INTEGER NOT NULL, time_limit INTEGER NOT NULL, closed_at INTEGER,
+            asking INTEGER NOT NULL DEFAULT 1, first_order INTEGER,
+            PRIMARY KEY (run_id, question_idx));
+        INSERT INTO openings_before SELECT * FROM question_events WHERE asking = 2;
+        DROP TABLE question_events;
+        ALTER TABLE openings_before RENAME TO question_events;
+        CREATE TABLE presence_before (run_id INTEGER NOT NULL, question_idx INTEGER NOT NULL,
+            student_id TEXT NOT NULL, PRIMARY KEY (run_id, question_idx, student_id))
+            WITHOUT ROWID;
+        INSERT OR IGNORE INTO presence_before
+            SELECT run_id, question_idx, student_id FROM presence;
+        DROP TABLE presence;
+        ALTER TABLE presence_before RENAME TO presence;
+        COMMIT;
+    """)
+    openings = old.execute("SELECT * FROM question_events").fetchall()
+    old.close()
+    async with room_at(tmp_path) as room:
+        conn = room.store.conn
+        assert key_columns(conn, "question_events") == ["run_id", "question_idx", "asking"]
+        assert key_columns(conn, "presence") == ["run_id", "question_idx", "asking",
+                                                  "student_id"]
+        assert [tuple(r) for r in conn.execute("SELECT * FROM question_events")] == openings
+        assert [tuple(r) for r in conn.execute(
+            "SELECT question_idx, student_id, asking FROM presence")] == [(0, "s1", 0)]
+        # The same words and counts; the first asking's opening was never kept.
+        assert opening_everywhere(conn, run_id) == exported | {"earlier_openings": []}
+        assert room.game.openings[0].asking == 2
+        async with room.connect(Role.STUDENT, "s2"):
+            await room.open_question(0)
+        await room.close_question()
+        assert [tuple(r) for r in conn.execute(
+            "SELECT asking, student_id FROM presence ORDER BY asking")] == [
+            (0, "s1"), (3, "s2")]
+        assert [r[0] for r in conn.execute(
+            "SELECT asking FROM question_events ORDER BY asking")] == [2, 3]
+        words = opening_everywhere(conn, run_id)["words"]
+        assert words == [("s1", "wrong"), ("s2", "no_answer")]

@@ -30,6 +30,7 @@ from .record import (
     State,
     Step,
     Submission,
+    latest_openings,
 )
 
 
@@ -47,8 +48,12 @@ class Game(Answers):
     answers: dict[int, dict[str, Submission]] = field(default_factory=dict)
     openings: dict[int, Opening] = field(default_factory=dict)
     audits: dict[str, Audit] = field(default_factory=dict)
-    # present[question_idx]: who had a socket open at some moment while it was open.
+    # present[question_idx]: who had a socket open at some moment while it was open, at
+    # any of its askings (results.present_at_any_asking).
     present: dict[int, set[str]] = field(default_factory=dict)
+    # Who was noted present at the open question's current asking: each asking's
+    # presence is recorded on its own.
+    present_now: set[str] = field(default_factory=set)
     # hidden[question_idx]: the ``entry_key`` of each entry the teacher hid from the big
     # screen (a word cloud's); kept in answers and exports, marked.
     hidden: dict[int, set[str]] = field(default_factory=dict)
@@ -68,7 +73,7 @@ class Game(Answers):
     def restore(cls, quiz: Quiz, participants: Iterable[Participant],
                 openings: Iterable[Opening], submissions: Iterable[Submission],
                 events: Iterable[tuple[str, str, int]], state: State, current_idx: int | None,
-                *, seed: str = "", present: Iterable[tuple[str, int]] = ()) -> Game:
+                *, seed: str = "", present: Iterable[tuple[str, int, int]] = ()) -> Game:
         """Replay a durable record: the game as it was when the server stopped.
 
         A quiz edited meanwhile may have lost the current question; then the
@@ -77,7 +82,9 @@ class Game(Answers):
         game = cls(quiz, seed)
         # Totals are rebuilt from the answers, and only questions the quiz still has count.
         game.participants = {p.student_id: replace(p, points=0) for p in participants}
-        game.openings = {o.question_idx: o for o in openings if o.question_idx < len(quiz)}
+        # Each asking's opening is recorded; the question's is its latest.
+        game.openings = {idx: o for idx, o in latest_openings(openings).items()
+                         if idx < len(quiz)}
         # Every asking's row is recorded; the one that counts is the results model's.
         askings = {idx: opening.asking for idx, opening in game.openings.items()}
         for by_student in results.counting_submissions(
@@ -87,13 +94,17 @@ class Game(Answers):
                 game._record(submission)
         for student_id, kind, ts in events:
             game.record_event(student_id, kind, ts)
-        for student_id, idx in present:
-            if student_id in game.participants and idx in game.openings:
-                game.present.setdefault(idx, set()).add(student_id)
+        present = [(student_id, idx, asking) for student_id, idx, asking in present
+                   if student_id in game.participants and idx in game.openings]
+        game.present = results.present_at_any_asking(present)
         if current_idx is not None and (current_idx >= len(quiz)
                                         or current_idx not in game.openings):
             state, current_idx = (State.FINISHED if game.openings else State.LOBBY), None
         game.state, game.current_idx = state, current_idx
+        if state is State.QUESTION_OPEN and current_idx is not None:
+            now_asking = game.openings[current_idx].asking
+            game.present_now = {student_id for student_id, idx, asking in present
+                                if idx == current_idx and asking == now_asking}
         return game
 
     # ---- participants -------------------------------------------------------------
@@ -126,6 +137,7 @@ class Game(Answers):
             by_student.pop(student_id, None)
         for present in self.present.values():
             present.discard(student_id)
+        self.present_now.discard(student_id)
         self._standings_changed()
         return True
 
@@ -156,12 +168,13 @@ class Game(Answers):
 
     def mark_present(self, student_ids: Iterable[str]) -> list[str]:
         """Note that these students have a socket open while the current question is open;
-        returns those not noted before (for the record). Nothing while none is open."""
+        returns those not noted before at this asking (for the record, which keeps each
+        asking's presence). Nothing while none is open."""
         if self.state is not State.QUESTION_OPEN or self.current_idx is None:
             return []
-        present = self.present.setdefault(self.current_idx, set())
-        new = [s for s in student_ids if s in self.participants and s not in present]
-        present.update(new)
+        new = [s for s in student_ids if s in self.participants and s not in self.present_now]
+        self.present_now.update(new)
+        self.present.setdefault(self.current_idx, set()).update(new)
         return new
 
     # ---- lifecycle ------------------------------------------------------------------
@@ -186,6 +199,7 @@ class Game(Answers):
                           order=self._last_order() + 1 if before is None or moves_on
                           else before.order)
         self.openings[idx] = opening
+        self.present_now = set()
         self.state, self.current_idx = State.QUESTION_OPEN, idx
         return opening
 

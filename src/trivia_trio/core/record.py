@@ -8,8 +8,10 @@ Scores are kept as whole *points*, twentieths of a question (the protocol's
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 POINTS_PER_QUESTION = 20
 
@@ -127,6 +129,31 @@ class Opening:
         if self.deadline is None:
             return None
         return 0 if self.closed_at is not None else max(0, self.deadline - now)
+
+
+class Asking(Protocol):
+    """A recorded opening of a question: which, and which time it was asked."""
+
+    @property
+    def question_idx(self) -> int: ...
+
+    @property
+    def asking(self) -> int: ...
+
+
+A = TypeVar("A", bound=Asking)
+
+
+def latest_openings(recorded: Iterable[A]) -> dict[int, A]:
+    """``question_idx ->`` its latest opening, out of every asking's the record holds (each
+    is kept: asking a question again never rewrites the earlier opening). The question's
+    opening, for the room's replay and every export, is this one."""
+    latest: dict[int, A] = {}
+    for opening in recorded:
+        kept = latest.get(opening.question_idx)
+        if kept is None or opening.asking > kept.asking:
+            latest[opening.question_idx] = opening
+    return latest
 
 
 @dataclass

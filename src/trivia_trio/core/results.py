@@ -133,6 +133,23 @@ def counting_submissions(recorded: Iterable[S], latest_asking: Mapping[int, int]
     return kept
 
 
+def present_at_any_asking(recorded: Iterable[tuple[str, int, int]]) -> dict[int, set[str]]:
+    """``question_idx ->`` who was present (a socket open at some moment while it was open)
+    at any of its askings, out of the record's ``(student_id, question_idx, asking)`` rows:
+    ``Asked.present``, which says ``no_answer`` from ``not_present``.
+
+    Any asking, not only the latest: an answer given at any asking may be the one that
+    counts (``counting_submission``), so every asking was a chance to answer. A student
+    who had a phone open at the first asking and gave no answer at either is
+    ``no_answer``, whether or not they were there when it was asked again; only a
+    student with no phone open at any asking is ``not_present``. (An answer kept, from
+    whichever asking, is its own word whoever was present.)"""
+    present: dict[int, set[str]] = {}
+    for student_id, idx, _asking in recorded:
+        present.setdefault(idx, set()).add(student_id)
+    return present
+
+
 def has_answer(kept: Kept | None) -> bool:
     return kept is not None and kept.status == "submitted"
 
@@ -162,7 +179,7 @@ class Asked:
 
     kind: Asks
     closed: bool  # False while it is open
-    present: Container[str]  # who had a socket open at some moment while it was open
+    present: Container[str]  # a socket open at some moment while it was open, any asking
     absent: Result = Result.NOT_PRESENT
     # Those it has closed for while others may still answer it: in a student-paced run,
     # who answered it, passed it or ran out of their own time.

@@ -179,7 +179,8 @@ class Flow:
         present = self.game.mark_present([s for s, _ in self.audience.connected_students()])
         await self._save_transition(
             partial(db.save_opening, run_id=self.run_id, o=opening),
-            partial(db.save_presence, run_id=self.run_id, question_idx=idx, student_ids=present))
+            partial(db.save_presence, run_id=self.run_id, question_idx=idx,
+                    asking=opening.asking, student_ids=present))
         await self.timer.start(self._nursery_or_fail(), opening)
         self._broadcast_state()
         self._to_students(views.question_open_for_students(

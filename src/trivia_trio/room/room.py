@@ -214,7 +214,8 @@ class Room(Flow, Switches, StudentSide):
         idx, new = self.game.current_idx, self.game.mark_present(student_ids)
         if new and idx is not None:
             await self.saver.persist(partial(db.save_presence, run_id=self.run_id,
-                                        question_idx=idx, student_ids=new))
+                                        question_idx=idx, asking=self.game.openings[idx].asking,
+                                        student_ids=new))
 
     def _disconnect(self, client: Client) -> None:
         if self.audience.remove(client):

@@ -1,5 +1,5 @@
-"""The durable record: the schema of one sqlite3 file, what start-up reads from it, and
-each write as a function of the connection.
+"""The durable record: one sqlite3 file (its tables are ``schema.py``'s), what start-up
+reads from it, and each write as a function of the connection.
 
 While the server runs, the room's memory is the truth and this file is its
 record; at start the room is rebuilt from it. The writes are run by the group
@@ -23,90 +23,12 @@ from .paced import SCHEMA as PACED_SCHEMA
 from .paced import delete_student as delete_paced_student
 from .roster import SCHEMA as ROSTER_SCHEMA
 from .roster import keep_run_rosters
+from .schema import SCHEMA, SUBMISSION_COLUMNS, add_columns, key_by_asking
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SCHEMA_VERSION = 1
-# One row per student × question × asking: an answer given when a question was asked
-# again is a new row, and the earlier asking's stays (results.counting_submissions says
-# which counts).
-SUBMISSIONS = """
-CREATE TABLE IF NOT EXISTS {table} (
-    run_id INTEGER NOT NULL,
-    student_id TEXT NOT NULL,
-    question_idx INTEGER NOT NULL,
-    answer TEXT,
-    submitted_at INTEGER,
-    elapsed_ms INTEGER,
-    score REAL NOT NULL,
-    correct INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    asking INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (run_id, student_id, question_idx, asking)
-);
-"""
-SUBMISSION_COLUMNS = ("run_id, student_id, question_idx, answer, submitted_at, elapsed_ms, "
-                      "score, correct, status, asking")
-SCHEMA = SUBMISSIONS.format(table="submissions") + """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (
-    sid TEXT PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    state TEXT NOT NULL DEFAULT 'lobby',
-    current_question_idx INTEGER,
-    live_answers INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS runs (
-    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    sid TEXT NOT NULL,
-    quiz_json TEXT NOT NULL,
-    started_at INTEGER NOT NULL,
-    finished_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS participants (
-    run_id INTEGER NOT NULL,
-    student_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    cookie_id TEXT NOT NULL,
-    joined_at INTEGER NOT NULL,
-    PRIMARY KEY (run_id, student_id)
-);
-CREATE TABLE IF NOT EXISTS question_events (
-    run_id INTEGER NOT NULL,
-    question_idx INTEGER NOT NULL,
-    opened_at INTEGER NOT NULL,
-    time_limit INTEGER NOT NULL,
-    closed_at INTEGER,
-    asking INTEGER NOT NULL DEFAULT 1,
-    first_order INTEGER,
-    PRIMARY KEY (run_id, question_idx)
-);
-CREATE TABLE IF NOT EXISTS student_events (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    student_id TEXT,
-    question_idx INTEGER,
-    kind TEXT NOT NULL,
-    ts INTEGER NOT NULL,
-    detail TEXT
-);
-CREATE INDEX IF NOT EXISTS student_events_run ON student_events (run_id, student_id);
-CREATE TABLE IF NOT EXISTS presence (
-    run_id INTEGER NOT NULL,
-    question_idx INTEGER NOT NULL,
-    student_id TEXT NOT NULL,
-    PRIMARY KEY (run_id, question_idx, student_id)
-) WITHOUT ROWID;
-"""
-# Columns added to a table after it was first made: a data folder from before gets them,
-# with their defaults (table, column, declaration).
-ADDED_COLUMNS = (
-    ("question_events", "asking", "INTEGER NOT NULL DEFAULT 1"),
-    ("question_events", "first_order", "INTEGER"),
-    ("submissions", "asking", "INTEGER NOT NULL DEFAULT 1"),
-    ("paced_turns", "no_speed_penalty", "INTEGER NOT NULL DEFAULT 0"),
-)
 
 
 class StorageError(Exception):
@@ -128,7 +50,8 @@ class Record:
     openings: list[Opening] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
     events: list[tuple[str, str, int]] = field(default_factory=list)  # student_id, kind, ts
-    present: list[tuple[str, int]] = field(default_factory=list)  # student_id, question_idx
+    # student_id, question_idx, asking
+    present: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -149,36 +72,10 @@ def connect(path: Path) -> sqlite3.Connection:
              " fullfsync=ON" if sys.platform == "darwin" else "")
     conn.executescript(SCHEMA + LIBRARY_SCHEMA + PACED_SCHEMA + ROSTER_SCHEMA)
     add_columns(conn)
-    key_submissions_by_asking(conn)
+    key_by_asking(conn)
     keep_run_rosters(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
-
-
-def add_columns(conn: sqlite3.Connection) -> None:
-    """Give the tables of an older data folder the columns added since (ADDED_COLUMNS)."""
-    for table, column, declaration in ADDED_COLUMNS:
-        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-
-
-def key_submissions_by_asking(conn: sqlite3.Connection) -> None:
-    """Give the submissions of an older data folder the asking in their key, so an answer
-    given when a question is asked again no longer takes the earlier asking's row.
-
-    sqlite cannot change a table's key: the table is made again under the new key and
-    every row copied as it is, all in one transaction (a crash leaves the old table)."""
-    keyed = {row[1] for row in conn.execute("PRAGMA table_info(submissions)") if row[5]}
-    if "asking" in keyed:
-        return
-    with conn:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(SUBMISSIONS.format(table="submissions_by_asking"))
-        conn.execute(f"INSERT INTO submissions_by_asking ({SUBMISSION_COLUMNS}) "
-                     f"SELECT {SUBMISSION_COLUMNS} FROM submissions ORDER BY rowid")
-        conn.execute("DROP TABLE submissions")
-        conn.execute("ALTER TABLE submissions_by_asking RENAME TO submissions")
-    log.info("submissions: the asking is now part of each row's key")
 
 
 def durability_settings(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -327,7 +224,7 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
         for r in conn.execute(
             "SELECT * FROM participants WHERE run_id = ? ORDER BY joined_at, rowid", (run_id,))
     ]
-    record.openings = [
+    record.openings = [  # every asking's: Game.restore takes each question's latest
         Opening(r["question_idx"], r["opened_at"], r["time_limit"] or None, r["closed_at"],
                 r["asking"], r["first_order"])
         for r in conn.execute("SELECT * FROM question_events WHERE run_id = ?", (run_id,))
@@ -345,9 +242,9 @@ def load_session(conn: sqlite3.Connection, sid: str) -> Record:
             "AND student_id IS NOT NULL ORDER BY id", (run_id,))
     ]
     record.present = [
-        (r["student_id"], r["question_idx"])
-        for r in conn.execute("SELECT student_id, question_idx FROM presence WHERE run_id = ?",
-                              (run_id,))
+        (r["student_id"], r["question_idx"], r["asking"])
+        for r in conn.execute("SELECT student_id, question_idx, asking FROM presence "
+                              "WHERE run_id = ?", (run_id,))
     ]
     return record
 
@@ -374,11 +271,16 @@ def save_state(conn: sqlite3.Connection, sid: str, state: str, idx: int | None) 
 
 
 def save_opening(conn: sqlite3.Connection, run_id: int, o: Opening) -> None:
-    """Record an opening. Who missed a question asked again stays recorded: their missed
-    row is of the earlier asking, and no longer counts (``results.counting_submissions``)."""
+    """Record an asking's opening, or its close (or its clock moved on after a restart).
+    Asking a question again is a row of its own: the earlier asking's opening stays, and
+    who missed it then stays recorded too, their missed row of that asking no longer
+    counting (``results.counting_submissions``)."""
     conn.execute(
-        "INSERT OR REPLACE INTO question_events (run_id, question_idx, opened_at, time_limit, "
-        "closed_at, asking, first_order) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO question_events (run_id, question_idx, opened_at, time_limit, "
+        "closed_at, asking, first_order) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (run_id, question_idx, asking) DO UPDATE SET "
+        "opened_at = excluded.opened_at, time_limit = excluded.time_limit, "
+        "closed_at = excluded.closed_at, first_order = excluded.first_order",
         # 0 is "no clock" (a slide without a time limit): the column predates slides.
         (run_id, o.question_idx, o.opened_at, o.time_limit or 0, o.closed_at, o.asking,
          o.order),
@@ -393,13 +295,13 @@ def save_participant(conn: sqlite3.Connection, run_id: int, p: Participant) -> N
     )
 
 
-def save_presence(conn: sqlite3.Connection, run_id: int, question_idx: int,
+def save_presence(conn: sqlite3.Connection, run_id: int, question_idx: int, asking: int,
                   student_ids: list[str]) -> None:
-    """Note who had a socket open while ``question_idx`` was open (``no_answer`` vs
-    ``not_present`` in the results)."""
+    """Note who had a socket open while ``question_idx`` was open at its ``asking``
+    (``no_answer`` vs ``not_present`` in the results)."""
     conn.executemany(
-        "INSERT OR IGNORE INTO presence (run_id, question_idx, student_id) VALUES (?, ?, ?)",
-        [(run_id, question_idx, s) for s in student_ids])
+        "INSERT OR IGNORE INTO presence (run_id, question_idx, student_id, asking) "
+        "VALUES (?, ?, ?, ?)", [(run_id, question_idx, s, asking) for s in student_ids])
 
 
 def delete_participant(conn: sqlite3.Connection, run_id: int, student_id: str) -> None:

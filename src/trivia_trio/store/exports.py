@@ -24,7 +24,7 @@ from ..core.kinds import Kind
 from ..core.pace import settings_from
 from ..core.paced import Turn, asked_questions
 from ..core.quiz import Quiz, quiz_from_dict
-from ..core.record import Submission, as_points, run_seed
+from ..core.record import Opening, Submission, as_points, latest_openings, run_seed
 from . import paced as paced_record
 from . import roster
 from .database import load_hidden_entries, presence_key
@@ -67,12 +67,14 @@ class Run:
     started_at: int
     finished_at: int | None
     participants: list[Row]  # student_id, name, joined_at
-    openings: list[Row]  # question_idx, opened_at, time_limit, closed_at
+    openings: list[Row]  # each question's latest: question_idx, opened_at, time_limit, ...
+    earlier_openings: list[Row]  # the openings of a question asked again before its latest
     answers: dict[str, dict[int, Row]]  # student_id -> question_idx -> the counting row
     # student_id -> question_idx -> the rows of its other askings, which do not count
     others: dict[str, dict[int, list[Row]]]
     events: list[Row]
-    present: dict[int, set[str]]  # question_idx -> who had a socket open while it was open
+    # question_idx -> who had a socket open while it was open, at any of its askings
+    present: dict[int, set[str]]
     presence_kept: bool  # False for a run begun before presence was recorded
     pace: str = "live"  # or "student" (core/pace.py)
     # A student-paced run's turns: (student_id, question_idx) -> when they had it.
@@ -171,6 +173,11 @@ def _submission(row: Row) -> Submission:
                       bool(row["correct"]), row["status"], row["asking"])
 
 
+def _opening(row: Row) -> Opening:
+    return Opening(row["question_idx"], row["opened_at"], row["time_limit"] or None,
+                   row["closed_at"], row["asking"])
+
+
 def check_run(conn: sqlite3.Connection, run_id: int, session_id: str) -> None:
     """Raise UnknownRun unless ``run_id`` is a run of ``session_id``."""
     if not _rows(conn, "SELECT 1 FROM runs WHERE run_id = ? AND sid = ?", run_id, session_id):
@@ -191,8 +198,11 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
     quiz_data = json.loads(run["quiz_json"])
     settings = settings_from(quiz_data.get("paced"))
     pace = paced_record.run_pace(conn, run_id, quiz_data.get("pace", "live"), settings).pace
-    openings = _rows(conn, "SELECT question_idx, opened_at, time_limit, closed_at, asking "
-                     "FROM question_events WHERE run_id = ? ORDER BY question_idx", run_id)
+    every_opening = _rows(conn, "SELECT question_idx, opened_at, time_limit, closed_at, "
+                          "asking FROM question_events WHERE run_id = ? "
+                          "ORDER BY question_idx, asking", run_id)
+    latest = latest_openings(map(_opening, every_opening))
+    openings = [o for o in every_opening if latest[o["question_idx"]].asking == o["asking"]]
     recorded = _rows(conn, "SELECT student_id, question_idx, answer, submitted_at, "
                      "elapsed_ms, score, correct, status, asking FROM submissions "
                      "WHERE run_id = ? ORDER BY student_id, question_idx, asking", run_id)
@@ -207,10 +217,10 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
             answers.setdefault(student_id, {})[idx] = row
         else:
             others.setdefault(student_id, {}).setdefault(idx, []).append(row)
-    present: dict[int, set[str]] = {}
-    for row in _rows(conn, "SELECT question_idx, student_id FROM presence WHERE run_id = ?",
-                     run_id):
-        present.setdefault(row["question_idx"], set()).add(row["student_id"])
+    present = results.present_at_any_asking(
+        (row["student_id"], row["question_idx"], row["asking"]) for row in _rows(
+            conn, "SELECT student_id, question_idx, asking FROM presence WHERE run_id = ?",
+            run_id))
     return Run(
         run_id=run_id,
         session_id=run["sid"],
@@ -220,6 +230,7 @@ def load_run(conn: sqlite3.Connection, run_id: int) -> Run:
         participants=_rows(conn, "SELECT student_id, name, joined_at FROM participants "
                            "WHERE run_id = ? ORDER BY joined_at, rowid", run_id),
         openings=openings,
+        earlier_openings=[o for o in every_opening if o not in openings],
         answers=answers,
         others=others,
         events=_rows(conn, "SELECT student_id, question_idx, kind, ts, detail "
@@ -406,5 +417,7 @@ def run_json(conn: sqlite3.Connection, run_id: int) -> str:
                                 for rows in by_question.values() for a in rows],
         "events": [{**e, "detail": json.loads(e["detail"]) if e["detail"] else None}
                    for e in run.events],
+        # The openings of a question asked again before its latest (in "openings").
+        "earlier_openings": run.earlier_openings,
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
