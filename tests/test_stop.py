@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import h11
+import trio
+from trio_websocket import open_websocket_url
 
 from .conftest import ServerProcess
 
@@ -46,10 +48,15 @@ def refused(port: int) -> bool:
     return False
 
 
-def test_a_stop_closes_idle_connections_at_once_and_a_request_in_flight_gets_its_answer(
-        tmp_path: Path, quiz_path: Path) -> None:
+def long_grace_server(tmp_path: Path, quiz_path: Path) -> ServerProcess:
     proc = ServerProcess(tmp_path / "data", quiz_path, program=["-c", LONG_GRACE])
     proc.start()
+    return proc
+
+
+def test_a_stop_closes_idle_connections_at_once_and_a_request_in_flight_gets_its_answer(
+        tmp_path: Path, quiz_path: Path) -> None:
+    proc = long_grace_server(tmp_path, quiz_path)
     assert proc.process is not None
     idle = socket.create_connection(("127.0.0.1", proc.port), timeout=WAIT_S)
     idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -73,3 +80,22 @@ def test_a_stop_closes_idle_connections_at_once_and_a_request_in_flight_gets_its
     assert proc.process.wait(timeout=WAIT_S) == 0
     proc.stop()  # reads what it printed to the end
     assert "Stopped. Your answers are kept in" in "".join(proc.output)
+
+
+async def test_a_connection_the_client_closed_is_closed_at_once_and_holds_no_stop(
+        tmp_path: Path, quiz_path: Path) -> None:
+    proc = long_grace_server(tmp_path, quiz_path)
+    assert proc.process is not None
+    with trio.fail_after(WAIT_S):
+        async with open_websocket_url(proc.url.replace("http", "ws") + "/ws/projector") as ws:
+            assert '"type":"state"' in await ws.get_message()
+        # closed with its handshake done: its connection is over, pings and all
+
+    done = socket.create_connection(("127.0.0.1", proc.port), timeout=WAIT_S)
+    done.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert read_response(done)[0] == 200
+    done.shutdown(socket.SHUT_WR)  # the client is done: the server closes too, not when idle
+    assert done.recv(1) == b""
+
+    proc.process.terminate()
+    assert proc.process.wait(timeout=WAIT_S) == 0  # nothing left to wait for

@@ -137,6 +137,7 @@ class Connection(tcp_server.TCPServer):
         self._frames: FrameReader | None = None  # reads the client's messages once upgraded
         self._messages: trio.MemorySendChannel[str] | None = None
         self._failed = False  # the client broke the protocol: end the connection
+        self.read_to_the_end = trio.Event()  # nothing more can come in: the socket is done
 
     async def run(self) -> None:
         sock = self.stream.socket
@@ -186,6 +187,11 @@ class Connection(tcp_server.TCPServer):
                 break
         if self._failed:
             await self._drop()
+        # Nothing more can come in: nor any idleness to watch, nor pings to send (see
+        # _ping_after_a_while). Left to their timers, those held the connection open
+        # after the client had gone, and a server stopping waited for them.
+        self.read_to_the_end.set()
+        await self.idle_task.stop()
         await self._end_messages()
         await self.protocol.handle(Closed())
 
@@ -330,9 +336,17 @@ async def _ping_after_a_while(self: ws_stream.WSStream) -> None:
     Hypercorn's own first ping goes out at once, where it tells nothing and lands
     among a socket's first messages, now written before its ping task runs: a
     client that reads its snapshot and hangs up then gets a ping while closing,
-    which trio-websocket clients fail on."""
+    which trio-websocket clients fail on.
+
+    It ends as soon as its connection is read to the end (closed by either side),
+    not at its next ping: a closed websocket's connection waited for it, up to an
+    interval, and a server stopping waited out its grace for it."""
+    connection = _open.get((self.client, self.server))
+    ended = connection.read_to_the_end if connection is not None else trio.Event()
     while True:
-        await self.context.sleep(self.config.websocket_ping_interval)
+        with trio.move_on_after(self.config.websocket_ping_interval):
+            await ended.wait()
+            return
         if self.closed:
             return
         await self._send_wsproto_event(Ping())
