@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from contextlib import AbstractAsyncContextManager
 from functools import partial
 from pathlib import Path
@@ -17,10 +18,13 @@ import trio.testing
 
 from trivia_trio.core import paced_views
 from trivia_trio.core.paced import Accommodation
+from trivia_trio.core.quiz import quiz_from_dict
 from trivia_trio.core.record import State
+from trivia_trio.room.paced import choose_pace
 from trivia_trio.room.persist import GATHER_WINDOW_S
-from trivia_trio.room.room import Client, Role, Room
+from trivia_trio.room.room import Client, Role, Room, open_room
 from trivia_trio.store import exports, runs
+from trivia_trio.store.committer import open_store
 from trivia_trio.store.database import StorageError
 
 from .conftest import THREE_QUESTIONS
@@ -513,3 +517,34 @@ async def test_a_repeated_answer_whose_first_save_the_disk_refused_is_not_acknow
             # Nothing stands: the question is still hers to answer.
             await send(room, one, type="submit", question_idx=0, answer="B")
             assert (await next_of(one, "submit_ack"))["answer"] == "B"
+
+
+class OffTheEventLoop:
+    """The store's connection, refusing to be used from the event loop's thread: sqlite
+    waits for the disk, and the event loop serves the class meanwhile."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._loop_thread = threading.get_ident()
+
+    def __getattr__(self, name: str) -> Any:
+        assert threading.get_ident() != self._loop_thread, f"store.conn.{name} on the loop"
+        return getattr(self._conn, name)
+
+
+async def test_choosing_the_pace_a_new_run_and_a_new_quiz_read_the_disk_off_the_event_loop(
+        tmp_path: Path) -> None:
+    """A student-paced side is built from the run's record (its pace, each student's
+    progress, the last heartbeat): read in a thread, as every read while the class runs."""
+    async with open_store(tmp_path / "room.sqlite3") as store, \
+            open_room(store, quiz_from_dict(THREE_QUESTIONS), session_id="t") as room:
+        store.conn = OffTheEventLoop(store.conn)  # type: ignore[assignment]
+        assert room.paced is None
+        await room.run_to_completion(choose_pace, room, "student", None)
+        assert room.paced is not None and room.paced.run.game is room.game
+        await room.join("ana", "Ana")
+        assert "ana" in room.paced.run.progress
+        await room.reset()
+        assert room.paced is None  # the quiz's own pace again: live
+        assert await room.load_quiz(quiz_from_dict(PACED)) is False
+        assert room.paced is not None and room.paced.run.game is room.game

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 import trio
 
@@ -59,6 +60,11 @@ class QuestionTimer:
             await self._time_up(opening)
 
 
+def last_alive(conn: Any, key: str) -> int:
+    """The heartbeat kept under ``key`` (0: none yet)."""
+    return int(db.get_meta(conn, key) or 0)
+
+
 class Heartbeat:
     """The server's last sign of life, kept under ``key`` in the session's meta."""
 
@@ -71,7 +77,7 @@ class Heartbeat:
 
     def last(self) -> int:
         """When the server last said it was running (0: never)."""
-        return int(db.get_meta(self.saver.store.conn, self.key) or 0)
+        return last_alive(self.saver.store.conn, self.key)
 
     async def note_alive(self) -> None:
         """Record that the server is running now, so a restart knows when it stopped."""

@@ -47,7 +47,8 @@ class Flow:
     pending: Quiz | None
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
-    pace_changed: Callable[[], None]
+    read_pace: Callable[[int, Quiz], Awaitable[Any]]
+    hold_pace: Callable[[Any], None]
 
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
         idx, limit = message.get("question_idx"), message.get("time_limit")
@@ -118,14 +119,16 @@ class Flow:
     async def _new_run_locked(self, quiz: Quiz, reason: str) -> None:
         if quiz is not self.game.quiz:
             await self._forget_close_switch(quiz)
-        self.run_id = await self.saver.save(partial(
+        run_id = await self.saver.save(partial(
             db.new_run, sid=self.session_id, quiz_json=quiz_json(quiz), now=self.clock()))
+        kept = await self.read_pace(run_id, quiz)
+        self.run_id = run_id
         self.timer.cancel()
         self.game = Game(quiz, run_seed(self.session_id, self.run_id),
                          leaderboard_switch=self.game.leaderboard_switch,
                          phones_switch=self.game.phones_switch)
         self.pending = None
-        self.pace_changed()
+        self.hold_pace(kept)
         self._kick_students(lambda student_id: True, reason)
 
     async def load_quiz(self, quiz: Quiz) -> bool:
@@ -147,8 +150,9 @@ class Flow:
                 await self.saver.save(partial(db.set_run_quiz, run_id=self.run_id,
                                          quiz_json=quiz_json(quiz)))
                 await self._forget_close_switch(quiz)
+                kept = await self.read_pace(self.run_id, quiz)
                 self.game.quiz = quiz
-                self.pace_changed()
+                self.hold_pace(kept)
             self._broadcast_state(to_students=True)  # a new title for the lobby
             self._to_instructors(self._room_info())
             self.pacing.now()

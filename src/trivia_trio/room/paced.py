@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -21,26 +22,55 @@ import trio
 
 from ..core import paced_views, views
 from ..core.pace import PACES, BadSettings, settings_from
-from ..core.paced import NO_ACCOMMODATION, Accommodation, PacedRun, Turn, accommodation_from
+from ..core.paced import (
+    NO_ACCOMMODATION,
+    Accommodation,
+    PacedRun,
+    Progress,
+    Turn,
+    accommodation_from,
+)
+from ..core.quiz import Quiz
 from ..core.record import Rejected, State, Submission
 from ..store import database as db
 from ..store import paced as record
 from ..store.database import StorageError
 from .clients import Client
+from .clock import last_alive
 from .paced_screens import PacedScreens
 from .persist import nothing
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A run's pace as the disk keeps it, and for a student-paced run what its side
+    starts from: each student's progress and the server's last heartbeat."""
+    pace: record.RunPace
+    progress: list[Progress]
+    alive_at: int
+
+
+def read_kept(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> Kept:
+    """``Kept`` for run ``run_id`` of ``quiz`` (whose pace applies unless the teacher chose
+    one); ``alive_key`` is the heartbeat's. Read by ``Store.read``, off the event loop,
+    while the server runs."""
+    pace = record.run_pace(conn, run_id, quiz.pace, quiz.paced)
+    if pace.pace != "student":
+        return Kept(pace, [], 0)
+    return Kept(pace, record.load_progress(conn, run_id), last_alive(conn, alive_key))
 
 
 class PacedSide:
     """The room's student-paced part (see the module docstring). ``room`` is the Room."""
 
-    def __init__(self, room: Any, pace: record.RunPace) -> None:
+    def __init__(self, room: Any, kept: Kept) -> None:
         self.room = room
-        self.run = PacedRun(room.game, pace.settings, started_at=pace.started_at,
-                            ended_at=pace.ended_at)
-        for progress in record.load_progress(room.store.conn, room.run_id):
+        self.run = PacedRun(room.game, kept.pace.settings, started_at=kept.pace.started_at,
+                            ended_at=kept.pace.ended_at)
+        for progress in kept.progress:
             if progress.student_id in room.game.participants:
                 self.run.restore(progress)
+        self._alive_at = kept.alive_at
         self._deadlines: list[tuple[int, str, int]] = []  # (deadline, student, position)
         self._wake = trio.Event()
         self.screens = PacedScreens(room, self.run)
@@ -68,7 +98,7 @@ class PacedSide:
         """After a restart each open turn gets the time it had left when the server
         stopped: the downtime is not counted (``Room._resume_open_question``)."""
         run_id = self.room.run_id
-        moved = self.run.resume(self.room.heartbeat.last(), self.clock())
+        moved = self.run.resume(self._alive_at, self.clock())
         if moved:
             def save(conn: Any) -> None:
                 for student_id, turn in moved:
@@ -339,7 +369,7 @@ async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
             raise Rejected("quiz_running", "choose the pace before anyone joins")
         chosen = record.RunPace(str(pace), settings, room.clock())
         await room.saver.save(partial(record.set_run_pace, run_id=room.run_id, pace=chosen))
-        room.pace_changed()
+        room.hold_pace(await room.read_pace(room.run_id, room.game.quiz))
         room._broadcast_state()
         if room.paced is not None:
             room._to_instructors(room.paced.screens.instructor_snapshot())

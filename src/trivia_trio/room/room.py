@@ -38,7 +38,6 @@ from ..core.game import Game
 from ..core.quiz import Quiz, quiz_from_dict
 from ..core.record import Rejected, State, Submission, run_seed
 from ..store import database as db
-from ..store import paced as paced_record
 from ..store.committer import Store
 from ..store.database import Opened, StorageError
 from ..store.quiz_files import demo_quiz
@@ -49,7 +48,7 @@ from .clock import Heartbeat, QuestionTimer
 from .connection import Connection
 from .flow import INSTRUCTOR_ACTIONS, Flow, quiz_json
 from .paced import INSTRUCTOR_ACTIONS as PACED_INSTRUCTOR_ACTIONS
-from .paced import LIVE_ONLY, PacedSide, set_pace
+from .paced import LIVE_ONLY, Kept, PacedSide, read_kept, set_pace
 from .paced import STUDENT_ACTIONS as PACED_STUDENT_ACTIONS
 from .pacing import ViewPacing
 from .persist import Saver
@@ -116,7 +115,8 @@ class Room(Flow, Switches, StudentSide):
         self._nursery: trio.Nursery | None = None
         # The run's student-paced side; None while it is live (room/paced.py).
         self.paced: PacedSide | None = None
-        self.pace_changed()
+        # Read here like the rest of the record: the room is being built, nothing runs yet.
+        self.hold_pace(read_kept(store.conn, self.run_id, self.game.quiz, self.heartbeat.key))
 
     # ---- set-up ------------------------------------------------------------------------
     def set_join_url(self, url: str) -> None:
@@ -129,17 +129,22 @@ class Room(Flow, Switches, StudentSide):
         self._qr_url = f"/join-qr.svg?v={hashlib.sha256(self.join_qr_svg).hexdigest()[:16]}"
         self.pacing.mark("projector", "room_info")
 
-    def pace_changed(self) -> None:
-        """The run (or its quiz, or its pace) changed: hold a student-paced side while it
-        is student-paced, with its clocks in the room's nursery."""
+    async def read_pace(self, run_id: int, quiz: Quiz) -> Kept:
+        """Run ``run_id``'s pace (``quiz``'s unless the teacher chose one) and what its
+        student-paced side starts from, read in a thread: the event loop runs the class."""
+        return await self.store.read(partial(read_kept, run_id=run_id, quiz=quiz,
+                                             alive_key=self.heartbeat.key))
+
+    def hold_pace(self, kept: Kept) -> None:
+        """The run (or its quiz, or its pace) changed to what ``read_pace`` read: hold a
+        student-paced side while it is student-paced, with its clocks in the room's
+        nursery."""
         if self.paced is not None:
             self.paced.stop()
             self.paced = None
         self.game.paced_standings = None  # a live run's standings follow its leaderboard
-        pace = paced_record.run_pace(self.store.conn, self.run_id, self.game.quiz.pace,
-                                     self.game.quiz.paced)
-        if pace.pace == "student":
-            self.paced = PacedSide(self, pace)
+        if kept.pace.pace == "student":
+            self.paced = PacedSide(self, kept)
             if self._nursery is not None:
                 self._nursery.start_soon(self.paced.run_tasks)
 
