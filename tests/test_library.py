@@ -278,6 +278,46 @@ async def test_run_from_the_library_as_student_paced_or_live(server: ServerInfo)
     assert server.room.paced is None
 
 
+async def test_two_run_presses_at_once_each_run_their_own_quiz_at_the_pace_they_asked(
+        server: ServerInfo) -> None:
+    """A press's quiz and pace go in together, in one hold of the room. With two holds,
+    a second press loaded its quiz between the first's quiz and pace: the first's pace
+    landed on the second's quiz (and a student joining then made a press a 409)."""
+    cookie = await instructor_cookie(server)
+    ids = {}
+    for title in ("Alone", "Together"):
+        created = await call(server, "POST", LIB, cookie,
+                             {"quiz": THREE_QUESTIONS | {"title": title}})
+        ids[title] = created.json()["quiz_id"]
+    room, ran = server.room, {}
+    load_quiz, waiting = room.load_quiz, [trio.Event(), trio.Event()]
+
+    async def load_in_turn(*args: Any) -> bool:  # says when a press waits for the room
+        waiting[waiting[0].is_set()].set()
+        return await load_quiz(*args)
+
+    async def press(title: str, pace: str) -> None:
+        ran[title] = await call(server, "POST", f"{LIB}/{ids[title]}/run", cookie,
+                                {"pace": pace})
+
+    room.load_quiz = load_in_turn  # type: ignore[method-assign]
+    async with connect(server, "/ws/projector") as projector:
+        await projector.request({"type": "ping"}, "pong")  # what connecting sends is read
+        before = len(projector.seen)
+        # Both presses wait for the room, in this order; it is theirs once the test lets go.
+        async with trio.open_nursery() as nursery, room._lock:
+            nursery.start_soon(press, "Alone", "student")
+            await waiting[0].wait()
+            nursery.start_soon(press, "Together", "live")
+            await waiting[1].wait()
+        assert [ran[title].status for title in ids] == [200, 200], ran
+        await projector.request({"type": "ping"}, "pong")  # every state sent is read
+        shown = [(m["title"], m.get("pace", "live")) for m in projector.seen[before:]
+                 if m["type"] == "state"]
+    assert shown == [("Alone", "student"), ("Together", "live")]
+    assert room.game.quiz.title == "Together" and room.paced is None
+
+
 async def test_a_large_save_is_checked_off_the_event_loop_so_phones_are_answered_meanwhile(
         server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
     """The check of a saved quiz is held here until a student's ping has its pong: in a

@@ -19,9 +19,11 @@ import trio
 
 from ..core import views
 from ..core.game import Game
+from ..core.pace import PACES
 from ..core.quiz import Quiz
 from ..core.record import Opening, Rejected, State, Step, run_seed
 from ..store import database as db
+from ..store import paced as paced_record
 from .audience import Audience
 from .clients import Client
 from .clock import QuestionTimer
@@ -31,6 +33,24 @@ from .persist import Saver
 
 def quiz_json(quiz: Quiz) -> str:
     return json.dumps(quiz.to_dict())
+
+
+def _keep_pace(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int) -> None:
+    """The teacher's pick of ``pace`` for run ``run_id`` of ``quiz``, if any, with the
+    quiz's settings; its end time counts from ``now`` (as ``paced.choose_pace``)."""
+    if pace is not None:
+        paced_record.set_run_pace(conn, run_id, paced_record.RunPace(pace, quiz.paced, now))
+
+
+def _start_run(conn: Any, sid: str, quiz: Quiz, pace: str | None, now: int) -> int:
+    run_id = db.new_run(conn, sid, quiz_json(quiz), now)
+    _keep_pace(conn, run_id, quiz, pace, now)
+    return run_id
+
+
+def _replace_quiz(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int) -> None:
+    db.set_run_quiz(conn, run_id, quiz_json(quiz))
+    _keep_pace(conn, run_id, quiz, pace, now)
 
 
 class Flow:
@@ -116,11 +136,11 @@ class Flow:
             self._to_instructors(self._room_info())
             self.pacing.now()
 
-    async def _new_run_locked(self, quiz: Quiz, reason: str) -> None:
+    async def _new_run_locked(self, quiz: Quiz, reason: str, pace: str | None = None) -> None:
         if quiz is not self.game.quiz:
             await self._forget_close_switch(quiz)
         run_id = await self.saver.save(partial(
-            db.new_run, sid=self.session_id, quiz_json=quiz_json(quiz), now=self.clock()))
+            _start_run, sid=self.session_id, quiz=quiz, pace=pace, now=self.clock()))
         kept = await self.read_pace(run_id, quiz)
         self.run_id = run_id
         self.timer.cancel()
@@ -131,15 +151,21 @@ class Flow:
         self.hold_pace(kept)
         self._kick_students(lambda student_id: True, reason)
 
-    async def load_quiz(self, quiz: Quiz) -> bool:
+    async def load_quiz(self, quiz: Quiz, pace: str | None = None) -> bool:
         """Load a quiz: after the end, as a new run; in a run nobody has joined yet, in
         its place. A run that has begun keeps its quiz (its scores were shown with it),
-        so the quiz then waits for the next run. Returns whether it waits."""
+        so the quiz then waits for the next run. Returns whether it waits.
+
+        ``pace`` (``live`` or ``student``), if given, is the teacher's pick for the run
+        the quiz starts, written with the quiz: two loads at once never cross one's
+        quiz with the other's pace. A quiz that waits keeps its file's."""
+        if pace is not None and pace not in PACES:
+            raise Rejected("bad_message", f"pace must be one of {', '.join(PACES)}")
         async with self._lock:
             if self.game.state not in (State.LOBBY, State.FINISHED):
                 raise Rejected("quiz_running", "load a quiz in the lobby or after the end")
             if self.game.state is State.FINISHED:
-                await self._new_run_locked(quiz, "new_quiz")
+                await self._new_run_locked(quiz, "new_quiz", pace)
             elif self.game.participants or self.game.openings:
                 await self.saver.save(partial(db.set_pending_quiz, sid=self.session_id,
                                          quiz_json=quiz_json(quiz)))
@@ -147,8 +173,8 @@ class Flow:
                 self._to_instructors(self._pending_warning())
                 return True
             else:
-                await self.saver.save(partial(db.set_run_quiz, run_id=self.run_id,
-                                         quiz_json=quiz_json(quiz)))
+                await self.saver.save(partial(_replace_quiz, run_id=self.run_id, quiz=quiz,
+                                              pace=pace, now=self.clock()))
                 await self._forget_close_switch(quiz)
                 kept = await self.read_pace(self.run_id, quiz)
                 self.game.quiz = quiz

@@ -27,7 +27,6 @@ from ..core.pictures import MAX_PICTURE_BYTES, check_picture
 from ..core.quiz import Quiz, QuizError
 from ..core.record import Rejected
 from ..core.spreadsheet import XLSX_TYPE
-from ..room.paced import choose_pace
 from ..room.room import Room
 from ..store import library
 from ..store.database import StorageError
@@ -81,12 +80,14 @@ def bundle(quiz: Quiz, read: Callable[[str], bytes | None]) -> bytes:
     return out.getvalue()
 
 
-async def run_from_library(room: Room, quiz_id: int, quiz: Quiz, pace: object = None
+async def run_from_library(room: Room, quiz_id: int, quiz: Quiz, pace: str | None = None
                            ) -> bool:
     """Run ``quiz`` (version of library quiz ``quiz_id``) through the room's load path,
     all or nothing even if the request is cancelled; True if it waits for the next run
     (``Room.load_quiz``). ``pace`` (``live`` or ``student``), if given, is the teacher's
-    pick for the run it starts (a quiz that waits keeps its file's).
+    pick for the run it starts, loaded with the quiz in one hold of the room: a second
+    Run pressed meanwhile waits, then replaces this one (a quiz that waits keeps its
+    file's pace).
 
     The version is noted first: if the room then refuses (a question is open),
     the note names a version no run used, which lists nothing.
@@ -94,10 +95,7 @@ async def run_from_library(room: Room, quiz_id: int, quiz: Quiz, pace: object = 
     async def note_and_load() -> bool:
         await room.store.write(partial(library.note_run, quiz_id=quiz_id, quiz=quiz,
                                        now=room.clock()))
-        pending = await room.load_quiz(quiz)
-        if pace is not None and not pending:
-            await choose_pace(room, pace, quiz.paced.to_dict())
-        return pending
+        return await room.load_quiz(quiz, pace)
 
     return await room.run_to_completion(note_and_load)
 
