@@ -327,6 +327,8 @@ i18n.ready.then(() => {
     qr.hidden = !room.qr_url;
     if (room.qr_url) qr.src = room.qr_url;
     byId("projector-link").href = room.projector_url || "/projector";
+    // For a second machine: the projector link at the address students join at (this laptop's on the network).
+    byId("projector-address").textContent = new URL(room.projector_url || "/projector", new URL(room.join_url || "/", location.href)).href;
     byId("live-answers").checked = Boolean(room.projector_live_answers);
     byId("lock-joining").checked = Boolean(room.joining_locked);
     byId("close-when-all-answered").checked = room.close_when_all_answered !== false;

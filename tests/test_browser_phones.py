@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from .test_browser import PROJECTOR
 from .test_browser_kinds import KindsClassroom, option, png, student, teacher
@@ -43,10 +44,22 @@ def quiz_path(tmp_path: Path) -> Path:
     return path
 
 
+def projector_address(room: KindsClassroom, desk: Page) -> str:
+    """The projector address the dashboard shows for a second computer (folded away),
+    as a path on this server: it pairs the projector that opens it."""
+    desk.get_by_text("Projector on another computer").click()
+    address = desk.locator("#projector-address")
+    expect(address).to_contain_text("/projector?pair=")
+    desk.screenshot(path=room.screenshots / f"{room.name}-dashboard-projector-address.png")
+    parts = urlsplit(address.inner_text())
+    desk.get_by_text("Projector on another computer").click()  # folded again
+    return f"{parts.path}?{parts.query}"
+
+
 def test_buttons_only_phones_answer_by_letter_while_the_projector_shows_the_question(
         room: KindsClassroom) -> None:
     desk = teacher(room)
-    screen = room.open("projector", "/projector", PROJECTOR)
+    screen = room.open("projector", projector_address(room, desk), PROJECTOR)
     ada, bob = student(room, "s1", "Ada"), student(room, "s2", "Bob")
     desk.get_by_role("button", name="Next").click()
     question = "Which city is the capital of France?"

@@ -159,8 +159,8 @@ def leaderboard_changes_message(rows: list[dict[str, Any]], removed: list[str]
 
 def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str,
                       live_answers: bool, close_when_all_answered: bool = True,
-                      projector_language: str | None = None, joining_locked: bool = False
-                      ) -> dict[str, Any]:
+                      projector_language: str | None = None, joining_locked: bool = False,
+                      projector_url: str = "/projector") -> dict[str, Any]:
     """Instructor only: the whole quiz with its answers, and the room's links. Each
     question's ``number`` is the one the pages say (null for a slide)."""
     numbers = results.question_numbers([q.kind for q in game.quiz.questions])
@@ -184,7 +184,7 @@ def room_info_message(game: Game, *, session_id: str, join_url: str, qr_url: str
         "question_count": results.answerable_count([q.kind for q in game.quiz.questions]),
         "join_url": join_url,
         "qr_url": qr_url,
-        "projector_url": "/projector",
+        "projector_url": projector_url,
         "projector_live_answers": live_answers,
         "close_when_all_answered": close_when_all_answered,
         "projector_language": projector_language,

@@ -32,7 +32,10 @@ class Audience:
         self.clock = clock
         self.students: dict[str, Live] = {}
         self.instructors: set[Client] = set()
-        self.projectors: set[Client] = set()
+        self.projectors: set[Client] = set()  # every projector page: each is sent the view
+        # The room's own among them (Client.big_screen): while one is open the question
+        # is on a big screen, and buttons-only phones show only buttons (core/phones.py).
+        self.big_screens: set[Client] = set()
 
     def add(self, client: Client) -> None:
         if client.role is Role.STUDENT:
@@ -49,12 +52,15 @@ class Audience:
             self.instructors.add(client)
         else:
             self.projectors.add(client)
+            if client.big_screen:
+                self.big_screens.add(client)
 
     def remove(self, client: Client) -> bool:
         """Forget ``client``; True if it was a student's socket (their row changed)."""
         if client.role is not Role.STUDENT:
             self.instructors.discard(client)
             self.projectors.discard(client)
+            self.big_screens.discard(client)
             return False
         live = self.students.get(client.student_id or "")
         if live is None or client not in live.sockets:

@@ -58,8 +58,10 @@ class Client:
     help and is dropped; it reconnects and gets a fresh snapshot."""
 
     def __init__(self, role: Role, student_id: str | None, limits: Limits,
-                 connection: Connection | None = None) -> None:
+                 connection: Connection | None = None, *, big_screen: bool = False) -> None:
         self.role = role
+        # A projector that is the room's big screen, not a copy of the public page.
+        self.big_screen = big_screen
         self.student_id = student_id
         self.connection = connection
         self._most_waiting = limits.outbox_messages

@@ -214,7 +214,7 @@ class Flow:
         await self.timer.start(self._nursery_or_fail(), opening)
         self._broadcast_state()
         self._to_students(views.question_open_for_students(
-            self.game, idx, self.clock(), projector_open=bool(self.audience.projectors)))
+            self.game, idx, self.clock(), projector_open=bool(self.audience.big_screens)))
         self._to_instructors(views.instructor_open_message(self.game, idx, self.clock()))
         self.pacing.now()
 

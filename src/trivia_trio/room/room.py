@@ -100,6 +100,9 @@ class Room(Flow, Switches, StudentSide):
         self.game.leaderboard_switch = db.get_meta(store.conn, self._leaderboard_key)
         self.game.phones_switch = db.get_meta(store.conn, self._phones_key)
         self.join_url = "/"
+        # The dashboard's projector link: the web app adds the key that pairs the room's
+        # big screen (web/doors.is_room_projector).
+        self.projector_url = "/projector"
         self._lock = trio.Lock()  # one instructor action at a time, timer included
         self.audience = Audience(limits.sockets_per_student, clock)
         self.saver = Saver(store, self.audience.to_instructors)
@@ -187,10 +190,14 @@ class Room(Flow, Switches, StudentSide):
 
     @asynccontextmanager
     async def connect(self, role: Role, student_id: str | None = None,
-                      connection: Connection | None = None) -> AsyncIterator[Client]:
+                      connection: Connection | None = None, *,
+                      big_screen: bool = True) -> AsyncIterator[Client]:
         """Register a socket for the block's lifetime; its snapshot is queued at once.
-        ``connection``: the socket's own, to write to directly (see clients.py)."""
-        client = Client(role, student_id, self.limits, connection)
+        ``connection``: the socket's own, to write to directly (see clients.py).
+        ``big_screen``: a projector is the room's (it makes buttons-only phones show only
+        buttons) unless the web layer found it is anyone's copy of the public page."""
+        client = Client(role, student_id, self.limits, connection,
+                        big_screen=big_screen and role is Role.PROJECTOR)
         self.audience.add(client)
         if role is Role.STUDENT:
             assert student_id is not None
@@ -202,7 +209,8 @@ class Room(Flow, Switches, StudentSide):
         else:
             client.send_message(self._state_message())
             client.send_message(self.projector_state())
-            if len(self.audience.projectors) == 1 and self.game.phones == "buttons":
+            if client.big_screen and len(self.audience.big_screens) == 1 and \
+                    self.game.phones == "buttons":
                 self.refresh_phones()  # the big screen shows the question now
         self._connections += 1
         try:
@@ -225,7 +233,7 @@ class Room(Flow, Switches, StudentSide):
     def _disconnect(self, client: Client) -> None:
         if self.audience.remove(client):
             self.pacing.mark("presence", only=client.student_id)
-        elif client.role is Role.PROJECTOR and not self.audience.projectors and \
+        elif client.big_screen and not self.audience.big_screens and \
                 self.game.phones == "buttons":
             self.refresh_phones()  # no big screen left: the phones show the question
 
@@ -233,7 +241,7 @@ class Room(Flow, Switches, StudentSide):
         assert client.student_id is not None
         for text in (views.student_snapshot(self.game, client.student_id, self.clock(),
                                             self.uncommitted,
-                                            projector_open=bool(self.audience.projectors))
+                                            projector_open=bool(self.audience.big_screens))
                      if self.paced is None
                      else self.paced.snapshot(client.student_id)):
             client.send(text)
@@ -348,7 +356,8 @@ class Room(Flow, Switches, StudentSide):
                                        live_answers=self.live_answers,
                                        close_when_all_answered=self.close_when_all_answered,
                                        projector_language=self.projector_language,
-                                       joining_locked=self.joining_locked)
+                                       joining_locked=self.joining_locked,
+                                       projector_url=self.projector_url)
 
     def projector_state(self) -> dict[str, Any]:
         state = projector_views.projector_state_message(self.game, session_id=self.session_id,

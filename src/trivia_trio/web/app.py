@@ -39,6 +39,8 @@ def create_app(room: Room, keyring: Keyring, settings: Settings,
     app.request_class = uploads.request_class(settings.limits)
     media = media or MediaStore(settings.data_dir / "media")
     doors = Doors(room, keyring, settings, media, uploads.Parser(media.holds), package_assets())
+    # The dashboard's projector link pairs the big screen it opens (doors.is_room_projector).
+    room.projector_url = f"/projector?pair={keyring.projector_key}"
     guards.register(app, allowed_hosts, settings.limits)
     pages.register(app, doors)
     student_routes.register(app, doors)

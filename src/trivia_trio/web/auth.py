@@ -1,9 +1,13 @@
-"""Who is who: signed student cookies, the instructor key, and where a request comes from.
+"""Who is who: signed student cookies, the instructor key, the room's projector, and where
+a request comes from.
 
 Student cookies are signed with a secret kept in the database, so they stay
 valid across restarts; each carries the run and the participant's
 ``cookie_id``, so a reset or a clear kills every older cookie. The instructor
 cookie carries a digest of the key, so a new key logs out every old session.
+The projector key (in the dashboard's projector link) is traded for a projector
+cookie the same way: it tells the room's big screen from anyone's copy of the
+public projector page, and gives no control over anything.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 # Cookie names start with these and end with the data folder's id (``Keyring``).
 STUDENT_COOKIE = "tt_student"
 INSTRUCTOR_COOKIE = "tt_instructor"
+PROJECTOR_COOKIE = "tt_projector"
 COOKIE_MAX_AGE = 7 * 24 * 3600
 
 
@@ -34,6 +39,7 @@ class Keyring:
     def __init__(self, secret: str, instructor_key: str, session_id: str) -> None:
         self._students = URLSafeSerializer(secret, salt="student")
         self._instructors = URLSafeSerializer(secret, salt="instructor")
+        self._projectors = URLSafeSerializer(secret, salt="projector")
         self.instructor_key = instructor_key
         self.session_id = session_id
         self._key_digest = hashlib.sha256(instructor_key.encode()).hexdigest()[:32]
@@ -43,6 +49,11 @@ class Keyring:
         folder_id = hmac.new(secret.encode(), b"cookie names", hashlib.sha256).hexdigest()[:8]
         self.student_cookie_name = f"{STUDENT_COOKIE}_{folder_id}"
         self.instructor_cookie_name = f"{INSTRUCTOR_COOKIE}_{folder_id}"
+        self.projector_cookie_name = f"{PROJECTOR_COOKIE}_{folder_id}"
+        # Made from the instructor key (a new key unpairs every projector), and no way
+        # back to it: a student who reads it off a screen can pair a projector, no more.
+        self.projector_key = hmac.new(secret.encode(), b"projector:" + instructor_key.encode(),
+                                      hashlib.sha256).hexdigest()[:16]
 
     def student_cookie(self, student_id: str, cookie_id: str, run_id: int) -> str:
         return self._students.dumps([self.session_id, run_id, student_id, cookie_id])
@@ -70,6 +81,17 @@ class Keyring:
 
     def instructor_cookie(self) -> str:
         return self._instructors.dumps(self._key_digest)
+
+    def projector_key_matches(self, key: str | None) -> bool:
+        return bool(key) and hmac.compare_digest(key.encode("utf-8", "surrogatepass"),
+                                                 self.projector_key.encode())
+
+    def projector_cookie(self) -> str:
+        return self._projectors.dumps(self._key_digest)
+
+    def is_projector_cookie(self, value: str | None) -> bool:
+        return bool(value) and hmac.compare_digest(value.encode("utf-8", "surrogatepass"),
+                                                   self.projector_cookie().encode())
 
     def is_instructor_cookie(self, value: str | None) -> bool:
         if not value:

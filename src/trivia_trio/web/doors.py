@@ -45,6 +45,14 @@ class Doors:
         return self.instructor_allowed(source) and self.keyring.is_instructor_cookie(
             source.cookies.get(self.keyring.instructor_cookie_name))
 
+    def is_room_projector(self, source: Any) -> bool:
+        """Whether a projector page is the room's big screen: opened by the instructor's
+        own browser (their cookie), or paired through the dashboard's projector link
+        (its key traded for a projector cookie). Only that one makes phones show
+        buttons only; anyone else's copy of the page is a public view."""
+        return self.is_instructor(source) or self.keyring.is_projector_cookie(
+            source.cookies.get(self.keyring.projector_cookie_name))
+
     def instructor_only(self, handler: Callable[..., Awaitable[Any]]
                         ) -> Callable[..., Awaitable[Any]]:
         @wraps(handler)

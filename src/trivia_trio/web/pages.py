@@ -25,7 +25,17 @@ def register(app: QuartTrio, doors: Doors) -> None:
         return page("student.html")
 
     @app.get("/projector")
-    async def projector_page() -> Response:
+    async def projector_page() -> Any:
+        key = request.args.get("pair")
+        if key is not None:
+            if not keyring.projector_key_matches(key):
+                return error(403, "forbidden", "wrong projector key: open the projector link "
+                             "the dashboard shows")
+            # Trade the key for a cookie and drop it from the address bar (the big screen's).
+            response = redirect("/projector", 303)
+            response.set_cookie(keyring.projector_cookie_name, keyring.projector_cookie(),
+                                max_age=COOKIE_MAX_AGE, httponly=True, samesite="Strict")
+            return response
         response = page("projector.html")
         response.headers["Content-Security-Policy"] = PROJECTOR_CSP
         return response

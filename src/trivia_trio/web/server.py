@@ -57,7 +57,8 @@ class ServerInfo:
 
     @property
     def projector_url(self) -> str:
-        return f"{self.url}/projector"
+        """The room's projector link, its pairing key included (web/doors.is_room_projector)."""
+        return f"{self.url}{self.room.projector_url}"
 
 
 def lan_addresses() -> list[str]:

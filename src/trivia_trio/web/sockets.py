@@ -57,7 +57,9 @@ def register(app: QuartTrio, doors: Doors) -> None:
         if room.connection_count >= limits.max_connections:
             await ws.close(CLOSE_TRY_LATER, "server full")
             return
-        async with room.connect(role, student_id, own_connection) as client:
+        big_screen = role is Role.PROJECTOR and doors.is_room_projector(ws)
+        async with room.connect(role, student_id, own_connection,
+                                big_screen=big_screen) as client:
             with client.cancel_scope:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(_send_outbox, ws, client, nursery.cancel_scope)
