@@ -23,7 +23,9 @@ from trivia_trio.core.record import State
 from trivia_trio.room.paced import choose_pace
 from trivia_trio.room.persist import GATHER_WINDOW_S
 from trivia_trio.room.room import Client, Role, Room, open_room
+from trivia_trio.store import database as db
 from trivia_trio.store import exports, runs
+from trivia_trio.store import paced as paced_record
 from trivia_trio.store.committer import open_store
 from trivia_trio.store.database import StorageError
 
@@ -548,3 +550,52 @@ async def test_choosing_the_pace_a_new_run_and_a_new_quiz_read_the_disk_off_the_
         assert room.paced is None  # the quiz's own pace again: live
         assert await room.load_quiz(quiz_from_dict(PACED)) is False
         assert room.paced is not None and room.paced.run.game is room.game
+
+
+def finished_at(room: Room) -> int | None:
+    return room.store.conn.execute("SELECT finished_at FROM runs WHERE run_id = ?",
+                                   (room.run_id,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("chosen", [False, True], ids=["the file's pace", "the teacher's"])
+async def test_a_student_paced_end_is_one_commit_with_one_time_the_run_keeps(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock, chosen: bool) -> None:
+    """The end closes the open questions and ends the run in one commit, at one time: the
+    run's ``finished_at``, which a restart reads back as the student-paced end."""
+    quiz = THREE_QUESTIONS if chosen else PACED
+    async with paced_room(tmp_path, quiz) as room:
+        if chosen:
+            await room.run_to_completion(choose_pace, room, "student", None)
+        await room.join("ana", "Ana")
+        await trio.sleep(5)
+        commits = room.store.commits
+        await room.end_session()
+        assert room.store.commits == commits + 1
+        ended = finished_at(room)
+        assert room.paced.run.progress["ana"].current.closed_at == ended
+        assert room.paced.run.ended_at == ended
+        kept = db.get_meta(room.store.conn, paced_record.pace_key(room.run_id))
+        assert "ended_at" not in json.loads(kept or "{}")
+    await trio.sleep(60)
+    async with paced_room(tmp_path, quiz) as room:
+        assert room.paced.run.ended_at == ended
+
+
+async def test_a_student_paced_end_kept_by_an_earlier_version_is_read_back(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """Earlier versions kept the end in the run's pace, and finished the run in a second
+    commit that a crash could leave unwritten."""
+    async with paced_room(tmp_path) as room:
+        run_id, started_at = room.run_id, room.paced.run.started_at
+        await room.join("ana", "Ana")
+        await trio.sleep(5)
+
+        def as_an_earlier_version(conn: Any) -> None:
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (
+                paced_record.pace_key(run_id),
+                json.dumps({"pace": "student", "paced": {}, "started_at": started_at,
+                            "ended_at": 5_000})))
+        await room.store.write(as_an_earlier_version)
+    async with paced_room(tmp_path) as room:
+        assert finished_at(room) is None
+        assert room.paced.run.ended_at == 5_000

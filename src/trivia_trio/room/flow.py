@@ -237,10 +237,14 @@ class Flow:
         if self.game.state is State.FINISHED:
             return
         await self._close_locked()
-        if self.paced is not None:
-            await self.paced.end()
+        # One end time, one commit: a student-paced run's end is its finished_at.
+        now = self.clock()
+        changes = [] if self.paced is None else [self.paced.end(now)]
         self.game.finish()
-        await self._save_transition(partial(db.finish_run, run_id=self.run_id, now=self.clock()))
+        await self._save_transition(*changes, partial(db.finish_run, run_id=self.run_id,
+                                                      now=now))
+        if self.paced is not None:
+            self.paced.ended()
         self._broadcast_state()
         self._to_students(views.ended_for_students(self.game).for_student
                           if self.paced is None else self.paced.ended_for_students())

@@ -307,24 +307,25 @@ class PacedSide:
         progress.accommodation = accommodation
         self.changed(student_id)
 
-    async def end(self) -> None:
-        """Every open turn closes now (the room holds its lock): unanswered is no answer."""
-        missed = self.run.end(self.clock())
+    def end(self, now: int) -> Callable[[Any], None]:
+        """Every open turn closes at ``now``, the run's end (the room holds its lock):
+        unanswered is no answer. Returns the write that records it, which the room
+        commits with the run's end (``Flow._end_locked``), then calls ``ended``."""
+        missed = self.run.end(now)
         turns = {row.student_id: self.run.progress[row.student_id].current for row in missed}
-        pace = record.RunPace("student", self.run.settings, self.run.started_at,
-                              self.run.ended_at)
+        run_id = self.room.run_id
 
         def save(conn: Any) -> None:
-            db.insert_submissions(conn, self.room.run_id, missed)
+            db.insert_submissions(conn, run_id, missed)
             for student_id, turn in turns.items():
-                record.save_turn(conn, self.room.run_id, student_id, turn)
-            record.set_run_pace(conn, self.room.run_id, pace)
-        await self.room.saver.persist(save)
+                record.save_turn(conn, run_id, student_id, turn)
+        return save
+
+    def ended(self) -> None:
+        """The end is written: the clocks stop, and the grid's header says ended and the
+        rows of those it closed say no answer there."""
         self._wake.set()
-        # The grid's header says ended; the rows of those it closed say no answer there.
-        self.screens.mark_all()
-        for student_id in turns:
-            self.changed(student_id)
+        self.changed()
 
     def ended_for_students(self) -> Callable[[str], str]:
         grid = self.run.run_results()  # once for the class, not once a student

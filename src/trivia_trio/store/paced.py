@@ -45,27 +45,29 @@ class RunPace:
     pace: str
     settings: PacedSettings
     started_at: int  # what a student-paced run's end time counts from
-    ended_at: int | None = None
+    ended_at: int | None = None  # read back from the run's finished_at; never kept here
 
 
 def run_pace(conn: sqlite3.Connection, run_id: int, quiz_pace: str,
              quiz_settings: PacedSettings) -> RunPace:
-    """The run's pace and settings: the teacher's pick, else the quiz file's."""
+    """The run's pace and settings: the teacher's pick, else the quiz file's. It ended
+    when the run did (``runs.finished_at``). Earlier versions also kept the end in the
+    pick, and finished the run in a later commit: a file a crash left between the two
+    still ends then."""
+    run = conn.execute("SELECT started_at, finished_at FROM runs WHERE run_id = ?",
+                       (run_id,)).fetchone()
+    started_at, finished_at = (run[0], run[1]) if run else (0, None)
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (pace_key(run_id),)).fetchone()
     if row is None:
-        started = conn.execute("SELECT started_at FROM runs WHERE run_id = ?",
-                               (run_id,)).fetchone()
-        return RunPace(quiz_pace, quiz_settings, started[0] if started else 0)
+        return RunPace(quiz_pace, quiz_settings, started_at, finished_at)
     data = json.loads(row[0])
     return RunPace(data["pace"], settings_from(data.get("paced")), data["started_at"],
-                   data.get("ended_at"))
+                   data.get("ended_at") if finished_at is None else finished_at)
 
 
 def set_run_pace(conn: sqlite3.Connection, run_id: int, pace: RunPace) -> None:
     data: dict[str, Any] = {"pace": pace.pace, "paced": pace.settings.to_dict(),
                             "started_at": pace.started_at}
-    if pace.ended_at is not None:
-        data["ended_at"] = pace.ended_at
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
                  "SET value = excluded.value", (pace_key(run_id), json.dumps(data)))
 
