@@ -27,6 +27,7 @@ from ..store import paced as paced_record
 from .audience import Audience
 from .clients import Client
 from .clock import QuestionTimer
+from .paced import read_pace
 from .pacing import ViewPacing
 from .persist import Saver
 
@@ -67,7 +68,6 @@ class Flow:
     pending: Quiz | None
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
-    read_pace: Callable[[int, Quiz], Awaitable[Any]]
     hold_pace: Callable[[Any], None]
 
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
@@ -141,7 +141,7 @@ class Flow:
             await self._forget_close_switch(quiz)
         run_id = await self.saver.save(partial(
             _start_run, sid=self.session_id, quiz=quiz, pace=pace, now=self.clock()))
-        kept = await self.read_pace(run_id, quiz)
+        kept = await read_pace(self, run_id, quiz)
         self.run_id = run_id
         self.timer.cancel()
         self.game = Game(quiz, run_seed(self.session_id, self.run_id),
@@ -176,7 +176,7 @@ class Flow:
                 await self.saver.save(partial(_replace_quiz, run_id=self.run_id, quiz=quiz,
                                               pace=pace, now=self.clock()))
                 await self._forget_close_switch(quiz)
-                kept = await self.read_pace(self.run_id, quiz)
+                kept = await read_pace(self, self.run_id, quiz)
                 self.game.quiz = quiz
                 self.hold_pace(kept)
             self._broadcast_state(to_students=True)  # a new title for the lobby

@@ -60,6 +60,13 @@ def read_kept(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> Kept:
     return Kept(pace, record.load_progress(conn, run_id), last_alive(conn, alive_key))
 
 
+async def read_pace(room: Any, run_id: int, quiz: Quiz) -> Kept:
+    """``read_kept`` for ``room`` in a thread (``Store.read``): the event loop runs the
+    class."""
+    return await room.store.read(partial(read_kept, run_id=run_id, quiz=quiz,
+                                         alive_key=room.heartbeat.key))
+
+
 class PacedSide:
     """The room's student-paced part (see the module docstring). ``room`` is the Room."""
 
@@ -370,7 +377,7 @@ async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
             raise Rejected("quiz_running", "choose the pace before anyone joins")
         chosen = record.RunPace(str(pace), settings, room.clock())
         await room.saver.save(partial(record.set_run_pace, run_id=room.run_id, pace=chosen))
-        room.hold_pace(await room.read_pace(room.run_id, room.game.quiz))
+        room.hold_pace(await read_pace(room, room.run_id, room.game.quiz))
         room._broadcast_state()
         if room.paced is not None:
             room._to_instructors(room.paced.screens.instructor_snapshot())

@@ -132,16 +132,9 @@ class Room(Flow, Switches, StudentSide):
         self._qr_url = f"/join-qr.svg?v={hashlib.sha256(self.join_qr_svg).hexdigest()[:16]}"
         self.pacing.mark("projector", "room_info")
 
-    async def read_pace(self, run_id: int, quiz: Quiz) -> Kept:
-        """Run ``run_id``'s pace (``quiz``'s unless the teacher chose one) and what its
-        student-paced side starts from, read in a thread: the event loop runs the class."""
-        return await self.store.read(partial(read_kept, run_id=run_id, quiz=quiz,
-                                             alive_key=self.heartbeat.key))
-
     def hold_pace(self, kept: Kept) -> None:
-        """The run (or its quiz, or its pace) changed to what ``read_pace`` read: hold a
-        student-paced side while it is student-paced, with its clocks in the room's
-        nursery."""
+        """The run (or its quiz, or its pace) changed to ``kept`` (``paced.read_pace``): hold
+        a student-paced side while it is student-paced, its clocks in the room's nursery."""
         if self.paced is not None:
             self.paced.stop()
             self.paced = None
