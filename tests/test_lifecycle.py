@@ -347,6 +347,8 @@ async def test_stats_and_me_report_what_was_answered(server: ServerInfo) -> None
         await student.until("question_open")
         ack = await student.request({"type": "submit", "question_idx": 0, "answer": "B"},
                                     "submit_ack")
+        await teacher.send({"type": "close_question"})
+        await student.until("question_closed")
     stats = (await get(server, "/api/stats?question_idx=0", cookie)).json()
     assert stats["question_idx"] == 0
     assert stats["response_time_avg_ms"] == ack["elapsed_ms"]
@@ -356,6 +358,31 @@ async def test_stats_and_me_report_what_was_answered(server: ServerInfo) -> None
                                                              "score": ack["score"], "is_you": True}
     me = (await get(server, "/api/me", cookie)).json()
     assert me["total_score"] == ack["score"]
+
+
+async def test_stats_tell_a_student_nothing_of_the_open_question_until_it_closes(
+        server: ServerInfo) -> None:
+    """While a question is open a phone's /api/stats says nothing of it: its average score
+    would tell the class whether the answers given so far are right, and standings that
+    move with each answer who gave them (as the projector keeps them for the reveal)."""
+    watcher = await join(server, "s1", "Ann")
+    quick = await join(server, "s2", "Bob")
+    teacher = await instructor_cookie(server)
+    nothing_yet = {"question_idx": 0, "response_time_avg_ms": None,
+                   "response_time_distribution": {}, "average_score": 0, "top5": [],
+                   "your_rank": None}
+    async with connect(server, "/ws/instructor", teacher) as instructor, \
+            connect(server, "/ws/student", quick) as bob:
+        await instructor.send({"type": "next"})
+        await bob.until("question_open")
+        await bob.request({"type": "submit", "question_idx": 0, "answer": "B"}, "submit_ack")
+        for path in ("/api/stats", "/api/stats?question_idx=0"):
+            assert (await get(server, path, watcher)).json() == nothing_yet, path
+        assert (await get(server, "/api/stats", teacher)).json()["average_score"] > 0
+        await instructor.send({"type": "close_question"})
+        await bob.until("question_closed")
+    after = (await get(server, "/api/stats", watcher)).json()
+    assert after["average_score"] > 0 and after["top5"][0]["name"] == "Bob"
 
 
 async def test_reset_wipes_the_run_tells_students_and_kills_old_cookies(

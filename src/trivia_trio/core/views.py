@@ -344,12 +344,19 @@ def me_payload(game: Game, student_id: str,
     }
 
 
-def stats_payload(game: Game, idx: int | None, you: str | None) -> dict[str, Any]:
-    shown = game.standings_shown()
+def stats_payload(game: Game, idx: int | None, you: str | None, *,
+                  instructor: bool = False) -> dict[str, Any]:
+    """``GET /api/stats`` of question ``idx`` (None: none asked yet) for student ``you``.
+
+    While a question is open a student learns nothing of it: its scores would tell the
+    class whether the answers given so far are right, and standings that move with each
+    answer who gave them (the projector keeps them for the reveal too)."""
+    mid_question = game.state is State.QUESTION_OPEN and not instructor
+    shown = game.standings_shown() and not mid_question
     top5 = leaderboard_rows(game.top(5), you=you) if shown else []
     your_rank = game.rank_of(you) if you and shown else None
-    if idx is None:
-        return {"question_idx": None, "response_time_avg_ms": None,
+    if idx is None or (mid_question and idx == game.current_idx):
+        return {"question_idx": idx, "response_time_avg_ms": None,
                 "response_time_distribution": {}, "average_score": 0, "top5": top5,
                 "your_rank": your_rank}
     submitted = list(game.submitted(idx))

@@ -100,8 +100,8 @@ def register(app: QuartTrio, doors: Doors) -> None:
 
     @app.get("/api/stats")
     async def stats() -> Any:
-        identity = student(request)
-        if identity is None and not is_instructor(request):
+        identity, instructor = student(request), is_instructor(request)
+        if identity is None and not instructor:
             return not_joined()
         raw = request.args.get("question_idx")
         if raw is None or raw == "":
@@ -110,7 +110,8 @@ def register(app: QuartTrio, doors: Doors) -> None:
             idx = int(raw)
         else:
             return error(400, "bad_question", "no such question has been asked")
-        return views.stats_payload(room.game, idx, identity.student_id if identity else None)
+        return views.stats_payload(room.game, idx, identity.student_id if identity else None,
+                                   instructor=instructor)
 
     @app.get("/api/projector")
     async def projector_state() -> Any:
