@@ -730,17 +730,31 @@
       fill(box, el("p", { class: "muted", text: "Nothing to preview yet." }));
       return;
     }
-    const view = publicView(q);
-    const kind = kindOf(view);
+    const full = publicView(q);
+    const kind = kindOf(full);
+    // A buttons-only quiz: the phone is sent only the buttons while the projector shows the question.
+    const buttonsOnly = quiz.phones === "buttons" && Boolean(kind.buttonsSuffice);
+    const view = buttonsOnly ? buttonsOnlyView(full) : full;
     const picture = view.image ? el("img", { class: "preview-image", src: view.image, alt: "" }) : null;
     const answers = el("div", { class: "preview-answers" });
     // The preview is a picture of the page, not a second set of controls: inert.
     fill(box,
-      el("p", { class: "preview-label muted", text: "As the phone shows it" }),
-      el("div", { class: "preview-phone page-student", inert: true },
+      el("p", { class: "preview-label muted", text: buttonsOnly ? "As the phone shows it while the projector is on (buttons only)" : "As the phone shows it" }),
+      el("div", { class: `preview-phone page-student${buttonsOnly ? " buttons-only" : ""}`, inert: true },
         richText("p", { id: "question-text", class: "question-text" }, view.text || "(no text yet)"), picture, answers));
     if (kind.takesAnswers) kind.answer(answers, view, () => {});
     projectorPreview.show(revealOf(q));
+  }
+
+  /**
+   * A question as a buttons-only phone draws it (student.js): core's phones.for_phones
+   * leaves out the text, options and picture and sends the option count; the phone
+   * shows its note that the question is on the big screen, and one button per option.
+   */
+  function buttonsOnlyView(view) {
+    const count = Array.isArray(view.options) ? view.options.length : 0;
+    const sent = Object.fromEntries(Object.entries(view).filter(([key]) => !["text", "options", "image"].includes(key)));
+    return Object.assign(sent, { text: t("student.buttons_only.look"), options: Array(count).fill(""), buttons_only: true });
   }
 
   /** The reveal of `q` as the projector receives it (projector_state), for a class yet to come. */

@@ -32,6 +32,8 @@
 //       revealed}: counts is the kind's histogram; revealed is false while
 //       the question is open (correct may still be given, for the teacher).
 //   takesAnswers: false for a kind nobody answers (a slide).
+//   buttonsSuffice: true for a kind a buttons-only phone is sent as lettered buttons
+//       alone (core's Kind.buttons_suffice; the server adds it, no renderer sets it).
 //   votes: true for a kind whose answers are opinions, never right or wrong: the
 //       phone's reveal says "Your vote" (a poll).
 //   label: the kind in the editor's Kind menu ("Poll (no right answer)").  [room]

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, e
 from trivia_trio.core.quiz import quiz_from_dict
 
 from .conftest import INSTRUCTOR_KEY, Axe, ServerProcess
-from .test_browser import BIG_PHONE, answer, join
+from .test_browser import BIG_PHONE, PHONE_390, answer, join
 from .test_browser_i18n import words
 
 pytestmark = pytest.mark.browser
@@ -470,20 +470,59 @@ def test_the_editors_projector_preview_is_the_projector_scaled_into_its_box(
     desk.check(editor, "projector-preview")
 
 
-def test_the_editor_sets_what_the_phones_show(desk: Desk) -> None:
+def test_the_editor_sets_what_the_phones_show(desk: Desk, browser: Browser) -> None:
     editor = new_quiz(desk.page())
     quiz_id = editor.url.rsplit("=", 1)[1]
     editor.get_by_label("Title").fill("Eyes up")
     write_choice(editor, "Largest planet?", ["Mars", "Jupiter"], "B")
+    phone = editor.locator(".preview-phone")
+    expect(phone.get_by_text("Largest planet?")).to_be_visible()
+    expect(phone.get_by_role("button")).to_have_count(2)
+    expect(phone.get_by_role("button").nth(1)).to_contain_text("Jupiter")
     editor.get_by_label("Phones show").select_option(label="Only the answer buttons")
     wait_saved(editor)
     assert library_json(editor, quiz_id)["quiz"]["phones"] == "buttons"
+    # The phone preview shows what a phone will: the note and the lettered buttons only.
+    expect(editor.get_by_text("(buttons only)")).to_be_visible()
+    expect(phone.get_by_text("The question is on the big screen.")).to_be_visible()
+    expect(phone.get_by_text("Largest planet?")).to_have_count(0)
+    expect(phone.get_by_role("button")).to_have_count(2)
+    expect(phone.get_by_text("Jupiter")).to_have_count(0)
+    expect(phone.get_by_role("button").nth(1)).to_have_accessible_name("B")
     desk.check(editor, "phones-buttons")
+    phone.screenshot(path=desk.shots / f"{desk.name}-preview-phone.png")
+    # A kind the buttons cannot answer is shown whole, as a phone is sent it.
+    editor.get_by_role("button", name="Add a question").click()
+    editor.get_by_label("Kind").select_option(label="Typed answer")
+    editor.get_by_label("Question text").fill("Name a gas giant")
+    editor.get_by_role("textbox", name="Accepted answer 1").fill("Saturn")
+    expect(phone.get_by_text("Name a gas giant")).to_be_visible()
+    expect(editor.get_by_text("(buttons only)")).to_have_count(0)
+    wait_saved(editor)
     editor.reload()
     expect(editor.get_by_label("Phones show")).to_have_value("buttons")
     editor.get_by_label("Phones show").select_option(label="The question and its options")
     wait_saved(editor)
     assert "phones" not in library_json(editor, quiz_id)["quiz"]
+    editor.get_by_label("Phones show").select_option(label="Only the answer buttons")
+    wait_saved(editor)
+
+    # Run it: with the room's projector open, a real phone shows what the preview showed.
+    editor.get_by_role("link", name="Back to the dashboard").click()
+    editor.get_by_role("button", name="Run Eyes up").click()
+    expect(editor.locator("#quiz-title")).to_have_text("Eyes up")
+    screen = desk.page("/projector")  # the teacher's own browser: the room's projector
+    expect(screen.locator("#lobby-view")).to_be_visible()
+    student = browser.new_context(viewport=PHONE_390).new_page()
+    student.goto(desk.server.url + "/")
+    join(student, "s1", "Ada")
+    editor.get_by_role("button", name="Next").click()
+    expect(student.get_by_role("heading", name="The question is on the big screen.")) \
+        .to_be_visible()
+    expect(student.locator("#answer-buttons").get_by_role("button")).to_have_count(2)
+    expect(student.get_by_text("Largest planet?")).to_have_count(0)
+    student.screenshot(path=desk.shots / f"{desk.name}-phone-390.png")
+    student.context.close()
 
 
 def test_the_editor_sets_when_the_class_sees_the_leaderboard_and_keeps_it(desk: Desk) -> None:

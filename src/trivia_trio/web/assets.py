@@ -106,7 +106,11 @@ def question_kinds_script(static: Traversable, part: str | None = None) -> bytes
 
     With ``part`` (``"phone"``, ``"room"``), each file gives only what precedes its first
     ``// @part NAME`` line (what every page uses) and its sections of that part: a phone
-    is not sent the projector's charts, nor the projector the phone's controls."""
+    is not sent the projector's charts, nor the projector the phone's controls.
+
+    Last, what core says of each kind that a page needs to know ahead of the server:
+    ``buttonsSuffice`` (``Kind.buttons_suffice``), for the editor's phone preview of a
+    buttons-only quiz."""
     order = {name: rank for rank, name in enumerate(KINDS)}
     renderers = sorted((entry for entry in static.joinpath("kinds").iterdir()
                         if entry.name.endswith(".js")),
@@ -115,6 +119,9 @@ def question_kinds_script(static: Traversable, part: str | None = None) -> bytes
     if part is not None:
         sources = [b"".join(section for name, section in kind_parts(source)
                             if name in (None, part)) for source in sources]
+    buttons = json.dumps([name for name, kind in KINDS.items() if kind.buttons_suffice])
+    sources.append(f"for (const name of {buttons}) "
+                   "if (questionKinds[name]) questionKinds[name].buttonsSuffice = true;\n".encode())
     return b"\n".join(sources)
 
 
