@@ -27,31 +27,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from .every_kind import every_kind
 from .test_browser import DASHBOARD, PHONE_390, PROJECTOR, Classroom, join, next_ready
 from .test_browser import classroom as classroom  # noqa: F401 (the fixture)
 from .test_browser_kinds import received, verdict
 
 pytestmark = pytest.mark.browser
 
-WALK = {
-    "title": "Class walk",
-    "time_limit_default": 120,
-    "score_fn": "binary",  # right is 1.00, partial its credit: every score known in advance
-    "close_when_all_answered": False,
-    "questions": [
-        {"kind": "choice", "text": "2 + 2?", "options": ["3", "4", "5", "22"], "correct": "B"},
-        {"kind": "multi", "text": "Which of these are mammals?",
-         "options": ["Whale", "Shark", "Bat", "Trout"], "correct": "AC", "scoring": "partial"},
-        {"kind": "slide", "text": "Five-minute break"},
-        {"kind": "truefalse", "text": "Water boils at 100 °C at sea level.", "correct": True},
-        {"kind": "text", "text": "The capital of France?", "accept": ["Paris"]},
-        {"kind": "number", "text": "How many degrees in a right angle?", "correct": 90,
-         "tolerance": 2},
-        {"kind": "order", "text": "Smallest first:", "items": ["Atom", "Cell", "Organ", "Body"]},
-        {"kind": "poll", "text": "How was the pace today?",
-         "options": ["Too slow", "Just right", "Too fast"]},
-    ],
-}
+# close_when_all_answered off: the teacher closes every question, as the script says.
+WALK = every_kind("Class walk", close_when_all_answered=False)
 NAMES = {"s1": "Ada", "s2": "Bo", "s3": "Cy", "s4": "Dee", "s5": "Eve"}
 # What the script below does, as the results model must word it (question index order).
 # Bo and Eve answer question 2 again when it is asked again; Eve joins after question 1.

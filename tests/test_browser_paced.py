@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from .every_kind import every_kind
 from .test_browser import (  # noqa: F401
     DASHBOARD,
     PHONE_390,
@@ -34,28 +35,8 @@ pytestmark = pytest.mark.browser
 SMALL_PROJECTOR = {"width": 1366, "height": 768}
 
 
-# Every kind, a slide and a poll among them, with time enough that only the end time
-# closes a question nobody answered; binary scoring, so every score is known in advance.
-EVERY_KIND = {
-    "title": "Every kind at their own pace",
-    "time_limit_default": 120,
-    "score_fn": "binary",
-    "questions": [
-        {"kind": "choice", "text": "2 + 2?", "options": ["3", "4", "5", "22"], "correct": "B",
-         "explanation": "Two pairs make four."},
-        {"kind": "multi", "text": "Which of these are mammals?",
-         "options": ["Whale", "Shark", "Bat", "Trout"], "correct": "AC", "scoring": "partial"},
-        {"kind": "slide", "text": "Five-minute break"},
-        {"kind": "truefalse", "text": "Water boils at 100 °C at sea level.", "correct": True},
-        {"kind": "text", "text": "The capital of France?", "accept": ["Paris"]},
-        {"kind": "number", "text": "How many degrees in a right angle?", "correct": 90,
-         "tolerance": 2},
-        {"kind": "order", "text": "Smallest first:", "items": ["Atom", "Cell", "Organ", "Body"]},
-        {"kind": "poll", "text": "How was the pace today?",
-         "options": ["Too slow", "Just right", "Too fast"]},
-        {"kind": "cloud", "text": "One word for today's lesson?", "max_answers": 2},
-    ],
-}
+# Every kind, with a word cloud last; only the end time closes a question nobody answered.
+EVERY_KIND = every_kind("Every kind at their own pace", cloud=True)
 QUESTIONS = EVERY_KIND["questions"]
 NAMES = {"fast": "Ada", "slow": "Bo", "reload": "Cy"}
 # What the script below does, as the grid and the review word it (question index order).
