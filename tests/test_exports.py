@@ -22,6 +22,7 @@ import trio
 from trivia_trio.config import Settings
 from trivia_trio.core.formats import csv_format
 from trivia_trio.core.kinds import KINDS
+from trivia_trio.core.spreadsheet import XLSX_TYPE
 from trivia_trio.store.quiz_files import load_quiz
 from trivia_trio.web.server import ServerInfo, serve
 
@@ -370,3 +371,40 @@ async def test_a_negative_number_answer_is_a_number_in_the_csv_and_typed_text_st
     assert cells == {("s1", "0"): ("-5", "-5"), ("s2", "0"): ("-2.5", "-2.5"),
                      ("s3", "0"): ("7", "7"), ("s1", "1"): ("'-2+3", "'-2+3"),
                      ("s2", "1"): ("'=1+1", "'=1+1"), ("s3", "1"): ("1", "1")}
+
+
+# Every download route of the exports: its file name after "<session>-" and its type.
+EXPORT_ROUTES = {
+    "/api/instructor/export.csv": ("run{run}-results.csv", "text/csv; charset=utf-8"),
+    "/api/instructor/gradebook.csv": ("run{run}-gradebook.csv", "text/csv; charset=utf-8"),
+    "/api/instructor/export.xlsx": ("run{run}-results.xlsx", XLSX_TYPE),
+    "/api/instructor/gradebook.xlsx": ("run{run}-gradebook.xlsx", XLSX_TYPE),
+    "/api/instructor/export.json": ("run{run}-run.json", "application/json; charset=utf-8"),
+    "/api/instructor/runs/gradebook.csv": ("gradebook-1-runs.csv", "text/csv; charset=utf-8"),
+    "/api/instructor/runs/gradebook.xlsx": ("gradebook-1-runs.xlsx", XLSX_TYPE),
+}
+
+
+async def test_every_export_route_answers_as_it_always_has(server: ServerInfo) -> None:
+    """The seven download routes: the teacher's file, its name and type; nobody else's;
+    a run of another session is unknown, and a bad list of runs is refused."""
+    teacher = await instructor_cookie(server)
+    await play(server, [("s1", "Ann", ["B", "A", "B"])])
+    room = server.room
+    for path, (name, content_type) in EXPORT_ROUTES.items():
+        query = f"?runs={room.run_id}" if "/runs/" in path else f"?run={room.run_id}"
+        response = await get(server, path + query, teacher)
+        assert (response.status, response.header("content-type")) == (200, content_type), path
+        assert response.header("content-disposition") == (
+            f'attachment; filename="{room.session_id}-{name.format(run=room.run_id)}"')
+        assert (await get(server, path + query)).status == 403, path  # no instructor cookie
+        missing = "?runs=999" if "/runs/" in path else "?run=999"
+        refused = await get(server, path + missing, teacher)
+        assert (refused.status, refused.json()["code"]) == (404, "unknown_run"), path
+    for path in [p for p in EXPORT_ROUTES if "/runs/" in p]:
+        refused = await get(server, path + "?runs=1,x", teacher)
+        assert (refused.status, refused.json()["code"]) == (400, "bad_runs"), path
+    for path in [p for p in EXPORT_ROUTES if "/runs/" not in p]:  # no ?run: the current one
+        response = await get(server, path, teacher)
+        assert response.status == 200 and f"-run{room.run_id}-" in response.header(
+            "content-disposition"), path

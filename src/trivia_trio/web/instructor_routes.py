@@ -24,6 +24,29 @@ from .doors import Doors
 from .responses import download, error, json_object
 
 UPLOAD_PATH = uploads.QUIZ_PATHS[0]
+# A run's files, for ``?run=`` or else the current run: (path, endpoint, what builds
+# it from the connection and the run id, the file's name after "<session>-run<id>-",
+# its type).
+RUN_EXPORTS = (
+    ("/api/instructor/export.csv", "export_results", exports.results_csv, "results.csv",
+     "text/csv"),
+    ("/api/instructor/gradebook.csv", "export_gradebook", exports.gradebook_csv,
+     "gradebook.csv", "text/csv"),
+    ("/api/instructor/export.xlsx", "export_results_xlsx", exports.results_xlsx,
+     "results.xlsx", XLSX_TYPE),
+    ("/api/instructor/gradebook.xlsx", "export_gradebook_xlsx", exports.gradebook_xlsx,
+     "gradebook.xlsx", XLSX_TYPE),
+    ("/api/instructor/export.json", "export_json", exports.run_json, "run.json",
+     "application/json"),
+)
+# The gradebook across runs, for ``?runs=1,3,4``: (path, endpoint, builder, the file's
+# suffix, its type).
+TERM_EXPORTS = (
+    ("/api/instructor/runs/gradebook.csv", "export_term_csv", term_gradebook.term_csv, "csv",
+     "text/csv"),
+    ("/api/instructor/runs/gradebook.xlsx", "export_term_xlsx", term_gradebook.term_xlsx,
+     "xlsx", XLSX_TYPE),
+)
 
 
 def register(app: QuartTrio, doors: Doors) -> None:
@@ -64,7 +87,7 @@ def register(app: QuartTrio, doors: Doors) -> None:
                 "quiz_id": quiz_id, "pending": pending}
 
     async def export_run(build: Callable[[Any, int], str | bytes], name: str,
-                         mimetype: str = "text/csv") -> Any:
+                         mimetype: str) -> Any:
         """``build(conn, run_id)`` as a download, for ``?run=`` or else the current run."""
         raw = request.args.get("run", "")
         session_id, run_id = room.session_id, room.run_id
@@ -96,26 +119,6 @@ def register(app: QuartTrio, doors: Doors) -> None:
         return Response(data, 200, headers=headers,
                         content_type=CONTENT_TYPES[name.rpartition(".")[2]])
 
-    @app.get("/api/instructor/export.csv")
-    @instructor_only
-    async def export_results() -> Any:
-        return await export_run(exports.results_csv, "results.csv")
-
-    @app.get("/api/instructor/gradebook.csv")
-    @instructor_only
-    async def export_gradebook() -> Any:
-        return await export_run(exports.gradebook_csv, "gradebook.csv")
-
-    @app.get("/api/instructor/export.xlsx")
-    @instructor_only
-    async def export_results_xlsx() -> Any:
-        return await export_run(exports.results_xlsx, "results.xlsx", XLSX_TYPE)
-
-    @app.get("/api/instructor/gradebook.xlsx")
-    @instructor_only
-    async def export_gradebook_xlsx() -> Any:
-        return await export_run(exports.gradebook_xlsx, "gradebook.xlsx", XLSX_TYPE)
-
     async def export_term(build: Callable[[Any, list[int], str], str | bytes], suffix: str,
                           mimetype: str) -> Any:
         """The gradebook across the runs in ``?runs=1,3,4`` (of this session)."""
@@ -132,20 +135,12 @@ def register(app: QuartTrio, doors: Doors) -> None:
         return download(body, f"{session_id}-gradebook-{len(set(run_ids))}-runs.{suffix}",
                         mimetype)
 
-    @app.get("/api/instructor/runs/gradebook.csv")
-    @instructor_only
-    async def export_term_csv() -> Any:
-        return await export_term(term_gradebook.term_csv, "csv", "text/csv")
-
-    @app.get("/api/instructor/runs/gradebook.xlsx")
-    @instructor_only
-    async def export_term_xlsx() -> Any:
-        return await export_term(term_gradebook.term_xlsx, "xlsx", XLSX_TYPE)
-
-    @app.get("/api/instructor/export.json")
-    @instructor_only
-    async def export_json() -> Any:
-        return await export_run(exports.run_json, "run.json", "application/json")
+    for path, endpoint, build, name, mimetype in RUN_EXPORTS:
+        app.add_url_rule(path, endpoint, instructor_only(partial(export_run, build, name,
+                                                                 mimetype)), methods=["GET"])
+    for path, endpoint, build, suffix, mimetype in TERM_EXPORTS:
+        app.add_url_rule(path, endpoint, instructor_only(partial(export_term, build, suffix,
+                                                                 mimetype)), methods=["GET"])
 
     @app.get("/api/instructor/runs")
     @instructor_only
