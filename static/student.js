@@ -52,6 +52,8 @@
 
   let socket = null;
   let question = null; // the last question_open message
+  let heardOpen = null; // the question this page saw open with time left: its student was there
+  let held = null; // messages that came while a reveal waits for the student's word, in order
   let answering = null; // its kind's controls: {show(answer, received)}
   let ackTimer = null;
   let lastTelemetryAt = 0;
@@ -285,6 +287,10 @@
   }
 
   function handleMessage(message) {
+    if (held) {
+      held.push(message);
+      return;
+    }
     const handler = handlers[message.type];
     if (handler) handler(message);
   }
@@ -306,6 +312,7 @@
     if (earlier !== undefined && earlier !== null) setAnswerStatus(t("student.answer.earlier", { answer: kindOf(message).say(earlier, message) }), "earlier");
     else setAnswerStatus("", "");
     const timed = typeof message.remaining_ms === "number";
+    if (message.remaining_ms !== 0) heardOpen = message.question_idx;
     byId("question-clock").hidden = !timed;
     if (timed) countdown.start(message.remaining_ms);
     else countdown.stop();
@@ -383,6 +390,10 @@
   // ---- Results -------------------------------------------------------------
 
   function showReveal(message) {
+    if (needsOwnWord(message)) {
+      askOwnWord(message);
+      return;
+    }
     countdown.stop();
     clearTimeout(ackTimer);
     forgetPendingAnswer();
@@ -431,6 +442,36 @@
     if (["right", "partial", "wrong"].indexOf(message.your_result) >= 0) return message.your_result;
     const right = message.your_correct === undefined ? message.your_answer === message.correct : message.your_correct;
     return right ? "right" : "wrong";
+  }
+
+  /**
+   * A quiz v1 could run keeps v1's reveal, which has no word for the student (your_result).
+   * Without an answer it means "no answer" only if the student was there while it was open,
+   * as this page knows when it saw it open; a page that did not (a late joiner, a reload)
+   * asks /api/me for the word. Messages that come meanwhile wait, in order.
+   */
+  function needsOwnWord(message) {
+    return message.your_result === undefined && message.pace !== "student"
+      && (message.your_answer === null || message.your_answer === undefined)
+      && heardOpen !== message.question_idx;
+  }
+
+  async function askOwnWord(message) {
+    const asking = socket;
+    held = [];
+    let word = null;
+    try {
+      const me = await requestJson("GET", "/api/me");
+      const kept = me.status === 200 ? me.data.submissions.find((s) => s.question_idx === message.question_idx) : null;
+      if (kept && typeof kept.result === "string") word = kept.result;
+    } catch (networkDown) {
+      word = null; // then the reveal says what v1's did
+    }
+    const later = held;
+    held = null;
+    if (socket !== asking) return; // sent back to the join form meanwhile
+    showReveal(Object.assign({}, message, { your_result: word }));
+    later.forEach(handleMessage);
   }
 
   function goNext() {

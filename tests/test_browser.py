@@ -473,6 +473,29 @@ def test_after_the_end_only_reset_is_left_and_a_late_joiner_is_told_it_ended(
     classroom.stage("late-joiner")
 
 
+def test_in_a_v1_quiz_a_late_joiner_is_told_they_joined_after_the_question(
+        classroom: Classroom) -> None:
+    """A quiz v1 could run keeps v1's reveal, which has no word for the student: a phone
+    says "no answer" only where it saw the question open, and asks the server otherwise
+    (a late joiner, a reload)."""
+    teacher = classroom.instructor()
+    cy = classroom.student("s1", "Cy", PHONE_390)
+    teacher.get_by_role("button", name="Next", exact=True).click()
+    expect(cy.locator("#question-text")).to_have_text("2 + 2?")
+    teacher.get_by_role("button", name="Close now", exact=True).click()
+    expect(cy.locator("#reveal-verdict")).to_have_text("No answer this time")
+
+    late = classroom.open("late", "/", PHONE_390)
+    late.get_by_label("Student ID").fill("s2")
+    late.get_by_label("Your name").fill("Dee")
+    late.get_by_role("button", name="Join").click()
+    expect(late.locator("#reveal-verdict")).to_have_text("You joined after this question")
+    expect(late.locator("#reveal-correct")).to_have_text("The answer: B 4")
+    cy.reload()
+    expect(cy.locator("#reveal-verdict")).to_have_text("No answer this time")
+    classroom.stage("v1-late-joiner")
+
+
 def test_the_question_closes_by_itself_once_every_phone_has_answered(
         classroom: Classroom) -> None:
     teacher = classroom.instructor()
