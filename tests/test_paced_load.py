@@ -18,6 +18,7 @@ from trivia_trio.core.deltas import TableChanges
 from trivia_trio.core.paced import PacedRun
 from trivia_trio.core.quiz import quiz_from_dict
 from trivia_trio.room.paced_screens import refresh_interval
+from trivia_trio.room.persist import GATHER_WINDOW_S, nothing
 from trivia_trio.room.room import Role, open_room
 from trivia_trio.store.committer import open_store
 
@@ -149,6 +150,34 @@ async def test_answers_that_trickle_in_are_saved_in_one_commit_and_acked_only_on
                     nursery.start_soon(answer, sid, phone, n * 0.007)  # one every 7 ms
             assert len(acked) == 6
             assert room.store.commits - commits == 1  # was one a student
+
+
+async def test_a_phone_gone_while_its_answer_or_its_next_gathers_loses_neither(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A gathered write waits for others before it is queued: a phone that dropped then
+    (its handler cancelled) left its answer, or its Next, in memory and never on disk,
+    and the answer sent again was acknowledged though no commit held it."""
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await next_of(ana, "question_open")
+            with trio.move_on_after(GATHER_WINDOW_S / 2):  # the phone is gone
+                await send(room, ana, type="submit", question_idx=0, answer="B")
+            await send(room, ana, type="submit", question_idx=0, answer="B")  # sent again
+            assert (await next_of(ana, "submit_ack"))["answer"] == "B"
+            assert saved_answers(room) == {("ana", 0)}
+            with trio.move_on_after(GATHER_WINDOW_S / 2):
+                await send(room, ana, type="next", question_idx=0)
+            await room.saver.save(nothing)  # whatever was queued is committed
+            assert room.paced is not None
+            now_at = room.paced.run.progress["ana"].current
+            assert now_at is not None and now_at.position == 1  # the second question
+    async with paced_room(tmp_path) as room:  # a restart: the disk says the same
+        assert room.game.submission("ana", 0).answer == "B"
+        assert room.paced is not None
+        again = room.paced.run.progress["ana"].current
+        assert again is not None and (again.position, again.question_idx) == (
+            now_at.position, now_at.question_idx)
 
 
 async def test_clocks_that_run_out_together_close_in_one_commit(

@@ -61,7 +61,7 @@ class Gathering:
         self._goes_at = trio.current_time() + self.window
         try:
             await trio.sleep_until(self._goes_at)
-        finally:  # a first writer cancelled lets the others go at once
+        finally:  # a first writer cancelled (the room closing) lets the others go at once
             self._going = None
             going.set()
 
@@ -94,7 +94,11 @@ class Saver:
         for the other gathered writes first (see the module's docstring).
         """
         if gathered:
-            await self._gathering.wait()
+            # Shielded: the change is queued only after the wait, and memory has made
+            # it already. A caller cancelled meanwhile (a phone gone) left it off the
+            # disk for good, and a repeat of an answer was then acked from memory.
+            with trio.CancelScope(shield=True):
+                await self._gathering.wait()
         # Take the refused changes: no other write may repeat them meanwhile.
         earlier, self._unsaved = self._unsaved, []
         self._replaying += len(earlier)
