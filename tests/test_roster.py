@@ -226,6 +226,30 @@ async def test_an_ended_runs_gradebooks_keep_its_class_list_when_the_class_is_ed
         [["s1", "Ada Lovelace"], ["s2", "Bob Babbage"], ["s5", "Dee Dijkstra"]]] * 2
 
 
+async def test_the_guests_box_after_the_end_leaves_the_ended_runs_list_as_it_was(
+        server: ServerInfo) -> None:
+    """The dashboard's guests box sends the class in use again: that took a new copy of
+    the class's list, so an ended run's gradebook lost a student removed from the class
+    since. Only picking another class takes a new copy."""
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await import_class(server, teacher)
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": False})
+        await play(server, [("s1", "Ada", ["B", "A", "B"])])
+        path = f"/api/instructor/gradebook.csv?run={server.room.run_id}"
+        before = csv_rows(await download(server, path, teacher))
+        base = f"/api/instructor/classes/{class_id}/students"
+        assert (await call(server, "DELETE", f"{base}/s2", teacher)).json() == {"removed": True}
+        for guests in (True, False):  # the box ticked, then unticked
+            assert (await call(server, "PUT", "/api/instructor/run_class", teacher,
+                               json={"class_id": class_id, "guests": guests})).status == 200
+            assert csv_rows(await download(server, path, teacher)) == before
+        used = (await get(server, "/api/instructor/classes", teacher)).json()["run_class"]
+    assert [row[0] for row in before[1:]] == ["s1", "s2", "s5"]
+    assert used["class_id"] == class_id and used["guests"] is False
+
+
 def test_the_runs_of_a_data_file_from_before_runs_kept_their_list_get_one_at_start(
         tmp_path: Path) -> None:
     """Such a run's list is its class as the file is opened (the best its record can say);

@@ -176,7 +176,14 @@ def delete_class(conn: sqlite3.Connection, *, class_id: int) -> None:
 def use_class(conn: sqlite3.Connection, *, run_id: int, class_id: int | None,
               guests: bool) -> None:
     """The class ``run_id`` takes its students from (None: anyone may join): the run
-    keeps its own copy of the class's list (the module's docstring)."""
+    keeps its own copy of the class's list (the module's docstring). The class it uses
+    already (the dashboard sends it again with its guests box) keeps the run's copy:
+    an ended run's must not become the class as edited since."""
+    in_use = conn.execute("SELECT class_id FROM run_class WHERE run_id = ?",
+                          (run_id,)).fetchone()
+    if class_id is not None and in_use is not None and in_use[0] == class_id:
+        conn.execute("UPDATE run_class SET guests = ? WHERE run_id = ?", (int(guests), run_id))
+        return
     conn.execute("DELETE FROM run_class WHERE run_id = ?", (run_id,))
     conn.execute("DELETE FROM run_roster WHERE run_id = ?", (run_id,))
     if class_id is not None:
