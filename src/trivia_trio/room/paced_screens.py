@@ -35,10 +35,6 @@ class PacedScreens:
     async def run_redraws(self) -> None:
         await self._coalescer.run()
 
-    def mark_all(self) -> None:
-        """The header changed (the end): redraw both."""
-        self._coalescer.mark("grid", "projector")
-
     def changed(self, student_id: str | None = None) -> None:
         self._grid.touch(student_id)
         self._coalescer.mark("grid", "projector")
