@@ -1,16 +1,17 @@
 """The single file: its build rules, then the real build run the way an instructor runs it.
 
-The archive is built once per session, copied to a folder that has nothing
-else in it and started from there with ``-I -S`` (no site-packages, no
-PYTHONPATH), so every import must come from inside it or from the cache it
-extracts itself to. Each start gets its own home folder (HOME, XDG_DATA_HOME,
-LOCALAPPDATA), so that cache is the test's. Each CPython found under
-~/.pyenv/versions is tried; missing ones are skipped by name. Loopback only,
-port 0, a time budget around every wait.
+The archive is built once per run, by the first test process that needs it,
+copied to a folder that has nothing else in it and started from there with
+``-I -S`` (no site-packages, no PYTHONPATH), so every import must come from
+inside it or from the cache it extracts itself to. Each start gets its own
+home folder (HOME, XDG_DATA_HOME, LOCALAPPDATA), so that cache is the test's.
+Each CPython found under ~/.pyenv/versions is tried; missing ones are skipped
+by name. Loopback only, port 0, a time budget around every wait.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -37,8 +38,9 @@ from trivia_trio.web.assets import Assets
 
 from .conftest import log_problems
 
-# The build takes a while: every test here runs in one xdist worker (``--dist loadgroup``),
-# so a parallel run builds the archive once.
+# The build takes a while: every test here asks for one xdist worker (``--dist loadgroup``).
+# Under pytest 9.2 xdist no longer keeps a group together (pytest-xdist#1386), so the
+# ``pyz`` fixture also shares one build between the workers.
 pytestmark = pytest.mark.xdist_group("pyz")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,14 +68,26 @@ def find_python(version: str) -> Path:
 
 @pytest.fixture(scope="session")
 def pyz(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real build (Windows binaries included), copied to a folder of its own."""
-    built = tmp_path_factory.mktemp("build") / "trivia_trio.pyz"
-    command = [sys.executable, str(ROOT / "build_zipapp.py"), "--output", str(built)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        if any(word in result.stderr for word in OFFLINE):
-            pytest.skip(f"cannot reach the package index to build the archive:\n{result.stderr}")
-        pytest.fail(f"build failed:\n{result.stdout}\n{result.stderr}")
+    """The real build (Windows binaries included), copied to a folder of its own.
+
+    Built once per run: the first test process to need it builds it in the run's
+    temporary folder, under a lock the others wait on, then use it."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent  # the workers' temporary folders are popen-gwN in it
+    built = run_folder / "pyz-build" / "trivia_trio.pyz"
+    with open(run_folder / "pyz-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists():
+            built.parent.mkdir(exist_ok=True)
+            command = [sys.executable, str(ROOT / "build_zipapp.py"), "--output", str(built)]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+            if result.returncode != 0:
+                built.unlink(missing_ok=True)
+                if any(word in result.stderr for word in OFFLINE):
+                    pytest.skip("cannot reach the package index to build the archive:\n"
+                                f"{result.stderr}")
+                pytest.fail(f"build failed:\n{result.stdout}\n{result.stderr}")
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "trivia_trio.pyz"
     shutil.copy2(built, elsewhere)
     return elsewhere
