@@ -40,6 +40,17 @@ def read_response(sock: socket.socket) -> tuple[int, bytes]:
             return status, body
 
 
+def read_until(sock: socket.socket, end: bytes) -> bytes:
+    """What ``sock`` receives up to and including ``end``, read a byte at a time so that
+    nothing after it is taken."""
+    got = b""
+    while not got.endswith(end):
+        byte = sock.recv(1)
+        assert byte, f"closed after {got!r}"
+        got += byte
+    return got
+
+
 def refused(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=WAIT_S).close()
@@ -65,7 +76,11 @@ def test_a_stop_closes_idle_connections_at_once_and_a_request_in_flight_gets_its
     body = json.dumps({"student_id": "s1", "name": "Ann"}).encode()
     busy = socket.create_connection(("127.0.0.1", proc.port), timeout=WAIT_S)
     busy.sendall(b"POST /api/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                 b"application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:10])
+                 b"application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n"
+                 % len(body))
+    # The server's "go on" says it has the request: in flight from here, its body to come.
+    assert read_until(busy, b"\r\n\r\n").startswith(b"HTTP/1.1 100 ")
+    busy.sendall(body[:10])
     proc.process.terminate()
     deadline = time.monotonic() + WAIT_S
     while not refused(proc.port):  # the server stopped listening: it is stopping
