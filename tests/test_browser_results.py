@@ -46,7 +46,7 @@ def test_everyone_tied_for_first_stands_on_the_podium_and_no_answer_is_told_from
     expect(teacher.locator("#current-answered")).to_have_text("Answered 0 of 4")
     late = classroom.open("student-s5", "/", PHONE_390)  # late: not present for question 1
     join(late, "s5", NAMES["s5"])
-    expect(late.get_by_role("heading", name="No answer this time")).to_be_visible()
+    expect(late.get_by_role("heading", name="You joined after this question")).to_be_visible()
     classroom.stage("reveal")
     teacher.get_by_role("button", name="End quiz…").click()
     teacher.get_by_role("dialog").get_by_role("button", name="End quiz").click()
