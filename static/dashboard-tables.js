@@ -145,6 +145,23 @@ function searchFold(text) {
   return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
 
+/** What a search finds a table's rows by: each row's name and id, folded once. */
+function createSearchIndex() {
+  const texts = new Map(); // student id → folded "name id"
+  return {
+    clear: () => texts.clear(),
+    /** Rows as merged (a change without a name keeps the text it had), and rows gone. */
+    update(rows, gone) {
+      rows.forEach((row) => {
+        if (row.name !== undefined) texts.set(row.student_id, searchFold(row.name + " " + row.student_id));
+      });
+      gone.forEach((row) => texts.delete(row.student_id));
+    },
+    /** Whether the row matches `query` (folded; empty: every row). */
+    matches: (row, query) => !query || (texts.get(row.student_id) || "").indexOf(query) >= 0,
+  };
+}
+
 /**
  * The students table (presence) and the leaderboard of the dashboard.
  * onClear(row) is called when the teacher asks to clear a student's row;
@@ -161,7 +178,7 @@ function createDashboardTables({ onClear, onScores }) {
   // ---- Students ------------------------------------------------------------
 
   const presence = new Map(); // student id → row
-  const searchText = new Map(); // student id → folded "name id"
+  const searchIndex = createSearchIndex();
   let presenceQuestion = null;
   const attemptsOf = (row) => (row.duplicate_join_attempts || { count: 0 });
   const leftThePage = (row) => (row.blur_count || 0) + (row.hidden_count || 0) > 0;
@@ -203,7 +220,7 @@ function createDashboardTables({ onClear, onScores }) {
   function studentFilter() {
     const wanted = FILTERS[filter].keep;
     if (!query) return wanted;
-    return (row) => wanted(row) && (searchText.get(row.student_id) || "").indexOf(query) >= 0;
+    return (row) => wanted(row) && searchIndex.matches(row, query);
   }
 
   /** The fields whose change can move a row or take it in or out: the order's, the
@@ -269,15 +286,12 @@ function createDashboardTables({ onClear, onScores }) {
     presenceQuestion = message.current_question_idx;
     if (whole) {
       presence.clear();
-      searchText.clear();
+      searchIndex.clear();
     } else if (newQuestion) {
       presence.forEach((row) => { row.answered_current = false; });
     }
     const { changed, added, gone } = mergeRows(presence, message.rows, message.removed || []);
-    message.rows.forEach((row) => {
-      if (row.name !== undefined) searchText.set(row.student_id, searchFold(row.name + " " + row.student_id));
-    });
-    gone.forEach((row) => searchText.delete(row.student_id));
+    searchIndex.update(message.rows, gone);
     const moving = fieldsThatMove();
     // A new question resets everyone's answer: only an order or filter by it moves rows.
     if (whole || (newQuestion && moving.has("answered_current"))) {

@@ -37,7 +37,8 @@ i18n.ready.then(() => {
   // later, it would act on a stage the teacher may no longer be looking at.
   let refused = false; // one was refused: say so again once connected
   let unheard = false; // one went out and nothing has been heard since
-  const socket = openJsonSocket("/ws/instructor", {
+  // accept: the newer forms of messages this page takes (docs/PROTOCOL.md).
+  const socket = openJsonSocket("/ws/instructor?accept=paced_grid_rows,presence_sparse", {
     onMessage(message) {
       unheard = false;
       handleMessage(message);
@@ -104,10 +105,10 @@ i18n.ready.then(() => {
       renderCurrent();
     },
     paced_grid(message) {
-      pacedGrid.show(message, true);
+      pacedGrid.showWhole(message);
     },
-    paced_grid_changes(message) {
-      pacedGrid.show(message, false);
+    paced_grid_rows(message) {
+      pacedGrid.showRows(message);
     },
     room_info(message) {
       view.room = message;
@@ -460,6 +461,8 @@ i18n.ready.then(() => {
   const pacedGrid = createPacedGrid({
     onAccommodate: (studentId, extraTime, noSpeedPenalty) =>
       command({ type: "accommodate", student_id: studentId, extra_time: extraTime, no_speed_penalty: noSpeedPenalty }),
+    // The grid's rows carry every score: the server sends no leaderboard_changes besides.
+    onScores: (rows, whole) => tables.showScores(whole ? { leaderboard: rows } : { rows }, whole),
   });
   byId("reset-button").addEventListener("click", async () => {
     if (await confirmAction(t("dashboard.confirm.reset"), t("dashboard.confirm.reset_button"))) command({ type: "reset" });

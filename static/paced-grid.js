@@ -1,9 +1,10 @@
 "use strict";
 // The dashboard's progress grid of a student-paced run: a row per student, a cell per
-// question. It goes whole on connect (paced_grid), then by the rows that changed
-// (paced_grid_changes); like the students table it keeps its rows sorted as changes
-// arrive and draws only the rows in view (dashboard-tables.js), so 1,000 students are
-// a few dozen row elements. Uses el(), fill(), t() and i18n from the shared scripts.
+// question. It goes whole on connect (paced_grid), then by the rows that changed, each
+// by its position (paced_grid_rows, which the socket accepts: docs/PROTOCOL.md); like
+// the students table it keeps its rows sorted as changes arrive and draws only the
+// rows in view (dashboard-tables.js), so 1,000 students are a few dozen row elements.
+// Uses el(), fill(), t() and i18n from the shared scripts.
 
 const PACED_CELLS = {
   right: { mark: "✓", label: "dashboard.paced.cell.right" },
@@ -15,15 +16,21 @@ const PACED_CELLS = {
   not_scored: { mark: "○", label: "dashboard.paced.cell.not_scored" },
 };
 const PACED_FIXED_COLUMNS = 4; // name, place, time used, accommodation
+// paced_grid_rows' cells, a letter each.
+const PACED_LETTERS = { R: "right", P: "partial", W: "wrong", N: "no_answer", A: "not_present", ".": "not_reached", S: "not_scored", O: "working" };
 
-/** onAccommodate(studentId, extraTime, noSpeedPenalty) when the teacher changes a row. */
-function createPacedGrid({ onAccommodate }) {
+/** onAccommodate(studentId, extraTime, noSpeedPenalty) when the teacher changes a row;
+ * onScores(rows, whole) with the scores of the rows that changed (or of every row),
+ * `{student_id, name?, score}`: the leaderboard's, which the grid carries. */
+function createPacedGrid({ onAccommodate, onScores }) {
   const collator = new Intl.Collator(i18n.language, { numeric: true, sensitivity: "base" });
   const byText = (a, b) => collator.compare(a, b);
   const integer = new Intl.NumberFormat(i18n.language);
   const rows = new Map();
-  const searchText = new Map();
+  const searchIndex = createSearchIndex();
+  let positions = []; // student ids by the positions paced_grid_rows names rows by
   let questions = [];
+  let summary = null;
   let places = new Map();
   let query = "";
   let sortBy = "name";
@@ -33,7 +40,7 @@ function createPacedGrid({ onAccommodate }) {
     place: (a, b) => b.score - a.score || ORDERS.name(a, b),
     progress: (a, b) => b.reached - a.reached || ORDERS.name(a, b),
   };
-  const keep = () => (row) => !query || (searchText.get(row.student_id) || "").indexOf(query) >= 0;
+  const keep = () => (row) => searchIndex.matches(row, query);
   const sorted = createSortedRows(ORDERS[sortBy], keep());
   const table = byId("paced-table");
   const body = byId("paced-rows");
@@ -76,8 +83,14 @@ function createPacedGrid({ onAccommodate }) {
     return el("tr", null, ...cells);
   }
 
+  /** The open question's start on this page's own clock: the server says how long it has
+   * run (open_for_ms), never at what time by its clock. */
+  function anchor(row, openForMs) {
+    row.open_from = openForMs === null || openForMs === undefined ? null : performance.now() - openForMs;
+  }
+
   function timeUsed(row) {
-    const ms = row.time_used_ms + (row.open_since === null ? 0 : Math.max(0, Date.now() - row.open_since));
+    const ms = row.time_used_ms + (row.open_from === null ? 0 : Math.max(0, performance.now() - row.open_from));
     const seconds = Math.floor(ms / 1000);
     return Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
   }
@@ -120,8 +133,8 @@ function createPacedGrid({ onAccommodate }) {
   }
 
   let ticking = false; // someone may be on a question: their time used moves (not after the end)
-  function showSummary(message) {
-    const s = message.summary;
+  function showSummary() {
+    const s = summary;
     ticking = s.stopped === undefined && s.working + s.not_started > 0;
     // After the end nobody is working: the count is of those the end stopped on the way.
     setText("paced-summary", s.stopped === undefined
@@ -129,35 +142,70 @@ function createPacedGrid({ onAccommodate }) {
       : t("dashboard.paced.summary_ended", { finished: integer.format(s.finished), stopped: integer.format(s.stopped), not_started: integer.format(s.not_started) }));
   }
 
-  /** paced_grid (whole) or paced_grid_changes. */
-  function show(message, whole) {
-    const newColumns = whole && questions.length !== message.questions.length;
+  /** paced_grid: every row, and the positions paced_grid_rows names them by. */
+  function showWhole(message) {
+    const newColumns = questions.length !== message.questions.length;
     questions = message.questions;
-    if (whole) {
-      rows.clear();
-      searchText.clear();
+    summary = message.summary;
+    rows.clear();
+    searchIndex.clear();
+    message.rows.forEach((row) => anchor(row, row.open_for_ms));
+    positions = message.rows.map((row) => row.student_id);
+    apply(message.rows, true, newColumns);
+  }
+
+  const letterWords = (letters) => Array.from(letters, (letter) => PACED_LETTERS[letter] || "not_reached");
+
+  /** paced_grid_rows: new rows, changed rows by position, and the header's counts that moved. */
+  function showRows(message) {
+    const changes = [];
+    // How far a student is: the cells they reached (any but not_reached).
+    const reachedIn = (cells) => cells.reduce((count, word) => count + (word !== "not_reached"), 0);
+    // Time used comes in tenths of a second, up to now, and whether it goes on.
+    const timed = (row, tenths, running) => {
+      row.time_used_ms = tenths * 100;
+      anchor(row, running ? 0 : null);
+    };
+    (message.added || []).forEach(([studentId, name, letters, score, tenths, running, finished = false, extraTime = 1, noPenalty = false]) => {
+      const cells = letterWords(letters);
+      const row = { student_id: studentId, name, cells, score, reached: reachedIn(cells), finished, extra_time: extraTime, no_speed_penalty: noPenalty };
+      timed(row, tenths, running);
+      positions.push(studentId);
+      changes.push(row);
+    });
+    (message.rows || []).forEach(([position, first, letters, score, tenths, running, ...rare]) => {
+      const kept = rows.get(positions[position]);
+      if (!kept) return;
+      const row = { student_id: kept.student_id, score };
+      timed(row, tenths, running);
+      if (letters) {
+        row.cells = kept.cells.slice();
+        letterWords(letters).forEach((word, i) => { row.cells[first + i] = word; });
+        row.reached = reachedIn(row.cells);
+      }
+      if (rare.length) [row.finished, row.extra_time, row.no_speed_penalty] = rare;
+      changes.push(row);
+    });
+    if (message.counts) {
+      questions = questions.map((question, i) => Object.assign({}, question, {
+        reached: message.counts[i][0], answered: message.counts[i][1], right: message.counts[i][2], share_right: message.counts[i][3] }));
     }
-    // A changed row's cells come as those that changed: cells_changed {question_idx: word}.
-    message.rows.forEach((row) => {
-      if (!row.cells_changed) return;
-      const kept = rows.get(row.student_id);
-      row.cells = kept ? kept.cells.slice() : [];
-      Object.keys(row.cells_changed).forEach((idx) => { row.cells[Number(idx)] = row.cells_changed[idx]; });
-      delete row.cells_changed;
-    });
-    const { changed, added, gone } = mergeRows(rows, message.rows, message.removed || []);
-    message.rows.forEach((row) => {
-      if (row.name !== undefined) searchText.set(row.student_id, searchFold(row.name + " " + row.student_id));
-    });
-    gone.forEach((row) => searchText.delete(row.student_id));
+    if (message.summary) summary = message.summary;
+    apply(changes, false, false);
+  }
+
+  function apply(changes, whole, newColumns) {
+    const { changed, added, gone } = mergeRows(rows, changes, []);
+    searchIndex.update(changes, gone);
     header();
     if (newColumns || !view) rebuildView();
     rank();
     if (whole || sortBy !== "name") sorted.rebuild(Array.from(rows.values()));
     else sorted.patch(changed.filter((row) => added.has(row)), gone);
     view.show(sorted.rows);
-    showSummary(message);
+    showSummary();
     byId("paced-empty").hidden = rows.size > 0;
+    onScores(changed.map((row) => ({ student_id: row.student_id, name: row.name, score: row.score })), whole);
   }
 
   byId("paced-head").addEventListener("click", (event) => {
@@ -183,5 +231,5 @@ function createPacedGrid({ onAccommodate }) {
   // Time used goes on while a student works: redraw the rows in view each second.
   setInterval(() => { if (view && ticking) view.show(sorted.rows); }, 1000);
 
-  return { show };
+  return { showWhole, showRows };
 }

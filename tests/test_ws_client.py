@@ -11,6 +11,7 @@ import pytest
 import trio
 import trio.testing
 
+from trivia_trio.core.paced_grid_rows import GRID_ROWS
 from trivia_trio.room.connection import text_frame
 from trivia_trio.room.frames import unmask
 from trivia_trio.tools.ws_client import (
@@ -22,7 +23,7 @@ from trivia_trio.tools.ws_client import (
 )
 from trivia_trio.web.server import ServerInfo
 
-from .conftest import join, ws_url
+from .conftest import instructor_cookie, join, ws_url
 
 
 async def test_it_talks_closes_cleanly_and_sees_the_servers_close_code(
@@ -102,3 +103,23 @@ async def test_a_server_that_never_answers_is_a_refused_handshake(
         async with open_websocket(f"ws://127.0.0.1:{port}/ws/projector", wait_s=30):
             pass
     assert refused.value.status == 0
+
+
+async def test_a_query_reaches_the_server_so_a_dashboard_gets_the_forms_it_accepts(
+        server: ServerInfo) -> None:
+    """The load test's dashboard asks, as the page does, for the grid by position: a
+    query the client dropped measured the older messages instead."""
+    teacher_cookie = await instructor_cookie(server)
+    async with open_websocket(ws_url(server, f"/ws/instructor?accept={GRID_ROWS}"),
+                              headers=[("Cookie", teacher_cookie)], wait_s=5) as teacher:
+        await teacher.send_message(json.dumps({"type": "set_pace", "pace": "student"}))
+        cookie = await join(server, "s1", "Ann")
+        async with open_websocket(ws_url(server, "/ws/student"),
+                                  headers=[("Cookie", cookie)], wait_s=5) as phone:
+            with trio.fail_after(10):
+                while json.loads(await phone.get_message())["type"] != "question_open":
+                    pass
+                await phone.send_message(json.dumps({"type": "submit", "question_idx": 0,
+                                                     "answer": "B"}))
+                while json.loads(await teacher.get_message())["type"] != "paced_grid_rows":
+                    pass

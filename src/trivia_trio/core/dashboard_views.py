@@ -112,6 +112,32 @@ def presence_update_message(game: Game, rows: list[dict[str, Any]]) -> dict[str,
     }
 
 
+# What a dashboard's socket names in its ``accept`` to get presence rows without the
+# fields still at their starting values (docs/PROTOCOL.md).
+PRESENCE_SPARSE = "presence_sparse"
+STARTING_VALUES = {"connected": False, "ws_count": 0, "last_seen_ms": None, "blur_count": 0,
+                   "hidden_count": 0, "duplicate_join_attempts": {"count": 0},
+                   "answered_current": False}
+
+
+def sparse_presence(message: dict[str, Any]) -> dict[str, Any]:
+    """``message`` (``presence_update`` or ``presence_changes``) for a page that takes
+    rows sparse: a whole row (a new one carries ``joined_at``) without the fields at
+    their starting values, and any row without ``ws_count`` (no page shows it) nor, while
+    the student is connected, ``last_seen_ms`` (the page says "now"). A class joining
+    was 200 bytes a student, most of them zeros; a changed row's other fields go as
+    they are (one changed back to its starting value must say so)."""
+    return message | {"rows": [_sparse(row) for row in message["rows"]]}
+
+
+def _sparse(row: dict[str, Any]) -> dict[str, Any]:
+    whole = "joined_at" in row
+    connected = row.get("ws_count", 0) > 0
+    return {k: v for k, v in row.items()
+            if k != "ws_count" and not (k == "last_seen_ms" and connected)
+            and not (whole and STARTING_VALUES.get(k, row) == v)}
+
+
 def presence_changes_message(game: Game, rows: list[dict[str, Any]], removed: list[str]
                              ) -> dict[str, Any]:
     """What changed in ``presence_update`` since the last one or the last changes: a new

@@ -50,6 +50,12 @@ class TableChanges:
     def needs_whole(self) -> bool:
         return self._sent is None
 
+    @property
+    def sent(self) -> dict[Any, Row]:
+        """Every row as last sent, by key (whole, whatever went as changes)."""
+        assert self._sent is not None, "send the whole table first"
+        return self._sent
+
     def sent_whole(self, rows: Iterable[Row]) -> None:
         self._sent = {row[self.key]: row for row in rows}
         self._touched = set()

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import results, views
 from .paced import PacedRun, Progress
+from .paced_grid_rows import open_for_ms
 from .record import Submission
 
 TOP = 10
@@ -168,33 +169,37 @@ def question_columns(run: PacedRun) -> list[dict[str, Any]]:
     return columns
 
 
-def grid_header(run: PacedRun, columns: list[dict[str, Any]] | None = None
-                ) -> dict[str, Any]:
-    return {"questions": columns or question_columns(run), "summary": run.summary(),
+def grid_header(run: PacedRun) -> dict[str, Any]:
+    """The grid's counts per question, its summary and the end: one scan of the class,
+    which the projector's progress shares."""
+    return {"questions": question_columns(run), "summary": run.summary(),
             "ends_at": run.ends_at, "ended": run.ended,
             "settings": run.settings.to_dict()}
 
 
-def grid_message(run: PacedRun, rows: list[dict[str, Any]],
-                 columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"type": "paced_grid"} | grid_header(run, columns) | {"rows": rows}
+def grid_message(run: PacedRun, rows: list[dict[str, Any]], now: int,
+                 header: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole grid; each row adds ``open_for_ms``, how long its open question has run
+    (``open_since`` is the server's clock, not the page's)."""
+    shown = [row | {"open_for_ms": open_for_ms(row, now)} for row in rows]
+    return {"type": "paced_grid"} | (header or grid_header(run)) | {"rows": shown}
 
 
-def grid_changes_message(run: PacedRun, rows: list[dict[str, Any]], removed: list[str],
-                         columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"type": "paced_grid_changes"} | grid_header(run, columns) | {"rows": rows,
-                                                                         "removed": removed}
+def grid_changes_message(header: dict[str, Any], rows: list[dict[str, Any]],
+                         removed: list[str]) -> dict[str, Any]:
+    return {"type": "paced_grid_changes"} | header | {"rows": rows, "removed": removed}
 
 
-def progress(run: PacedRun, columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def progress(run: PacedRun, header: dict[str, Any] | None = None) -> dict[str, Any]:
     """The projector's: counts and a bar per question, never a name; the top 10 only
-    while the run shows standings (``paced.standings_mode``). ``columns``:
-    ``question_columns``, if just built."""
-    shown = {"students": len(run.game.participants), **run.summary(),
+    while the run shows standings (``paced.standings_mode``). ``header``:
+    ``grid_header``'s, if just built (its counts and summary are the grid's)."""
+    header = header or grid_header(run)
+    shown = {"students": len(run.game.participants), **header["summary"],
              "questions": [{"question_idx": c["question_idx"], "number": c["number"],
                             "answered": c["answered"]}
-                           for c in columns or question_columns(run)],
-             "ends_at": run.ends_at, "ended": run.ended}
+                           for c in header["questions"]],
+             "ends_at": header["ends_at"], "ended": header["ended"]}
     if run.game.standings_shown():
         shown["top"] = views.leaderboard_rows(run.game.top(TOP))
     return shown

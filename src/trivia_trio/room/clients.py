@@ -58,11 +58,15 @@ class Client:
     help and is dropped; it reconnects and gets a fresh snapshot."""
 
     def __init__(self, role: Role, student_id: str | None, limits: Limits,
-                 connection: Connection | None = None, *, big_screen: bool = False) -> None:
+                 connection: Connection | None = None, *, big_screen: bool = False,
+                 accepts: frozenset[str] = frozenset()) -> None:
         self.role = role
         # A projector that is the room's big screen, not a copy of the public page.
         self.big_screen = big_screen
         self.student_id = student_id
+        # The newer forms of messages this client takes, as its socket's ``accept`` named
+        # them (docs/PROTOCOL.md): the others get the older ones, unchanged.
+        self.accepts = accepts
         self.connection = connection
         self._most_waiting = limits.outbox_messages
         self._flush_asked = False

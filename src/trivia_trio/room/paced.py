@@ -332,6 +332,7 @@ class PacedSide:
         """The end is written: the clocks stop, and the grid's header says ended and the
         rows of those it closed say no answer there."""
         self._wake.set()
+        self.screens.header_changed()
         self.changed()
 
     def ended_for_students(self) -> Callable[[str], str]:

@@ -15,8 +15,10 @@ from typing import Any
 
 from ..config import Limits
 from ..core import dashboard_views, views
+from ..core.dashboard_views import PRESENCE_SPARSE
 from ..core.deltas import TableChanges
 from ..core.game import Game
+from ..core.paced_grid_rows import GRID_ROWS
 from .audience import Audience
 from .coalesce import Coalescer
 
@@ -25,8 +27,13 @@ class ViewPacing:
     def __init__(self, limits: Limits, audience: Audience, game: Callable[[], Game],
                  room_info: Callable[[], dict[str, Any]],
                  projector_state: Callable[[], dict[str, Any]],
-                 phones_wait: Callable[[], bool]) -> None:
+                 phones_wait: Callable[[], bool],
+                 scores_in_grid: Callable[[], bool] = lambda: False) -> None:
+        """``scores_in_grid``: whether the dashboards that take the progress grid by
+        position (``paced_grid_rows``) have every score there, in their grid's rows: they
+        are not sent the leaderboard's changes too."""
         self.limits = limits
+        self._scores_in_grid = scores_in_grid
         self.audience = audience
         self._game = game
         self._room_info = room_info
@@ -91,12 +98,7 @@ class ViewPacing:
             for kind in dirty & drawn.keys():
                 message = drawn[kind]()
                 if message:
-                    text = views.encode(message)
-                    for client in audience.instructors:
-                        if kind in self.tables:
-                            client.send(text)
-                        else:
-                            client.send_view(kind, text)
+                    self._to_instructors(kind, message)
         if audience.projectors and dirty & {"projector", "histogram"}:
             text = views.encode(self._projector_state())
             for client in audience.projectors:
@@ -104,6 +106,23 @@ class ViewPacing:
         if "lobby_count" in dirty and self._phones_wait():
             text = views.encode(views.lobby_count_message(game))
             audience.to_students(lambda student_id: text, game.participants)
+
+    def _to_instructors(self, kind: str, message: dict[str, Any]) -> None:
+        """``message`` to every dashboard, in the form each takes (``Client.accepts``),
+        each form encoded once."""
+        texts: dict[bool, str] = {}  # by whether the rows go sparse
+        skip_scores = message["type"] == "leaderboard_changes" and self._scores_in_grid()
+        for client in self.audience.instructors:
+            if skip_scores and GRID_ROWS in client.accepts:
+                continue
+            sparse = kind == "presence" and PRESENCE_SPARSE in client.accepts
+            if sparse not in texts:
+                texts[sparse] = views.encode(dashboard_views.sparse_presence(message)
+                                             if sparse else message)
+            if kind in self.tables:
+                client.send(texts[sparse])
+            else:
+                client.send_view(kind, texts[sparse])
 
     def presence_rows(self, student_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Everyone's presence rows, or only those of ``student_ids`` who take part."""
@@ -136,6 +155,9 @@ class ViewPacing:
     def _leaderboard_view(self) -> dict[str, Any] | None:
         """The leaderboard for the dashboards: whole, or the new scores (None: none)."""
         game, table = self._game(), self._scores_sent
+        if not table.needs_whole and self._scores_in_grid() and \
+                all(GRID_ROWS in client.accepts for client in self.audience.instructors):
+            return None  # no dashboard takes the changes: not even built (touched rows wait)
         if table.needs_whole:
             table.sent_whole(dashboard_views.scores(game))
             return dashboard_views.full_leaderboard_message(game)

@@ -110,7 +110,8 @@ class Room(Flow, Switches, StudentSide):
         self.heartbeat = Heartbeat(self.saver, f"session:{session_id}:alive_at", clock,
                                    self._clock_running)
         self.pacing = ViewPacing(limits, self.audience, lambda: self.game, self._room_info,
-                                 self.projector_state, self._phones_wait)
+                                 self.projector_state, self._phones_wait,
+                                 lambda: self.paced is not None)
         self.set_join_url(self.join_url)
         self._connections = 0
         self.uncommitted: set[Submission] = set()
@@ -184,13 +185,15 @@ class Room(Flow, Switches, StudentSide):
     @asynccontextmanager
     async def connect(self, role: Role, student_id: str | None = None,
                       connection: Connection | None = None, *,
-                      big_screen: bool = True) -> AsyncIterator[Client]:
+                      big_screen: bool = True,
+                      accepts: frozenset[str] = frozenset()) -> AsyncIterator[Client]:
         """Register a socket for the block's lifetime; its snapshot is queued at once.
         ``connection``: the socket's own, to write to directly (see clients.py).
         ``big_screen``: a projector is the room's (it makes buttons-only phones show only
-        buttons) unless the web layer found it is anyone's copy of the public page."""
+        buttons) unless the web layer found it is anyone's copy of the public page.
+        ``accepts``: the newer forms of messages it takes."""
         client = Client(role, student_id, self.limits, connection,
-                        big_screen=big_screen and role is Role.PROJECTOR)
+                        big_screen=big_screen and role is Role.PROJECTOR, accepts=accepts)
         self.audience.add(client)
         if role is Role.STUDENT:
             assert student_id is not None

@@ -20,7 +20,9 @@ from urllib.parse import quote
 
 import trio
 
+from ..core.dashboard_views import PRESENCE_SPARSE
 from ..core.kinds import KINDS
+from ..core.paced_grid_rows import GRID_ROWS
 from . import http_client
 from .class_model import (
     ClassResult,
@@ -285,7 +287,9 @@ async def simulate_class(target: ServerTarget, plan: Plan) -> ClassResult:
     join_started, bytes_before = trio.current_time(), 0
     try:
         async with open_websocket(
-            target.ws_url("/ws/instructor"),
+            # As the dashboard page asks: the progress grid's rows by position, sparse
+            # presence rows.
+            target.ws_url(f"/ws/instructor?accept={GRID_ROWS},{PRESENCE_SPARSE}"),
             headers=[("Cookie", instructor_cookie)],
             max_message_bytes=INSTRUCTOR_MAX_MESSAGE_BYTES,
             wait_s=plan.timeout_s,

@@ -178,11 +178,12 @@ class WebSocket:
 async def open_websocket(url: str, *, headers: Iterable[tuple[str, str]] = (),
                          max_message_bytes: int = 1 << 20, wait_s: float = 30.0
                          ) -> AsyncIterator[WebSocket]:
-    """Connect to ``url`` (``ws://host:port/path``); closed on exit. The opening and
+    """Connect to ``url`` (``ws://host:port/path?query``); closed on exit. The opening and
     the closing handshake may each take up to ``wait_s``."""
     parts = urlsplit(url)
     key = base64.b64encode(os.urandom(16))
-    lines = [f"GET {parts.path or '/'} HTTP/1.1", f"Host: {parts.netloc}",
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}",
              "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key.decode()}",
              "Sec-WebSocket-Version: 13", *(f"{name}: {value}" for name, value in headers)]
     stream: trio.SocketStream | None = None

@@ -58,8 +58,10 @@ def register(app: QuartTrio, doors: Doors) -> None:
             await ws.close(CLOSE_TRY_LATER, "server full")
             return
         big_screen = role is Role.PROJECTOR and doors.is_room_projector(ws)
-        async with room.connect(role, student_id, own_connection,
-                                big_screen=big_screen) as client:
+        # ``?accept=a,b``: the newer forms of messages the page takes (docs/PROTOCOL.md).
+        accepts = frozenset(filter(None, ws.args.get("accept", "").split(",")))
+        async with room.connect(role, student_id, own_connection, big_screen=big_screen,
+                                accepts=accepts) as client:
             with client.cancel_scope:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(_send_outbox, ws, client, nursery.cancel_scope)
