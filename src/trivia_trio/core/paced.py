@@ -364,7 +364,18 @@ class PacedRun:
         """One cell of the progress grid: a results word (``not_reached`` for a question
         the student never reached), or ``working`` for the one they are at."""
         progress = self.progress.get(student_id)
-        turn = progress.turn_for(idx) if progress else None
+        return self._cell(student_id, idx, progress.turn_for(idx) if progress else None)
+
+    def cells(self, student_id: str) -> list[str]:
+        """The student's row of cells in the quiz's order (``cell`` of each question), in
+        one pass over their turns: the grid rebuilds the rows that changed every second."""
+        progress = self.progress.get(student_id)
+        turns: dict[int, Turn] = {t.question_idx: t for t in progress.turns} if progress \
+            else {}
+        return [self._cell(student_id, idx, turns.get(idx))
+                for idx in range(len(self.game.quiz))]
+
+    def _cell(self, student_id: str, idx: int, turn: Turn | None) -> str:
         if turn is None:
             return results.Result.NOT_REACHED
         result = results.result_of(self.game.kind(idx), self.game.submission(student_id, idx),

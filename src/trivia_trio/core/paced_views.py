@@ -136,7 +136,7 @@ def grid_row(run: PacedRun, student_id: str) -> dict[str, Any]:
     open_since = turn.opened_at if turn is not None and turn.closed_at is None else None
     accommodation = progress.accommodation if progress else None
     return {"student_id": student_id, "name": participant.name,
-            "cells": [run.cell(student_id, idx) for idx in range(len(run.game.quiz))],
+            "cells": run.cells(student_id),
             "reached": len(progress.turns) if progress else 0,
             "finished": bool(progress and progress.finished),
             "score": run.game.total_of(student_id),

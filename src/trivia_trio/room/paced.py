@@ -80,6 +80,7 @@ class PacedSide:
         self._alive_at = kept.alive_at
         self._deadlines: list[tuple[int, str, int]] = []  # (deadline, student, position)
         self._wake = trio.Event()
+        self._sleeping_until: int | None = None  # the deadline the task waits for, if any
         self.screens = PacedScreens(room, self.run)
         self._scope = trio.CancelScope()
 
@@ -117,7 +118,8 @@ class PacedSide:
     def _schedule(self, student_id: str, turn: Turn) -> None:
         if turn.deadline is not None:
             heapq.heappush(self._deadlines, (turn.deadline, student_id, turn.position))
-            self._wake.set()
+            if self._sleeping_until is None or turn.deadline < self._sleeping_until:
+                self._wake.set()  # else the deadline task wakes before this one is due
 
     async def _run_out_deadlines(self) -> None:
         while True:
@@ -127,8 +129,10 @@ class PacedSide:
             now = self.clock()
             if due is None or due > now:
                 self._wake = trio.Event()
+                self._sleeping_until = due
                 with trio.move_on_after(60 if due is None else (due - now) / 1000):
                     await self._wake.wait()
+                self._sleeping_until = None
                 continue
             if ends_at is not None and ends_at <= now:
                 await self.room.end_session()
@@ -216,8 +220,9 @@ class PacedSide:
             await self.room.saver.save(nothing, gathered=True)
             if game.submission(student_id, submission.question_idx) != submission:
                 raise Rejected("storage", "your answer could not be saved; try again")
-        client.send_message(paced_views.ack(run, submission))
-        client.send_message(paced_views.turn_closed(run, student_id, submission.question_idx))
+        client.send_all([views.encode(paced_views.ack(run, submission)),
+                         views.encode(paced_views.turn_closed(run, student_id,
+                                                              submission.question_idx))])
 
     async def next(self, client: Client, message: dict[str, Any]) -> None:
         """The student's Next: the question they are at is passed (an open one counts as
@@ -253,8 +258,7 @@ class PacedSide:
             self.changed(student_id)
             await self.room.saver.persist(save, gathered=True)
         # The phone has the run's state from its connect: only where the student is now.
-        for text in self.snapshot(student_id, with_state=False):
-            client.send(text)
+        client.send_all(self.snapshot(student_id, with_state=False))
 
     def _pressed_here(self, student_id: str, at: object) -> bool:
         """Whether a Next was pressed at the question the student is at: one repeated
