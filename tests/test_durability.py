@@ -21,8 +21,10 @@ from typing import Any
 
 import pytest
 import trio
+import trio.testing
 from trio_websocket import ConnectionClosed, HandshakeError, connect_websocket_url
 
+from trivia_trio.room.room import Role
 from trivia_trio.store import database as db
 from trivia_trio.store.committer import Store, open_store
 from trivia_trio.web.server import ServerInfo
@@ -37,6 +39,7 @@ from .conftest import (
     join,
     ws_url,
 )
+from .test_room import drain, room_at
 
 CRASH_CYCLES = int(os.environ.get("TT_CRASH_CYCLES", "30"))
 STUDENTS = 50
@@ -441,3 +444,48 @@ async def test_a_transaction_left_open_fails_the_writes_instead_of_hiding_them(
     conn = sqlite3.connect(tmp_path / "notes.db")
     assert [row[0] for row in conn.execute("SELECT value FROM notes")] == ["kept"]
     conn.close()
+
+
+# ---- a caller gone while its write commits ---------------------------------------------------
+@DISK_REFUSED
+async def test_a_phone_gone_while_the_disk_refuses_its_answer_is_not_acked_from_memory(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """A phone that drops cancels its handler while its answer commits: the disk's refusal
+    then went unseen, the answer stayed in memory, and sent again it was acknowledged
+    with nothing on disk."""
+    async with room_at(tmp_path) as room:
+        await room.join("s1", "Ann")
+        async with room.connect(Role.STUDENT, "s1") as ann:
+            await room.advance()
+            room.store.conn.execute("PRAGMA query_only = 1")  # the disk refuses
+            answer = json.dumps({"type": "submit", "question_idx": 0, "answer": "B"})
+            with trio.CancelScope() as gone:
+                gone.cancel()  # the phone is gone: the handler is cancelled at its first wait
+                await room.handle(ann, answer)
+            await trio.testing.wait_all_tasks_blocked()  # the refusal has come back
+            room.store.conn.execute("PRAGMA query_only = 0")
+            drain(ann)
+            await room.handle(ann, answer)  # sent again once the phone is back
+            assert [m["type"] for m in drain(ann) if m["type"] in ("submit_ack", "error")] \
+                == ["submit_ack"]
+            saved = room.store.conn.execute(
+                "SELECT answer FROM submissions WHERE student_id = 's1'").fetchall()
+            assert [tuple(row) for row in saved] == [("B",)]  # acknowledged, so on disk
+
+
+@DISK_REFUSED
+async def test_changes_the_disk_refused_are_kept_when_the_write_repeating_them_is_cut_short(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """The next write repeats what the disk refused; if that one's caller was cancelled
+    while it committed and the disk refused again, the repeated changes were dropped."""
+    async with room_at(tmp_path) as room:
+        conn = room.store.conn
+        conn.execute("PRAGMA query_only = 1")
+        await room.saver.persist(partial(db.set_meta, key="kept", value="1"))  # refused
+        with trio.CancelScope() as gone:
+            gone.cancel()
+            await room.saver.persist(partial(db.set_meta, key="other", value="2"))
+        await trio.testing.wait_all_tasks_blocked()
+        conn.execute("PRAGMA query_only = 0")
+        await room.saver.save(lambda conn: None)  # the disk is back: what waits goes in
+        assert (db.get_meta(conn, "kept"), db.get_meta(conn, "other")) == ("1", "2")

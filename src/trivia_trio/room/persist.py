@@ -61,7 +61,7 @@ class Gathering:
         self._goes_at = trio.current_time() + self.window
         try:
             await trio.sleep_until(self._goes_at)
-        finally:  # a first writer cancelled (the room closing) lets the others go at once
+        finally:  # the others go with the first, whatever ends its wait
             self._going = None
             going.set()
 
@@ -92,13 +92,20 @@ class Saver:
         ``keep_if_refused`` (memory has already moved on): it is then written
         again, in order, ahead of the next write of any kind. ``gathered``: wait
         for the other gathered writes first (see the module's docstring).
+
+        Shielded, so a caller cancelled meanwhile (a phone gone) is cancelled only once
+        the write's outcome is in: the caller's change is made in memory already, and
+        the write, once queued, commits or fails whatever the caller does. Cut short, a
+        gathered change was never queued, a refusal went unseen (an answer kept in
+        memory was then acked when sent again) and the earlier refused changes this
+        write repeated were dropped. The wait is one commit's (and a gathering's).
         """
-        if gathered:
-            # Shielded: the change is queued only after the wait, and memory has made
-            # it already. A caller cancelled meanwhile (a phone gone) left it off the
-            # disk for good, and a repeat of an answer was then acked from memory.
-            with trio.CancelScope(shield=True):
+        with trio.CancelScope(shield=True):
+            if gathered:
                 await self._gathering.wait()
+            return await self._write(change, keep_if_refused)
+
+    async def _write(self, change: Callable[[Any], T], keep_if_refused: bool) -> T:
         # Take the refused changes: no other write may repeat them meanwhile.
         earlier, self._unsaved = self._unsaved, []
         self._replaying += len(earlier)
