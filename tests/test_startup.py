@@ -7,6 +7,7 @@ import os
 import resource
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -132,3 +133,19 @@ def test_the_server_raises_its_open_files_limit_and_says_when_it_is_low(tmp_path
     assert ("lets the server open 256 files at once: enough for about 192 students"
             in "".join(stuck.output))
     assert os.sysconf("SC_OPEN_MAX") > 256  # the test's own limit was never touched
+
+
+def test_a_data_file_from_a_newer_version_is_one_line_and_left_as_it_was(
+        tmp_path: Path) -> None:
+    """Its tables may mean something this version cannot read: refuse, and touch nothing."""
+    data = tmp_path / "data"
+    data.mkdir()
+    newer = data / "trivia_trio.sqlite3"
+    with sqlite3.connect(newer) as conn:
+        conn.execute("CREATE TABLE submissions (kept_by_a_newer_version TEXT)")
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = newer.read_bytes()
+    result = start_cli("--host", "127.0.0.1", "--port", "0", "--data-dir", str(data))
+    assert_one_line_refusal(result, str(newer), "newer", "--data-dir")
+    assert newer.read_bytes() == before

@@ -28,11 +28,17 @@ from .schema import SCHEMA, SUBMISSION_COLUMNS, add_columns, key_by_asking
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+# 2: answers, openings and presence are kept per asking, and a run keeps its class list.
+SCHEMA_VERSION = 2
 
 
 class StorageError(Exception):
     """A write that was not committed; nothing about it may be acknowledged."""
+
+
+class NewerDataFile(StorageError):
+    """The data file was written by a newer version, whose tables this one may misread
+    (an older version writing into them could lose what the newer one kept)."""
 
 
 @dataclass
@@ -60,6 +66,13 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
+    written_by = conn.execute("PRAGMA user_version").fetchone()[0]
+    if written_by > SCHEMA_VERSION:
+        conn.close()
+        raise NewerDataFile(
+            f"{path} was written by a newer trivia-trio (data version {written_by}, this one "
+            f"reads up to {SCHEMA_VERSION}): run the newer trivia_trio.pyz, or choose "
+            "another folder with --data-dir")
     journal = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     conn.execute("PRAGMA synchronous = FULL")
     if sys.platform == "darwin":
