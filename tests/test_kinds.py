@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trivia_trio.core import projector_views, views
+from trivia_trio.core.answer_groups import AnswerGroups
 from trivia_trio.core.game import Game
 from trivia_trio.core.kinds import KINDS
 from trivia_trio.core.kinds.base import BadAnswer
@@ -233,7 +234,8 @@ def test_a_typed_answer_that_looks_like_paris_is_paris_when_graded_stored_and_sh
     stored = [kind.normalise(answer) for answer in LOOKS_LIKE_PARIS]
     assert stored == ["Paris"] * len(LOOKS_LIKE_PARIS)
     assert all(kind.credit(answer) == 1.0 for answer in stored)
-    assert kind.top_answers(stored) == [{"answer": "Paris", "count": 6, "correct": True}]
+    assert kind.top_answers(AnswerGroups.of(kind, stored)) == \
+        [{"answer": "Paris", "count": 6, "correct": True}]
     assert kind.normalise("Besanc\u0327on") == "Besan\u00e7on"  # NFC
     assert kind.normalise(" São\u00a0\u00a0Paulo\n") == "São Paulo"
     assert kind.normalise("Pa\tris") == "Pa ris"  # a tab is a space, not nothing

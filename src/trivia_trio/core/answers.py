@@ -8,6 +8,7 @@ is ``results.counting_submission``; the scoring of one answer is ``record.py``.
 from __future__ import annotations
 
 from . import results
+from .answer_groups import AnswerGroups
 from .kinds import BadAnswer
 from .record import Rejected, State, Submission, score_points
 from .scoreboard import Scoreboard
@@ -18,6 +19,9 @@ class Answers(Scoreboard):
 
     state: State
     current_idx: int | None
+    # The grouped answers of questions whose top answers were asked for (answer_groups.py),
+    # kept up to date by every change of ``answers``.
+    _groups: dict[int, AnswerGroups]
 
     def earlier_answer(self, student_id: str, idx: int) -> Submission | None:
         """While ``idx`` is asked again: the answer the student gave at an earlier asking,
@@ -90,7 +94,7 @@ class Answers(Scoreboard):
         by_student = self.answers.get(submission.question_idx, {})
         if by_student.get(submission.student_id) != submission:
             return None
-        del by_student[submission.student_id]
+        self._forget(by_student, submission.student_id)
         participant = self.participants.get(submission.student_id)
         if participant is None:
             return None
@@ -112,11 +116,42 @@ class Answers(Scoreboard):
                           self.openings[idx].asking)
 
     def _record(self, submission: Submission) -> Submission:
-        self.answers.setdefault(submission.question_idx, {})[submission.student_id] = submission
+        by_student = self.answers.setdefault(submission.question_idx, {})
+        self._ungroup(by_student.get(submission.student_id))
+        by_student[submission.student_id] = submission
+        groups = self._groups_of(submission.question_idx)
+        if groups is not None and submission.answer is not None \
+                and results.has_answer(submission):
+            groups.add(submission.answer)
         if submission.points:
             self.participants[submission.student_id].points += submission.points
             self._standings_changed()
         return submission
+
+    def _forget(self, by_student: dict[str, Submission], student_id: str) -> None:
+        """Take a student's kept row of a question out of ``answers`` and its groups."""
+        self._ungroup(by_student.pop(student_id, None))
+
+    def _ungroup(self, kept: Submission | None) -> None:
+        if kept is None or kept.answer is None or not results.has_answer(kept):
+            return
+        groups = self._groups_of(kept.question_idx)
+        if groups is not None:
+            groups.remove(kept.answer)
+
+    def _groups_of(self, idx: int) -> AnswerGroups | None:
+        """The kept groups of ``idx``; None if never asked for, or built for another kind
+        (an edited quiz): ``answer_groups`` builds them afresh."""
+        groups = self._groups.get(idx)
+        return groups if groups is not None and groups.kind is self.kind(idx) else None
+
+    def answer_groups(self, idx: int) -> AnswerGroups:
+        """Question ``idx``'s answers grouped for its top answers; built once, then kept."""
+        groups = self._groups_of(idx)
+        if groups is None:
+            groups = self._groups[idx] = AnswerGroups.of(
+                self.kind(idx), (s.answer for s in self.submitted(idx) if s.answer is not None))
+        return groups
 
     def submission(self, student_id: str, question_idx: int) -> Submission | None:
         return self.answers.get(question_idx, {}).get(student_id)

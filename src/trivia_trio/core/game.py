@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import results, standings
+from .answer_groups import AnswerGroups
 from .answers import Answers
 from .kinds import Kind
 from .quiz import Quiz
@@ -68,6 +69,7 @@ class Game(Answers):
     _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
     _kinds_of: Quiz | None = field(default=None, repr=False)
     _ranks: dict[str, int] | None = field(default=None, repr=False)
+    _groups: dict[int, AnswerGroups] = field(default_factory=dict, repr=False)
 
     @classmethod
     def restore(cls, quiz: Quiz, participants: Iterable[Participant],
@@ -134,7 +136,7 @@ class Game(Answers):
         if participant is None:
             return False
         for by_student in self.answers.values():
-            by_student.pop(student_id, None)
+            self._forget(by_student, student_id)
         for present in self.present.values():
             present.discard(student_id)
         self.present_now.discard(student_id)
@@ -157,8 +159,7 @@ class Game(Answers):
     def top_answers(self, idx: int, *, with_hidden: bool) -> list[dict[str, Any]] | None:
         """Question ``idx``'s ``top_answers``: the teacher's copy marks hidden entries, the
         room's (``with_hidden`` False) leaves them out."""
-        top = self.kind(idx).top_answers((s.answer for s in self.submitted(idx)),
-                                         self.hidden.get(idx, set()))
+        top = self.kind(idx).top_answers(self.answer_groups(idx), self.hidden.get(idx, set()))
         if top is None or with_hidden:
             return top
         return [row for row in top if not row.get("hidden")]

@@ -62,7 +62,7 @@ def turn_closed(run: PacedRun, student_id: str, idx: int) -> dict[str, Any]:
                                      views.answer_on_wire(run.game, submission)),
         "saved": results.has_answer(submission)}
     if run.may_reveal(student_id, idx):
-        shown = views.reveal(run.game, idx)
+        shown = views.right_answer(run.game, idx)
         message |= {"correct": _shown_answer(run, student_id, idx, shown["correct"]),
                     "explanation": shown["explanation"],
                     "your_result": run.cell(student_id, idx),
@@ -117,7 +117,7 @@ def review_item(run: PacedRun, student_id: str, idx: int) -> dict[str, Any]:
     if "options" in shown:
         shown["options"] = order.shown_options(idx, shown["options"])
     submission = run.game.submission(student_id, idx)
-    reveal = views.reveal(run.game, idx)
+    reveal = views.right_answer(run.game, idx)
     return {"question_idx": idx, "question": shown,
             "your_answer": _shown_answer(run, student_id, idx,
                                          views.answer_on_wire(run.game, submission)),

@@ -171,10 +171,16 @@ def lobby_count_message(game: Game) -> dict[str, Any]:
 
 
 # ---- reveal, interlude, end: shared part + each student's own -------------------------
+def right_answer(game: Game, idx: int) -> dict[str, Any]:
+    """The answer and its explanation, without the class's answers (one student's own
+    feedback in a student-paced run)."""
+    return {"correct": game.kind(idx).reveal(),
+            "explanation": game.quiz.questions[idx].explanation}
+
+
 def reveal(game: Game, idx: int) -> dict[str, Any]:
     """The answer and how the class answered: ``top_answers`` for typed kinds."""
-    kind = game.kind(idx)
-    shown = {"correct": kind.reveal(), "explanation": game.quiz.questions[idx].explanation}
+    shown = right_answer(game, idx)
     top = game.top_answers(idx, with_hidden=False)
     return shown if top is None else shown | {"top_answers": top}
 

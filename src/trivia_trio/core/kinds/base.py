@@ -14,7 +14,10 @@ import json
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ..answer_groups import AnswerGroups
 
 LETTERS = "ABCDEF"
 V1_LETTERS = 4  # a v1 question had at most options A..D
@@ -117,10 +120,16 @@ class Kind:
         """The tally of the stored answers (None = missed), shaped for this kind."""
         raise NotImplementedError
 
-    def top_answers(self, answers: Iterable[str | None],
+    def grouped_entries(self, stored: str) -> Iterable[tuple[str, str]]:
+        """(group key, spelling) of each entry of a stored answer that ``top_answers``
+        counts (answer_groups.py); none for kinds without top answers."""
+        return ()
+
+    def top_answers(self, groups: AnswerGroups,
                     hidden: Collection[str] = ()) -> list[dict[str, Any]] | None:
         """The most frequent answers, for kinds whose answers are typed; else None.
-        ``hidden``: the ``entry_key`` of entries the teacher hid (``hides_entries``)."""
+        ``groups``: the class's answers as ``grouped_entries`` groups them; ``hidden``: the
+        ``entry_key`` of entries the teacher hid (``hides_entries``)."""
         return None
 
     def entry_key(self, entry: str) -> str:
@@ -235,14 +244,13 @@ class Typed(Kind):
         """How a group of equal answers is shown (``spellings``: the answers as given)."""
         return self.wire_answer(key)
 
-    def top_answers(self, answers: Iterable[str | None],
+    def grouped_entries(self, stored: str) -> Iterable[tuple[str, str]]:
+        return ((self.grouping_key(stored), stored),)
+
+    def top_answers(self, groups: AnswerGroups,
                     hidden: Collection[str] = ()) -> list[dict[str, Any]]:
-        spellings: dict[str, Counter[str]] = {}
-        for answer in answers:
-            if answer is not None:
-                spellings.setdefault(self.grouping_key(answer), Counter())[answer] += 1
-        groups = {key: sum(given.values()) for key, given in spellings.items()}
-        ranked = sorted(groups.items(),
+        counts = {key: sum(given.values()) for key, given in groups.spellings.items()}
+        ranked = sorted(counts.items(),
                         key=lambda item: (-item[1], self.wire_answer(item[0])))[:TOP_ANSWERS]
-        return [{"answer": self.shown_as(key, spellings[key]), "count": count,
+        return [{"answer": self.shown_as(key, groups.spellings[key]), "count": count,
                  "correct": self.credit(key) == 1} for key, count in ranked]

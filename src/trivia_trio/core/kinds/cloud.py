@@ -9,14 +9,16 @@ entry a line (a cleaned entry holds no line break).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..plain_text import clean_typed
 from .base import BadAnswer, Kind, Report
 from .text import fold
+
+if TYPE_CHECKING:
+    from ..answer_groups import AnswerGroups
 
 MAX_ENTRY_CHARS = 40
 MAX_ANSWERS = 3
@@ -247,14 +249,14 @@ class Cloud(Kind):
             counts["missed" if answer is None else "answered"] += 1
         return counts
 
-    def top_answers(self, answers: Iterable[str | None],
+    def grouped_entries(self, stored: str) -> Iterable[tuple[str, str]]:
+        return ((fold(entry), entry) for entry in stored.split(SEPARATOR))
+
+    def top_answers(self, groups: AnswerGroups,
                     hidden: Collection[str] = ()) -> list[dict[str, Any]]:
         """The cloud's words: each group of equal entries once, most given first. A hidden
         one is marked ``hidden`` and does not take one of the cloud's places."""
-        spellings: dict[str, Counter[str]] = {}
-        for answer in answers:
-            for entry in (answer or "").split(SEPARATOR) if answer else ():
-                spellings.setdefault(fold(entry), Counter())[entry] += 1
+        spellings = groups.spellings
         shown = {key: min(given.items(), key=lambda item: (-item[1], item[0]))[0]
                  for key, given in spellings.items()}
         ranked = sorted(spellings, key=lambda key: (-sum(spellings[key].values()), shown[key]))
