@@ -15,9 +15,15 @@ from hypercorn.config import Config
 from hypercorn.events import Closed, RawData
 from wsproto.connection import Connection as WsConnection
 from wsproto.connection import ConnectionType
-from wsproto.events import CloseConnection, TextMessage
+from wsproto.events import CloseConnection, Ping, TextMessage
 
-from trivia_trio.room.connection import WRITES_DIRECTLY, Connection, text_frame
+from trivia_trio.room import connection as connection_module
+from trivia_trio.room.connection import (
+    WRITES_DIRECTLY,
+    Connection,
+    _ping_after_a_while,
+    text_frame,
+)
 from trivia_trio.web.server import ServerInfo
 
 
@@ -161,3 +167,80 @@ async def test_a_client_is_dropped_after_read_timeout_of_silence_and_never_soone
     assert len(protocol.events) == 21  # every byte read, then the end
     assert last_bytes + timeout <= closed_at <= last_bytes + timeout * 1.01
     await client.aclose()
+
+
+class PingedStream:
+    """Stands in for hypercorn's websocket stream of one connection: notes each ping."""
+
+    def __init__(self, connection: Connection, interval: float) -> None:
+        self.client, self.server = ("client", 1), ("server", 2)
+        self.config = Config()
+        self.config.websocket_ping_interval = interval
+        self.closed = False
+        self.pings: list[float] = []
+        self.ping_sent, self.ping_received = trio.open_memory_channel[float](100)
+        connection_module._open[(self.client, self.server)] = connection
+
+    async def _send_wsproto_event(self, event: object) -> None:
+        assert isinstance(event, Ping)
+        self.pings.append(trio.current_time())
+        self.ping_sent.send_nowait(self.pings[-1])
+
+
+async def pinged(talk_every: float | None, talk_until: float, pong: bool
+                 ) -> tuple[list[float], float, float]:
+    """A connection (read timeout 5 s, pings every 2 s) whose client sends a byte every
+    ``talk_every`` seconds until ``talk_until``, then answers each ping at once if
+    ``pong``, else nothing. Its pings, when it last sent and when it was dropped."""
+    connection, client = await connection_pair()
+    protocol = connection.protocol = RecordingProtocol()  # type: ignore[assignment]
+    stream = PingedStream(connection, interval=2.0)
+    start = trio.current_time()
+    last = start
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(connection._read_data)
+            nursery.start_soon(_ping_after_a_while, stream)
+            while talk_every is not None and trio.current_time() - start + talk_every <= talk_until:
+                await trio.sleep(talk_every)
+                await client.send_all(b"x")
+                last = trio.current_time()
+            if pong:
+                with trio.move_on_at(start + 60):
+                    async for _ in stream.ping_received:  # answered at once
+                        await client.send_all(b"x")
+                        last = trio.current_time()
+                nursery.cancel_scope.cancel()
+    finally:
+        connection_module._open.pop((stream.client, stream.server), None)
+        await client.aclose()
+    dropped = protocol.events[-1][0] if isinstance(protocol.events[-1][1], Closed) \
+        else float("inf")
+    return [p - start for p in stream.pings], last - start, dropped - start
+
+
+async def test_a_client_that_talks_within_the_ping_interval_is_never_pinged(
+        autojump_clock: trio.testing.MockClock) -> None:
+    """Then it falls silent: pinged an interval later, and every interval, until dropped."""
+    pings, last, dropped = await pinged(talk_every=1.5, talk_until=30, pong=False)
+    assert last == pytest.approx(30)
+    assert pings == [pytest.approx(last + 2), pytest.approx(last + 4)]
+    assert dropped == pytest.approx(last + 5)  # the read timeout, from its last bytes
+
+
+async def test_a_silent_client_is_pinged_an_interval_after_it_last_spoke_and_dropped_on_time(
+        autojump_clock: trio.testing.MockClock) -> None:
+    pings, last, dropped = await pinged(talk_every=1.9, talk_until=3.8, pong=False)
+    assert last == pytest.approx(3.8)
+    assert pings == [pytest.approx(5.8), pytest.approx(7.8)]  # from when it last spoke
+    assert dropped == pytest.approx(last + 5)  # found dead when it always was
+
+
+async def test_a_quiet_client_answering_its_pings_is_pinged_every_interval_and_stays(
+        autojump_clock: trio.testing.MockClock) -> None:
+    pings, last, dropped = await pinged(talk_every=None, talk_until=0, pong=True)
+    assert dropped == float("inf")
+    assert len(pings) >= 25
+    assert pings[0] == pytest.approx(2.0)  # no sooner than an interval after the handshake
+    assert all(b - a == pytest.approx(2.0, abs=0.05)
+               for a, b in zip(pings, pings[1:], strict=False))

@@ -41,8 +41,9 @@ class Limits:
     table_updates_per_second: float = 2.0  # presence, lobby list, full leaderboard
     # A live client answers pings, so it is never silent for read_timeout_s; a phone
     # that vanished without closing is, and its socket is then closed.
-    # Pages send their own keep-alive every 20 s, so the server's pings only keep other
-    # clients honest; each ping costs every socket a wake-up.
+    # A socket is pinged only after ws_ping_interval_s without a word from its client:
+    # pages send their own keep-alive every 20 s, and a phone answering is heard from
+    # anyway, so the pings only keep other clients honest.
     ws_ping_interval_s: float = 25.0
     read_timeout_s: float = 35.0
     # At stop, a request in flight has this long to finish, and websockets are then cut;

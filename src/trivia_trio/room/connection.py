@@ -138,6 +138,8 @@ class Connection(tcp_server.TCPServer):
         self._messages: trio.MemorySendChannel[str] | None = None
         self._failed = False  # the client broke the protocol: end the connection
         self.read_to_the_end = trio.Event()  # nothing more can come in: the socket is done
+        # When the client last sent anything (trio's clock): its pings wait for silence.
+        self.heard_at = -math.inf
 
     async def run(self) -> None:
         sock = self.stream.socket
@@ -178,6 +180,8 @@ class Connection(tcp_server.TCPServer):
                     data = await self.stream.receive_some(tcp_server.MAX_RECV)
             except (trio.ClosedResourceError, trio.BrokenResourceError, trio.TooSlowError):
                 break
+            if data:
+                self.heard_at = trio.current_time()
             if data and self._frames is not None and self._websocket:
                 data = await self._take_messages(bytes(data))
                 if not data:
@@ -331,25 +335,39 @@ class _DeclinedDeflate(PerMessageDeflate):
 
 
 async def _ping_after_a_while(self: ws_stream.WSStream) -> None:
-    """Ping every interval, starting one interval after the handshake.
+    """Ping once the client has been silent for an interval, the first time no sooner
+    than an interval after the handshake.
 
     Hypercorn's own first ping goes out at once, where it tells nothing and lands
     among a socket's first messages, now written before its ping task runs: a
     client that reads its snapshot and hangs up then gets a ping while closing,
     which trio-websocket clients fail on.
 
+    A client that sent something within the interval is known to be there: a phone
+    answering or pressing Next every few seconds, or a page's own keep-alive, gets
+    no ping and sends no pong. A dead socket is found as before, by the read timeout
+    (``Connection._read_data``), which counts from the last bytes read whatever the
+    pings; a live but quiet client still gets its ping an interval after it last
+    spoke, and its pong lands before the read timeout (longer than the interval).
+
     It ends as soon as its connection is read to the end (closed by either side),
     not at its next ping: a closed websocket's connection waited for it, up to an
     interval, and a server stopping waited out its grace for it."""
     connection = _open.get((self.client, self.server))
     ended = connection.read_to_the_end if connection is not None else trio.Event()
+    interval = self.config.websocket_ping_interval
+    pinged_at = trio.current_time()
     while True:
-        with trio.move_on_after(self.config.websocket_ping_interval):
+        heard_at = connection.heard_at if connection is not None else -math.inf
+        with trio.move_on_at(max(heard_at, pinged_at) + interval):
             await ended.wait()
             return
         if self.closed:
             return
+        if connection is not None and connection.heard_at > heard_at:
+            continue  # heard from meanwhile: wait for an interval of silence from then
         await self._send_wsproto_event(Ping())
+        pinged_at = trio.current_time()
 
 
 async def _handle_events(self: ws_stream.WSStream) -> None:
