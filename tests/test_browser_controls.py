@@ -166,7 +166,7 @@ def test_a_command_a_dying_socket_swallowed_is_reported_and_pressed_again_once_b
 
     context = room.browser.new_context(viewport={"width": 1366, "height": 768})
     desk = context.new_page()
-    desk.route_web_socket(re.compile(r"/ws/instructor$"), half_open)
+    desk.route_web_socket(re.compile(r"/ws/instructor(\?[^/]*)?$"), half_open)
     desk.goto(f"{room.server.url}/instructor?key={room.server.instructor_key}")
     room.pages["instructor"] = desk
     expect(desk.locator("#state-label")).to_have_text("lobby")
