@@ -94,7 +94,7 @@ def test_a_phone_survives_a_question_whose_picture_is_a_bomb(
     join(phone, "s1", "Sam")
     expect(phone.locator("#lobby-view")).to_be_visible()
     teacher.get_by_role("button", name="Next").click()
-    expect(phone.get_by_text("What is in the picture?")).to_be_visible()
+    expect(phone.get_by_role("heading", name="What is in the picture?")).to_be_visible()
     picture = phone.locator("#question-image")
     expect(picture).to_have_attribute("src", re.compile("^/media/"))
     phone.wait_for_function("document.querySelector('#question-image').complete")
