@@ -113,6 +113,9 @@ async def test_a_query_reaches_the_server_so_a_dashboard_gets_the_forms_it_accep
     async with open_websocket(ws_url(server, f"/ws/instructor?accept={GRID_ROWS}"),
                               headers=[("Cookie", teacher_cookie)], wait_s=5) as teacher:
         await teacher.send_message(json.dumps({"type": "set_pace", "pace": "student"}))
+        with trio.fail_after(10):  # a join before the pick is held would make it refused
+            while (message := json.loads(await teacher.get_message())).get("pace") != "student":
+                assert message["type"] != "error", message
         cookie = await join(server, "s1", "Ann")
         async with open_websocket(ws_url(server, "/ws/student"),
                                   headers=[("Cookie", cookie)], wait_s=5) as phone:

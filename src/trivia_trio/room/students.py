@@ -43,6 +43,8 @@ class StudentSide:
     _clearing: set[str]
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
+    # Set while the teacher's pick of a pace is saved and read back (paced.choose_pace).
+    pace_settling: trio.Event | None = None
 
     def _seen(self, student_id: str | None) -> None:
         self.audience.seen(student_id)
@@ -89,6 +91,10 @@ class StudentSide:
         """First claim wins; a second claim is audited and raises DuplicateStudentId.
         ``accommodation`` (a class list's) applies from the first question of a
         student-paced run."""
+        # A pace being picked was picked for the class as it stood: a join waits until the
+        # pick is held, then starts on it (else it joined a live lobby no one will open).
+        while self.pace_settling is not None:
+            await self.pace_settling.wait()
         # A reset may start a new run while this join commits: it belongs to this one.
         now, game, run_id = self.clock(), self.game, self.run_id
         try:
