@@ -97,6 +97,13 @@ def classroom(request: pytest.FixtureRequest, browser: Browser, server_process: 
         page.context.close()
 
 
+def next_on(teacher: Page, stage: str) -> None:
+    """Press Next once the dashboard shows ``stage``: a press is for the stage on screen,
+    and one made before the dashboard heard of the phones' stage is (rightly) ignored."""
+    expect(teacher.locator("#state-label")).to_have_text(stage)
+    teacher.click("#next-button")
+
+
 def join(page: Page, student_id: str, name: str) -> None:
     expect(page.locator("#join-view")).to_be_visible()
     page.fill("#student-id", student_id)
@@ -302,13 +309,13 @@ def test_a_class_from_join_to_the_end_through_a_restart_then_the_next_quiz(
     bob = classroom.student("s2", "Bob", PHONE)
     expect(teacher.locator("#presence-rows tr")).to_have_count(2)
 
-    teacher.click("#next-button")  # question 1
+    next_on(teacher, "lobby")  # question 1
     expect(bob.locator("#question-text")).to_have_text("2 + 2?")
     answer(ada, "B")
     answer(bob, "C")
-    teacher.click("#next-button")  # its reveal
+    next_on(teacher, "question open")  # its reveal
     expect(ada.locator("#reveal-verdict")).to_have_text("✓ Correct!")
-    teacher.click("#next-button")  # question 2
+    next_on(teacher, "answer revealed")  # question 2
     expect(ada.locator("#question-text")).to_have_text("The sky is blue.")
     answer(ada, "A")
 
@@ -323,14 +330,14 @@ def test_a_class_from_join_to_the_end_through_a_restart_then_the_next_quiz(
     expect(teacher.locator("#library-rows tr").filter(has_text="Three questions")).to_contain_text(
         "· 2 students")
     classroom.stage("after-restart")
-    teacher.click("#next-button")  # its reveal
+    next_on(teacher, "question open")  # its reveal
     expect(bob.locator("#reveal-verdict")).to_have_text("✓ Correct!")
-    teacher.click("#next-button")  # question 3
+    next_on(teacher, "answer revealed")  # question 3
     expect(screen.locator("#question-text")).to_have_text("Largest planet?")
     answer(ada, "B")
-    teacher.click("#next-button")  # its reveal
+    next_on(teacher, "question open")  # its reveal
     expect(ada.locator("#reveal-verdict")).to_have_text("✓ Correct!")
-    teacher.click("#next-button")  # the end
+    next_on(teacher, "answer revealed")  # the end
     expect(ada.locator("#end-correct")).to_have_text("3")
     expect(bob.locator("#end-correct")).to_have_text("1")
     expect(screen.locator("#podium .podium-first")).to_contain_text("Ada")
