@@ -50,14 +50,6 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(Path(trivia_trio.__file__).parent, quiet=1)
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: two workers per core. Most of a run waits, on chromium, on server
-    processes starting and stopping, on sockets: with one worker per core the 2-core
-    machine was busy 37 % of a run (4 min 40 s of CPU in 6 min 12 s), with two 47 %."""
-    return 2 * len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else 2 * (os.cpu_count() or 1)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The long tests first: ``slow``, then ``browser``, then the rest, each in its own
     order. xdist (``--dist loadgroup``) hands the tests out in this order (its groups
