@@ -19,7 +19,7 @@ from trivia_trio.core.paced import PacedRun
 from trivia_trio.core.quiz import quiz_from_dict
 from trivia_trio.room.paced_screens import refresh_interval
 from trivia_trio.room.persist import GATHER_WINDOW_S, nothing
-from trivia_trio.room.room import Role, open_room
+from trivia_trio.room.room import Role, Room, open_room
 from trivia_trio.store.committer import open_store
 
 from .test_paced_room import PACED, paced_room, send
@@ -123,6 +123,14 @@ def saved_answers(room: Any) -> set[tuple[str, int]]:
     return {(sid, idx) for sid, idx in rows}
 
 
+async def settled_commits(room: Room) -> int:
+    """The commit count to measure from, once the joins have settled and with the
+    heartbeat's own writes set aside."""
+    room.heartbeat.note_alive = trio.lowlevel.checkpoint
+    await trio.sleep(1)
+    return room.store.commits
+
+
 async def test_answers_that_trickle_in_are_saved_in_one_commit_and_acked_only_once_saved(
         tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
     students = [f"s{i}" for i in range(6)]
@@ -132,9 +140,7 @@ async def test_answers_that_trickle_in_are_saved_in_one_commit_and_acked_only_on
         async with AsyncExitStack() as stack:
             phones = [await stack.enter_async_context(room.connect(Role.STUDENT, sid))
                       for sid in students]
-            room.heartbeat.note_alive = trio.lowlevel.checkpoint  # its own writes aside
-            await trio.sleep(1)
-            commits = room.store.commits
+            commits = await settled_commits(room)
             acked: list[tuple[str, int]] = []
 
             async def answer(sid: str, phone: Any, after: float) -> None:
@@ -187,9 +193,7 @@ async def test_clocks_that_run_out_together_close_in_one_commit(
         for sid in students:
             await room.join(sid, sid.upper())
         async with room.connect(Role.STUDENT, "s0") as phone:
-            room.heartbeat.note_alive = trio.lowlevel.checkpoint  # its own writes aside
-            await trio.sleep(1)
-            commits = room.store.commits
+            commits = await settled_commits(room)
             closed = await next_of(phone, "question_closed")
             assert closed["question_idx"] == 0 and not closed["saved"]
             assert all(room.game.submission(sid, 0).status == "missed" for sid in students)

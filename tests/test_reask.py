@@ -14,6 +14,8 @@ import io
 import itertools
 import json
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -197,17 +199,25 @@ def key_columns(conn: sqlite3.Connection, table: str) -> list[str]:
                                      key=lambda row: row[5]) if row[5]]
 
 
+@asynccontextmanager
+async def ann_answered_and_bob_missed_the_first(room: Room) -> AsyncIterator[None]:
+    """Two students; Ann answers the first question (C) from her phone, which stays
+    connected inside the block, and Bob misses it."""
+    await room.join("s1", "Ann")
+    await room.join("s2", "Bob")
+    async with room.connect(Role.STUDENT, "s1") as ann:
+        await room.advance()
+        assert (await submit(room, ann, 0, "C"))["answer"] == "C"
+        await room.close_question()
+        yield
+
+
 async def test_a_data_folder_whose_submissions_are_keyed_without_the_asking_keeps_working(
         tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
     """A file from before every asking's answer was kept: its rows are copied under the new
     key, its run goes on, and a re-ask then adds a row instead of rewriting the old one."""
     async with room_at(tmp_path) as room:
-        await room.join("s1", "Ann")
-        await room.join("s2", "Bob")
-        async with room.connect(Role.STUDENT, "s1") as ann:
-            await room.advance()
-            assert (await submit(room, ann, 0, "C"))["answer"] == "C"
-            await room.close_question()  # Bob missed it
+        async with ann_answered_and_bob_missed_the_first(room):
             await room.advance()  # the reveal
         run_id = room.run_id
     path = tmp_path / "room.sqlite3"
@@ -396,12 +406,7 @@ async def test_a_data_folder_whose_openings_and_presence_are_keyed_without_the_a
     copied under the new key in one go (presence as asking 0: some asking, which one was
     not recorded), its exports say what they said, and asking again adds rows."""
     async with room_at(tmp_path) as room:
-        await room.join("s1", "Ann")
-        await room.join("s2", "Bob")
-        async with room.connect(Role.STUDENT, "s1") as ann:
-            await room.advance()
-            assert (await submit(room, ann, 0, "C"))["answer"] == "C"
-            await room.close_question()
+        async with ann_answered_and_bob_missed_the_first(room):
             await room.open_question(0)
             await room.close_question()
         run_id = room.run_id

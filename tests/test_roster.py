@@ -90,6 +90,14 @@ async def import_class(server: ServerInfo, teacher: str, raw: bytes = CLASS_CSV)
     return int(reply.json()["class_id"])
 
 
+async def run_with_class(server: ServerInfo, teacher: str, guests: bool = False) -> int:
+    """Import the class list and make it the run's; its id."""
+    class_id = await import_class(server, teacher)
+    await call(server, "PUT", "/api/instructor/run_class", teacher,
+               json={"class_id": class_id, "guests": guests})
+    return class_id
+
+
 async def test_a_class_is_kept_edited_and_a_run_that_uses_it_lets_in_only_its_students(
         server: ServerInfo) -> None:
     with trio.fail_after(BUDGET_S):
@@ -150,9 +158,7 @@ async def test_a_class_edit_during_a_run_is_seen_by_the_next_join_and_joins_read
     monkeypatch.setattr(rosters, "run_class", counted)
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await import_class(server, teacher)
-        await call(server, "PUT", "/api/instructor/run_class", teacher,
-                   json={"class_id": class_id, "guests": False})
+        class_id = await run_with_class(server, teacher)
 
         async def ask(path: str, student_id: str) -> tuple[int, str | None]:
             reply = await request("POST", server.url + path,
@@ -184,9 +190,7 @@ async def test_the_gradebook_has_a_not_present_row_for_each_listed_student_who_n
         server: ServerInfo) -> None:
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await import_class(server, teacher)
-        await call(server, "PUT", "/api/instructor/run_class", teacher,
-                   json={"class_id": class_id, "guests": False})
+        await run_with_class(server, teacher)
         await play(server, [("s1", "Ada", ["B", "A", "B"])])
         table = csv_rows(await download(server, "/api/instructor/gradebook.csv", teacher))
         term = csv_rows(await download(
@@ -204,9 +208,7 @@ async def test_an_ended_runs_gradebooks_keep_its_class_list_when_the_class_is_ed
     removed, one added, one renamed) changes neither the run's gradebook nor the term's."""
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await import_class(server, teacher)
-        await call(server, "PUT", "/api/instructor/run_class", teacher,
-                   json={"class_id": class_id, "guests": False})
+        class_id = await run_with_class(server, teacher)
         await play(server, [("s1", "Ada", ["B", "A", "B"])])
         run_id = server.room.run_id
         paths = (f"/api/instructor/gradebook.csv?run={run_id}",
@@ -233,9 +235,7 @@ async def test_the_guests_box_after_the_end_leaves_the_ended_runs_list_as_it_was
     since. Only picking another class takes a new copy."""
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await import_class(server, teacher)
-        await call(server, "PUT", "/api/instructor/run_class", teacher,
-                   json={"class_id": class_id, "guests": False})
+        class_id = await run_with_class(server, teacher)
         await play(server, [("s1", "Ada", ["B", "A", "B"])])
         path = f"/api/instructor/gradebook.csv?run={server.room.run_id}"
         before = csv_rows(await download(server, path, teacher))
@@ -281,9 +281,7 @@ async def test_a_listed_student_who_never_joined_is_not_present_only_where_the_m
     question asked and closed, empty for one never asked (README's gradebook words)."""
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await import_class(server, teacher)
-        await call(server, "PUT", "/api/instructor/run_class", teacher,
-                   json={"class_id": class_id, "guests": False})
+        await run_with_class(server, teacher)
         await play(server, [("s1", "Ada", ["B", "A"])])  # the third is never asked
         table = csv_rows(await download(server, "/api/instructor/gradebook.csv", teacher))
     bob = next(row for row in table if row[0] == "s2")
@@ -335,9 +333,7 @@ async def test_a_listed_students_extra_time_applies_in_a_student_paced_run(
         server: ServerInfo) -> None:
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await import_class(server, teacher)
-        await call(server, "PUT", "/api/instructor/run_class", teacher,
-                   json={"class_id": class_id, "guests": True})
+        await run_with_class(server, teacher, guests=True)
         await server.room.run_to_completion(choose_pace, server.room, "student", None)
         await join(server, "s2", "Bob")  # 1.5 and no speed penalty on the list
         await join(server, "g1", "Guest")
