@@ -634,3 +634,39 @@ async def test_a_student_who_joins_while_the_pace_is_being_chosen_starts_on_it(
         assert room.paced is not None and "ana" in room.paced.run.progress
         async with room.connect(Role.STUDENT, "ana") as ana:
             assert (await next_of(ana, "question_open"))["question_idx"] is not None
+
+
+async def test_a_student_who_joins_while_a_student_paced_quiz_is_loaded_starts_on_it(
+        tmp_path: Path) -> None:
+    """The teacher runs a student-paced quiz from the library in a run nobody joined, and
+    a phone joins while it is read back: the student waits for it and gets their first
+    question, not a live lobby about to be replaced by a student-paced side without them."""
+    async with open_store(tmp_path / "room.sqlite3") as store, \
+            open_room(store, quiz_from_dict(THREE_QUESTIONS), session_id="t") as room:
+        reached, release = trio.Event(), trio.Event()
+        read = store.read
+
+        async def held_read(*args: Any, **kwargs: Any) -> Any:
+            reached.set()
+            await release.wait()
+            return await read(*args, **kwargs)
+
+        joined = trio.Event()
+
+        async def join() -> None:
+            await room.join("ana", "Ana")
+            joined.set()
+
+        store.read = held_read  # type: ignore[method-assign]
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(room.load_quiz, quiz_from_dict(PACED))
+            await reached.wait()  # the quiz is saved in the run's place and being read back
+            nursery.start_soon(join)
+            await trio.testing.wait_all_tasks_blocked()
+            if "ana" in room.game.participants:  # a join let through: it ends before the read
+                await joined.wait()
+            release.set()
+        store.read = read  # type: ignore[method-assign]
+        assert room.paced is not None and "ana" in room.paced.run.progress
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            assert (await next_of(ana, "question_open"))["question_idx"] is not None

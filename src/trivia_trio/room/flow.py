@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from functools import partial
 from typing import Any
 
@@ -69,6 +69,7 @@ class Flow:
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
     hold_pace: Callable[[Any], None]
+    pace_settling_now: Callable[[], AbstractContextManager[None]]
 
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
         idx, limit = message.get("question_idx"), message.get("time_limit")
@@ -173,12 +174,13 @@ class Flow:
                 self._to_instructors(self._pending_warning())
                 return True
             else:
-                await self.saver.save(partial(_replace_quiz, run_id=self.run_id, quiz=quiz,
-                                              pace=pace, now=self.clock()))
-                await self._forget_close_switch(quiz)
-                kept = await read_pace(self, self.run_id, quiz)
-                self.game.quiz = quiz
-                self.hold_pace(kept)
+                with self.pace_settling_now():
+                    await self.saver.save(partial(_replace_quiz, run_id=self.run_id,
+                                                  quiz=quiz, pace=pace, now=self.clock()))
+                    await self._forget_close_switch(quiz)
+                    kept = await read_pace(self, self.run_id, quiz)
+                    self.game.quiz = quiz
+                    self.hold_pace(kept)
             self._broadcast_state(to_students=True)  # a new title for the lobby
             self._to_instructors(self._room_info())
             self.pacing.now()

@@ -381,14 +381,10 @@ async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
         if room.game.participants or room.game.openings or room.game.state is not State.LOBBY:
             raise Rejected("quiz_running", "choose the pace before anyone joins")
         chosen = record.RunPace(str(pace), settings, room.clock())
-        settling = room.pace_settling = trio.Event()  # joins wait for the pick (join)
-        try:
+        with room.pace_settling_now():
             await room.saver.save(partial(record.set_run_pace, run_id=room.run_id,
                                           pace=chosen))
             room.hold_pace(await read_pace(room, room.run_id, room.game.quiz))
-        finally:
-            room.pace_settling = None
-            settling.set()
         room._broadcast_state()
         if room.paced is not None:
             room._to_instructors(room.paced.screens.instructor_snapshot())

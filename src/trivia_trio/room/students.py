@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -43,8 +43,23 @@ class StudentSide:
     _clearing: set[str]
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
-    # Set while the teacher's pick of a pace is saved and read back (paced.choose_pace).
+    # Set while the run's pace (a pick, or a quiz loaded in the run's place) is saved and
+    # read back: see ``pace_settling_now``.
     pace_settling: trio.Event | None = None
+
+    @contextlib.contextmanager
+    def pace_settling_now(self) -> Iterator[None]:
+        """Joins wait (``join``) until the block ends: the run's pace was picked, or its
+        quiz replaced, for the class as it stood, nobody joined, and memory holds it only
+        once it is read back from the disk. A join let through meanwhile joined the run
+        as it was: a live lobby no one opens, or a student-paced side about to be
+        replaced without them."""
+        settling = self.pace_settling = trio.Event()
+        try:
+            yield
+        finally:
+            self.pace_settling = None
+            settling.set()
 
     def _seen(self, student_id: str | None) -> None:
         self.audience.seen(student_id)
@@ -91,8 +106,8 @@ class StudentSide:
         """First claim wins; a second claim is audited and raises DuplicateStudentId.
         ``accommodation`` (a class list's) applies from the first question of a
         student-paced run."""
-        # A pace being picked was picked for the class as it stood: a join waits until the
-        # pick is held, then starts on it (else it joined a live lobby no one will open).
+        # A pace being settled was settled for the class as it stood: a join waits until
+        # it is held, then starts on it (``pace_settling_now``).
         while self.pace_settling is not None:
             await self.pace_settling.wait()
         # A reset may start a new run while this join commits: it belongs to this one.
