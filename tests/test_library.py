@@ -187,7 +187,7 @@ def test_undo_is_refused_after_its_window(tmp_path: Path) -> None:
                         (quiz_id,)).fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv", "gift"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "xlsx", "gift"])
 async def test_an_export_imports_back_as_the_same_quiz(server: ServerInfo, fmt: str) -> None:
     cookie = await instructor_cookie(server)
     [entry] = await listing(server, cookie)
