@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import openpyxl
 import pytest
 import trio
 
+from trivia_trio.config import Settings
 from trivia_trio.core import roster
 from trivia_trio.core.paced import Accommodation
 from trivia_trio.room.paced import choose_pace
@@ -142,6 +144,38 @@ async def test_a_class_is_kept_edited_and_a_run_that_uses_it_lets_in_only_its_st
         guest = await request("POST", server.url + "/api/join/check", json={"student_id": "g1"})
         assert guest.json() == {"student_id": "g1", "name": None}
         await join(server, "g1", "Guest")
+
+
+async def test_several_classes_are_kept_in_the_data_file_and_one_is_deleted_alone(
+        server: ServerInfo, settings: Settings) -> None:
+    """A class from a CSV and one from a spreadsheet, both kept in the data file with
+    their accommodations; deleting one leaves the other as it was."""
+    sheet = xlsx([["student_id", "name", "extra_time", "no_speed_penalty"],
+                  [201, "Eve Euler", 2, True], [202, "Fay Fermat", 1.5, "no"],
+                  [203, "Gus", 3, None]])
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        first = await import_class(server, teacher)
+        reply = await call(server, "POST", "/api/instructor/classes/import", teacher,
+                           body=sheet, headers={"X-Filename": "8C.xlsx"})
+        assert reply.status == 200, reply.text
+        assert reply.json() | {"class_id": 0} == {
+            "class_id": 0, "name": "8C", "students": 2,
+            "skipped": ["row 4: extra_time must be one of 1, 1.5, 2"]}
+        second = int(reply.json()["class_id"])
+        listed = (await get(server, "/api/instructor/classes", teacher)).json()["classes"]
+        with sqlite3.connect(settings.db_path) as db:
+            kept = db.execute("SELECT class_id, student_id, name, extra_time, no_speed_penalty"
+                              " FROM class_students ORDER BY class_id, position").fetchall()
+        assert (await call(server, "DELETE", f"/api/instructor/classes/{first}",
+                           teacher)).json() == {"class_id": first}
+        left = (await get(server, "/api/instructor/classes", teacher)).json()["classes"]
+    assert [(c["class_id"], c["name"], len(c["students"])) for c in listed] == [
+        (first, "Class 7B", 3), (second, "8C", 2)]
+    assert kept == [(first, "s1", "Ada Lovelace", 1.0, 0), (first, "s2", "Bob Babbage", 1.5, 1),
+                    (first, "s5", "Dee Dijkstra", 2.0, 0),
+                    (second, "201", "Eve Euler", 2.0, 1), (second, "202", "Fay Fermat", 1.5, 0)]
+    assert left == listed[1:]
 
 
 async def test_a_class_edit_during_a_run_is_seen_by_the_next_join_and_joins_read_no_list(
