@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from functools import partial
 from pathlib import Path
 
 import build_zipapp
+import openpyxl
 import pytest
 import trio
 from trio_websocket import open_websocket_url
@@ -414,7 +416,8 @@ async def drain(stream: trio.abc.ReceiveStream, output: bytearray) -> None:
 
 
 async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
-    """Start, check a page, the health endpoint and a websocket, then stop with Ctrl+C."""
+    """Start, check a page, the health endpoint, a websocket and a spreadsheet download,
+    then stop with Ctrl+C."""
     output = bytearray()
     async with serving(python, pyz, output, env) as process:
         found = INSTRUCTOR_LINK.search(output)
@@ -445,6 +448,12 @@ async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
                                       headers=teacher)
             assert described.json() == {"file": "trivia_trio.pyz", "bytes": len(offered.body),
                                         "sha256": hashlib.sha256(offered.body).hexdigest()}
+
+            # openpyxl comes from the archive too, the first time a spreadsheet is written.
+            sheet = await request("GET", f"http://{base}/api/instructor/gradebook.xlsx",
+                                  headers=teacher)
+            assert sheet.status == 200, sheet.text
+            assert openpyxl.load_workbook(io.BytesIO(sheet.body)).sheetnames == ["Gradebook"]
 
             async with open_websocket_url(f"ws://{base}/ws/projector") as ws:
                 await ws.send_message(json.dumps({"type": "ping"}))
