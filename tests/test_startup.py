@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trio
@@ -149,3 +150,63 @@ def test_a_data_file_from_a_newer_version_is_one_line_and_left_as_it_was(
     result = start_cli("--host", "127.0.0.1", "--port", "0", "--data-dir", str(data))
     assert_one_line_refusal(result, str(newer), "newer", "--data-dir")
     assert newer.read_bytes() == before
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
+def test_a_data_file_a_newer_version_left_mid_write_is_refused_and_left_as_it_was(
+        tmp_path: Path) -> None:
+    """A newer version stopped short leaves its last commits in the write-ahead log: the
+    refusal must not move them into the file (the last writer's close does that)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    newer = data / "trivia_trio.sqlite3"
+    conn = sqlite3.connect(newer, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE submissions (kept_by_a_newer_version TEXT)")
+    conn.execute("PRAGMA user_version = 3")
+    left = folder_bytes(data)  # the folder as a newer version stopped short left it
+    conn.close()
+    for name, raw in left.items():
+        (data / name).write_bytes(raw)
+    (data / "trivia_trio.sqlite3-shm").unlink()
+    before = folder_bytes(data)
+    assert set(before) == {"trivia_trio.sqlite3", "trivia_trio.sqlite3-wal"}
+    result = start_cli("--host", "127.0.0.1", "--port", "0", "--data-dir", str(data))
+    assert_one_line_refusal(result, str(newer), "data version 3", "--data-dir")
+    after = folder_bytes(data)
+    after.pop("server.lock")
+    assert after == before
+
+
+def not_sqlite(path: Path) -> None:
+    path.write_bytes(b"class notes, not a database\n" * 100)
+
+
+def no_version_we_write(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE submissions (kept_by_someone_else TEXT)")
+        conn.execute("PRAGMA user_version = -1")
+    conn.close()
+
+
+@pytest.mark.parametrize(("make", "why"), [(not_sqlite, "file is not a database"),
+                                           (no_version_we_write, "data version -1")])
+def test_a_data_file_trivia_trio_did_not_write_is_one_line_and_left_as_it_was(
+        tmp_path: Path, make: Any, why: str) -> None:
+    """Opened as ours it got our tables, and the start then failed saying it could not
+    write to the folder."""
+    data = tmp_path / "data"
+    data.mkdir()
+    foreign = data / "trivia_trio.sqlite3"
+    make(foreign)
+    before = folder_bytes(data)
+    result = start_cli("--host", "127.0.0.1", "--port", "0", "--data-dir", str(data))
+    assert_one_line_refusal(result, str(foreign), "not a trivia-trio data file", why,
+                            "--data-dir")
+    after = folder_bytes(data)
+    after.pop("server.lock")
+    assert after == before

@@ -41,6 +41,11 @@ class NewerDataFile(StorageError):
     (an older version writing into them could lose what the newer one kept)."""
 
 
+class NotADataFile(StorageError):
+    """The data file is not one trivia-trio wrote: not sqlite, or a data version no
+    version writes. Opened and set up as ours, it would be changed (tables added)."""
+
+
 @dataclass
 class Record:
     """Everything needed to rebuild a room: its session row and the current run."""
@@ -63,16 +68,10 @@ class Record:
 def connect(path: Path) -> sqlite3.Connection:
     """Open the database with the durability settings we promise, and check they hold."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_data_version(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
-    written_by = conn.execute("PRAGMA user_version").fetchone()[0]
-    if written_by > SCHEMA_VERSION:
-        conn.close()
-        raise NewerDataFile(
-            f"{path} was written by a newer trivia-trio (data version {written_by}, this one "
-            f"reads up to {SCHEMA_VERSION}): run the newer trivia_trio.pyz, or choose "
-            "another folder with --data-dir")
     journal = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     conn.execute("PRAGMA synchronous = FULL")
     if sys.platform == "darwin":
@@ -89,6 +88,41 @@ def connect(path: Path) -> sqlite3.Connection:
     keep_run_rosters(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
+
+
+def check_data_version(path: Path) -> None:
+    """Refuse a file this version must not open (``NewerDataFile``, ``NotADataFile``),
+    reading it without changing a byte: through a read-only connection, since the last
+    writer's close moves a write-ahead log into the file (one a newer version left when
+    it was stopped short). The empty log and index that connection may create beside a
+    file in WAL mode are removed again (it writes nothing into them; the folder is
+    this server's alone)."""
+    if not path.exists():
+        return
+    beside = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    made = [side for side in beside if not side.exists()]
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            written_by = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+            for side in made:
+                side.unlink(missing_ok=True)
+    except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorname != "SQLITE_NOTADB":
+            raise
+        raise NotADataFile(f"{path} is not a trivia-trio data file ({exc}): move it away, "
+                           "or choose another folder with --data-dir") from None
+    if written_by > SCHEMA_VERSION:
+        raise NewerDataFile(
+            f"{path} was written by a newer trivia-trio (data version {written_by}, this one "
+            f"reads up to {SCHEMA_VERSION}): run the newer trivia_trio.pyz, or choose "
+            "another folder with --data-dir")
+    if written_by < 0:
+        raise NotADataFile(f"{path} is not a trivia-trio data file (data version "
+                           f"{written_by}): move it away, or choose another folder with "
+                           "--data-dir")
 
 
 def durability_settings(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from ..room.room import Room, open_room, wall_clock_ms
 from ..store import database as db
 from ..store import folder_lock, library
 from ..store.committer import Store, open_store
-from ..store.database import NewerDataFile, StorageError
+from ..store.database import NewerDataFile, NotADataFile, StorageError
 from ..store.folder_lock import FolderInUse, FolderLock
 from ..store.media import MediaStore
 from ..store.quiz_files import load_quiz
@@ -261,7 +261,7 @@ async def _data_folder(settings: Settings) -> AsyncIterator[tuple[FolderLock, St
         try:
             lock = stack.enter_context(folder_lock.hold(folder))
             store = await stack.enter_async_context(open_store(settings.db_path))
-        except (FolderInUse, NewerDataFile) as exc:
+        except (FolderInUse, NewerDataFile, NotADataFile) as exc:
             raise StartupError(str(exc)) from None
         except (OSError, sqlite3.Error, StorageError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
