@@ -1,5 +1,6 @@
 """A word cloud as a class sees it: five phones type their words, the projector draws
-them as they come in (bigger when more students gave them), the dashboard lists them.
+them as they come in (bigger when more students gave them), the dashboard lists them;
+and a full cloud, 60 words of 40 characters, fits the big screen open and revealed.
 
 Same rules as test_browser.py: Debian's chromium, the real server in its own process,
 waits on page conditions only; every stage passes axe with no violation.
@@ -13,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trio
 from playwright.sync_api import Page, expect
 
+from .conftest import connect, join
 from .test_browser_kinds import KindsClassroom, student, teacher
 from .test_browser_kinds import room as room  # noqa: F401 (the fixture)
+from .test_browser_projector_fit import BigScreen, Teacher
 
 pytestmark = pytest.mark.browser
 
@@ -73,8 +77,8 @@ def test_five_phones_fill_the_projectors_word_cloud_as_they_answer(
            ).to_have_count(4)
     fun, boring = cloud_word(screen, "Fun"), cloud_word(screen, "Boring stuff")
     expect(fun).to_have_text("Fun")  # three students, grouped, in the most given spelling
-    assert fun.evaluate("e => parseFloat(e.style.fontSize)") > \
-        boring.evaluate("e => parseFloat(e.style.fontSize)") >= 28
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+    assert fun.evaluate(size) > boring.evaluate(size) >= 28 * screen_size["height"] / 1080
     # Measured in one go in the page: a live update may redraw the cloud between two
     # separate lookups, and a word measured after its redraw would be detached.
     boxes = screen.evaluate("""() => Object.fromEntries(
@@ -102,3 +106,50 @@ def test_five_phones_fill_the_projectors_word_cloud_as_they_answer(
     expect(cloud_word(screen, "Fun")).to_be_visible()
     expect(cloud_word(screen, "Boring stuff")).to_have_count(0)
     room.stage("revealed")
+
+
+# The longest entries a phone takes, one per student: the first given by six, the other 60
+# once each, so the projector has more than its 60 words to show.
+FULL_CLOUD = ["Photosynthesis turns light into sugar 00"] * 6 + [
+    f"Photosynthesis turns light into sugar {n:02d}" for n in range(1, 61)]
+assert {len(entry) for entry in FULL_CLOUD} == {40}
+
+
+def test_sixty_words_of_forty_characters_fit_the_big_screen_open_and_revealed(
+        room: KindsClassroom) -> None:
+    """At 1920x1080 and 1366x768 nothing is off the screen or hidden by an overflow and no
+    text is under 28 px at 1080: a long word is cut by an ellipsis, the whole of it in its
+    title, rather than the cloud running off the screen."""
+    server = room.server
+    screen = BigScreen(room.open("projector", "/projector", PROJECTOR_SIZES[0]), room.screenshots)
+    desk = Teacher(server)
+
+    async def all_join() -> list[str]:
+        return [await join(server, f"s{n}", f"S{n}") for n in range(len(FULL_CLOUD))]
+    cookies = trio.run(all_join)
+    desk.command({"type": "open_question", "question_idx": 0}, state="question_open")
+
+    async def answer(cookie: str, entry: str) -> None:
+        async with connect(server, "/ws/student", cookie) as phone:
+            await phone.until("question_open", question_idx=0)
+            await phone.send({"type": "submit", "question_idx": 0, "answer": entry})
+            await phone.until("submit_ack", question_idx=0)
+
+    async def everyone() -> None:
+        with trio.fail_after(60):
+            async with trio.open_nursery() as nursery:
+                for cookie, entry in zip(cookies, FULL_CLOUD, strict=True):
+                    nursery.start_soon(answer, cookie, entry)
+    trio.run(everyone)
+    page = screen.page
+    expect(page.locator("#question-answered")).to_have_text(
+        f"Answered {len(FULL_CLOUD)} of {len(FULL_CLOUD)}")
+    expect(page.locator("#question-board ul.word-cloud > li")).to_have_count(60)
+    screen.measure("full-cloud-open")
+    desk.command({"type": "close_question"}, state="question_closed")
+    expect(page.locator("#reveal-view")).to_be_visible()
+    words = page.locator("#reveal-answers ul.word-cloud > li")
+    expect(words).to_have_count(60)
+    screen.measure("full-cloud-revealed")
+    assert not screen.problems, "\n".join(screen.problems[:20])
+    assert words.evaluate_all("all => all.every((w) => w.title === w.textContent)")

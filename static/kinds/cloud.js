@@ -61,8 +61,16 @@ registerKind("cloud", {
 
 // @part room
 
-const CLOUD_SMALLEST_PX = 28; // no projector text under 28 px
-const CLOUD_LARGEST_PX = 96;
+// Sizes as the projector's (style.css): in vh times the page's --fit, so fit.js shrinks a
+// crowded cloud like any stage, and never under --least (28 px at 1080); a page that sets
+// neither draws at --fit 1 over 28 px.
+const CLOUD_SMALLEST_VH = 2.6;
+const CLOUD_LARGEST_VH = 8.9; // 96 px at 1080
+// A word is cut (an ellipsis, the whole of it in its title) only as the cloud shrinks: at
+// --fit 1 it may take the whole width, at fit.js's lowest (0.4) a fifth, so that 60 words
+// of 40 characters fit a 16:9 screen; never under 9em, a dozen letters or so (a reveal's
+// narrow column then does not fit, and fit.js gives the answer more room).
+const CLOUD_WORD_WIDTH = "min(100%, max(9em, calc(20% + (var(--fit, 1) - 0.4) * 133.3%)))";
 
 /**
  * The words as a cloud: size by count (by area, so the square root), the most given in
@@ -79,19 +87,23 @@ function wordCloud(container, topAnswers) {
   rows.forEach((row, i) => (i % 2 ? middleOut.push(row) : middleOut.unshift(row)));
   const cloud = el("ul", { class: "word-cloud", "aria-label": t("kind.cloud.label") }, ...middleOut.map((row) => {
     const share = Math.sqrt(row.count / largest);
-    const word = el("li", { class: "word-cloud-word option-" + OPTION_LETTERS[rows.indexOf(row) % OPTION_LETTERS.length], dir: "auto", title: i18n.formatNumber(row.count) },
-      String(row.answer));
+    const text = String(row.answer);
+    const size = (CLOUD_SMALLEST_VH + share * (CLOUD_LARGEST_VH - CLOUD_SMALLEST_VH)).toFixed(2);
+    const word = el("li", { class: "word-cloud-word option-" + OPTION_LETTERS[rows.indexOf(row) % OPTION_LETTERS.length], dir: "auto", title: text },
+      text);
     Object.assign(word.style, {
-      fontSize: Math.round(CLOUD_SMALLEST_PX + share * (CLOUD_LARGEST_PX - CLOUD_SMALLEST_PX)) + "px",
+      fontSize: `max(var(--least, 28px), calc(${size}vh * var(--fit, 1)))`,
+      maxWidth: CLOUD_WORD_WIDTH, whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis",
       // A chip in the answer buttons' colours: their text has the contrast of the buttons'.
       background: "var(--option-bg)", color: "var(--option-fg)", padding: "0.05em 0.35em",
-      borderRadius: "0.3em", fontWeight: "700", lineHeight: "1.2", overflowWrap: "anywhere",
+      borderRadius: "0.3em", fontWeight: "700", lineHeight: "1.2", boxSizing: "border-box",
     });
     return word;
   }));
   Object.assign(cloud.style, {
     display: "flex", flexWrap: "wrap", justifyContent: "center", alignItems: "center",
     gap: "0.2em 0.6em", listStyle: "none", margin: "0", padding: "0",
+    columnSpan: "all", // one cloud across a crowded reveal's columns (fit.js), not cut in two
   });
   fill(container, cloud);
 }
