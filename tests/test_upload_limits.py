@@ -282,23 +282,30 @@ async def test_answers_are_acknowledged_while_a_50_mb_csv_is_refused(
 
 
 # ---- 3. a zip's number of files, before it is parsed ------------------------------------------
-def directory_bomb(count: int, *, claimed: int | None = None) -> bytes:
+def directory_bomb(count: int, *, claimed: int | None = None, decoy: bool = False) -> bytes:
     """A zip of one empty file whose central directory lists it ``count`` times (47 bytes
-    each), with a zip64 end record saying so (or a plain one claiming ``claimed``)."""
+    each), with a zip64 end record saying so (or a plain one claiming ``claimed``). With
+    ``decoy``, the zip64 locator points at a second zip64 record, before the directory,
+    claiming one file: ``zipfile`` reads the record just before the locator, wherever it
+    points.
+    """
     local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, 1, 0) + b"a"
     entry = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
                         0, 0, 0, 0) + b"a"
     directory = entry * count
-    start, end = len(local), len(local) + len(directory)
+    decoy_record = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 1, 1,
+                               len(entry), len(local)) if decoy else b""
+    start = len(local) + len(decoy_record)
+    end = start + len(directory)
     if claimed is not None:
         return local + directory + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, claimed,
                                                claimed, len(directory), start, 0)
     zip64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count,
                         len(directory), start)
-    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, end, 1)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(local) if decoy else end, 1)
     last = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF,
                        0xFFFFFFFF, 0)
-    return local + directory + zip64 + locator + last
+    return local + decoy_record + directory + zip64 + locator + last
 
 
 def test_a_zip_that_lists_too_many_files_is_refused_before_it_is_parsed() -> None:
@@ -309,6 +316,10 @@ def test_a_zip_that_lists_too_many_files_is_refused_before_it_is_parsed() -> Non
     with pytest.raises(QuizError) as caught:
         load_quiz(directory_bomb(100_000, claimed=1), filename="bomb.zip")
     assert caught.value.problems == ["the bundle's list of files takes 4.5 MB; at most 2.0 MB"]
+    # A locator pointing at a decoy record claiming one file does not hide the real count.
+    with pytest.raises(QuizError) as caught:
+        load_quiz(directory_bomb(100_000, decoy=True), filename="bomb.zip")
+    assert caught.value.problems == ["the bundle holds 100,000 files; at most 2,000"]
 
 
 async def test_answers_are_acknowledged_while_a_zip_of_a_million_files_is_refused(

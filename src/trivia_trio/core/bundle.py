@@ -78,7 +78,9 @@ def directory_size(raw: bytes) -> tuple[int, int]:
     record (or its zip64 form) says, read before anything else; BundleError without one.
 
     ``zipfile`` parses the whole directory when it opens an archive: this is how much
-    that would be, known in constant time.
+    that would be, known in constant time. A zip64 record is looked for where the
+    locator points and just before the locator, where ``zipfile`` reads it whatever the
+    locator says; the larger figures count, so a decoy at either place hides nothing.
     """
     end = raw.rfind(END_OF_DIRECTORY, max(0, len(raw) - 22 - 0xFFFF))
     if end < 0 or len(raw) < end + 22:
@@ -87,8 +89,11 @@ def directory_size(raw: bytes) -> tuple[int, int]:
     locator = end - 20
     if locator >= 0 and raw[locator:locator + 4] == ZIP64_LOCATOR:
         (start,) = struct.unpack_from("<Q", raw, locator + 8)
-        if raw[start:start + 4] == ZIP64_END_OF_DIRECTORY and len(raw) >= start + 56:
-            entries, size = struct.unpack_from("<QQ", raw, start + 32)
+        found = [struct.unpack_from("<QQ", raw, at + 32) for at in {start, locator - 56}
+                 if at >= 0 and raw[at:at + 4] == ZIP64_END_OF_DIRECTORY
+                 and len(raw) >= at + 56]
+        if found:
+            entries, size = max(e for e, _ in found), max(s for _, s in found)
     return entries, size
 
 
