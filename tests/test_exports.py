@@ -24,6 +24,7 @@ from trivia_trio.core.formats import csv_format
 from trivia_trio.core.kinds import KINDS
 from trivia_trio.core.spreadsheet import XLSX_TYPE
 from trivia_trio.store.quiz_files import load_quiz
+from trivia_trio.tools.http_client import request
 from trivia_trio.web.server import ServerInfo, serve
 
 from .conftest import THREE_QUESTIONS, connect, get, instructor_cookie, join, make_settings
@@ -324,6 +325,42 @@ async def test_the_runs_list_and_item_analysis_compare_two_classes(
     assert [[cell["share_correct"] for cell in q["runs"]] for q in analysis["questions"]] == [
         [round(2 / 3, 4), 0.0], [round(1 / 3, 4), 1.0]]
     assert [q["share_correct"] for q in analysis["questions"]] == [0.4, 0.6]
+
+
+async def test_the_item_analysis_compares_runs_of_one_version_never_an_edited_one(
+        server: ServerInfo) -> None:
+    """An edited quiz keeps its title, yet its runs are a table of their own, named by
+    version: the item analysis groups runs by what was asked, not by what it is called."""
+    edited = json.loads(json.dumps(THREE_QUESTIONS))
+    edited["questions"][0]["text"] = "Two plus two?"
+    library = "/api/instructor/library"
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        [entry] = (await get(server, library, teacher)).json()["quizzes"]
+        first = server.room.run_id
+        await play(server, [("s1", "Ann", ["B"]), ("s2", "Bob", ["C"])])
+        saved = await request("PUT", f"{server.url}{library}/{entry['quiz_id']}",
+                              json={"quiz": edited}, headers={"Cookie": teacher})
+        assert saved.status == 200, saved.text
+        ran = await request("POST", f"{server.url}{library}/{entry['quiz_id']}/run",
+                            headers={"Cookie": teacher})
+        assert ran.status == 200, ran.text
+        second = server.room.run_id
+        await play(server, [("s3", "Cy", ["B"])])
+        await reset(server)
+        third = server.room.run_id
+        await play(server, [("s4", "Dee", ["A"])])
+        analysis = (await get(server, "/api/instructor/item_analysis", teacher)).json()
+
+    assert len({first, second, third}) == 3
+    tables = [(g["title"], g["library_quiz_id"], g["version"], [r["run_id"] for r in g["runs"]],
+               [q["text"] for q in g["questions"]]) for g in analysis["quizzes"]]
+    assert tables == [
+        ("Three questions", entry["quiz_id"], 2, [second, third], ["Two plus two?"]),
+        ("Three questions", entry["quiz_id"], 1, [first], ["2 + 2?"]),
+    ]
+    assert [[c["share_correct"] for c in q["runs"]] for q in analysis["questions"]] == [
+        [1.0, 0.0]]
 
 
 async def test_the_csv_template_downloads_and_loads_as_a_quiz(server: ServerInfo) -> None:
