@@ -95,6 +95,11 @@ CROWDED = {
     ],
 }
 
+# The rows of each crowded reveal (question index: rows): the ten most given of the
+# typed answers' eleven groups, every option of the picture question and of the six
+# long ones, the ten most given of the orders.
+REVEALED_ROWS = {0: 10, 1: 4, 2: 6, 3: 6, 4: 10}
+
 # 64 characters each, the longest names the join form takes.
 NAMES = [f"{first} Alexandrina Konstantinopoulou-Vanderbilt de las Cruz"[:64]
          for first in ("Maximiliana", "Bartholomew", "Christabella", "Dorotheaaaa",
@@ -338,6 +343,17 @@ def test_every_projector_stage_fits_1080p_and_768p_for_the_most_crowded_question
         if kind == "choice" and question.get("image"):
             expect(page.locator("#reveal-answers")).to_contain_text("No answer: 1")
         screen.measure(f"{stage}-reveal")
+        # All of it fits: nothing was left out to make it fit.
+        for viewport in (FULL_HD, LAPTOP_PROJECTOR):
+            page.set_viewport_size(viewport)
+            if idx in REVEALED_ROWS:
+                expect(page.locator("#reveal-answers .answer-bar:visible")).to_have_count(
+                    REVEALED_ROWS[idx])
+            if "explanation" in question:
+                expect(page.locator("#reveal-explanation")).to_be_visible()
+                expect(page.locator("#reveal-explanation")).to_have_text(question["explanation"])
+            if "image" in question:
+                expect(page.locator("#reveal-view img")).to_be_visible()
         teacher.command({"type": "show_leaderboard"}, state="between_questions")
         expect(page.locator("#leaders-view")).to_be_visible()
         if idx == 0:
