@@ -110,6 +110,7 @@ i18n.ready.then(() => {
     });
     const drop = el("button", { type: "button", class: "button-small button-danger", text: t("classes.delete", { name: klass.name }) });
     drop.addEventListener("click", async () => {
+      if (!(await confirmAction(t("classes.delete_confirm", { name: klass.name }), t("classes.delete", { name: klass.name })))) return;
       const reply = await requestJson("DELETE", API + "/" + klass.class_id);
       if (reply.status !== 200) return failed(reply);
       say(t("classes.deleted", { name: klass.name }));

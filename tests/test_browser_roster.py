@@ -81,3 +81,15 @@ def test_a_roster_run_refuses_an_id_not_on_the_list_and_one_on_it_confirms_their
     late.get_by_role("button", name="No, change the ID").click()
     expect(late.get_by_label("Student ID")).to_be_focused()
     expect(late.get_by_label("Student ID")).to_have_value("")
+
+    # Deleting the class asks first: Cancel keeps it, confirming deletes it.
+    teacher.get_by_role("button", name="Delete the class 7B").click()
+    dialog = teacher.get_by_role("dialog")
+    expect(dialog).to_contain_text("Ended runs that used it keep their results and their list.")
+    classroom.stage("delete-class")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(table).to_be_visible()
+    teacher.get_by_role("button", name="Delete the class 7B").click()
+    dialog.get_by_role("button", name="Delete the class 7B").click()
+    expect(teacher.get_by_text("The class 7B is deleted.")).to_be_visible()
+    expect(table).to_be_hidden()

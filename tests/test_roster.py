@@ -262,6 +262,41 @@ async def test_an_ended_runs_gradebooks_keep_its_class_list_when_the_class_is_ed
         [["s1", "Ada Lovelace"], ["s2", "Bob Babbage"], ["s5", "Dee Dijkstra"]]] * 2
 
 
+async def test_deleting_a_class_leaves_the_gradebooks_of_its_ended_runs_as_they_were(
+        server: ServerInfo) -> None:
+    """An ended run's gradebooks say the same forever, even once its class is deleted
+    (they lost their "not present" rows); the class is gone from the list, its edits are
+    refused, and the run going on then lets anyone in."""
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        class_id = await run_with_class(server, teacher)
+        await play(server, [("s1", "Ada", ["B", "A", "B"])])
+        ended = server.room.run_id
+        paths = (f"/api/instructor/gradebook.csv?run={ended}",
+                 f"/api/instructor/runs/gradebook.csv?runs={ended}")
+        before = [csv_rows(await download(server, path, teacher)) for path in paths]
+        await server.room.reset()  # a new run, of the same class
+        await call(server, "PUT", "/api/instructor/run_class", teacher,
+                   json={"class_id": class_id, "guests": False})
+        assert (await call(server, "DELETE", f"/api/instructor/classes/{class_id}",
+                           teacher)).json() == {"class_id": class_id}
+        after = [csv_rows(await download(server, path, teacher)) for path in paths]
+        runs = (await get(server, "/api/instructor/runs", teacher)).json()["runs"]
+        listed = (await get(server, "/api/instructor/classes", teacher)).json()
+        edit = await call(server, "PUT", f"/api/instructor/classes/{class_id}/students/s9",
+                          teacher, json={"name": "Eve"})
+        use = await call(server, "PUT", "/api/instructor/run_class", teacher,
+                         json={"class_id": class_id, "guests": False})
+        await join(server, "g1", "Guest")  # the run going on has no list any more
+    assert after == before
+    assert [row[:2] for row in after[0][1:]] == [["s1", "Ada Lovelace"], ["s2", "Bob Babbage"],
+                                                 ["s5", "Dee Dijkstra"]]
+    assert [(run["run_id"], run["class_name"]) for run in runs] == [
+        (ended, "Class 7B"), (server.room.run_id, None)]
+    assert listed["classes"] == [] and listed["run_class"] is None
+    assert (edit.status, use.status) == (404, 404)
+
+
 async def test_the_guests_box_after_the_end_leaves_the_ended_runs_list_as_it_was(
         server: ServerInfo) -> None:
     """The dashboard's guests box sends the class in use again: that took a new copy of

@@ -3,7 +3,9 @@
 A run keeps its own copy of its class's list (``run_roster``), taken when the
 teacher picks the class: while the run goes on, an edit of the class is an edit
 of its copy too (a student added may join, a removed one may not), and once it
-has ended its copy never changes, so its gradebook says the same forever.
+has ended its copy never changes, so its gradebook says the same forever. A
+deleted class is only marked so (``deleted_at``): its ended runs keep their copy
+and its name.
 
 Every function takes the sqlite3 connection: reads go through ``Store.read``,
 changes through ``Store.write`` (one transaction each, so an import that is
@@ -23,7 +25,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
     class_id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS class_students (
     class_id INTEGER NOT NULL,
@@ -103,7 +106,8 @@ def _read_students(conn: sqlite3.Connection, where: str, key: int) -> list[Stude
 
 
 def _check(conn: sqlite3.Connection, class_id: int) -> str:
-    row = conn.execute("SELECT name FROM classes WHERE class_id = ?", (class_id,)).fetchone()
+    row = conn.execute("SELECT name FROM classes WHERE class_id = ? AND deleted_at IS NULL",
+                       (class_id,)).fetchone()
     if row is None:
         raise NoSuchClass(class_id)
     return str(row[0])
@@ -114,12 +118,14 @@ def listing(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [{"class_id": class_id, "name": name,
              "students": [s.to_dict() for s in _students(conn, class_id)]}
             for class_id, name in conn.execute(
-                "SELECT class_id, name FROM classes ORDER BY class_id").fetchall()]
+                "SELECT class_id, name FROM classes WHERE deleted_at IS NULL"
+                " ORDER BY class_id").fetchall()]
 
 
 def add_class(conn: sqlite3.Connection, *, name: str, students: list[Student], now: int
               ) -> int:
-    if conn.execute("SELECT COUNT(*) FROM classes").fetchone()[0] >= MAX_CLASSES:
+    if conn.execute("SELECT COUNT(*) FROM classes WHERE deleted_at IS NULL"
+                    ).fetchone()[0] >= MAX_CLASSES:
         raise ValueError(f"at most {MAX_CLASSES} classes; delete one first")
     class_id = conn.execute("INSERT INTO classes (name, created_at) VALUES (?, ?)",
                             (name, now)).lastrowid
@@ -164,13 +170,15 @@ def remove_student(conn: sqlite3.Connection, *, class_id: int, student_id: str) 
                         (class_id, student_id)).rowcount > 0
 
 
-def delete_class(conn: sqlite3.Connection, *, class_id: int) -> None:
-    """Delete a class; runs that used it keep their results, no longer their list."""
+def delete_class(conn: sqlite3.Connection, *, class_id: int, now: int) -> None:
+    """Delete a class: a run going on that uses it no longer has a list (anyone may
+    join), and an ended one keeps its copy and the class's name, so its gradebooks
+    stay as they were."""
     _check(conn, class_id)
-    conn.execute("DELETE FROM run_roster WHERE run_id IN"
-                 " (SELECT run_id FROM run_class WHERE class_id = ?)", (class_id,))
-    for table in ("class_students", "run_class", "classes"):
-        conn.execute(f"DELETE FROM {table} WHERE class_id = ?", (class_id,))
+    conn.execute(f"DELETE FROM run_roster WHERE run_id IN ({_GOING_ON})", (class_id,))
+    conn.execute(f"DELETE FROM run_class WHERE run_id IN ({_GOING_ON})", (class_id,))
+    conn.execute("DELETE FROM class_students WHERE class_id = ?", (class_id,))
+    conn.execute("UPDATE classes SET deleted_at = ? WHERE class_id = ?", (now, class_id))
 
 
 def use_class(conn: sqlite3.Connection, *, run_id: int, class_id: int | None,

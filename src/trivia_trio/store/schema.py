@@ -106,6 +106,7 @@ ADDED_COLUMNS = (
     ("submissions", "asking", "INTEGER NOT NULL DEFAULT 1"),
     ("presence", "asking", "INTEGER NOT NULL DEFAULT 0"),
     ("paced_turns", "no_speed_penalty", "INTEGER NOT NULL DEFAULT 0"),
+    ("classes", "deleted_at", "INTEGER"),
 )
 
 

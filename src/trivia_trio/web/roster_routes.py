@@ -128,7 +128,8 @@ def register(app: QuartTrio, doors: Doors) -> None:
     @app.delete(f"{prefix}/<int:class_id>")
     @instructor_only
     async def delete_class(class_id: int) -> Any:
-        _, refused = await change(partial(roster.delete_class, class_id=class_id))
+        _, refused = await change(partial(roster.delete_class, class_id=class_id,
+                                          now=room.clock()))
         return refused or {"class_id": class_id}
 
     @app.put("/api/instructor/run_class")
