@@ -47,6 +47,9 @@ async def test_three_runs_make_one_gradebook_with_not_present_and_totals(
         "total_score", "percent_right", "runs_joined"]
     assert [h.rpartition(": ")[2] for h in header[2:-3]] == ["score", "% right"] * 3
     assert all(h.startswith("Three questions (") for h in header[2:-3])
+    # Three runs of one quiz in one minute: each column still says which run it is.
+    assert len(set(header)) == len(header)
+    assert header[4] == header[2].replace(")", f", run {run_ids[1]})")
     by_id = {row[0]: row[2:] for row in rows}
     assert list(by_id) == ["s1", "s2", "s3"]
     # Ann: 3 right, then 2 of 3 right, then 2 of 3 right: 7 of 9 over the term.

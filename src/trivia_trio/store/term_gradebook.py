@@ -30,8 +30,12 @@ def percent_right(totals: StudentTotals) -> float | str:
     return "" if totals.percent_right is None else totals.percent_right
 
 
-def run_name(title: str, started_at: int) -> str:
-    return f"{title} ({datetime.fromtimestamp(started_at / 1000):%Y-%m-%d %H:%M})"
+def run_name(title: str, started_at: int, run_id: int, taken: set[str]) -> str:
+    """A run's name in a column header: its title and when it started, and its run id
+    too when a run before it in the table has that name (a quiz run twice in a minute)."""
+    when = f"{datetime.fromtimestamp(started_at / 1000):%Y-%m-%d %H:%M}"
+    name = f"{title} ({when})"
+    return f"{title} ({when}, run {run_id})" if name in taken else name
 
 
 def term_rows(conn: sqlite3.Connection, run_ids: list[int], session_id: str
@@ -43,12 +47,14 @@ def term_rows(conn: sqlite3.Connection, run_ids: list[int], session_id: str
     runs = [load_run(conn, run_id) for run_id in sorted(set(run_ids))]
     header: list[object] = [*TERM_COLUMNS]
     names: dict[str, str] = {}
+    taken: set[str] = set()
     by_run: list[dict[str, StudentTotals]] = []
     listing: Table = [list(RUN_COLUMNS)]
     for run in runs:
         grid = run.results()
         title = run.quiz_data.get("title", "")
-        name = run_name(title, run.started_at)
+        name = run_name(title, run.started_at, run.run_id, taken)
+        taken.add(name)
         header += [_cell(f"{name}: score"), _cell(f"{name}: % right")]
         by_run.append({student_id: grid.student(student_id) for student_id in grid.students})
         for p in run.participants:
