@@ -159,8 +159,7 @@ def test_a_whole_quiz_on_every_page(classroom: Classroom) -> None:
         expect(student.locator("#quiz-title")).to_have_text("Three questions")
     expect(screen.locator("#joined-count")).to_have_text("3")
     expect(screen.locator("#join-qr")).to_have_attribute("src", re.compile(r"^/join-qr\.svg\?v="))
-    screen.wait_for_function("document.querySelector('#join-qr').naturalWidth > 0",
-                             timeout=5000)
+    expect(screen.locator("#join-qr")).not_to_have_js_property("naturalWidth", 0)
     expect(teacher.locator("#presence-rows tr")).to_have_count(3)
     expect(teacher.locator("#next-hint")).to_have_text("Next opens question 1 of 3.")
     classroom.stage("1-lobby")
