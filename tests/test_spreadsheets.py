@@ -179,7 +179,7 @@ def test_a_kahoot_template_imports_as_it_is_and_says_which_rows_it_skipped() -> 
     raw = kahoot_template([
         ["Capital of France?", "Lyon", "Paris", "Nice", "Lille", 20, 2],
         ["Prime numbers?", "2", "4", "7", "9", 30, "1,3"],
-        ["Sun is a star?", "True", "False", None, None, 10, "1"],
+        ["Sun is a star?", True, False, None, None, 10, "1"],  # as Excel keeps them
         [None, "orphan answer", "another", None, None, 20, 1],
         ["Nobody said which is right", "a", "b", None, None, 20, None],
         ["Correct answer is empty", "a", "b", None, None, 20, "4"],

@@ -145,11 +145,12 @@ def first_sheet(raw: bytes) -> list[list[Cell]]:
 
 
 def text(value: Cell) -> str:
-    """A cell as the text a CSV would hold: ``3`` for a whole number, ``true`` for TRUE."""
+    """A cell as the text a CSV would hold: ``3`` for a whole number, ``True`` for the
+    TRUE that Excel makes of a typed "True" (every reader of yes/no words ignores case)."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return str(value).lower()
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime | date):
