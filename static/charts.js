@@ -45,8 +45,9 @@ function renderColumnChart(container, title, buckets, top) {
       el("span", { class: "column-chart-value", text: i18n.formatNumber(bucket.count) }), bar);
   });
   const labels = list.map((bucket) => el("span", { class: "column-chart-label", dir: "ltr", text: bucket.label }));
-  fill(container, el("h3", { class: "chart-title", text: title }),
-    el("div", { class: "column-chart", role: "img", "aria-label": summary },
-      el("div", { class: "column-chart-plot" }, ...columns),
-      el("div", { class: "column-chart-labels" }, ...labels)));
+  const chart = el("div", { class: "column-chart", role: "img", "aria-label": summary },
+    el("div", { class: "column-chart-plot" }, ...columns),
+    el("div", { class: "column-chart-labels" }, ...labels));
+  chart.style.setProperty("--columns", String(Math.max(1, list.length)));
+  fill(container, el("h3", { class: "chart-title", text: title }), chart);
 }

@@ -12,13 +12,14 @@ Every stage is photographed at both sizes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from .conftest import ServerProcess, connect, instructor_cookie, join
 from .test_browser_kinds import png
@@ -457,4 +458,70 @@ def test_a_fit_takes_a_bounded_number_of_layouts_and_a_redraw_one(
     assert fit["tries"] <= FIT_LAYOUTS
     assert layouts <= fit["tries"] + 2
     screen.measure(f"q{idx + 1}-reveal")
+    assert not screen.problems, "\n".join(screen.problems)
+
+
+# ---- a class of 3,000 -----------------------------------------------------------------------
+
+# The class of 13 above, 250 times over: its 12 answers become 3,000.
+CLASS_SCALE = 250
+# The counts of students in a projector_state: the class, the tally, the charts.
+COUNTED = {"count", "total", "n", "participant_count", "submitted_count", "total_count"}
+# A chart's count drawn on more than one line ("3,00" over "0").
+WRAPPED_COUNTS = """() => Array.from(document.querySelectorAll(".column-chart-value"))
+  .filter((value) => value.getClientRects().length && value.firstChild)
+  .filter((value) => {
+    const text = document.createRange();
+    text.selectNodeContents(value);
+    return new Set(Array.from(text.getClientRects(), (line) => Math.round(line.top))).size > 1;
+  })
+  .map((value) => value.textContent)"""
+
+
+def as_big_class(value: Any, key: str = "") -> Any:
+    """``value`` with every count of students in it CLASS_SCALE times larger."""
+    if isinstance(value, dict):
+        return {name: as_big_class(item, "count" if key in ("counts", "results") else name)
+                for name, item in value.items()}
+    if isinstance(value, list):
+        return [as_big_class(item, key) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and key in COUNTED:
+        return value * CLASS_SCALE
+    return value
+
+
+def show_a_big_class(route: WebSocketRoute) -> None:
+    """The projector's socket, its states rewritten as a class 250 times larger has them."""
+    server = route.connect_to_server()
+
+    def to_page(message: str | bytes) -> None:
+        state = json.loads(message)
+        route.send(json.dumps(as_big_class(state)) if state.get("type") == "projector_state"
+                   else message)
+    server.on_message(to_page)
+
+
+# A question with a picture (the narrowest charts) and one with a number to type.
+@pytest.mark.parametrize("idx", [1, 5])
+def test_a_reveal_to_a_class_of_3000_keeps_each_count_whole_and_in_its_column(
+        server_process: ServerProcess, big_screen: BigScreen, idx: int) -> None:
+    """Issue 26: the response-time chart's "3,000" wrapped to "3,00" over "0" on the
+    projector; kept on one line, it ran past its column into the next. Each count stays
+    whole and inside its column, and the stage fits, at both sizes."""
+    screen, page = big_screen, big_screen.page
+    page.route_web_socket(re.compile(r"/ws/projector"), show_a_big_class)
+    page.reload()
+    teacher = Teacher(server_process)
+    cookies = students_join(server_process)
+    expect(page.locator("#joined-count")).to_have_text("3,250")
+    teacher.command({"type": "open_question", "question_idx": idx}, state="question_open")
+    students_answer(server_process, cookies, idx)
+    teacher.command({"type": "close_question"}, state="question_closed")
+    expect(page.locator("#reveal-view")).to_be_visible()
+    expect(page.locator("#reveal-times .column-chart-value").first).to_have_text("3,000")
+    for viewport in (FULL_HD, LAPTOP_PROJECTOR):
+        page.set_viewport_size(viewport)
+        screen.settled()
+        assert page.evaluate(WRAPPED_COUNTS) == [], viewport
+    screen.measure(f"q{idx + 1}-reveal-3000")
     assert not screen.problems, "\n".join(screen.problems)
