@@ -9,6 +9,7 @@ import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 import trio
 import trio.testing
@@ -17,7 +18,7 @@ from trivia_trio.core.formats import csv_format
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
 from trivia_trio.core.record import DuplicateStudentId, Rejected, as_score
 from trivia_trio.room.room import Client, Role, Room
-from trivia_trio.store import exports
+from trivia_trio.store import exports, runs
 
 from .test_room import drain, next_of, room_at, submit
 
@@ -68,6 +69,13 @@ async def test_a_lock_switch_that_is_not_true_or_false_changes_nothing(
             await room.join("s1", "Ann")
 
 
+def sheet(body: bytes) -> list[dict[str, object]]:
+    """The first sheet of a workbook, a dict per row under its header."""
+    rows = list(openpyxl.load_workbook(io.BytesIO(body)).worksheets[0].iter_rows(
+        values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
 CLOUD = {"title": "Cloud", "time_limit_default": 60, "close_when_all_answered": False,
          "questions": [{"kind": "cloud", "text": "One word?"}]}
 
@@ -105,9 +113,18 @@ async def test_a_hidden_word_leaves_the_projector_at_once_and_stays_marked_for_t
     async with room_at(tmp_path, CLOUD) as room:  # a restart keeps it hidden
         assert [row["answer"] for row in room.projector_state()["reveal"]["top_answers"]] \
             == ["sunny"]
-        run_id = room.run_id
-        csv_text = exports.results_csv(room.store.conn, run_id)
+        conn, run_id = room.store.conn, room.run_id
+        csv_text = exports.results_csv(conn, run_id)
+        in_json = json.loads(exports.run_json(conn, run_id))["submissions"]
+        in_xlsx = sheet(exports.results_xlsx(conn, run_id))
+        analysis = runs.item_analysis(conn, room.session_id, run_id)["questions"]
     assert "rude (hidden)" in csv_text and "sunny" in csv_text
+    marked = {"s1": "sunny", "s2": "Rude (hidden)", "s3": "rude (hidden)"}
+    assert {s["student_id"]: s["answer_text"] for s in in_json} == marked
+    assert {r["student_id"]: r["answer_text"] for r in in_xlsx
+            if r["question_idx"] != "total"} == marked
+    # The item analysis counts the words as the cloud groups them, the hidden one marked.
+    assert [q["votes"] for q in analysis] == [{"Rude (hidden)": 2, "sunny": 1}]
 
 
 async def test_hiding_on_a_question_without_entries_is_refused_and_changes_nothing(

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
+from ..core.answer_groups import AnswerGroups
+from ..core.kinds import Kind
 from ..core.results import Kept, RunResults, Tally, has_answer
 from . import roster
 from .exports import Run, load_run, session_run_ids
@@ -73,11 +75,25 @@ class _Question:
     idx: int
     number: int | None
     text: str
-    kind: str
-    scored: bool
+    kind: Kind
     by_run: dict[int, dict[str, Any]]
     tallies: list[Tally]
-    votes: Counter[str]
+    # Not scored: the answers given, and the entries hidden from the big screen (their
+    # ``entry_key``) in any of the runs.
+    answers: list[str]
+    hidden: set[str]
+
+    @property
+    def scored(self) -> bool:
+        return self.kind.has_right_answer
+
+    def votes(self) -> dict[str, int]:
+        """A poll's answers by letter; a kind that groups its entries (a word cloud) as its
+        ``top_answers`` rank them, a hidden entry marked as the exports mark it."""
+        top = self.kind.top_answers(AnswerGroups.of(self.kind, self.answers), self.hidden)
+        if top is None:
+            return dict(sorted(Counter(self.answers).items()))
+        return {self.kind.describe(row["answer"], self.hidden): row["count"] for row in top}
 
     def as_dict(self, run_ids: list[int]) -> dict[str, Any]:
         pooled = _pooled(self.tallies)
@@ -85,7 +101,7 @@ class _Question:
             "question_idx": self.idx,
             "question": self.number,
             "text": self.text,
-            "kind": self.kind,
+            "kind": self.kind.name,
             "scored": self.scored,
             "responses": pooled.scored,
             "share_correct": pooled.share_right,
@@ -93,7 +109,7 @@ class _Question:
             "runs": [self.by_run.get(run_id) for run_id in run_ids],
         }
         if not self.scored:
-            shown["votes"] = dict(sorted(self.votes.items()))
+            shown["votes"] = self.votes()
         return shown
 
 
@@ -114,12 +130,10 @@ def _group(runs: list[tuple[Run, RunResults]], current_run_id: int,
            known: dict[str, Version]) -> dict[str, Any]:
     """The item analysis of one quiz (one version of it) over its runs."""
     first = runs[0][0]
-    kinds = [q.kind for q in first.quiz.questions]
     numbers = first.numbers()
     questions = {
-        idx: _Question(idx, numbers[idx], " ".join(q.text.split()), q.kind.name,
-                       q.kind.has_right_answer, {}, [], Counter())
-        for idx, q in enumerate(first.quiz.questions) if kinds[idx].takes_answers
+        idx: _Question(idx, numbers[idx], " ".join(q.text.split()), q.kind, {}, [], [], set())
+        for idx, q in enumerate(first.quiz.questions) if q.kind.takes_answers
     }
     for run, grid in runs:
         for idx in grid.asked:
@@ -131,9 +145,10 @@ def _group(runs: list[tuple[Run, RunResults]], current_run_id: int,
             question.by_run[run.run_id] = _run_cell(run.run_id, grid.kept.get(idx, {}).values(),
                                                     tally)
             if not question.scored:
-                for submission in grid.kept.get(idx, {}).values():
-                    if has_answer(submission) and submission.answer is not None:
-                        question.votes[submission.answer] += 1
+                question.answers += [submission.answer for submission in
+                                     grid.kept.get(idx, {}).values()
+                                     if has_answer(submission) and submission.answer is not None]
+                question.hidden |= run.hidden.get(idx, set())
     run_ids = [run.run_id for run, _ in runs]
     asked = [q for q in questions.values() if q.tallies]
     # Most missed first among the scored; polls (not scored) after them, in quiz order.
