@@ -542,3 +542,28 @@ def test_the_editor_sets_when_the_class_sees_the_leaderboard_and_keeps_it(desk: 
     editor.get_by_label("Leaderboard", exact=True).select_option(value="")
     wait_saved(editor)
     assert "leaderboard" not in library_json(editor, quiz_id)["quiz"]
+
+
+def test_the_editor_sets_a_questions_points_and_a_word_clouds_words_per_student(
+        desk: Desk) -> None:
+    editor = new_quiz(desk.page())
+    quiz_id = editor.url.rsplit("=", 1)[1]
+    write_choice(editor, "Largest planet?", ["Mars", "Jupiter"], "B")
+    points = editor.get_by_label("Points", exact=True)
+    expect(points).to_have_value("1")  # standard unless chosen
+    points.select_option(label="2 (double points)")
+    editor.get_by_role("button", name="Add a question").click()
+    editor.get_by_label("Kind").select_option(label="Word cloud (not scored)")
+    editor.get_by_label("Question text").fill("One word for the planets?")
+    editor.get_by_label("Words per student (1 to 3; empty: 1)").fill("3")
+    editor.get_by_label("Points", exact=True).select_option(label="0 (warm-up: not counted)")
+    wait_saved(editor)
+    expect(editor.get_by_text("No problems: this quiz is ready to run.")).to_be_visible()
+    desk.check(editor, "points-and-cloud")
+    questions = library_json(editor, quiz_id)["quiz"]["questions"]  # type: ignore[index]
+    assert questions[0]["points"] == 2
+    assert questions[1] == {"text": "One word for the planets?", "kind": "cloud",
+                            "max_answers": 3, "points": 0}
+    editor.reload()
+    editor.get_by_role("button", name=re.compile("Largest planet")).click()
+    expect(editor.get_by_label("Points", exact=True)).to_have_value("2")

@@ -14,11 +14,11 @@ import pytest
 import trio
 import trio.testing
 
-from trivia_trio.core.formats import csv_format
+from trivia_trio.core.formats import csv_format, xlsx_format
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
 from trivia_trio.core.record import DuplicateStudentId, Rejected, as_score
 from trivia_trio.room.room import Client, Role, Room
-from trivia_trio.store import exports, runs
+from trivia_trio.store import exports, runs, term_gradebook
 
 from .test_room import drain, next_of, room_at, submit
 
@@ -146,37 +146,60 @@ WEIGHTED = {"title": "Weighted", "score_fn": "binary", "time_limit_default": 30,
 
 async def test_points_0_1_2_weigh_scores_ranks_and_every_export(
         tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
-    picks = {"s1": "AAA", "s2": "ABB", "s3": "BBA"}  # s1 all right; s2 the warm-up; s3 the double
+    # s1 all right; s2 the warm-up only; s3 the double only; s4 the warm-up and the standard.
+    # Unweighted they would be 3, 1, 1, 2 (an average of 1.75), weighted 3, 0, 2, 1 (1.5).
+    picks = {"s1": "AAA", "s2": "ABB", "s3": "BBA", "s4": "AAB"}
     async with room_at(tmp_path, WEIGHTED) as room:
         for sid in picks:
             await room.join(sid, sid.upper())
         async with room.connect(Role.STUDENT, "s1") as s1, \
-                room.connect(Role.STUDENT, "s2") as s2, room.connect(Role.STUDENT, "s3") as s3:
-            phones = {"s1": s1, "s2": s2, "s3": s3}
+                room.connect(Role.STUDENT, "s2") as s2, \
+                room.connect(Role.STUDENT, "s3") as s3, room.connect(Role.STUDENT, "s4") as s4:
+            phones = {"s1": s1, "s2": s2, "s3": s3, "s4": s4}
             for idx in range(3):
                 await room.open_question(idx)
                 for sid, phone in phones.items():
                     await submit(room, phone, idx, picks[sid][idx])
                 await room.close_question()
         standings = [(s.student_id, s.rank, as_score(s.points)) for s in room.game.standings()]
-        assert standings == [("s1", 1, 3.0), ("s3", 2, 2.0), ("s2", 3, 0.0)]
+        assert standings == [("s1", 1, 3.0), ("s3", 2, 2.0), ("s4", 3, 1.0), ("s2", 4, 0.0)]
         conn, run_id = room.store.conn, room.run_id
+        totals = {"s1": 3.0, "s2": 0.0, "s3": 2.0, "s4": 1.0}
         answers = list(csv.DictReader(io.StringIO(exports.results_csv(conn, run_id))))
         scores = {(r["student_id"], r["question_idx"]): r["score"] for r in answers
                   if r["question_idx"] != "total"}
         assert (scores["s1", "0"], scores["s1", "1"], scores["s1", "2"]) == ("0.00", "1.00",
                                                                                "2.00")
         assert scores["s3", "2"] == "2.00" and scores["s2", "0"] == "0.00"
+        assert {r["student_id"]: float(r["score"]) for r in answers
+                if r["question_idx"] == "total"} == totals
+        in_xlsx = sheet(exports.results_xlsx(conn, run_id))
+        assert {(r["student_id"], str(r["question_idx"])): r["score"] for r in in_xlsx} == {
+            key: float(value) for key, value in scores.items()} | {
+            (sid, "total"): total for sid, total in totals.items()}
         book = {r["student_id"]: r for r in csv.DictReader(io.StringIO(
             exports.gradebook_csv(conn, run_id)))}
-        assert (book["s1"]["total_score"], book["s3"]["total_score"],
-                book["s2"]["total_score"]) == ("3.00", "2.00", "0.00")
+        assert {sid: float(row["total_score"]) for sid, row in book.items()} == totals
+        assert {r["student_id"]: r["total_score"] for r in
+                sheet(exports.gradebook_xlsx(conn, run_id))} == totals
         archived = json.loads(exports.run_json(conn, run_id))
-        totals = {p["student_id"]: p["total_score"] for p in archived["participants"]}
-        assert totals == {"s1": 3.0, "s2": 0.0, "s3": 2.0}
+        assert {p["student_id"]: p["total_score"] for p in archived["participants"]} == totals
         assert [q.get("points", 1) for q in archived["quiz"]["questions"]] == [0, 1, 2]
+        term = list(csv.DictReader(io.StringIO(term_gradebook.term_csv(
+            conn, [run_id], room.session_id))))
+        assert {r["student_id"]: float(r["total_score"]) for r in term} == totals
+        assert {r["student_id"]: r["total_score"] for r in sheet(term_gradebook.term_xlsx(
+            conn, [run_id], room.session_id))} == totals
+        # The item analysis: the run's average total is weighted; each question's share
+        # right is not (a warm-up's right answer is right, and counts in it).
+        analysis = runs.item_analysis(conn, room.session_id, run_id)
+        assert [r["average_score"] for r in analysis["runs"]] == [1.5]
+        assert [r["average_score"] for r in runs.run_list(conn, room.session_id, run_id)] \
+            == [1.5]
+        assert {q["question_idx"]: q["share_correct"] for q in analysis["questions"]} == {
+            0: 0.75, 1: 0.5, 2: 0.5}
     async with room_at(tmp_path, WEIGHTED) as room:  # a restart rebuilds the same totals
-        assert [as_score(s.points) for s in room.game.standings()] == [3.0, 2.0, 0.0]
+        assert [as_score(s.points) for s in room.game.standings()] == [3.0, 2.0, 1.0, 0.0]
 
 
 WARM_UP_MULTI = {"title": "Warm-up multi", "score_fn": "binary", "time_limit_default": 30,
@@ -223,9 +246,14 @@ def test_points_other_than_0_1_2_are_refused_in_the_teachers_words() -> None:
         "question 2: points must be 0 (a warm-up), 1 (standard) or 2 (double)"]
 
 
-def test_points_survive_json_and_csv_in_a_last_column() -> None:
+def test_points_survive_json_csv_and_xlsx_in_a_last_column() -> None:
     quiz = quiz_from_dict(WEIGHTED)
     assert quiz_from_dict(quiz.to_dict()) == quiz
     written = csv_format.dump(quiz)
     assert written.splitlines()[0].endswith(",points")
     assert csv_format.parse(written, title="Weighted").quiz().questions == quiz.questions
+    workbook = xlsx_format.dump(quiz)
+    cells = list(openpyxl.load_workbook(io.BytesIO(workbook)).worksheets[0].iter_rows(
+        values_only=True))
+    assert cells[0][-1] == "points" and [row[-1] for row in cells[1:]] == [0, None, 2]
+    assert xlsx_format.parse(workbook, title="Weighted").quiz().questions == quiz.questions
