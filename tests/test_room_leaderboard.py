@@ -1,6 +1,7 @@
 """The leaderboard setting (core/standings.py) in what each audience is sent: the phones'
-reveal, interlude and end, the projector's state, and the dashboard's switch over the
-quiz's own setting (virtual time, a real sqlite file, the room's own outboxes)."""
+reveal, interlude and end (and what ``GET /api/stats`` tells a student), the projector's
+state, and the dashboard's switch over the quiz's own setting (virtual time, a real
+sqlite file, the room's own outboxes)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 import trio
 import trio.testing
 
+from trivia_trio.core import views
 from trivia_trio.core.quiz import QuizError, quiz_from_dict
 from trivia_trio.core.record import Step
 from trivia_trio.room.room import Role
@@ -62,6 +64,8 @@ async def test_each_audience_is_sent_standings_only_when_the_setting_shows_them(
             assert (projector["leaderboard"] is not None) is during
             assert (projector["podium"] is not None) is during
             assert (room.game.next_step() is Step.LEADERBOARD) is steps
+            stats = views.stats_payload(room.game, 0, "s1")  # GET /api/stats, the phone's
+            assert (bool(stats["top5"]), stats["your_rank"] is not None) == (during, during)
             await room.show_leaderboard()
             between = await next_of(phone, "between_questions")
             assert standings_in(between) == ({"top5", "your_rank"} if during else set())
@@ -71,6 +75,8 @@ async def test_each_audience_is_sent_standings_only_when_the_setting_shows_them(
             projector = room.projector_state()
             assert (projector["leaderboard"] is not None) is at_end
             assert (projector["score_distribution"] is not None) is at_end
+            stats = views.stats_payload(room.game, 0, "s1")
+            assert (bool(stats["top5"]), stats["your_rank"] is not None) == (at_end, at_end)
         # The teacher's dashboard ranks the class whatever the class is shown.
         teacher = {m["type"]: m for m in drain(dashboard)}
         assert teacher["question_closed"]["top5"][0]["name"] == "Ann"

@@ -100,6 +100,7 @@ async def test_without_a_projector_open_the_phones_get_the_whole_question(
             # An answered choice: the snapshot that brings the text back keeps the answer.
             message = await opened(room, phone, 0)
             assert message["options"] == ["Paris", "Rome", "Oslo"]
+            assert message["image"] == "/media/map.png"  # a picture question shows it too
             await submit(room, phone, 0, "A")
             async with room.connect(Role.PROJECTOR):
                 assert "options" not in await next_of(phone, "question_open")
