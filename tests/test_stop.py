@@ -4,11 +4,14 @@ request in flight still gets its answer, however long the grace for it is."""
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import sys
 import time
 from pathlib import Path
 
 import h11
+import pytest
 import trio
 from trio_websocket import open_websocket_url
 
@@ -114,3 +117,24 @@ async def test_a_connection_the_client_closed_is_closed_at_once_and_holds_no_sto
 
     proc.process.terminate()
     assert proc.process.wait(timeout=WAIT_S) == 0  # nothing left to wait for
+
+
+# The command line as a teacher runs it, with Ctrl+C (or SIGTERM) pressed again once the
+# server has stopped and closed its sockets, on the rest of the way out.
+PRESSED_AGAIN = ("import os, signal, sys; from trivia_trio import cli; run = cli._run\n"
+                 "async def _run(*args):\n"
+                 "    await run(*args)\n"
+                 "    os.kill(os.getpid(), signal.SIG{0})\n"
+                 "cli._run = _run; sys.exit(cli.main())")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("again", ["INT", "TERM"])
+def test_a_second_stop_signal_on_the_way_out_is_ignored(
+        tmp_path: Path, quiz_path: Path, again: str) -> None:
+    """Pressed twice, Ctrl+C printed a KeyboardInterrupt traceback, and a second SIGTERM
+    ended the process with its exit status, without its last line."""
+    proc = ServerProcess(tmp_path / "data", quiz_path, program=["-c", PRESSED_AGAIN.format(again)])
+    proc.start()
+    assert proc.stop(signal.SIGINT) == 0
+    assert "Stopped. Your answers are kept in" in "".join(proc.output)

@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None, *, archive: str | None = None) -> int:
         print(f"trivia_trio: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _ignore_stop_signals()
     try:
         trio.run(_run, settings, quiz)
     except (StartupError, OSError, BaseExceptionGroup) as exc:
@@ -95,6 +96,21 @@ def main(argv: list[str] | None = None, *, archive: str | None = None) -> int:
         return 1
     print(f"\nStopped. Your answers are kept in {settings.data_dir}", flush=True)
     return 0
+
+
+def _ignore_stop_signals() -> None:
+    """Ctrl+C and SIGTERM do nothing unless ``_run`` listens for them, which it does from
+    before the server starts until it has stopped: one pressed again on the rest of the
+    way out (tens of milliseconds, more with a class connected) had the defaults, and a
+    second Ctrl+C printed a KeyboardInterrupt traceback, a second SIGTERM ended the
+    process without its last line. A function, not SIG_IGN: a browser started from here
+    must not inherit it."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, _ignored)
+
+
+def _ignored(number: int, frame: object) -> None:
+    return None
 
 
 def _why_it_could_not_start(exc: BaseException) -> BaseException | None:
