@@ -239,8 +239,14 @@ class BigScreen:
 
     def settled(self) -> None:
         """Wait until pictures and fonts have loaded and the layout has stopped changing."""
-        self.page.wait_for_function("""() => document.fonts.status === "loaded"
-            && Array.from(document.images).every((img) => img.complete)""")
+        # Not wait_for_function: its polling evaluates a string, which the page's CSP
+        # forbids, so it failed whenever a picture or a font was still loading.
+        self.page.evaluate("""async () => {
+            await document.fonts.ready;
+            await Promise.all(Array.from(document.images, (img) => img.complete || new Promise(
+                (done) => { img.addEventListener("load", done, { once: true });
+                            img.addEventListener("error", done, { once: true }); })));
+        }""")
         self.page.evaluate("""() => new Promise((done) =>
             requestAnimationFrame(() => requestAnimationFrame(done)))""")
 
