@@ -12,6 +12,7 @@ by name. Loopback only, port 0, a time budget around every wait.
 from __future__ import annotations
 
 import fcntl
+import gzip
 import hashlib
 import io
 import json
@@ -438,6 +439,13 @@ async def serve_a_class(python: Path, pyz: Path, env: dict[str, str]) -> None:
             (script,) = re.findall(r'<script src="([^"]+)"></script>', page.text)
             bundle = await request("GET", f"http://{base}{script}")
             assert bundle.status == 200 and b"const STATIC_URLS" in bundle.body
+            # As light on the wire as from the source tree: gzipped, and kept for good.
+            packed = await request("GET", f"http://{base}{script}",
+                                   headers={"Accept-Encoding": "gzip"})
+            assert packed.header("content-encoding") == "gzip"
+            assert "immutable" in (packed.header("cache-control") or "")
+            assert gzip.decompress(packed.body) == bundle.body
+            assert len(packed.body) * 3 < len(bundle.body)
 
             # The instructor can hand this very file to a colleague, with its fingerprint.
             login = await request("GET", f"http://{base}/instructor?key=testkey")
