@@ -507,13 +507,16 @@ def show_a_big_class(route: WebSocketRoute) -> None:
     server.on_message(to_page)
 
 
-# A question with a picture (the narrowest charts) and one with a number to type.
-@pytest.mark.parametrize("idx", [1, 5])
+# A question with a picture (the narrowest charts), one with six long options (the
+# most crowded tally, each count in the thousands or hundreds) and one with a number
+# to type.
+@pytest.mark.parametrize("idx", [1, 2, 5])
 def test_a_reveal_to_a_class_of_3000_keeps_each_count_whole_and_in_its_column(
         server_process: ServerProcess, big_screen: BigScreen, idx: int) -> None:
     """Issue 26: the response-time chart's "3,000" wrapped to "3,00" over "0" on the
     projector; kept on one line, it ran past its column into the next. Each count stays
-    whole and inside its column, and the stage fits, at both sizes."""
+    whole and inside its column, and the stage fits, at both sizes: six long options
+    counted in thousands spilled sideways out of every layout."""
     screen, page = big_screen, big_screen.page
     page.route_web_socket(re.compile(r"/ws/projector"), show_a_big_class)
     page.reload()
@@ -525,9 +528,14 @@ def test_a_reveal_to_a_class_of_3000_keeps_each_count_whole_and_in_its_column(
     teacher.command({"type": "close_question"}, state="question_closed")
     expect(page.locator("#reveal-view")).to_be_visible()
     expect(page.locator("#reveal-times .column-chart-value").first).to_have_text("3,000")
+    if idx == 2:
+        expect(page.locator("#reveal-answers .answer-bar-count").first).to_have_text("1,250")
     for viewport in (FULL_HD, LAPTOP_PROJECTOR):
         page.set_viewport_size(viewport)
         screen.settled()
         assert page.evaluate(WRAPPED_COUNTS) == [], viewport
+        if idx in REVEALED_ROWS:
+            expect(page.locator("#reveal-answers .answer-bar:visible")).to_have_count(
+                REVEALED_ROWS[idx])
     screen.measure(f"q{idx + 1}-reveal-3000")
     assert not screen.problems, "\n".join(screen.problems)
