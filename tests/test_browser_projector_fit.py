@@ -507,16 +507,54 @@ def show_a_big_class(route: WebSocketRoute) -> None:
     server.on_message(to_page)
 
 
+# The labels of a chart drawn as SVG (the number question's), which MEASURE does not see:
+# each pair of labels that overlap, and each label over another column's bar or off its chart.
+TANGLED_LABELS = """() => {
+  const problems = [];
+  const meets = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+    && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  for (const chart of document.querySelectorAll("svg")) {
+    if (!chart.getClientRects().length) continue;
+    const frame = chart.getBoundingClientRect();
+    const middle = (box) => (box.left + box.right) / 2;
+    const bars = Array.from(chart.querySelectorAll("rect"), (bar, column) => ({
+      box: bar.getBoundingClientRect(), column }));
+    // A label's own column: the bar it is centred over (or nearest to).
+    const own = (box) => bars.reduce((best, bar) => (best === null
+      || Math.abs(middle(bar.box) - middle(box)) < Math.abs(middle(best.box) - middle(box))
+      ? bar : best), null);
+    const labels = Array.from(chart.querySelectorAll("text"), (text) => {
+      const box = text.getBoundingClientRect();
+      const bar = own(box);
+      return { text: text.textContent, box, column: bar && bar.column };
+    });
+    labels.forEach((label, i) => {
+      const box = label.box;
+      if (box.left < frame.left - 1 || box.right > frame.right + 1
+          || box.top < frame.top - 1 || box.bottom > frame.bottom + 1) {
+        problems.push(`"${label.text}" is cut off its chart`);
+      }
+      labels.slice(i + 1).filter((other) => meets(box, other.box))
+        .forEach((other) => problems.push(`"${label.text}" overlaps "${other.text}"`));
+      bars.filter((bar) => bar.column !== label.column && meets(box, bar.box))
+        .forEach((bar) => problems.push(`"${label.text}" is over the bar of column ${bar.column}`));
+    });
+  }
+  return problems;
+}"""
+
+
 # A question with a picture (the narrowest charts), one with six long options (the
 # most crowded tally, each count in the thousands or hundreds) and one with a number
-# to type.
+# to type (its chart of the answers given, in SVG).
 @pytest.mark.parametrize("idx", [1, 2, 5])
 def test_a_reveal_to_a_class_of_3000_keeps_each_count_whole_and_in_its_column(
         server_process: ServerProcess, big_screen: BigScreen, idx: int) -> None:
     """Issue 26: the response-time chart's "3,000" wrapped to "3,00" over "0" on the
     projector; kept on one line, it ran past its column into the next. Each count stays
     whole and inside its column, and the stage fits, at both sizes: six long options
-    counted in thousands spilled sideways out of every layout."""
+    counted in thousands spilled sideways out of every layout, and the number line's
+    counts ran together ("250250250")."""
     screen, page = big_screen, big_screen.page
     page.route_web_socket(re.compile(r"/ws/projector"), show_a_big_class)
     page.reload()
@@ -530,6 +568,8 @@ def test_a_reveal_to_a_class_of_3000_keeps_each_count_whole_and_in_its_column(
     expect(page.locator("#reveal-times .column-chart-value").first).to_have_text("3,000")
     if idx == 2:
         expect(page.locator("#reveal-answers .answer-bar-count").first).to_have_text("1,250")
+    if idx == 5:
+        expect(page.locator("#reveal-answers svg text")).to_contain_text(["250", "500"])
     for viewport in (FULL_HD, LAPTOP_PROJECTOR):
         page.set_viewport_size(viewport)
         screen.settled()
@@ -537,5 +577,7 @@ def test_a_reveal_to_a_class_of_3000_keeps_each_count_whole_and_in_its_column(
         if idx in REVEALED_ROWS:
             expect(page.locator("#reveal-answers .answer-bar:visible")).to_have_count(
                 REVEALED_ROWS[idx])
+        tangled = page.evaluate(TANGLED_LABELS)
+        assert tangled == [], f"{viewport}: " + "; ".join(tangled)
     screen.measure(f"q{idx + 1}-reveal-3000")
     assert not screen.problems, "\n".join(screen.problems)

@@ -125,42 +125,72 @@ function acceptedRange(correct) {
 }
 
 // In the SVG's own units; the projector draws its text at least 28 px tall (kinds.css).
-const NUMBER_LINE = { width: 600, height: 300, top: 96, bottom: 44, font: 30 };
+// A row of labels takes `line`; `gap` keeps labels of one row apart; counts and values
+// take at most `rows` rows each (more would leave the columns hardly any height).
+const NUMBER_LINE = { width: 600, height: 300, top: 96, bottom: 44, font: 30, line: 36, gap: 8, rows: 2 };
+
+/** About how wide `text` is drawn, in the SVG's units: a bold digit is at most 0.7 of the font's size, a separator 0.4. */
+function labelWidth(text) {
+  return Array.from(text).reduce((sum, char) => sum + (/[\s.,\u066B\u066C]/u.test(char) ? 0.4 : 0.7), 0) * NUMBER_LINE.font;
+}
+
+/**
+ * Where `n` columns stand when their widest label is `widest` units: each column's
+ * `slot`, and the `margin` at each end that keeps the outer labels inside the chart.
+ */
+function spread(n, widest) {
+  const even = NUMBER_LINE.width / n;
+  const slot = widest <= even || n < 2 ? even : Math.max(even / 2, (NUMBER_LINE.width - widest) / (n - 1));
+  return { slot, margin: (NUMBER_LINE.width - n * slot) / 2 };
+}
+
+/** How many rows `labels` take, label i in row i mod rows, so that those of one row stay apart. */
+function labelRows(labels, slot) {
+  const widest = Math.max(0, ...labels.map(labelWidth));
+  return Math.min(NUMBER_LINE.rows, Math.max(1, Math.ceil((widest + NUMBER_LINE.gap) / slot)));
+}
 
 /**
  * The answers given, one column per value in increasing order (height: how
  * many gave it), under a bracket spanning the accepted range. Columns are
- * evenly spaced so every label stays readable, whatever the values.
+ * evenly spaced so every label stays readable, whatever the values: labels too
+ * wide to stand side by side take rows, every other one higher (a count, over
+ * all the columns, with a line down to its own) or lower (a value).
  */
 function numberLine(answers, correct) {
   const rows = answers.filter((row) => Number.isFinite(Number(row.answer)))
     .sort((a, b) => Number(a.answer) - Number(b.answer));
-  const n = Math.max(1, rows.length);
-  const slot = NUMBER_LINE.width / n;
-  // Values too wide to stand side by side take two rows, every other one lower.
-  const widest = Math.max(0, ...rows.map((row) => sayNumber(row.answer).length));
-  const lower = widest * NUMBER_LINE.font * 0.62 > slot * 0.9 ? NUMBER_LINE.font + 4 : 0;
-  const plot = NUMBER_LINE.height - NUMBER_LINE.top - NUMBER_LINE.bottom - lower;
+  const values = rows.map((row) => sayNumber(row.answer));
+  const counts = rows.map((row) => i18n.formatNumber(row.count));
+  const { slot, margin } = spread(Math.max(1, rows.length), Math.max(0, ...values.concat(counts).map(labelWidth)));
+  const valueRows = labelRows(values, slot);
+  const countRows = labelRows(counts, slot);
+  const top = NUMBER_LINE.top + (countRows - 1) * NUMBER_LINE.line;
+  const baseline = NUMBER_LINE.height - NUMBER_LINE.bottom - (valueRows - 1) * NUMBER_LINE.line;
+  const plot = baseline - top;
   const largest = Math.max(1, ...rows.map((row) => row.count));
-  const summary = t("kind.number.summary", { values: i18n.formatList(rows.map((row) =>
-    t(row.correct ? "kind.number.summary_accepted" : "kind.number.summary_item", { answer: sayNumber(row.answer), count: row.count }))) });
+  const summary = t("kind.number.summary", { values: i18n.formatList(rows.map((row, i) =>
+    t(row.correct ? "kind.number.summary_accepted" : "kind.number.summary_item", { answer: values[i], count: row.count }))) });
   const chart = svg("svg", { viewBox: "0 0 " + NUMBER_LINE.width + " " + NUMBER_LINE.height, class: "number-line", role: "img", "aria-label": summary });
-  const baseline = NUMBER_LINE.top + plot;
   chart.appendChild(svg("line", { x1: 0, x2: NUMBER_LINE.width, y1: baseline, y2: baseline, class: "number-line-axis" }));
   rows.forEach((row, i) => {
-    const middle = (i + 0.5) * slot;
+    const middle = margin + (i + 0.5) * slot;
     const height = Math.max(2, (plot * row.count) / largest);
     chart.appendChild(svg("rect", { x: middle - slot * 0.35, y: baseline - height, width: slot * 0.7, height, class: row.correct ? "number-line-right" : "number-line-wrong" }));
-    chart.appendChild(numberLineText(i18n.formatNumber(row.count), middle, baseline - height - 6, "number-line-count", "middle"));
-    chart.appendChild(numberLineText(sayNumber(row.answer), middle, baseline + NUMBER_LINE.font + 6 + (i % 2) * lower, "number-line-value", "middle"));
+    // One row of counts stands on the columns; more stand over the tallest, each joined to its column.
+    const countAt = countRows > 1 ? top - 6 - (i % countRows) * NUMBER_LINE.line : baseline - height - 6;
+    if (countRows > 1) chart.appendChild(svg("line", { x1: middle, x2: middle, y1: countAt + 6, y2: baseline - height, class: "number-line-guide" }));
+    chart.appendChild(numberLineText(counts[i], middle, countAt, "number-line-count", "middle"));
+    chart.appendChild(numberLineText(values[i], middle, baseline + NUMBER_LINE.font + 6 + (i % valueRows) * NUMBER_LINE.line, "number-line-value", "middle"));
   });
   const inside = rows.map((row, i) => (row.correct ? i : -1)).filter((i) => i >= 0);
-  const range = acceptedRange(correct);
   if (inside.length) {
-    const left = inside[0] * slot + 4;
-    const right = (inside[inside.length - 1] + 1) * slot - 4;
-    const y = NUMBER_LINE.font + 12; // the bracket, under its label, above the tallest count
-    chart.appendChild(numberLineText("✓ " + range, (left + right) / 2, NUMBER_LINE.font + 2, "number-line-range", "middle"));
+    const range = "✓ " + acceptedRange(correct);
+    const left = margin + inside[0] * slot + 4;
+    const right = margin + (inside[inside.length - 1] + 1) * slot - 4;
+    const half = Math.min(NUMBER_LINE.width, labelWidth(range)) / 2;
+    const y = NUMBER_LINE.font + 12; // the bracket, under its label, above the counts
+    chart.appendChild(numberLineText(range, Math.min(Math.max((left + right) / 2, half), NUMBER_LINE.width - half), NUMBER_LINE.font + 2, "number-line-range", "middle"));
     chart.appendChild(svg("path", { d: "M" + left + " " + (y + 14) + " V" + y + " H" + right + " V" + (y + 14), class: "number-line-bracket" }));
   }
   return chart;
