@@ -670,3 +670,32 @@ async def test_a_student_who_joins_while_a_student_paced_quiz_is_loaded_starts_o
         assert room.paced is not None and "ana" in room.paced.run.progress
         async with room.connect(Role.STUDENT, "ana") as ana:
             assert (await next_of(ana, "question_open"))["question_idx"] is not None
+
+
+@pytest.mark.server_log_allows(r"storage: disk full")
+async def test_an_answer_refused_after_its_deadline_passed_still_closes_the_question(
+        tmp_path: Path, autojump_clock: trio.testing.MockClock) -> None:
+    """Ana answers a moment before her time is up; the disk refuses the answer only after
+    her deadline has passed (the deadline task found her turn closed by the answer). The
+    answer is taken back, and the question still closes for her, as her time says: it
+    must not stay open with no clock, her grid cell "working" for good."""
+    async with paced_room(tmp_path) as room:
+        await room.join("ana", "Ana")
+        async with room.connect(Role.STUDENT, "ana") as ana:
+            await next_of(ana, "question_open")
+            await trio.sleep(29.9)
+            write = room.store.write
+
+            async def refuse_after_the_deadline(apply: Any) -> Any:
+                room.store.write = write  # type: ignore[method-assign]
+                await trio.sleep(1)  # past her 30 s
+                raise StorageError("disk full")
+
+            room.store.write = refuse_after_the_deadline  # type: ignore[method-assign]
+            await send(room, ana, type="submit", question_idx=0, answer="B")
+            assert errors(ana) == ["storage"]
+            with trio.move_on_after(60):
+                await next_of(ana, "question_closed")
+            assert room.game.submission("ana", 0) is not None
+            assert room.game.submission("ana", 0).status == "missed"
+            assert room.paced.run.cell("ana", 0) == "no_answer"

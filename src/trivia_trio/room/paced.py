@@ -210,6 +210,10 @@ class PacedSide:
             except StorageError:
                 game.retract(submission)
                 run.unanswer(submission)
+                if turn.closed_at is None:
+                    # Open again, its clock running on: its deadline may have passed while
+                    # the save was out, and the deadline task then dropped it as answered.
+                    self._schedule(student_id, turn)
                 raise Rejected("storage", "your answer could not be saved; try again") from None
             finally:
                 self.room.uncommitted.discard(submission)
