@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import threading
 from contextlib import AbstractAsyncContextManager
 from functools import partial
@@ -29,7 +30,7 @@ from trivia_trio.store import paced as paced_record
 from trivia_trio.store.committer import open_store
 from trivia_trio.store.database import StorageError
 
-from .conftest import THREE_QUESTIONS
+from .conftest import DISK_REFUSED, THREE_QUESTIONS
 from .test_room import Dashboard, drain, next_of, room_at, virtual_ms
 
 # A Next's question opens when its save, gathered with the others', goes to the disk.
@@ -601,19 +602,23 @@ async def test_a_student_paced_end_kept_by_an_earlier_version_is_read_back(
         assert room.paced.run.ended_at == 5_000
 
 
-async def test_a_student_who_joins_while_the_pace_is_being_chosen_starts_on_it(
-        tmp_path: Path) -> None:
-    """The teacher picks Student-paced and a phone joins before the pick is held: the
-    student waits for it and gets their first question, not a live lobby no one opens."""
+@pytest.mark.parametrize("change", ["pick a pace", "load a quiz"])
+async def test_a_student_who_joins_while_the_run_turns_student_paced_starts_on_it(
+        tmp_path: Path, change: str) -> None:
+    """The teacher picks Student-paced, or runs a student-paced quiz from the library, in a
+    run nobody joined, and a phone joins while that is being saved: the student waits
+    for it and gets their first question, not a live lobby no one opens (or one about to
+    be replaced by a student-paced side without them)."""
     async with open_store(tmp_path / "room.sqlite3") as store, \
             open_room(store, quiz_from_dict(THREE_QUESTIONS), session_id="t") as room:
         reached, release = trio.Event(), trio.Event()
-        read = store.read
+        write = store.write
 
-        async def held_read(*args: Any, **kwargs: Any) -> Any:
-            reached.set()
-            await release.wait()
-            return await read(*args, **kwargs)
+        async def hold_the_first(apply: Any) -> Any:  # the change's save; others go on
+            if not reached.is_set():
+                reached.set()
+                await release.wait()
+            return await write(apply)
 
         joined = trio.Event()
 
@@ -621,55 +626,37 @@ async def test_a_student_who_joins_while_the_pace_is_being_chosen_starts_on_it(
             await room.join("ana", "Ana")
             joined.set()
 
-        store.read = held_read  # type: ignore[method-assign]
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(choose_pace, room, "student", None)
-            await reached.wait()  # the pace is saved and being read back
-            nursery.start_soon(join)
-            await trio.testing.wait_all_tasks_blocked()
-            if "ana" in room.game.participants:  # a join let through: it ends before the pick
-                await joined.wait()
-            release.set()
-        store.read = read  # type: ignore[method-assign]
+        store.write = hold_the_first  # type: ignore[method-assign]
+        with trio.fail_after(10):
+            async with trio.open_nursery() as nursery:
+                if change == "pick a pace":
+                    nursery.start_soon(choose_pace, room, "student", None)
+                else:
+                    nursery.start_soon(room.load_quiz, quiz_from_dict(PACED))
+                await reached.wait()  # the change is being saved
+                nursery.start_soon(join)
+                await trio.testing.wait_all_tasks_blocked()
+                if "ana" in room.game.participants:  # a join let through: it ends first
+                    await joined.wait()
+                release.set()
+        store.write = write  # type: ignore[method-assign]
         assert room.paced is not None and "ana" in room.paced.run.progress
         async with room.connect(Role.STUDENT, "ana") as ana:
             assert (await next_of(ana, "question_open"))["question_idx"] is not None
 
 
-async def test_a_student_who_joins_while_a_student_paced_quiz_is_loaded_starts_on_it(
-        tmp_path: Path) -> None:
-    """The teacher runs a student-paced quiz from the library in a run nobody joined, and
-    a phone joins while it is read back: the student waits for it and gets their first
-    question, not a live lobby about to be replaced by a student-paced side without them."""
-    async with open_store(tmp_path / "room.sqlite3") as store, \
-            open_room(store, quiz_from_dict(THREE_QUESTIONS), session_id="t") as room:
-        reached, release = trio.Event(), trio.Event()
-        read = store.read
+def run_on_disk(room: Room) -> tuple[int, str, str]:
+    """The session's run as the disk has it: its id, its quiz's title, its pace."""
+    conn = room.store.conn
+    (run_id,) = conn.execute("SELECT run_id FROM sessions WHERE sid = ?",
+                             (room.session_id,)).fetchone()
+    (kept,) = conn.execute("SELECT quiz_json FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    quiz = quiz_from_dict(json.loads(kept))
+    return run_id, quiz.title, paced_record.run_pace(conn, run_id, quiz.pace, quiz.paced).pace
 
-        async def held_read(*args: Any, **kwargs: Any) -> Any:
-            reached.set()
-            await release.wait()
-            return await read(*args, **kwargs)
 
-        joined = trio.Event()
-
-        async def join() -> None:
-            await room.join("ana", "Ana")
-            joined.set()
-
-        store.read = held_read  # type: ignore[method-assign]
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(room.load_quiz, quiz_from_dict(PACED))
-            await reached.wait()  # the quiz is saved in the run's place and being read back
-            nursery.start_soon(join)
-            await trio.testing.wait_all_tasks_blocked()
-            if "ana" in room.game.participants:  # a join let through: it ends before the read
-                await joined.wait()
-            release.set()
-        store.read = read  # type: ignore[method-assign]
-        assert room.paced is not None and "ana" in room.paced.run.progress
-        async with room.connect(Role.STUDENT, "ana") as ana:
-            assert (await next_of(ana, "question_open"))["question_idx"] is not None
+def run_in_memory(room: Room) -> tuple[int, str, str]:
+    return room.run_id, room.game.quiz.title, "live" if room.paced is None else "student"
 
 
 @pytest.mark.server_log_allows(r"storage: disk full")
@@ -699,3 +686,32 @@ async def test_an_answer_refused_after_its_deadline_passed_still_closes_the_ques
             assert room.game.submission("ana", 0) is not None
             assert room.game.submission("ana", 0).status == "missed"
             assert room.paced.run.cell("ana", 0) == "no_answer"
+
+
+@DISK_REFUSED
+@pytest.mark.parametrize("change", ["pick a pace", "load a quiz", "reset"])
+async def test_a_new_pace_quiz_or_run_whose_read_back_fails_is_not_kept_on_the_disk_either(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """What the room holds after such a change is read back from the disk once it is
+    saved. A read that failed (an I/O error) left the change on the disk and the room as
+    it was, with a traceback: a class going on live in a run the disk kept student-paced,
+    or answering in a run the disk had archived."""
+    async with room_at(tmp_path) as room, room.connect(Role.INSTRUCTOR) as teacher:
+        before = run_on_disk(room)
+
+        def unreadable(*args: Any, **kwargs: Any) -> Any:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(paced_record, "run_pace", unreadable)
+        drain(teacher)
+        if change == "load a quiz":
+            with pytest.raises(StorageError):
+                await room.load_quiz(quiz_from_dict(PACED | {"title": "Another"}))
+        else:
+            await send(room, teacher, type="set_pace" if change == "pick a pace" else "reset",
+                       pace="student")
+            assert errors(teacher) == ["storage"]
+        monkeypatch.undo()
+        assert run_on_disk(room) == run_in_memory(room) == before
+        await send(room, teacher, type="set_pace", pace="student")  # and it can be made again
+        assert run_on_disk(room) == run_in_memory(room) == (before[0], before[1], "student")

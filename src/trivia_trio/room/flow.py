@@ -27,7 +27,7 @@ from ..store import paced as paced_record
 from .audience import Audience
 from .clients import Client
 from .clock import QuestionTimer
-from .paced import read_pace
+from .paced import Kept, read_kept
 from .pacing import ViewPacing
 from .persist import Saver
 
@@ -43,15 +43,25 @@ def _keep_pace(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int) -
         paced_record.set_run_pace(conn, run_id, paced_record.RunPace(pace, quiz.paced, now))
 
 
-def _start_run(conn: Any, sid: str, quiz: Quiz, pace: str | None, now: int) -> int:
+def _start_run(conn: Any, sid: str, quiz: Quiz, pace: str | None, now: int,
+               forget: tuple[str, ...], alive_key: str) -> tuple[int, Kept]:
+    """A new run of ``quiz``, the switches ``forget`` forgotten, and what its room starts
+    from (``paced.read_kept``), in one transaction."""
+    for key in forget:
+        db.delete_meta(conn, key)
     run_id = db.new_run(conn, sid, quiz_json(quiz), now)
     _keep_pace(conn, run_id, quiz, pace, now)
-    return run_id
+    return run_id, read_kept(conn, run_id, quiz, alive_key)
 
 
-def _replace_quiz(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int) -> None:
+def _replace_quiz(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int,
+                  forget: tuple[str, ...], alive_key: str) -> Kept:
+    """``quiz`` in run ``run_id``'s place, as ``_start_run``."""
+    for key in forget:
+        db.delete_meta(conn, key)
     db.set_run_quiz(conn, run_id, quiz_json(quiz))
     _keep_pace(conn, run_id, quiz, pace, now)
+    return read_kept(conn, run_id, quiz, alive_key)
 
 
 class Flow:
@@ -70,6 +80,9 @@ class Flow:
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
     hold_pace: Callable[[Any], None]
     pace_settling_now: Callable[[], AbstractContextManager[None]]
+    heartbeat: Any  # room/clock.py's Heartbeat
+    _quiz_switch_keys: tuple[str, ...]  # Switches'
+    _switches_follow: Callable[[Quiz], None]
 
     async def _open_action(self, client: Client, message: dict[str, Any]) -> None:
         idx, limit = message.get("question_idx"), message.get("time_limit")
@@ -138,11 +151,12 @@ class Flow:
             self.pacing.now()
 
     async def _new_run_locked(self, quiz: Quiz, reason: str, pace: str | None = None) -> None:
-        if quiz is not self.game.quiz:
-            await self._forget_close_switch(quiz)
-        run_id = await self.saver.save(partial(
-            _start_run, sid=self.session_id, quiz=quiz, pace=pace, now=self.clock()))
-        kept = await read_pace(self, run_id, quiz)
+        new_quiz = quiz is not self.game.quiz
+        run_id, kept = await self.saver.save(partial(
+            _start_run, sid=self.session_id, quiz=quiz, pace=pace, now=self.clock(),
+            forget=self._quiz_switch_keys if new_quiz else (), alive_key=self.heartbeat.key))
+        if new_quiz:
+            self._switches_follow(quiz)
         self.run_id = run_id
         self.timer.cancel()
         self.game = Game(quiz, run_seed(self.session_id, self.run_id),
@@ -175,10 +189,11 @@ class Flow:
                 return True
             else:
                 with self.pace_settling_now():
-                    await self.saver.save(partial(_replace_quiz, run_id=self.run_id,
-                                                  quiz=quiz, pace=pace, now=self.clock()))
-                    await self._forget_close_switch(quiz)
-                    kept = await read_pace(self, self.run_id, quiz)
+                    kept = await self.saver.save(partial(
+                        _replace_quiz, run_id=self.run_id, quiz=quiz, pace=pace,
+                        now=self.clock(), forget=self._quiz_switch_keys,
+                        alive_key=self.heartbeat.key))
+                    self._switches_follow(quiz)
                     self.game.quiz = quiz
                     self.hold_pace(kept)
             self._broadcast_state(to_students=True)  # a new title for the lobby

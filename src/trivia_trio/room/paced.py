@@ -52,19 +52,19 @@ class Kept:
 
 def read_kept(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> Kept:
     """``Kept`` for run ``run_id`` of ``quiz`` (whose pace applies unless the teacher chose
-    one); ``alive_key`` is the heartbeat's. Read by ``Store.read``, off the event loop,
-    while the server runs."""
+    one); ``alive_key`` is the heartbeat's. While the server runs it is read in the
+    transaction of the change it follows (a new pace, quiz or run), in the committer's
+    thread: off the event loop, and a read that fails undoes the change, so the disk
+    never keeps a pace, quiz or run the room does not hold."""
     pace = record.run_pace(conn, run_id, quiz.pace, quiz.paced)
     if pace.pace != "student":
         return Kept(pace, [], 0)
     return Kept(pace, record.load_progress(conn, run_id), last_alive(conn, alive_key))
 
 
-async def read_pace(room: Any, run_id: int, quiz: Quiz) -> Kept:
-    """``read_kept`` for ``room`` in a thread (``Store.read``): the event loop runs the
-    class."""
-    return await room.store.read(partial(read_kept, run_id=run_id, quiz=quiz,
-                                         alive_key=room.heartbeat.key))
+def _pick(conn: Any, run_id: int, pace: record.RunPace, quiz: Quiz, alive_key: str) -> Kept:
+    record.set_run_pace(conn, run_id, pace)
+    return read_kept(conn, run_id, quiz, alive_key)
 
 
 class PacedSide:
@@ -386,9 +386,9 @@ async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
             raise Rejected("quiz_running", "choose the pace before anyone joins")
         chosen = record.RunPace(str(pace), settings, room.clock())
         with room.pace_settling_now():
-            await room.saver.save(partial(record.set_run_pace, run_id=room.run_id,
-                                          pace=chosen))
-            room.hold_pace(await read_pace(room, room.run_id, room.game.quiz))
+            room.hold_pace(await room.saver.save(partial(
+                _pick, run_id=room.run_id, pace=chosen, quiz=room.game.quiz,
+                alive_key=room.heartbeat.key)))
         room._broadcast_state()
         if room.paced is not None:
             room._to_instructors(room.paced.screens.instructor_snapshot())

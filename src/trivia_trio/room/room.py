@@ -134,8 +134,9 @@ class Room(Flow, Switches, StudentSide):
         self.pacing.mark("projector", "room_info")
 
     def hold_pace(self, kept: Kept) -> None:
-        """The run (or its quiz, or its pace) changed to ``kept`` (``paced.read_pace``): hold
-        a student-paced side while it is student-paced, its clocks in the room's nursery."""
+        """The run (or its quiz, or its pace) changed to ``kept`` (``paced.read_kept``, read
+        in the change's transaction): hold a student-paced side while it is student-paced,
+        its clocks in the room's nursery."""
         if self.paced is not None:
             self.paced.stop()
             self.paced = None

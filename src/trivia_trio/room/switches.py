@@ -74,11 +74,15 @@ class Switches:
         return f"session:{self.session_id}:projector_language"
 
     # ---- the switches -----------------------------------------------------------------
-    async def _forget_close_switch(self, quiz: Quiz) -> None:
+    @property
+    def _quiz_switch_keys(self) -> tuple[str, ...]:
+        """The switches a new quiz forgets (``_switches_follow``): their rows are deleted
+        in the new quiz's own save."""
+        return (self._close_when_all_key, self._leaderboard_key, self._phones_key)
+
+    def _switches_follow(self, quiz: Quiz) -> None:
         """A new quiz brings its own close-when-all-answered, leaderboard and phones
         settings; the dashboard's switches may override them again."""
-        for key in (self._close_when_all_key, self._leaderboard_key, self._phones_key):
-            await self.saver.save(partial(db.delete_meta, key=key))
         self.close_when_all_answered = quiz.close_when_all_answered
         self.game.leaderboard_switch = self.game.phones_switch = None
 
