@@ -152,9 +152,13 @@ class Flow:
 
     async def _new_run_locked(self, quiz: Quiz, reason: str, pace: str | None = None) -> None:
         new_quiz = quiz is not self.game.quiz
-        run_id, kept = await self.saver.save(partial(
-            _start_run, sid=self.session_id, quiz=quiz, pace=pace, now=self.clock(),
-            forget=self._quiz_switch_keys if new_quiz else (), alive_key=self.heartbeat.key))
+        # Joins wait for the new run: one let through while it commits joined the run
+        # being archived, its row written there after that run's end.
+        with self.pace_settling_now():
+            run_id, kept = await self.saver.save(partial(
+                _start_run, sid=self.session_id, quiz=quiz, pace=pace, now=self.clock(),
+                forget=self._quiz_switch_keys if new_quiz else (),
+                alive_key=self.heartbeat.key))
         if new_quiz:
             self._switches_follow(quiz)
         self.run_id = run_id

@@ -43,17 +43,17 @@ class StudentSide:
     _clearing: set[str]
     _lock: trio.Lock
     paced: Any  # room/paced.py's PacedSide while the run is student-paced
-    # Set while the run's pace (a pick, or a quiz loaded in the run's place) is saved and
-    # read back: see ``pace_settling_now``.
+    # Set while the run's pace (a pick, a quiz loaded in the run's place, or a new run) is
+    # saved and read back: see ``pace_settling_now``.
     pace_settling: trio.Event | None = None
 
     @contextlib.contextmanager
     def pace_settling_now(self) -> Iterator[None]:
         """Joins wait (``join``) until the block ends: the run's pace was picked, or its
-        quiz replaced, for the class as it stood, nobody joined, and memory holds it only
-        once it is read back from the disk. A join let through meanwhile joined the run
-        as it was: a live lobby no one opens, or a student-paced side about to be
-        replaced without them."""
+        quiz replaced, for the class as it stood, nobody joined, or a new run started,
+        and memory holds it only once it is read back from the disk. A join let through
+        meanwhile joined the run as it was: a live lobby no one opens, a student-paced
+        side about to be replaced without them, or the run being archived."""
         settling = self.pace_settling = trio.Event()
         try:
             yield
