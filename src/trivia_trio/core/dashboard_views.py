@@ -123,10 +123,12 @@ STARTING_VALUES = {"connected": False, "ws_count": 0, "last_seen_ms": None, "blu
 def sparse_presence(message: dict[str, Any]) -> dict[str, Any]:
     """``message`` (``presence_update`` or ``presence_changes``) for a page that takes
     rows sparse: a whole row (a new one carries ``joined_at``) without the fields at
-    their starting values, and any row without ``ws_count`` (no page shows it) nor, while
-    the student is connected, ``last_seen_ms`` (the page says "now"). A class joining
-    was 200 bytes a student, most of them zeros; a changed row's other fields go as
-    they are (one changed back to its starting value must say so)."""
+    their starting values, and any row without ``ws_count`` (no page shows it) nor,
+    where the row says the student is connected (its ``ws_count``), ``last_seen_ms``
+    (the page says "now"). A class joining was 200 bytes a student, most of them zeros;
+    a changed row's other fields go as they are (one changed back to its starting value
+    must say so; a change of ``last_seen_ms`` alone cannot tell whether the student is
+    connected, and carries it)."""
     return message | {"rows": [_sparse(row) for row in message["rows"]]}
 
 
