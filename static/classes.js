@@ -20,6 +20,7 @@ i18n.ready.then(() => {
   const newId = el("input", { "aria-label": t("classes.new_id"), maxlength: "64" });
   const newName = el("input", { "aria-label": t("classes.new_name"), maxlength: "64" });
   let classes = [];
+  let used = null; // the run's class as last read, {class_id, guests}: null for none
   let editing = null; // the class_id shown in the table
 
   fill(panel,
@@ -50,7 +51,7 @@ i18n.ready.then(() => {
     const reply = await requestJson("GET", API);
     if (reply.status !== 200) return failed(reply);
     classes = reply.data.classes;
-    const used = reply.data.run_class;
+    used = reply.data.run_class;
     fill(useSelect, el("option", { value: "", text: t("classes.anyone") }),
       ...classes.map((c) => el("option", { value: String(c.class_id), text: c.name })));
     useSelect.value = used ? String(used.class_id) : "";
@@ -140,14 +141,15 @@ i18n.ready.then(() => {
     refresh();
   });
 
-  async function useClass() {
-    const classId = useSelect.value ? Number(useSelect.value) : null;
-    const reply = await requestJson("PUT", "/api/instructor/run_class", { class_id: classId, guests: classId !== null && guestsBox.checked });
+  async function useClass(classId, guests) {
+    const reply = await requestJson("PUT", "/api/instructor/run_class", { class_id: classId, guests: classId !== null && guests });
     if (reply.status !== 200) return failed(reply);
     refresh();
   }
-  useSelect.addEventListener("change", useClass);
-  guestsBox.addEventListener("change", useClass);
+  useSelect.addEventListener("change", () => useClass(useSelect.value ? Number(useSelect.value) : null, guestsBox.checked));
+  // The box is about the class the run uses, sent again (the run keeps its list): the
+  // picker lists no deleted class, whose list an ended run keeps.
+  guestsBox.addEventListener("change", () => useClass(used ? used.class_id : null, guestsBox.checked));
   editSelect.addEventListener("change", () => {
     editing = Number(editSelect.value);
     renderTable();

@@ -93,3 +93,33 @@ def test_a_roster_run_refuses_an_id_not_on_the_list_and_one_on_it_confirms_their
     dialog.get_by_role("button", name="Delete the class 7B").click()
     expect(teacher.get_by_text("The class 7B is deleted.")).to_be_visible()
     expect(table).to_be_hidden()
+
+
+def test_the_guests_box_keeps_an_ended_runs_list_once_its_class_is_deleted(
+        classroom: Classroom, tmp_path: Path) -> None:  # noqa: F811
+    """The run has ended and its class was deleted since: the run keeps its copy of the
+    list, for its gradebook. The guests box sent the class picker's value, which lists no
+    deleted class: a tick took the ended run's list away. It speaks for the class the
+    run uses, whatever the picker lists."""
+    teacher = classroom.open("instructor", f"/instructor?key={classroom.server.instructor_key}",
+                             DASHBOARD)
+    class_file = tmp_path / "7B.csv"
+    class_file.write_bytes(CLASS_CSV)
+    teacher.get_by_label("Import a class list").set_input_files(class_file)
+    expect(teacher.get_by_text("The class 7B is imported.")).to_be_visible()
+    teacher.get_by_label("This run's class").select_option(label="7B")
+    guests = teacher.get_by_label("Also let in students not on the list")
+    expect(guests).to_be_enabled()
+    teacher.get_by_role("button", name="End quiz…").click()
+    teacher.get_by_role("dialog").get_by_role("button", name="End quiz").click()
+    expect(teacher.get_by_role("button", name="End quiz…")).to_be_disabled()
+    teacher.get_by_role("button", name="Delete the class 7B").click()
+    teacher.get_by_role("dialog").get_by_role("button", name="Delete the class 7B").click()
+    expect(teacher.get_by_text("The class 7B is deleted.")).to_be_visible()
+    classes = classroom.server.url + "/api/instructor/classes"
+    class_id = teacher.request.get(classes).json()["run_class"]["class_id"]
+    with teacher.expect_response(lambda response: response.url.endswith("/run_class")):
+        guests.check()
+    assert teacher.request.get(classes).json()["run_class"] == {"class_id": class_id,
+                                                                "guests": True}
+    expect(guests).to_be_checked()
