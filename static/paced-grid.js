@@ -49,7 +49,7 @@ function createPacedGrid({ onAccommodate, onScores }) {
   let headerShown = ""; // what the header shows: redrawn only when that changes
   function header() {
     // Redrawn on every change, it took the sort button from under a teacher's click.
-    const shown = [document.documentElement.lang, sortBy, ...questions.map((q) => q.share_right)].join("|");
+    const shown = [document.documentElement.lang, sortBy, ...questions.map((q) => q.number + ":" + q.share_right)].join("|");
     if (shown === headerShown) return;
     headerShown = shown;
     const heads = [

@@ -323,3 +323,30 @@ def test_an_uploaded_student_paced_file_preselects_its_pace_and_the_pill_says_so
     expect(phone.get_by_role("heading", name="Your answers")).to_be_visible()
     expect(teacher.locator("#state-label")).to_have_text("finished")
     classroom.stage("paced-ended")
+
+
+def test_the_grid_heads_its_columns_with_the_questions_of_the_quiz_run_in_its_place(
+        classroom: Classroom, tmp_path: Path) -> None:  # noqa: F811
+    """A student-paced quiz is run, then another of as many questions in its place before
+    anyone joined: the grid's columns are the new quiz's (a slide where it has one), not
+    the first one's, whose header stayed while the share right of each column was the
+    same (none yet)."""
+    teacher = classroom.open("instructor", f"/instructor?key={classroom.server.instructor_key}",
+                             DASHBOARD)
+    heads = teacher.locator("#paced-head th.paced-question")
+    for title, questions, shown in (
+            ("Two questions", [{"text": "Yes?", "options": ["Yes", "No"], "correct": "A"},
+                               {"text": "No?", "options": ["Yes", "No"], "correct": "B"}],
+             [r"^Q1\b", r"^Q2\b"]),
+            ("A slide first", [{"kind": "slide", "text": "Read this"},
+                               {"text": "Yes?", "options": ["Yes", "No"], "correct": "A"}],
+             [r"^Slide", r"^Q1\b"])):
+        path = tmp_path / f"{title}.json"
+        path.write_text(json.dumps({"title": title, "pace": "student",
+                                    "questions": questions}))
+        teacher.set_input_files("#quiz-file", path)
+        expect(teacher.locator("#upload-result")).to_contain_text(f"Imported “{title}”")
+        teacher.get_by_role("button", name=f"Run {title}").click()
+        expect(teacher.locator("#quiz-title")).to_have_text(title)
+        expect(heads).to_have_text([re.compile(pattern) for pattern in shown])
+    classroom.stage("grid-of-the-quiz-in-its-place")

@@ -390,8 +390,6 @@ async def choose_pace(room: Any, pace: object, raw_settings: object) -> None:
                 _pick, run_id=room.run_id, pace=chosen, quiz=room.game.quiz,
                 alive_key=room.heartbeat.key)))
         room._broadcast_state()
-        if room.paced is not None:
-            room._to_instructors(room.paced.screens.instructor_snapshot())
         room._to_instructors(room._room_info())
         room.pacing.now()
 

@@ -69,6 +69,12 @@ class PacedScreens:
         return paced_views.grid_message(self.run, paced_views.grid_rows(self.run),
                                         self.room.clock(), header)
 
+    def to_dashboards(self) -> None:
+        """The whole grid to every dashboard, for a side just held: theirs is of another
+        run or quiz (its columns, its rows), or none yet."""
+        if self.room.audience.instructors:
+            self.room.audience.to_instructors(self.instructor_snapshot())
+
     def projector_additions(self, state: dict[str, Any]) -> dict[str, Any]:
         """``state``'s student-paced part: the progress, and an end's results without
         standings counted from this run's own turns (no question was opened for all)."""

@@ -136,7 +136,7 @@ class Room(Flow, Switches, StudentSide):
     def hold_pace(self, kept: Kept) -> None:
         """The run (or its quiz, or its pace) changed to ``kept`` (``paced.read_kept``, read
         in the change's transaction): hold a student-paced side while it is student-paced,
-        its clocks in the room's nursery."""
+        its clocks in the room's nursery, its grid on the dashboards (``to_dashboards``)."""
         if self.paced is not None:
             self.paced.stop()
             self.paced = None
@@ -145,6 +145,7 @@ class Room(Flow, Switches, StudentSide):
             self.paced = PacedSide(self, kept)
             if self._nursery is not None:
                 self._nursery.start_soon(self.paced.run_tasks)
+            self.paced.screens.to_dashboards()
 
     def _phones_wait(self) -> bool:
         """Whether the phones wait in the lobby (and are sent its count): never in a
