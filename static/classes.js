@@ -146,10 +146,12 @@ i18n.ready.then(() => {
     if (reply.status !== 200) return failed(reply);
     refresh();
   }
-  useSelect.addEventListener("change", () => useClass(useSelect.value ? Number(useSelect.value) : null, guestsBox.checked));
-  // The box is about the class the run uses, sent again (the run keeps its list): the
-  // picker lists no deleted class, whose list an ended run keeps.
-  guestsBox.addEventListener("change", () => useClass(used ? used.class_id : null, guestsBox.checked));
+  const picked = () => (useSelect.value ? Number(useSelect.value) : null);
+  useSelect.addEventListener("change", () => useClass(picked(), guestsBox.checked));
+  // The box sends the class picked again (the run keeps its list), or the class the run
+  // uses where the picker cannot show it: a deleted one, whose list an ended run keeps.
+  const unlisted = () => used !== null && !classes.some((c) => c.class_id === used.class_id);
+  guestsBox.addEventListener("change", () => useClass(unlisted() ? used.class_id : picked(), guestsBox.checked));
   editSelect.addEventListener("change", () => {
     editing = Number(editSelect.value);
     renderTable();
