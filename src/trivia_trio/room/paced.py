@@ -42,7 +42,7 @@ from .persist import nothing
 
 
 @dataclass(frozen=True)
-class Kept:
+class StoredPace:
     """A run's pace as the disk keeps it, and for a student-paced run what its side
     starts from: each student's progress and the server's last heartbeat."""
     pace: record.RunPace
@@ -50,27 +50,28 @@ class Kept:
     alive_at: int
 
 
-def read_kept(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> Kept:
-    """``Kept`` for run ``run_id`` of ``quiz`` (whose pace applies unless the teacher chose
-    one); ``alive_key`` is the heartbeat's. While the server runs it is read in the
+def read_stored_pace(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> StoredPace:
+    """``StoredPace`` for run ``run_id`` of ``quiz`` (whose pace applies unless the teacher
+    chose one); ``alive_key`` is the heartbeat's. While the server runs it is read in the
     transaction of the change it follows (a new pace, quiz or run), in the committer's
     thread: off the event loop, and a read that fails undoes the change, so the disk
     never keeps a pace, quiz or run the room does not hold."""
     pace = record.run_pace(conn, run_id, quiz.pace, quiz.paced)
     if pace.pace != "student":
-        return Kept(pace, [], 0)
-    return Kept(pace, record.load_progress(conn, run_id), last_alive(conn, alive_key))
+        return StoredPace(pace, [], 0)
+    return StoredPace(pace, record.load_progress(conn, run_id), last_alive(conn, alive_key))
 
 
-def _pick(conn: Any, run_id: int, pace: record.RunPace, quiz: Quiz, alive_key: str) -> Kept:
+def _pick(conn: Any, run_id: int, pace: record.RunPace, quiz: Quiz, alive_key: str
+          ) -> StoredPace:
     record.set_run_pace(conn, run_id, pace)
-    return read_kept(conn, run_id, quiz, alive_key)
+    return read_stored_pace(conn, run_id, quiz, alive_key)
 
 
 class PacedSide:
     """The room's student-paced part (see the module docstring). ``room`` is the Room."""
 
-    def __init__(self, room: Any, kept: Kept) -> None:
+    def __init__(self, room: Any, kept: StoredPace) -> None:
         self.room = room
         self.run = PacedRun(room.game, kept.pace.settings, started_at=kept.pace.started_at,
                             ended_at=kept.pace.ended_at)
