@@ -757,6 +757,16 @@
     return Object.assign(sent, { text: t("student.buttons_only.look"), options: Array(count).fill(""), buttons_only: true });
   }
 
+  /** "Question N of M" as the server numbers question `idx` (views.question_number): a
+   * slide is not a question, so it has no number and is not counted. */
+  function numbering(idx) {
+    const answerable = quiz.questions.map((each) => kindOf(each).takesAnswers);
+    return {
+      question_number: answerable[idx] ? answerable.slice(0, idx + 1).filter(Boolean).length : null,
+      question_count: answerable.filter(Boolean).length,
+    };
+  }
+
   /** The reveal of `q` as the projector receives it (projector_state), for a class yet to come. */
   function revealOf(q) {
     const view = publicView(q);
@@ -767,7 +777,7 @@
       language: quiz.language || null,
       join_url: room.join_url,
       qr_url: room.qr_url,
-      question: Object.assign(view, { idx: current, total_questions: quiz.questions.length, remaining_ms: null }),
+      question: Object.assign(view, { idx: current, total_questions: quiz.questions.length, remaining_ms: null }, numbering(current)),
       reveal: { correct: revealedAnswer(q), explanation: toFile(q).explanation || "" },
       live_histogram: { counts: {} },
       leaderboard: [],

@@ -468,6 +468,21 @@ def test_the_editors_projector_preview_is_the_projector_scaled_into_its_box(
     desk.check(editor, "projector-preview")
 
 
+def test_the_projector_preview_numbers_questions_as_the_projector_does(desk: Desk) -> None:
+    """A slide is not a question: the projector says "Question 1 of 1" of the choice after
+    a slide (views.question_number), and so must its preview, which said "2 of 2"."""
+    editor = new_quiz(desk.page())
+    editor.get_by_role("button", name="Add a question").click()
+    editor.get_by_label("Kind").select_option(label="Slide (nothing to answer)")
+    editor.get_by_label("Question text").fill("Welcome back")
+    screen = editor.frame_locator("#projector-preview-frame")
+    expect(screen.get_by_text("Slide", exact=True)).to_be_visible()
+    write_choice(editor, "Largest planet?", ["Mars", "Jupiter"], "B")
+    expect(screen.get_by_text("Largest planet?")).to_be_visible()
+    expect(screen.get_by_text("Question 1 of 1", exact=True)).to_be_visible()
+    desk.check(editor, "preview-numbers")
+
+
 def test_the_editor_sets_what_the_phones_show(desk: Desk, browser: Browser) -> None:
     editor = new_quiz(desk.page())
     quiz_id = editor.url.rsplit("=", 1)[1]
