@@ -93,9 +93,11 @@ i18n.ready.then(() => {
       view.paced = message.pace === "student";
       if (nextPress.from !== null && stageShown() !== nextPress.from) holdNext();
       // Runs, item analysis and the library's last runs change when a question closes, the
-      // quiz ends or a run starts.
+      // quiz ends or a run starts. A state in the lobby is sent again only when the run
+      // changed there: a Reset (a new run) or Run (the run takes another quiz).
       const runsChanged = ["question_closed", "finished", "lobby"].indexOf(message.state) >= 0;
-      if (before !== null && before !== message.state && runsChanged) refreshPanels();
+      const again = before === message.state && message.state === "lobby";
+      if (before !== null && (before !== message.state || again) && runsChanged) refreshPanels();
       if (message.state === "lobby" || message.state === "finished") forgetQuestion();
       else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
       if (message.state !== "question_open") countdown.stop();

@@ -150,6 +150,12 @@ def test_write_a_quiz_from_an_empty_library_and_run_it_with_two_phones(
     desk.check(dashboard, "library", "library.png", within=".panel-library")
     dashboard.get_by_role("button", name="Run Planets").click()
     expect(dashboard.locator("#quiz-title")).to_have_text("Planets")
+    # The runs table says at once which quiz the run holds now (it said the demo's
+    # title, "0 of 10", until a question closed).
+    current = dashboard.get_by_role("region", name="Runs of this session").get_by_role(
+        "row", name=re.compile(r"\(current\)"))
+    expect(current).to_contain_text("Planets")
+    expect(current).to_contain_text("0 of 2")
 
     phones = []
     for student_id, name in (("s1", "Ada"), ("s2", "Bo")):
