@@ -27,7 +27,7 @@ from ..store import paced as paced_record
 from .audience import Audience
 from .clients import Client
 from .clock import QuestionTimer
-from .paced import StoredPace, read_stored_pace
+from .paced import StoredPace, read_pace
 from .pacing import ViewPacing
 from .persist import Saver
 
@@ -46,12 +46,12 @@ def _keep_pace(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int) -
 def _start_run(conn: Any, sid: str, quiz: Quiz, pace: str | None, now: int,
                forget: tuple[str, ...], alive_key: str) -> tuple[int, StoredPace]:
     """A new run of ``quiz``, the switches ``forget`` forgotten, and what its room starts
-    from (``paced.read_stored_pace``), in one transaction."""
+    from (``paced.read_pace``), in one transaction."""
     for key in forget:
         db.delete_meta(conn, key)
     run_id = db.new_run(conn, sid, quiz_json(quiz), now)
     _keep_pace(conn, run_id, quiz, pace, now)
-    return run_id, read_stored_pace(conn, run_id, quiz, alive_key)
+    return run_id, read_pace(conn, run_id, quiz, alive_key)
 
 
 def _replace_quiz(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int,
@@ -61,7 +61,7 @@ def _replace_quiz(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int
         db.delete_meta(conn, key)
     db.set_run_quiz(conn, run_id, quiz_json(quiz))
     _keep_pace(conn, run_id, quiz, pace, now)
-    return read_stored_pace(conn, run_id, quiz, alive_key)
+    return read_pace(conn, run_id, quiz, alive_key)
 
 
 class Flow:

@@ -50,7 +50,7 @@ class StoredPace:
     alive_at: int
 
 
-def read_stored_pace(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> StoredPace:
+def read_pace(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> StoredPace:
     """``StoredPace`` for run ``run_id`` of ``quiz`` (whose pace applies unless the teacher
     chose one); ``alive_key`` is the heartbeat's. While the server runs it is read in the
     transaction of the change it follows (a new pace, quiz or run), in the committer's
@@ -65,7 +65,7 @@ def read_stored_pace(conn: Any, run_id: int, quiz: Quiz, alive_key: str) -> Stor
 def _pick(conn: Any, run_id: int, pace: record.RunPace, quiz: Quiz, alive_key: str
           ) -> StoredPace:
     record.set_run_pace(conn, run_id, pace)
-    return read_stored_pace(conn, run_id, quiz, alive_key)
+    return read_pace(conn, run_id, quiz, alive_key)
 
 
 class PacedSide:

@@ -48,7 +48,7 @@ from .clock import Heartbeat, QuestionTimer
 from .connection import Connection
 from .flow import INSTRUCTOR_ACTIONS, Flow, quiz_json
 from .paced import INSTRUCTOR_ACTIONS as PACED_INSTRUCTOR_ACTIONS
-from .paced import LIVE_ONLY, PacedSide, StoredPace, read_stored_pace, set_pace
+from .paced import LIVE_ONLY, PacedSide, StoredPace, read_pace, set_pace
 from .paced import STUDENT_ACTIONS as PACED_STUDENT_ACTIONS
 from .pacing import ViewPacing
 from .persist import Saver
@@ -120,8 +120,7 @@ class Room(Flow, Switches, StudentSide):
         # The run's student-paced side; None while it is live (room/paced.py).
         self.paced: PacedSide | None = None
         # Read here like the rest of the record: the room is being built, nothing runs yet.
-        self.hold_pace(read_stored_pace(store.conn, self.run_id, self.game.quiz,
-                                        self.heartbeat.key))
+        self.hold_pace(read_pace(store.conn, self.run_id, self.game.quiz, self.heartbeat.key))
 
     # ---- set-up ------------------------------------------------------------------------
     def set_join_url(self, url: str) -> None:
@@ -135,7 +134,7 @@ class Room(Flow, Switches, StudentSide):
         self.pacing.mark("projector", "room_info")
 
     def hold_pace(self, kept: StoredPace) -> None:
-        """The run (or its quiz, or its pace) changed to ``kept`` (``paced.read_stored_pace``, read
+        """The run (or its quiz, or its pace) changed to ``kept`` (``paced.read_pace``, read
         in the change's transaction): hold a student-paced side while it is student-paced,
         its clocks in the room's nursery, its grid on the dashboards (``to_dashboards``)."""
         if self.paced is not None:
