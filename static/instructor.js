@@ -98,6 +98,7 @@ i18n.ready.then(() => {
       const runsChanged = ["question_closed", "finished", "lobby"].indexOf(message.state) >= 0;
       const again = before === message.state && message.state === "lobby";
       if (before !== null && (before !== message.state || again) && runsChanged) refreshPanels();
+      if (window.libraryRoomChanged) window.libraryRoomChanged(message);
       if (message.state === "lobby" || message.state === "finished") forgetQuestion();
       else if (view.open && view.open.question_idx !== message.current_question_idx) forgetQuestion();
       if (message.state !== "question_open") countdown.stop();

@@ -14,9 +14,20 @@ i18n.ready.then(() => {
     return ms ? new Date(ms).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" }) : t("library.never");
   }
 
+  // What Run said ("press Next to start") holds while the run waits in the lobby at the
+  // pace it named; once the run moves on (a question opens, another pace, the end) it goes.
+  let readyAt = null; // that pace, while its words are shown
+
   function say(...parts) {
+    readyAt = null;
     fill(status, ...parts);
   }
+
+  /** The dashboard's `state` (instructor.js): the words about Run go once they are untrue. */
+  window.libraryRoomChanged = (state) => {
+    const pace = state.pace === "student" ? "student" : "live";
+    if (readyAt !== null && (state.state !== "lobby" || pace !== readyAt)) say();
+  };
 
   async function refresh() {
     let reply;
@@ -134,7 +145,10 @@ i18n.ready.then(() => {
     const reply = await act("POST", API + "/" + quiz.quiz_id + "/run", { pace });
     if (!reply) return;
     if (reply.status === 200 && reply.data.pending) say(el("p", { class: "success", text: i18n.serverText("warning", "quiz_pending", { title: quiz.title }) }));
-    else if (reply.status === 200) say(el("p", { class: "success", text: t(pace === "student" ? "library.ready_paced" : "library.ready", { title: quiz.title }) }));
+    else if (reply.status === 200) {
+      say(el("p", { class: "success", text: t(pace === "student" ? "library.ready_paced" : "library.ready", { title: quiz.title }) }));
+      readyAt = pace === "student" ? "student" : "live";
+    }
     else if (reply.status === 409 && reply.data.code !== "draft") say(el("p", { class: "form-error", text: t("library.busy") }));
     else say(el("p", { class: "form-error", text: reply.data && reply.data.code ? i18n.serverText("error", reply.data.code) : t("library.run_failed") }));
     refresh();

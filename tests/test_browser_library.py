@@ -156,6 +156,8 @@ def test_write_a_quiz_from_an_empty_library_and_run_it_with_two_phones(
         "row", name=re.compile(r"\(current\)"))
     expect(current).to_contain_text("Planets")
     expect(current).to_contain_text("0 of 2")
+    ready = dashboard.get_by_text("Ready to run “Planets”: press Next to start.")
+    expect(ready).to_be_visible()
 
     phones = []
     for student_id, name in (("s1", "Ada"), ("s2", "Bo")):
@@ -168,6 +170,7 @@ def test_write_a_quiz_from_an_empty_library_and_run_it_with_two_phones(
     for number, answers in ((1, ("B", "A")), (2, ("A", "A"))):
         next_button.click()
         expect(state).to_have_text("question open")
+        expect(ready).to_have_count(0)  # it has started: "press Next to start" is over
         for phone, letter in zip(phones, answers, strict=True):
             expect(phone.get_by_text(f"Question {number} of 2")).to_be_visible()
             answer(phone, letter)
