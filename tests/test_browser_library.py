@@ -492,6 +492,32 @@ def test_the_projector_preview_numbers_questions_as_the_projector_does(desk: Des
     desk.check(editor, "preview-numbers")
 
 
+# Each select of the editor and the widest text of its options, in the select's own font;
+# a closed select shows its choice between its padding and its arrow.
+SELECT_WIDTHS = """() => Array.from(document.querySelectorAll('main select'), (select) => {
+    const style = getComputedStyle(select);
+    const pen = document.createElement('canvas').getContext('2d');
+    pen.font = style.font;
+    const widest = Math.max(...Array.from(select.options, (o) => pen.measureText(o.text).width));
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = select.clientWidth - padding;
+    return [document.querySelector(`label[for="${select.id}"]`).textContent, widest, room];
+})"""
+ARROW = 24  # px: the arrow of a closed select, beside its text
+
+
+def test_every_choice_of_the_editors_menus_shows_whole_at_1366(desk: Desk) -> None:
+    """The editor on the dashboard's laptop screen: whatever a menu is set to shows whole
+    (the Leaderboard menu said "Not set: places with every revea")."""
+    editor = new_quiz(desk.page())
+    editor.get_by_role("button", name="Add a question").click()
+    expect(editor.get_by_label("Points", exact=True)).to_be_visible()
+    cut = [(label, round(widest), round(room)) for label, widest, room
+           in editor.evaluate(SELECT_WIDTHS) if widest + ARROW > room]
+    assert cut == []
+    desk.check(editor, "menus")
+
+
 def test_the_editor_sets_what_the_phones_show(desk: Desk, browser: Browser) -> None:
     editor = new_quiz(desk.page())
     quiz_id = editor.url.rsplit("=", 1)[1]
