@@ -147,10 +147,14 @@
    * (but the top 10 if the quiz shows standings). */
   function drawPacedProgress(progress) {
     byId("paced-progress").hidden = !progress;
+    views.lobby.classList.toggle("is-paced", Boolean(progress));
     if (!progress) return;
     setText("paced-finished", t("projector.paced.finished", { finished: i18n.formatNumber(progress.finished), students: i18n.formatNumber(progress.students) }));
     const most = Math.max(1, progress.students);
-    fill(byId("paced-bars"), ...progress.questions.filter((q) => q.number !== null).map((q) => {
+    const numbered = progress.questions.filter((q) => q.number !== null);
+    // Columns of at most ten bars, as even as they go (16: two of 8).
+    byId("paced-bars").style.setProperty("--bar-rows", String(Math.ceil(numbered.length / Math.ceil(numbered.length / 10)) || 1));
+    fill(byId("paced-bars"), ...numbered.map((q) => {
       const bar = el("span", { class: "projector-paced-bar" });
       bar.style.width = Math.round((100 * q.answered) / most) + "%";
       return el("li", { "aria-label": t("projector.paced.bar", { number: q.number, answered: q.answered }) },
