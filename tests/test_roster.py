@@ -262,6 +262,34 @@ async def test_an_ended_runs_gradebooks_keep_its_class_list_when_the_class_is_ed
         [["s1", "Ada Lovelace"], ["s2", "Bob Babbage"], ["s5", "Dee Dijkstra"]]] * 2
 
 
+async def test_the_id_check_refuses_a_new_id_as_the_join_would_before_naming_anyone(
+        server: ServerInfo) -> None:
+    """With joining locked, or the quiz ended, the phone's id check said "Are you Gia
+    Goldberg?" and only the join after "Yes, that's me" was refused: the check gives the
+    join's refusal first, and never names the student."""
+    with trio.fail_after(BUDGET_S):
+        teacher = await instructor_cookie(server)
+        await run_with_class(server, teacher, guests=True)
+        await join(server, "s1", "Ada")
+
+        async def both(student_id: str) -> list[tuple[int, Any]]:
+            replies = [await request("POST", server.url + path,
+                                     json={"student_id": student_id, "name": "Typed"})
+                       for path in ("/api/join/check", "/api/join")]
+            return [(r.status, r.json().get("code", r.json().get("name"))) for r in replies]
+
+        await server.room.run_to_completion(server.room.set_joining_locked, True)
+        locked = [await both(sid) for sid in ("s2", "g1")]
+        joined_check = (await request("POST", server.url + "/api/join/check",
+                                      json={"student_id": "s1"})).json()
+        await server.room.run_to_completion(server.room.set_joining_locked, False)
+        await server.room.run_to_completion(server.room.end_session)
+        ended = [await both(sid) for sid in ("s2", "g1")]
+    assert locked == [[(403, "joining_locked")] * 2] * 2
+    assert joined_check == {"student_id": "s1", "name": "Ada Lovelace"}
+    assert ended == [[(409, "quiz_finished")] * 2] * 2
+
+
 async def test_deleting_a_class_leaves_the_gradebooks_of_its_ended_runs_as_they_were(
         server: ServerInfo) -> None:
     """An ended run's gradebooks say the same forever, even once its class is deleted

@@ -110,6 +110,15 @@ class Game(Answers):
         return game
 
     # ---- participants -------------------------------------------------------------
+    def closed_to_new(self, *, open_to_new: bool = True) -> Rejected | None:
+        """Why no new student id may join now (the quiz has ended, or joining is locked),
+        or None: the join's rule, which the phone's id check asks first."""
+        if self.state is State.FINISHED:
+            return Rejected("quiz_finished", "the quiz has ended")
+        if not open_to_new:
+            return Rejected("joining_locked", "the teacher has closed joining")
+        return None
+
     def join(self, student_id: str, name: str, cookie_id: str, now: int, *,
              open_to_new: bool = True) -> list[Submission]:
         """First claim wins. Returns the ``missed`` rows a late joiner gets for closed questions.
@@ -117,10 +126,8 @@ class Game(Answers):
         their place (they come back with their cookie, never through here)."""
         if student_id in self.participants:
             raise DuplicateStudentId(student_id)
-        if self.state is State.FINISHED:
-            raise Rejected("quiz_finished", "the quiz has ended")
-        if not open_to_new:
-            raise Rejected("joining_locked", "the teacher has closed joining")
+        if (refused := self.closed_to_new(open_to_new=open_to_new)) is not None:
+            raise refused
         self.participants[student_id] = Participant(student_id, name, cookie_id, now)
         missed = [
             self._record(self._missed(student_id, idx))

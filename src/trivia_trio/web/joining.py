@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from quart import Response, request
 
+from ..core.record import Rejected
 from ..core.roster import Student
 from ..room.throttle import SlidingWindow
 from ..store.roster import RunClass
@@ -30,3 +31,9 @@ def on_the_list(used: RunClass | None, student_id: str) -> tuple[Student | None,
         return None, error(403, "not_on_roster", "this student id is not on the class list: "
                            "check it, or ask your teacher")
     return listed, None
+
+
+def refused(rejected: Rejected) -> Response:
+    """A join the rules refuse (ended, locked, or reset while joining), as its status."""
+    status = {"quiz_finished": 409, "joining_locked": 403}.get(rejected.code, 503)
+    return error(status, rejected.code, rejected.message)

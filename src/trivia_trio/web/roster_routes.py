@@ -73,6 +73,9 @@ def register(app: QuartTrio, doors: Doors) -> None:
         student, not_listed = joining.on_the_list(used, student_id)
         if not_listed is not None:
             return not_listed
+        if student_id not in room.game.participants and (
+                closed := room.game.closed_to_new(open_to_new=not room.joining_locked)):
+            return joining.refused(closed)
         return {"student_id": student_id, "name": student.name if student else None}
 
     @app.get(prefix)

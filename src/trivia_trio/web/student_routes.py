@@ -58,9 +58,8 @@ def register(app: QuartTrio, doors: Doors) -> None:
                           "that student id is already taken: ask your instructor")
         except StorageError:
             return error(503, "storage", "could not save your join; try again")
-        except Rejected as rejected:  # ended, locked, or reset while joining
-            status = {"quiz_finished": 409, "joining_locked": 403}.get(rejected.code, 503)
-            return error(status, rejected.code, rejected.message)
+        except Rejected as rejected:
+            return joining.refused(rejected)
         response = jsonify({"sid": room.session_id, "student_id": student_id,
                             "name": participant.name})
         response.set_cookie(
