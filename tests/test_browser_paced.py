@@ -291,7 +291,7 @@ def test_an_uploaded_student_paced_file_preselects_its_pace_and_the_pill_says_so
     teacher = classroom.open("instructor", f"/instructor?key={classroom.server.instructor_key}",
                              DASHBOARD)
     expect(teacher.locator("#state-label")).to_have_text("lobby")
-    picker = teacher.locator("#library-pace")
+    picker = teacher.get_by_label("Pace when you press Run")
     expect(picker).to_have_value("live")
     path = tmp_path / "homework.json"
     path.write_text(json.dumps({"title": "Homework", "pace": "student", "questions": [
