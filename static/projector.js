@@ -211,23 +211,52 @@
   /** Everyone tied for a podium place stands on it (`podium`: ranks 1 to 3, ties whole). */
   function drawFinal(podium, leaderboard) {
     const places = ["first", "second", "third"];
-    // Ties stand together: a podium of more than three takes more of the width, and its
-    // narrower steps smaller names.
-    const standing = Math.max(3, podium.length);
-    const longWord = (PODIUM_WORD_CHARS * 3) / standing;
-    views.final.style.setProperty("--places", String(standing));
-    views.final.classList.toggle("has-wide-podium", standing > 3);
-    fill(byId("podium"), ...podium.map((row) =>
-      // Each stands by rank (second left, first middle, third right); a tie stands together.
-      el("li", { class: "podium-place podium-" + places[Math.min(row.rank, 3) - 1] },
+    const { columns, column } = podiumColumns(podium);
+    // Ties stand together: a podium of more than three columns has narrower steps, and
+    // smaller names on them.
+    const longWord = (PODIUM_WORD_CHARS * 3) / columns;
+    views.final.style.setProperty("--places", String(columns));
+    views.final.style.setProperty("--podium-word", String(Math.max(0, ...podium.map((row) => longestWord(row.name)))));
+    fill(byId("podium"), ...podium.map((row, i) => {
+      const place = places[Math.min(row.rank, 3) - 1];
+      // In rank order for a screen reader; the grid column puts it in its place.
+      const item = el("li", { class: "podium-place podium-" + place },
         el("span", { class: longestWord(row.name) > longWord ? "podium-name podium-name-long" : "podium-name", dir: "auto", title: row.name, text: row.name }),
         el("span", { class: "podium-score", text: formatScore(row.score) }),
         // Step height follows the rank, so students tied for first stand equally high.
-        el("span", { class: "podium-step podium-step-" + places[Math.min(row.rank, 3) - 1], text: i18n.formatNumber(row.rank) }))));
+        el("span", { class: "podium-step podium-step-" + place, text: i18n.formatNumber(row.rank) }));
+      item.style.setProperty("--column", String(column[i]));
+      return item;
+    }));
     renderLeaderboard(byId("final-top10"), leaderboard);
     byId("podium").hidden = !podium.length;
     byId("final-top10").hidden = !leaderboard.length;
     say("final", leaderboard.length ? t("projector.final.announce_winner", { name: leaderboard[0].name }) : t("projector.final.heading"));
+  }
+
+  /**
+   * Where each of `podium` (in rank order) stands, as on every podium: the winners in the
+   * middle, second place on their left, third on their right, each side starting next to
+   * the winners. When a tie leaves one side empty (three tied for second: no third), that
+   * side takes half of the other's students. Both sides are as wide as the wider one, so
+   * the winners stay in the middle. Returns the number of columns (at least three) and
+   * each row's column, counted from 1.
+   */
+  function podiumColumns(podium) {
+    const middle = podium.filter((row) => row.rank === 1);
+    let left = podium.filter((row) => row.rank === 2);
+    let right = podium.filter((row) => row.rank > 2);
+    if (!left.length || !right.length) {
+      const others = left.concat(right);
+      const half = Math.ceil(others.length / 2);
+      [left, right] = right.length ? [others.slice(half), others.slice(0, half)] : [others.slice(0, half), others.slice(half)];
+    }
+    const side = Math.max(left.length, right.length, Math.ceil((3 - middle.length) / 2));
+    const where = new Map();
+    left.forEach((row, i) => where.set(row, side - i));
+    middle.forEach((row, i) => where.set(row, side + 1 + i));
+    right.forEach((row, i) => where.set(row, side + middle.length + 1 + i));
+    return { columns: 2 * side + middle.length, column: podium.map((row) => where.get(row)) };
   }
 
   /** No standings at the end: thanks, how many played, and the share right per question. */
