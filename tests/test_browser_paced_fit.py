@@ -15,7 +15,7 @@ import trio
 from playwright.sync_api import Browser, expect
 
 from .conftest import ServerProcess, connect
-from .test_browser_projector_fit import NAMES, BigScreen, students_join
+from .test_browser_projector_fit import NAMES, BigScreen, projector_page, students_join
 
 pytestmark = pytest.mark.browser
 
@@ -55,15 +55,8 @@ def quiz_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def big_screen(browser: Browser, server_process: ServerProcess,
                screenshots: Path) -> Iterator[BigScreen]:
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(server_process.url + "/projector")
-    expect(page.locator("#quiz-title")).to_have_text(HOMEWORK["title"])
-    yield BigScreen(page, screenshots)
-    context.close()
-    assert errors == []
+    with projector_page(browser, server_process, screenshots, HOMEWORK["title"]) as screen:
+        yield screen
 
 
 def test_a_paced_runs_big_screen_fits_with_a_bar_per_question_and_the_top_10(

@@ -19,7 +19,13 @@ import trio
 from playwright.sync_api import Browser, expect
 
 from .conftest import ServerProcess, connect, join
-from .test_browser_projector_fit import FULL_HD, LAPTOP_PROJECTOR, BigScreen, Teacher
+from .test_browser_projector_fit import (
+    FULL_HD,
+    LAPTOP_PROJECTOR,
+    BigScreen,
+    Teacher,
+    projector_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -107,15 +113,8 @@ def quiz_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def big_screen(browser: Browser, server_process: ServerProcess,
                screenshots: Path) -> Iterator[BigScreen]:
-    context = browser.new_context(viewport=FULL_HD)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(server_process.url + "/projector")
-    expect(page.locator("#quiz-title")).to_have_text(QUIZ["title"])
-    yield BigScreen(page, screenshots)
-    context.close()
-    assert errors == []
+    with projector_page(browser, server_process, screenshots, QUIZ["title"]) as screen:
+        yield screen
 
 
 @pytest.mark.parametrize(("stage", "scores", "ranks"), [

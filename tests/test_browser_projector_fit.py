@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -308,18 +309,27 @@ def quiz_path(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def big_screen(browser: Browser, server_process: ServerProcess,
-               screenshots: Path) -> Iterator[BigScreen]:
+@contextmanager
+def projector_page(browser: Browser, server: ServerProcess, screenshots: Path,
+                   title: str) -> Iterator[BigScreen]:
+    """The projector page of ``server`` at 1920x1080, once it shows the quiz ``title``;
+    a script error on it fails the test."""
     context = browser.new_context(viewport=FULL_HD)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(server_process.url + "/projector")
-    expect(page.locator("#quiz-title")).to_have_text(CROWDED["title"])
+    page.goto(server.url + "/projector")
+    expect(page.locator("#quiz-title")).to_have_text(title)
     yield BigScreen(page, screenshots)
     context.close()
     assert errors == []
+
+
+@pytest.fixture
+def big_screen(browser: Browser, server_process: ServerProcess,
+               screenshots: Path) -> Iterator[BigScreen]:
+    with projector_page(browser, server_process, screenshots, CROWDED["title"]) as screen:
+        yield screen
 
 
 def test_every_projector_stage_fits_1080p_and_768p_for_the_most_crowded_questions(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Route, expect
+from playwright.sync_api import Page, Route, expect
 
 from .test_browser import DASHBOARD, PHONE_390, Classroom, classroom  # noqa: F401
 from .test_roster import CLASS_CSV
@@ -17,14 +17,20 @@ from .test_roster import CLASS_CSV
 pytestmark = pytest.mark.browser
 
 
-def test_a_roster_run_refuses_an_id_not_on_the_list_and_one_on_it_confirms_their_name(
-        classroom: Classroom, tmp_path: Path) -> None:  # noqa: F811
+def dashboard_with_class_7b(classroom: Classroom, tmp_path: Path) -> Page:  # noqa: F811
+    """The dashboard, once the class list 7B is imported on it."""
     teacher = classroom.open("instructor", f"/instructor?key={classroom.server.instructor_key}",
                              DASHBOARD)
     class_file = tmp_path / "7B.csv"
     class_file.write_bytes(CLASS_CSV)
     teacher.get_by_label("Import a class list").set_input_files(class_file)
     expect(teacher.get_by_text("The class 7B is imported.")).to_be_visible()
+    return teacher
+
+
+def test_a_roster_run_refuses_an_id_not_on_the_list_and_one_on_it_confirms_their_name(
+        classroom: Classroom, tmp_path: Path) -> None:  # noqa: F811
+    teacher = dashboard_with_class_7b(classroom, tmp_path)
     expect(teacher.get_by_role("listitem").filter(has_text="line 5: name is empty")).to_be_visible()
     teacher.get_by_label("This run's class").select_option(label="7B")
     expect(teacher.get_by_label("Also let in students not on the list")).to_be_enabled()
@@ -101,12 +107,7 @@ def test_the_guests_box_keeps_an_ended_runs_list_once_its_class_is_deleted(
     list, for its gradebook. The guests box sent the class picker's value, which lists no
     deleted class: a tick took the ended run's list away. It speaks for the class the
     run uses, whatever the picker lists."""
-    teacher = classroom.open("instructor", f"/instructor?key={classroom.server.instructor_key}",
-                             DASHBOARD)
-    class_file = tmp_path / "7B.csv"
-    class_file.write_bytes(CLASS_CSV)
-    teacher.get_by_label("Import a class list").set_input_files(class_file)
-    expect(teacher.get_by_text("The class 7B is imported.")).to_be_visible()
+    teacher = dashboard_with_class_7b(classroom, tmp_path)
     teacher.get_by_label("This run's class").select_option(label="7B")
     guests = teacher.get_by_label("Also let in students not on the list")
     expect(guests).to_be_enabled()
