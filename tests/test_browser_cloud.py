@@ -17,10 +17,10 @@ import pytest
 import trio
 from playwright.sync_api import Page, expect
 
-from .conftest import connect, join
+from .conftest import join
 from .test_browser_kinds import KindsClassroom, student, teacher
 from .test_browser_kinds import room as room  # noqa: F401 (the fixture)
-from .test_browser_projector_fit import BigScreen, Teacher
+from .test_browser_projector_fit import BigScreen, Teacher, phones_answer
 
 pytestmark = pytest.mark.browser
 
@@ -129,18 +129,7 @@ def test_sixty_words_of_forty_characters_fit_the_big_screen_open_and_revealed(
     cookies = trio.run(all_join)
     desk.command({"type": "open_question", "question_idx": 0}, state="question_open")
 
-    async def answer(cookie: str, entry: str) -> None:
-        async with connect(server, "/ws/student", cookie) as phone:
-            await phone.until("question_open", question_idx=0)
-            await phone.send({"type": "submit", "question_idx": 0, "answer": entry})
-            await phone.until("submit_ack", question_idx=0)
-
-    async def everyone() -> None:
-        with trio.fail_after(60):
-            async with trio.open_nursery() as nursery:
-                for cookie, entry in zip(cookies, FULL_CLOUD, strict=True):
-                    nursery.start_soon(answer, cookie, entry)
-    trio.run(everyone)
+    phones_answer(server, cookies, 0, list(FULL_CLOUD), within_s=60)
     page = screen.page
     expect(page.locator("#question-answered")).to_have_text(
         f"Answered {len(FULL_CLOUD)} of {len(FULL_CLOUD)}")

@@ -11,11 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trio
 from playwright.sync_api import Browser, expect
 
-from .conftest import ServerProcess, connect
-from .test_browser_projector_fit import NAMES, BigScreen, projector_page, students_join
+from .conftest import ServerProcess
+from .test_browser_projector_fit import (
+    NAMES,
+    BigScreen,
+    phones_answer,
+    projector_page,
+    students_join,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,18 +36,7 @@ HOMEWORK = {
 def first_answers(server: ServerProcess, cookies: list[str]) -> None:
     """Each student opens the quiz and answers its first question (half of them rightly),
     so the projector's top 10 has its places."""
-    async def answer(cookie: str, given: str) -> None:
-        async with connect(server, "/ws/student", cookie) as phone:
-            await phone.until("question_open", question_idx=0)
-            await phone.send({"type": "submit", "question_idx": 0, "answer": given})
-            await phone.until("submit_ack", question_idx=0)
-
-    async def everyone() -> None:
-        with trio.fail_after(30):
-            async with trio.open_nursery() as nursery:
-                for number, cookie in enumerate(cookies):
-                    nursery.start_soon(answer, cookie, "AB"[number % 2])
-    trio.run(everyone)
+    phones_answer(server, cookies, 0, ["AB"[number % 2] for number in range(len(cookies))])
 
 
 @pytest.fixture

@@ -18,12 +18,13 @@ import pytest
 import trio
 from playwright.sync_api import Browser, expect
 
-from .conftest import ServerProcess, connect, join
+from .conftest import ServerProcess, join
 from .test_browser_projector_fit import (
     FULL_HD,
     LAPTOP_PROJECTOR,
     BigScreen,
     Teacher,
+    phones_answer,
     projector_page,
 )
 
@@ -84,21 +85,10 @@ def play(server: ServerProcess, scores: dict[str, int]) -> None:
         return [await join(server, f"s{i + 1}", name) for i, name in enumerate(scores)]
     cookies = trio.run(join_all)
 
-    async def answer(cookie: str, idx: int, given: str) -> None:
-        async with connect(server, "/ws/student", cookie) as phone:
-            await phone.until("question_open", question_idx=idx)
-            await phone.send({"type": "submit", "question_idx": idx, "answer": given})
-            await phone.until("submit_ack", question_idx=idx)
-
     for idx in range(QUESTIONS):
         teacher.command({"type": "open_question", "question_idx": idx}, state="question_open")
-
-        async def everyone(idx: int = idx) -> None:
-            with trio.fail_after(30):
-                async with trio.open_nursery() as nursery:
-                    for cookie, score in zip(cookies, scores.values(), strict=True):
-                        nursery.start_soon(answer, cookie, idx, "A" if score > idx else "B")
-        trio.run(everyone)
+        phones_answer(server, cookies, idx,
+                      ["A" if score > idx else "B" for score in scores.values()])
         teacher.command({"type": "close_question"}, state="question_closed")
     teacher.command({"type": "end_session"}, state="finished")
 

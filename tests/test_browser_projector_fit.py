@@ -280,21 +280,28 @@ def students_join(server: ServerProcess) -> list[str]:
     return trio.run(all_join)
 
 
-def students_answer(server: ServerProcess, cookies: list[str], idx: int) -> None:
+def phones_answer(server: ServerProcess, cookies: list[str], idx: int, answers: list[Any],
+                  within_s: float = 30) -> None:
+    """Each student's phone (by cookie) waits for question ``idx`` and sends its answer,
+    all at once, each until it is acknowledged; ``None``: there while it was open, silent."""
     async def answer(cookie: str, given: Any) -> None:
         async with connect(server, "/ws/student", cookie) as phone:
             await phone.until("question_open", question_idx=idx)
             if given is None:
-                return  # there while it was open, and silent
+                return
             await phone.send({"type": "submit", "question_idx": idx, "answer": given})
             await phone.until("submit_ack", question_idx=idx)
 
     async def everyone() -> None:
-        with trio.fail_after(30):
+        with trio.fail_after(within_s):
             async with trio.open_nursery() as nursery:
-                for cookie, given in zip(cookies, ANSWERS[idx], strict=True):
+                for cookie, given in zip(cookies, answers, strict=True):
                     nursery.start_soon(answer, cookie, given)
     trio.run(everyone)
+
+
+def students_answer(server: ServerProcess, cookies: list[str], idx: int) -> None:
+    phones_answer(server, cookies, idx, ANSWERS[idx])
 
 
 # ---- the test -----------------------------------------------------------------------------

@@ -236,18 +236,25 @@ async def test_the_gradebook_has_a_not_present_row_for_each_listed_student_who_n
     assert term[3][2:4] == ["-", "-"]
 
 
+async def an_ended_runs_gradebooks(server: ServerInfo, teacher: str
+                                   ) -> tuple[int, tuple[str, str], list[list[list[str]]]]:
+    """A run of the class list that Ada alone joined, played to its end: (the class id,
+    the paths of the run's gradebook and of the gradebook across runs, their tables)."""
+    class_id = await run_with_class(server, teacher)
+    await play(server, [("s1", "Ada", ["B", "A", "B"])])
+    run_id = server.room.run_id
+    paths = (f"/api/instructor/gradebook.csv?run={run_id}",
+             f"/api/instructor/runs/gradebook.csv?runs={run_id}")
+    return class_id, paths, [csv_rows(await download(server, path, teacher)) for path in paths]
+
+
 async def test_an_ended_runs_gradebooks_keep_its_class_list_when_the_class_is_edited(
         server: ServerInfo) -> None:
     """The run keeps its own copy of the list: editing the class afterwards (a student
     removed, one added, one renamed) changes neither the run's gradebook nor the term's."""
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await run_with_class(server, teacher)
-        await play(server, [("s1", "Ada", ["B", "A", "B"])])
-        run_id = server.room.run_id
-        paths = (f"/api/instructor/gradebook.csv?run={run_id}",
-                 f"/api/instructor/runs/gradebook.csv?runs={run_id}")
-        before = [csv_rows(await download(server, path, teacher)) for path in paths]
+        class_id, paths, before = await an_ended_runs_gradebooks(server, teacher)
         base = f"/api/instructor/classes/{class_id}/students"
         assert (await call(server, "DELETE", f"{base}/s2", teacher)).json() == {"removed": True}
         assert (await call(server, "PUT", f"{base}/s9", teacher,
@@ -297,12 +304,8 @@ async def test_deleting_a_class_leaves_the_gradebooks_of_its_ended_runs_as_they_
     refused, and the run going on then lets anyone in."""
     with trio.fail_after(BUDGET_S):
         teacher = await instructor_cookie(server)
-        class_id = await run_with_class(server, teacher)
-        await play(server, [("s1", "Ada", ["B", "A", "B"])])
+        class_id, paths, before = await an_ended_runs_gradebooks(server, teacher)
         ended = server.room.run_id
-        paths = (f"/api/instructor/gradebook.csv?run={ended}",
-                 f"/api/instructor/runs/gradebook.csv?runs={ended}")
-        before = [csv_rows(await download(server, path, teacher)) for path in paths]
         await server.room.reset()  # a new run, of the same class
         await call(server, "PUT", "/api/instructor/run_class", teacher,
                    json={"class_id": class_id, "guests": False})
