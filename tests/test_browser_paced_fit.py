@@ -7,18 +7,17 @@ join heading off the top, the top 10 cut after its fifth row."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from .conftest import ServerProcess
 from .test_browser_projector_fit import (
     NAMES,
     BigScreen,
+    big_screen,  # noqa: F401 (the fixture, of this module's quiz_path)
     phones_answer,
-    projector_page,
     students_join,
 )
 
@@ -46,15 +45,8 @@ def quiz_path(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def big_screen(browser: Browser, server_process: ServerProcess,
-               screenshots: Path) -> Iterator[BigScreen]:
-    with projector_page(browser, server_process, screenshots, HOMEWORK["title"]) as screen:
-        yield screen
-
-
 def test_a_paced_runs_big_screen_fits_with_a_bar_per_question_and_the_top_10(
-        server_process: ServerProcess, big_screen: BigScreen) -> None:
+        server_process: ServerProcess, big_screen: BigScreen) -> None:  # noqa: F811
     page = big_screen.page
     first_answers(server_process, students_join(server_process))
     expect(page.locator("#joined-count")).to_have_text(str(len(NAMES)))

@@ -11,12 +11,11 @@ wide enough for short names.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import trio
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from .conftest import ServerProcess, join
 from .test_browser_projector_fit import (
@@ -24,8 +23,8 @@ from .test_browser_projector_fit import (
     LAPTOP_PROJECTOR,
     BigScreen,
     Teacher,
+    big_screen,  # noqa: F401 (the fixture, of this module's quiz_path)
     phones_answer,
-    projector_page,
 )
 
 pytestmark = pytest.mark.browser
@@ -100,20 +99,13 @@ def quiz_path(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def big_screen(browser: Browser, server_process: ServerProcess,
-               screenshots: Path) -> Iterator[BigScreen]:
-    with projector_page(browser, server_process, screenshots, QUIZ["title"]) as screen:
-        yield screen
-
-
 @pytest.mark.parametrize(("stage", "scores", "ranks"), [
     ("tied-second", TIED_SECOND, [1, 2, 2, 2]),
     ("plain", PLAIN, [1, 2, 3]),
     ("five-first", FIVE_FIRST, [1, 1, 1, 1, 1]),
 ])
 def test_the_winners_stand_in_the_middle_and_each_place_further_out(
-        server_process: ServerProcess, big_screen: BigScreen, stage: str,
+        server_process: ServerProcess, big_screen: BigScreen, stage: str,  # noqa: F811
         scores: dict[str, int], ranks: list[int]) -> None:
     screen, page = big_screen, big_screen.page
     play(server_process, scores)

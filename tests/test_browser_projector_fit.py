@@ -333,9 +333,11 @@ def projector_page(browser: Browser, server: ServerProcess, screenshots: Path,
 
 
 @pytest.fixture
-def big_screen(browser: Browser, server_process: ServerProcess,
-               screenshots: Path) -> Iterator[BigScreen]:
-    with projector_page(browser, server_process, screenshots, CROWDED["title"]) as screen:
+def big_screen(browser: Browser, server_process: ServerProcess, screenshots: Path,
+               quiz_path: Path) -> Iterator[BigScreen]:
+    """The projector page of the module's quiz (its ``quiz_path`` fixture)."""
+    title = json.loads(quiz_path.read_text())["title"]
+    with projector_page(browser, server_process, screenshots, title) as screen:
         yield screen
 
 
