@@ -36,32 +36,31 @@ def quiz_json(quiz: Quiz) -> str:
     return json.dumps(quiz.to_dict())
 
 
-def _keep_pace(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int) -> None:
-    """The teacher's pick of ``pace`` for run ``run_id`` of ``quiz``, if any, with the
-    quiz's settings; its end time counts from ``now`` (as ``paced.choose_pace``)."""
+def _settle_pace(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int,
+                 forget: tuple[str, ...], alive_key: str) -> StoredPace:
+    """Run ``run_id`` of ``quiz`` (new, or with a new quiz) in the change's transaction:
+    the switches ``forget`` forgotten, the teacher's pick of ``pace``, if any, kept with
+    the quiz's settings (its end time counts from ``now``, as ``paced.choose_pace``),
+    and what its room starts from read back (``paced.read_pace``)."""
+    for key in forget:
+        db.delete_meta(conn, key)
     if pace is not None:
         paced_record.set_run_pace(conn, run_id, paced_record.RunPace(pace, quiz.paced, now))
+    return read_pace(conn, run_id, quiz, alive_key)
 
 
 def _start_run(conn: Any, sid: str, quiz: Quiz, pace: str | None, now: int,
                forget: tuple[str, ...], alive_key: str) -> tuple[int, StoredPace]:
-    """A new run of ``quiz``, the switches ``forget`` forgotten, and what its room starts
-    from (``paced.read_pace``), in one transaction."""
-    for key in forget:
-        db.delete_meta(conn, key)
+    """A new run of ``quiz`` and what its room starts from, in one transaction."""
     run_id = db.new_run(conn, sid, quiz_json(quiz), now)
-    _keep_pace(conn, run_id, quiz, pace, now)
-    return run_id, read_pace(conn, run_id, quiz, alive_key)
+    return run_id, _settle_pace(conn, run_id, quiz, pace, now, forget, alive_key)
 
 
 def _replace_quiz(conn: Any, run_id: int, quiz: Quiz, pace: str | None, now: int,
                   forget: tuple[str, ...], alive_key: str) -> StoredPace:
     """``quiz`` in run ``run_id``'s place, as ``_start_run``."""
-    for key in forget:
-        db.delete_meta(conn, key)
     db.set_run_quiz(conn, run_id, quiz_json(quiz))
-    _keep_pace(conn, run_id, quiz, pace, now)
-    return read_pace(conn, run_id, quiz, alive_key)
+    return _settle_pace(conn, run_id, quiz, pace, now, forget, alive_key)
 
 
 class Flow:
