@@ -177,12 +177,13 @@ def grid_header(run: PacedRun) -> dict[str, Any]:
             "settings": run.settings.to_dict()}
 
 
-def grid_message(run: PacedRun, rows: list[dict[str, Any]], now: int,
-                 header: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The whole grid; each row adds ``open_for_ms``, how long its open question has run
-    (``open_since`` is the server's clock, not the page's)."""
+def grid_message(header: dict[str, Any], rows: list[dict[str, Any]], now: int
+                 ) -> dict[str, Any]:
+    """The whole grid under ``header`` (``grid_header``'s); each row adds ``open_for_ms``,
+    how long its open question has run (``open_since`` is the server's clock, not the
+    page's)."""
     shown = [row | {"open_for_ms": open_for_ms(row, now)} for row in rows]
-    return {"type": "paced_grid"} | (header or grid_header(run)) | {"rows": shown}
+    return {"type": "paced_grid"} | header | {"rows": shown}
 
 
 def grid_changes_message(header: dict[str, Any], rows: list[dict[str, Any]],
@@ -190,11 +191,10 @@ def grid_changes_message(header: dict[str, Any], rows: list[dict[str, Any]],
     return {"type": "paced_grid_changes"} | header | {"rows": rows, "removed": removed}
 
 
-def progress(run: PacedRun, header: dict[str, Any] | None = None) -> dict[str, Any]:
+def progress(run: PacedRun, header: dict[str, Any]) -> dict[str, Any]:
     """The projector's: counts and a bar per question, never a name; the top 10 only
     while the run shows standings (``paced.standings_mode``). ``header``:
-    ``grid_header``'s, if just built (its counts and summary are the grid's)."""
-    header = header or grid_header(run)
+    ``grid_header``'s (its counts and summary are the grid's)."""
     shown = {"students": len(run.game.participants), **header["summary"],
              "questions": [{"question_idx": c["question_idx"], "number": c["number"],
                             "answered": c["answered"]}

@@ -66,8 +66,8 @@ class PacedScreens:
         self.changed()
         self._header = None  # the others' whole grid, at the next redraw, says the same
         header, _ = self._header_now()
-        return paced_views.grid_message(self.run, paced_views.grid_rows(self.run),
-                                        self.room.clock(), header)
+        return paced_views.grid_message(header, paced_views.grid_rows(self.run),
+                                        self.room.clock())
 
     def to_dashboards(self) -> None:
         """The whole grid to every dashboard, for a side just held: theirs is of another
@@ -115,7 +115,7 @@ class PacedScreens:
             rows = paced_views.grid_rows(self.run)
             self._grid.sent_whole(rows)
             self._positions.whole(rows, header)
-            audience.to_instructors(paced_views.grid_message(self.run, rows, now, header))
+            audience.to_instructors(paced_views.grid_message(header, rows, now))
             return
         changed, removed = self._grid.refresh(partial(paced_views.grid_rows, self.run))
         by_position = [c for c in audience.instructors if GRID_ROWS in c.accepts]
@@ -127,7 +127,7 @@ class PacedScreens:
         if removed:  # the positions after it moved: the grid goes whole
             rows = list(self._grid.sent.values())
             self._positions.whole(rows, header)
-            _send(by_position, paced_views.grid_message(self.run, rows, now, header))
+            _send(by_position, paced_views.grid_message(header, rows, now))
         elif (message := self._positions.message(changed, self._grid.sent, header, now)):
             _send(by_position, message)
 
