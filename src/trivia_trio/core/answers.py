@@ -117,12 +117,9 @@ class Answers(Scoreboard):
 
     def _record(self, submission: Submission) -> Submission:
         by_student = self.answers.setdefault(submission.question_idx, {})
-        self._ungroup(by_student.get(submission.student_id))
+        self._regroup(by_student.get(submission.student_id), counted=False)
         by_student[submission.student_id] = submission
-        groups = self._groups_of(submission.question_idx)
-        if groups is not None and submission.answer is not None \
-                and results.has_answer(submission):
-            groups.add(submission.answer)
+        self._regroup(submission, counted=True)
         if submission.points:
             self.participants[submission.student_id].points += submission.points
             self._standings_changed()
@@ -130,14 +127,15 @@ class Answers(Scoreboard):
 
     def _forget(self, by_student: dict[str, Submission], student_id: str) -> None:
         """Take a student's kept row of a question out of ``answers`` and its groups."""
-        self._ungroup(by_student.pop(student_id, None))
+        self._regroup(by_student.pop(student_id, None), counted=False)
 
-    def _ungroup(self, kept: Submission | None) -> None:
+    def _regroup(self, kept: Submission | None, *, counted: bool) -> None:
+        """Count a row's answer in (or out of) its question's kept groups, if it is one."""
         if kept is None or kept.answer is None or not results.has_answer(kept):
             return
         groups = self._groups_of(kept.question_idx)
         if groups is not None:
-            groups.remove(kept.answer)
+            (groups.add if counted else groups.remove)(kept.answer)
 
     def _groups_of(self, idx: int) -> AnswerGroups | None:
         """The kept groups of ``idx``; None if never asked for, or built for another kind
